@@ -1,0 +1,74 @@
+/* authz.h - who is calling: the services' side of authentication and authorization.
+ *
+ * Owns: a bounded TTL cache of verified principals keyed by the SHA-256 of the token, and
+ * a channel to auth-svc. A cache miss calls hangar.auth.v1.TokenVerifier/Verify (nanopb) on
+ * the calling thread; entries live at most ttl seconds (and never past the token's own
+ * expiry), which bounds how long a revocation takes to reach every service.
+ * Threads: every function may be called from any thread (the cache has its own lock). */
+#ifndef HANGAR_AUTHZ_H
+#define HANGAR_AUTHZ_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rpc.h"
+
+typedef enum {
+  HG_ROLE_NONE = 0,
+  HG_ROLE_VIEWER = 1,
+  HG_ROLE_EDITOR = 2,
+  HG_ROLE_OWNER = 3,
+  HG_ROLE_ADMIN = 4,
+} hg_role_t;
+
+/* "viewer" -> HG_ROLE_VIEWER ...; HG_ROLE_NONE for anything else. */
+hg_role_t hg_role_parse(const char *s);
+const char *hg_role_name(hg_role_t r);
+
+#define HG_PRINCIPAL_MAX_BINDINGS 64
+
+typedef struct hg_principal {
+  char subject[161];
+  char kind[17];   /* "jwt", "admin", or the opaque token kind */
+  int admin;       /* the bootstrap admin: admin on every scope */
+  size_t n_bindings;
+  struct {
+    char scope[161];
+    hg_role_t role;
+  } bindings[HG_PRINCIPAL_MAX_BINDINGS];
+} hg_principal_t;
+
+/* Highest role p holds on scope: ADMIN for the admin principal; a binding whose role is
+ * admin applies to every scope; otherwise exact scope match. */
+hg_role_t hg_principal_role(const hg_principal_t *p, const char *scope);
+
+/* Why authentication failed; each surface maps these to its own message. */
+typedef enum {
+  AUTHZ_OK = 0,
+  AUTHZ_MISSING = 1,     /* no credential at all */
+  AUTHZ_NOT_BEARER = 2,  /* Authorization present but not "Bearer <token>" */
+  AUTHZ_INVALID = 3,     /* auth-svc says invalid: detail says why */
+  AUTHZ_UNAVAILABLE = 4, /* auth-svc unreachable */
+} authz_result_t;
+
+typedef struct authz authz_t;
+
+typedef struct authz_opts {
+  int ttl_seconds;     /* default 30 (must stay <= 60: revocation bound) */
+  size_t capacity;     /* cached principals; default 4096 */
+  int64_t deadline_ms; /* per Verify call; default 2000 */
+} authz_opts_t;
+
+/* New verifier calling auth-svc at target through client c (borrowed; must outlive it). */
+int authz_new(rpc_client_t *c, const char *target, const authz_opts_t *opts, authz_t **out);
+void authz_free(authz_t *z);
+
+/* From an Authorization header value (NULL = absent). On AUTHZ_OK *out is filled;
+ * otherwise detail (if non-NULL) receives a short reason. */
+authz_result_t authz_bearer(authz_t *z, const char *authorization, hg_principal_t *out,
+                            char *detail, size_t detail_len);
+/* From a raw token (e.g. X-StorageApi-Token). NULL or "" = AUTHZ_MISSING. */
+authz_result_t authz_token(authz_t *z, const char *token, hg_principal_t *out,
+                           char *detail, size_t detail_len);
+
+#endif

@@ -1,0 +1,93 @@
+/* transcode.h - JSON <-> protobuf-c by reflection over message descriptors.
+ *
+ * Decoding is strict: unknown fields, wrong JSON types, out-of-range numbers, unknown enum
+ * names, invalid UTF-8, duplicate keys, nesting deeper than the limit and bodies over the
+ * size limit are rejected with tc_error_t naming the offending field path. Nothing is
+ * half-applied: on error the output message must be discarded (it lives in the arena).
+ *
+ * Mapping (proto field names ARE the JSON names):
+ *  - scalars: JSON numbers for all integer types (never strings), true/false for bool,
+ *    strings for string, base64 strings for bytes; enums by value name.
+ *  - a field inside a one-field oneof named "_<field>" is an optional scalar: set when the
+ *    key is present, omitted on output when unset.
+ *  - google.protobuf.Struct / Value / ListValue: any JSON object / value / array. On output
+ *    numbers print in shortest round-trip form; integral values within +-2^53 print as
+ *    integers.
+ *  - google.protobuf.{String,Int64,Int32,UInt64,UInt32,Bool,Double,Float,Bytes}Value: the bare
+ *    value; JSON null or absent = unset; unset renders as null.
+ *  - other message fields: nested objects; unset renders as null.
+ *  - repeated: arrays (always rendered, [] when empty); map<string,V>: objects.
+ *  - google.protobuf.FieldMask named "update_mask": never read from JSON; tc_decode fills it
+ *    with the top-level keys present in the body (so null and absent differ).
+ *  - JSON null on a plain scalar sets the default value (and the key counts as present).
+ *
+ * Threads: all functions are reentrant. Output strings/messages live in the given arena. */
+#ifndef HANGAR_TRANSCODE_H
+#define HANGAR_TRANSCODE_H
+
+#include <stddef.h>
+#include <protobuf-c/protobuf-c.h>
+
+#include "arena.h"
+#include "buf.h"
+
+#define TC_ERRORS(XX)                                                    \
+  XX(TC_ESYNTAX, -1, "malformed JSON")                                   \
+  XX(TC_EUTF8, -2, "invalid UTF-8")                                      \
+  XX(TC_EDEPTH, -3, "nesting too deep")                                  \
+  XX(TC_ETOOBIG, -4, "body too large")                                   \
+  XX(TC_EUNKNOWN_FIELD, -5, "unknown field")                             \
+  XX(TC_ETYPE, -6, "wrong type")                                         \
+  XX(TC_ERANGE, -7, "number out of range")                               \
+  XX(TC_EENUM, -8, "unknown enum value")                                 \
+  XX(TC_ENOTOBJECT, -9, "body must be a JSON object")                    \
+  XX(TC_ENOMEM, -10, "out of memory")
+
+typedef enum {
+#define XX(name, val, str) name = val,
+  TC_ERRORS(XX)
+#undef XX
+} tc_errno_t;
+
+const char *tc_strerror(int err);
+const char *tc_err_name(int err);
+
+typedef struct tc_error {
+  int code;          /* one of tc_errno_t */
+  char field[256];   /* dotted JSON path ("settings_json.a.b", "bindings[2].role"); "" = body */
+  char reason[256];  /* human sentence, e.g. "expected a string" */
+  char expected[32]; /* expected JSON type for TC_ETYPE: "string","integer","number",
+                        "boolean","object","array"; "" otherwise */
+  long position;     /* byte offset for TC_ESYNTAX/TC_EUTF8, else -1 */
+} tc_error_t;
+
+typedef struct tc_opts {
+  size_t max_bytes; /* 0 = 1 MiB */
+  int max_depth;    /* 0 = 64 */
+} tc_opts_t;
+
+/* Parse body p[0..n) (must be a JSON object) and merge it into msg (already initialised,
+ * e.g. by the caller with path parameters). The transcoder fills `update_mask` if msg has
+ * one. Returns 0 or a tc_errno_t with *err filled. */
+int tc_decode(ProtobufCMessage *msg, const char *p, size_t n, const tc_opts_t *opts,
+              hg_arena_t *a, tc_error_t *err);
+
+/* Set the (possibly nested, dotted) field path of msg from a textual value, as for URL path
+ * and query parameters: integers and bools are parsed from the text; strings taken as is.
+ * Unknown field: TC_EUNKNOWN_FIELD. Returns 0 or a tc_errno_t with *err filled. */
+int tc_set_field_text(ProtobufCMessage *msg, const char *path, const char *value, size_t vn,
+                      hg_arena_t *a, tc_error_t *err);
+
+/* Does msg's descriptor have a (dotted) field path? */
+int tc_has_field(const ProtobufCMessageDescriptor *d, const char *path);
+
+/* A fresh message of type d, initialised, in the arena. NULL on allocation failure. */
+ProtobufCMessage *tc_message_new(const ProtobufCMessageDescriptor *d, hg_arena_t *a);
+
+/* Append msg as JSON to out. 0 or TC_ENOMEM. */
+int tc_encode(const ProtobufCMessage *msg, hg_buf_t *out);
+
+/* Append a JSON string literal (quoted, escaped) of s[0..n) to out. 0 or TC_ENOMEM. */
+int tc_write_string(hg_buf_t *out, const char *s, size_t n);
+
+#endif

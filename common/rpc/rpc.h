@@ -1,0 +1,156 @@
+/* rpc.h - the one bridge between Hangar and the gRPC core C API.
+ *
+ * Server: a service is registered whole from its protobuf-c ServiceDescriptor; each method is
+ * bound by name to a plain handler `void fn(rpc_ctx_t *ctx, const void *req)` that answers
+ * through the context with rpc_reply() or rpc_fail(), now or later, from any thread.
+ * Every server also serves grpc.health.v1.Health/Check and answers UNIMPLEMENTED to unknown
+ * methods (a catch-all slot; registered methods alone would let such calls hang).
+ *
+ * Client: rpc_call() is asynchronous; its callback runs exactly once on the client's
+ * completion-queue thread (if rpc_call returns nonzero, it never runs). rpc_call_sync()
+ * blocks the calling thread and is meant for short calls off the hot path and tests.
+ *
+ * Codecs: protobuf-c by default; a method binding may name another codec (nanopb for
+ * hangar.auth.v1.TokenVerifier/Verify), so both runtimes pass through this one bridge.
+ *
+ * Errors travel as hg_status_t: code + message + google.rpc.Status details
+ * (ErrorInfo.reason/metadata["details"], BadRequest.field_violations) in
+ * grpc-status-details-bin.
+ *
+ * Threads: rpc_server_* setup calls from one thread before rpc_server_start(); rpc_reply and
+ * rpc_fail from any thread, exactly once per context; rpc_call from any thread. */
+#ifndef HANGAR_RPC_H
+#define HANGAR_RPC_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <protobuf-c/protobuf-c.h>
+
+#include "arena.h"
+#include "buf.h"
+#include "status.h"
+
+/* ---- codecs ---------------------------------------------------------------------------- */
+
+typedef enum { RPC_CODEC_PROTOBUF_C = 0, RPC_CODEC_NANOPB = 1 } rpc_codec_kind_t;
+
+typedef struct rpc_codec {
+  rpc_codec_kind_t kind;
+  const void *desc;   /* ProtobufCMessageDescriptor*, or pb_msgdesc_t* for nanopb */
+  size_t struct_size; /* nanopb only: sizeof the generated struct */
+} rpc_codec_t;
+
+#define RPC_PBC(d) (&(const rpc_codec_t){RPC_CODEC_PROTOBUF_C, (d), 0})
+/* nanopb: RPC_NANOPB(hangar_auth_v1_VerifyRequest) */
+#define RPC_NANOPB(T) (&(const rpc_codec_t){RPC_CODEC_NANOPB, T##_fields, sizeof(T)})
+
+/* Decode p[0..n) into a message allocated in `a`. 0 or -1. */
+int rpc_codec_decode(const rpc_codec_t *c, const uint8_t *p, size_t n, hg_arena_t *a, void **out);
+/* Append the encoding of msg to out. 0 or -1. */
+int rpc_codec_encode(const rpc_codec_t *c, const void *msg, hg_buf_t *out);
+
+/* ---- server ---------------------------------------------------------------------------- */
+
+typedef struct rpc_server rpc_server_t;
+typedef struct rpc_ctx rpc_ctx_t;
+typedef void (*rpc_handler_fn)(rpc_ctx_t *ctx, const void *req);
+
+typedef struct rpc_binding {
+  const char *method; /* method name as in the .proto, e.g. "CreateResource" */
+  rpc_handler_fn fn;
+} rpc_binding_t;
+
+typedef struct rpc_server_opts {
+  int cq_threads;            /* completion-queue threads running handlers; default 1 */
+  int64_t default_deadline_ms; /* applied when the client sent none; default 30000 */
+} rpc_server_opts_t;
+
+/* New server listening on `addr` ("127.0.0.1:0", "host:port" or "unix:/abs/path").
+ * opts may be NULL. On success *out owns the server; free with rpc_server_destroy().
+ * If addr's port is 0 the bound port is available from rpc_server_port(). */
+int rpc_server_new(const char *addr, const rpc_server_opts_t *opts, rpc_server_t **out);
+int rpc_server_port(const rpc_server_t *s);
+
+/* Bind every method of a protobuf-c service. Each service method must have a binding;
+ * bindings are matched by name. Before rpc_server_start() only. */
+int rpc_server_add_service(rpc_server_t *s, const ProtobufCServiceDescriptor *svc,
+                           const rpc_binding_t *bindings, size_t n_bindings);
+/* Bind one method by full path ("/pkg.Service/Method") with explicit codecs. */
+int rpc_server_add_method(rpc_server_t *s, const char *path, rpc_handler_fn fn,
+                          const rpc_codec_t *in, const rpc_codec_t *out);
+
+/* Starts the completion-queue threads. */
+int rpc_server_start(rpc_server_t *s);
+/* Graceful: stops accepting, waits for in-flight handlers to reply (up to grace_ms, then
+ * cancels them), joins threads, frees everything. Safe after a failed start. */
+void rpc_server_destroy(rpc_server_t *s, int64_t grace_ms);
+
+/* Context accessors; valid until rpc_reply/rpc_fail. */
+hg_arena_t *rpc_ctx_arena(rpc_ctx_t *ctx);
+/* Value of a request metadata key (lowercase), NUL-terminated arena copy; NULL if absent. */
+const char *rpc_ctx_metadata(rpc_ctx_t *ctx, const char *key);
+/* x-request-id from metadata, or one minted for this call. Never NULL. */
+const char *rpc_ctx_request_id(rpc_ctx_t *ctx);
+/* Milliseconds left until the call's deadline (default applied); <= 0 when expired. */
+int64_t rpc_ctx_remaining_ms(rpc_ctx_t *ctx);
+/* Full method path, e.g. "/hangar.resources.v1.KtrlPlane/GetResource". */
+const char *rpc_ctx_method(rpc_ctx_t *ctx);
+/* Opaque slot for the handler (e.g. the authenticated principal). */
+void rpc_ctx_set_user(rpc_ctx_t *ctx, void *user);
+void *rpc_ctx_user(rpc_ctx_t *ctx);
+
+/* Answer OK with resp (encoded with the method's output codec; borrowed for the call).
+ * Releases ctx. Any thread, exactly once per ctx (with rpc_fail). */
+void rpc_reply(rpc_ctx_t *ctx, const void *resp);
+/* Answer with st (code must not be HG_OK); strings borrowed for the call. Releases ctx. */
+void rpc_fail(rpc_ctx_t *ctx, const hg_status_t *st);
+/* Convenience: rpc_fail with just a code and message. */
+void rpc_fail_code(rpc_ctx_t *ctx, hg_code_t code, const char *message);
+
+/* ---- client ---------------------------------------------------------------------------- */
+
+typedef struct rpc_client rpc_client_t;   /* a completion queue and its polling thread */
+typedef struct rpc_channel rpc_channel_t; /* one target ("127.0.0.1:port" or "unix:/path") */
+
+int rpc_client_new(rpc_client_t **out);
+/* Cancels calls in flight (their callbacks run with CANCELLED), joins the thread, frees. */
+void rpc_client_destroy(rpc_client_t *c);
+
+/* Channels belong to their client and are freed with it. */
+int rpc_channel_new(rpc_client_t *c, const char *target, rpc_channel_t **out);
+
+typedef struct rpc_md {
+  const char *key; /* lowercase */
+  const char *value;
+} rpc_md_t;
+
+typedef struct rpc_call_opts {
+  int64_t deadline_ms;   /* relative; 0 = default 30000 */
+  const rpc_md_t *md;    /* request metadata, borrowed for the duration of rpc_call() */
+  size_t n_md;
+  hg_arena_t *arena;     /* where the response and status strings are allocated (required) */
+} rpc_call_opts_t;
+
+/* st->code == HG_OK: resp is the decoded response (in opts->arena). Otherwise resp is NULL
+ * and st describes the failure (strings in opts->arena). Runs on the client's CQ thread. */
+typedef void (*rpc_done_fn)(void *arg, const hg_status_t *st, void *resp);
+
+/* Starts a unary call to method path "/pkg.Service/Method". 0: done runs exactly once.
+ * Nonzero: done never runs. */
+int rpc_call(rpc_channel_t *ch, const char *path, const rpc_codec_t *in, const void *req,
+             const rpc_codec_t *out, const rpc_call_opts_t *opts, rpc_done_fn done, void *arg);
+
+/* Blocking unary call on the calling thread (its own pluck queue). Returns st->code; on
+ * HG_OK *resp is set (in opts->arena). */
+int rpc_call_sync(rpc_channel_t *ch, const char *path, const rpc_codec_t *in, const void *req,
+                  const rpc_codec_t *out, const rpc_call_opts_t *opts, hg_status_t *st,
+                  void **resp);
+
+/* grpc.health.v1.Health/Check, blocking: 0 when SERVING, else -1. */
+int rpc_health_check_sync(rpc_channel_t *ch, int64_t deadline_ms);
+
+/* "/" + service full name + "/" + method name, arena-allocated. */
+const char *rpc_method_path(hg_arena_t *a, const ProtobufCServiceDescriptor *svc,
+                            const char *method);
+
+#endif

@@ -1,0 +1,23 @@
+/* record.h - stored records: a schema version byte followed by a packed protobuf-c message.
+ *
+ * Threads: any. Unpacked messages live in the caller's arena. */
+#ifndef HANGAR_RECORD_H
+#define HANGAR_RECORD_H
+
+#include <stdint.h>
+#include <protobuf-c/protobuf-c.h>
+
+#include "arena.h"
+#include "buf.h"
+#include "store.h"
+
+#define RECORD_VERSION 1
+
+/* Append version byte + packed msg to out. 0 or STORE_ENOMEM. */
+int record_pack(const ProtobufCMessage *msg, hg_buf_t *out);
+/* Unpack v into a message of type d in arena a. 0, STORE_EINVAL (unknown version or bad
+ * bytes) or STORE_ENOMEM. */
+int record_unpack(const ProtobufCMessageDescriptor *d, store_val_t v, hg_arena_t *a,
+                  ProtobufCMessage **out);
+
+#endif

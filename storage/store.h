@@ -1,0 +1,154 @@
+/* store.h - the storage engine: LMDB tables, secondary indexes, ordered groups, counters.
+ *
+ * Owns: one LMDB environment (one directory) per store_t, its named databases and one
+ * writer thread. Records are opaque bytes (see record.h for the versioned protobuf framing).
+ *
+ * Model:
+ *  - A table maps a primary key to a value. Each table may declare up to STORE_MAX_INDEXES
+ *    secondary indexes (optionally unique) and may use "groups": every record belongs to at
+ *    most one group (e.g. its project), groups list their records in insertion order, their
+ *    counts are maintained counters, and the n-th record of a group is found in O(log n)
+ *    (a Fenwick tree over insertion sequence numbers), so an offset page costs
+ *    O(log n + page size), never O(table size).
+ *  - The caller gives the group and index keys on every put; the store remembers them, so a
+ *    delete or overwrite removes the old entries in the same transaction. An index can never
+ *    disagree with its table.
+ *  - Writes go through one writer thread that runs a batch of queued write functions in one
+ *    LMDB transaction (each in its own nested transaction, so one failing write is rolled
+ *    back alone), commits durably (fsync), and only then reports each result: group commit.
+ *  - Reads use read-only transactions from any thread (MDB_NOTLS).
+ *
+ * Values returned by store_get & co. are valid until the transaction ends.
+ * Threads: store_submit / store_write / store_txn_begin_read from any thread; a txn is used
+ * by one thread. Write functions run only on the writer thread. */
+#ifndef HANGAR_STORE_H
+#define HANGAR_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define STORE_ERRORS(XX)                                                   \
+  XX(STORE_NOTFOUND, -30001, "not found")                                  \
+  XX(STORE_EXISTS, -30002, "key or unique index entry already exists")     \
+  XX(STORE_CONFLICT, -30003, "stale version")                              \
+  XX(STORE_FULL, -30004, "store full")                                     \
+  XX(STORE_EIO, -30005, "storage I/O error")                               \
+  XX(STORE_ENOMEM, -30006, "out of memory")                                \
+  XX(STORE_EINVAL, -30007, "invalid argument")                             \
+  XX(STORE_ECLOSED, -30008, "store closed")                                \
+  XX(STORE_ERDONLY, -30009, "write in a read-only transaction")
+
+typedef enum {
+#define XX(name, val, str) name = val,
+  STORE_ERRORS(XX)
+#undef XX
+} store_errno_t;
+
+const char *store_strerror(int err);
+const char *store_err_name(int err);
+
+#define STORE_MAX_INDEXES 4
+#define STORE_MAX_TABLES 16
+
+typedef struct store store_t;
+typedef struct store_txn store_txn_t;
+
+typedef struct store_val {
+  const void *p;
+  size_t n;
+} store_val_t;
+
+typedef enum { STORE_INDEX_UNIQUE = 1 } store_index_flags_t;
+
+typedef struct store_index_def {
+  const char *name;
+  unsigned flags; /* store_index_flags_t */
+} store_index_def_t;
+
+typedef struct store_table_def {
+  const char *name;
+  int grouped; /* records carry a group key (ordered listing, counts, nth) */
+  const store_index_def_t *indexes;
+  size_t n_indexes;
+} store_table_def_t;
+
+typedef struct store_schema {
+  const store_table_def_t *tables; /* table handle = index in this array */
+  size_t n_tables;
+} store_schema_t;
+
+typedef struct store_opts {
+  size_t map_size;      /* bytes; 0 = 1 GiB */
+  int batch_max;        /* max writes per group-commit transaction; 0 = 256 */
+  int no_group_commit;  /* 1: one transaction per write (the benchmark's baseline) */
+} store_opts_t;
+
+/* Opens (creating if needed) the store in directory dir. *out: free with store_close(). */
+int store_open(const char *dir, const store_schema_t *schema, const store_opts_t *opts,
+               store_t **out);
+/* Drains queued writes (each is committed or reported), stops the writer, closes LMDB. */
+void store_close(store_t *s);
+
+/* Read transaction; end with store_txn_end(). */
+int store_txn_begin_read(store_t *s, store_txn_t **out);
+void store_txn_end(store_txn_t *txn);
+
+int store_get(store_txn_t *txn, int table, store_val_t key, store_val_t *out);
+/* Look a record up by a secondary index key. For unique indexes; for non-unique returns the
+ * first match. *pkey and *out are the record's primary key and value. */
+int store_get_by_index(store_txn_t *txn, int table, int index, store_val_t ikey,
+                       store_val_t *pkey, store_val_t *out);
+
+/* Keys supplied with a put. group.p == NULL: no group. index[i].p == NULL: no entry. */
+typedef struct store_keys {
+  store_val_t group;
+  store_val_t index[STORE_MAX_INDEXES];
+} store_keys_t;
+
+typedef enum { STORE_PUT_NOOVERWRITE = 1 } store_put_flags_t;
+
+/* Insert or replace. A replaced record keeps its group position if the group is unchanged.
+ * STORE_EXISTS: the key exists under NOOVERWRITE, or a unique index entry belongs to another
+ * record. Write transactions only. */
+int store_put(store_txn_t *txn, int table, store_val_t key, store_val_t val,
+              const store_keys_t *keys, unsigned flags);
+int store_del(store_txn_t *txn, int table, store_val_t key);
+
+/* Iteration callback: return 0 to continue, nonzero to stop (that value is returned). */
+typedef int (*store_iter_fn)(void *arg, store_val_t key, store_val_t val);
+
+/* Exact number of records in a group. */
+int store_group_count(store_txn_t *txn, int table, store_val_t group, uint64_t *out);
+/* Records of a group in insertion order, skipping `offset`, at most `limit`:
+ * O(log n + limit). */
+int store_group_scan(store_txn_t *txn, int table, store_val_t group, uint64_t offset,
+                     size_t limit, store_iter_fn fn, void *arg);
+/* Records of a table in key order whose key starts with prefix; limit 0 = no limit. */
+int store_scan(store_txn_t *txn, int table, store_val_t prefix, size_t limit,
+               store_iter_fn fn, void *arg);
+/* Records whose index key starts with prefix, in index-key order. */
+int store_index_scan(store_txn_t *txn, int table, int index, store_val_t prefix, size_t limit,
+                     store_iter_fn fn, void *arg);
+/* Exact number of records in a table. */
+int store_table_count(store_txn_t *txn, int table, uint64_t *out);
+
+/* Next value of the store-wide monotonically increasing resourceVersion. Write txns only. */
+int store_next_version(store_txn_t *txn, uint64_t *out);
+
+/* ---- group commit ---------------------------------------------------------------------- */
+
+/* Runs on the writer thread inside a nested write transaction. Return 0 to keep the
+ * changes, or a nonzero code to roll back this write alone (the code reaches done). */
+typedef int (*store_write_fn)(store_txn_t *txn, void *arg);
+/* Runs on the writer thread after the batch committed durably (rc 0), or with the write's
+ * own code, or with a store error if the batch commit failed (then nothing was written). */
+typedef void (*store_done_fn)(void *arg, int rc);
+
+/* Queue a write. 0: done runs exactly once. Nonzero (STORE_ECLOSED, STORE_ENOMEM): done
+ * never runs. */
+int store_submit(store_t *s, store_write_fn fn, store_done_fn done, void *arg);
+/* Queue a write and wait for its durable commit. Returns fn's code or a store error. Must
+ * not be called from the writer thread. */
+int store_write(store_t *s, store_write_fn fn, void *arg);
+
+#endif
