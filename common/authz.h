@@ -71,4 +71,18 @@ authz_result_t authz_bearer(authz_t *z, const char *authorization, hg_principal_
 authz_result_t authz_token(authz_t *z, const char *token, hg_principal_t *out,
                            char *detail, size_t detail_len);
 
+/* The texts a surface answers authentication failures with (e.g. KtrlPlane's
+ * "Authorization header required", "Bearer token required", "Invalid token"). */
+typedef struct authz_messages {
+  const char *missing;
+  const char *not_bearer;
+  const char *invalid;     /* the verifier's reason goes in the status detail */
+  const char *unavailable;
+} authz_messages_t;
+
+/* Authenticates the call's "authorization" metadata. On failure it has already answered the
+ * call (UNAUTHENTICATED with msgs, or UNAVAILABLE) and returns nonzero: the caller returns. */
+int authz_bearer_or_fail(rpc_ctx_t *ctx, authz_t *z, const authz_messages_t *msgs,
+                         hg_principal_t *out);
+
 #endif

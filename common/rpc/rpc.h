@@ -79,6 +79,9 @@ int rpc_server_add_service(rpc_server_t *s, const ProtobufCServiceDescriptor *sv
 int rpc_server_add_method(rpc_server_t *s, const char *path, rpc_handler_fn fn,
                           const rpc_codec_t *in, const rpc_codec_t *out);
 
+/* Service state handed to every handler via rpc_ctx_server_data(); borrowed. Before start. */
+void rpc_server_set_data(rpc_server_t *s, void *data);
+
 /* Starts the completion-queue threads. */
 int rpc_server_start(rpc_server_t *s);
 /* Graceful: stops accepting, waits for in-flight handlers to reply (up to grace_ms, then
@@ -95,6 +98,8 @@ const char *rpc_ctx_request_id(rpc_ctx_t *ctx);
 int64_t rpc_ctx_remaining_ms(rpc_ctx_t *ctx);
 /* Full method path, e.g. "/hangar.resources.v1.KtrlPlane/GetResource". */
 const char *rpc_ctx_method(rpc_ctx_t *ctx);
+/* The pointer given to rpc_server_set_data(). */
+void *rpc_ctx_server_data(rpc_ctx_t *ctx);
 /* Opaque slot for the handler (e.g. the authenticated principal). */
 void rpc_ctx_set_user(rpc_ctx_t *ctx, void *user);
 void *rpc_ctx_user(rpc_ctx_t *ctx);

@@ -1,0 +1,18 @@
+# One image with every Hangar executable; docker-compose.yml runs one process per service.
+FROM debian:12 AS build
+WORKDIR /src
+COPY scripts/install-deps scripts/install-deps
+RUN scripts/install-deps
+COPY . .
+RUN cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo && cmake --build build -j"$(nproc)" \
+      --target auth-svc resources-svc gateway
+
+FROM debian:12-slim
+RUN apt-get update -qq && apt-get install -y -qq --no-install-recommends \
+      libgrpc29 libprotobuf-c1 liblmdb0 libevent-2.1-7 libevent-pthreads-2.1-7 libjansson4 \
+      libjwt0 libssl3 && rm -rf /var/lib/apt/lists/*
+COPY --from=build /src/build/bin/ /usr/local/bin/
+RUN useradd --system --home /var/lib/hangar hangar && mkdir -p /var/lib/hangar \
+      && chown hangar /var/lib/hangar
+USER hangar
+WORKDIR /var/lib/hangar

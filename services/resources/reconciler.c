@@ -1,0 +1,191 @@
+/* reconciler.c - the lifecycle loop: find due work, run the driver, record the outcome. */
+#include "reconciler.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+#include "log.h"
+#include "resource_store.h"
+
+#define RECONCILE_BATCH 64
+#define RECONCILE_IDLE_MS 1000
+
+struct reconciler {
+  resources_svc_t *svc;
+  const provisioner_t *driver;
+  pthread_t thread;
+  pthread_mutex_t mu;
+  pthread_cond_t cv;
+  int stopping;
+  int kicked;
+};
+
+typedef struct due_batch {
+  int64_t now;
+  int64_t next_due; /* earliest due time not yet reached, or INT64_MAX */
+  size_t n;
+  store_val_t keys[RECONCILE_BATCH];
+  hg_arena_t *arena;
+} due_batch_t;
+
+/* The outcome of one transition, applied in a write if the record is unchanged. */
+typedef struct outcome {
+  store_val_t key;
+  uint64_t seen_version;
+  int remove;
+  const char *status;
+  const char *access_url;
+  const char *error;
+  hg_arena_t *arena;
+} outcome_t;
+
+static int collect_due(void *arg, store_val_t key, store_val_t val) {
+  due_batch_t *b = arg;
+  resource_record_t *rec;
+  if (resource_decode(val, b->arena, &rec) != 0) return 0;
+  if (rec->due_ms > b->now) {
+    b->next_due = rec->due_ms;
+    return 1;
+  }
+  b->keys[b->n++] = (store_val_t){hg_arena_memdup(b->arena, key.p, key.n), key.n};
+  return b->n == RECONCILE_BATCH;
+}
+
+static int apply_outcome(store_txn_t *txn, void *arg) {
+  outcome_t *o = arg;
+  resource_record_t *rec;
+  int rc = resource_load(txn, o->arena, o->key, &rec);
+  if (rc) return rc == STORE_NOTFOUND ? 0 : rc;
+  if (rec->resource_version != o->seen_version) return 0; /* changed meanwhile: next round */
+  if (o->remove) return resource_delete(txn, o->arena, rec->resource);
+  resource_t *r = rec->resource;
+  char now[HG_RFC3339_LEN];
+  hg_time_rfc3339(hg_now_ms(), now);
+  r->status = (char *)o->status;
+  r->updated_at = hg_arena_strdup(o->arena, now);
+  r->_error_message_case = HANGAR__RESOURCES__V1__RESOURCE___ERROR_MESSAGE__NOT_SET;
+  if (o->error) {
+    r->error_message = (char *)o->error;
+    r->_error_message_case = HANGAR__RESOURCES__V1__RESOURCE___ERROR_MESSAGE_ERROR_MESSAGE;
+  }
+  if (o->access_url) {
+    r->access_url = (char *)o->access_url;
+    r->_access_url_case = HANGAR__RESOURCES__V1__RESOURCE___ACCESS_URL_ACCESS_URL;
+  }
+  return resource_save(txn, o->arena, rec, 0);
+}
+
+/* Runs the driver for one due record (outside any transaction) and records the result. */
+static void reconcile_one(reconciler_t *r, store_val_t key) {
+  hg_arena_t *a = hg_arena_new();
+  if (!a) return;
+  outcome_t o = {.key = key, .arena = a};
+  store_txn_t *txn;
+  resource_record_t *rec = NULL;
+  if (store_txn_begin_read(r->svc->store, &txn) == 0) {
+    if (resource_load(txn, a, key, &rec) == 0) o.seen_version = rec->resource_version;
+    store_txn_end(txn);
+  }
+  if (rec && resource_status_pending(rec->resource->status)) {
+    const resource_t *res = rec->resource;
+    if (strcmp(res->status, "deleting") == 0) {
+      o.remove = r->driver->deprovision(r->driver, res, a, &o.error) == 0;
+      o.status = "error";
+    } else {
+      o.status = r->driver->provision(r->driver, res, a, &o.access_url, &o.error) == 0
+                     ? "running" : "error";
+    }
+    int rc = store_write(r->svc->store, apply_outcome, &o);
+    if (rc) HG_ERROR("reconciler", NULL, "recording %s failed: %s", res->resource_id,
+                     store_strerror(rc));
+  }
+  hg_arena_free(a);
+}
+
+/* One pass: handles every due record; returns when the next one is due (or idle). */
+static int64_t reconcile_pass(reconciler_t *r) {
+  due_batch_t b = {.now = hg_now_ms(), .next_due = INT64_MAX};
+  do {
+    b.n = 0;
+    b.arena = hg_arena_new();
+    if (!b.arena) return b.now + RECONCILE_IDLE_MS;
+    store_txn_t *txn;
+    if (store_txn_begin_read(r->svc->store, &txn) == 0) {
+      store_index_scan(txn, RES_TABLE, RES_INDEX_DUE, (store_val_t){NULL, 0}, 0, collect_due,
+                       &b);
+      store_txn_end(txn);
+    }
+    for (size_t i = 0; i < b.n; i++) reconcile_one(r, b.keys[i]);
+    hg_arena_free(b.arena);
+  } while (b.n == RECONCILE_BATCH);
+  int64_t idle = hg_now_ms() + RECONCILE_IDLE_MS;
+  return b.next_due < idle ? b.next_due : idle;
+}
+
+static void wait_until(reconciler_t *r, int64_t wake_ms) {
+  pthread_mutex_lock(&r->mu);
+  while (!r->stopping && !r->kicked) {
+    int64_t left = wake_ms - hg_now_ms();
+    if (left <= 0) break;
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    ts.tv_sec += left / 1000;
+    ts.tv_nsec += (left % 1000) * 1000000;
+    if (ts.tv_nsec >= 1000000000) {
+      ts.tv_sec++;
+      ts.tv_nsec -= 1000000000;
+    }
+    pthread_cond_timedwait(&r->cv, &r->mu, &ts);
+  }
+  r->kicked = 0;
+  pthread_mutex_unlock(&r->mu);
+}
+
+static void *reconciler_main(void *arg) {
+  reconciler_t *r = arg;
+  for (;;) {
+    pthread_mutex_lock(&r->mu);
+    int stop = r->stopping;
+    pthread_mutex_unlock(&r->mu);
+    if (stop) break;
+    wait_until(r, reconcile_pass(r));
+  }
+  return NULL;
+}
+
+int reconciler_start(resources_svc_t *svc, const provisioner_t *driver, reconciler_t **out) {
+  reconciler_t *r = calloc(1, sizeof(*r));
+  if (!r) return -1;
+  r->svc = svc;
+  r->driver = driver;
+  pthread_mutex_init(&r->mu, NULL);
+  pthread_cond_init(&r->cv, NULL);
+  if (pthread_create(&r->thread, NULL, reconciler_main, r) != 0) {
+    pthread_cond_destroy(&r->cv);
+    pthread_mutex_destroy(&r->mu);
+    free(r);
+    return -1;
+  }
+  *out = r;
+  return 0;
+}
+
+void reconciler_kick(reconciler_t *r) {
+  pthread_mutex_lock(&r->mu);
+  r->kicked = 1;
+  pthread_cond_signal(&r->cv);
+  pthread_mutex_unlock(&r->mu);
+}
+
+void reconciler_stop(reconciler_t *r) {
+  pthread_mutex_lock(&r->mu);
+  r->stopping = 1;
+  pthread_cond_signal(&r->cv);
+  pthread_mutex_unlock(&r->mu);
+  pthread_join(r->thread, NULL);
+  pthread_cond_destroy(&r->cv);
+  pthread_mutex_destroy(&r->mu);
+  free(r);
+}

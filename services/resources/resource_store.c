@@ -1,0 +1,71 @@
+/* resource_store.c - how resources are keyed, indexed and framed on disk. */
+#include "resource_store.h"
+
+#include <string.h>
+
+#include "buf.h"
+#include "record.h"
+
+static const store_index_def_t resource_indexes[] = {{.name = "resources_due", .flags = 0}};
+static const store_table_def_t resource_tables[] = {
+    {.name = "resources", .grouped = 1, .indexes = resource_indexes, .n_indexes = 1},
+};
+const store_schema_t resource_schema = {.tables = resource_tables, .n_tables = 1};
+
+static const char *const pending_statuses[] = {"creating", "updating", "deleting"};
+
+int resource_status_pending(const char *status) {
+  for (size_t i = 0; i < sizeof(pending_statuses) / sizeof(pending_statuses[0]); i++)
+    if (strcmp(status, pending_statuses[i]) == 0) return 1;
+  return 0;
+}
+
+store_val_t resource_key(hg_arena_t *a, const char *project_id, const char *resource_id) {
+  size_t pn = strlen(project_id), rn = strlen(resource_id);
+  char *k = hg_arena_alloc(a, pn + 1 + rn);
+  if (!k) return (store_val_t){NULL, 0};
+  memcpy(k, project_id, pn);
+  memcpy(k + pn + 1, resource_id, rn);
+  return (store_val_t){k, pn + 1 + rn};
+}
+
+int resource_decode(store_val_t val, hg_arena_t *a, resource_record_t **out) {
+  ProtobufCMessage *m = NULL;
+  int rc = record_unpack(&hangar__resources__v1__resource_record__descriptor, val, a, &m);
+  if (rc == 0 && !((resource_record_t *)m)->resource) rc = STORE_EINVAL;
+  if (rc == 0) *out = (resource_record_t *)m;
+  return rc;
+}
+
+int resource_load(store_txn_t *txn, hg_arena_t *a, store_val_t key, resource_record_t **out) {
+  store_val_t val;
+  int rc = store_get(txn, RES_TABLE, key, &val);
+  return rc ? rc : resource_decode(val, a, out);
+}
+
+static void put_be64(unsigned char *p, uint64_t v) {
+  for (int i = 7; i >= 0; i--, v >>= 8) p[i] = (unsigned char)(v & 0xff);
+}
+
+int resource_save(store_txn_t *txn, hg_arena_t *a, resource_record_t *rec, unsigned flags) {
+  const resource_t *r = rec->resource;
+  unsigned char due[8];
+  store_keys_t keys = {.group = {r->project_id, strlen(r->project_id)}};
+  if (resource_status_pending(r->status)) {
+    put_be64(due, (uint64_t)rec->due_ms);
+    keys.index[RES_INDEX_DUE] = (store_val_t){due, sizeof(due)};
+  }
+  int rc = store_next_version(txn, &rec->resource_version);
+  if (rc) return rc;
+  hg_buf_t buf = HG_BUF_INIT;
+  rc = record_pack(&rec->base, &buf);
+  store_val_t key = resource_key(a, r->project_id, r->resource_id);
+  if (rc == 0 && !key.p) rc = STORE_ENOMEM;
+  if (rc == 0) rc = store_put(txn, RES_TABLE, key, (store_val_t){buf.p, buf.n}, &keys, flags);
+  hg_buf_free(&buf);
+  return rc;
+}
+
+int resource_delete(store_txn_t *txn, hg_arena_t *a, const resource_t *r) {
+  return store_del(txn, RES_TABLE, resource_key(a, r->project_id, r->resource_id));
+}

@@ -1,0 +1,33 @@
+/* resources.h - resources-svc's shared state and its parts.
+ *
+ * resources-svc owns the resources store (var/resources) and serves the KtrlPlane Resources
+ * API over gRPC. A resource's lifecycle (creating -> running, updating -> running,
+ * deleting -> gone) is driven by the reconciler through a provisioner driver.
+ * Threads: handlers run on rpc CQ threads, writes on the store's writer thread, the
+ * reconciler on its own thread; this struct is read-only after start. */
+#ifndef HANGAR_RESOURCES_H
+#define HANGAR_RESOURCES_H
+
+#include <stdint.h>
+
+#include "authz.h"
+#include "hangar/resources/v1/ktrlplane.pb-c.h"
+#include "hangar/resources/v1/store.pb-c.h"
+#include "store.h"
+
+typedef Hangar__Resources__V1__Resource resource_t;
+typedef Hangar__Resources__V1__ResourceRecord resource_record_t;
+
+typedef struct reconciler reconciler_t;
+
+typedef struct resources_svc {
+  store_t *store;
+  authz_t *authz;
+  reconciler_t *reconciler;
+  int64_t provision_delay_ms; /* how long a transition takes before the driver runs */
+} resources_svc_t;
+
+/* Binds the KtrlPlane methods on server (whose rpc_server_set_data() is the svc). */
+int ktrlplane_register(rpc_server_t *server);
+
+#endif
