@@ -109,7 +109,12 @@ typedef enum { STORE_PUT_NOOVERWRITE = 1 } store_put_flags_t;
 
 /* Insert or replace. A replaced record keeps its group position if the group is unchanged.
  * STORE_EXISTS: the key exists under NOOVERWRITE, or a unique index entry belongs to another
- * record. Write transactions only. */
+ * record. Write transactions only.
+ * STORE_EINVAL: empty key, key longer than 510 bytes minus the table name, index key empty
+ * or over 511 bytes, group over 500 bytes minus the table name, a group on an ungrouped
+ * table, or a key for an index the table does not declare.
+ * A refused put or delete changes nothing. After an engine error (STORE_FULL, STORE_EIO,
+ * STORE_ENOMEM) the whole write is rolled back, even if its write function returns 0. */
 int store_put(store_txn_t *txn, int table, store_val_t key, store_val_t val,
               const store_keys_t *keys, unsigned flags);
 int store_del(store_txn_t *txn, int table, store_val_t key);
@@ -117,16 +122,19 @@ int store_del(store_txn_t *txn, int table, store_val_t key);
 /* Iteration callback: return 0 to continue, nonzero to stop (that value is returned). */
 typedef int (*store_iter_fn)(void *arg, store_val_t key, store_val_t val);
 
-/* Exact number of records in a group. */
+/* Exact number of records in a group (0 for an unknown group). STORE_EINVAL on a table
+ * that is not grouped. */
 int store_group_count(store_txn_t *txn, int table, store_val_t group, uint64_t *out);
-/* Records of a group in insertion order, skipping `offset`, at most `limit`:
- * O(log n + limit). */
+/* Records of a group in insertion order, skipping `offset`, at most `limit` (0 = no limit):
+ * O(log n + limit). An offset past the end visits nothing and returns 0. */
 int store_group_scan(store_txn_t *txn, int table, store_val_t group, uint64_t offset,
                      size_t limit, store_iter_fn fn, void *arg);
 /* Records of a table in key order whose key starts with prefix; limit 0 = no limit. */
 int store_scan(store_txn_t *txn, int table, store_val_t prefix, size_t limit,
                store_iter_fn fn, void *arg);
-/* Records whose index key starts with prefix, in index-key order. */
+/* Records whose index key starts with prefix, in index-key order (records sharing a key of a
+ * non-unique index: in primary-key order); limit 0 = no limit. fn gets each record's
+ * primary key and value. */
 int store_index_scan(store_txn_t *txn, int table, int index, store_val_t prefix, size_t limit,
                      store_iter_fn fn, void *arg);
 /* Exact number of records in a table. */

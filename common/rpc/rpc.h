@@ -44,9 +44,13 @@ typedef struct rpc_codec {
 /* nanopb: RPC_NANOPB(hangar_auth_v1_VerifyRequest) */
 #define RPC_NANOPB(T) (&(const rpc_codec_t){RPC_CODEC_NANOPB, T##_fields, sizeof(T)})
 
-/* Decode p[0..n) into a message allocated in `a`. 0 or -1. */
+/* Decode p[0..n) into a message allocated in `a`. 0 or -1.
+ * nanopb messages must be fully bounded (max_size/max_count on every string, bytes and
+ * repeated field): a message type with pointer (malloc'd) fields is refused with -1, since
+ * an arena cannot release them. */
 int rpc_codec_decode(const rpc_codec_t *c, const uint8_t *p, size_t n, hg_arena_t *a, void **out);
-/* Append the encoding of msg to out. 0 or -1. */
+/* Append the encoding of msg to out. 0 or -1 (out unchanged; a protobuf-c msg whose
+ * descriptor is not c->desc is refused). */
 int rpc_codec_encode(const rpc_codec_t *c, const void *msg, hg_buf_t *out);
 
 /* ---- server ---------------------------------------------------------------------------- */
@@ -67,12 +71,14 @@ typedef struct rpc_server_opts {
 
 /* New server listening on `addr` ("127.0.0.1:0", "host:port" or "unix:/abs/path").
  * opts may be NULL. On success *out owns the server; free with rpc_server_destroy().
- * If addr's port is 0 the bound port is available from rpc_server_port(). */
+ * If addr's port is 0 the bound port is available from rpc_server_port() (0 for unix:).
+ * Like every int-returning setup call here: 0, or -1 with nothing changed. */
 int rpc_server_new(const char *addr, const rpc_server_opts_t *opts, rpc_server_t **out);
 int rpc_server_port(const rpc_server_t *s);
 
 /* Bind every method of a protobuf-c service. Each service method must have a binding;
- * bindings are matched by name. Before rpc_server_start() only. */
+ * bindings are matched by name. Before rpc_server_start() only. Strict: a missing or
+ * unknown binding name, or a method path already bound, is -1 and registers nothing. */
 int rpc_server_add_service(rpc_server_t *s, const ProtobufCServiceDescriptor *svc,
                            const rpc_binding_t *bindings, size_t n_bindings);
 /* Bind one method by full path ("/pkg.Service/Method") with explicit codecs. */
@@ -85,7 +91,10 @@ void rpc_server_set_data(rpc_server_t *s, void *data);
 /* Starts the completion-queue threads. */
 int rpc_server_start(rpc_server_t *s);
 /* Graceful: stops accepting, waits for in-flight handlers to reply (up to grace_ms, then
- * cancels them), joins threads, frees everything. Safe after a failed start. */
+ * cancels them), joins threads, frees everything. Safe after a failed start.
+ * Even after cancelling it waits until every context it handed out has been answered
+ * (rpc_reply/rpc_fail on a cancelled call returns at once), so threads that hold contexts
+ * (e.g. a storage writer) must keep running until this returns. Not from a CQ thread. */
 void rpc_server_destroy(rpc_server_t *s, int64_t grace_ms);
 
 /* Context accessors; valid until rpc_reply/rpc_fail. */
@@ -118,7 +127,8 @@ typedef struct rpc_client rpc_client_t;   /* a completion queue and its polling 
 typedef struct rpc_channel rpc_channel_t; /* one target ("127.0.0.1:port" or "unix:/path") */
 
 int rpc_client_new(rpc_client_t **out);
-/* Cancels calls in flight (their callbacks run with CANCELLED), joins the thread, frees. */
+/* Cancels calls in flight (their callbacks run with CANCELLED; rpc_call_sync callers get
+ * CANCELLED too), joins the thread, frees. Not from a callback. */
 void rpc_client_destroy(rpc_client_t *c);
 
 /* Channels belong to their client and are freed with it. */
@@ -133,7 +143,8 @@ typedef struct rpc_call_opts {
   int64_t deadline_ms;   /* relative; 0 = default 30000 */
   const rpc_md_t *md;    /* request metadata, borrowed for the duration of rpc_call() */
   size_t n_md;
-  hg_arena_t *arena;     /* where the response and status strings are allocated (required) */
+  hg_arena_t *arena;     /* where the response and status strings are allocated (required);
+                          * used by the CQ thread until the callback has run */
 } rpc_call_opts_t;
 
 /* st->code == HG_OK: resp is the decoded response (in opts->arena). Otherwise resp is NULL
@@ -146,7 +157,8 @@ int rpc_call(rpc_channel_t *ch, const char *path, const rpc_codec_t *in, const v
              const rpc_codec_t *out, const rpc_call_opts_t *opts, rpc_done_fn done, void *arg);
 
 /* Blocking unary call on the calling thread (its own pluck queue). Returns st->code; on
- * HG_OK *resp is set (in opts->arena). */
+ * HG_OK *resp is set (in opts->arena). A call that cannot start (bad arguments, client
+ * closing) returns HG_INTERNAL (HG_INVALID_ARGUMENT without ch or st). */
 int rpc_call_sync(rpc_channel_t *ch, const char *path, const rpc_codec_t *in, const void *req,
                   const rpc_codec_t *out, const rpc_call_opts_t *opts, hg_status_t *st,
                   void **resp);

@@ -1,0 +1,225 @@
+/* json_encode.c - protobuf-c message -> compact JSON text, written straight into an hg_buf_t
+ * (no intermediate tree). Fields come out in descriptor (tag) order. proto3 scalars are
+ * always written, zero values included; repeated fields always ([] when empty); an unset
+ * message is null; an unset oneof member (optional scalar) is left out. 64-bit integers are
+ * JSON numbers, never strings. Strings are written as stored (UTF-8 is not re-validated). */
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "transcode_internal.h"
+
+typedef int (*enc_fn)(hg_buf_t *, const ProtobufCFieldDescriptor *, const void *);
+
+#define ENC_OK(x) ((x) == 0 ? 0 : TC_ENOMEM)
+
+/* Short escapes of RFC 8259; other control characters become \u00XX. '/' stays as is. */
+static const char *const short_escapes[] = {
+    ['"'] = "\\\"", ['\\'] = "\\\\", ['\b'] = "\\b", ['\f'] = "\\f",
+    ['\n'] = "\\n", ['\r'] = "\\r",  ['\t'] = "\\t",
+};
+
+static int put_escape(hg_buf_t *b, unsigned char ch) {
+  if (ch < sizeof(short_escapes) / sizeof(short_escapes[0]) && short_escapes[ch])
+    return hg_buf_puts(b, short_escapes[ch]);
+  return hg_buf_printf(b, "\\u%04x", ch);
+}
+
+int tc__put_escaped(hg_buf_t *b, const char *s, size_t n) {
+  size_t run = 0;
+  for (size_t i = 0; i < n; i++) {
+    unsigned char ch = (unsigned char)s[i];
+    if (ch >= 0x20 && ch != '"' && ch != '\\') continue;
+    if (hg_buf_append(b, s + run, i - run) != 0 || put_escape(b, ch) != 0) return TC_ENOMEM;
+    run = i + 1;
+  }
+  return ENC_OK(hg_buf_append(b, s + run, n - run));
+}
+
+int tc_write_string(hg_buf_t *out, const char *s, size_t n) {
+  size_t start = out->n;
+  if (hg_buf_putc(out, '"') == 0 && tc__put_escaped(out, s, n) == 0 && hg_buf_putc(out, '"') == 0)
+    return 0;
+  out->n = start;
+  if (out->p) out->p[start] = '\0';
+  return TC_ENOMEM;
+}
+
+/* Shortest of %.{lo..hi}g that reads back as the same value; integral values within
+ * +-2^53 as plain integers (so 9007199254740991 survives; -0.0 keeps its sign as "-0");
+ * NaN and infinities, which JSON cannot spell, as null. Assumes the "C" numeric locale. */
+static int put_real(hg_buf_t *b, double x, int lo, int hi, int single) {
+  char tmp[40];
+  if (!isfinite(x)) return ENC_OK(hg_buf_puts(b, "null"));
+  if (x == trunc(x) && fabs(x) <= 9007199254740992.0) return ENC_OK(hg_buf_printf(b, "%.0f", x));
+  for (int prec = lo; prec <= hi; prec++) {
+    snprintf(tmp, sizeof(tmp), "%.*g", prec, x);
+    double back = strtod(tmp, NULL);
+    if (single ? (float)back == (float)x : back == x) break;
+  }
+  return ENC_OK(hg_buf_puts(b, tmp));
+}
+
+int tc__put_double(hg_buf_t *b, double x) { return put_real(b, x, 15, 17, 0); }
+
+static int enc_int(hg_buf_t *b, const ProtobufCFieldDescriptor *fd, const void *slot) {
+  if (tc__type_info[fd->type].size == 4) {
+    int32_t v;
+    memcpy(&v, slot, sizeof(v));
+    return ENC_OK(hg_buf_printf(b, "%" PRId32, v));
+  }
+  int64_t v;
+  memcpy(&v, slot, sizeof(v));
+  return ENC_OK(hg_buf_printf(b, "%" PRId64, v));
+}
+
+static int enc_uint(hg_buf_t *b, const ProtobufCFieldDescriptor *fd, const void *slot) {
+  if (tc__type_info[fd->type].size == 4) {
+    uint32_t v;
+    memcpy(&v, slot, sizeof(v));
+    return ENC_OK(hg_buf_printf(b, "%" PRIu32, v));
+  }
+  uint64_t v;
+  memcpy(&v, slot, sizeof(v));
+  return ENC_OK(hg_buf_printf(b, "%" PRIu64, v));
+}
+
+static int enc_real(hg_buf_t *b, const ProtobufCFieldDescriptor *fd, const void *slot) {
+  if (tc__type_info[fd->type].size == 8) {
+    double v;
+    memcpy(&v, slot, sizeof(v));
+    return tc__put_double(b, v);
+  }
+  float f;
+  memcpy(&f, slot, sizeof(f));
+  return put_real(b, f, 6, 9, 1);
+}
+
+static int enc_bool(hg_buf_t *b, const ProtobufCFieldDescriptor *fd, const void *slot) {
+  (void)fd;
+  protobuf_c_boolean v;
+  memcpy(&v, slot, sizeof(v));
+  return ENC_OK(hg_buf_puts(b, v ? "true" : "false"));
+}
+
+/* By name; a number no name matches (from a newer peer) is written as the number. */
+static int enc_enum(hg_buf_t *b, const ProtobufCFieldDescriptor *fd, const void *slot) {
+  int32_t v;
+  memcpy(&v, slot, sizeof(v));
+  const ProtobufCEnumValue *ev = protobuf_c_enum_descriptor_get_value(fd->descriptor, v);
+  if (!ev) return ENC_OK(hg_buf_printf(b, "%" PRId32, v));
+  return tc_write_string(b, ev->name, strlen(ev->name));
+}
+
+static int enc_string(hg_buf_t *b, const ProtobufCFieldDescriptor *fd, const void *slot) {
+  (void)fd;
+  const char *s;
+  memcpy(&s, slot, sizeof(s));
+  return s ? tc_write_string(b, s, strlen(s)) : ENC_OK(hg_buf_puts(b, "\"\""));
+}
+
+static int enc_bytes(hg_buf_t *b, const ProtobufCFieldDescriptor *fd, const void *slot) {
+  (void)fd;
+  ProtobufCBinaryData v;
+  memcpy(&v, slot, sizeof(v));
+  return tc__b64_encode(b, v.data, v.len);
+}
+
+static const enc_fn encoders[] = {
+    [TC__K_INT] = enc_int,     [TC__K_UINT] = enc_uint, [TC__K_REAL] = enc_real,
+    [TC__K_BOOL] = enc_bool,   [TC__K_ENUM] = enc_enum, [TC__K_STRING] = enc_string,
+    [TC__K_BYTES] = enc_bytes,
+};
+
+int tc__encode_scalar(hg_buf_t *b, const ProtobufCFieldDescriptor *fd, const void *slot) {
+  return encoders[tc__type_info[fd->type].kind](b, fd, slot);
+}
+
+/* One singular value or array element of field fd. */
+static int encode_value(hg_buf_t *b, const ProtobufCFieldDescriptor *fd, const void *slot) {
+  if (fd->type != PROTOBUF_C_TYPE_MESSAGE) return tc__encode_scalar(b, fd, slot);
+  const ProtobufCMessage *m;
+  memcpy(&m, slot, sizeof(m));
+  return tc__encode_message(b, m);
+}
+
+static int encode_repeated(hg_buf_t *b, const ProtobufCMessage *m,
+                           const ProtobufCFieldDescriptor *fd) {
+  size_t n = *(const size_t *)(const void *)((const char *)m + fd->quantifier_offset);
+  const char *arr;
+  memcpy(&arr, tc__cslot(m, fd), sizeof(arr));
+  size_t esz = tc__type_info[fd->type].size;
+  if (hg_buf_putc(b, '[') != 0) return TC_ENOMEM;
+  for (size_t i = 0; i < n; i++) {
+    int rc = (i && hg_buf_putc(b, ',') != 0) ? TC_ENOMEM : encode_value(b, fd, arr + i * esz);
+    if (rc != 0) return rc;
+  }
+  return ENC_OK(hg_buf_putc(b, ']'));
+}
+
+/* JSON object keys are strings; non-string map keys are written as their text in quotes. */
+static int encode_map_key(hg_buf_t *b, const ProtobufCMessage *e) {
+  const ProtobufCFieldDescriptor *kf = &e->descriptor->fields[0];
+  if (kf->type == PROTOBUF_C_TYPE_STRING) return enc_string(b, kf, tc__cslot(e, kf));
+  if (hg_buf_putc(b, '"') != 0 || tc__encode_scalar(b, kf, tc__cslot(e, kf)) != 0) return TC_ENOMEM;
+  return ENC_OK(hg_buf_putc(b, '"'));
+}
+
+static int encode_map(hg_buf_t *b, const ProtobufCMessage *m, const ProtobufCFieldDescriptor *fd) {
+  size_t n = *(const size_t *)(const void *)((const char *)m + fd->quantifier_offset);
+  const ProtobufCMessage *const *entries;
+  memcpy(&entries, tc__cslot(m, fd), sizeof(entries));
+  if (hg_buf_putc(b, '{') != 0) return TC_ENOMEM;
+  for (size_t i = 0; i < n; i++) {
+    const ProtobufCMessage *e = entries[i];
+    const ProtobufCFieldDescriptor *vf = &e->descriptor->fields[1];
+    if ((i && hg_buf_putc(b, ',') != 0) || encode_map_key(b, e) != 0 || hg_buf_putc(b, ':') != 0)
+      return TC_ENOMEM;
+    int rc = encode_value(b, vf, tc__cslot(e, vf));
+    if (rc != 0) return rc;
+  }
+  return ENC_OK(hg_buf_putc(b, '}'));
+}
+
+static int encode_field(hg_buf_t *b, const ProtobufCMessage *m,
+                        const ProtobufCFieldDescriptor *fd) {
+  if (fd->label != PROTOBUF_C_LABEL_REPEATED) return encode_value(b, fd, tc__cslot(m, fd));
+  if (tc__is_map(m->descriptor, fd)) return encode_map(b, m, fd);
+  return encode_repeated(b, m, fd);
+}
+
+/* Field names are proto identifiers ([A-Za-z0-9_]), so they need no escaping. */
+static int encode_plain(hg_buf_t *b, const ProtobufCMessage *m) {
+  const ProtobufCMessageDescriptor *d = m->descriptor;
+  int first = 1;
+  if (hg_buf_putc(b, '{') != 0) return TC_ENOMEM;
+  for (unsigned i = 0; i < d->n_fields; i++) {
+    const ProtobufCFieldDescriptor *fd = &d->fields[i];
+    if (fd->label != PROTOBUF_C_LABEL_REPEATED && !tc__present(m, fd)) continue;
+    if ((!first && hg_buf_putc(b, ',') != 0) || hg_buf_putc(b, '"') != 0 ||
+        hg_buf_puts(b, fd->name) != 0 || hg_buf_puts(b, "\":") != 0)
+      return TC_ENOMEM;
+    first = 0;
+    int rc = encode_field(b, m, fd);
+    if (rc != 0) return rc;
+  }
+  return ENC_OK(hg_buf_putc(b, '}'));
+}
+
+int tc__encode_message(hg_buf_t *b, const ProtobufCMessage *m) {
+  if (!m) return ENC_OK(hg_buf_puts(b, "null"));
+  if (tc__msg_kind(m->descriptor) != TC__MSG_PLAIN) return tc__wkt_encode(b, m);
+  return encode_plain(b, m);
+}
+
+int tc_encode(const ProtobufCMessage *msg, hg_buf_t *out) {
+  size_t start = out->n;
+  int rc = tc__encode_message(out, msg);
+  if (rc != 0) {
+    out->n = start;
+    if (out->p) out->p[start] = '\0';
+  }
+  return rc;
+}

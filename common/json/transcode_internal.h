@@ -1,0 +1,128 @@
+/* transcode_internal.h - shared between the files of common/json only (tc__ tier).
+ *
+ * json_error.c: error filling and the JSON path of the value being decoded.
+ * json_reflect.c: descriptor reflection (type table, presence, maps, well-known types).
+ * json_scalar.c: scalar values from JSON and from text; UTF-8 validation.
+ * json_base64.c: bytes fields. json_wkt.c: Struct/Value/ListValue, wrappers, FieldMask.
+ * json_decode.c / json_encode.c / json_text.c: the public entry points.
+ * Threads: everything here is reentrant; a tc__ctx_t belongs to one call. */
+#ifndef HANGAR_TRANSCODE_INTERNAL_H
+#define HANGAR_TRANSCODE_INTERNAL_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "transcode.h"
+
+/* One decoding call: where to allocate, where to report, and the path of the current value
+ * ("bindings[1].role"); the path is truncated, never overflowed, past the error field size. */
+typedef struct tc__ctx {
+  hg_arena_t *a;
+  tc_error_t *err;
+  size_t path_n;
+  char path[sizeof(((tc_error_t *)0)->field)];
+} tc__ctx_t;
+
+void tc__ctx_init(tc__ctx_t *c, hg_arena_t *a, tc_error_t *err);
+/* Append ".key" (or "key" at the root) / "[i]"; return the mark to restore with path_pop. */
+size_t tc__path_key(tc__ctx_t *c, const char *key);
+size_t tc__path_index(tc__ctx_t *c, size_t i);
+void tc__path_pop(tc__ctx_t *c, size_t mark);
+
+/* Fill *err completely and return code. field may be NULL (= body). */
+int tc__error(tc_error_t *err, int code, const char *field, long position, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+/* Fill c->err for the current path and return code. */
+int tc__fail(tc__ctx_t *c, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* TC_ETYPE at the current path: "expected an integer", err->expected = expected. */
+int tc__fail_type(tc__ctx_t *c, const char *expected);
+
+/* How a protobuf-c type is stored and which JSON type it takes. */
+typedef enum {
+  TC__K_INT,
+  TC__K_UINT,
+  TC__K_REAL,
+  TC__K_BOOL,
+  TC__K_ENUM,
+  TC__K_STRING,
+  TC__K_BYTES,
+  TC__K_MESSAGE,
+} tc__kind_t;
+
+typedef struct tc__type_info {
+  tc__kind_t kind;
+  size_t size;          /* bytes of one value (one array element when repeated) */
+  long long min, max;   /* accepted range for integer kinds */
+  const char *expected; /* JSON type for tc_error_t.expected */
+  const char *name;     /* proto type name ("int32"), for range errors */
+} tc__type_info_t;
+
+/* Indexed by ProtobufCType. */
+extern const tc__type_info_t tc__type_info[PROTOBUF_C_TYPE_MESSAGE + 1];
+
+/* Message types with their own JSON form. */
+typedef enum {
+  TC__MSG_PLAIN,
+  TC__MSG_STRUCT,
+  TC__MSG_VALUE,
+  TC__MSG_LIST,
+  TC__MSG_WRAPPER,
+  TC__MSG_FIELDMASK,
+} tc__msg_kind_t;
+
+tc__msg_kind_t tc__msg_kind(const ProtobufCMessageDescriptor *d);
+/* The JSON type a field takes, for TC_ETYPE ("" for google.protobuf.Value: anything). */
+const char *tc__expected(const ProtobufCFieldDescriptor *fd);
+
+static inline void *tc__slot(ProtobufCMessage *m, const ProtobufCFieldDescriptor *fd) {
+  return (char *)m + fd->offset;
+}
+static inline const void *tc__cslot(const ProtobufCMessage *m, const ProtobufCFieldDescriptor *fd) {
+  return (const char *)m + fd->offset;
+}
+/* Repeated fields: the element count lives at quantifier_offset. */
+static inline size_t *tc__count(ProtobufCMessage *m, const ProtobufCFieldDescriptor *fd) {
+  return (size_t *)(void *)((char *)m + fd->quantifier_offset);
+}
+
+/* Presence of a singular field: the oneof case (a one-field oneof "_x" is an optional
+ * scalar) or the proto2 has_ flag. Fields without either are always present. */
+int tc__present(const ProtobufCMessage *m, const ProtobufCFieldDescriptor *fd);
+/* Mark present / absent. Marking absent a oneof member that is not the current case is a
+ * no-op, so another member's value is never disturbed. */
+void tc__set_present(ProtobufCMessage *m, const ProtobufCFieldDescriptor *fd, int on);
+/* Is repeated field fd of message type d a map<K,V> (a nested "<Name>Entry" key/value)? */
+int tc__is_map(const ProtobufCMessageDescriptor *d, const ProtobufCFieldDescriptor *fd);
+/* Is fd the google.protobuf.FieldMask named "update_mask" that tc_decode fills? */
+int tc__is_update_mask(const ProtobufCFieldDescriptor *fd);
+
+/* Store a JSON value / text into slot for a non-message field type. On error nothing is
+ * written. Text rules: integers are decimal with an optional '-', bools are true/false,
+ * reals are decimal (no inf/nan/hex), strings must be valid UTF-8 without NUL. */
+int tc__scalar_from_json(tc__ctx_t *c, const ProtobufCFieldDescriptor *fd, json_t *j, void *slot);
+int tc__scalar_from_text(tc__ctx_t *c, const ProtobufCFieldDescriptor *fd, const char *s, size_t n,
+                         void *slot);
+/* The zero value of a singular field ("" for strings, NULL for messages). */
+void tc__scalar_zero(const ProtobufCFieldDescriptor *fd, void *slot);
+/* 1 if p[0..n) is valid UTF-8 (RFC 3629); else 0 and *bad = offset of the first bad byte. */
+int tc__utf8_valid(const char *p, size_t n, size_t *bad);
+
+/* Base64 (standard or URL-safe alphabet, padding optional) into the arena: 0, TC_ETYPE on
+ * malformed input, TC_ENOMEM. Encoding writes the standard alphabet with padding. */
+int tc__b64_decode(hg_arena_t *a, const char *s, size_t n, ProtobufCBinaryData *out);
+int tc__b64_encode(hg_buf_t *b, const uint8_t *p, size_t n);
+
+/* Decode JSON j as well-known message type d (kind != PLAIN) into a new message *out;
+ * JSON null gives *out = NULL except for google.protobuf.Value (a null_value). */
+int tc__wkt_from_json(tc__ctx_t *c, const ProtobufCMessageDescriptor *d, json_t *j,
+                      ProtobufCMessage **out);
+/* Write well-known message m (kind != PLAIN, non-NULL) as JSON. */
+int tc__wkt_encode(hg_buf_t *b, const ProtobufCMessage *m);
+
+/* Encoder pieces shared with json_wkt.c; all return 0 or TC_ENOMEM. */
+int tc__encode_message(hg_buf_t *b, const ProtobufCMessage *m); /* NULL -> null */
+int tc__encode_scalar(hg_buf_t *b, const ProtobufCFieldDescriptor *fd, const void *slot);
+int tc__put_double(hg_buf_t *b, double x);
+int tc__put_escaped(hg_buf_t *b, const char *s, size_t n); /* string body, no quotes */
+
+#endif

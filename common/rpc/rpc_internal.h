@@ -1,0 +1,147 @@
+/* rpc_internal.h - what the files of common/rpc share with each other and nobody else.
+ *
+ * Every operation put on a completion queue carries, as its tag, a pointer to an rpc__tag_t
+ * embedded first in the object that started it; the polling loop calls its on_event, so a
+ * queue needs no switch over object kinds. The server counts every object that may still
+ * produce an event ("live": armed slots, held calls, the shutdown tag) and shuts its queue
+ * down only when that count reaches zero, which is what keeps a late rpc_reply from starting
+ * a batch on a dead queue. Threads: as documented per function. */
+#ifndef HANGAR_RPC_INTERNAL_H
+#define HANGAR_RPC_INTERNAL_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <grpc/grpc.h>
+#include <grpc/grpc_security.h>
+
+#include "rpc.h"
+
+#define RPC__DEFAULT_DEADLINE_MS 30000
+#define RPC__DETAILS_KEY "grpc-status-details-bin"
+
+typedef struct rpc__tag rpc__tag_t;
+struct rpc__tag {
+  void (*on_event)(rpc__tag_t *tag, int ok);
+};
+
+/* ---- completion queues (rpc_cq.c) ------------------------------------------------------ */
+
+/* Runs every event of cq through its tag until the queue reports GRPC_QUEUE_SHUTDOWN. */
+void rpc__cq_poll(grpc_completion_queue *cq);
+/* Absolute time ms from now on clock. */
+gpr_timespec rpc__deadline_in(int64_t ms, gpr_clock_type clock);
+
+/* ---- codecs (rpc_codec.c) -------------------------------------------------------------- */
+
+/* 0 when c names a usable codec (known kind, descriptor present), else -1. */
+int rpc__codec_check(const rpc_codec_t *c);
+/* Encodes msg into a new slice (*out, unref it). 0 or -1. */
+int rpc__codec_encode_slice(const rpc_codec_t *c, const void *msg, grpc_slice *out);
+/* Decodes a received byte buffer (any compression) into a message in a. 0 or -1. */
+int rpc__codec_decode_bb(const rpc_codec_t *c, grpc_byte_buffer *bb, hg_arena_t *a, void **out);
+
+/* ---- status details (rpc_status.c) ----------------------------------------------------- */
+
+/* Packs google.rpc.Status{code, message, details} for st into a new slice (*out); scratch
+ * space comes from a. 0 or -1. */
+int rpc__status_pack(const hg_status_t *st, hg_arena_t *a, grpc_slice *out);
+/* Fills st's reason, detail, violations (and message when st has none) from a packed
+ * google.rpc.Status; strings are allocated in a. 0 or -1 (st untouched). */
+int rpc__status_unpack(const uint8_t *p, size_t n, hg_arena_t *a, hg_status_t *st);
+
+/* ---- server (rpc_server.c, rpc_ctx.c) -------------------------------------------------- */
+
+typedef struct rpc__method {
+  struct rpc__method *next;
+  char *path;   /* "/pkg.Service/Method", heap */
+  void *handle; /* from grpc_server_register_method */
+  rpc_handler_fn fn;
+  rpc_codec_t in, out; /* copies: RPC_PBC() literals die with the caller's block */
+} rpc__method_t;
+
+struct rpc_server {
+  grpc_server *server;
+  grpc_completion_queue *cq;
+  rpc__method_t *methods;
+  rpc_server_opts_t opts;
+  void *data; /* rpc_server_set_data(); borrowed */
+  int port;
+  int started;
+  pthread_t *threads;
+  int n_threads;
+  pthread_mutex_t mu;
+  pthread_cond_t idle; /* signalled when live drops to 0 */
+  size_t live;
+  int closing;
+  rpc__tag_t shutdown_tag;
+  uint64_t rid_seed;
+  atomic_uint_fast64_t rid_next;
+};
+
+/* Counts one more live object unless the server is closing (then -1: do not arm). */
+int rpc__server_hold(rpc_server_t *s);
+/* Ends one live object; wakes rpc_server_destroy at zero. Do not touch s afterwards. */
+void rpc__server_release(rpc_server_t *s);
+
+/* Arms one slot for m (NULL: the catch-all for unknown methods) on s's queue. 0 or -1. */
+int rpc__ctx_arm(rpc_server_t *s, const rpc__method_t *m);
+
+/* grpc.health.v1.Health/Check answering SERVING (rpc_health.c). */
+int rpc__health_register(rpc_server_t *s);
+
+/* ---- client (rpc_client.c, rpc_call.c) ------------------------------------------------- */
+
+typedef struct rpc__ccall rpc__ccall_t;
+
+struct rpc_channel {
+  rpc_channel_t *next;
+  rpc_client_t *client;
+  grpc_channel *ch;
+};
+
+struct rpc_client {
+  grpc_completion_queue *cq;
+  pthread_t thread;
+  int thread_started;
+  pthread_mutex_t mu;
+  pthread_cond_t idle; /* signalled when calls becomes empty while closing */
+  int closing;
+  rpc__ccall_t *calls; /* in flight, async and sync */
+  rpc_channel_t *channels;
+};
+
+/* One unary client call: the six-op batch and everything it points into. */
+struct rpc__ccall {
+  rpc__tag_t tag;
+  rpc__ccall_t *prev, *next;
+  rpc_client_t *client;
+  grpc_call *call;
+  grpc_slice method;
+  grpc_metadata *md;
+  size_t n_md;
+  grpc_byte_buffer *send;
+  grpc_byte_buffer *recv;
+  grpc_metadata_array init_md;
+  grpc_metadata_array trail_md;
+  grpc_status_code status;
+  grpc_slice details;
+  const char *error_string;
+  rpc_codec_t out;
+  hg_arena_t *arena;
+  rpc_done_fn done;
+  void *arg;
+};
+
+/* Tracks cc in c's in-flight list. -1 when the client is closing. */
+int rpc__client_track(rpc_client_t *c, rpc__ccall_t *cc);
+void rpc__client_untrack(rpc_client_t *c, rpc__ccall_t *cc);
+
+/* Starts cc (tag.on_event already set) on ch with its events on cq. 0: the tag will fire
+ * exactly once. -1: nothing was started and cc holds nothing. */
+int rpc__ccall_start(rpc__ccall_t *cc, rpc_channel_t *ch, grpc_completion_queue *cq,
+                     const char *path, const rpc_codec_t *in, const void *req,
+                     const rpc_codec_t *out, const rpc_call_opts_t *opts);
+/* After the tag fired: fills st (and *resp on OK), releases every gRPC resource of cc. */
+void rpc__ccall_finish(rpc__ccall_t *cc, int ok, hg_status_t *st, void **resp);
+
+#endif

@@ -1,0 +1,46 @@
+/* record.c - the stored form of a record: RECORD_VERSION, then the packed message.
+ *
+ * The version byte lets a future schema change recognise old records instead of misreading
+ * them. Unpacking allocates from the caller's arena through an allocator wrapper that
+ * remembers a failed allocation, because protobuf-c reports bad bytes and out-of-memory
+ * alike as NULL and callers must tell them apart. */
+#include "record.h"
+
+int record_pack(const ProtobufCMessage *msg, hg_buf_t *out) {
+  size_t n = protobuf_c_message_get_packed_size(msg);
+  if (hg_buf_reserve(out, n + 1) != 0) return STORE_ENOMEM;
+  out->p[out->n] = RECORD_VERSION;
+  protobuf_c_message_pack(msg, (uint8_t *)out->p + out->n + 1);
+  out->n += n + 1;
+  out->p[out->n] = '\0';
+  return 0;
+}
+
+typedef struct tracking_alloc {
+  ProtobufCAllocator inner;
+  int failed;
+} tracking_alloc_t;
+
+static void *tracked_alloc(void *data, size_t size) {
+  tracking_alloc_t *t = data;
+  void *p = t->inner.alloc(t->inner.allocator_data, size);
+  if (!p) t->failed = 1;
+  return p;
+}
+
+static void tracked_free(void *data, void *p) {
+  tracking_alloc_t *t = data;
+  t->inner.free(t->inner.allocator_data, p);
+}
+
+int record_unpack(const ProtobufCMessageDescriptor *d, store_val_t v, hg_arena_t *a,
+                  ProtobufCMessage **out) {
+  const uint8_t *p = v.p;
+  if (!d || !a || !out || !p || v.n == 0 || p[0] != RECORD_VERSION) return STORE_EINVAL;
+  tracking_alloc_t t = {.inner = hg_arena_pbc_allocator(a)};
+  ProtobufCAllocator tracker = {tracked_alloc, tracked_free, &t};
+  ProtobufCMessage *m = protobuf_c_message_unpack(d, &tracker, v.n - 1, p + 1);
+  if (!m) return t.failed ? STORE_ENOMEM : STORE_EINVAL;
+  *out = m;
+  return 0;
+}

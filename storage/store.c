@@ -1,0 +1,282 @@
+/* store.c - records and their secondary indexes: get, put, delete, scans and counters.
+ *
+ * A put or delete changes the table, its index entries, its group position, its meta entry
+ * and the counters in the caller's transaction, so they can never disagree. The meta entry
+ * remembers the keys a record was stored with; that is how an overwrite or a delete finds
+ * the old index entries without the caller repeating them.
+ *
+ * Every check that can refuse a put (arguments, NOOVERWRITE, unique conflicts) runs before
+ * the first write, so a refused put leaves the transaction unchanged. An engine failure
+ * in the middle is sticky on the transaction (store_env.c) and rolls the whole write back. */
+#include <string.h>
+
+#include "store_internal.h"
+
+static const store_keys_t no_keys;
+
+const store__table_t *store__table(store_txn_t *t, int table) {
+  if (!t || table < 0 || (size_t)table >= t->s->n_tables) return NULL;
+  return &t->s->tables[table];
+}
+
+static MDB_val mval(store_val_t v) { return (MDB_val){.mv_size = v.n, .mv_data = (void *)v.p}; }
+static store_val_t sval(MDB_val v) { return (store_val_t){v.mv_data, v.mv_size}; }
+
+static int val_eq(store_val_t a, store_val_t b) {
+  return a.n == b.n && (a.n == 0 || memcmp(a.p, b.p, a.n) == 0);
+}
+
+/* A primary key must fit in a meta key (table tag + key). */
+static int valid_pkey(const store__table_t *tb, store_val_t key) {
+  return key.p && key.n > 0 && key.n <= STORE__KEY_MAX - tb->tag_n;
+}
+
+/* valid_pkey bounds the key, so the encoding always fits. */
+static void meta_key(const store__table_t *tb, store_val_t key, store__key_t *k) {
+  store__key_init(k, tb);
+  store__key_bytes(k, key.p, key.n);
+}
+
+/* Reads key's meta into buf (copied: a later write may move LMDB's pages) and decodes it. */
+static int load_meta(store_txn_t *t, const store__table_t *tb, store_val_t key,
+                     unsigned char *buf, store__meta_t *m) {
+  store__key_t k;
+  MDB_val kv, v;
+  int rc;
+  meta_key(tb, key, &k);
+  kv = store__key_val(&k);
+  if ((rc = store__get(t, t->s->meta, &kv, &v)) != 0) return rc;
+  if (v.mv_size > STORE__META_MAX) return STORE_EIO;
+  memcpy(buf, v.mv_data, v.mv_size);
+  return store__meta_decode((store_val_t){buf, v.mv_size}, m);
+}
+
+static int save_meta(store_txn_t *t, const store__table_t *tb, store_val_t key,
+                     const store__meta_t *m) {
+  unsigned char buf[STORE__META_MAX];
+  store__key_t k;
+  meta_key(tb, key, &k);
+  MDB_val kv = store__key_val(&k);
+  MDB_val v = {.mv_size = store__meta_encode(m, buf), .mv_data = buf};
+  return store__put(t, t->s->meta, &kv, &v, 0);
+}
+
+/* Adds delta to the 8-byte counter at key (absent = 0); the new value goes to *out. */
+static int bump(store_txn_t *t, const store__key_t *key, int64_t delta, uint64_t *out) {
+  unsigned char b[8];
+  MDB_val k = store__key_val(key), v;
+  int rc = store__get(t, t->s->counters, &k, &v);
+  if ((rc != 0 && rc != STORE_NOTFOUND) || (rc == 0 && v.mv_size != 8))
+    return rc ? rc : STORE_EIO;
+  uint64_t n = rc == 0 ? store__be64_get(v.mv_data) : 0;
+  n += (uint64_t)delta;
+  store__be64_put(b, n);
+  v = (MDB_val){.mv_size = 8, .mv_data = b};
+  if ((rc = store__put(t, t->s->counters, &k, &v, 0)) == 0 && out) *out = n;
+  return rc;
+}
+
+static int check_keys(const store__table_t *tb, const store_keys_t *k) {
+  if (k->group.p && (!tb->grouped || k->group.n > STORE__KEY_MAX - tb->tag_n - 10))
+    return STORE_EINVAL;
+  for (size_t i = 0; i < STORE_MAX_INDEXES; i++) {
+    if (!k->index[i].p) continue;
+    if (i >= tb->n_indexes || k->index[i].n == 0 || k->index[i].n > STORE__KEY_MAX)
+      return STORE_EINVAL;
+  }
+  return 0;
+}
+
+/* STORE_EXISTS when a unique index entry the put wants belongs to another record. */
+static int check_unique(store_txn_t *t, const store__table_t *tb, store_val_t key,
+                        const store_keys_t *k) {
+  for (size_t i = 0; i < tb->n_indexes; i++) {
+    if (!tb->unique[i] || !k->index[i].p) continue;
+    MDB_val ik = mval(k->index[i]), pk;
+    int rc = store__get(t, tb->idx[i], &ik, &pk);
+    if (rc == STORE_NOTFOUND) continue;
+    if (rc != 0) return rc;
+    if (!val_eq(sval(pk), key)) return STORE_EXISTS;
+  }
+  return 0;
+}
+
+/* Replaces the index entries of old (NULL: none) with those of nu, touching only changes. */
+static int update_indexes(store_txn_t *t, const store__table_t *tb, store_val_t key,
+                          const store__meta_t *old, const store__meta_t *nu) {
+  MDB_val pk = mval(key);
+  for (size_t i = 0; i < tb->n_indexes; i++) {
+    store_val_t o = old ? old->idx[i] : (store_val_t){NULL, 0}, n = nu->idx[i];
+    int same = o.p && n.p && val_eq(o, n), rc = 0;
+    MDB_val ok = mval(o), nk = mval(n);
+    if (o.p && !same) rc = store__del(t, tb->idx[i], &ok, tb->unique[i] ? NULL : &pk);
+    if (rc == 0 && n.p && !same) rc = store__put(t, tb->idx[i], &nk, &pk, 0);
+    if (rc != 0) return rc;
+  }
+  return 0;
+}
+
+/* Keeps the group position when the group is unchanged; otherwise leaves the old group and
+ * appends to the new one. Sets nu->seq. */
+static int update_group(store_txn_t *t, const store__table_t *tb, store_val_t key,
+                        const store__meta_t *old, store__meta_t *nu) {
+  int old_in = old && old->has_group, rc;
+  if (old_in && nu->has_group && val_eq(old->group, nu->group)) {
+    nu->seq = old->seq;
+    return 0;
+  }
+  if (old_in && (rc = store__group_remove(t, tb, old->group, old->seq)) != 0) return rc;
+  return nu->has_group ? store__group_add(t, tb, nu->group, key, &nu->seq) : 0;
+}
+
+static void count_key(const store__table_t *tb, store__key_t *k) {
+  store__key_counter(k, 'T', tb);
+}
+
+/* Writes the record and everything derived from it; old is NULL for a new record. */
+static int write_record(store_txn_t *t, const store__table_t *tb, store_val_t key,
+                        store_val_t val, const store__meta_t *old, store__meta_t *nu) {
+  MDB_val k = mval(key), v = mval(val);
+  store__key_t ck;
+  int rc;
+  if ((rc = store__put(t, tb->dbi, &k, &v, 0)) != 0) return rc;
+  if ((rc = update_indexes(t, tb, key, old, nu)) != 0) return rc;
+  if ((rc = update_group(t, tb, key, old, nu)) != 0) return rc;
+  if ((rc = save_meta(t, tb, key, nu)) != 0 || old) return rc;
+  count_key(tb, &ck);
+  return bump(t, &ck, 1, NULL);
+}
+
+int store_put(store_txn_t *txn, int table, store_val_t key, store_val_t val,
+              const store_keys_t *keys, unsigned flags) {
+  const store__table_t *tb = store__table(txn, table);
+  const store_keys_t *k = keys ? keys : &no_keys;
+  unsigned char oldbuf[STORE__META_MAX];
+  store__meta_t old, nu = {0};
+  int rc;
+  if (!tb || !valid_pkey(tb, key) || (!val.p && val.n)) return STORE_EINVAL;
+  if (txn->rdonly) return STORE_ERDONLY;
+  if ((rc = check_keys(tb, k)) != 0) return rc;
+  rc = load_meta(txn, tb, key, oldbuf, &old);
+  if (rc != 0 && rc != STORE_NOTFOUND) return rc;
+  int had = rc == 0;
+  if (had && (flags & STORE_PUT_NOOVERWRITE)) return STORE_EXISTS;
+  if ((rc = check_unique(txn, tb, key, k)) != 0) return rc;
+  nu.has_group = k->group.p != NULL;
+  nu.group = k->group;
+  memcpy(nu.idx, k->index, sizeof(nu.idx));
+  return write_record(txn, tb, key, val, had ? &old : NULL, &nu);
+}
+
+int store_del(store_txn_t *txn, int table, store_val_t key) {
+  const store__table_t *tb = store__table(txn, table);
+  unsigned char oldbuf[STORE__META_MAX];
+  store__meta_t old, none = {0};
+  store__key_t mk, ck;
+  int rc;
+  if (!tb || !valid_pkey(tb, key)) return STORE_EINVAL;
+  if (txn->rdonly) return STORE_ERDONLY;
+  if ((rc = load_meta(txn, tb, key, oldbuf, &old)) != 0) return rc;
+  MDB_val k = mval(key);
+  if ((rc = store__del(txn, tb->dbi, &k, NULL)) != 0) return rc;
+  if ((rc = update_indexes(txn, tb, key, &old, &none)) != 0) return rc;
+  if ((rc = update_group(txn, tb, key, &old, &none)) != 0) return rc;
+  meta_key(tb, key, &mk);
+  count_key(tb, &ck);
+  MDB_val mv = store__key_val(&mk);
+  if ((rc = store__del(txn, txn->s->meta, &mv, NULL)) != 0) return rc;
+  return bump(txn, &ck, -1, NULL);
+}
+
+int store_get(store_txn_t *txn, int table, store_val_t key, store_val_t *out) {
+  const store__table_t *tb = store__table(txn, table);
+  MDB_val k = mval(key), v;
+  if (!tb || !valid_pkey(tb, key) || !out) return STORE_EINVAL;
+  int rc = store__get(txn, tb->dbi, &k, &v);
+  if (rc == 0) *out = sval(v);
+  return rc;
+}
+
+int store_get_by_index(store_txn_t *txn, int table, int index, store_val_t ikey,
+                       store_val_t *pkey, store_val_t *out) {
+  const store__table_t *tb = store__table(txn, table);
+  MDB_val ik = mval(ikey), pk, v;
+  int rc;
+  if (!tb || index < 0 || (size_t)index >= tb->n_indexes || !ikey.p || ikey.n == 0 ||
+      ikey.n > STORE__KEY_MAX || !pkey || !out)
+    return STORE_EINVAL;
+  /* On a DUPSORT (non-unique) index mdb_get returns the first primary key. */
+  if ((rc = store__get(txn, tb->idx[index], &ik, &pk)) != 0) return rc;
+  if ((rc = store__get(txn, tb->dbi, &pk, &v)) != 0) return rc;
+  *pkey = sval(pk);
+  *out = sval(v);
+  return 0;
+}
+
+/* Passes one entry to fn: the entry itself, or when tdbi is set, the record whose primary
+ * key is the entry's data. */
+static int visit(store_txn_t *t, const MDB_dbi *tdbi, MDB_val *k, MDB_val *v,
+                 store_iter_fn fn, void *arg) {
+  MDB_val rec;
+  if (!tdbi) return fn(arg, sval(*k), sval(*v));
+  int rc = store__get(t, *tdbi, v, &rec);
+  return rc != 0 ? rc : fn(arg, sval(*v), sval(rec));
+}
+
+int store__walk(store_txn_t *t, MDB_dbi dbi, MDB_val start, MDB_val prefix,
+                const MDB_dbi *tdbi, size_t limit, store_iter_fn fn, void *arg) {
+  MDB_cursor *c = NULL;
+  MDB_val k = start, v;
+  size_t n = 0;
+  int rc, crc;
+  if (t->err) return t->err;
+  if ((rc = store__map_err(mdb_cursor_open(t->txn, dbi, &c))) != 0) return rc;
+  crc = mdb_cursor_get(c, &k, &v, start.mv_size ? MDB_SET_RANGE : MDB_FIRST);
+  for (; crc == 0; crc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+    if (!store__has_prefix(&k, prefix.mv_data, prefix.mv_size) || (limit && n == limit))
+      break;
+    n++;
+    if ((rc = visit(t, tdbi, &k, &v, fn, arg)) != 0) goto out;
+  }
+  rc = crc == MDB_NOTFOUND ? 0 : store__map_err(crc);
+out:
+  mdb_cursor_close(c);
+  return rc;
+}
+
+int store_scan(store_txn_t *txn, int table, store_val_t prefix, size_t limit,
+               store_iter_fn fn, void *arg) {
+  const store__table_t *tb = store__table(txn, table);
+  if (!tb || !fn || (!prefix.p && prefix.n)) return STORE_EINVAL;
+  return store__walk(txn, tb->dbi, mval(prefix), mval(prefix), NULL, limit, fn, arg);
+}
+
+int store_index_scan(store_txn_t *txn, int table, int index, store_val_t prefix, size_t limit,
+                     store_iter_fn fn, void *arg) {
+  const store__table_t *tb = store__table(txn, table);
+  if (!tb || index < 0 || (size_t)index >= tb->n_indexes || !fn || (!prefix.p && prefix.n))
+    return STORE_EINVAL;
+  return store__walk(txn, tb->idx[index], mval(prefix), mval(prefix), &tb->dbi, limit, fn,
+                     arg);
+}
+
+int store_table_count(store_txn_t *txn, int table, uint64_t *out) {
+  const store__table_t *tb = store__table(txn, table);
+  store__key_t ck;
+  MDB_val k, v;
+  int rc;
+  if (!tb || !out) return STORE_EINVAL;
+  count_key(tb, &ck);
+  k = store__key_val(&ck);
+  rc = store__get(txn, txn->s->counters, &k, &v);
+  if (rc == 0 && v.mv_size != 8) return STORE_EIO;
+  if (rc == 0 || rc == STORE_NOTFOUND) *out = rc == 0 ? store__be64_get(v.mv_data) : 0;
+  return rc == STORE_NOTFOUND ? 0 : rc;
+}
+
+int store_next_version(store_txn_t *txn, uint64_t *out) {
+  store__key_t k = {.b = {'V'}, .n = 1};
+  if (!txn || !out) return STORE_EINVAL;
+  if (txn->rdonly) return STORE_ERDONLY;
+  return bump(txn, &k, 1, out);
+}

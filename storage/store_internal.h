@@ -1,0 +1,142 @@
+/* store_internal.h - what the files of storage/ share: the store and txn layouts, the key
+ * encodings of the internal databases, and the engine wrappers every write goes through.
+ *
+ * Not part of the contract (store.h). Tests may include it for the fault hook only.
+ * Threads: as store.h; the fault hook is atomic. */
+#ifndef HANGAR_STORE_INTERNAL_H
+#define HANGAR_STORE_INTERNAL_H
+
+#include <lmdb.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include "store.h"
+
+/* LMDB's compiled-in key limit (MDB_MAXKEYSIZE); store_open checks the library agrees. */
+#define STORE__KEY_MAX 511
+
+/* Largest meta value: version, group (flag, seq, u16 len, bytes), index count, then per
+ * index a flag, a u16 length and the key. */
+#define STORE__META_MAX (2 + 8 + 2 + STORE__KEY_MAX + 1 + STORE_MAX_INDEXES * (3 + STORE__KEY_MAX))
+
+/* What the store keeps of a table's definition (copied: the schema need not outlive it). */
+typedef struct store__table {
+  int grouped;
+  size_t n_indexes;
+  int unique[STORE_MAX_INDEXES];
+  MDB_dbi dbi;
+  MDB_dbi idx[STORE_MAX_INDEXES];
+  unsigned char tag[1 + 255]; /* u8 length + table name: prefixes every internal key */
+  size_t tag_n;
+} store__table_t;
+
+typedef struct store__job store__job_t;
+
+struct store {
+  MDB_env *env;
+  MDB_dbi meta;     /* tag, pkey -> what the record was stored with (store__meta_t) */
+  MDB_dbi glist;    /* tag, group, seq -> pkey: a group's records in insertion order */
+  MDB_dbi fenwick;  /* tag, group, node -> count of live seqs the node covers */
+  MDB_dbi counters; /* table counts, group state, the resourceVersion */
+  store__table_t tables[STORE_MAX_TABLES];
+  size_t n_tables;
+  int batch_max;
+
+  pthread_mutex_t mu; /* guards the queue, closing and every store_write waiter */
+  pthread_cond_t queued;
+  store__job_t *head, *tail;
+  int closing;
+  int writer_started;
+  pthread_t writer;
+
+  atomic_long fault_countdown; /* see store__fault_inject */
+  int fault_err;
+};
+
+struct store_txn {
+  store_t *s;
+  MDB_txn *txn;
+  int rdonly;
+  int err; /* sticky engine error: once set, the write must be rolled back */
+};
+
+/* ---- engine (store_env.c) ---------------------------------------------------------------- */
+
+/* Maps an LMDB or errno code to a STORE_* code (0 stays 0). */
+int store__map_err(int mdb_rc);
+/* The write wrappers: they count toward the fault hook, map errors, and make engine errors
+ * (STORE_FULL, STORE_EIO, STORE_ENOMEM) sticky on txn. Deleting a missing key is not an
+ * error for store__del: cleanup of an entry that is already gone succeeds. */
+int store__put(store_txn_t *t, MDB_dbi dbi, MDB_val *k, MDB_val *v, unsigned flags);
+int store__del(store_txn_t *t, MDB_dbi dbi, MDB_val *k, MDB_val *v);
+/* mdb_get mapped to STORE_* codes. */
+int store__get(store_txn_t *t, MDB_dbi dbi, MDB_val *k, MDB_val *v);
+/* Counts toward the fault hook: 0, or the injected error. */
+int store__fault(store_t *s);
+/* Test hook: the nth engine write call from now (puts, deletes and batch commits, counted
+ * from 1) fails with err (a STORE_* code) instead of running. nth <= 0 disables it. */
+void store__fault_inject(store_t *s, long nth, int err);
+
+/* ---- key encodings (store_key.c) ----------------------------------------------------------
+ * Every internal key starts with the table tag (u8 length + name), so keys of different
+ * tables never mix. Groups are a u16 big-endian length then the bytes; sequence numbers and
+ * Fenwick nodes are u64 big-endian so that byte order is numeric order. Length prefixes make
+ * every encoding unambiguous; a group's entries share one byte prefix, so they are
+ * contiguous and a cursor walks them in seq order. */
+typedef struct store__key {
+  unsigned char b[STORE__KEY_MAX + 1];
+  size_t n;
+  int overflow; /* the encoding exceeded STORE__KEY_MAX: the caller reports STORE_EINVAL */
+} store__key_t;
+
+/* Starts a key with the table tag; store__key_counter starts a counters-db key with a kind
+ * byte ('T' table count, 'G' group state) then the tag. The resourceVersion's key is "V". */
+void store__key_init(store__key_t *k, const store__table_t *tb);
+void store__key_counter(store__key_t *k, char kind, const store__table_t *tb);
+void store__key_bytes(store__key_t *k, const void *p, size_t n);
+void store__key_group(store__key_t *k, store_val_t group);
+void store__key_u64(store__key_t *k, uint64_t v);
+MDB_val store__key_val(const store__key_t *k);
+void store__be64_put(unsigned char *p, uint64_t v);
+uint64_t store__be64_get(const unsigned char *p);
+int store__has_prefix(const MDB_val *k, const void *prefix, size_t n);
+
+/* ---- per-record meta (store_key.c) ------------------------------------------------------- */
+typedef struct store__meta {
+  int has_group;
+  uint64_t seq;
+  store_val_t group;
+  store_val_t idx[STORE_MAX_INDEXES]; /* p == NULL: no entry */
+} store__meta_t;
+
+/* Encodes m into buf (STORE__META_MAX bytes); returns the length. */
+size_t store__meta_encode(const store__meta_t *m, unsigned char *buf);
+/* Decodes v, whose bytes must stay valid while m is used. 0 or STORE_EIO (corrupt). */
+int store__meta_decode(store_val_t v, store__meta_t *m);
+
+/* ---- groups (store_group.c) -------------------------------------------------------------- */
+
+/* Appends pkey to the end of group; *seq is its position for store__group_remove. */
+int store__group_add(store_txn_t *t, const store__table_t *tb, store_val_t group,
+                     store_val_t pkey, uint64_t *seq);
+int store__group_remove(store_txn_t *t, const store__table_t *tb, store_val_t group,
+                        uint64_t seq);
+
+/* ---- writer (store_writer.c) ------------------------------------------------------------- */
+
+int store__writer_start(store_t *s);
+/* Refuses new writes, lets the writer drain the queue, and joins it. */
+void store__writer_stop(store_t *s);
+
+/* ---- shared checks (store.c) ------------------------------------------------------------- */
+
+/* The table, or NULL when the handle is out of range. */
+const store__table_t *store__table(store_txn_t *t, int table);
+/* Walks dbi from the first key >= start (start empty: the first key) while keys begin with
+ * prefix, calling fn for at most limit entries (0: no limit). With tdbi set, an entry's data
+ * is a primary key and fn gets that record from table tdbi; otherwise fn gets the entry. */
+int store__walk(store_txn_t *t, MDB_dbi dbi, MDB_val start, MDB_val prefix,
+                const MDB_dbi *tdbi, size_t limit, store_iter_fn fn, void *arg);
+
+#endif

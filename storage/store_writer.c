@@ -1,0 +1,161 @@
+/* store_writer.c - group commit: one writer thread turns queued writes into few durable
+ * transactions.
+ *
+ * A durable LMDB commit costs an fsync whatever it contains, so committing writes one by one
+ * caps a service at its disk's fsync rate. Instead every write is queued; the writer takes
+ * all that are waiting (up to batch_max), runs each in a nested transaction of one parent
+ * (a write that fails is rolled back alone), commits the parent once, and only then reports
+ * each write's result. Writes that arrive during an fsync form the next batch, so a batch
+ * grows with the load and no write waits for a timer. */
+#include <stdlib.h>
+
+#include "store_internal.h"
+
+struct store__job {
+  store__job_t *next;
+  store_write_fn fn;
+  void *fn_arg;
+  store_done_fn done;
+  void *done_arg;
+  int rc;
+};
+
+/* Blocks until writes are queued; detaches up to batch_max of them. NULL once the store is
+ * closing and the queue is empty. */
+static store__job_t *take_batch(store_t *s) {
+  pthread_mutex_lock(&s->mu);
+  while (!s->head && !s->closing) pthread_cond_wait(&s->queued, &s->mu);
+  store__job_t *batch = s->head, *last = batch;
+  for (int n = 1; last && n < s->batch_max && last->next; n++) last = last->next;
+  if (last) {
+    s->head = last->next;
+    last->next = NULL;
+    if (!s->head) s->tail = NULL;
+  }
+  pthread_mutex_unlock(&s->mu);
+  return batch;
+}
+
+/* Runs one write in a child of parent: kept on 0, rolled back alone otherwise. An engine
+ * error the write function ignored still rolls it back. */
+static void run_one(store_t *s, MDB_txn *parent, store__job_t *j) {
+  store_txn_t t = {.s = s};
+  int rc = store__map_err(mdb_txn_begin(s->env, parent, 0, &t.txn));
+  if (rc == 0) rc = j->fn(&t, j->fn_arg);
+  if (rc == 0 && t.err) rc = t.err;
+  if (rc == 0)
+    rc = store__map_err(mdb_txn_commit(t.txn));
+  else if (t.txn)
+    mdb_txn_abort(t.txn);
+  j->rc = rc;
+}
+
+/* The durable commit; a fault injected here stands for a failed fsync. */
+static int commit(store_t *s, MDB_txn *parent) {
+  int rc = store__fault(s);
+  if (rc != 0) {
+    mdb_txn_abort(parent);
+    return rc;
+  }
+  return store__map_err(mdb_txn_commit(parent));
+}
+
+/* Reports every write of the batch. If the batch failed as a whole (rc), nothing was
+ * written: writes that had succeeded get rc, failed ones keep their own code. */
+static void finish(store__job_t *batch, int rc) {
+  while (batch) {
+    store__job_t *next = batch->next;
+    int r = batch->rc ? batch->rc : rc;
+    if (batch->done) batch->done(batch->done_arg, r);
+    free(batch);
+    batch = next;
+  }
+}
+
+static void run_batch(store_t *s, store__job_t *batch) {
+  MDB_txn *parent = NULL;
+  int rc = store__map_err(mdb_txn_begin(s->env, NULL, 0, &parent));
+  for (store__job_t *j = batch; j && rc == 0; j = j->next) run_one(s, parent, j);
+  if (rc == 0) rc = commit(s, parent);
+  finish(batch, rc);
+}
+
+static void *writer_main(void *arg) {
+  store_t *s = arg;
+  store__job_t *batch;
+  while ((batch = take_batch(s)) != NULL) run_batch(s, batch);
+  return NULL;
+}
+
+int store__writer_start(store_t *s) {
+  if (pthread_create(&s->writer, NULL, writer_main, s) != 0) return STORE_ENOMEM;
+  s->writer_started = 1;
+  return 0;
+}
+
+void store__writer_stop(store_t *s) {
+  pthread_mutex_lock(&s->mu);
+  s->closing = 1;
+  pthread_cond_signal(&s->queued);
+  pthread_mutex_unlock(&s->mu);
+  if (s->writer_started) pthread_join(s->writer, NULL);
+  s->writer_started = 0;
+}
+
+static int enqueue(store_t *s, store_write_fn fn, void *fn_arg, store_done_fn done,
+                   void *done_arg) {
+  if (!s || !fn) return STORE_EINVAL;
+  store__job_t *j = calloc(1, sizeof(*j));
+  if (!j) return STORE_ENOMEM;
+  *j = (store__job_t){.fn = fn, .fn_arg = fn_arg, .done = done, .done_arg = done_arg};
+  pthread_mutex_lock(&s->mu);
+  int closing = s->closing;
+  if (!closing) {
+    if (s->tail)
+      s->tail->next = j;
+    else
+      s->head = j;
+    s->tail = j;
+    pthread_cond_signal(&s->queued);
+  }
+  pthread_mutex_unlock(&s->mu);
+  if (closing) free(j);
+  return closing ? STORE_ECLOSED : 0;
+}
+
+int store_submit(store_t *s, store_write_fn fn, store_done_fn done, void *arg) {
+  return enqueue(s, fn, arg, done, arg);
+}
+
+/* store_write's waiter shares the store's mutex, which outlives it: the writer signals and
+ * unlocks before the waiter can wake and destroy its condition variable. */
+typedef struct waiter {
+  store_t *s;
+  pthread_cond_t cv;
+  int done;
+  int rc;
+} waiter_t;
+
+static void wake(void *arg, int rc) {
+  waiter_t *w = arg;
+  pthread_mutex_lock(&w->s->mu);
+  w->rc = rc;
+  w->done = 1;
+  pthread_cond_signal(&w->cv);
+  pthread_mutex_unlock(&w->s->mu);
+}
+
+int store_write(store_t *s, store_write_fn fn, void *arg) {
+  waiter_t w = {.s = s};
+  if (s && s->writer_started && pthread_equal(pthread_self(), s->writer)) return STORE_EINVAL;
+  pthread_cond_init(&w.cv, NULL);
+  int rc = enqueue(s, fn, arg, wake, &w);
+  if (rc == 0) {
+    pthread_mutex_lock(&s->mu);
+    while (!w.done) pthread_cond_wait(&w.cv, &s->mu);
+    pthread_mutex_unlock(&s->mu);
+    rc = w.rc;
+  }
+  pthread_cond_destroy(&w.cv);
+  return rc;
+}
