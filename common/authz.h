@@ -67,6 +67,10 @@ void authz_free(authz_t *z);
  * otherwise detail (if non-NULL) receives a short reason. */
 authz_result_t authz_bearer(authz_t *z, const char *authorization, hg_principal_t *out,
                             char *detail, size_t detail_len);
+/* Splits an Authorization header value without asking auth-svc: AUTHZ_OK with *token the
+ * credential after a case-insensitive "Bearer " (borrowed from authorization), AUTHZ_MISSING
+ * for NULL or "", AUTHZ_NOT_BEARER otherwise (including an empty credential). */
+authz_result_t authz_parse_bearer(const char *authorization, hg_str_t *token);
 /* From a raw token (e.g. X-StorageApi-Token). NULL or "" = AUTHZ_MISSING. */
 authz_result_t authz_token(authz_t *z, const char *token, hg_principal_t *out,
                            char *detail, size_t detail_len);

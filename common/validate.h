@@ -16,6 +16,7 @@ typedef enum {
   HG_RULE_DNS_LABEL, /* names.h hg_name_is_dns_label */
   HG_RULE_ONE_OF,    /* value in choices (NULL-terminated) */
   HG_RULE_CHARSET,   /* min..max bytes, each in choices[0] (a string of allowed bytes) */
+  HG_RULE_TEXT,      /* min..max bytes of UTF-8 with no control characters */
 } hg_rule_kind_t;
 
 typedef struct hg_rule {

@@ -1,0 +1,138 @@
+/* admin.c - AuthAdmin: the method table, the admin-token gate every method passes first,
+ * rule-table validation and the write path through the store's group commit.
+ *
+ * A write is answered from the writer thread once its batch is durable, so the handler
+ * prepares the full answer before queueing and never touches ctx afterwards. */
+#include "admin.h"
+
+#include <string.h>
+
+#include "authz.h"
+#include "hangar/auth/v1/admin.pb-c.h"
+#include "log.h"
+#include "token.h"
+#include "verify.h"
+
+#define MAX_PREFIXED_RULES 8
+
+const char *const auth__name_charset[] = {
+    "!\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`"
+    "abcdefghijklmnopqrstuvwxyz{|}~",
+    NULL};
+const char *const auth__roles[] = {"viewer", "editor", "owner", "admin", NULL};
+
+static const rpc_binding_t admin_bindings[] = {
+    {"CreateToken", auth__create_token},
+    {"ListTokens", auth__list_tokens},
+    {"DeleteToken", auth__delete_token},
+    {"CreateRoleBinding", auth__create_role_binding},
+    {"ListRoleBindings", auth__list_role_bindings},
+    {"DeleteRoleBinding", auth__delete_role_binding},
+};
+
+int auth_admin_register(rpc_server_t *s) {
+  return rpc_server_add_service(s, &hangar__auth__v1__auth_admin__descriptor, admin_bindings,
+                                sizeof(admin_bindings) / sizeof(admin_bindings[0]));
+}
+
+static const auth_svc_t *fail_auth(rpc_ctx_t *ctx, hg_code_t code, const char *reason,
+                                   const char *message, const char *detail) {
+  hg_status_t st;
+  hg_status_set(&st, code, message);
+  st.reason = reason;
+  st.detail = detail;
+  rpc_fail(ctx, &st);
+  return NULL;
+}
+
+/* A caller whose token is not the admin's: 401 when the token is not valid at all (so a
+ * typo reads as "Invalid token", as on every surface), 403 when it is someone else's. */
+static const auth_svc_t *refuse(rpc_ctx_t *ctx, const auth_svc_t *svc, const char *token) {
+  hg_arena_t *a = rpc_ctx_arena(ctx);
+  hangar_auth_v1_VerifyResponse *v = hg_arena_alloc(a, sizeof(*v));
+  int rc = v ? auth_verify(svc, token, a, v) : AUTH_ENOMEM;
+  if (rc != 0) {
+    HG_ERROR("auth", rpc_ctx_request_id(ctx), "admin check: %s", auth_strerror(rc));
+    return fail_auth(ctx, HG_UNAVAILABLE, NULL, "Token verification unavailable", NULL);
+  }
+  if (!v->valid)
+    return fail_auth(ctx, HG_UNAUTHENTICATED, "INVALID_TOKEN", "Invalid token",
+                     hg_arena_strdup(a, v->error));
+  return fail_auth(ctx, HG_PERMISSION_DENIED, "NOT_ADMIN", "Admin token required", NULL);
+}
+
+const auth_svc_t *auth__admin_or_fail(rpc_ctx_t *ctx) {
+  const auth_svc_t *svc = rpc_ctx_server_data(ctx);
+  hg_str_t token;
+  switch (authz_parse_bearer(rpc_ctx_metadata(ctx, "authorization"), &token)) {
+  case AUTHZ_OK:
+    break;
+  case AUTHZ_MISSING:
+    return fail_auth(ctx, HG_UNAUTHENTICATED, "MISSING_CREDENTIALS",
+                     "Authorization header required", NULL);
+  default:
+    return fail_auth(ctx, HG_UNAUTHENTICATED, "NOT_BEARER", "Bearer token required", NULL);
+  }
+  if (svc->admin_token.n > 0 && auth_token_equal(token, svc->admin_token)) return svc;
+  return refuse(ctx, svc, token.p);
+}
+
+int auth__plausible_id(const char *id) { return *id && strlen(id) <= AUTH_ID_MAX; }
+
+void auth__validate_prefixed(hg_arena_t *a, const char *prefix, const void *msg,
+                             const hg_rule_t *rules, size_t n, hg_status_t *st) {
+  hg_rule_t copy[MAX_PREFIXED_RULES];
+  if (n > MAX_PREFIXED_RULES) n = MAX_PREFIXED_RULES;
+  for (size_t i = 0; i < n; i++) {
+    const char *field = hg_arena_sprintf(a, "%s%s", prefix, rules[i].field);
+    copy[i] = rules[i];
+    if (field) copy[i].field = field;
+  }
+  hg_validate(msg, copy, n, st);
+}
+
+int auth__valid_or_fail(rpc_ctx_t *ctx, hg_status_t *st, const char *message) {
+  if (st->n_violations == 0) return 0;
+  st->code = HG_INVALID_ARGUMENT;
+  st->message = message;
+  st->reason = "INVALID_ARGUMENT";
+  rpc_fail(ctx, st);
+  return -1;
+}
+
+void auth__store_fail(rpc_ctx_t *ctx, int rc, const char *not_found) {
+  if (rc == STORE_NOTFOUND && not_found) {
+    rpc_fail_code(ctx, HG_NOT_FOUND, not_found);
+    return;
+  }
+  HG_ERROR("auth", rpc_ctx_request_id(ctx), "store: %s", store_strerror(rc));
+  rpc_fail_code(ctx,
+                rc == STORE_ECLOSED ? HG_UNAVAILABLE
+                : rc == STORE_FULL  ? HG_RESOURCE_EXHAUSTED
+                                    : HG_INTERNAL,
+                "Storage error");
+}
+
+static void write_done(void *arg, int rc) {
+  auth_write_t *w = arg;
+  if (rc == 0)
+    rpc_reply(w->ctx, w->resp);
+  else
+    auth__store_fail(w->ctx, rc, w->not_found);
+}
+
+int auth__submit_or_fail(rpc_ctx_t *ctx, const auth_svc_t *svc, store_write_fn fn,
+                         const void *data, const void *resp, const char *not_found) {
+  auth_write_t *w = hg_arena_alloc(rpc_ctx_arena(ctx), sizeof(*w));
+  if (!w) {
+    rpc_fail_code(ctx, HG_RESOURCE_EXHAUSTED, "Out of memory");
+    return -1;
+  }
+  *w = (auth_write_t){ctx, data, resp, not_found};
+  int rc = store_submit(svc->store, fn, write_done, w);
+  if (rc != 0) {
+    auth__store_fail(ctx, rc, NULL);
+    return -1;
+  }
+  return 0;
+}

@@ -1,0 +1,77 @@
+/* admin.h - the AuthAdmin service: its registration, and the helpers its handler files
+ * (admin_tokens.c, admin_bindings.c) share: the admin-token gate, the rule pieces both
+ * validate with, and writes answered after their group commit.
+ *
+ * Every `..._or_fail` helper has already answered ctx (rpc_fail) when it reports failure,
+ * so the handler only has to return.
+ * Threads: handlers run on CQ threads; write completions answer from the writer thread. */
+#ifndef HANGAR_AUTH_ADMIN_H
+#define HANGAR_AUTH_ADMIN_H
+
+#include <stddef.h>
+
+#include "auth.h"
+#include "status.h"
+#include "store.h"
+#include "validate.h"
+
+#define AUTH_FIELD_MAX 159   /* longest subject or scope, in bytes (fits VerifyResponse) */
+#define AUTH_MAX_BINDINGS 64 /* bindings on one token (VerifyResponse max_count) */
+#define AUTH_ID_MAX 64       /* longer ids cannot exist */
+
+/* Rule pieces: subjects are 1-159 bytes of UTF-8 text (JWT `sub` values are free text);
+ * scopes are 1-159 printable ASCII characters without spaces; roles are viewer, editor,
+ * owner, admin. */
+extern const char *const auth__name_charset[];
+extern const char *const auth__roles[];
+#define AUTH_NAME_DESC "must be 1-159 printable ASCII characters without spaces"
+#define AUTH_SUBJECT_DESC "must be 1-159 bytes of text without control characters"
+#define AUTH_ROLE_DESC "must be one of viewer, editor, owner, admin"
+
+/* Binds every AuthAdmin method to s, whose server data is the auth_svc_t. */
+int auth_admin_register(rpc_server_t *s);
+
+/* The service if the caller's "authorization" metadata is "Bearer <admin token>". Otherwise
+ * NULL, ctx answered: UNAUTHENTICATED "Authorization header required" (none), "Bearer token
+ * required" (not Bearer), "Invalid token" (detail: why, from auth_verify); PERMISSION_DENIED
+ * "Admin token required" for any other valid token. */
+const auth_svc_t *auth__admin_or_fail(rpc_ctx_t *ctx);
+
+/* hg_validate() with every rule's field name prefixed (e.g. "bindings[0]."); at most 8
+ * rules. Prefixed names live in a. */
+void auth__validate_prefixed(hg_arena_t *a, const char *prefix, const void *msg,
+                             const hg_rule_t *rules, size_t n, hg_status_t *st);
+/* If st holds violations: fails ctx with INVALID_ARGUMENT message and returns -1; else 0. */
+int auth__valid_or_fail(rpc_ctx_t *ctx, hg_status_t *st, const char *message);
+
+/* 1 if id could name a record (non-empty, at most AUTH_ID_MAX bytes): anything else is
+ * answered NOT_FOUND without touching the store. */
+int auth__plausible_id(const char *id);
+
+/* Answers ctx for a store error: NOT_FOUND not_found (when given) for STORE_NOTFOUND,
+ * UNAVAILABLE when the store is closed, RESOURCE_EXHAUSTED when full, INTERNAL otherwise. */
+void auth__store_fail(rpc_ctx_t *ctx, int rc, const char *not_found);
+
+/* A queued write: the write function receives the auth_write_t as its arg. */
+typedef struct auth_write {
+  rpc_ctx_t *ctx;
+  const void *data;      /* the write function's input */
+  const void *resp;      /* answered once the write is durable */
+  const char *not_found; /* message for STORE_NOTFOUND, or NULL */
+} auth_write_t;
+
+/* Queues fn on the store's group commit; after the durable commit ctx is answered with
+ * resp, or through auth__store_fail(). data and resp must live in ctx's arena (or be
+ * static). 0: queued (do not touch ctx again). -1: ctx answered. */
+int auth__submit_or_fail(rpc_ctx_t *ctx, const auth_svc_t *svc, store_write_fn fn,
+                         const void *data, const void *resp, const char *not_found);
+
+/* Handlers (admin_tokens.c, admin_bindings.c). */
+void auth__create_token(rpc_ctx_t *ctx, const void *req);
+void auth__list_tokens(rpc_ctx_t *ctx, const void *req);
+void auth__delete_token(rpc_ctx_t *ctx, const void *req);
+void auth__create_role_binding(rpc_ctx_t *ctx, const void *req);
+void auth__list_role_bindings(rpc_ctx_t *ctx, const void *req);
+void auth__delete_role_binding(rpc_ctx_t *ctx, const void *req);
+
+#endif

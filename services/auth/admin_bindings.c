@@ -1,0 +1,115 @@
+/* admin_bindings.c - AuthAdmin CreateRoleBinding, ListRoleBindings, DeleteRoleBinding.
+ *
+ * A role binding grants a subject a role on one scope; Verify merges a subject's bindings
+ * into every token that subject presents, so a change here reaches services within their
+ * authz cache TTL. */
+#include <stddef.h>
+#include <string.h>
+
+#include "admin.h"
+#include "auth_store.h"
+#include "google/protobuf/empty.pb-c.h"
+#include "hangar/auth/v1/admin.pb-c.h"
+#include "render.h"
+#include "token.h"
+
+static const Google__Protobuf__Empty empty = GOOGLE__PROTOBUF__EMPTY__INIT;
+
+typedef Hangar__Auth__V1__CreateRoleBindingRequest create_req_t;
+
+static const hg_rule_t request_rules[] = {
+    {"subject", offsetof(create_req_t, subject), HG_RULE_TEXT, 1, 1, AUTH_FIELD_MAX, NULL,
+     AUTH_SUBJECT_DESC},
+    {"scope", offsetof(create_req_t, scope), HG_RULE_CHARSET, 1, 1, AUTH_FIELD_MAX,
+     auth__name_charset, AUTH_NAME_DESC},
+    {"role", offsetof(create_req_t, role), HG_RULE_ONE_OF, 1, 0, 0, auth__roles, AUTH_ROLE_DESC},
+};
+
+static int put_binding(store_txn_t *txn, void *arg) {
+  const auth_write_t *w = arg;
+  return auth_store_put_binding(txn, w->data);
+}
+
+static int delete_binding(store_txn_t *txn, void *arg) {
+  const auth_write_t *w = arg;
+  return auth_store_delete(txn, AUTH_T_ROLE_BINDINGS, w->data);
+}
+
+static Hangar__Auth__V1__RoleBindingRecord *new_record(
+    hg_arena_t *a, const create_req_t *req, int64_t now) {
+  Hangar__Auth__V1__RoleBindingRecord *rec = hg_arena_alloc(a, sizeof(*rec));
+  char *id = auth_id_new(a, "rb_");
+  if (!rec || !id) return NULL;
+  hangar__auth__v1__role_binding_record__init(rec);
+  rec->id = id;
+  rec->subject = req->subject;
+  rec->scope = req->scope;
+  rec->role = req->role;
+  rec->created_at = now;
+  return rec;
+}
+
+void auth__create_role_binding(rpc_ctx_t *ctx, const void *msg) {
+  const create_req_t *req = msg;
+  const auth_svc_t *svc = auth__admin_or_fail(ctx);
+  if (!svc) return;
+  hg_arena_t *a = rpc_ctx_arena(ctx);
+  hg_status_t st;
+  hg_status_clear(&st);
+  hg_validate(req, request_rules, sizeof(request_rules) / sizeof(request_rules[0]), &st);
+  if (auth__valid_or_fail(ctx, &st, "Invalid role binding request") != 0) return;
+  Hangar__Auth__V1__RoleBindingRecord *rec = new_record(a, req, auth_now(svc));
+  Hangar__Auth__V1__RoleBinding *resp = rec ? auth_render_binding(a, rec) : NULL;
+  if (!resp) {
+    rpc_fail_code(ctx, HG_INTERNAL, "Could not create role binding");
+    return;
+  }
+  auth__submit_or_fail(ctx, svc, put_binding, rec, resp, NULL);
+}
+
+static int render_bindings(hg_arena_t *a, Hangar__Auth__V1__RoleBindingRecord **recs, size_t n,
+                           Hangar__Auth__V1__ListRoleBindingsResponse *resp) {
+  resp->role_bindings = hg_arena_alloc(a, (n ? n : 1) * sizeof(*resp->role_bindings));
+  if (!resp->role_bindings) return STORE_ENOMEM;
+  for (size_t i = 0; i < n; i++)
+    if (!(resp->role_bindings[resp->n_role_bindings++] = auth_render_binding(a, recs[i])))
+      return STORE_ENOMEM;
+  return 0;
+}
+
+void auth__list_role_bindings(rpc_ctx_t *ctx, const void *msg) {
+  const Hangar__Auth__V1__ListRoleBindingsRequest *req = msg;
+  const auth_svc_t *svc = auth__admin_or_fail(ctx);
+  if (!svc) return;
+  hg_arena_t *a = rpc_ctx_arena(ctx);
+  Hangar__Auth__V1__ListRoleBindingsResponse resp =
+      HANGAR__AUTH__V1__LIST_ROLE_BINDINGS_RESPONSE__INIT;
+  if (strlen(req->subject) > AUTH_FIELD_MAX) { /* no record has a subject that long */
+    rpc_reply(ctx, &resp);
+    return;
+  }
+  Hangar__Auth__V1__RoleBindingRecord **recs;
+  size_t n;
+  store_txn_t *txn;
+  int rc = store_txn_begin_read(svc->store, &txn);
+  if (rc == 0) {
+    rc = auth_store_list_bindings(txn, req->subject, a, &recs, &n);
+    if (rc == 0) rc = render_bindings(a, recs, n, &resp);
+    store_txn_end(txn);
+  }
+  if (rc != 0)
+    auth__store_fail(ctx, rc, NULL);
+  else
+    rpc_reply(ctx, &resp);
+}
+
+void auth__delete_role_binding(rpc_ctx_t *ctx, const void *msg) {
+  const Hangar__Auth__V1__DeleteRoleBindingRequest *req = msg;
+  const auth_svc_t *svc = auth__admin_or_fail(ctx);
+  if (!svc) return;
+  if (!auth__plausible_id(req->id)) {
+    rpc_fail_code(ctx, HG_NOT_FOUND, "Role binding not found");
+    return;
+  }
+  auth__submit_or_fail(ctx, svc, delete_binding, req->id, &empty, "Role binding not found");
+}

@@ -1,0 +1,125 @@
+/* admin_tokens.c - AuthAdmin CreateToken, ListTokens, DeleteToken.
+ *
+ * The secret exists only in the CreatedToken answer: the record holds its SHA-256, and
+ * listing renders records, so there is no path by which a secret can be read back. */
+#include <stddef.h>
+#include <string.h>
+
+#include "admin.h"
+#include "auth_store.h"
+#include "google/protobuf/empty.pb-c.h"
+#include "hangar/auth/v1/admin.pb-c.h"
+#include "render.h"
+#include "token.h"
+
+#define TTL_MAX_SECONDS (100LL * 366 * 24 * 3600) /* keeps now + ttl far from overflow */
+
+static const Google__Protobuf__Empty empty = GOOGLE__PROTOBUF__EMPTY__INIT;
+
+#define KIND_DESC "must be one of " AUTH_TOKEN_KINDS_TEXT
+#define N_RULES(r) (sizeof(r) / sizeof((r)[0]))
+
+typedef Hangar__Auth__V1__CreateTokenRequest create_req_t;
+typedef Hangar__Auth__V1__Binding binding_t;
+
+static const hg_rule_t request_rules[] = {
+    {"kind", offsetof(create_req_t, kind), HG_RULE_ONE_OF, 1, 0, 0, auth_kind_names, KIND_DESC},
+    {"subject", offsetof(create_req_t, subject), HG_RULE_TEXT, 1, 1, AUTH_FIELD_MAX, NULL,
+     AUTH_SUBJECT_DESC},
+};
+static const hg_rule_t binding_rules[] = {
+    {"scope", offsetof(binding_t, scope), HG_RULE_CHARSET, 1, 1, AUTH_FIELD_MAX,
+     auth__name_charset, AUTH_NAME_DESC},
+    {"role", offsetof(binding_t, role), HG_RULE_ONE_OF, 1, 0, 0, auth__roles, AUTH_ROLE_DESC},
+};
+
+static int valid_request_or_fail(rpc_ctx_t *ctx, const create_req_t *r) {
+  hg_arena_t *a = rpc_ctx_arena(ctx);
+  hg_status_t st;
+  hg_status_clear(&st);
+  hg_validate(r, request_rules, N_RULES(request_rules), &st);
+  if (r->n_bindings > AUTH_MAX_BINDINGS)
+    hg_status_violation(&st, "bindings", "max_items", "must hold at most 64 bindings");
+  for (size_t i = 0; i < r->n_bindings && i < AUTH_MAX_BINDINGS; i++) {
+    const char *prefix = hg_arena_sprintf(a, "bindings[%zu].", i);
+    auth__validate_prefixed(a, prefix ? prefix : "bindings[].", r->bindings[i], binding_rules,
+                            N_RULES(binding_rules), &st);
+  }
+  if (auth_token_has_ttl(r) && (r->ttl_seconds < 1 || r->ttl_seconds > TTL_MAX_SECONDS))
+    hg_status_violation(&st, "ttl_seconds", "invalid",
+                        "must be a positive number of seconds, at most 100 years");
+  return auth__valid_or_fail(ctx, &st, "Invalid token request");
+}
+
+static int put_token(store_txn_t *txn, void *arg) {
+  const auth_write_t *w = arg;
+  return auth_store_put_token(txn, w->data);
+}
+
+static int delete_token(store_txn_t *txn, void *arg) {
+  const auth_write_t *w = arg;
+  return auth_store_delete(txn, AUTH_T_TOKENS, w->data);
+}
+
+void auth__create_token(rpc_ctx_t *ctx, const void *msg) {
+  const create_req_t *req = msg;
+  const auth_svc_t *svc = auth__admin_or_fail(ctx);
+  if (!svc || valid_request_or_fail(ctx, req) != 0) return;
+  hg_arena_t *a = rpc_ctx_arena(ctx);
+  Hangar__Auth__V1__TokenRecord *rec;
+  const char *secret;
+  Hangar__Auth__V1__CreatedToken *resp = NULL;
+  if (auth_token_mint(req, auth_now(svc), a, &rec, &secret) == 0)
+    resp = auth_render_created(a, rec, secret);
+  if (!resp) {
+    rpc_fail_code(ctx, HG_INTERNAL, "Could not create token");
+    return;
+  }
+  auth__submit_or_fail(ctx, svc, put_token, rec, resp, NULL);
+}
+
+/* Renders every listed record into resp. 0 or STORE_ENOMEM. */
+static int render_tokens(hg_arena_t *a, Hangar__Auth__V1__TokenRecord **recs, size_t n,
+                         Hangar__Auth__V1__ListTokensResponse *resp) {
+  resp->tokens = hg_arena_alloc(a, (n ? n : 1) * sizeof(*resp->tokens));
+  if (!resp->tokens) return STORE_ENOMEM;
+  for (size_t i = 0; i < n; i++)
+    if (!(resp->tokens[resp->n_tokens++] = auth_render_token(a, recs[i]))) return STORE_ENOMEM;
+  return 0;
+}
+
+void auth__list_tokens(rpc_ctx_t *ctx, const void *msg) {
+  const Hangar__Auth__V1__ListTokensRequest *req = msg;
+  const auth_svc_t *svc = auth__admin_or_fail(ctx);
+  if (!svc) return;
+  hg_arena_t *a = rpc_ctx_arena(ctx);
+  Hangar__Auth__V1__ListTokensResponse resp = HANGAR__AUTH__V1__LIST_TOKENS_RESPONSE__INIT;
+  if (strlen(req->subject) > AUTH_FIELD_MAX) { /* no record has a subject that long */
+    rpc_reply(ctx, &resp);
+    return;
+  }
+  Hangar__Auth__V1__TokenRecord **recs;
+  size_t n;
+  store_txn_t *txn;
+  int rc = store_txn_begin_read(svc->store, &txn);
+  if (rc == 0) {
+    rc = auth_store_list_tokens(txn, req->subject, a, &recs, &n);
+    if (rc == 0) rc = render_tokens(a, recs, n, &resp);
+    store_txn_end(txn);
+  }
+  if (rc != 0)
+    auth__store_fail(ctx, rc, NULL);
+  else
+    rpc_reply(ctx, &resp);
+}
+
+void auth__delete_token(rpc_ctx_t *ctx, const void *msg) {
+  const Hangar__Auth__V1__DeleteTokenRequest *req = msg;
+  const auth_svc_t *svc = auth__admin_or_fail(ctx);
+  if (!svc) return;
+  if (!auth__plausible_id(req->id)) {
+    rpc_fail_code(ctx, HG_NOT_FOUND, "Token not found");
+    return;
+  }
+  auth__submit_or_fail(ctx, svc, delete_token, req->id, &empty, "Token not found");
+}

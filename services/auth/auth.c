@@ -1,0 +1,37 @@
+/* auth.c - auth-svc's error table, clock, and service registration. */
+#include "auth.h"
+
+#include "admin.h"
+#include "clock.h"
+#include "verify.h"
+
+static const struct {
+  int code;
+  const char *name;
+  const char *message;
+} errors[] = {
+#define XX(name, val, str) {val, #name, str},
+    AUTH_ERRORS(XX)
+#undef XX
+};
+
+const char *auth_strerror(int err) {
+  for (size_t i = 0; i < sizeof(errors) / sizeof(errors[0]); i++)
+    if (errors[i].code == err) return errors[i].message;
+  return store_strerror(err);
+}
+
+const char *auth_err_name(int err) {
+  for (size_t i = 0; i < sizeof(errors) / sizeof(errors[0]); i++)
+    if (errors[i].code == err) return errors[i].name;
+  return store_err_name(err);
+}
+
+int64_t auth_now(const auth_svc_t *svc) {
+  return svc->now ? svc->now() : hg_now_ms() / 1000;
+}
+
+int auth_service_register(rpc_server_t *s, auth_svc_t *svc) {
+  rpc_server_set_data(s, svc);
+  return (auth_verify_register(s) != 0 || auth_admin_register(s) != 0) ? -1 : 0;
+}

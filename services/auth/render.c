@@ -1,0 +1,75 @@
+/* render.c - stored records to AuthAdmin messages. */
+#include "render.h"
+
+#include "clock.h"
+#include "google/protobuf/wrappers.pb-c.h"
+
+/* The project's one wire format for time (common/clock.h), so every surface agrees. */
+char *auth_rfc3339(hg_arena_t *a, int64_t unix_seconds) {
+  char text[HG_RFC3339_LEN];
+  hg_time_rfc3339(unix_seconds * 1000, text);
+  return hg_arena_strdup(a, text);
+}
+
+/* expires_at: NULL (JSON null) when the token never expires. *ok is cleared on failure. */
+static Google__Protobuf__StringValue *render_expiry(hg_arena_t *a, int64_t expires_at,
+                                                   int *ok) {
+  if (expires_at == 0) return NULL;
+  Google__Protobuf__StringValue *v = hg_arena_alloc(a, sizeof(*v));
+  char *text = auth_rfc3339(a, expires_at);
+  if (!v || !text) {
+    *ok = 0;
+    return NULL;
+  }
+  google__protobuf__string_value__init(v);
+  v->value = text;
+  return v;
+}
+
+Hangar__Auth__V1__Token *auth_render_token(hg_arena_t *a,
+                                           const Hangar__Auth__V1__TokenRecord *rec) {
+  Hangar__Auth__V1__Token *t = hg_arena_alloc(a, sizeof(*t));
+  int ok = t != NULL;
+  if (!ok) return NULL;
+  hangar__auth__v1__token__init(t);
+  t->id = rec->id;
+  t->kind = rec->kind;
+  t->subject = rec->subject;
+  t->n_bindings = rec->n_bindings;
+  t->bindings = rec->bindings;
+  t->created_at = auth_rfc3339(a, rec->created_at);
+  t->expires_at = render_expiry(a, rec->expires_at, &ok);
+  return ok && t->created_at ? t : NULL;
+}
+
+Hangar__Auth__V1__CreatedToken *auth_render_created(hg_arena_t *a,
+                                                    const Hangar__Auth__V1__TokenRecord *rec,
+                                                    const char *secret) {
+  Hangar__Auth__V1__CreatedToken *t = hg_arena_alloc(a, sizeof(*t));
+  char *shown = hg_arena_strdup(a, secret);
+  int ok = t && shown;
+  if (!ok) return NULL;
+  hangar__auth__v1__created_token__init(t);
+  t->id = rec->id;
+  t->token = shown;
+  t->kind = rec->kind;
+  t->subject = rec->subject;
+  t->n_bindings = rec->n_bindings;
+  t->bindings = rec->bindings;
+  t->created_at = auth_rfc3339(a, rec->created_at);
+  t->expires_at = render_expiry(a, rec->expires_at, &ok);
+  return ok && t->created_at ? t : NULL;
+}
+
+Hangar__Auth__V1__RoleBinding *auth_render_binding(
+    hg_arena_t *a, const Hangar__Auth__V1__RoleBindingRecord *rec) {
+  Hangar__Auth__V1__RoleBinding *b = hg_arena_alloc(a, sizeof(*b));
+  if (!b) return NULL;
+  hangar__auth__v1__role_binding__init(b);
+  b->id = rec->id;
+  b->subject = rec->subject;
+  b->scope = rec->scope;
+  b->role = rec->role;
+  b->created_at = auth_rfc3339(a, rec->created_at);
+  return b->created_at ? b : NULL;
+}
