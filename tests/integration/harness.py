@@ -1,0 +1,671 @@
+"""Shared helpers for Hangar's black-box integration tests (not a test itself).
+
+A Stack starts the real processes (auth-svc, resources-svc, gateway) from $HANGAR_BIN_DIR on
+loopback with a temporary data directory, waits for their ready files, and always stops them
+(SIGTERM, then SIGKILL) however the test run ends. Python 3 standard library only.
+"""
+
+import atexit
+import base64
+import ctypes
+import hashlib
+import hmac
+import http.client
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import unittest
+from datetime import datetime, timezone
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+DEFAULT_BIN_DIRS = [os.path.join(HERE, "..", "..", "build", "bin"), "/work/main/build/bin"]
+
+READY_TIMEOUT = 15.0
+STOP_GRACE = 4.0
+HTTP_TIMEOUT = 15.0
+
+ISO_RE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$")
+
+PROCESS_ORDER = ("auth-svc", "resources-svc", "gateway")
+
+
+def bin_dir():
+    d = os.environ.get("HANGAR_BIN_DIR")
+    if d:
+        return os.path.abspath(d)
+    for c in DEFAULT_BIN_DIRS:
+        if os.path.exists(os.path.join(c, "gateway")):
+            return os.path.abspath(c)
+    return os.path.abspath(DEFAULT_BIN_DIRS[0])
+
+
+# --------------------------------------------------------------------------------------------
+# Small utilities
+
+def b64url(data):
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def parse_ts(text):
+    """ISO 8601 UTC ('...Z') -> aware datetime. Raises ValueError when malformed."""
+    if not isinstance(text, str) or not ISO_RE.match(text):
+        raise ValueError("not an ISO 8601 UTC timestamp: %r" % (text,))
+    main, frac = text[:-1], ""
+    if "." in main:
+        main, frac = main.split(".", 1)
+    dt = datetime.strptime(main, "%Y-%m-%dT%H:%M:%S").replace(tzinfo=timezone.utc)
+    if frac:
+        dt = dt.replace(microsecond=int((frac + "000000")[:6]))
+    return dt
+
+
+def wait_for(pred, timeout=10.0, interval=0.05, what="condition"):
+    """Polls pred() until it returns a truthy value; returns that value. On timeout raises
+    AssertionError naming `what` and the last value pred() returned."""
+    deadline = time.monotonic() + timeout
+    last = None
+    while True:
+        last = pred()
+        if last:
+            return last
+        if time.monotonic() >= deadline:
+            if callable(what):
+                what = what()
+            raise AssertionError("timed out after %.1fs waiting for %s; last value: %s"
+                                 % (timeout, what, _short(last)))
+        time.sleep(interval)
+
+
+def _short(v, n=1500):
+    s = repr(v)
+    return s if len(s) <= n else s[:n] + "...(%d chars)" % len(s)
+
+
+def tail(path, n=4000):
+    try:
+        with open(path, "rb") as f:
+            f.seek(0, os.SEEK_END)
+            size = f.tell()
+            f.seek(max(0, size - n))
+            return f.read().decode("utf-8", "replace")
+    except OSError as e:
+        return "<cannot read %s: %s>" % (path, e)
+
+
+# --------------------------------------------------------------------------------------------
+# HTTP
+
+class Resp:
+    """An HTTP answer. Unpacks as (status, headers, body): headers is a dict with lowercased
+    names; body is the parsed JSON when the body parses as JSON, else the raw bytes."""
+
+    def __init__(self, status, headers, raw, method="", path="", sent=None):
+        self.status = status
+        self.headers = headers
+        self.raw = raw
+        self.method = method
+        self.path = path
+        self.sent = sent
+        self.body = raw
+        self.is_json = False
+        if raw:
+            try:
+                self.body = json.loads(raw.decode("utf-8"))
+                self.is_json = True
+            except (ValueError, UnicodeDecodeError):
+                pass
+
+    def __iter__(self):
+        return iter((self.status, self.headers, self.body))
+
+    def __repr__(self):
+        sent = ""
+        if self.sent is not None:
+            sent = " sent=" + _short(self.sent if len(self.sent) < 600 else
+                                     self.sent[:600] + b"...", 700)
+        body = self.raw.decode("utf-8", "replace") if isinstance(self.raw, bytes) else self.raw
+        if len(body) > 2000:
+            body = body[:2000] + "...(%d bytes)" % len(self.raw)
+        return "<%s %s%s -> HTTP %s headers=%s body=%s>" % (
+            self.method, self.path[:300], sent, self.status, self.headers, body)
+
+
+def _encode_body(body, raw, headers):
+    if raw is not None:
+        headers.setdefault("Content-Type", "application/json")
+        return raw
+    if body is not None:
+        headers.setdefault("Content-Type", "application/json")
+        return json.dumps(body).encode("utf-8")
+    return None
+
+
+def http_request(host, port, method, path, body=None, headers=None, raw=None, token=None,
+                 timeout=HTTP_TIMEOUT, conn=None):
+    hdrs = dict(headers or {})
+    if token is not None:
+        hdrs["Authorization"] = "Bearer " + token
+    payload = _encode_body(body, raw, hdrs)
+    own = conn is None
+    if own:
+        conn = http.client.HTTPConnection(host, port, timeout=timeout)
+    try:
+        conn.request(method, path, body=payload, headers=hdrs)
+        r = conn.getresponse()
+        data = r.read()
+        h = {k.lower(): v for k, v in r.getheaders()}
+        return Resp(r.status, h, data, method, path, payload)
+    finally:
+        if own:
+            conn.close()
+
+
+def raw_exchange(host, port, data, timeout=10.0, half_close=False, chunks=None):
+    """Sends raw bytes on a fresh TCP connection (tolerating the server closing early) and
+    reads until the server closes or one full HTTP response is read. Returns
+    (status or None, headers, body bytes, raw bytes)."""
+    s = socket.create_connection((host, port), timeout=timeout)
+    try:
+        try:
+            for piece in ([data] if chunks is None else chunks):
+                s.sendall(piece)
+            if half_close:
+                s.shutdown(socket.SHUT_WR)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+        buf = b""
+        try:
+            while True:
+                got = s.recv(65536)
+                if not got:
+                    break
+                buf += got
+                st, h, b, complete = parse_http_response(buf)
+                if complete:
+                    break
+        except (ConnectionResetError, socket.timeout):
+            pass
+        st, h, b, _ = parse_http_response(buf)
+        return st, h, b, buf
+    finally:
+        s.close()
+
+
+def parse_http_response(buf):
+    """(status, headers, body, complete) from raw bytes of one response (Content-Length or
+    chunked); status None when no status line arrived."""
+    if b"\r\n\r\n" not in buf:
+        return None, {}, b"", False
+    head, rest = buf.split(b"\r\n\r\n", 1)
+    lines = head.decode("latin-1").split("\r\n")
+    try:
+        status = int(lines[0].split()[1])
+    except (IndexError, ValueError):
+        return None, {}, b"", False
+    h = {}
+    for line in lines[1:]:
+        if ":" in line:
+            k, v = line.split(":", 1)
+            h[k.strip().lower()] = v.strip()
+    if "content-length" in h:
+        n = int(h["content-length"])
+        return status, h, rest[:n], len(rest) >= n
+    if "chunked" in h.get("transfer-encoding", "").lower():
+        body, pos = b"", 0
+        while True:
+            end = rest.find(b"\r\n", pos)
+            if end < 0:
+                return status, h, body, False
+            size = int(rest[pos:end].split(b";")[0], 16)
+            if size == 0:
+                return status, h, body, True
+            if len(rest) < end + 2 + size:
+                return status, h, body, False
+            body += rest[end + 2:end + 2 + size]
+            pos = end + 2 + size + 2
+    return status, h, rest, False
+
+
+# --------------------------------------------------------------------------------------------
+# Processes
+
+_LIVE_STACKS = []
+_PR_SET_PDEATHSIG = 1
+
+
+def _child_setup():
+    # Die with the test runner even if it is SIGKILLed (ctest timeout).
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except Exception:
+        pass
+    os.setpgrp()
+
+
+def _stop_all_stacks():
+    for st in list(_LIVE_STACKS):
+        try:
+            st.stop()
+        except Exception as e:  # pragma: no cover - best effort at exit
+            sys.stderr.write("harness: stop failed: %s\n" % e)
+
+
+atexit.register(_stop_all_stacks)
+
+
+def _on_term(signum, frame):
+    _stop_all_stacks()
+    raise SystemExit(128 + signum)
+
+
+if threading.current_thread() is threading.main_thread():
+    try:
+        signal.signal(signal.SIGTERM, _on_term)
+        signal.signal(signal.SIGHUP, _on_term)
+    except (ValueError, OSError):
+        pass
+
+
+class StackError(RuntimeError):
+    pass
+
+
+class Proc:
+    def __init__(self, name, args):
+        self.name = name
+        self.args = args          # list of (flag, value)
+        self.popen = None
+        self.expected_down = False
+        self.starts = 0
+
+
+class Stack:
+    """The three processes on loopback. Use as a context manager, or start()/stop()."""
+
+    def __init__(self, provision_delay_ms=200, auth_cache_ttl=1, log_level="warn"):
+        self.bin_dir = bin_dir()
+        self.admin_token = "adm-" + secrets.token_hex(16)
+        self.jwt_secret = "sec-" + secrets.token_hex(16)
+        self.provision_delay_ms = provision_delay_ms
+        self.auth_cache_ttl = auth_cache_ttl
+        self.log_level = log_level
+        self.tmp = None
+        self.procs = {}
+        self.host = "127.0.0.1"
+        self.port = None
+        self._started = False
+
+    # -- lifecycle ------------------------------------------------------------------------
+    def __enter__(self):
+        self.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+        return False
+
+    def _p(self, *parts):
+        return os.path.join(self.tmp, *parts)
+
+    def _default_args(self, name):
+        t = self._p
+        if name == "auth-svc":
+            return [("--listen", "unix:" + t("auth.sock")), ("--data-dir", t("auth")),
+                    ("--admin-token", self.admin_token), ("--jwt-secret", self.jwt_secret),
+                    ("--ready-file", t("auth.ready")), ("--log-level", self.log_level)]
+        if name == "resources-svc":
+            return [("--listen", "unix:" + t("resources.sock")), ("--data-dir", t("resources")),
+                    ("--auth", "unix:" + t("auth.sock")),
+                    ("--provision-delay-ms", str(self.provision_delay_ms)),
+                    ("--auth-cache-ttl-seconds", str(self.auth_cache_ttl)),
+                    ("--ready-file", t("resources.ready")), ("--log-level", self.log_level)]
+        if name == "gateway":
+            return [("--listen", "127.0.0.1:0"), ("--resources", "unix:" + t("resources.sock")),
+                    ("--auth", "unix:" + t("auth.sock")), ("--ready-file", t("gateway.ready")),
+                    ("--log-level", self.log_level)]
+        raise KeyError(name)
+
+    def start(self):
+        missing = [n for n in PROCESS_ORDER
+                   if not os.access(os.path.join(self.bin_dir, n), os.X_OK)]
+        if missing:
+            raise StackError("binaries missing in %s: %s (set HANGAR_BIN_DIR)"
+                             % (self.bin_dir, ", ".join(missing)))
+        self.tmp = tempfile.mkdtemp(prefix="hgit-", dir="/tmp")
+        for d in ("auth", "resources"):
+            os.makedirs(self._p(d), exist_ok=True)
+        _LIVE_STACKS.append(self)
+        self._started = True
+        try:
+            for name in PROCESS_ORDER:
+                self.procs[name] = Proc(name, self._default_args(name))
+                self._spawn(name)
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def _spawn(self, name):
+        p = self.procs[name]
+        ready = dict(p.args)["--ready-file"]
+        try:
+            os.unlink(ready)
+        except FileNotFoundError:
+            pass
+        argv = [os.path.join(self.bin_dir, name)]
+        for flag, val in p.args:
+            argv += [flag, val]
+        err = open(self._p(name + ".stderr"), "ab")
+        err.write(("\n=== start #%d: %s\n" % (p.starts + 1, " ".join(argv))).encode())
+        err.flush()
+        out = open(self._p(name + ".stdout"), "ab")
+        p.popen = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out, stderr=err,
+                                   preexec_fn=_child_setup, close_fds=True)
+        err.close()
+        out.close()
+        p.starts += 1
+        p.expected_down = False
+        deadline = time.monotonic() + READY_TIMEOUT
+        while True:
+            rc = p.popen.poll()
+            if rc is not None:
+                raise StackError("%s exited with %s before writing its ready file\n%s"
+                                 % (name, rc, self.describe(name)))
+            try:
+                with open(ready) as f:
+                    text = f.read().strip()
+                if text:
+                    break
+            except FileNotFoundError:
+                pass
+            if time.monotonic() > deadline:
+                raise StackError("%s did not write %s within %.0fs\n%s"
+                                 % (name, ready, READY_TIMEOUT, self.describe(name)))
+            time.sleep(0.02)
+        if name == "gateway":
+            m = re.match(r"^(?:http://)?([0-9.]+|\[[0-9a-f:]+\]|localhost):(\d+)$", text)
+            if not m:
+                raise StackError("gateway ready file holds %r, expected 127.0.0.1:PORT" % text)
+            self.host, self.port = m.group(1), int(m.group(2))
+        return text
+
+    def describe(self, name):
+        p = self.procs.get(name)
+        rc = p.popen.poll() if p and p.popen else None
+        return "--- %s (pid %s, exit %s) stderr tail:\n%s" % (
+            name, p.popen.pid if p and p.popen else "-", rc, tail(self._p(name + ".stderr")))
+
+    def stop(self):
+        if not self._started:
+            return
+        self._started = False
+        for name in reversed(PROCESS_ORDER):
+            p = self.procs.get(name)
+            if p and p.popen and p.popen.poll() is None:
+                try:
+                    p.popen.send_signal(signal.SIGTERM)
+                except ProcessLookupError:
+                    pass
+        deadline = time.monotonic() + STOP_GRACE
+        for name in reversed(PROCESS_ORDER):
+            p = self.procs.get(name)
+            if not (p and p.popen):
+                continue
+            was_running = not p.expected_down
+            try:
+                rc = p.popen.wait(max(0.1, deadline - time.monotonic()))
+                if rc != 0 and was_running:
+                    sys.stderr.write("harness: WARNING %s exited with %s on SIGTERM\n%s\n"
+                                     % (name, rc, self.describe(name)))
+            except subprocess.TimeoutExpired:
+                sys.stderr.write("harness: WARNING %s ignored SIGTERM for %.0fs; SIGKILL\n%s\n"
+                                 % (name, STOP_GRACE, self.describe(name)))
+                p.popen.kill()
+                p.popen.wait()
+        if self in _LIVE_STACKS:
+            _LIVE_STACKS.remove(self)
+        if os.environ.get("HANGAR_KEEP_TMP"):
+            sys.stderr.write("harness: kept %s\n" % self.tmp)
+        elif self.tmp:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def kill(self, name, sig=signal.SIGKILL, wait=True, timeout=10.0):
+        """Sends sig to the process; with wait, waits for it to exit and returns the code."""
+        p = self.procs[name]
+        p.expected_down = True
+        if p.popen.poll() is None:
+            p.popen.send_signal(sig)
+        if wait:
+            try:
+                return p.popen.wait(timeout)
+            except subprocess.TimeoutExpired:
+                p.popen.kill()
+                p.popen.wait()
+                raise AssertionError("%s did not exit within %.0fs of signal %s\n%s"
+                                     % (name, timeout, sig, self.describe(name)))
+        return None
+
+    def restart(self, name, **overrides):
+        """Stops the process if running (SIGTERM) and starts it again. Keyword overrides
+        replace flags: restart('resources-svc', provision_delay_ms=3000)."""
+        p = self.procs[name]
+        if p.popen.poll() is None:
+            self.kill(name, signal.SIGTERM)
+        args = self._default_args(name)
+        for k, v in overrides.items():
+            flag = "--" + k.replace("_", "-")
+            args = [(f, val) for f, val in args if f != flag] + [(flag, str(v))]
+        p.args = args
+        return self._spawn(name)
+
+    def dead_unexpectedly(self):
+        out = []
+        for name in PROCESS_ORDER:
+            p = self.procs.get(name)
+            if p and p.popen and not p.expected_down and p.popen.poll() is not None:
+                out.append(name)
+        return out
+
+    # -- HTTP -----------------------------------------------------------------------------
+    @property
+    def base_url(self):
+        return "http://%s:%d" % (self.host, self.port)
+
+    def request(self, method, path, body=None, headers=None, raw=None, token=None,
+                timeout=HTTP_TIMEOUT, conn=None):
+        return http_request(self.host, self.port, method, path, body=body, headers=headers,
+                            raw=raw, token=token, timeout=timeout, conn=conn)
+
+    def connection(self, timeout=HTTP_TIMEOUT):
+        return http.client.HTTPConnection(self.host, self.port, timeout=timeout)
+
+    def raw(self, data, **kw):
+        return raw_exchange(self.host, self.port, data, **kw)
+
+    # -- credentials ----------------------------------------------------------------------
+    def jwt(self, sub="alice", exp=..., nbf=None, iat=..., alg="HS256", secret=None,
+            claims=None, header=None):
+        """HS256 JWT signed with the stack's secret. exp/iat default to now+3600/now; pass
+        None to leave a claim out (sub=None too). alg 'none' gives an unsigned token."""
+        now = int(time.time())
+        payload = {"jti": secrets.token_hex(8)}
+        if sub is not None:
+            payload["sub"] = sub
+        if exp is ...:
+            exp = now + 3600
+        if exp is not None:
+            payload["exp"] = exp
+        if iat is ...:
+            iat = now
+        if iat is not None:
+            payload["iat"] = iat
+        if nbf is not None:
+            payload["nbf"] = nbf
+        payload.update(claims or {})
+        hdr = {"alg": alg, "typ": "JWT"}
+        hdr.update(header or {})
+        signing = (b64url(json.dumps(hdr, separators=(",", ":")).encode()) + "." +
+                   b64url(json.dumps(payload, separators=(",", ":")).encode()))
+        key = (secret if secret is not None else self.jwt_secret).encode()
+        if alg == "none":
+            sig = b""
+        elif alg == "HS256":
+            sig = hmac.new(key, signing.encode(), hashlib.sha256).digest()
+        elif alg == "HS384":
+            sig = hmac.new(key, signing.encode(), hashlib.sha384).digest()
+        elif alg == "HS512":
+            sig = hmac.new(key, signing.encode(), hashlib.sha512).digest()
+        else:
+            sig = b"not-a-signature"
+        return signing + "." + b64url(sig)
+
+    def mint_token(self, kind, subject, bindings=(), ttl=None):
+        """POST /auth/v1/tokens as admin; returns the created body (with 'token')."""
+        body = {"kind": kind, "subject": subject,
+                "bindings": [b if isinstance(b, dict) else {"scope": b[0], "role": b[1]}
+                             for b in bindings]}
+        if ttl is not None:
+            body["ttl_seconds"] = ttl
+        r = self.request("POST", "/auth/v1/tokens", body, token=self.admin_token)
+        if r.status != 201 or not isinstance(r.body, dict) or "token" not in r.body:
+            raise AssertionError("mint_token failed: %r" % (r,))
+        return r.body
+
+    def bind(self, subject, scope, role):
+        """POST /auth/v1/role-bindings as admin; returns the created binding."""
+        r = self.request("POST", "/auth/v1/role-bindings",
+                         {"subject": subject, "scope": scope, "role": role},
+                         token=self.admin_token)
+        if r.status != 201 or not isinstance(r.body, dict) or "id" not in r.body:
+            raise AssertionError("bind failed: %r" % (r,))
+        return r.body
+
+
+# --------------------------------------------------------------------------------------------
+# unittest glue
+
+_ACTIVE = []
+
+
+def module_stack(**kw):
+    """For setUpModule: starts a Stack, remembers it for HangarTest, returns it."""
+    st = Stack(**kw)
+    st.start()
+    _ACTIVE.append(st)
+    return st
+
+
+def module_teardown():
+    while _ACTIVE:
+        st = _ACTIVE.pop()
+        logs = {n: tail(st._p(n + ".stderr"), 3000) for n in PROCESS_ORDER} if st.tmp else {}
+        st.stop()
+        if os.environ.get("HANGAR_SHOW_LOGS"):
+            for n, t in logs.items():
+                sys.stderr.write("--- %s stderr:\n%s\n" % (n, t))
+
+
+class HangarTest(unittest.TestCase):
+    """Every answer of self.req() with status >= 500 fails the test in tearDown unless the
+    test set self.allow_5xx (a black-box invariant: bad input never yields a 5xx)."""
+    maxDiff = 4000
+    allow_5xx = False
+
+    def setUp(self):
+        self._seen_5xx = []
+
+    @property
+    def s(self):
+        return _ACTIVE[-1]
+
+    @property
+    def admin(self):
+        return self.s.admin_token
+
+    def req(self, method, path, body=None, headers=None, raw=None, token=None, **kw):
+        r = self.s.request(method, path, body=body, headers=headers, raw=raw, token=token, **kw)
+        if r.status >= 500 and hasattr(self, "_seen_5xx"):
+            self._seen_5xx.append(r)
+        return r
+
+    def tearDown(self):
+        if not _ACTIVE:
+            return
+        st = _ACTIVE[-1]
+        dead = st.dead_unexpectedly()
+        if dead:
+            info = "\n".join(st.describe(n) for n in dead)
+            for n in dead:  # keep the rest of the module running
+                try:
+                    st.restart(n)
+                except Exception as e:
+                    info += "\n(restart of %s failed: %s)" % (n, e)
+            self.fail("process(es) died during this test: %s\n%s" % (", ".join(dead), info))
+        for n in PROCESS_ORDER:  # a test that killed a process must leave it running
+            p = st.procs.get(n)
+            if p and p.popen.poll() is not None:
+                st.restart(n)
+        seen = getattr(self, "_seen_5xx", [])
+        if seen and not self.allow_5xx:
+            self.fail("%d answer(s) with a 5xx status, first: %r" % (len(seen), seen[0]))
+
+    # -- assertions -----------------------------------------------------------------------
+    def expect(self, r, status, body=..., msg=""):
+        """Asserts the status (int or tuple of ints) and, if given, the whole JSON body."""
+        ok = r.status in status if isinstance(status, tuple) else r.status == status
+        if not ok:
+            self.fail("expected HTTP %s, got %r %s" % (status, r, msg))
+        if body is not ...:
+            if not r.is_json:
+                self.fail("expected JSON body %s, got %r %s" % (_short(body), r, msg))
+            self.assertEqual(body, r.body, "whole body mismatch for %r %s" % (r, msg))
+        return r.body
+
+    def expect_json_ct(self, r):
+        ct = r.headers.get("content-type", "")
+        self.assertTrue(ct.split(";")[0].strip().lower() == "application/json",
+                        "Content-Type should be application/json: %r" % (r,))
+
+    def expect_error(self, r, status, error=None, field=None, details=None, exact_keys=None,
+                     msg=""):
+        """Error body {"error": "...", "details": "..."}: error equals `error` when given;
+        `field` must be named (whole word) in details; details=True: details required."""
+        self.expect(r, status, msg=msg)
+        self.assertTrue(r.is_json and isinstance(r.body, dict),
+                        "error body must be a JSON object: %r %s" % (r, msg))
+        self.assertIsInstance(r.body.get("error"), str, "error must be a string: %r" % (r,))
+        self.assertTrue(r.body["error"], "error must be non-empty: %r" % (r,))
+        if error is not None:
+            self.assertEqual(error, r.body["error"], "error text: %r" % (r,))
+        if field is not None or details:
+            d = r.body.get("details")
+            self.assertIsInstance(d, str, "details must be a string: %r" % (r,))
+            self.assertTrue(d.strip(), "details must be non-empty: %r" % (r,))
+            if field is not None:
+                pat = r"(?<![A-Za-z0-9_])%s(?![A-Za-z0-9_])" % re.escape(field)
+                self.assertRegex(d, pat, "details must name the field %r: %r" % (field, r))
+        if exact_keys is not None:
+            self.assertEqual(set(exact_keys), set(r.body), "error body keys: %r" % (r,))
+        return r.body
+
+    def expect_ts(self, value, what="timestamp"):
+        self.assertIsInstance(value, str, "%s must be a string" % what)
+        self.assertRegex(value, ISO_RE, "%s must be ISO 8601 UTC" % what)
+        return parse_ts(value)
+
+    def poll(self, pred, timeout=10.0, what="condition", interval=0.05):
+        return wait_for(pred, timeout=timeout, what=what, interval=interval)
+
+
+def main():
+    unittest.main(verbosity=2)
