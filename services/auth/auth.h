@@ -40,7 +40,8 @@ typedef struct auth_svc {
   XX(AUTH_ETOOLONG, -31010, "token subject too long")                  \
   XX(AUTH_EUNKNOWN, -31011, "unknown token")                           \
   XX(AUTH_ENOJWT, -31012, "JWT authentication is not configured")      \
-  XX(AUTH_ENOMEM, -31013, "out of memory")
+  XX(AUTH_ENOMEM, -31013, "out of memory")                             \
+  XX(AUTH_EHEADER, -31014, "unsupported token header")
 
 typedef enum {
 #define XX(name, val, str) name = val,

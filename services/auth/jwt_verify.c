@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <string.h>
+#include <strings.h>
 
 #include <jansson.h>
 #include <jwt.h>
@@ -65,12 +66,18 @@ static json_t *decode_segment(const char *p, size_t n) {
   return j;
 }
 
-/* 0 if the header names exactly HS256, else AUTH_EMALFORMED or AUTH_EALG. */
+/* 0 if the header names exactly HS256, types itself as a JWT if at all, and asks for no
+ * critical extensions (RFC 7515 4.1.11: we understand none); else AUTH_EMALFORMED,
+ * AUTH_EALG or AUTH_EHEADER. */
 static int check_header(const char *token, size_t head_len) {
   json_t *head = decode_segment(token, head_len);
   if (!head) return AUTH_EMALFORMED;
   const char *alg = json_string_value(json_object_get(head, "alg"));
+  json_t *typ = json_object_get(head, "typ");
   int rc = (alg && strcmp(alg, "HS256") == 0) ? 0 : AUTH_EALG;
+  if (rc == 0 && typ && !(json_is_string(typ) && strcasecmp(json_string_value(typ), "JWT") == 0))
+    rc = AUTH_EHEADER;
+  if (rc == 0 && json_object_get(head, "crit")) rc = AUTH_EHEADER;
   json_decref(head);
   return rc;
 }

@@ -347,8 +347,12 @@ static int update_write(store_txn_t *txn, void *arg) {
   if (rc == STORE_NOTFOUND) return refuse(op, HG_NOT_FOUND, "Resource not found");
   if (rc) return rc;
   resource_t *r = op->rec->resource;
-  if (strcmp(r->status, "deleting") == 0)
-    return refuse(op, HG_FAILED_PRECONDITION, "Resource is being deleted");
+  if (strcmp(r->status, "deleting") == 0) {
+    refuse(op, HG_FAILED_PRECONDITION, "Resource is being deleted");
+    op->st.detail = hg_arena_sprintf(a, "resource '%s' cannot be updated while it is deleting",
+                                     r->resource_id);
+    return WRITE_REFUSED;
+  }
   if (!req->update_mask || req->update_mask->n_paths == 0) return 0;
   if (mask_has(req, "name")) r->name = req->name;
   if (mask_has(req, "sku")) r->sku = req->sku;

@@ -158,6 +158,19 @@ START_TEST(test_jwt_hs512_rejected_even_with_right_secret) {
 }
 END_TEST
 
+START_TEST(test_jwt_header_typ_and_crit) {
+  auth_jwt_claims_t c;
+  const char *claims = "{\"sub\":\"a\",\"exp\":1736954400}";
+  ck_assert_int_eq(verify(make_token("{\"alg\":\"HS256\"}", claims, EVP_sha256(), SECRET), &c), 0);
+  ck_assert_int_eq(verify(make_token("{\"alg\":\"HS256\",\"typ\":\"jwt\"}", claims, EVP_sha256(),
+                                     SECRET), &c), 0);
+  ck_assert_int_eq(verify(make_token("{\"alg\":\"HS256\",\"typ\":\"XYZ\"}", claims, EVP_sha256(),
+                                     SECRET), &c), AUTH_EHEADER);
+  ck_assert_int_eq(verify(make_token("{\"alg\":\"HS256\",\"crit\":[\"exp\"]}", claims,
+                                     EVP_sha256(), SECRET), &c), AUTH_EHEADER);
+}
+END_TEST
+
 START_TEST(test_jwt_rs256_header_rejected) {
   auth_jwt_claims_t c;
   const char *tok = make_token("{\"alg\":\"RS256\",\"typ\":\"JWT\"}",
@@ -228,6 +241,7 @@ int main(void) {
   tcase_add_test(tc, test_jwt_alg_none_rejected);
   tcase_add_test(tc, test_jwt_hs512_rejected_even_with_right_secret);
   tcase_add_test(tc, test_jwt_rs256_header_rejected);
+  tcase_add_test(tc, test_jwt_header_typ_and_crit);
   tcase_add_test(tc, test_jwt_without_secret_rejected);
   tcase_add_test(tc, test_jwt_malformed);
   tcase_add_test(tc, test_jwt_long_subject_rejected);
