@@ -1,0 +1,140 @@
+/* exchange.c - one HTTP request's life: its arena, its request id, the hand-back from the
+ * rpc thread, and the single place where it is answered and released.
+ *
+ * Answering goes through gw_reply(), which also counts the request in the metrics and
+ * frees the arena. If the client went away while an upstream call was in flight, libevent
+ * 2.1 has detached the request from its connection (userdone == 0) and evhttp_send_reply()
+ * frees it instead of writing; while the request is being served evhttp has reading
+ * disabled on the connection, so it is never freed under us before we answer. */
+#include <stdatomic.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+
+#include <event2/buffer.h>
+#include <event2/event.h>
+#include <event2/http.h>
+
+#include "gateway_internal.h"
+#include "log.h"
+
+#define REQUEST_ID_MAX 128
+#define LOG_PATH_MAX 256
+
+static int64_t now_us(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* Request ids only need to be unique, not secret: a per-thread splitmix64 seeded once
+ * from getrandom() costs no syscall per request. */
+static _Thread_local uint64_t rng_state;
+
+static uint64_t rng_next(void) {
+  if (rng_state == 0 && getrandom(&rng_state, sizeof(rng_state), 0) != sizeof(rng_state))
+    rng_state = (uint64_t)now_us() ^ (uint64_t)(uintptr_t)&rng_state;
+  uint64_t z = (rng_state += 0x9E3779B97F4A7C15ull);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  return z ^ (z >> 31);
+}
+
+static char *mint_request_id(hg_arena_t *a) {
+  static const char hex[] = "0123456789abcdef";
+  char *id = hg_arena_alloc(a, 33);
+  if (!id) return NULL;
+  for (int w = 0; w < 2; w++) {
+    uint64_t r = rng_next();
+    for (int i = 0; i < 16; i++, r >>= 4) id[w * 16 + i] = hex[r & 15];
+  }
+  return id;
+}
+
+/* A client's id is echoed and forwarded only if it is a sane token (it travels as gRPC
+ * metadata and into logs); anything else is replaced by a minted one. */
+static int request_id_ok(const char *v) {
+  size_t n = strnlen(v, REQUEST_ID_MAX + 1);
+  if (n == 0 || n > REQUEST_ID_MAX) return 0;
+  for (size_t i = 0; i < n; i++) {
+    char c = v[i];
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+          strchr("-_.:", c)))
+      return 0;
+  }
+  return 1;
+}
+
+gw_exchange_t *gw_exchange_new(gw_gateway_t *gw, gw_loop_t *loop, struct evhttp_request *req) {
+  hg_arena_t *a = hg_arena_new();
+  gw_exchange_t *ex = a ? hg_arena_alloc(a, sizeof(*ex)) : NULL;
+  if (!ex) goto fail;
+  const char *rid = evhttp_find_header(evhttp_request_get_input_headers(req), "X-Request-Id");
+  ex->request_id = rid && request_id_ok(rid) ? hg_arena_strdup(a, rid) : mint_request_id(a);
+  if (!ex->request_id) goto fail;
+  ex->gw = gw;
+  ex->loop = loop;
+  ex->req = req;
+  ex->arena = a;
+  ex->t0_us = now_us();
+  ex->series = gw->unmatched_series[GW_GET];
+  atomic_fetch_add_explicit(&gw->inflight, 1, memory_order_relaxed);
+  return ex;
+fail:
+  hg_arena_free(a);
+  return NULL;
+}
+
+static void wake_cb(evutil_socket_t fd, short what, void *arg) {
+  (void)fd, (void)what;
+  gw_exchange_t *ex = arg;
+  ex->wake_fn(ex);
+}
+
+int gw_exchange_arm(gw_exchange_t *ex, gw_wake_fn fn) {
+  if (!ex->wake && !(ex->wake = hg_arena_alloc(ex->arena, event_get_struct_event_size())))
+    return -1;
+  ex->wake_fn = fn;
+  return event_assign(ex->wake, gw_loop_base(ex->loop), -1, 0, wake_cb, ex);
+}
+
+void gw_exchange_wake(gw_exchange_t *ex) { event_active(ex->wake, EV_TIMEOUT, 1); }
+
+/* The one place an exchange ends: count it, answer it, free its memory. */
+void gw_reply(gw_exchange_t *ex, int http, const char *content_type) {
+  gw_gateway_t *gw = ex->gw;
+  struct evkeyvalq *h = evhttp_request_get_output_headers(ex->req);
+  evhttp_add_header(h, "X-Request-Id", ex->request_id);
+  if (http != 204 && content_type) evhttp_add_header(h, "Content-Type", content_type);
+  if (http != 204 && ex->body.n)
+    evbuffer_add(evhttp_request_get_output_buffer(ex->req), ex->body.p, ex->body.n);
+  int64_t dt = now_us() - ex->t0_us;
+  int shown = (int)(ex->path.n > LOG_PATH_MAX ? LOG_PATH_MAX : ex->path.n);
+  gw_metrics_observe(gw->metrics, ex->series, http, dt);
+  hg_log(http >= 500 ? HG_LOG_WARN : HG_LOG_DEBUG, "gateway", ex->request_id,
+         "%s %.*s -> %d (%lld us)", gw_method_name(ex->method), shown, ex->path.p, http,
+         (long long)dt);
+  evhttp_send_reply(ex->req, http, NULL, NULL);
+  hg_buf_free(&ex->body);
+  hg_arena_free(ex->arena);
+  atomic_fetch_sub_explicit(&gw->inflight, 1, memory_order_release);
+}
+
+void gw_reply_status(gw_exchange_t *ex, const gw_dialect_t *d, const hg_status_t *st,
+                     int http) {
+  hg_buf_reset(&ex->body);
+  if (gw_dialect_render(d, st, http, &ex->body) != 0) {
+    hg_buf_reset(&ex->body);
+    http = 500;
+  }
+  gw_reply(ex, http, d->content_type);
+}
+
+void gw_reply_error(gw_exchange_t *ex, const gw_dialect_t *d, int http, gw_text_t t,
+                    const char *detail) {
+  hg_status_t st;
+  hg_status_set(&st, HG_UNKNOWN, gw_dialect_text(d, t));
+  st.detail = detail;
+  gw_reply_status(ex, d, &st, http);
+}

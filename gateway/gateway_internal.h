@@ -1,0 +1,111 @@
+/* gateway_internal.h - what the gateway's files share: the gateway object, the resolved
+ * route bindings and the per-request exchange.
+ *
+ * An exchange is one HTTP request from arrival to answer. It owns one hg_arena_t holding
+ * everything the request needs (decoded params, the request message, the rpc response)
+ * and its response body buffer; gw_reply_* answer it and release both in one place
+ * (exchange.c). After rpc_call() has accepted it, only the rpc completion may touch it until
+ * the completion hands it back to its loop with gw_exchange_wake().
+ * Threads: an exchange lives on its loop thread, except for that one hand-back. */
+#ifndef HANGAR_GW_INTERNAL_H
+#define HANGAR_GW_INTERNAL_H
+
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include "arena.h"
+#include "buf.h"
+#include "dialect.h"
+#include "gateway.h"
+#include "http_server.h"
+#include "metrics.h"
+#include "route.h"
+#include "router.h"
+#include "rpc.h"
+#include "status.h"
+
+#define GW_MAX_UPSTREAMS 8
+
+struct event;
+
+typedef struct gw_upstream {
+  const char *name;   /* borrowed from gw_opts_t */
+  const char *target; /* borrowed; NULL when not configured */
+  rpc_channel_t *channel;
+} gw_upstream_t;
+
+/* A route resolved at start: descriptors, method path, channel, metrics series. */
+typedef struct gw_binding {
+  const gw_route_t *route;
+  const gw_dialect_t *dialect;
+  rpc_codec_t in, out;    /* protobuf-c codecs of the rpc (stable addresses for rpc_call) */
+  const char *rpc_path;   /* "/pkg.Service/Method" (setup arena) */
+  rpc_channel_t *channel; /* NULL: upstream not configured */
+  size_t series;
+} gw_binding_t;
+
+struct gw_gateway {
+  rpc_client_t *client;
+  gw_upstream_t upstreams[GW_MAX_UPSTREAMS];
+  size_t n_upstreams;
+  gw_router_t *router;
+  gw_binding_t *bindings;
+  size_t n_bindings;
+  gw_metrics_t *metrics;
+  size_t unmatched_series[GW_N_METHODS]; /* series for requests no route took */
+  gw_server_t *server;
+  hg_arena_t *setup;           /* strings made at start; freed with the gateway */
+  int64_t upstream_deadline_ms;
+  int64_t ready_deadline_ms;
+  atomic_long inflight;        /* exchanges not yet answered */
+};
+
+typedef void (*gw_wake_fn)(gw_exchange_t *ex);
+
+struct gw_exchange {
+  gw_gateway_t *gw;
+  gw_loop_t *loop;
+  struct evhttp_request *req;
+  hg_arena_t *arena;
+  hg_buf_t body;          /* response body */
+  const char *request_id; /* forwarded or minted (arena) */
+  gw_method_t method;
+  hg_str_t path, query;   /* raw, from the request target */
+  int64_t t0_us;
+  size_t series;
+  const gw_binding_t *binding;
+  gw_match_t match;
+  struct event *wake;     /* in the arena; fires wake_fn on the loop */
+  gw_wake_fn wake_fn;
+  hg_status_t st;         /* rpc outcome, written by the completion before the wake */
+  void *resp;
+  void *local;            /* state of a local handler */
+};
+
+/* exchange.c ------------------------------------------------------------------------------ */
+
+/* New exchange for req (which has method m). NULL on allocation failure (the caller answers
+ * with evhttp_send_error). */
+gw_exchange_t *gw_exchange_new(gw_gateway_t *gw, gw_loop_t *loop, struct evhttp_request *req);
+/* Prepares the hand-back: fn will run on the loop after gw_exchange_wake(). Loop thread. */
+int gw_exchange_arm(gw_exchange_t *ex, gw_wake_fn fn);
+/* Any thread, once per arm: schedules the armed fn on the exchange's loop. */
+void gw_exchange_wake(gw_exchange_t *ex);
+
+/* Each answers the exchange and releases it; ex is invalid afterwards. Loop thread. */
+void gw_reply(gw_exchange_t *ex, int http, const char *content_type); /* body = ex->body */
+void gw_reply_status(gw_exchange_t *ex, const gw_dialect_t *d, const hg_status_t *st,
+                     int http);
+/* A gateway-made error: dialect text t as the message, optional detail. */
+void gw_reply_error(gw_exchange_t *ex, const gw_dialect_t *d, int http, gw_text_t t,
+                    const char *detail);
+
+/* dispatch.c, proxy.c, ops.c, readyz.c ---------------------------------------------------- */
+
+void gw_dispatch(struct evhttp_request *req, gw_loop_t *loop, void *gw);
+void gw_proxy(gw_exchange_t *ex);
+void gw_op_healthz(gw_exchange_t *ex);
+void gw_op_metrics(gw_exchange_t *ex);
+void gw_op_readyz(gw_exchange_t *ex);
+
+#endif

@@ -1,0 +1,102 @@
+/* main.c - the gateway executable: settings, start, wait for SIGINT/SIGTERM, clean stop.
+ *
+ * Settings come from the table below (flag, then HANGAR_* environment, then default).
+ * The HTTP address is --listen / HANGAR_HTTP_ADDR; when neither is given, HANGAR_HTTP_PORT
+ * (--http-port) selects 0.0.0.0:<port>; otherwise 0.0.0.0:8080. Once listening, the ready
+ * file receives "127.0.0.1:<bound port>" (port 0 picks a free port). */
+#include <stdio.h>
+#include <string.h>
+
+#include "config.h"
+#include "gateway.h"
+#include "log.h"
+#include "process.h"
+
+#define DEFAULT_LISTEN "0.0.0.0:8080"
+#define STOP_GRACE_MS 2000
+
+typedef struct settings {
+  const char *listen, *http_port, *resources, *auth, *threads, *ready_file, *log_level;
+  const char *http_timeout, *upstream_deadline;
+} settings_t;
+
+static int parse_settings(int argc, char **argv, settings_t *s) {
+  const hg_setting_t table[] = {
+      {"--listen", "HANGAR_HTTP_ADDR", NULL, "HTTP address host:port", &s->listen},
+      {"--http-port", "HANGAR_HTTP_PORT", NULL, "HTTP port on 0.0.0.0 when --listen is not set",
+       &s->http_port},
+      {"--resources", "HANGAR_RESOURCES_ADDR", "127.0.0.1:7102",
+       "resources-svc gRPC address", &s->resources},
+      {"--auth", "HANGAR_AUTH_ADDR", "127.0.0.1:7101", "auth-svc gRPC address",
+       &s->auth},
+      {"--threads", "HANGAR_GATEWAY_THREADS", "0", "HTTP event loops (0 = one per CPU)",
+       &s->threads},
+      {"--ready-file", "HANGAR_READY_FILE", NULL, "file to write host:port into once listening",
+       &s->ready_file},
+      {"--log-level", "HANGAR_LOG_LEVEL", "info", "debug|info|warn|error", &s->log_level},
+      {"--http-timeout-seconds", "HANGAR_HTTP_TIMEOUT_SECONDS", "15",
+       "idle/slow connection timeout", &s->http_timeout},
+      {"--upstream-deadline-ms", "HANGAR_UPSTREAM_DEADLINE_MS", "30000",
+       "deadline of each upstream call", &s->upstream_deadline},
+  };
+  char err[256];
+  int rc = hg_config_parse(table, sizeof(table) / sizeof(table[0]), argc, argv, "gateway", err,
+                           sizeof(err));
+  if (rc < 0) fprintf(stderr, "gateway: %s\n", err);
+  return rc;
+}
+
+/* Numeric settings and the listen address. 0 or -1 (message printed). */
+static int build_opts(const settings_t *s, gw_opts_t *o, char *listen, size_t listen_len) {
+  long long threads = hg_config_int(s->threads), timeout = hg_config_int(s->http_timeout);
+  long long deadline = hg_config_int(s->upstream_deadline), port = -1;
+  if (!s->listen && s->http_port && (port = hg_config_int(s->http_port)) > 65535) port = -1;
+  int level = hg_log_parse_level(s->log_level);
+  if (threads < 0 || threads > 1024 || timeout < 0 || deadline <= 0 || level < 0 ||
+      (!s->listen && s->http_port && port < 0)) {
+    fprintf(stderr, "gateway: invalid setting (see --help)\n");
+    return -1;
+  }
+  hg_log_set_level((hg_log_level_t)level);
+  if (s->listen)
+    snprintf(listen, listen_len, "%s", s->listen);
+  else if (s->http_port)
+    snprintf(listen, listen_len, "0.0.0.0:%lld", port);
+  else
+    snprintf(listen, listen_len, "%s", DEFAULT_LISTEN);
+  o->listen = listen;
+  o->threads = (int)threads;
+  o->http_timeout_s = (int)timeout;
+  o->upstream_deadline_ms = deadline;
+  return 0;
+}
+
+int main(int argc, char **argv) {
+  settings_t s = {0};
+  gw_opts_t o = {0};
+  char listen[300], err[512], ready[64];
+  gw_gateway_t *g = NULL;
+  hg_process_block_signals();
+  int rc = parse_settings(argc, argv, &s);
+  if (rc != 0) return rc > 0 ? 0 : 2;
+  if (build_opts(&s, &o, listen, sizeof(listen)) != 0) return 2;
+  const gw_upstream_conf_t upstreams[] = {{"resources", s.resources}, {"auth", s.auth}};
+  o.upstreams = upstreams;
+  o.n_upstreams = sizeof(upstreams) / sizeof(upstreams[0]);
+  if (gw_gateway_new(&o, &g, err, sizeof(err)) != 0) {
+    HG_ERROR("gateway", NULL, "%s", err);
+    return 1;
+  }
+  snprintf(ready, sizeof(ready), "127.0.0.1:%d", gw_gateway_port(g));
+  if (gw_gateway_start(g) != 0 || hg_process_write_ready(s.ready_file, ready) != 0) {
+    HG_ERROR("gateway", NULL, "cannot start (ready file '%s')", s.ready_file ? s.ready_file : "");
+    gw_gateway_destroy(g, 0);
+    return 1;
+  }
+  HG_INFO("gateway", NULL, "listening on %s (port %d); resources=%s auth=%s", listen,
+          gw_gateway_port(g), s.resources ? s.resources : "-", s.auth ? s.auth : "-");
+  int sig = hg_process_wait_signal();
+  HG_INFO("gateway", NULL, "signal %d: stopping", sig);
+  gw_gateway_destroy(g, STOP_GRACE_MS);
+  return 0;
+}

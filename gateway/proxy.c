@@ -1,0 +1,163 @@
+/* proxy.c - a routed request's trip upstream: limits, transcoding, metadata, rpc_call, and
+ * the answer once the completion has handed the exchange back to its loop.
+ *
+ * Nothing is sent upstream unless the whole request was read, fits the body limit and
+ * transcodes cleanly: evhttp only calls us with a complete request, and every check here
+ * runs before rpc_call(). */
+#include <string.h>
+
+#include <event2/buffer.h>
+#include <event2/http.h>
+
+#include "gateway_internal.h"
+#include "log.h"
+#include "request.h"
+#include "transcode.h"
+
+#define HEADER_MAX 8192
+
+/* Failures the transport makes (no structured details) are answered with the dialect's
+ * own words; the transport's text (addresses, socket paths) goes to the log only. */
+static const struct {
+  hg_code_t from;
+  hg_code_t to;
+  gw_text_t text;
+} transport_errors[] = {
+    {HG_UNAVAILABLE, HG_UNAVAILABLE, GW_TEXT_UNAVAILABLE},
+    {HG_CANCELLED, HG_UNAVAILABLE, GW_TEXT_UNAVAILABLE}, /* cancelled at shutdown */
+    {HG_DEADLINE_EXCEEDED, HG_DEADLINE_EXCEEDED, GW_TEXT_TIMEOUT},
+};
+
+static void answer_failure(gw_exchange_t *ex) {
+  const gw_dialect_t *d = ex->binding->dialect;
+  hg_status_t st = ex->st;
+  int bare = !st.reason && !st.detail && st.n_violations == 0;
+  for (size_t i = 0; bare && i < sizeof(transport_errors) / sizeof(transport_errors[0]); i++) {
+    if (transport_errors[i].from != st.code) continue;
+    HG_WARN("gateway", ex->request_id, "%s: %s: %s", ex->binding->rpc_path,
+            hg_code_name(st.code), st.message ? st.message : "");
+    hg_status_set(&st, transport_errors[i].to, gw_dialect_text(d, transport_errors[i].text));
+    break;
+  }
+  gw_reply_status(ex, d, &st, gw_dialect_http(d, st.code));
+}
+
+/* Runs on the exchange's loop after the rpc completed. */
+static void answer(gw_exchange_t *ex) {
+  const gw_route_t *r = ex->binding->route;
+  if (ex->st.code != HG_OK) {
+    answer_failure(ex);
+    return;
+  }
+  hg_buf_reset(&ex->body);
+  if (r->success != 204 && (!ex->resp || tc_encode(ex->resp, &ex->body) != 0)) {
+    gw_reply_error(ex, ex->binding->dialect, 500, GW_TEXT_INTERNAL, NULL);
+    return;
+  }
+  gw_reply(ex, r->success, "application/json");
+}
+
+/* rpc client thread: record the outcome, then hand the exchange back; no more touching. */
+static void on_done(void *arg, const hg_status_t *st, void *resp) {
+  gw_exchange_t *ex = arg;
+  ex->st = *st;
+  ex->resp = resp;
+  gw_exchange_wake(ex);
+}
+
+/* Only printable ASCII can travel as a gRPC (non-binary) metadata value. */
+static int header_ok(const char *v) {
+  size_t n = strnlen(v, HEADER_MAX + 1);
+  if (n > HEADER_MAX) return 0;
+  for (size_t i = 0; i < n; i++)
+    if ((unsigned char)v[i] < 0x20 || (unsigned char)v[i] > 0x7e) return 0;
+  return 1;
+}
+
+/* Headers that carry identity travel to the services as metadata; the services
+ * authenticate the caller themselves (the gateway does no auth). */
+static const struct {
+  const char *header;
+  const char *key;
+} forwarded[] = {
+    {"Authorization", "authorization"},
+    {"X-StorageApi-Token", "x-storageapi-token"},
+};
+#define N_FORWARDED (sizeof(forwarded) / sizeof(forwarded[0]))
+
+/* Fills md with x-request-id and the forwarded headers present. 0, or -1 after answering
+ * 400 for a header that cannot travel as metadata. */
+static int collect_metadata(gw_exchange_t *ex, rpc_md_t *md, size_t *n_md) {
+  const struct evkeyvalq *in = evhttp_request_get_input_headers(ex->req);
+  md[0] = (rpc_md_t){"x-request-id", ex->request_id};
+  *n_md = 1;
+  for (size_t i = 0; i < N_FORWARDED; i++) {
+    const char *v = evhttp_find_header(in, forwarded[i].header);
+    if (!v) continue;
+    if (!header_ok(v)) {
+      const gw_dialect_t *d = ex->binding->dialect;
+      hg_status_t st;
+      gw_invalid(&st, d, GW_TEXT_BAD_HEADER, ex->arena, forwarded[i].header,
+                 "must be printable ASCII");
+      gw_reply_status(ex, d, &st, gw_dialect_http(d, st.code));
+      return -1;
+    }
+    md[(*n_md)++] = (rpc_md_t){forwarded[i].key, v};
+  }
+  return 0;
+}
+
+static void call(gw_exchange_t *ex, const ProtobufCMessage *msg) {
+  const gw_binding_t *b = ex->binding;
+  const gw_dialect_t *d = b->dialect;
+  rpc_md_t md[1 + N_FORWARDED];
+  size_t n_md;
+  if (collect_metadata(ex, md, &n_md) != 0) return;
+  if (!b->channel) {
+    gw_reply_error(ex, d, 503, GW_TEXT_UNAVAILABLE, NULL);
+    return;
+  }
+  if (gw_exchange_arm(ex, answer) != 0) {
+    gw_reply_error(ex, d, 500, GW_TEXT_INTERNAL, NULL);
+    return;
+  }
+  rpc_call_opts_t o = {.deadline_ms = ex->gw->upstream_deadline_ms, .md = md, .n_md = n_md,
+                       .arena = ex->arena};
+  if (rpc_call(b->channel, b->rpc_path, &b->in, msg, &b->out, &o, on_done, ex) != 0)
+    gw_reply_error(ex, d, 503, GW_TEXT_UNAVAILABLE, NULL);
+}
+
+/* The body as one contiguous slice; -1 when over the limit (or unreadable). */
+static int read_body(gw_exchange_t *ex, hg_str_t *body) {
+  struct evbuffer *in = evhttp_request_get_input_buffer(ex->req);
+  size_t n = evbuffer_get_length(in);
+  *body = (hg_str_t){"", 0};
+  if (n > GW_MAX_BODY) return -1;
+  if (n == 0 || ex->binding->route->body == GW_BODY_NONE) return 0;
+  const char *p = (const char *)evbuffer_pullup(in, -1);
+  if (!p) return -1;
+  *body = (hg_str_t){p, n};
+  return 0;
+}
+
+void gw_proxy(gw_exchange_t *ex) {
+  const gw_binding_t *b = ex->binding;
+  const gw_dialect_t *d = b->dialect;
+  hg_str_t body;
+  hg_status_t st;
+  ProtobufCMessage *msg = NULL;
+  if (read_body(ex, &body) != 0) {
+    const char *detail = hg_arena_sprintf(ex->arena, "request body exceeds %d bytes",
+                                          GW_MAX_BODY);
+    gw_reply_error(ex, d, 413, GW_TEXT_TOO_LARGE, detail);
+    return;
+  }
+  gw_request_in_t in = {.desc = b->in.desc, .body_mode = b->route->body,
+                        .query_mode = b->route->query, .match = &ex->match,
+                        .query = ex->query, .body = body};
+  if (gw_request_build(&in, d, ex->arena, &msg, &st) != 0) {
+    gw_reply_status(ex, d, &st, gw_dialect_http(d, st.code));
+    return;
+  }
+  call(ex, msg);
+}

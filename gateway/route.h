@@ -1,0 +1,78 @@
+/* route.h - a gateway route is data: one static const row per REST operation.
+ *
+ * A row says which HTTP method and path template it answers, which gRPC method of which
+ * upstream serves it, how the JSON body and the query map onto the request message, which
+ * HTTP code a success answers, and which error dialect renders failures. Each REST surface
+ * keeps its rows in gateway/routes/<surface>.c; the operational endpoints (/healthz ...) are
+ * rows too, with a local handler instead of an upstream.
+ *
+ * Path templates: literal segments and "{field}" segments; a "{field}" binds the request
+ * message field of the same name (a dotted path is allowed: "{parent.id}").
+ * Owns: nothing; every table is static and read-only. Threads: any. */
+#ifndef HANGAR_GW_ROUTE_H
+#define HANGAR_GW_ROUTE_H
+
+#include <stddef.h>
+#include <protobuf-c/protobuf-c.h>
+
+#include "dialect.h"
+
+/* HTTP methods the router knows; GW_N_METHODS is the count. */
+typedef enum {
+  GW_GET = 0,
+  GW_HEAD,
+  GW_POST,
+  GW_PUT,
+  GW_PATCH,
+  GW_DELETE,
+  GW_OPTIONS,
+  GW_TRACE,
+  GW_CONNECT,
+  GW_N_METHODS
+} gw_method_t;
+
+/* How the request body reaches the request message. */
+typedef enum {
+  GW_BODY_NONE = 0, /* the body is ignored; query parameters bind request fields */
+  GW_BODY_ALL = 1,  /* "*": the whole JSON object is merged into the request message */
+} gw_body_t;
+
+/* Which query parameters bind request fields. */
+typedef enum {
+  GW_QUERY_DEFAULT = 0, /* request fields, unless the body is mapped with "*" */
+  GW_QUERY_FIELDS = 1,  /* request fields, also next to a "*" body (the query wins) */
+  GW_QUERY_IGNORE = 2,  /* none */
+} gw_query_t;
+
+typedef struct gw_exchange gw_exchange_t;
+/* A local handler answers the exchange itself (now or later, on the exchange's loop). */
+typedef void (*gw_local_fn)(gw_exchange_t *ex);
+
+typedef struct gw_route {
+  gw_method_t method;
+  const char *path;                          /* template, e.g. "/api/v1/projects/{project_id}" */
+  const ProtobufCServiceDescriptor *service; /* NULL for local routes */
+  const char *rpc;                           /* method name in service, e.g. "GetResource" */
+  const char *upstream;                      /* upstream name, e.g. "resources" */
+  gw_body_t body;
+  int success;                               /* 200, 201, 202 or 204 (204 sends no body) */
+  gw_dialect_id_t dialect;
+  gw_local_fn local;                         /* non-NULL: answered by the gateway itself */
+  gw_query_t query;                          /* rows usually leave it 0 (GW_QUERY_DEFAULT) */
+} gw_route_t;
+
+/* One REST surface's rows. */
+typedef struct gw_route_table {
+  const char *surface;
+  const gw_route_t *routes;
+  size_t n;
+} gw_route_table_t;
+
+extern const gw_route_table_t gw_routes_ops;       /* ops.c */
+extern const gw_route_table_t gw_routes_ktrlplane; /* routes/ktrlplane.c */
+extern const gw_route_table_t gw_routes_auth;      /* routes/auth.c */
+
+/* "GET" ...; "?" for an out-of-range value. */
+const char *gw_method_name(gw_method_t m);
+
+#endif
