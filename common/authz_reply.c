@@ -21,7 +21,10 @@ int authz_bearer_or_fail(rpc_ctx_t *ctx, authz_t *z, const authz_messages_t *msg
     st.detail = hg_arena_strdup(rpc_ctx_arena(ctx), detail[0] ? detail : "token rejected");
     break;
   default:
+    /* A reason marks this as the service's own answer, so the gateway shows its text
+     * instead of its generic one for transport failures. */
     hg_status_set(&st, HG_UNAVAILABLE, msgs->unavailable);
+    st.reason = "AUTH_UNAVAILABLE";
     break;
   }
   rpc_fail(ctx, &st);

@@ -224,8 +224,11 @@ int gw_router_match(const gw_router_t *r, gw_method_t m, const char *p, size_t n
   if (!nd) return GW_MATCH_NOT_FOUND;
   memset(out, 0, sizeof(*out));
   out->allow = nd->allow;
+  if (nd->routes[GW_GET]) out->allow |= 1u << GW_HEAD;
   out->path = nd->tmpl;
   fill_params(&w, out);
+  /* HEAD is GET without the body (RFC 9110 9.3.2); libevent drops the body itself. */
+  if (m == GW_HEAD && !nd->routes[GW_HEAD] && nd->routes[GW_GET]) m = GW_GET;
   if ((unsigned)m < GW_N_METHODS && nd->routes[m]) {
     out->route = nd->routes[m];
     out->data = nd->data[m];

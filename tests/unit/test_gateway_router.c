@@ -134,15 +134,24 @@ END_TEST
 
 START_TEST(test_wrong_method_reports_allow_set) {
   ck_assert_int_eq(match(GW_PATCH, "/api/v1/projects/p/resources/r"), GW_MATCH_METHOD);
-  ck_assert_uint_eq(m.allow, (1u << GW_GET) | (1u << GW_PUT) | (1u << GW_DELETE));
+  ck_assert_uint_eq(m.allow,
+                    (1u << GW_GET) | (1u << GW_HEAD) | (1u << GW_PUT) | (1u << GW_DELETE));
   ck_assert_str_eq(m.path, "/api/v1/projects/{project_id}/resources/{resource_id}");
   ck_assert_ptr_nonnull(m.route);
   hg_buf_t b = HG_BUF_INIT;
   ck_assert_int_eq(gw_allow_header(m.allow, &b), 0);
-  ck_assert_str_eq(b.p, "GET, PUT, DELETE");
+  ck_assert_str_eq(b.p, "GET, HEAD, PUT, DELETE");
   hg_buf_free(&b);
   ck_assert_int_eq(match(GW_DELETE, "/api/v1/projects/p/resources"), GW_MATCH_METHOD);
-  ck_assert_uint_eq(m.allow, (1u << GW_GET) | (1u << GW_POST));
+  ck_assert_uint_eq(m.allow, (1u << GW_GET) | (1u << GW_HEAD) | (1u << GW_POST));
+}
+END_TEST
+
+START_TEST(test_head_answers_with_the_get_route) {
+  ck_assert_int_eq(match(GW_HEAD, "/api/v1/projects/p/resources/r"), GW_MATCH_OK);
+  ck_assert_int_eq(m.route->method, GW_GET);
+  ck_assert_int_eq(match(GW_HEAD, "/api/v1/projects/p/resources"), GW_MATCH_OK);
+  ck_assert_int_eq(m.route->method, GW_GET);
 }
 END_TEST
 
@@ -405,7 +414,7 @@ START_TEST(test_real_tables_check_and_build) {
   assert_param(0, "id", "tok-1", GW_URI_OK);
   ck_assert_int_eq(gw_router_match(r, GW_PUT, "/auth/v1/role-bindings", 22, arena, &m),
                    GW_MATCH_METHOD);
-  ck_assert_uint_eq(m.allow, (1u << GW_GET) | (1u << GW_POST));
+  ck_assert_uint_eq(m.allow, (1u << GW_GET) | (1u << GW_HEAD) | (1u << GW_POST));
   gw_router_free(r);
 }
 END_TEST
@@ -438,6 +447,7 @@ int main(void) {
   tcase_add_test(tc, test_no_match);
   tcase_add_test(tc, test_too_many_segments_match_nothing);
   tcase_add_test(tc, test_wrong_method_reports_allow_set);
+  tcase_add_test(tc, test_head_answers_with_the_get_route);
   tcase_add_test(tc, test_allow_header_order_and_empty);
   tcase_add_test(tc, test_build_rejects_dup_conflict_and_bad_templates);
   tcase_add_test(tc, test_path_escapes_decode);
