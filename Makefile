@@ -35,8 +35,8 @@ test-asan: build-asan
 
 bench: build
 	@scripts/install-deps --bench
-	bench/group-commit.sh $(BUILD)/bin
-	bench/load.sh
+	BUILD_DIR=$(CURDIR)/$(BUILD) bench/group-commit.sh
+	BUILD_DIR=$(CURDIR)/$(BUILD) bench/load.sh
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)

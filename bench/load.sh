@@ -1,25 +1,45 @@
 #!/bin/sh
-# load.sh - HTTP load on a running gateway with wrk (Debian package "wrk"): POST then GET on
-# /api/v1/projects/{p}/resources, printing requests/s and p99 latency for each.
+# load.sh - HTTP load through the gateway with wrk (Debian package "wrk"): GET /healthz as the
+# reference (the gateway alone), then POST create, GET one resource and GET a 50-item list on
+# /api/v1/projects/{p}/resources, printing req/s, p99 and each figure as a ratio of the
+# reference measured in the same run (the machine is shared and noisy).
 #
-# Usage: bench/load.sh [URL] [TOKEN]
-#   URL    gateway base URL (or HANGAR_URL; default http://127.0.0.1:8080)
-#   TOKEN  bearer token allowed to create in the project (or HANGAR_TOKEN), e.g. the admin
-#          token the local stack prints
-# Tunables (environment): DURATION (10s), CONNECTIONS (64), THREADS (2),
-#   PROJECT (bench-<pid>; the resources created stay there).
+# Usage: bench/load.sh [URL TOKEN]
+#   Without arguments it starts a private stack from $BUILD_DIR/bin (default build/bin) on a
+#   free port with a temp data dir, and stops it afterwards. With URL and TOKEN it loads a
+#   running gateway; TOKEN must be allowed to create in the project (e.g. the admin token).
+# Tunables (environment): DURATION (10s), CONNECTIONS (64), THREADS (2), PROJECT.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
-url=${1:-${HANGAR_URL:-http://127.0.0.1:8080}}
-token=${2:-${HANGAR_TOKEN:-}}
-if [ -z "$token" ]; then
-  echo "usage: $0 [URL] TOKEN   (or HANGAR_URL / HANGAR_TOKEN)" >&2
-  exit 2
+repo=$(cd "$here/.." && pwd)
+command -v wrk >/dev/null 2>&1 || { echo "load.sh: wrk not found (apt-get install wrk)" >&2; exit 2; }
+
+stack_pid=""
+tmp=""
+cleanup() {
+  [ -n "$stack_pid" ] && kill -TERM "$stack_pid" 2>/dev/null && wait "$stack_pid" 2>/dev/null
+  [ -n "$tmp" ] && rm -rf "$tmp"
+  return 0
+}
+trap cleanup EXIT INT TERM
+
+if [ $# -ge 2 ]; then
+  url=$1
+  token=$2
+else
+  tmp=$(mktemp -d)
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  HANGAR_HTTP_PORT=$port HANGAR_DATA_DIR=$tmp HANGAR_LOG_LEVEL=warn \
+    "$repo/scripts/run-local" "${BUILD_DIR:-$repo/build}/bin" >"$tmp/stack.log" 2>&1 &
+  stack_pid=$!
+  url=http://127.0.0.1:$port
+  for _ in $(seq 1 100); do
+    curl -fsS -o /dev/null "$url/readyz" 2>/dev/null && break
+    sleep 0.1
+  done
+  token=$(cat "$tmp/dev-admin-token")
 fi
-if ! command -v wrk >/dev/null 2>&1; then
-  echo "load.sh: wrk not found (apt-get install wrk)" >&2
-  exit 2
-fi
+
 duration=${DURATION:-10s}
 conns=${CONNECTIONS:-64}
 threads=${THREADS:-2}
@@ -28,13 +48,22 @@ BENCH_PROJECT=${PROJECT:-bench-$$}
 BENCH_RUN=$(date +%s)
 export HANGAR_TOKEN BENCH_PROJECT BENCH_RUN
 base="${url%/}/api/v1/projects/$BENCH_PROJECT/resources"
+curl -fsS -o /dev/null "${url%/}/healthz" || { echo "load.sh: no gateway at $url" >&2; exit 1; }
 
-if ! curl -fsS -o /dev/null "${url%/}/healthz" 2>/dev/null; then
-  echo "load.sh: no gateway answering at $url/healthz" >&2
-  exit 1
-fi
+run() { # label script url
+  BENCH_LABEL=$1 wrk -t"$threads" -c"$conns" -d"$duration" -s "$here/$2" "$3" | tail -n 1
+}
+
 echo "gateway $url, project $BENCH_PROJECT, $threads threads, $conns connections, $duration each"
-BENCH_LABEL="POST create" wrk -t"$threads" -c"$conns" -d"$duration" \
-  -s "$here/create_resources.lua" "$base"
-BENCH_LABEL="GET  list  " wrk -t"$threads" -c"$conns" -d"$duration" \
-  -s "$here/get_resources.lua" "$base?limit=50"
+results=$(
+  run "GET  /healthz (reference)" get_resources.lua "${url%/}/healthz"
+  run "POST create              " create_resources.lua "$base"
+  curl -fsS -o /dev/null -X POST "$base" -H "Authorization: Bearer $token" \
+    -d '{"id":"bench-one","name":"bench","type":"Konnektr.Graph"}' || true
+  run "GET  one resource        " get_resources.lua "$base/bench-one"
+  run "GET  list limit=50       " get_resources.lua "$base?limit=50"
+)
+echo "$results" | awk '
+  { rate = $0; sub(/ req\/s.*/, "", rate); n = split(rate, f, " "); r = f[n] + 0
+    if (NR == 1) ref = r
+    printf "%s   x%.2f of reference\n", $0, (ref > 0 ? r / ref : 0) }'
