@@ -249,11 +249,24 @@ static int refuse(write_op_t *op, hg_code_t code, const char *message) {
   return WRITE_REFUSED;
 }
 
-static int submit_or_fail(rpc_ctx_t *ctx, store_write_fn fn, store_done_fn done,
-                          write_op_t *op) {
+/* Queues fn for req (op->rec preset when rec is non-NULL); answers the call on failure. */
+static void submit_record_or_fail(rpc_ctx_t *ctx, const void *req, resource_record_t *rec,
+                                  store_write_fn fn, store_done_fn done) {
+  write_op_t *op = hg_arena_alloc(rpc_ctx_arena(ctx), sizeof(*op));
+  if (!op) {
+    rpc_fail_code(ctx, HG_INTERNAL, "Internal server error");
+    return;
+  }
+  op->ctx = ctx;
+  op->req = req;
+  op->rec = rec;
   int rc = store_submit(svc_of(ctx)->store, fn, done, op);
   if (rc) fail_store(ctx, rc);
-  return rc;
+}
+
+static void submit_or_fail(rpc_ctx_t *ctx, const void *req, store_write_fn fn,
+                           store_done_fn done) {
+  submit_record_or_fail(ctx, req, NULL, fn, done);
 }
 
 /* Common completion: a refused or failed write answers its error; else reply() answers. */
@@ -322,14 +335,12 @@ static void create_resource(rpc_ctx_t *ctx, const void *msg) {
     fail_invalid(ctx, &st, "Failed to create resource");
     return;
   }
-  write_op_t *op = hg_arena_alloc(rpc_ctx_arena(ctx), sizeof(*op));
-  if (!op || !(op->rec = new_record(ctx, req))) {
+  resource_record_t *rec = new_record(ctx, req);
+  if (!rec) {
     rpc_fail_code(ctx, HG_INTERNAL, "Internal server error");
     return;
   }
-  op->ctx = ctx;
-  op->req = req;
-  submit_or_fail(ctx, create_write, create_done, op);
+  submit_record_or_fail(ctx, req, rec, create_write, create_done);
 }
 
 static int mask_has(const update_req_t *req, const char *path) {
@@ -385,14 +396,7 @@ static void update_resource(rpc_ctx_t *ctx, const void *msg) {
     fail_invalid(ctx, &st, "Failed to update resource");
     return;
   }
-  write_op_t *op = hg_arena_alloc(rpc_ctx_arena(ctx), sizeof(*op));
-  if (!op) {
-    rpc_fail_code(ctx, HG_INTERNAL, "Internal server error");
-    return;
-  }
-  op->ctx = ctx;
-  op->req = req;
-  submit_or_fail(ctx, update_write, update_done, op);
+  submit_or_fail(ctx, req, update_write, update_done);
 }
 
 static int delete_write(store_txn_t *txn, void *arg) {
@@ -423,14 +427,7 @@ static void delete_done(void *arg, int rc) {
 static void delete_resource(rpc_ctx_t *ctx, const void *msg) {
   const delete_req_t *req = msg;
   if (admit_or_fail(ctx, req->project_id, req->resource_id, &access_delete)) return;
-  write_op_t *op = hg_arena_alloc(rpc_ctx_arena(ctx), sizeof(*op));
-  if (!op) {
-    rpc_fail_code(ctx, HG_INTERNAL, "Internal server error");
-    return;
-  }
-  op->ctx = ctx;
-  op->req = req;
-  submit_or_fail(ctx, delete_write, delete_done, op);
+  submit_or_fail(ctx, req, delete_write, delete_done);
 }
 
 static const rpc_binding_t ktrlplane_bindings[] = {
