@@ -37,11 +37,32 @@ int hg_status_set(hg_status_t *st, hg_code_t code, const char *message) {
   return code;
 }
 
-void hg_status_violation(hg_status_t *st, const char *field, const char *rule,
-                         const char *description) {
-  if (st->n_violations >= HG_MAX_VIOLATIONS) return;
-  st->violations[st->n_violations++] =
-      (hg_violation_t){.field = field, .description = description, .rule = rule};
+hg_violation_t *hg_status_violation(hg_status_t *st, const char *field, const char *rule,
+                                    const char *description) {
+  if (st->n_violations >= HG_MAX_VIOLATIONS) return NULL;
+  hg_violation_t *v = &st->violations[st->n_violations++];
+  *v = (hg_violation_t){.field = field, .description = description, .rule = rule};
+  return v;
+}
+
+void hg_violation_minimum(hg_violation_t *v, long long minimum) {
+  if (!v) return;
+  v->has_minimum = 1;
+  v->minimum = minimum;
+}
+
+void hg_violation_maximum(hg_violation_t *v, long long maximum) {
+  if (!v) return;
+  v->has_maximum = 1;
+  v->maximum = maximum;
+}
+
+void hg_violation_choices(hg_violation_t *v, const char *const *choices) {
+  if (v) v->choices = choices;
+}
+
+int hg_violation_has_extras(const hg_violation_t *v) {
+  return v->has_minimum || v->has_maximum || v->choices != NULL;
 }
 
 int hg_code_http(hg_code_t code) {

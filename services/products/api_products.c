@@ -1,0 +1,312 @@
+/* api_products.c - API products: create, list, get, update (PATCH), delete (with everything
+ * under the product, in the same transaction).
+ *
+ * A product belongs to the caller's org (the org is part of its key). version_count is the
+ * versions group's maintained count, read in the same transaction as the product. */
+#include <string.h>
+
+#include "call.h"
+#include "fields.h"
+#include "filter.h"
+#include "labels_patch.h"
+#include "list.h"
+#include "product_store.h"
+
+typedef Hangar__Products__V1__CreateApiProductRequest create_req_t;
+typedef Hangar__Products__V1__ListApiProductsRequest list_req_t;
+typedef Hangar__Products__V1__ListApiProductsResponse list_resp_t;
+typedef Hangar__Products__V1__GetApiProductRequest get_req_t;
+typedef Hangar__Products__V1__UpdateApiProductRequest update_req_t;
+typedef Hangar__Products__V1__DeleteApiProductRequest delete_req_t;
+
+static const pr_rule_t name_rules[] = {
+    {.field = "name", .required = 1, .kind = PR_LENGTH,
+     .check = {.kind = HG_RULE_LENGTH, .min = 1, .max = 100}},
+};
+#define N_NAME_RULES (sizeof(name_rules) / sizeof(name_rules[0]))
+static const char *const path_names[] = {"id", NULL};
+
+enum { ATTR_NAME = 0 }; /* sort and filter attributes */
+static const hg_sort_field_t sort_fields[] = {{"name", ATTR_NAME}};
+static const hg_sort_cfg_t sort_cfg = {"sort", sort_fields, 1};
+static const hg_filter_field_t filter_fields[] = {{"name", ATTR_NAME, HG_FILTER_OPS_STRING}};
+static const hg_filter_cfg_t filter_cfg = {"filter", filter_fields, 1};
+
+/* ---- validation and building ------------------------------------------------------------ */
+
+/* portal_ids: UUIDs, each once; at most one violation. */
+static void check_portal_ids(char *const *ids, size_t n, hg_arena_t *a, hg_status_t *st) {
+  char canon[HG_UUID_LEN];
+  for (size_t i = 0; i < n; i++) {
+    if (hg_uuid_parse(ids[i], canon) != 0) {
+      pr_violate(st, a, "portal_ids", "is_uuid");
+      return;
+    }
+    for (size_t j = 0; j < i; j++)
+      if (strcmp(ids[i], ids[j]) == 0) {
+        hg_status_violation(st, "portal_ids", "invalid", "portal_ids must contain unique items");
+        return;
+      }
+  }
+}
+
+/* The new product's record, or NULL on allocation failure; violations go to st. */
+static product_record_t *build_product(const create_req_t *req, const char *org, hg_arena_t *a,
+                                       hg_status_t *st) {
+  hg_labels_t labels, public_labels;
+  pr_check_fields(&req->base, name_rules, N_NAME_RULES, NULL, a, st);
+  if (pr_labels_create(&req->base, &pr_labels_cfg, a, st, &labels) < 0 ||
+      pr_labels_create(&req->base, &pr_public_labels_cfg, a, st, &public_labels) < 0)
+    return NULL;
+  check_portal_ids(req->portal_ids, req->n_portal_ids, a, st);
+  product_record_t *rec = hg_arena_alloc(a, sizeof(*rec));
+  product_t *p = hg_arena_alloc(a, sizeof(*p));
+  if (!rec || !p) return NULL;
+  hangar__products__v1__product_record__init(rec);
+  hangar__products__v1__api_product__init(p);
+  rec->org = (char *)org;
+  rec->product = p;
+  p->name = req->name;
+  p->description = req->description;
+  p->n_portal_ids = req->n_portal_ids;
+  p->portal_ids = req->portal_ids;
+  if (!(p->id = pr_new_id(a)) || !(p->created_at = pr_now(a))) return NULL;
+  p->updated_at = p->created_at;
+  if (hg_labels_to_map(&p->base, "labels", &labels, a) != 0 ||
+      hg_labels_to_map(&p->base, "public_labels", &public_labels, a) != 0)
+    return NULL;
+  return rec;
+}
+
+/* ---- create / update / delete -------------------------------------------------------- */
+
+/* What a product write carries: the PATCH (update) and the record written. */
+typedef struct product_write {
+  pr_labels_patch_t labels, public_labels;
+  product_record_t *rec;
+} product_write_t;
+
+static void reply_product_done(void *arg, int rc) {
+  pr_write_t *w = arg;
+  if (pr_write_failed(w, rc) == 0) rpc_reply(w->ctx, ((product_write_t *)w->aux)->rec->product);
+}
+
+static int create_write(store_txn_t *txn, void *arg) {
+  pr_write_t *w = arg;
+  return product_save(txn, ((product_write_t *)w->aux)->rec, w->a, STORE_PUT_NOOVERWRITE);
+}
+
+static void create_product(rpc_ctx_t *ctx, const void *msg) {
+  const create_req_t *req = msg;
+  pr_path_t path;
+  if (pr_admit_path_or_fail(ctx, HG_ROLE_EDITOR, NULL, NULL, NULL, &path)) return;
+  hg_arena_t *a = rpc_ctx_arena(ctx);
+  product_write_t *pw = hg_arena_alloc(a, sizeof(*pw));
+  hg_status_t st;
+  hg_status_clear(&st);
+  if (!pw || !(pw->rec = build_product(req, path.org, a, &st))) {
+    pr_fail_internal(ctx);
+    return;
+  }
+  if (st.n_violations) {
+    pr_fail_invalid(ctx, &st);
+    return;
+  }
+  pr_submit(ctx, &path, req, pw, create_write, reply_product_done);
+}
+
+/* Applies the PATCH to p; PR_REFUSED (w->st set) when the labels end up too many. */
+static int apply_patch(pr_write_t *w, product_t *p) {
+  const update_req_t *req = w->req;
+  const product_write_t *patch = w->aux;
+  const Google__Protobuf__FieldMask *mask = pr_mask_of(req->update_mask);
+  if (mask->n_paths == 0) return 0;
+  if (pr_mask_has(mask, "name")) p->name = req->name;
+  if (pr_mask_has(mask, "description")) p->description = req->description;
+  if (pr_mask_has(mask, "portal_ids")) {
+    p->n_portal_ids = req->n_portal_ids;
+    p->portal_ids = req->portal_ids;
+  }
+  int rc = pr_labels_patch_apply(&patch->labels, &pr_labels_cfg, &p->base, w->a, &w->st);
+  if (rc == 0)
+    rc = pr_labels_patch_apply(&patch->public_labels, &pr_public_labels_cfg, &p->base, w->a,
+                               &w->st);
+  if (rc > 0) return pr_refuse_invalid(w);
+  if (rc < 0 || !(p->updated_at = pr_now(w->a))) return STORE_ENOMEM;
+  return 0;
+}
+
+static int update_write(store_txn_t *txn, void *arg) {
+  pr_write_t *w = arg;
+  product_write_t *pw = w->aux;
+  int rc = pr_product_or_refuse(txn, w, &pw->rec);
+  if (rc || (rc = apply_patch(w, pw->rec->product)) != 0) return rc;
+  if ((rc = product_save(txn, pw->rec, w->a, 0)) != 0) return rc;
+  return product_version_count(txn, w->path.product_id, &pw->rec->product->version_count);
+}
+
+/* Checks what can be checked without the stored product into *out; nonzero: answered. */
+static int read_patch_or_fail(rpc_ctx_t *ctx, const update_req_t *req, product_write_t **out) {
+  hg_arena_t *a = rpc_ctx_arena(ctx);
+  const Google__Protobuf__FieldMask *mask = pr_mask_of(req->update_mask);
+  product_write_t *patch = hg_arena_alloc(a, sizeof(*patch));
+  hg_status_t st;
+  hg_status_clear(&st);
+  if (!patch) return pr_fail_internal(ctx);
+  pr_check_mask_names(mask, path_names, a, &st);
+  pr_check_fields(&req->base, name_rules, N_NAME_RULES, mask, a, &st);
+  if (pr_labels_patch_read(mask, &pr_labels_cfg, req->labels, a, &st, &patch->labels) < 0 ||
+      pr_labels_patch_read(mask, &pr_public_labels_cfg, req->public_labels, a, &st,
+                           &patch->public_labels) < 0)
+    return pr_fail_internal(ctx);
+  if (pr_mask_has(mask, "portal_ids")) check_portal_ids(req->portal_ids, req->n_portal_ids, a, &st);
+  if (st.n_violations) return pr_fail_invalid(ctx, &st);
+  *out = patch;
+  return 0;
+}
+
+static void update_product(rpc_ctx_t *ctx, const void *msg) {
+  const update_req_t *req = msg;
+  pr_path_t path;
+  product_write_t *patch;
+  if (pr_admit_path_or_fail(ctx, HG_ROLE_EDITOR, req->id, NULL, NULL, &path) ||
+      read_patch_or_fail(ctx, req, &patch))
+    return;
+  pr_submit(ctx, &path, req, patch, update_write, reply_product_done);
+}
+
+static int delete_write(store_txn_t *txn, void *arg) {
+  pr_write_t *w = arg;
+  product_record_t *rec;
+  int rc = pr_product_or_refuse(txn, w, &rec);
+  return rc ? rc : product_delete_cascade(txn, w->a, rec);
+}
+
+static void delete_product(rpc_ctx_t *ctx, const void *msg) {
+  const delete_req_t *req = msg;
+  pr_path_t path;
+  if (pr_admit_path_or_fail(ctx, HG_ROLE_EDITOR, req->id, NULL, NULL, &path)) return;
+  pr_submit(ctx, &path, req, NULL, delete_write, pr_reply_empty_done);
+}
+
+/* ---- reads ---------------------------------------------------------------------------- */
+
+static void get_product(rpc_ctx_t *ctx, const void *msg) {
+  const get_req_t *req = msg;
+  pr_path_t path;
+  store_txn_t *txn;
+  product_record_t *rec = NULL;
+  if (pr_admit_path_or_fail(ctx, HG_ROLE_VIEWER, req->id, NULL, NULL, &path) ||
+      pr_read_begin_or_fail(ctx, &txn))
+    return;
+  int rc = product_load(txn, rpc_ctx_arena(ctx), path.org, path.product_id, &rec);
+  if (rc == 0) rc = product_version_count(txn, path.product_id, &rec->product->version_count);
+  store_txn_end(txn);
+  if (rc)
+    pr_fail_store(ctx, rc);
+  else
+    rpc_reply(ctx, rec->product);
+}
+
+/* What a list request keeps: filter terms and both label queries. */
+typedef struct product_query {
+  hg_arena_t *a;
+  hg_filter_t filter;
+  hg_label_query_t labels, public_labels;
+} product_query_t;
+
+static const char *product_attr(const void *item, int id) {
+  (void)id; /* name is the only attribute */
+  return ((const product_record_t *)item)->product->name;
+}
+
+static int labels_match(const product_t *p, const char *field, const hg_label_query_t *q,
+                        hg_arena_t *a) {
+  hg_labels_t l;
+  if (q->n == 0) return 1;
+  return hg_labels_from_map(&p->base, field, a, &l) == 0 && hg_label_query_match(q, &l);
+}
+
+static int keep_product(const void *item, const void *arg) {
+  const product_query_t *q = arg;
+  const product_t *p = ((const product_record_t *)item)->product;
+  return hg_filter_match(&q->filter, product_attr, item) &&
+         labels_match(p, "labels", &q->labels, q->a) &&
+         labels_match(p, "public_labels", &q->public_labels, q->a);
+}
+
+static int compare_products(const void *x, const void *y, int id) {
+  return strcmp(product_attr(x, id), product_attr(y, id));
+}
+
+/* Parses the list request into lq (and pq, which lq points at); nonzero when answered. */
+static int read_list_query_or_fail(rpc_ctx_t *ctx, const list_req_t *req, product_query_t *pq,
+                                   pr_list_query_t *lq) {
+  hg_arena_t *a = rpc_ctx_arena(ctx);
+  hg_status_t st;
+  hg_status_clear(&st);
+  *pq = (product_query_t){.a = a};
+  *lq = (pr_list_query_t){.cmp = compare_products};
+  pr_page_resolve(req->page, &st, &lq->page);
+  hg_sort_parse(&sort_cfg, req->sort, a, &st, &lq->sort);
+  hg_filter_from_message(&filter_cfg, (const ProtobufCMessage *)req->filter, a, &st,
+                         &pq->filter);
+  if (hg_label_query_parse(req->labels, a, &pq->labels) ||
+      hg_label_query_parse(req->public_labels, a, &pq->public_labels))
+    return pr_fail_internal(ctx);
+  if (st.n_violations) return pr_fail_invalid(ctx, &st);
+  if (pq->filter.n || pq->labels.n || pq->public_labels.n) {
+    lq->keep = keep_product;
+    lq->keep_arg = pq;
+  }
+  return 0;
+}
+
+/* Fills each listed product's version_count; the products array goes to *out. */
+static int page_products(store_txn_t *txn, const pr_list_page_t *page, hg_arena_t *a,
+                         product_t ***out) {
+  product_t **items = hg_arena_alloc(a, (page->n ? page->n : 1) * sizeof(*items));
+  if (!items) return STORE_ENOMEM;
+  for (size_t i = 0; i < page->n; i++) {
+    items[i] = ((product_record_t *)page->items[i])->product;
+    int rc = product_version_count(txn, items[i]->id, &items[i]->version_count);
+    if (rc) return rc;
+  }
+  *out = items;
+  return 0;
+}
+
+static void list_products(rpc_ctx_t *ctx, const void *msg) {
+  const list_req_t *req = msg;
+  pr_path_t path;
+  product_query_t pq;
+  pr_list_query_t lq;
+  if (pr_admit_path_or_fail(ctx, HG_ROLE_VIEWER, NULL, NULL, NULL, &path) ||
+      read_list_query_or_fail(ctx, req, &pq, &lq))
+    return;
+  hg_arena_t *a = rpc_ctx_arena(ctx);
+  list_resp_t resp = HANGAR__PRODUCTS__V1__LIST_API_PRODUCTS_RESPONSE__INIT;
+  pr_list_page_t page;
+  store_txn_t *txn;
+  if (pr_read_begin_or_fail(ctx, &txn)) return;
+  int rc = pr_list_group(txn, a, PR_PRODUCTS, pr_str(path.org),
+                         &hangar__products__v1__product_record__descriptor, &lq, &page);
+  if (rc == 0) rc = page_products(txn, &page, a, &resp.data);
+  store_txn_end(txn);
+  if (rc == 0 && !(resp.meta = pr_list_meta(a, &lq.page, page.total))) rc = STORE_ENOMEM;
+  if (rc) {
+    pr_fail_store(ctx, rc);
+    return;
+  }
+  resp.n_data = page.n;
+  rpc_reply(ctx, &resp);
+}
+
+/* ---- registration ------------------------------------------------------------------- */
+
+const rpc_binding_t pr_product_bindings[] = {
+    {"CreateApiProduct", create_product}, {"ListApiProducts", list_products},
+    {"GetApiProduct", get_product},       {"UpdateApiProduct", update_product},
+    {"DeleteApiProduct", delete_product},
+};
+const size_t pr_n_product_bindings = sizeof(pr_product_bindings) / sizeof(pr_product_bindings[0]);

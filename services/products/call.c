@@ -1,0 +1,177 @@
+/* call.c - authentication, org choice, error answers and the group-commit write plumbing
+ * shared by every products-svc handler. */
+#include "call.h"
+
+#include <string.h>
+
+#include "clock.h"
+#include "log.h"
+#include "product_store.h"
+
+#define ORG_PREFIX "orgs/"
+#define DEFAULT_ORG "default"
+
+/* Konnect's 401 problem texts: the spec's example ("Unauthorized") for a missing or
+ * malformed header, its UnauthorizedError example ("Invalid credentials") for a token the
+ * verifier rejects. */
+static const authz_messages_t auth_messages = {
+    .missing = "Unauthorized",
+    .not_bearer = "Unauthorized",
+    .invalid = "Invalid credentials",
+    .unavailable = "Authentication service unavailable",
+};
+
+products_svc_t *pr_svc(rpc_ctx_t *ctx) { return rpc_ctx_server_data(ctx); }
+
+const char *products_org_of(const hg_principal_t *p) {
+  const char *best = NULL;
+  int admin_binding = 0;
+  if (p->admin) return DEFAULT_ORG;
+  for (size_t i = 0; i < p->n_bindings && i < HG_PRINCIPAL_MAX_BINDINGS; i++) {
+    const char *scope = p->bindings[i].scope;
+    admin_binding |= p->bindings[i].role == HG_ROLE_ADMIN;
+    if (strncmp(scope, ORG_PREFIX, strlen(ORG_PREFIX)) != 0 || !scope[strlen(ORG_PREFIX)])
+      continue;
+    if (!best || strcmp(scope, best) < 0) best = scope;
+  }
+  if (best) return best + strlen(ORG_PREFIX);
+  return admin_binding ? DEFAULT_ORG : NULL;
+}
+
+int pr_admit_or_fail(rpc_ctx_t *ctx, hg_role_t need, const char **org) {
+  hg_arena_t *a = rpc_ctx_arena(ctx);
+  hg_principal_t *p = hg_arena_alloc(a, sizeof(*p));
+  if (!p) return pr_fail_internal(ctx);
+  if (authz_bearer_or_fail(ctx, pr_svc(ctx)->authz, &auth_messages, p) != 0) return -1;
+  const char *o = products_org_of(p);
+  const char *scope = o ? hg_arena_sprintf(a, ORG_PREFIX "%s", o) : NULL;
+  if (o && !scope) return pr_fail_internal(ctx);
+  if (!o || hg_principal_role(p, scope) < need) {
+    rpc_fail_code(ctx, HG_PERMISSION_DENIED, PR_MSG_FORBIDDEN);
+    return -1;
+  }
+  if (!(*org = hg_arena_strdup(a, o))) return pr_fail_internal(ctx);
+  return 0;
+}
+
+int pr_path_id_or_fail(rpc_ctx_t *ctx, const char *id, const char **out) {
+  char canon[HG_UUID_LEN];
+  if (hg_uuid_parse(id, canon) != 0) return pr_fail_not_found(ctx);
+  if (!(*out = hg_arena_strdup(rpc_ctx_arena(ctx), canon))) return pr_fail_internal(ctx);
+  return 0;
+}
+
+int pr_fail_not_found(rpc_ctx_t *ctx) {
+  rpc_fail_code(ctx, HG_NOT_FOUND, PR_MSG_NOT_FOUND);
+  return -1;
+}
+
+int pr_fail_invalid(rpc_ctx_t *ctx, hg_status_t *st) {
+  st->code = HG_INVALID_ARGUMENT;
+  st->message = PR_MSG_INVALID;
+  rpc_fail(ctx, st);
+  return -1;
+}
+
+int pr_fail_internal(rpc_ctx_t *ctx) {
+  rpc_fail_code(ctx, HG_INTERNAL, PR_MSG_INTERNAL);
+  return -1;
+}
+
+int pr_fail_store(rpc_ctx_t *ctx, int rc) {
+  if (rc == STORE_NOTFOUND) return pr_fail_not_found(ctx);
+  HG_ERROR("products", rpc_ctx_request_id(ctx), "store: %s", store_strerror(rc));
+  rpc_fail_code(ctx, rc == STORE_FULL ? HG_RESOURCE_EXHAUSTED : HG_INTERNAL, PR_MSG_INTERNAL);
+  return -1;
+}
+
+char *pr_now(hg_arena_t *a) {
+  char now[HG_RFC3339_LEN];
+  hg_time_rfc3339(hg_now_ms(), now);
+  return hg_arena_strdup(a, now);
+}
+
+char *pr_new_id(hg_arena_t *a) {
+  char id[HG_UUID_LEN];
+  return hg_uuid_v4(id) == 0 ? hg_arena_strdup(a, id) : NULL;
+}
+
+Google__Protobuf__Struct *pr_empty_struct(hg_arena_t *a) {
+  Google__Protobuf__Struct *s = hg_arena_alloc(a, sizeof(*s));
+  if (s) google__protobuf__struct__init(s);
+  return s;
+}
+
+int pr_read_begin_or_fail(rpc_ctx_t *ctx, store_txn_t **txn) {
+  int rc = store_txn_begin_read(pr_svc(ctx)->store, txn);
+  return rc ? pr_fail_store(ctx, rc) : 0;
+}
+
+/* ---- path ids ----------------------------------------------------------------------- */
+
+int pr_admit_path_or_fail(rpc_ctx_t *ctx, hg_role_t need, const char *product_id,
+                          const char *version_id, const char *id, pr_path_t *out) {
+  *out = (pr_path_t){0};
+  if (pr_admit_or_fail(ctx, need, &out->org)) return -1;
+  if (product_id && pr_path_id_or_fail(ctx, product_id, &out->product_id)) return -1;
+  if (version_id && pr_path_id_or_fail(ctx, version_id, &out->version_id)) return -1;
+  return id ? pr_path_id_or_fail(ctx, id, &out->id) : 0;
+}
+
+int pr_begin_product_read_or_fail(rpc_ctx_t *ctx, const pr_path_t *path, store_txn_t **txn) {
+  product_record_t *p;
+  if (pr_read_begin_or_fail(ctx, txn)) return -1;
+  int rc = product_load(*txn, rpc_ctx_arena(ctx), path->org, path->product_id, &p);
+  if (rc == 0) return 0;
+  store_txn_end(*txn);
+  return pr_fail_store(ctx, rc);
+}
+
+/* ---- writes --------------------------------------------------------------------------- */
+
+void pr_submit(rpc_ctx_t *ctx, const pr_path_t *path, const void *req, void *aux,
+               store_write_fn fn, store_done_fn done) {
+  pr_write_t *w = hg_arena_alloc(rpc_ctx_arena(ctx), sizeof(*w));
+  if (!w) {
+    pr_fail_internal(ctx);
+    return;
+  }
+  w->ctx = ctx;
+  w->a = rpc_ctx_arena(ctx);
+  w->path = *path;
+  w->req = req;
+  w->aux = aux;
+  int rc = store_submit(pr_svc(ctx)->store, fn, done, w);
+  if (rc) pr_fail_store(ctx, rc);
+}
+
+int pr_product_or_refuse(store_txn_t *txn, pr_write_t *w, product_record_t **out) {
+  int rc = product_load(txn, w->a, w->path.org, w->path.product_id, out);
+  return rc == STORE_NOTFOUND ? pr_refuse(w, HG_NOT_FOUND, PR_MSG_NOT_FOUND) : rc;
+}
+
+int pr_refuse(pr_write_t *w, hg_code_t code, const char *message) {
+  hg_status_set(&w->st, code, message);
+  return PR_REFUSED;
+}
+
+int pr_refuse_invalid(pr_write_t *w) {
+  w->st.code = HG_INVALID_ARGUMENT;
+  w->st.message = PR_MSG_INVALID;
+  return PR_REFUSED;
+}
+
+int pr_write_failed(pr_write_t *w, int rc) {
+  if (rc == 0) return 0;
+  if (rc == PR_REFUSED)
+    rpc_fail(w->ctx, &w->st);
+  else
+    pr_fail_store(w->ctx, rc);
+  return -1;
+}
+
+void pr_reply_empty_done(void *arg, int rc) {
+  pr_write_t *w = arg;
+  Google__Protobuf__Empty empty = GOOGLE__PROTOBUF__EMPTY__INIT;
+  if (pr_write_failed(w, rc) == 0) rpc_reply(w->ctx, &empty);
+}

@@ -1,0 +1,425 @@
+/* documents.c - API product documents: create, list (summaries), tree, get, update (PATCH)
+ * and delete (with every document below it).
+ *
+ * Placement rules, checked inside the write transaction against the product's documents:
+ * parent_document_id must name a document of the same product (rule missing_reference),
+ * may not be the document itself or below it (a cycle, rule invalid), and the tree may not
+ * get deeper than PR_DOC_MAX_DEPTH. A new document, and a document given a new parent or
+ * an explicit null parent, goes to the bottom of its siblings. Slugs are unique per product
+ * through the store's unique index (ALREADY_EXISTS). `ast` is derived from the content
+ * whenever a document is answered. */
+#include <stdint.h>
+#include <string.h>
+
+#include "call.h"
+#include "content.h"
+#include "document_tree.h"
+#include "fields.h"
+#include "list.h"
+#include "product_store.h"
+
+typedef Hangar__Products__V1__CreateApiProductDocumentRequest create_req_t;
+typedef Hangar__Products__V1__ListApiProductDocumentsRequest list_req_t;
+typedef Hangar__Products__V1__ListApiProductDocumentsResponse list_resp_t;
+typedef Hangar__Products__V1__ListApiProductDocumentTreeResponse tree_resp_t;
+typedef Hangar__Products__V1__GetApiProductDocumentRequest get_req_t;
+typedef Hangar__Products__V1__UpdateApiProductDocumentRequest update_req_t;
+typedef Hangar__Products__V1__DeleteApiProductDocumentRequest delete_req_t;
+typedef Hangar__Products__V1__ApiProductDocumentSummary summary_t;
+
+static const char *const statuses[] = {"published", "unpublished", NULL};
+static const char *const slug_chars[] = {
+    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-", NULL};
+static const pr_rule_t rules[] = {
+    {.field = "slug", .required = 1, .kind = PR_LENGTH,
+     .check = {.kind = HG_RULE_LENGTH, .min = 0, .max = 80}},
+    {.field = "slug", .required = 1, .kind = PR_PATTERN, .pattern = "^[\\w-]+$",
+     .check = {.kind = HG_RULE_CHARSET, .min = 1, .max = SIZE_MAX, .choices = slug_chars}},
+    {.field = "status", .required = 1, .kind = PR_ENUM,
+     .check = {.kind = HG_RULE_ONE_OF, .choices = statuses}},
+    {.field = "title", .required = 1, .kind = PR_LENGTH,
+     .check = {.kind = HG_RULE_LENGTH, .min = 1, .max = SIZE_MAX}},
+};
+#define N_RULES (sizeof(rules) / sizeof(rules[0]))
+static const char *const path_names[] = {"api_product_id", "id", NULL};
+
+/* What a create or PATCH body asks for beyond the rule-checked strings. */
+typedef struct doc_input {
+  int move;              /* set parent_document_id (create: a parent was given) */
+  const char *parent;    /* canonical parent id; NULL = top level */
+  int set_content;
+  pr_doc_content_t content;
+  Google__Protobuf__Struct *metadata; /* NULL: unchanged */
+  document_record_t *rec; /* the write's result */
+} doc_input_t;
+
+/* ---- reading the body ----------------------------------------------------------------- */
+
+/* 0, or -1 on allocation failure. */
+static int read_parent(const Google__Protobuf__StringValue *p, hg_arena_t *a, hg_status_t *st,
+                       doc_input_t *in) {
+  char canon[HG_UUID_LEN];
+  if (!p) return 0;
+  if (hg_uuid_parse(p->value, canon) != 0) {
+    pr_violate(st, a, "parent_document_id", "is_uuid");
+    return 0;
+  }
+  return (in->parent = hg_arena_strdup(a, canon)) ? 0 : -1;
+}
+
+/* Reads parent, content and metadata; mask NULL = create. -1 on allocation failure. */
+static int read_input(const Google__Protobuf__FieldMask *mask,
+                      const Google__Protobuf__StringValue *parent, const char *content,
+                      Google__Protobuf__Struct *metadata, hg_arena_t *a, hg_status_t *st,
+                      doc_input_t *in) {
+  in->move = mask ? pr_mask_has(mask, "parent_document_id") : parent != NULL;
+  if (in->move && read_parent(parent, a, st, in) != 0) return -1;
+  in->set_content = !mask || pr_mask_has(mask, "content");
+  if (in->set_content && mask && !content) {
+    pr_violate(st, a, "content", "is_string");
+  } else if (in->set_content &&
+             pr_doc_content_read(content ? content : "", a, st, &in->content) < 0) {
+    return -1;
+  }
+  in->metadata = metadata;
+  if (!mask && !metadata && !(in->metadata = pr_empty_struct(a))) return -1;
+  if (mask && pr_mask_has(mask, "metadata") && !metadata)
+    pr_violate(st, a, "metadata", "is_object");
+  return 0;
+}
+
+/* ---- answering ------------------------------------------------------------------------ */
+
+/* The document with its ast (from the write when the content came with it). */
+static void reply_document(rpc_ctx_t *ctx, document_record_t *rec, const doc_input_t *in) {
+  pr_doc_content_t c;
+  document_t *d = rec->document;
+  if (in && in->set_content) {
+    c = in->content;
+  } else if (pr_doc_content_parse(d->content, rpc_ctx_arena(ctx), &c) != 0) {
+    pr_fail_internal(ctx);
+    return;
+  }
+  d->ast = c.ast;
+  d->n_ast = c.n_ast;
+  rpc_reply(ctx, d);
+}
+
+static void reply_document_done(void *arg, int rc) {
+  pr_write_t *w = arg;
+  doc_input_t *in = w->aux;
+  if (pr_write_failed(w, rc) == 0) reply_document(w->ctx, in->rec, in);
+}
+
+/* ---- placement ------------------------------------------------------------------------ */
+
+static int refuse_parent(pr_write_t *w, const char *rule, const char *reason) {
+  hg_status_violation(&w->st, "parent_document_id", rule, reason);
+  return pr_refuse_invalid(w);
+}
+
+/* Checks that doc (-1: a new document) may go under parent in forest f. */
+static int check_placement(pr_write_t *w, const pr_forest_t *f, long doc, const char *parent) {
+  long p = pr_forest_find(f, parent);
+  if (p < 0)
+    return refuse_parent(w, "missing_reference",
+                         "parent_document_id must reference a document of this API product");
+  if (doc >= 0 && pr_forest_within(f, (size_t)p, (size_t)doc))
+    return refuse_parent(w, "invalid", "a document cannot be placed under itself or its own "
+                                       "descendants");
+  size_t height = doc >= 0 ? pr_forest_height(f, (size_t)doc) : 1;
+  if (pr_forest_depth(f, (size_t)p) + height > PR_DOC_MAX_DEPTH)
+    return refuse_parent(w, "invalid", "documents nest at most 32 levels deep");
+  return 0;
+}
+
+static int load_forest(store_txn_t *txn, pr_write_t *w, pr_forest_t *f) {
+  void **docs;
+  size_t n;
+  int rc = pr_load_group(txn, w->a, PR_DOCUMENTS, pr_str(w->path.product_id),
+                         &hangar__products__v1__document_record__descriptor, &docs, &n);
+  if (rc == 0 && pr_forest_build(docs, n, w->a, f) != 0) rc = STORE_ENOMEM;
+  return rc;
+}
+
+/* Applies in->move to rec: checks the new parent and takes a new (bottom) position. A
+ * PATCH naming the current parent again changes nothing. */
+static int place(store_txn_t *txn, pr_write_t *w, const doc_input_t *in, document_record_t *rec,
+                 int is_new) {
+  document_t *d = rec->document;
+  const Google__Protobuf__StringValue *cur = d->parent_document_id;
+  pr_forest_t f;
+  int rc;
+  if (!is_new && cur && in->parent && strcmp(cur->value, in->parent) == 0) return 0;
+  if (in->parent) {
+    if ((rc = load_forest(txn, w, &f)) != 0) return rc;
+    if ((rc = check_placement(w, &f, is_new ? -1 : pr_forest_find(&f, d->id), in->parent)))
+      return rc;
+    Google__Protobuf__StringValue *sv = hg_arena_alloc(w->a, sizeof(*sv));
+    if (!sv) return STORE_ENOMEM;
+    google__protobuf__string_value__init(sv);
+    sv->value = (char *)in->parent;
+    d->parent_document_id = sv;
+  } else {
+    d->parent_document_id = NULL;
+  }
+  return store_next_version(txn, &rec->position);
+}
+
+/* Saves rec; a slug taken by another document of the product is ALREADY_EXISTS. */
+static int save_document(store_txn_t *txn, pr_write_t *w, const document_record_t *rec,
+                         unsigned flags) {
+  int rc = document_save(txn, rec, w->a, flags);
+  if (rc != STORE_EXISTS) return rc;
+  return pr_refuse(w, HG_ALREADY_EXISTS,
+                   hg_arena_sprintf(w->a, "Document slug '%s' already exists for this API product",
+                                    rec->document->slug));
+}
+
+/* ---- create --------------------------------------------------------------------------- */
+
+static int create_write(store_txn_t *txn, void *arg) {
+  pr_write_t *w = arg;
+  doc_input_t *in = w->aux;
+  product_record_t *product;
+  int rc = pr_product_or_refuse(txn, w, &product);
+  if (rc == 0) rc = place(txn, w, in, in->rec, 1);
+  return rc ? rc : save_document(txn, w, in->rec, STORE_PUT_NOOVERWRITE);
+}
+
+static document_record_t *new_document(const create_req_t *req, const char *product_id,
+                                       const doc_input_t *in, hg_arena_t *a) {
+  document_record_t *rec = hg_arena_alloc(a, sizeof(*rec));
+  document_t *d = hg_arena_alloc(a, sizeof(*d));
+  if (!rec || !d) return NULL;
+  hangar__products__v1__document_record__init(rec);
+  hangar__products__v1__api_product_document__init(d);
+  rec->api_product_id = (char *)product_id;
+  rec->document = d;
+  d->slug = req->slug;
+  d->status = req->status;
+  d->title = req->title;
+  d->content = (char *)in->content.text;
+  d->metadata = in->metadata;
+  if (!(d->id = pr_new_id(a)) || !(d->created_at = pr_now(a))) return NULL;
+  d->updated_at = d->created_at;
+  return rec;
+}
+
+static void create_document(rpc_ctx_t *ctx, const void *msg) {
+  const create_req_t *req = msg;
+  pr_path_t path;
+  if (pr_admit_path_or_fail(ctx, HG_ROLE_EDITOR, req->api_product_id, NULL, NULL, &path)) return;
+  hg_arena_t *a = rpc_ctx_arena(ctx);
+  doc_input_t *in = hg_arena_alloc(a, sizeof(*in));
+  hg_status_t st;
+  hg_status_clear(&st);
+  if (!in) {
+    pr_fail_internal(ctx);
+    return;
+  }
+  pr_check_fields(&req->base, rules, N_RULES, NULL, a, &st);
+  if (read_input(NULL, req->parent_document_id, pr_string_field(&req->base, "content"),
+                 req->metadata, a, &st, in) != 0 ||
+      (!st.n_violations && !(in->rec = new_document(req, path.product_id, in, a)))) {
+    pr_fail_internal(ctx);
+    return;
+  }
+  if (st.n_violations) {
+    pr_fail_invalid(ctx, &st);
+    return;
+  }
+  pr_submit(ctx, &path, req, in, create_write, reply_document_done);
+}
+
+/* ---- update --------------------------------------------------------------------------- */
+
+static int apply_update(pr_write_t *w, const doc_input_t *in, document_t *d) {
+  const update_req_t *req = w->req;
+  const Google__Protobuf__FieldMask *mask = pr_mask_of(req->update_mask);
+  if (pr_mask_has(mask, "slug")) d->slug = req->slug;
+  if (pr_mask_has(mask, "status")) d->status = req->status;
+  if (pr_mask_has(mask, "title")) d->title = req->title;
+  if (in->set_content) d->content = (char *)in->content.text;
+  if (in->metadata) d->metadata = in->metadata;
+  return (d->updated_at = pr_now(w->a)) ? 0 : STORE_ENOMEM;
+}
+
+static int update_write(store_txn_t *txn, void *arg) {
+  pr_write_t *w = arg;
+  doc_input_t *in = w->aux;
+  product_record_t *product;
+  int rc = pr_product_or_refuse(txn, w, &product);
+  if (rc) return rc;
+  rc = document_load(txn, w->a, w->path.product_id, w->path.id, &in->rec);
+  if (rc == STORE_NOTFOUND) return pr_refuse(w, HG_NOT_FOUND, PR_MSG_NOT_FOUND);
+  const update_req_t *req = w->req;
+  if (rc || pr_mask_of(req->update_mask)->n_paths == 0) return rc;
+  if ((rc = apply_update(w, in, in->rec->document)) != 0) return rc;
+  if (in->move && (rc = place(txn, w, in, in->rec, 0)) != 0) return rc;
+  return save_document(txn, w, in->rec, 0);
+}
+
+static void update_document(rpc_ctx_t *ctx, const void *msg) {
+  const update_req_t *req = msg;
+  pr_path_t path;
+  if (pr_admit_path_or_fail(ctx, HG_ROLE_EDITOR, req->api_product_id, NULL, req->id, &path)) return;
+  hg_arena_t *a = rpc_ctx_arena(ctx);
+  const Google__Protobuf__FieldMask *mask = pr_mask_of(req->update_mask);
+  doc_input_t *in = hg_arena_alloc(a, sizeof(*in));
+  hg_status_t st;
+  hg_status_clear(&st);
+  if (in) {
+    pr_check_mask_names(mask, path_names, a, &st);
+    pr_check_fields(&req->base, rules, N_RULES, mask, a, &st);
+  }
+  if (!in || read_input(mask, req->parent_document_id, pr_string_field(&req->base, "content"),
+                        req->metadata, a, &st, in) != 0) {
+    pr_fail_internal(ctx);
+    return;
+  }
+  if (st.n_violations) {
+    pr_fail_invalid(ctx, &st);
+    return;
+  }
+  pr_submit(ctx, &path, req, in, update_write, reply_document_done);
+}
+
+/* ---- delete --------------------------------------------------------------------------- */
+
+static int delete_write(store_txn_t *txn, void *arg) {
+  pr_write_t *w = arg;
+  document_record_t *rec;
+  pr_forest_t f;
+  const char **ids;
+  size_t n;
+  product_record_t *product;
+  int rc = pr_product_or_refuse(txn, w, &product);
+  if (rc == 0) rc = document_load(txn, w->a, w->path.product_id, w->path.id, &rec);
+  if (rc == STORE_NOTFOUND) return pr_refuse(w, HG_NOT_FOUND, PR_MSG_NOT_FOUND);
+  if (rc || (rc = load_forest(txn, w, &f)) != 0) return rc;
+  long i = pr_forest_find(&f, w->path.id);
+  if (i < 0 || pr_forest_subtree(&f, (size_t)i, w->a, &ids, &n) != 0) return STORE_ENOMEM;
+  for (size_t k = 0; rc == 0 && k < n; k++)
+    rc = document_delete(txn, w->a, w->path.product_id, ids[k]);
+  return rc;
+}
+
+static void delete_document(rpc_ctx_t *ctx, const void *msg) {
+  const delete_req_t *req = msg;
+  pr_path_t path;
+  if (pr_admit_path_or_fail(ctx, HG_ROLE_EDITOR, req->api_product_id, NULL, req->id, &path)) return;
+  pr_submit(ctx, &path, req, NULL, delete_write, pr_reply_empty_done);
+}
+
+/* ---- reads ---------------------------------------------------------------------------- */
+
+static void get_document(rpc_ctx_t *ctx, const void *msg) {
+  const get_req_t *req = msg;
+  pr_path_t path;
+  store_txn_t *txn;
+  document_record_t *rec = NULL;
+  if (pr_admit_path_or_fail(ctx, HG_ROLE_VIEWER, req->api_product_id, NULL, req->id, &path) ||
+      pr_begin_product_read_or_fail(ctx, &path, &txn))
+    return;
+  int rc = document_load(txn, rpc_ctx_arena(ctx), path.product_id, path.id, &rec);
+  store_txn_end(txn);
+  if (rc)
+    pr_fail_store(ctx, rc);
+  else
+    reply_document(ctx, rec, NULL);
+}
+
+static summary_t *summary_of(const document_t *d, hg_arena_t *a) {
+  summary_t *s = hg_arena_alloc(a, sizeof(*s));
+  if (!s) return NULL;
+  hangar__products__v1__api_product_document_summary__init(s);
+  s->id = d->id;
+  s->parent_document_id = d->parent_document_id;
+  s->slug = d->slug;
+  s->status = d->status;
+  s->title = d->title;
+  s->created_at = d->created_at;
+  s->updated_at = d->updated_at;
+  return s;
+}
+
+static int summaries(const pr_list_page_t *page, hg_arena_t *a, list_resp_t *resp) {
+  resp->data = hg_arena_alloc(a, (page->n ? page->n : 1) * sizeof(*resp->data));
+  if (!resp->data) return STORE_ENOMEM;
+  for (size_t i = 0; i < page->n; i++)
+    if (!(resp->data[i] = summary_of(((document_record_t *)page->items[i])->document, a)))
+      return STORE_ENOMEM;
+  resp->n_data = page->n;
+  return 0;
+}
+
+/* Admission, the page and a read transaction on an existing product; nonzero: answered. */
+static int begin_list_or_fail(rpc_ctx_t *ctx, const list_req_t *req, pr_path_t *path,
+                              hg_page_t *page, store_txn_t **txn) {
+  hg_status_t st;
+  hg_status_clear(&st);
+  if (pr_admit_path_or_fail(ctx, HG_ROLE_VIEWER, req->api_product_id, NULL, NULL, path))
+    return -1;
+  if (pr_page_resolve(req->page, &st, page)) return pr_fail_invalid(ctx, &st);
+  return pr_begin_product_read_or_fail(ctx, path, txn);
+}
+
+static void list_documents(rpc_ctx_t *ctx, const void *msg) {
+  const list_req_t *req = msg;
+  pr_path_t path;
+  pr_list_query_t q = {0};
+  pr_list_page_t page;
+  store_txn_t *txn;
+  list_resp_t resp = HANGAR__PRODUCTS__V1__LIST_API_PRODUCT_DOCUMENTS_RESPONSE__INIT;
+  hg_arena_t *a = rpc_ctx_arena(ctx);
+  if (begin_list_or_fail(ctx, req, &path, &q.page, &txn)) return;
+  int rc = pr_list_group(txn, a, PR_DOCUMENTS, pr_str(path.product_id),
+                         &hangar__products__v1__document_record__descriptor, &q, &page);
+  store_txn_end(txn);
+  if (rc == 0) rc = summaries(&page, a, &resp);
+  if (rc == 0 && !(resp.meta = pr_list_meta(a, &q.page, page.total))) rc = STORE_ENOMEM;
+  if (rc)
+    pr_fail_store(ctx, rc);
+  else
+    rpc_reply(ctx, &resp);
+}
+
+static void list_document_tree(rpc_ctx_t *ctx, const void *msg) {
+  const list_req_t *req = msg;
+  pr_path_t path;
+  hg_page_t pg;
+  store_txn_t *txn;
+  void **docs;
+  size_t n, n_roots = 0, count;
+  uint64_t start;
+  pr_forest_t f;
+  hg_arena_t *a = rpc_ctx_arena(ctx);
+  tree_resp_t resp = HANGAR__PRODUCTS__V1__LIST_API_PRODUCT_DOCUMENT_TREE_RESPONSE__INIT;
+  if (begin_list_or_fail(ctx, req, &path, &pg, &txn)) return;
+  int rc = pr_load_group(txn, a, PR_DOCUMENTS, pr_str(path.product_id),
+                         &hangar__products__v1__document_record__descriptor, &docs, &n);
+  store_txn_end(txn);
+  if (rc == 0 && (pr_forest_build(docs, n, a, &f) || pr_forest_render(&f, a, &resp.data, &n_roots)))
+    rc = STORE_ENOMEM;
+  if (rc == 0 && !(resp.meta = pr_list_meta(a, &pg, n_roots))) rc = STORE_ENOMEM;
+  if (rc) {
+    pr_fail_store(ctx, rc);
+    return;
+  }
+  hg_page_window(&pg, n_roots, &start, &count);
+  resp.data += count ? start : 0;
+  resp.n_data = count;
+  rpc_reply(ctx, &resp);
+}
+
+const rpc_binding_t pr_document_bindings[] = {
+    {"CreateApiProductDocument", create_document},
+    {"ListApiProductDocuments", list_documents},
+    {"ListApiProductDocumentTree", list_document_tree},
+    {"GetApiProductDocument", get_document},
+    {"UpdateApiProductDocument", update_document},
+    {"DeleteApiProductDocument", delete_document},
+};
+const size_t pr_n_document_bindings =
+    sizeof(pr_document_bindings) / sizeof(pr_document_bindings[0]);

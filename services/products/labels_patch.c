@@ -1,0 +1,41 @@
+/* labels_patch.c - Konnect labels configured for products and versions. */
+#include "labels_patch.h"
+
+#include "fields.h"
+
+#define KONNECT_MAX_LABELS 50
+
+const hg_labels_cfg_t pr_labels_cfg = {"labels", KONNECT_MAX_LABELS};
+const hg_labels_cfg_t pr_public_labels_cfg = {"public_labels", KONNECT_MAX_LABELS};
+
+static const hg_labels_t no_labels = {NULL, 0};
+
+int pr_labels_create(const ProtobufCMessage *req, const hg_labels_cfg_t *cfg, hg_arena_t *a,
+                     hg_status_t *st, hg_labels_t *out) {
+  hg_labels_t given;
+  if (hg_labels_from_map(req, cfg->field, a, &given) != 0 ||
+      hg_labels_merge(&no_labels, &given, a, out) != 0)
+    return -1;
+  return (int)hg_labels_check(cfg, out, 1, a, st);
+}
+
+int pr_labels_patch_read(const Google__Protobuf__FieldMask *mask, const hg_labels_cfg_t *cfg,
+                         const Google__Protobuf__Struct *s, hg_arena_t *a, hg_status_t *st,
+                         pr_labels_patch_t *out) {
+  *out = (pr_labels_patch_t){.present = pr_mask_has(mask, cfg->field)};
+  if (!out->present) return 0;
+  out->clear = s == NULL;
+  int broken = hg_labels_from_struct(cfg, s, a, st, &out->set);
+  if (broken != 0) return broken;
+  return (int)hg_labels_check(cfg, &out->set, 0, a, st);
+}
+
+int pr_labels_patch_apply(const pr_labels_patch_t *p, const hg_labels_cfg_t *cfg,
+                          ProtobufCMessage *msg, hg_arena_t *a, hg_status_t *st) {
+  hg_labels_t cur = no_labels, merged;
+  if (!p->present) return 0;
+  if (!p->clear && hg_labels_from_map(msg, cfg->field, a, &cur) != 0) return -1;
+  if (hg_labels_merge(&cur, &p->set, a, &merged) != 0) return -1;
+  if (hg_labels_check(cfg, &merged, 1, a, st) != 0) return 1;
+  return hg_labels_to_map(msg, cfg->field, &merged, a);
+}

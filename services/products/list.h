@@ -1,0 +1,46 @@
+/* list.h - how products-svc pages its collections (common/listing, sortspec, filter and
+ * labels configured for Konnect) and the one loop that reads a page.
+ *
+ * Default order (no sort, filter or label query) is the store group's insertion order: a
+ * page is O(log n + size) and the total is the group's maintained counter. With a sort,
+ * filter or label query the whole group is read, kept items are sorted (stably) and the
+ * page is cut from them; the total counts the kept items.
+ * Threads: any. */
+#ifndef HANGAR_PRODUCTS_LIST_H
+#define HANGAR_PRODUCTS_LIST_H
+
+#include <stdint.h>
+
+#include "listing.h"
+#include "products.h"
+#include "sortspec.h"
+
+/* Resolves the request's page under Konnect's paging (page[size] default 10, maximum 100;
+ * violations name "page[size]" / "page[number]"). Returns the number of violations
+ * appended to st. */
+size_t pr_page_resolve(const page_query_t *q, hg_status_t *st, hg_page_t *out);
+
+/* meta: {page: {number, size, total}} in the arena; NULL on allocation failure. */
+list_meta_t *pr_list_meta(hg_arena_t *a, const hg_page_t *page, uint64_t total);
+
+typedef struct pr_list_query {
+  hg_page_t page;
+  /* Set only when the request filters: keep(item, arg) != 0 keeps an item. */
+  int (*keep)(const void *item, const void *arg);
+  const void *keep_arg;
+  hg_sort_spec_t sort;    /* n == 0: default order */
+  hg_sort_cmp_fn cmp;     /* compares two items by a sort attribute id */
+} pr_list_query_t;
+
+typedef struct pr_list_page {
+  void **items; /* decoded records of type d */
+  size_t n;
+  uint64_t total;
+} pr_list_page_t;
+
+/* Reads one page of group in table under q. 0 or a store error. */
+int pr_list_group(store_txn_t *txn, hg_arena_t *a, int table, store_val_t group,
+                  const ProtobufCMessageDescriptor *d, const pr_list_query_t *q,
+                  pr_list_page_t *out);
+
+#endif

@@ -1,0 +1,75 @@
+/* product_store.h - the products store: schema, keys and record access.
+ *
+ * Tables (keys are NUL-joined ids; every table is grouped, so a default-order page is
+ * O(log n + size) and totals are maintained counters):
+ *   products        key org\0product           group org
+ *   documents       key product\0document      group product; unique index slug:
+ *                                                product\0slug (one slug per product)
+ *   versions        key product\0version       group product (its count = version_count)
+ *   specifications  key product\0version\0spec group product\0version
+ * A product's org is part of its key, so another org's product is simply not found.
+ * Records are the store.proto messages, framed by storage/record.h.
+ * Loads answer 0, STORE_NOTFOUND or another store error; results live in the arena.
+ * Threads: any, within the transaction's thread. */
+#ifndef HANGAR_PRODUCT_STORE_H
+#define HANGAR_PRODUCT_STORE_H
+
+#include <stdint.h>
+
+#include "arena.h"
+#include "products.h"
+#include "store.h"
+
+enum { PR_PRODUCTS = 0, PR_DOCUMENTS = 1, PR_VERSIONS = 2, PR_SPECS = 3 };
+enum { PR_DOCUMENTS_BY_SLUG = 0 };
+
+extern const store_schema_t products_schema;
+
+/* "a\0b" / "a\0b\0c" in the arena ({NULL, 0} on allocation failure). */
+store_val_t pr_key2(hg_arena_t *a, const char *x, const char *y);
+store_val_t pr_key3(hg_arena_t *a, const char *x, const char *y, const char *z);
+/* A NUL-terminated string as a key, borrowed. */
+store_val_t pr_str(const char *s);
+
+/* Unpacks a stored value of type d. */
+int pr_decode(const ProtobufCMessageDescriptor *d, store_val_t v, hg_arena_t *a, void **out);
+
+int product_load(store_txn_t *txn, hg_arena_t *a, const char *org, const char *id,
+                 product_record_t **out);
+int product_save(store_txn_t *txn, const product_record_t *rec, hg_arena_t *a, unsigned flags);
+/* The exact number of versions of a product. */
+int product_version_count(store_txn_t *txn, const char *product_id, int64_t *out);
+/* Deletes the product and everything under it (documents, versions, specifications). */
+int product_delete_cascade(store_txn_t *txn, hg_arena_t *a, const product_record_t *rec);
+
+int document_load(store_txn_t *txn, hg_arena_t *a, const char *product_id, const char *id,
+                  document_record_t **out);
+/* STORE_EXISTS when another document of the product has the slug. */
+int document_save(store_txn_t *txn, const document_record_t *rec, hg_arena_t *a, unsigned flags);
+int document_delete(store_txn_t *txn, hg_arena_t *a, const char *product_id, const char *id);
+
+int version_load(store_txn_t *txn, hg_arena_t *a, const char *product_id, const char *id,
+                 version_record_t **out);
+int version_save(store_txn_t *txn, const version_record_t *rec, hg_arena_t *a, unsigned flags);
+/* Deletes the version and its specifications. */
+int version_delete_cascade(store_txn_t *txn, hg_arena_t *a, const char *product_id,
+                           const char *id);
+
+int spec_load(store_txn_t *txn, hg_arena_t *a, const char *product_id, const char *version_id,
+              const char *id, spec_record_t **out);
+int spec_save(store_txn_t *txn, const spec_record_t *rec, hg_arena_t *a, unsigned flags);
+int spec_delete(store_txn_t *txn, hg_arena_t *a, const char *product_id,
+                const char *version_id, const char *id);
+/* Number of specifications of a version (at most one). */
+int spec_count(store_txn_t *txn, hg_arena_t *a, const char *product_id, const char *version_id,
+               uint64_t *out);
+
+/* Every record of a group, decoded as type d, in insertion order: *items (arena), *n. */
+int pr_load_group(store_txn_t *txn, hg_arena_t *a, int table, store_val_t group,
+                  const ProtobufCMessageDescriptor *d, void ***items, size_t *n);
+/* One page of a group: offset/limit as store_group_scan, decoded as type d. */
+int pr_load_page(store_txn_t *txn, hg_arena_t *a, int table, store_val_t group,
+                 uint64_t offset, size_t limit, const ProtobufCMessageDescriptor *d,
+                 void ***items, size_t *n);
+
+#endif

@@ -1,0 +1,260 @@
+/* specifications.c - API product version specifications: create, list, get, update (PATCH)
+ * and delete.
+ *
+ * A version has at most one specification (a second create is ALREADY_EXISTS with the
+ * spec's message); the check runs in the write transaction, where writes are serialised.
+ * content is base64 on write and must decode to a JSON or YAML document; it is stored and
+ * answered as that text. */
+#include <stdint.h>
+#include <string.h>
+
+#include "base64.h"
+#include "call.h"
+#include "content.h"
+#include "fields.h"
+#include "list.h"
+#include "product_store.h"
+
+typedef Hangar__Products__V1__CreateApiProductVersionSpecRequest create_req_t;
+typedef Hangar__Products__V1__ListApiProductVersionSpecsRequest list_req_t;
+typedef Hangar__Products__V1__ListApiProductVersionSpecsResponse list_resp_t;
+typedef Hangar__Products__V1__GetApiProductVersionSpecRequest get_req_t;
+typedef Hangar__Products__V1__UpdateApiProductVersionSpecRequest update_req_t;
+typedef Hangar__Products__V1__DeleteApiProductVersionSpecRequest delete_req_t;
+
+/* ^.+(?:\.yaml|\.yml|\.json)$ : one line, something before one of the suffixes. */
+static int spec_name_valid(const char *name) {
+  static const char *const suffixes[] = {".yaml", ".yml", ".json"};
+  size_t n = strlen(name);
+  if (strpbrk(name, "\r\n")) return 0;
+  for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
+    size_t k = strlen(suffixes[i]);
+    if (n > k && strcmp(name + n - k, suffixes[i]) == 0) return 1;
+  }
+  return 0;
+}
+
+static int base64_valid(const char *s) { return hg_base64_valid(s, strlen(s)); }
+
+static const pr_rule_t rules[] = {
+    {.field = "name", .required = 1, .kind = PR_LENGTH,
+     .check = {.kind = HG_RULE_LENGTH, .min = 1, .max = 255}},
+    {.field = "name", .required = 1, .kind = PR_PATTERN, .valid = spec_name_valid,
+     .pattern = "^.+(?:\\.yaml|\\.yml|\\.json)$"},
+    {.field = "content", .required = 1, .kind = PR_LENGTH,
+     .check = {.kind = HG_RULE_LENGTH, .min = 1, .max = SIZE_MAX}},
+    {.field = "content", .required = 1, .kind = PR_BASE64, .valid = base64_valid},
+};
+#define N_RULES (sizeof(rules) / sizeof(rules[0]))
+static const char *const path_names[] = {"api_product_id", "api_product_version_id", "id", NULL};
+
+/* What a specification write carries: the decoded content and the record written. */
+typedef struct spec_write {
+  const char *text; /* NULL: content unchanged */
+  spec_record_t *rec;
+} spec_write_t;
+
+static void reply_spec_done(void *arg, int rc) {
+  pr_write_t *w = arg;
+  if (pr_write_failed(w, rc) == 0) rpc_reply(w->ctx, ((spec_write_t *)w->aux)->rec->spec);
+}
+
+/* The product and version of w's path exist; else refused NOT_FOUND. */
+static int version_or_refuse(store_txn_t *txn, pr_write_t *w) {
+  product_record_t *p;
+  version_record_t *v;
+  int rc = pr_product_or_refuse(txn, w, &p);
+  if (rc == 0) rc = version_load(txn, w->a, w->path.product_id, w->path.version_id, &v);
+  return rc == STORE_NOTFOUND ? pr_refuse(w, HG_NOT_FOUND, PR_MSG_NOT_FOUND) : rc;
+}
+
+/* Checks the rule table and decodes the content when it is named; *text NULL otherwise.
+ * Nonzero: answered. */
+static int read_body_or_fail(rpc_ctx_t *ctx, const ProtobufCMessage *req,
+                             const Google__Protobuf__FieldMask *mask, spec_write_t *sw) {
+  hg_arena_t *a = rpc_ctx_arena(ctx);
+  hg_status_t st;
+  hg_status_clear(&st);
+  if (mask) pr_check_mask_names(mask, path_names, a, &st);
+  pr_check_fields(req, rules, N_RULES, mask, a, &st);
+  const char *content = pr_string_field(req, "content");
+  if (!st.n_violations && content && (!mask || pr_mask_has(mask, "content")) &&
+      pr_spec_content_read(content, a, &st, &sw->text) < 0)
+    return pr_fail_internal(ctx);
+  return st.n_violations ? pr_fail_invalid(ctx, &st) : 0;
+}
+
+/* ---- create --------------------------------------------------------------------------- */
+
+static int create_write(store_txn_t *txn, void *arg) {
+  pr_write_t *w = arg;
+  spec_write_t *sw = w->aux;
+  uint64_t n = 0;
+  int rc = version_or_refuse(txn, w);
+  if (rc == 0) rc = spec_count(txn, w->a, w->path.product_id, w->path.version_id, &n);
+  if (rc == 0 && n > 0)
+    return pr_refuse(w, HG_ALREADY_EXISTS,
+                     hg_arena_sprintf(w->a,
+                                      "Specification for API product version '%s' already exists",
+                                      w->path.version_id));
+  return rc ? rc : spec_save(txn, sw->rec, w->a, STORE_PUT_NOOVERWRITE);
+}
+
+static spec_record_t *new_spec(const create_req_t *req, const pr_path_t *path, const char *text,
+                               hg_arena_t *a) {
+  spec_record_t *rec = hg_arena_alloc(a, sizeof(*rec));
+  spec_t *s = hg_arena_alloc(a, sizeof(*s));
+  if (!rec || !s) return NULL;
+  hangar__products__v1__spec_record__init(rec);
+  hangar__products__v1__api_product_version_spec__init(s);
+  rec->api_product_id = (char *)path->product_id;
+  rec->api_product_version_id = (char *)path->version_id;
+  rec->spec = s;
+  s->name = req->name;
+  s->content = (char *)text;
+  if (!(s->id = pr_new_id(a)) || !(s->created_at = pr_now(a))) return NULL;
+  s->updated_at = s->created_at;
+  return rec;
+}
+
+static void create_spec(rpc_ctx_t *ctx, const void *msg) {
+  const create_req_t *req = msg;
+  pr_path_t path;
+  if (pr_admit_path_or_fail(ctx, HG_ROLE_EDITOR, req->api_product_id,
+                            req->api_product_version_id, NULL, &path))
+    return;
+  spec_write_t *sw = hg_arena_alloc(rpc_ctx_arena(ctx), sizeof(*sw));
+  if (!sw) {
+    pr_fail_internal(ctx);
+    return;
+  }
+  if (read_body_or_fail(ctx, &req->base, NULL, sw)) return;
+  if (!(sw->rec = new_spec(req, &path, sw->text, rpc_ctx_arena(ctx)))) {
+    pr_fail_internal(ctx);
+    return;
+  }
+  pr_submit(ctx, &path, req, sw, create_write, reply_spec_done);
+}
+
+/* ---- update / delete ------------------------------------------------------------------ */
+
+static int load_spec_or_refuse(store_txn_t *txn, pr_write_t *w, spec_record_t **out) {
+  int rc = version_or_refuse(txn, w);
+  if (rc == 0)
+    rc = spec_load(txn, w->a, w->path.product_id, w->path.version_id, w->path.id, out);
+  return rc == STORE_NOTFOUND ? pr_refuse(w, HG_NOT_FOUND, PR_MSG_NOT_FOUND) : rc;
+}
+
+static int update_write(store_txn_t *txn, void *arg) {
+  pr_write_t *w = arg;
+  spec_write_t *sw = w->aux;
+  const update_req_t *req = w->req;
+  const Google__Protobuf__FieldMask *mask = pr_mask_of(req->update_mask);
+  int rc = load_spec_or_refuse(txn, w, &sw->rec);
+  if (rc || mask->n_paths == 0) return rc;
+  spec_t *s = sw->rec->spec;
+  if (pr_mask_has(mask, "name")) s->name = req->name;
+  if (sw->text) s->content = (char *)sw->text;
+  if (!(s->updated_at = pr_now(w->a))) return STORE_ENOMEM;
+  return spec_save(txn, sw->rec, w->a, 0);
+}
+
+static void update_spec(rpc_ctx_t *ctx, const void *msg) {
+  const update_req_t *req = msg;
+  pr_path_t path;
+  if (pr_admit_path_or_fail(ctx, HG_ROLE_EDITOR, req->api_product_id,
+                            req->api_product_version_id, req->id, &path))
+    return;
+  spec_write_t *sw = hg_arena_alloc(rpc_ctx_arena(ctx), sizeof(*sw));
+  if (!sw) {
+    pr_fail_internal(ctx);
+    return;
+  }
+  if (read_body_or_fail(ctx, &req->base, pr_mask_of(req->update_mask), sw)) return;
+  pr_submit(ctx, &path, req, sw, update_write, reply_spec_done);
+}
+
+static int delete_write(store_txn_t *txn, void *arg) {
+  pr_write_t *w = arg;
+  spec_record_t *rec;
+  int rc = load_spec_or_refuse(txn, w, &rec);
+  return rc ? rc : spec_delete(txn, w->a, w->path.product_id, w->path.version_id, w->path.id);
+}
+
+static void delete_spec(rpc_ctx_t *ctx, const void *msg) {
+  const delete_req_t *req = msg;
+  pr_path_t path;
+  if (pr_admit_path_or_fail(ctx, HG_ROLE_EDITOR, req->api_product_id,
+                            req->api_product_version_id, req->id, &path))
+    return;
+  pr_submit(ctx, &path, req, NULL, delete_write, pr_reply_empty_done);
+}
+
+/* ---- reads ---------------------------------------------------------------------------- */
+
+/* A read transaction where the path's product (in the caller's org) and version exist. */
+static int begin_version_read_or_fail(rpc_ctx_t *ctx, const pr_path_t *path, store_txn_t **txn) {
+  version_record_t *v;
+  if (pr_begin_product_read_or_fail(ctx, path, txn)) return -1;
+  int rc = version_load(*txn, rpc_ctx_arena(ctx), path->product_id, path->version_id, &v);
+  if (rc == 0) return 0;
+  store_txn_end(*txn);
+  return pr_fail_store(ctx, rc);
+}
+
+static void get_spec(rpc_ctx_t *ctx, const void *msg) {
+  const get_req_t *req = msg;
+  pr_path_t path;
+  store_txn_t *txn;
+  spec_record_t *rec = NULL;
+  if (pr_admit_path_or_fail(ctx, HG_ROLE_VIEWER, req->api_product_id,
+                            req->api_product_version_id, req->id, &path) ||
+      begin_version_read_or_fail(ctx, &path, &txn))
+    return;
+  int rc = spec_load(txn, rpc_ctx_arena(ctx), path.product_id, path.version_id, path.id, &rec);
+  store_txn_end(txn);
+  if (rc)
+    pr_fail_store(ctx, rc);
+  else
+    rpc_reply(ctx, rec->spec);
+}
+
+static void list_specs(rpc_ctx_t *ctx, const void *msg) {
+  const list_req_t *req = msg;
+  pr_path_t path;
+  pr_list_query_t q = {0};
+  pr_list_page_t page;
+  store_txn_t *txn;
+  hg_arena_t *a = rpc_ctx_arena(ctx);
+  list_resp_t resp = HANGAR__PRODUCTS__V1__LIST_API_PRODUCT_VERSION_SPECS_RESPONSE__INIT;
+  hg_status_t st;
+  hg_status_clear(&st);
+  if (pr_admit_path_or_fail(ctx, HG_ROLE_VIEWER, req->api_product_id,
+                            req->api_product_version_id, NULL, &path))
+    return;
+  if (pr_page_resolve(req->page, &st, &q.page)) {
+    pr_fail_invalid(ctx, &st);
+    return;
+  }
+  if (begin_version_read_or_fail(ctx, &path, &txn)) return;
+  int rc = pr_list_group(txn, a, PR_SPECS, pr_key2(a, path.product_id, path.version_id),
+                         &hangar__products__v1__spec_record__descriptor, &q, &page);
+  store_txn_end(txn);
+  resp.data = rc ? NULL : hg_arena_alloc(a, (page.n ? page.n : 1) * sizeof(*resp.data));
+  if (rc == 0 && (!resp.data || !(resp.meta = pr_list_meta(a, &q.page, page.total))))
+    rc = STORE_ENOMEM;
+  if (rc) {
+    pr_fail_store(ctx, rc);
+    return;
+  }
+  for (size_t i = 0; i < page.n; i++) resp.data[i] = ((spec_record_t *)page.items[i])->spec;
+  resp.n_data = page.n;
+  rpc_reply(ctx, &resp);
+}
+
+const rpc_binding_t pr_spec_bindings[] = {
+    {"CreateApiProductVersionSpec", create_spec}, {"ListApiProductVersionSpecs", list_specs},
+    {"GetApiProductVersionSpec", get_spec},       {"UpdateApiProductVersionSpec", update_spec},
+    {"DeleteApiProductVersionSpec", delete_spec},
+};
+const size_t pr_n_spec_bindings = sizeof(pr_spec_bindings) / sizeof(pr_spec_bindings[0]);

@@ -1,0 +1,315 @@
+/* versions.c - API product versions: create, list (filter, sort), get, update (PATCH) and
+ * delete (with its specification).
+ *
+ * Versions are grouped by product, so the product's version_count is the group's count and
+ * changes in the same transaction as every create and delete here. gateway_service takes
+ * Konnect's payload {id, control_plane_id} or the legacy {id, runtime_group_id} and is
+ * answered with all three (runtime_group_id = control_plane_id); null unlinks it. notify is
+ * accepted and validated on PATCH; Hangar has no portal consumers to notify. */
+#include <stdint.h>
+#include <string.h>
+
+#include "call.h"
+#include "fields.h"
+#include "filter.h"
+#include "labels_patch.h"
+#include "list.h"
+#include "product_store.h"
+
+typedef Hangar__Products__V1__CreateApiProductVersionRequest create_req_t;
+typedef Hangar__Products__V1__ListApiProductVersionsRequest list_req_t;
+typedef Hangar__Products__V1__ListApiProductVersionsResponse list_resp_t;
+typedef Hangar__Products__V1__GetApiProductVersionRequest get_req_t;
+typedef Hangar__Products__V1__UpdateApiProductVersionRequest update_req_t;
+typedef Hangar__Products__V1__DeleteApiProductVersionRequest delete_req_t;
+typedef Hangar__Products__V1__GatewayService gateway_service_t;
+
+static const char *const publish_statuses[] = {"unpublished", "published", NULL};
+static const pr_rule_t rules[] = {
+    {.field = "name", .required = 1, .kind = PR_LENGTH,
+     .check = {.kind = HG_RULE_LENGTH, .min = 1, .max = SIZE_MAX}},
+    {.field = "publish_status", .kind = PR_ENUM,
+     .check = {.kind = HG_RULE_ONE_OF, .choices = publish_statuses}},
+};
+#define N_RULES (sizeof(rules) / sizeof(rules[0]))
+static const char *const path_names[] = {"api_product_id", "id", NULL};
+
+enum { ATTR_NAME, ATTR_PUBLISH_STATUS, ATTR_GATEWAY_SERVICE_ID };
+static const hg_sort_field_t sort_fields[] = {{"name", ATTR_NAME}};
+static const hg_sort_cfg_t sort_cfg = {"sort", sort_fields, 1};
+static const hg_filter_field_t filter_fields[] = {
+    {"name", ATTR_NAME, HG_FILTER_OPS_STRING},
+    {"publish_status", ATTR_PUBLISH_STATUS, HG_FILTER_OPS_STRING},
+    {"gateway_service_id", ATTR_GATEWAY_SERVICE_ID, HG_FILTER_OPS_UUID},
+};
+static const hg_filter_cfg_t filter_cfg = {"filter", filter_fields, 3};
+
+/* ---- gateway_service ------------------------------------------------------------------ */
+
+/* One uuid member of the payload into *out (canonical); "required"/"is_uuid" otherwise. */
+static void read_uuid(const char *value, const char *field, hg_arena_t *a, hg_status_t *st,
+                      char **out) {
+  char canon[HG_UUID_LEN];
+  if (!value)
+    pr_violate(st, a, field, "required");
+  else if (hg_uuid_parse(value, canon) != 0)
+    pr_violate(st, a, field, "is_uuid");
+  else
+    *out = hg_arena_strdup(a, canon);
+}
+
+/* The stored (normalised) form of a payload; *out NULL for none. -1 on allocation failure. */
+static int read_gateway_service(const gateway_service_t *g, hg_arena_t *a, hg_status_t *st,
+                                gateway_service_t **out) {
+  char *id = NULL, *cp = NULL;
+  *out = NULL;
+  if (!g) return 0;
+  const char *plane = g->_control_plane_id_case ? g->control_plane_id
+                      : g->_runtime_group_id_case ? g->runtime_group_id
+                                                  : NULL;
+  size_t before = st->n_violations;
+  read_uuid(g->_id_case ? g->id : NULL, "gateway_service.id", a, st, &id);
+  read_uuid(plane, "gateway_service.control_plane_id", a, st, &cp);
+  if (st->n_violations > before) return 0;
+  gateway_service_t *n = hg_arena_alloc(a, sizeof(*n));
+  if (!n || !id || !cp) return -1;
+  hangar__products__v1__gateway_service__init(n);
+  n->_id_case = HANGAR__PRODUCTS__V1__GATEWAY_SERVICE___ID_ID;
+  n->id = id;
+  n->_control_plane_id_case =
+      HANGAR__PRODUCTS__V1__GATEWAY_SERVICE___CONTROL_PLANE_ID_CONTROL_PLANE_ID;
+  n->control_plane_id = cp;
+  n->_runtime_group_id_case =
+      HANGAR__PRODUCTS__V1__GATEWAY_SERVICE___RUNTIME_GROUP_ID_RUNTIME_GROUP_ID;
+  n->runtime_group_id = cp;
+  *out = n;
+  return 0;
+}
+
+/* ---- shared --------------------------------------------------------------------------- */
+
+typedef struct version_input {
+  hg_labels_t labels;           /* create */
+  pr_labels_patch_t labels_patch; /* update */
+  gateway_service_t *gateway_service;
+  version_record_t *rec;        /* the write's result */
+} version_input_t;
+
+static void reply_version_done(void *arg, int rc) {
+  pr_write_t *w = arg;
+  if (pr_write_failed(w, rc) == 0) rpc_reply(w->ctx, ((version_input_t *)w->aux)->rec->version);
+}
+
+/* ---- create --------------------------------------------------------------------------- */
+
+static version_record_t *new_version(const create_req_t *req, const char *product_id,
+                                     const version_input_t *in, hg_arena_t *a) {
+  version_record_t *rec = hg_arena_alloc(a, sizeof(*rec));
+  version_t *v = hg_arena_alloc(a, sizeof(*v));
+  if (!rec || !v) return NULL;
+  hangar__products__v1__version_record__init(rec);
+  hangar__products__v1__api_product_version__init(v);
+  rec->api_product_id = (char *)product_id;
+  rec->version = v;
+  v->name = req->name;
+  v->publish_status = req->_publish_status_case ? req->publish_status : "unpublished";
+  v->deprecated = req->_deprecated_case ? req->deprecated : 0;
+  v->gateway_service = in->gateway_service;
+  if (!(v->id = pr_new_id(a)) || !(v->created_at = pr_now(a))) return NULL;
+  v->updated_at = v->created_at;
+  return hg_labels_to_map(&v->base, "labels", &in->labels, a) == 0 ? rec : NULL;
+}
+
+static int create_write(store_txn_t *txn, void *arg) {
+  pr_write_t *w = arg;
+  product_record_t *product;
+  int rc = pr_product_or_refuse(txn, w, &product);
+  return rc ? rc : version_save(txn, ((version_input_t *)w->aux)->rec, w->a, STORE_PUT_NOOVERWRITE);
+}
+
+static void create_version(rpc_ctx_t *ctx, const void *msg) {
+  const create_req_t *req = msg;
+  pr_path_t path;
+  if (pr_admit_path_or_fail(ctx, HG_ROLE_EDITOR, req->api_product_id, NULL, NULL, &path)) return;
+  hg_arena_t *a = rpc_ctx_arena(ctx);
+  version_input_t *in = hg_arena_alloc(a, sizeof(*in));
+  hg_status_t st;
+  hg_status_clear(&st);
+  if (in) pr_check_fields(&req->base, rules, N_RULES, NULL, a, &st);
+  if (!in || pr_labels_create(&req->base, &pr_labels_cfg, a, &st, &in->labels) < 0 ||
+      read_gateway_service(req->gateway_service, a, &st, &in->gateway_service) ||
+      (!st.n_violations && !(in->rec = new_version(req, path.product_id, in, a)))) {
+    pr_fail_internal(ctx);
+    return;
+  }
+  if (st.n_violations) {
+    pr_fail_invalid(ctx, &st);
+    return;
+  }
+  pr_submit(ctx, &path, req, in, create_write, reply_version_done);
+}
+
+/* ---- update --------------------------------------------------------------------------- */
+
+static int apply_update(pr_write_t *w, const version_input_t *in, version_t *v) {
+  const update_req_t *req = w->req;
+  const Google__Protobuf__FieldMask *mask = pr_mask_of(req->update_mask);
+  if (mask->n_paths == 0) return 0;
+  if (pr_mask_has(mask, "name")) v->name = req->name;
+  if (pr_mask_has(mask, "publish_status")) v->publish_status = req->publish_status;
+  if (pr_mask_has(mask, "deprecated")) v->deprecated = req->deprecated;
+  if (pr_mask_has(mask, "gateway_service")) v->gateway_service = in->gateway_service;
+  int rc = pr_labels_patch_apply(&in->labels_patch, &pr_labels_cfg, &v->base, w->a, &w->st);
+  if (rc > 0) return pr_refuse_invalid(w);
+  return rc < 0 || !(v->updated_at = pr_now(w->a)) ? STORE_ENOMEM : 0;
+}
+
+static int update_write(store_txn_t *txn, void *arg) {
+  pr_write_t *w = arg;
+  version_input_t *in = w->aux;
+  product_record_t *product;
+  int rc = pr_product_or_refuse(txn, w, &product);
+  if (rc == 0) rc = version_load(txn, w->a, w->path.product_id, w->path.id, &in->rec);
+  if (rc == STORE_NOTFOUND) return pr_refuse(w, HG_NOT_FOUND, PR_MSG_NOT_FOUND);
+  if (rc || (rc = apply_update(w, in, in->rec->version)) != 0) return rc;
+  return version_save(txn, in->rec, w->a, 0);
+}
+
+/* deprecated and notify, when named, must be booleans (JSON null unsets them). */
+static void check_booleans(const update_req_t *req, const Google__Protobuf__FieldMask *mask,
+                           hg_arena_t *a, hg_status_t *st) {
+  if (pr_mask_has(mask, "deprecated") && !req->_deprecated_case)
+    pr_violate(st, a, "deprecated", "is_boolean");
+  if (pr_mask_has(mask, "notify") && !req->_notify_case) pr_violate(st, a, "notify", "is_boolean");
+}
+
+static void update_version(rpc_ctx_t *ctx, const void *msg) {
+  const update_req_t *req = msg;
+  pr_path_t path;
+  if (pr_admit_path_or_fail(ctx, HG_ROLE_EDITOR, req->api_product_id, NULL, req->id, &path)) return;
+  hg_arena_t *a = rpc_ctx_arena(ctx);
+  const Google__Protobuf__FieldMask *mask = pr_mask_of(req->update_mask);
+  version_input_t *in = hg_arena_alloc(a, sizeof(*in));
+  hg_status_t st;
+  hg_status_clear(&st);
+  if (in) {
+    pr_check_mask_names(mask, path_names, a, &st);
+    pr_check_fields(&req->base, rules, N_RULES, mask, a, &st);
+    check_booleans(req, mask, a, &st);
+  }
+  if (!in ||
+      pr_labels_patch_read(mask, &pr_labels_cfg, req->labels, a, &st, &in->labels_patch) < 0 ||
+      read_gateway_service(req->gateway_service, a, &st, &in->gateway_service)) {
+    pr_fail_internal(ctx);
+    return;
+  }
+  if (st.n_violations) {
+    pr_fail_invalid(ctx, &st);
+    return;
+  }
+  pr_submit(ctx, &path, req, in, update_write, reply_version_done);
+}
+
+/* ---- delete --------------------------------------------------------------------------- */
+
+static int delete_write(store_txn_t *txn, void *arg) {
+  pr_write_t *w = arg;
+  version_record_t *rec;
+  product_record_t *product;
+  int rc = pr_product_or_refuse(txn, w, &product);
+  if (rc == 0) rc = version_load(txn, w->a, w->path.product_id, w->path.id, &rec);
+  if (rc == STORE_NOTFOUND) return pr_refuse(w, HG_NOT_FOUND, PR_MSG_NOT_FOUND);
+  return rc ? rc : version_delete_cascade(txn, w->a, w->path.product_id, w->path.id);
+}
+
+static void delete_version(rpc_ctx_t *ctx, const void *msg) {
+  const delete_req_t *req = msg;
+  pr_path_t path;
+  if (pr_admit_path_or_fail(ctx, HG_ROLE_EDITOR, req->api_product_id, NULL, req->id, &path)) return;
+  pr_submit(ctx, &path, req, NULL, delete_write, pr_reply_empty_done);
+}
+
+/* ---- reads ---------------------------------------------------------------------------- */
+
+static void get_version(rpc_ctx_t *ctx, const void *msg) {
+  const get_req_t *req = msg;
+  pr_path_t path;
+  store_txn_t *txn;
+  version_record_t *rec = NULL;
+  if (pr_admit_path_or_fail(ctx, HG_ROLE_VIEWER, req->api_product_id, NULL, req->id, &path) ||
+      pr_begin_product_read_or_fail(ctx, &path, &txn))
+    return;
+  int rc = version_load(txn, rpc_ctx_arena(ctx), path.product_id, path.id, &rec);
+  store_txn_end(txn);
+  if (rc)
+    pr_fail_store(ctx, rc);
+  else
+    rpc_reply(ctx, rec->version);
+}
+
+static const char *version_attr(const void *item, int id) {
+  const version_t *v = ((const version_record_t *)item)->version;
+  switch (id) {
+  case ATTR_PUBLISH_STATUS:
+    return v->publish_status;
+  case ATTR_GATEWAY_SERVICE_ID:
+    return v->gateway_service && v->gateway_service->_id_case ? v->gateway_service->id : "";
+  default:
+    return v->name;
+  }
+}
+
+static int keep_version(const void *item, const void *arg) {
+  return hg_filter_match(arg, version_attr, item);
+}
+
+static int compare_versions(const void *x, const void *y, int id) {
+  return strcmp(version_attr(x, id), version_attr(y, id));
+}
+
+static void list_versions(rpc_ctx_t *ctx, const void *msg) {
+  const list_req_t *req = msg;
+  pr_path_t path;
+  hg_arena_t *a = rpc_ctx_arena(ctx);
+  hg_filter_t *filter = hg_arena_alloc(a, sizeof(*filter));
+  pr_list_query_t q = {.cmp = compare_versions};
+  list_resp_t resp = HANGAR__PRODUCTS__V1__LIST_API_PRODUCT_VERSIONS_RESPONSE__INIT;
+  pr_list_page_t page;
+  store_txn_t *txn;
+  hg_status_t st;
+  hg_status_clear(&st);
+  if (pr_admit_path_or_fail(ctx, HG_ROLE_VIEWER, req->api_product_id, NULL, NULL, &path)) return;
+  if (!filter) {
+    pr_fail_internal(ctx);
+    return;
+  }
+  pr_page_resolve(req->page, &st, &q.page);
+  hg_sort_parse(&sort_cfg, req->sort, a, &st, &q.sort);
+  hg_filter_from_message(&filter_cfg, (const ProtobufCMessage *)req->filter, a, &st, filter);
+  if (st.n_violations) {
+    pr_fail_invalid(ctx, &st);
+    return;
+  }
+  if (filter->n) q.keep = keep_version, q.keep_arg = filter;
+  if (pr_begin_product_read_or_fail(ctx, &path, &txn)) return;
+  int rc = pr_list_group(txn, a, PR_VERSIONS, pr_str(path.product_id),
+                         &hangar__products__v1__version_record__descriptor, &q, &page);
+  store_txn_end(txn);
+  resp.data = rc ? NULL : hg_arena_alloc(a, (page.n ? page.n : 1) * sizeof(*resp.data));
+  if (rc == 0 && (!resp.data || !(resp.meta = pr_list_meta(a, &q.page, page.total))))
+    rc = STORE_ENOMEM;
+  if (rc) {
+    pr_fail_store(ctx, rc);
+    return;
+  }
+  for (size_t i = 0; i < page.n; i++) resp.data[i] = ((version_record_t *)page.items[i])->version;
+  resp.n_data = page.n;
+  rpc_reply(ctx, &resp);
+}
+
+const rpc_binding_t pr_version_bindings[] = {
+    {"CreateApiProductVersion", create_version}, {"ListApiProductVersions", list_versions},
+    {"GetApiProductVersion", get_version},       {"UpdateApiProductVersion", update_version},
+    {"DeleteApiProductVersion", delete_version},
+};
+const size_t pr_n_version_bindings = sizeof(pr_version_bindings) / sizeof(pr_version_bindings[0]);
