@@ -3,9 +3,10 @@
  * A put or delete changes the table, its index entries, its group position, its meta entry
  * and the counters in the caller's transaction, so they can never disagree. The meta entry
  * remembers the keys a record was stored with; that is how an overwrite or a delete finds
- * the old index entries without the caller repeating them.
+ * the old index entries without the caller repeating them, and it holds the record's version,
+ * which every put takes fresh from the store-wide counter and conditional writes compare.
  *
- * Every check that can refuse a put (arguments, NOOVERWRITE, unique conflicts) runs before
+ * Every check that can refuse a put (arguments, NOOVERWRITE, version, unique) runs before
  * the first write, so a refused put leaves the transaction unchanged. An engine failure
  * in the middle is sticky on the transaction (store_env.c) and rolls the whole write back. */
 #include <string.h>
@@ -61,19 +62,45 @@ static int save_meta(store_txn_t *t, const store__table_t *tb, store_val_t key,
   return store__put(t, t->s->meta, &kv, &v, 0);
 }
 
-/* Adds delta to the 8-byte counter at key (absent = 0); the new value goes to *out. */
-static int bump(store_txn_t *t, const store__key_t *key, int64_t delta, uint64_t *out) {
-  unsigned char b[8];
+int store__counter_get(store_txn_t *t, const store__key_t *key, uint64_t *out) {
   MDB_val k = store__key_val(key), v;
   int rc = store__get(t, t->s->counters, &k, &v);
-  if ((rc != 0 && rc != STORE_NOTFOUND) || (rc == 0 && v.mv_size != 8))
-    return rc ? rc : STORE_EIO;
-  uint64_t n = rc == 0 ? store__be64_get(v.mv_data) : 0;
-  n += (uint64_t)delta;
-  store__be64_put(b, n);
-  v = (MDB_val){.mv_size = 8, .mv_data = b};
-  if ((rc = store__put(t, t->s->counters, &k, &v, 0)) == 0 && out) *out = n;
+  if (rc == STORE_NOTFOUND) {
+    *out = 0;
+    return 0;
+  }
+  if (rc == 0 && v.mv_size != 8) return STORE_EIO;
+  if (rc == 0) *out = store__be64_get(v.mv_data);
   return rc;
+}
+
+int store__counter_set(store_txn_t *t, const store__key_t *key, uint64_t n) {
+  unsigned char b[8];
+  MDB_val k = store__key_val(key), v = {.mv_size = 8, .mv_data = b};
+  store__be64_put(b, n);
+  return store__put(t, t->s->counters, &k, &v, 0);
+}
+
+/* Adds delta to the counter at key; the new value goes to *out. */
+static int bump(store_txn_t *t, const store__key_t *key, int64_t delta, uint64_t *out) {
+  uint64_t n;
+  int rc = store__counter_get(t, key, &n);
+  if (rc == 0) rc = store__counter_set(t, key, n + (uint64_t)delta);
+  if (rc == 0 && out) *out = n + (uint64_t)delta;
+  return rc;
+}
+
+static int next_version(store_txn_t *t, uint64_t *out) {
+  store__key_t k;
+  store__key_global(&k, 'V');
+  return bump(t, &k, 1, out);
+}
+
+/* A version expectation against the record's meta (NULL: no record). */
+static int check_version(const store__meta_t *cur, uint64_t expect) {
+  if (expect == 0) return 0;
+  if (!cur) return STORE_NOTFOUND;
+  return cur->version == expect ? 0 : STORE_CONFLICT;
 }
 
 static int check_keys(const store__table_t *tb, const store_keys_t *k) {
@@ -133,12 +160,14 @@ static void count_key(const store__table_t *tb, store__key_t *k) {
   store__key_counter(k, 'T', tb);
 }
 
-/* Writes the record and everything derived from it; old is NULL for a new record. */
+/* Writes the record and everything derived from it under a fresh version; old is NULL for
+ * a new record. */
 static int write_record(store_txn_t *t, const store__table_t *tb, store_val_t key,
                         store_val_t val, const store__meta_t *old, store__meta_t *nu) {
   MDB_val k = mval(key), v = mval(val);
   store__key_t ck;
   int rc;
+  if ((rc = next_version(t, &nu->version)) != 0) return rc;
   if ((rc = store__put(t, tb->dbi, &k, &v, 0)) != 0) return rc;
   if ((rc = update_indexes(t, tb, key, old, nu)) != 0) return rc;
   if ((rc = update_group(t, tb, key, old, nu)) != 0) return rc;
@@ -147,8 +176,8 @@ static int write_record(store_txn_t *t, const store__table_t *tb, store_val_t ke
   return bump(t, &ck, 1, NULL);
 }
 
-int store_put(store_txn_t *txn, int table, store_val_t key, store_val_t val,
-              const store_keys_t *keys, unsigned flags) {
+int store_put_if(store_txn_t *txn, int table, store_val_t key, store_val_t val,
+                 const store_keys_t *keys, unsigned flags, uint64_t expect_version) {
   const store__table_t *tb = store__table(txn, table);
   const store_keys_t *k = keys ? keys : &no_keys;
   unsigned char oldbuf[STORE__META_MAX];
@@ -161,6 +190,7 @@ int store_put(store_txn_t *txn, int table, store_val_t key, store_val_t val,
   if (rc != 0 && rc != STORE_NOTFOUND) return rc;
   int had = rc == 0;
   if (had && (flags & STORE_PUT_NOOVERWRITE)) return STORE_EXISTS;
+  if ((rc = check_version(had ? &old : NULL, expect_version)) != 0) return rc;
   if ((rc = check_unique(txn, tb, key, k)) != 0) return rc;
   nu.has_group = k->group.p != NULL;
   nu.group = k->group;
@@ -168,7 +198,12 @@ int store_put(store_txn_t *txn, int table, store_val_t key, store_val_t val,
   return write_record(txn, tb, key, val, had ? &old : NULL, &nu);
 }
 
-int store_del(store_txn_t *txn, int table, store_val_t key) {
+int store_put(store_txn_t *txn, int table, store_val_t key, store_val_t val,
+              const store_keys_t *keys, unsigned flags) {
+  return store_put_if(txn, table, key, val, keys, flags, 0);
+}
+
+int store_del_if(store_txn_t *txn, int table, store_val_t key, uint64_t expect_version) {
   const store__table_t *tb = store__table(txn, table);
   unsigned char oldbuf[STORE__META_MAX];
   store__meta_t old, none = {0};
@@ -177,6 +212,7 @@ int store_del(store_txn_t *txn, int table, store_val_t key) {
   if (!tb || !valid_pkey(tb, key)) return STORE_EINVAL;
   if (txn->rdonly) return STORE_ERDONLY;
   if ((rc = load_meta(txn, tb, key, oldbuf, &old)) != 0) return rc;
+  if ((rc = check_version(&old, expect_version)) != 0) return rc;
   MDB_val k = mval(key);
   if ((rc = store__del(txn, tb->dbi, &k, NULL)) != 0) return rc;
   if ((rc = update_indexes(txn, tb, key, &old, &none)) != 0) return rc;
@@ -186,6 +222,20 @@ int store_del(store_txn_t *txn, int table, store_val_t key) {
   MDB_val mv = store__key_val(&mk);
   if ((rc = store__del(txn, txn->s->meta, &mv, NULL)) != 0) return rc;
   return bump(txn, &ck, -1, NULL);
+}
+
+int store_del(store_txn_t *txn, int table, store_val_t key) {
+  return store_del_if(txn, table, key, 0);
+}
+
+int store_get_version(store_txn_t *txn, int table, store_val_t key, uint64_t *out) {
+  const store__table_t *tb = store__table(txn, table);
+  unsigned char buf[STORE__META_MAX];
+  store__meta_t m;
+  if (!tb || !valid_pkey(tb, key) || !out) return STORE_EINVAL;
+  int rc = load_meta(txn, tb, key, buf, &m);
+  if (rc == 0) *out = m.version;
+  return rc;
 }
 
 int store_get(store_txn_t *txn, int table, store_val_t key, store_val_t *out) {
@@ -263,20 +313,16 @@ int store_index_scan(store_txn_t *txn, int table, int index, store_val_t prefix,
 int store_table_count(store_txn_t *txn, int table, uint64_t *out) {
   const store__table_t *tb = store__table(txn, table);
   store__key_t ck;
-  MDB_val k, v;
-  int rc;
+  uint64_t n;
   if (!tb || !out) return STORE_EINVAL;
   count_key(tb, &ck);
-  k = store__key_val(&ck);
-  rc = store__get(txn, txn->s->counters, &k, &v);
-  if (rc == 0 && v.mv_size != 8) return STORE_EIO;
-  if (rc == 0 || rc == STORE_NOTFOUND) *out = rc == 0 ? store__be64_get(v.mv_data) : 0;
-  return rc == STORE_NOTFOUND ? 0 : rc;
+  int rc = store__counter_get(txn, &ck, &n);
+  if (rc == 0) *out = n;
+  return rc;
 }
 
 int store_next_version(store_txn_t *txn, uint64_t *out) {
-  store__key_t k = {.b = {'V'}, .n = 1};
   if (!txn || !out) return STORE_EINVAL;
   if (txn->rdonly) return STORE_ERDONLY;
-  return bump(txn, &k, 1, out);
+  return next_version(txn, out);
 }

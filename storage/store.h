@@ -17,6 +17,11 @@
  *    LMDB transaction (each in its own nested transaction, so one failing write is rolled
  *    back alone), commits durably (fsync), and only then reports each result: group commit.
  *  - Reads use read-only transactions from any thread (MDB_NOTLS).
+ *  - Every put gives its record a fresh version from one store-wide counter, so versions
+ *    strictly increase (across tables and reopens) and change on every write. A put or
+ *    delete may be made conditional on the version the caller read (optimistic
+ *    concurrency): check and write happen in one transaction, so of two writers that read
+ *    the same version exactly one succeeds.
  *
  * Values returned by store_get & co. are valid until the transaction ends.
  * Threads: store_submit / store_write / store_txn_begin_read from any thread; a txn is used
@@ -119,6 +124,17 @@ int store_put(store_txn_t *txn, int table, store_val_t key, store_val_t val,
               const store_keys_t *keys, unsigned flags);
 int store_del(store_txn_t *txn, int table, store_val_t key);
 
+/* The record's version: the one its last put assigned, including a put earlier in txn (so a
+ * writer can return the version it just wrote). STORE_NOTFOUND: no such record. */
+int store_get_version(store_txn_t *txn, int table, store_val_t key, uint64_t *out);
+/* store_put and store_del with a precondition. expect_version 0: none (exactly store_put /
+ * store_del). Otherwise the record must exist at exactly that version: STORE_CONFLICT when
+ * it has another one (it was written since the caller read it), STORE_NOTFOUND when it
+ * does not exist (a conditional put never creates). Either way nothing changes. */
+int store_put_if(store_txn_t *txn, int table, store_val_t key, store_val_t val,
+                 const store_keys_t *keys, unsigned flags, uint64_t expect_version);
+int store_del_if(store_txn_t *txn, int table, store_val_t key, uint64_t expect_version);
+
 /* Iteration callback: return 0 to continue, nonzero to stop (that value is returned). */
 typedef int (*store_iter_fn)(void *arg, store_val_t key, store_val_t val);
 
@@ -140,7 +156,9 @@ int store_index_scan(store_txn_t *txn, int table, int index, store_val_t prefix,
 /* Exact number of records in a table. */
 int store_table_count(store_txn_t *txn, int table, uint64_t *out);
 
-/* Next value of the store-wide monotonically increasing resourceVersion. Write txns only. */
+/* Takes the next value of the store-wide, monotonically increasing counter that record
+ * versions come from, for numbers that must be ordered with them (sequence numbers,
+ * positions). Write txns only. */
 int store_next_version(store_txn_t *txn, uint64_t *out);
 
 /* ---- group commit ---------------------------------------------------------------------- */

@@ -158,7 +158,8 @@ static int open_table(MDB_txn *txn, const store_table_def_t *td, store__table_t 
   return 0;
 }
 
-/* Creates or opens every named database in one write transaction. */
+/* Creates or opens every named database, and upgrades older formats, in one write
+ * transaction. */
 static int open_dbs(store_t *s, const store_schema_t *schema) {
   MDB_txn *txn = NULL;
   int rc = store__map_err(mdb_txn_begin(s->env, NULL, 0, &txn));
@@ -171,6 +172,7 @@ static int open_dbs(store_t *s, const store_schema_t *schema) {
     if ((rc = open_table(txn, &schema->tables[i], &s->tables[i])) != 0) goto out;
   }
   s->n_tables = schema->n_tables;
+  if ((rc = store__upgrade(s, txn)) != 0) goto out;
   rc = store__map_err(mdb_txn_commit(txn));
   txn = NULL;
 out:

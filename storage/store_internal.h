@@ -16,9 +16,13 @@
 /* LMDB's compiled-in key limit (MDB_MAXKEYSIZE); store_open checks the library agrees. */
 #define STORE__KEY_MAX 511
 
-/* Largest meta value: version, group (flag, seq, u16 len, bytes), index count, then per
- * index a flag, a u16 length and the key. */
-#define STORE__META_MAX (2 + 8 + 2 + STORE__KEY_MAX + 1 + STORE_MAX_INDEXES * (3 + STORE__KEY_MAX))
+/* The current meta format (store_key.c); store__upgrade brings older entries up to it. */
+#define STORE__META_FORMAT 2
+
+/* Largest meta value: format, group flag, seq, record version, group (u16 len, bytes),
+ * index count, then per index a flag, a u16 length and the key. */
+#define STORE__META_MAX \
+  (2 + 8 + 8 + 2 + STORE__KEY_MAX + 1 + STORE_MAX_INDEXES * (3 + STORE__KEY_MAX))
 
 /* What the store keeps of a table's definition (copied: the schema need not outlive it). */
 typedef struct store__table {
@@ -38,7 +42,7 @@ struct store {
   MDB_dbi meta;     /* tag, pkey -> what the record was stored with (store__meta_t) */
   MDB_dbi glist;    /* tag, group, seq -> pkey: a group's records in insertion order */
   MDB_dbi fenwick;  /* tag, group, node -> count of live seqs the node covers */
-  MDB_dbi counters; /* table counts, group state, the resourceVersion */
+  MDB_dbi counters; /* table counts, group state, the resourceVersion, the meta format */
   store__table_t tables[STORE_MAX_TABLES];
   size_t n_tables;
   int batch_max;
@@ -91,9 +95,12 @@ typedef struct store__key {
 } store__key_t;
 
 /* Starts a key with the table tag; store__key_counter starts a counters-db key with a kind
- * byte ('T' table count, 'G' group state) then the tag. The resourceVersion's key is "V". */
+ * byte ('T' table count, 'G' group state) then the tag; store__key_global makes a
+ * store-wide counters-db key of the kind byte alone ('V' the resourceVersion, 'F' the meta
+ * format), which no tagged key can equal. */
 void store__key_init(store__key_t *k, const store__table_t *tb);
 void store__key_counter(store__key_t *k, char kind, const store__table_t *tb);
+void store__key_global(store__key_t *k, char kind);
 void store__key_bytes(store__key_t *k, const void *p, size_t n);
 void store__key_group(store__key_t *k, store_val_t group);
 void store__key_u64(store__key_t *k, uint64_t v);
@@ -106,14 +113,22 @@ int store__has_prefix(const MDB_val *k, const void *prefix, size_t n);
 typedef struct store__meta {
   int has_group;
   uint64_t seq;
+  uint64_t version; /* the record's version; 0 only in format 1, before store__upgrade */
   store_val_t group;
   store_val_t idx[STORE_MAX_INDEXES]; /* p == NULL: no entry */
 } store__meta_t;
 
-/* Encodes m into buf (STORE__META_MAX bytes); returns the length. */
+/* Encodes m into buf (STORE__META_MAX bytes) in STORE__META_FORMAT; returns the length. */
 size_t store__meta_encode(const store__meta_t *m, unsigned char *buf);
-/* Decodes v, whose bytes must stay valid while m is used. 0 or STORE_EIO (corrupt). */
+/* Decodes v (any format up to the current one), whose bytes must stay valid while m is
+ * used. 0 or STORE_EIO (corrupt). */
 int store__meta_decode(store_val_t v, store__meta_t *m);
+
+/* ---- format upgrades (store_upgrade.c) --------------------------------------------------- */
+
+/* Runs inside store_open's first write transaction, after the databases are open: rewrites
+ * what an older format left, once. */
+int store__upgrade(store_t *s, MDB_txn *txn);
 
 /* ---- groups (store_group.c) -------------------------------------------------------------- */
 
@@ -133,6 +148,9 @@ void store__writer_stop(store_t *s);
 
 /* The table, or NULL when the handle is out of range. */
 const store__table_t *store__table(store_txn_t *t, int table);
+/* An 8-byte counter of the counters db; an absent one reads 0. */
+int store__counter_get(store_txn_t *t, const store__key_t *key, uint64_t *out);
+int store__counter_set(store_txn_t *t, const store__key_t *key, uint64_t n);
 /* Walks dbi from the first key >= start (start empty: the first key) while keys begin with
  * prefix, calling fn for at most limit entries (0: no limit). With tdbi set, an entry's data
  * is a primary key and fn gets that record from table tdbi; otherwise fn gets the entry. */

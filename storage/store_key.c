@@ -8,8 +8,6 @@
 
 #include "store_internal.h"
 
-#define META_VERSION 1
-
 void store__be64_put(unsigned char *p, uint64_t v) {
   for (int i = 7; i >= 0; i--) {
     p[i] = (unsigned char)(v & 0xff);
@@ -38,10 +36,14 @@ void store__key_init(store__key_t *k, const store__table_t *tb) {
   store__key_bytes(k, tb->tag, tb->tag_n);
 }
 
-void store__key_counter(store__key_t *k, char kind, const store__table_t *tb) {
+void store__key_global(store__key_t *k, char kind) {
   k->n = 0;
   k->overflow = 0;
   store__key_bytes(k, &kind, 1);
+}
+
+void store__key_counter(store__key_t *k, char kind, const store__table_t *tb) {
+  store__key_global(k, kind);
   store__key_bytes(k, tb->tag, tb->tag_n);
 }
 
@@ -79,10 +81,11 @@ static unsigned char *put_field(unsigned char *p, store_val_t v) {
 
 size_t store__meta_encode(const store__meta_t *m, unsigned char *buf) {
   unsigned char *p = buf;
-  *p++ = META_VERSION;
+  *p++ = STORE__META_FORMAT;
   *p++ = (unsigned char)(m->has_group != 0);
   store__be64_put(p, m->seq);
-  p += 8;
+  store__be64_put(p + 8, m->version);
+  p += 16;
   p = put_field(p, m->has_group ? m->group : (store_val_t){NULL, 0});
   *p++ = STORE_MAX_INDEXES;
   for (int i = 0; i < STORE_MAX_INDEXES; i++) {
@@ -107,10 +110,16 @@ static int get_field(const unsigned char *b, size_t end, size_t *pos, store_val_
 int store__meta_decode(store_val_t v, store__meta_t *m) {
   const unsigned char *b = v.p;
   store__meta_t r = {0};
-  size_t pos = 10; /* version, group flag, seq */
-  if (v.n < pos || b[0] != META_VERSION) return STORE_EIO;
+  size_t pos = 10; /* format, group flag, seq */
+  if (v.n < pos || b[0] < 1 || b[0] > STORE__META_FORMAT) return STORE_EIO;
   r.has_group = b[1];
   r.seq = store__be64_get(b + 2);
+  /* Format 1 kept no version; store__upgrade gives those records one at open. */
+  if (b[0] >= 2) {
+    if (v.n - pos < 8) return STORE_EIO;
+    r.version = store__be64_get(b + pos);
+    pos += 8;
+  }
   if (get_field(b, v.n, &pos, &r.group) != 0 || pos >= v.n) return STORE_EIO;
   if (b[pos++] != STORE_MAX_INDEXES) return STORE_EIO;
   for (int i = 0; i < STORE_MAX_INDEXES; i++) {

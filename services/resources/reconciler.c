@@ -30,10 +30,10 @@ typedef struct due_batch {
   hg_arena_t *arena;
 } due_batch_t;
 
-/* The outcome of one transition, applied in a write if the record is unchanged. */
+/* The outcome of one transition for rec as read, written only if the record is still at
+ * the version read (rec->resource_version). */
 typedef struct outcome {
-  store_val_t key;
-  uint64_t seen_version;
+  resource_record_t *rec;
   int remove;
   const char *status;
   const char *access_url;
@@ -55,11 +55,8 @@ static int collect_due(void *arg, store_val_t key, store_val_t val) {
 
 static int apply_outcome(store_txn_t *txn, void *arg) {
   outcome_t *o = arg;
-  resource_record_t *rec;
-  int rc = resource_load(txn, o->arena, o->key, &rec);
-  if (rc) return rc == STORE_NOTFOUND ? 0 : rc;
-  if (rec->resource_version != o->seen_version) return 0; /* changed meanwhile: next round */
-  if (o->remove) return resource_delete(txn, o->arena, rec->resource);
+  resource_record_t *rec = o->rec;
+  if (o->remove) return resource_delete_if(txn, o->arena, rec->resource, rec->resource_version);
   resource_t *r = rec->resource;
   char now[HG_RFC3339_LEN];
   hg_time_rfc3339(hg_now_ms(), now);
@@ -74,18 +71,20 @@ static int apply_outcome(store_txn_t *txn, void *arg) {
     r->access_url = (char *)o->access_url;
     r->_access_url_case = HANGAR__RESOURCES__V1__RESOURCE___ACCESS_URL_ACCESS_URL;
   }
-  return resource_save(txn, o->arena, rec, 0);
+  return resource_save_if(txn, o->arena, rec, 0, rec->resource_version);
 }
 
-/* Runs the driver for one due record (outside any transaction) and records the result. */
+/* Runs the driver for one due record (outside any transaction) and records the result,
+ * unless the record changed or went away meanwhile (STORE_CONFLICT, STORE_NOTFOUND): then
+ * its new state is what counts, and a pass that finds it still due drives it again. */
 static void reconcile_one(reconciler_t *r, store_val_t key) {
   hg_arena_t *a = hg_arena_new();
   if (!a) return;
-  outcome_t o = {.key = key, .arena = a};
+  outcome_t o = {.arena = a};
   store_txn_t *txn;
   resource_record_t *rec = NULL;
   if (store_txn_begin_read(r->svc->store, &txn) == 0) {
-    if (resource_load(txn, a, key, &rec) == 0) o.seen_version = rec->resource_version;
+    if (resource_load(txn, a, key, &rec) == 0) o.rec = rec;
     store_txn_end(txn);
   }
   if (rec && resource_status_pending(rec->resource->status)) {
@@ -98,8 +97,9 @@ static void reconcile_one(reconciler_t *r, store_val_t key) {
                      ? "running" : "error";
     }
     int rc = store_write(r->svc->store, apply_outcome, &o);
-    if (rc) HG_ERROR("reconciler", NULL, "recording %s failed: %s", res->resource_id,
-                     store_strerror(rc));
+    if (rc && rc != STORE_CONFLICT && rc != STORE_NOTFOUND)
+      HG_ERROR("reconciler", NULL, "recording %s failed: %s", res->resource_id,
+               store_strerror(rc));
   }
   hg_arena_free(a);
 }

@@ -38,16 +38,30 @@ int resource_decode(store_val_t val, hg_arena_t *a, resource_record_t **out) {
 }
 
 int resource_load(store_txn_t *txn, hg_arena_t *a, store_val_t key, resource_record_t **out) {
+  resource_record_t *rec;
   store_val_t val;
   int rc = store_get(txn, RES_TABLE, key, &val);
-  return rc ? rc : resource_decode(val, a, out);
+  if (rc == 0) rc = resource_decode(val, a, &rec);
+  if (rc == 0) rc = store_get_version(txn, RES_TABLE, key, &rec->resource_version);
+  if (rc == 0) *out = rec;
+  return rc;
 }
 
 static void put_be64(unsigned char *p, uint64_t v) {
   for (int i = 7; i >= 0; i--, v >>= 8) p[i] = (unsigned char)(v & 0xff);
 }
 
-int resource_save(store_txn_t *txn, hg_arena_t *a, resource_record_t *rec, unsigned flags) {
+/* The stored bytes of rec, without its version: the store keeps that. */
+static int pack_unversioned(resource_record_t *rec, hg_buf_t *buf) {
+  uint64_t version = rec->resource_version;
+  rec->resource_version = 0; /* proto3 leaves a zero scalar out of the bytes */
+  int rc = record_pack(&rec->base, buf);
+  rec->resource_version = version;
+  return rc;
+}
+
+int resource_save_if(store_txn_t *txn, hg_arena_t *a, resource_record_t *rec, unsigned flags,
+                     uint64_t expect_version) {
   const resource_t *r = rec->resource;
   unsigned char due[8];
   store_keys_t keys = {.group = {r->project_id, strlen(r->project_id)}};
@@ -55,17 +69,22 @@ int resource_save(store_txn_t *txn, hg_arena_t *a, resource_record_t *rec, unsig
     put_be64(due, (uint64_t)rec->due_ms);
     keys.index[RES_INDEX_DUE] = (store_val_t){due, sizeof(due)};
   }
-  int rc = store_next_version(txn, &rec->resource_version);
-  if (rc) return rc;
   hg_buf_t buf = HG_BUF_INIT;
-  rc = record_pack(&rec->base, &buf);
-  store_val_t key = resource_key(a, r->project_id, r->resource_id);
+  int rc = pack_unversioned(rec, &buf);
+  store_val_t key = resource_key(a, r->project_id, r->resource_id), val = {buf.p, buf.n};
   if (rc == 0 && !key.p) rc = STORE_ENOMEM;
-  if (rc == 0) rc = store_put(txn, RES_TABLE, key, (store_val_t){buf.p, buf.n}, &keys, flags);
+  if (rc == 0) rc = store_put_if(txn, RES_TABLE, key, val, &keys, flags, expect_version);
+  if (rc == 0) rc = store_get_version(txn, RES_TABLE, key, &rec->resource_version);
   hg_buf_free(&buf);
   return rc;
 }
 
-int resource_delete(store_txn_t *txn, hg_arena_t *a, const resource_t *r) {
-  return store_del(txn, RES_TABLE, resource_key(a, r->project_id, r->resource_id));
+int resource_save(store_txn_t *txn, hg_arena_t *a, resource_record_t *rec, unsigned flags) {
+  return resource_save_if(txn, a, rec, flags, 0);
+}
+
+int resource_delete_if(store_txn_t *txn, hg_arena_t *a, const resource_t *r,
+                       uint64_t expect_version) {
+  store_val_t key = resource_key(a, r->project_id, r->resource_id);
+  return key.p ? store_del_if(txn, RES_TABLE, key, expect_version) : STORE_ENOMEM;
 }
