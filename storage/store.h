@@ -32,24 +32,29 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define STORE_ERRORS(XX)                                                   \
-  XX(STORE_NOTFOUND, -30001, "not found")                                  \
-  XX(STORE_EXISTS, -30002, "key or unique index entry already exists")     \
-  XX(STORE_CONFLICT, -30003, "stale version")                              \
-  XX(STORE_FULL, -30004, "store full")                                     \
-  XX(STORE_EIO, -30005, "storage I/O error")                               \
-  XX(STORE_ENOMEM, -30006, "out of memory")                                \
-  XX(STORE_EINVAL, -30007, "invalid argument")                             \
-  XX(STORE_ECLOSED, -30008, "store closed")                                \
-  XX(STORE_ERDONLY, -30009, "write in a read-only transaction")
+#include "status.h"
+
+/* name, value, the gRPC code a service answers with when it has nothing more specific, text */
+#define STORE_ERRORS(XX)                                                                   \
+  XX(STORE_NOTFOUND, -30001, HG_NOT_FOUND, "not found")                                    \
+  XX(STORE_EXISTS, -30002, HG_ALREADY_EXISTS, "key or unique index entry already exists")  \
+  XX(STORE_CONFLICT, -30003, HG_ABORTED, "stale version")                                  \
+  XX(STORE_FULL, -30004, HG_RESOURCE_EXHAUSTED, "store full")                              \
+  XX(STORE_EIO, -30005, HG_INTERNAL, "storage I/O error")                                  \
+  XX(STORE_ENOMEM, -30006, HG_INTERNAL, "out of memory")                                   \
+  XX(STORE_EINVAL, -30007, HG_INTERNAL, "invalid argument")                                \
+  XX(STORE_ECLOSED, -30008, HG_UNAVAILABLE, "store closed")                                \
+  XX(STORE_ERDONLY, -30009, HG_INTERNAL, "write in a read-only transaction")
 
 typedef enum {
-#define XX(name, val, str) name = val,
+#define XX(name, val, code, str) name = val,
   STORE_ERRORS(XX)
 #undef XX
 } store_errno_t;
 
 const char *store_strerror(int err);
+/* The gRPC status code for a store error (HG_INTERNAL for anything unknown). */
+hg_code_t store_error_code(int err);
 const char *store_err_name(int err);
 
 #define STORE_MAX_INDEXES 4

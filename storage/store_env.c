@@ -21,8 +21,8 @@
 
 const char *store_strerror(int err) {
   switch (err) {
-#define XX(name, val, str) \
-  case name:               \
+#define XX(name, val, code, str) \
+  case name:                     \
     return str;
     STORE_ERRORS(XX)
 #undef XX
@@ -32,13 +32,24 @@ const char *store_strerror(int err) {
 
 const char *store_err_name(int err) {
   switch (err) {
-#define XX(name, val, str) \
-  case name:               \
+#define XX(name, val, code, str) \
+  case name:                     \
     return #name;
     STORE_ERRORS(XX)
 #undef XX
   }
   return "STORE_UNKNOWN";
+}
+
+hg_code_t store_error_code(int err) {
+  switch (err) {
+#define XX(name, val, code, str) \
+  case name:                     \
+    return code;
+    STORE_ERRORS(XX)
+#undef XX
+  }
+  return HG_INTERNAL;
 }
 
 int store__map_err(int rc) {

@@ -106,11 +106,7 @@ void auth__store_fail(rpc_ctx_t *ctx, int rc, const char *not_found) {
     return;
   }
   HG_ERROR("auth", rpc_ctx_request_id(ctx), "store: %s", store_strerror(rc));
-  rpc_fail_code(ctx,
-                rc == STORE_ECLOSED ? HG_UNAVAILABLE
-                : rc == STORE_FULL  ? HG_RESOURCE_EXHAUSTED
-                                    : HG_INTERNAL,
-                "Storage error");
+  rpc_fail_code(ctx, store_error_code(rc), "Storage error");
 }
 
 static void write_done(void *arg, int rc) {

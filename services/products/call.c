@@ -81,7 +81,7 @@ int pr_fail_internal(rpc_ctx_t *ctx) {
 int pr_fail_store(rpc_ctx_t *ctx, int rc) {
   if (rc == STORE_NOTFOUND) return pr_fail_not_found(ctx);
   HG_ERROR("products", rpc_ctx_request_id(ctx), "store: %s", store_strerror(rc));
-  rpc_fail_code(ctx, rc == STORE_FULL ? HG_RESOURCE_EXHAUSTED : HG_INTERNAL, PR_MSG_INTERNAL);
+  rpc_fail_code(ctx, store_error_code(rc), PR_MSG_INTERNAL);
   return -1;
 }
 

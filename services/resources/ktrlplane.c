@@ -128,8 +128,7 @@ static int admit_or_fail(rpc_ctx_t *ctx, const char *project_id, const char *res
 
 static void fail_store(rpc_ctx_t *ctx, int rc) {
   HG_ERROR("ktrlplane", rpc_ctx_request_id(ctx), "store: %s", store_strerror(rc));
-  rpc_fail_code(ctx, rc == STORE_FULL ? HG_RESOURCE_EXHAUSTED : HG_INTERNAL,
-                "Internal server error");
+  rpc_fail_code(ctx, store_error_code(rc), "Internal server error");
 }
 
 static char *now_text(hg_arena_t *a) {

@@ -2,7 +2,8 @@
  *
  * One thread finds records whose transition is due (the store's "due" index, earliest
  * first), calls the provisioner outside any transaction, and writes the outcome through the
- * store's group commit only if the record did not change meanwhile (resource_version).
+ * store's group commit as a conditional write on the version it read, so an outcome that
+ * raced a client update is dropped and retried on a later pass.
  * State lives only in the store, so after a restart it resumes where it stopped.
  * Threads: reconciler_kick() from any thread; the rest from main(). */
 #ifndef HANGAR_RECONCILER_H
