@@ -1,21 +1,29 @@
 /* dialect.h - error dialects: how each REST surface writes an error body.
  *
- * A dialect is a row in a static table: a render function (status + HTTP code -> body), the
+ * A dialect is a row in a static table: a render function (error + HTTP code -> body), the
  * body's content type, the texts the gateway uses for errors it makes itself (bad body,
- * bad query, unknown route ...), and per-gRPC-code HTTP overrides of the DESIGN.md table
- * (hg_code_http). Adding a surface's error shape is adding a row, never an `if`.
+ * bad query, unknown route ...), per-gRPC-code HTTP overrides of the DESIGN.md table
+ * (hg_code_http), per-rule HTTP overrides, and flags. Adding a surface's error shape is a
+ * row here plus, when no existing renderer fits, one dialect_<name>.c with its render
+ * function; never an `if` in the router, the proxy or another dialect.
  *
- * Gateway-made errors are ordinary hg_status_t values (INVALID_ARGUMENT with one violation
- * naming the field), so a dialect renders them exactly as it renders a service's errors.
+ * An error reaches a dialect as a gw_error_t: the hg_status_t (from a service, or made by
+ * the gateway as INVALID_ARGUMENT with one violation naming the field) plus, for each
+ * violation, what only the gateway knows: where the field lives in the HTTP request (body,
+ * query, path, header) and, for a body that is not JSON, where parsing stopped. Every
+ * dialect gets the same facts and picks what its body shows.
  * Owns: nothing (static tables). Threads: any. */
 #ifndef HANGAR_GW_DIALECT_H
 #define HANGAR_GW_DIALECT_H
 
 #include "buf.h"
+#include "json_syntax.h"
 #include "status.h"
 
 typedef enum {
   GW_DIALECT_KTRLPLANE = 0, /* {"error": message, "details": "..."}; also the auth admin API */
+  GW_DIALECT_FASTAPI,       /* {"detail": "..."}; 422 {"detail": [{"loc","msg","type"}]} */
+  GW_DIALECT_PROBLEM,       /* Konnect: application/problem+json (dialect_problem.c) */
   GW_N_DIALECTS
 } gw_dialect_id_t;
 
@@ -31,15 +39,58 @@ typedef enum {
   GW_TEXT_UNAVAILABLE,  /* upstream unreachable */
   GW_TEXT_TIMEOUT,      /* upstream deadline exceeded */
   GW_TEXT_INTERNAL,     /* anything else the gateway cannot do (allocation failure ...) */
+  GW_TEXT_MEDIA_TYPE,   /* 415: a JSON-only route got a body of another content type */
   GW_N_TEXTS
 } gw_text_t;
 
 #define GW_N_CODES 17 /* hg_code_t values 0..16 */
 
+/* Where a violation's field lives in the HTTP request. */
+typedef enum {
+  GW_IN_UNKNOWN = 0,
+  GW_IN_BODY,
+  GW_IN_QUERY,
+  GW_IN_PATH,
+  GW_IN_HEADER,
+} gw_in_t;
+
+/* What the gateway knows about one violation beyond the status. */
+typedef struct gw_where {
+  gw_in_t in;
+  /* A body that is not JSON: Python's json module's complaint and place (json_syntax.h);
+   * syntax.msg is NULL otherwise. doc is the body as received (valid until the answer). */
+  gw_json_error_t syntax;
+  hg_str_t doc;
+} gw_where_t;
+
+/* An error on its way to a dialect: the status, and where[i] for st.violations[i]. */
+typedef struct gw_error {
+  hg_status_t st;
+  gw_where_t where[HG_MAX_VIOLATIONS];
+  const char *request_id; /* the exchange's X-Request-Id (for correlation ids); may be NULL */
+} gw_error_t;
+
+/* An empty error (OK status, nothing located). */
+void gw_error_init(gw_error_t *e);
+
+/* Dialect flags. */
+typedef enum {
+  /* Answers of 500 and above carry the dialect's own text for the code, never the message
+   * that came with the status (which may name a C-level cause). */
+  GW_DIALECT_OWN_5XX_TEXTS = 1,
+} gw_dialect_flag_t;
+
+/* Violations of this machine rule answer with this HTTP code instead of their status
+ * code's (e.g. a body that is not UTF-8 may be 400 where other validation is 422). */
+typedef struct gw_rule_http {
+  const char *rule;
+  int http;
+} gw_rule_http_t;
+
 typedef struct gw_dialect gw_dialect_t;
 
-/* Appends the error body for st (answered with HTTP code http) to out. 0 or -1 (ENOMEM). */
-typedef int (*gw_render_fn)(const gw_dialect_t *d, const hg_status_t *st, int http,
+/* Appends the error body for e (answered with HTTP code http) to out. 0 or -1 (ENOMEM). */
+typedef int (*gw_render_fn)(const gw_dialect_t *d, const gw_error_t *e, int http,
                             hg_buf_t *out);
 
 struct gw_dialect {
@@ -47,15 +98,23 @@ struct gw_dialect {
   gw_render_fn render;
   const char *content_type;
   const char *texts[GW_N_TEXTS];
-  short http[GW_N_CODES]; /* per hg_code_t: HTTP code overriding hg_code_http(); 0 = none */
+  short http[GW_N_CODES];         /* per hg_code_t: overrides hg_code_http(); 0 = none */
+  const gw_rule_http_t *rule_http; /* terminated by a NULL rule; NULL = none */
+  unsigned flags;                  /* gw_dialect_flag_t */
 };
 
 /* The row for id (an out-of-range id gives the first dialect). */
 const gw_dialect_t *gw_dialect(gw_dialect_id_t id);
 /* HTTP code for a gRPC code in this dialect: its override, else hg_code_http(). */
 int gw_dialect_http(const gw_dialect_t *d, hg_code_t code);
+/* HTTP code for a whole error: a rule override of any of its violations, else by code. */
+int gw_dialect_error_http(const gw_dialect_t *d, const gw_error_t *e);
 const char *gw_dialect_text(const gw_dialect_t *d, gw_text_t t);
-/* Renders st as an error body of this dialect into out (appended). 0 or -1 (ENOMEM). */
-int gw_dialect_render(const gw_dialect_t *d, const hg_status_t *st, int http, hg_buf_t *out);
+/* The top-level message a body should show for st answered with http: the status's own
+ * message, or the dialect's text for the code when it has none (or when the dialect keeps
+ * 5xx texts to itself). Never NULL. */
+const char *gw_dialect_message(const gw_dialect_t *d, const hg_status_t *st, int http);
+/* Renders e as an error body of this dialect into out (appended). 0 or -1 (ENOMEM). */
+int gw_dialect_render(const gw_dialect_t *d, const gw_error_t *e, int http, hg_buf_t *out);
 
 #endif

@@ -1,8 +1,9 @@
 /* dispatch.c - the evhttp request callback: make the exchange, route it, and hand it to
  * its local handler or to the proxy; answer 404/405 for requests no route takes.
  *
- * A path no surface owns has no dialect of its own, so its 404 is rendered in the default
- * dialect; a 405 is rendered in the dialect of the routes that share the path. */
+ * A 404 under a surface's prefix (gw_route_table_t.prefix) is rendered in that surface's
+ * dialect; a path no surface owns has no dialect of its own, so its 404 is rendered in the
+ * default dialect. A 405 is rendered in the dialect of the routes that share the path. */
 #include <string.h>
 
 #include <event2/http.h>
@@ -45,7 +46,8 @@ static const char *shown_path(gw_exchange_t *ex) {
 static void not_found(gw_exchange_t *ex) {
   const char *detail = hg_arena_sprintf(ex->arena, "no route for %s %s",
                                         gw_method_name(ex->method), shown_path(ex));
-  gw_reply_error(ex, gw_dialect(DEFAULT_DIALECT), 404, GW_TEXT_NOT_FOUND, detail);
+  const gw_dialect_t *d = gw_unrouted_dialect(ex->path);
+  gw_reply_error(ex, d ? d : gw_dialect(DEFAULT_DIALECT), 404, GW_TEXT_NOT_FOUND, detail);
 }
 
 static void method_not_allowed(gw_exchange_t *ex) {
@@ -72,6 +74,8 @@ static void route(gw_exchange_t *ex) {
   } else if (rc != GW_MATCH_OK) {
     gw_reply_error(ex, gw_dialect(DEFAULT_DIALECT), 500, GW_TEXT_INTERNAL, NULL);
   } else {
+    gw_match_accept(&ex->match,
+                    evhttp_find_header(evhttp_request_get_input_headers(ex->req), "Accept"));
     ex->binding = ex->match.data;
     ex->series = ex->binding->series;
     if (ex->binding->route->local)

@@ -18,6 +18,7 @@
 
 #include "gateway_internal.h"
 #include "log.h"
+#include "request.h"
 
 #define REQUEST_ID_MAX 128
 #define LOG_PATH_MAX 256
@@ -121,20 +122,33 @@ void gw_reply(gw_exchange_t *ex, int http, const char *content_type) {
   atomic_fetch_sub_explicit(&gw->inflight, 1, memory_order_release);
 }
 
-void gw_reply_status(gw_exchange_t *ex, const gw_dialect_t *d, const hg_status_t *st,
-                     int http) {
+static void reply_rendered(gw_exchange_t *ex, const gw_dialect_t *d, gw_error_t *e,
+                           int http) {
+  e->request_id = ex->request_id;
   hg_buf_reset(&ex->body);
-  if (gw_dialect_render(d, st, http, &ex->body) != 0) {
+  if (gw_dialect_render(d, e, http, &ex->body) != 0) {
     hg_buf_reset(&ex->body);
     http = 500;
   }
   gw_reply(ex, http, d->content_type);
 }
 
+void gw_reply_status(gw_exchange_t *ex, const gw_dialect_t *d, gw_error_t *e) {
+  const gw_binding_t *b = ex->binding;
+  if (b && !b->route->local) {
+    gw_request_in_t in = {.desc = b->in.desc, .body_mode = b->route->body,
+                          .query_mode = b->route->query, .match = &ex->match,
+                          .query = ex->query};
+    gw_request_locate(&in, e);
+  }
+  reply_rendered(ex, d, e, gw_dialect_error_http(d, e));
+}
+
 void gw_reply_error(gw_exchange_t *ex, const gw_dialect_t *d, int http, gw_text_t t,
                     const char *detail) {
-  hg_status_t st;
-  hg_status_set(&st, HG_UNKNOWN, gw_dialect_text(d, t));
-  st.detail = detail;
-  gw_reply_status(ex, d, &st, http);
+  gw_error_t e;
+  gw_error_init(&e);
+  hg_status_set(&e.st, HG_UNKNOWN, gw_dialect_text(d, t));
+  e.st.detail = detail;
+  reply_rendered(ex, d, &e, http);
 }

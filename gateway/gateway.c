@@ -28,6 +28,9 @@ static const gw_route_table_t *const surfaces[] = {
     &gw_routes_ops,
     &gw_routes_ktrlplane,
     &gw_routes_auth,
+    &gw_routes_wrappers,
+    &gw_routes_wrapper_resources,
+    &gw_routes_konnect,
 };
 #define N_SURFACES (sizeof(surfaces) / sizeof(surfaces[0]))
 
@@ -39,6 +42,16 @@ __attribute__((format(printf, 3, 4))) static int fail(char *err, size_t err_len,
   vsnprintf(err, err_len, fmt, ap);
   va_end(ap);
   return -1;
+}
+
+const gw_dialect_t *gw_unrouted_dialect(hg_str_t path) {
+  for (size_t s = 0; s < N_SURFACES; s++) {
+    const char *prefix = surfaces[s]->prefix;
+    size_t n = prefix ? strlen(prefix) : 0;
+    if (n && path.n >= n && memcmp(path.p, prefix, n) == 0 && (path.n == n || path.p[n] == '/'))
+      return gw_dialect(surfaces[s]->dialect);
+  }
+  return NULL;
 }
 
 /* ---- route checks ------------------------------------------------------------------------ */
@@ -69,6 +82,9 @@ int gw_route_check(const gw_route_t *r, char *err, size_t err_len) {
   if (r->success != 200 && r->success != 201 && r->success != 202 && r->success != 204)
     return fail(err, err_len, "route %s %s: success code %d is not 200/201/202/204",
                 gw_method_name(r->method), r->path, r->success);
+  if (r->response && !protobuf_c_message_descriptor_get_field_by_name(m->output, r->response))
+    return fail(err, err_len, "route %s %s: response '%s' is not a field of %s",
+                gw_method_name(r->method), r->path, r->response, m->output->name);
   return check_params(r, m->input, err, err_len);
 }
 
@@ -112,7 +128,11 @@ static int bind_route(gw_gateway_t *g, gw_binding_t *b, const gw_route_t *r, cha
     b->channel = u->channel;
     if (!b->rpc_path) return fail(err, err_len, "out of memory");
   }
-  if (gw_metrics_add_series(g->metrics, r->path, gw_method_name(r->method), GW_SERIES_ALWAYS,
+  /* An Accept variant is its own series, labelled apart from the row it varies. */
+  const char *label = r->accept ? hg_arena_sprintf(g->setup, "%s [%s]", r->path, r->accept)
+                                : r->path;
+  if (!label) return fail(err, err_len, "out of memory");
+  if (gw_metrics_add_series(g->metrics, label, gw_method_name(r->method), GW_SERIES_ALWAYS,
                             &b->series) != 0)
     return fail(err, err_len, "too many metric series");
   int rc = gw_router_add(g->router, r, b);

@@ -94,11 +94,16 @@ void gw_exchange_wake(gw_exchange_t *ex);
 
 /* Each answers the exchange and releases it; ex is invalid afterwards. Loop thread. */
 void gw_reply(gw_exchange_t *ex, int http, const char *content_type); /* body = ex->body */
-void gw_reply_status(gw_exchange_t *ex, const gw_dialect_t *d, const hg_status_t *st,
-                     int http);
+/* A failure: places e's violations in the request (gw_request_locate), answers with the
+ * dialect's HTTP code for e, in the dialect's body. */
+void gw_reply_status(gw_exchange_t *ex, const gw_dialect_t *d, gw_error_t *e);
 /* A gateway-made error: dialect text t as the message, optional detail. */
 void gw_reply_error(gw_exchange_t *ex, const gw_dialect_t *d, int http, gw_text_t t,
                     const char *detail);
+
+/* gateway.c: the dialect of the surface whose prefix holds path (a 404 no row took), or NULL
+ * when no surface claims it. */
+const gw_dialect_t *gw_unrouted_dialect(hg_str_t path);
 
 /* dispatch.c, proxy.c, ops.c, readyz.c ---------------------------------------------------- */
 

@@ -11,7 +11,8 @@ static const gw_route_t routes[] = {
     {.method = GW_GET, .path = "/metrics", .success = 200, .dialect = D, .local = gw_op_metrics},
 };
 
-const gw_route_table_t gw_routes_ops = {"ops", routes, sizeof(routes) / sizeof(routes[0])};
+const gw_route_table_t gw_routes_ops = {
+    .surface = "ops", .routes = routes, .n = sizeof(routes) / sizeof(routes[0])};
 
 void gw_op_healthz(gw_exchange_t *ex) {
   if (hg_buf_puts(&ex->body, "{\"status\":\"ok\"}") != 0) {

@@ -11,6 +11,7 @@
 
 #include "gateway_internal.h"
 #include "log.h"
+#include "media.h"
 #include "request.h"
 #include "transcode.h"
 
@@ -30,16 +31,25 @@ static const struct {
 
 static void answer_failure(gw_exchange_t *ex) {
   const gw_dialect_t *d = ex->binding->dialect;
-  hg_status_t st = ex->st;
-  int bare = !st.reason && !st.detail && st.n_violations == 0;
+  gw_error_t e;
+  gw_error_init(&e);
+  e.st = ex->st;
+  hg_status_t *st = &e.st;
+  int bare = !st->reason && !st->detail && st->n_violations == 0;
   for (size_t i = 0; bare && i < sizeof(transport_errors) / sizeof(transport_errors[0]); i++) {
-    if (transport_errors[i].from != st.code) continue;
+    if (transport_errors[i].from != st->code) continue;
     HG_WARN("gateway", ex->request_id, "%s: %s: %s", ex->binding->rpc_path,
-            hg_code_name(st.code), st.message ? st.message : "");
-    hg_status_set(&st, transport_errors[i].to, gw_dialect_text(d, transport_errors[i].text));
+            hg_code_name(st->code), st->message ? st->message : "");
+    hg_status_set(st, transport_errors[i].to, gw_dialect_text(d, transport_errors[i].text));
     break;
   }
-  gw_reply_status(ex, d, &st, gw_dialect_http(d, st.code));
+  gw_reply_status(ex, d, &e);
+}
+
+/* The body: the whole response message, or the one field the route answers with. */
+static int encode_response(const gw_route_t *r, const ProtobufCMessage *resp, hg_buf_t *out) {
+  if (!resp) return -1;
+  return r->response ? tc_encode_field(resp, r->response, out) : tc_encode(resp, out);
 }
 
 /* Runs on the exchange's loop after the rpc completed. */
@@ -50,7 +60,7 @@ static void answer(gw_exchange_t *ex) {
     return;
   }
   hg_buf_reset(&ex->body);
-  if (r->success != 204 && (!ex->resp || tc_encode(ex->resp, &ex->body) != 0)) {
+  if (r->success != 204 && encode_response(r, ex->resp, &ex->body) != 0) {
     gw_reply_error(ex, ex->binding->dialect, 500, GW_TEXT_INTERNAL, NULL);
     return;
   }
@@ -96,10 +106,10 @@ static int collect_metadata(gw_exchange_t *ex, rpc_md_t *md, size_t *n_md) {
     if (!v) continue;
     if (!header_ok(v)) {
       const gw_dialect_t *d = ex->binding->dialect;
-      hg_status_t st;
-      gw_invalid(&st, d, GW_TEXT_BAD_HEADER, ex->arena, forwarded[i].header,
+      gw_error_t e;
+      gw_invalid(&e, d, GW_TEXT_BAD_HEADER, GW_IN_HEADER, ex->arena, forwarded[i].header,
                  "must be printable ASCII");
-      gw_reply_status(ex, d, &st, gw_dialect_http(d, st.code));
+      gw_reply_status(ex, d, &e);
       return -1;
     }
     md[(*n_md)++] = (rpc_md_t){forwarded[i].key, v};
@@ -140,11 +150,19 @@ static int read_body(gw_exchange_t *ex, hg_str_t *body) {
   return 0;
 }
 
+/* A JSON-only route's body must say it is JSON; a body without a Content-Type is not. */
+static int content_type_ok(const gw_exchange_t *ex, hg_str_t body) {
+  const gw_route_t *r = ex->binding->route;
+  if (!(r->flags & GW_ROUTE_JSON_ONLY) || r->body == GW_BODY_NONE) return 1;
+  const char *ct = evhttp_find_header(evhttp_request_get_input_headers(ex->req), "Content-Type");
+  return ct ? gw_media_is_json(ct) : body.n == 0;
+}
+
 void gw_proxy(gw_exchange_t *ex) {
   const gw_binding_t *b = ex->binding;
   const gw_dialect_t *d = b->dialect;
   hg_str_t body;
-  hg_status_t st;
+  gw_error_t e;
   ProtobufCMessage *msg = NULL;
   if (read_body(ex, &body) != 0) {
     const char *detail = hg_arena_sprintf(ex->arena, "request body exceeds %d bytes",
@@ -152,11 +170,16 @@ void gw_proxy(gw_exchange_t *ex) {
     gw_reply_error(ex, d, 413, GW_TEXT_TOO_LARGE, detail);
     return;
   }
+  if (!content_type_ok(ex, body)) {
+    gw_reply_error(ex, d, 415, GW_TEXT_MEDIA_TYPE, NULL);
+    return;
+  }
   gw_request_in_t in = {.desc = b->in.desc, .body_mode = b->route->body,
                         .query_mode = b->route->query, .match = &ex->match,
-                        .query = ex->query, .body = body};
-  if (gw_request_build(&in, d, ex->arena, &msg, &st) != 0) {
-    gw_reply_status(ex, d, &st, gw_dialect_http(d, st.code));
+                        .query = ex->query, .body = body, .flags = b->route->flags,
+                        .query_member = b->route->query_member};
+  if (gw_request_build(&in, d, ex->arena, &msg, &e) != 0) {
+    gw_reply_status(ex, d, &e);
     return;
   }
   call(ex, msg);

@@ -4,11 +4,17 @@
  * parameters whose name is a request field ("a[b]" meaning field path "a.b"; by default
  * only on routes without a body mapping, as grpc-gateway does; see gw_query_t), then the
  * path parameters. Query parameters naming a path parameter's field, and every query
- * parameter that is not a request field, are ignored.
+ * parameter that is not a request field, are ignored. A row may ask for more (route.h):
+ * GW_ROUTE_PATH_NOT_IN_BODY makes a body key naming a path parameter an unknown field, and
+ * query_member extends a query name that stops at a message ("filter[name]") to that
+ * message's member ("filter.name.eq").
  *
- * A failure is a gateway-made hg_status_t: INVALID_ARGUMENT with the dialect's text
+ * A failure is a gateway-made gw_error_t: INVALID_ARGUMENT with the dialect's text
  * ("Invalid request body" / "Invalid query parameter" / "Invalid path parameter") and one
- * violation naming the field, or INTERNAL when the arena runs out.
+ * violation naming the field, with its machine rule ("is_string", "unknown_property",
+ * "json_syntax", "utf8" ...) and its place (body, query, path; for a body that is not JSON,
+ * where Python's json module would stop), or INTERNAL when the arena runs out.
+ * gw_request_locate places the violations of a service's answer the same way.
  * Owns: nothing; everything it makes lives in the given arena. Threads: any (reentrant). */
 #ifndef HANGAR_GW_REQUEST_H
 #define HANGAR_GW_REQUEST_H
@@ -31,15 +37,24 @@ typedef struct gw_request_in {
   const gw_match_t *match; /* path parameters */
   hg_str_t query;          /* raw query string without '?'; may be empty */
   hg_str_t body;           /* raw body; empty counts as "{}" */
+  unsigned flags;          /* the route's gw_route_flag_t (GW_ROUTE_PATH_NOT_IN_BODY) */
+  const char *query_member; /* the route's query_member, or NULL */
 } gw_request_in_t;
 
-/* Builds the request message in a. 0 with *out set, or -1 with st filled (strings in a). */
+/* Builds the request message in a. 0 with *out set, or -1 with e filled (strings in a; a
+ * syntax error's doc points into in->body). */
 int gw_request_build(const gw_request_in_t *in, const gw_dialect_t *d, hg_arena_t *a,
-                     ProtobufCMessage **out, hg_status_t *st);
+                     ProtobufCMessage **out, gw_error_t *e);
 
-/* Fills st with a gateway-made INVALID_ARGUMENT: the dialect's text t and one violation
- * (field and description are copied into a). Returns -1 for `return gw_invalid(...)`. */
-int gw_invalid(hg_status_t *st, const gw_dialect_t *d, gw_text_t t, hg_arena_t *a,
+/* Fills e with a gateway-made INVALID_ARGUMENT: the dialect's text t and one violation
+ * (rule "invalid") in place `in` (field and description are copied into a). Returns -1 for
+ * `return gw_invalid(...)`. */
+int gw_invalid(gw_error_t *e, const gw_dialect_t *d, gw_text_t t, gw_in_t in, hg_arena_t *a,
                const char *field, const char *description);
+
+/* Places each violation of e whose place is unknown: a path parameter of the match; a query
+ * parameter the route binds and the query names; else the body on routes that map one,
+ * else the query. A field the request cannot carry stays GW_IN_UNKNOWN. */
+void gw_request_locate(const gw_request_in_t *in, gw_error_t *e);
 
 #endif

@@ -44,6 +44,16 @@ typedef enum {
   GW_QUERY_IGNORE = 2,  /* none */
 } gw_query_t;
 
+/* Request rules a row may ask for (bit flags). */
+typedef enum {
+  /* A request body must be sent as JSON (Content-Type application/json or a +json type);
+   * another type, or a body without one, answers 415 in the row's dialect. */
+  GW_ROUTE_JSON_ONLY = 1u << 0,
+  /* A top-level body key naming one of the row's path parameters is an unknown field
+   * (400), rather than being silently replaced by the path's value. */
+  GW_ROUTE_PATH_NOT_IN_BODY = 1u << 1,
+} gw_route_flag_t;
+
 typedef struct gw_exchange gw_exchange_t;
 /* A local handler answers the exchange itself (now or later, on the exchange's loop). */
 typedef void (*gw_local_fn)(gw_exchange_t *ex);
@@ -59,6 +69,16 @@ typedef struct gw_route {
   gw_dialect_id_t dialect;
   gw_local_fn local;                         /* non-NULL: answered by the gateway itself */
   gw_query_t query;                          /* rows usually leave it 0 (GW_QUERY_DEFAULT) */
+  unsigned flags;                            /* gw_route_flag_t bits; usually 0 */
+  /* Non-NULL: a variant of the row with the same method and path, served instead of it
+   * when the request's Accept header names this media type (router.h). */
+  const char *accept;
+  /* Non-NULL: a query parameter naming a message field binds that message's member of
+   * this name ("eq": filter[name]=x means filter[name][eq]=x). */
+  const char *query_member;
+  /* NULL: the response message is the body; else the body is this field of it (a list
+   * answered as a bare JSON array, as FastAPI's List[...] responses are). */
+  const char *response;
 } gw_route_t;
 
 /* One REST surface's rows. */
@@ -66,11 +86,18 @@ typedef struct gw_route_table {
   const char *surface;
   const gw_route_t *routes;
   size_t n;
+  /* Non-NULL: a path equal to or below this prefix that no row takes answers its 404 in
+   * `dialect` (the surface's own), not in the gateway's default dialect. */
+  const char *prefix;
+  gw_dialect_id_t dialect;
 } gw_route_table_t;
 
 extern const gw_route_table_t gw_routes_ops;       /* ops.c */
 extern const gw_route_table_t gw_routes_ktrlplane; /* routes/ktrlplane.c */
 extern const gw_route_table_t gw_routes_auth;      /* routes/auth.c */
+extern const gw_route_table_t gw_routes_konnect;   /* routes/konnect.c */
+extern const gw_route_table_t gw_routes_wrappers;  /* routes/wrappers.c: /wrappers */
+extern const gw_route_table_t gw_routes_wrapper_resources; /* routes/wrappers.c: /resources */
 
 /* "GET" ...; "?" for an out-of-range value. */
 const char *gw_method_name(gw_method_t m);

@@ -7,7 +7,9 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
+#include "media.h"
 #include "uri.h"
 
 typedef struct node {
@@ -15,12 +17,16 @@ typedef struct node {
   size_t lit_n;
   struct node **kids; /* literal children */
   size_t n_kids;
-  struct node *param; /* the parameter child, reached through "{param_name}" */
-  char *param_name;
+  struct node *param; /* the parameter child, reached through any "{name}" */
+  char *names[GW_MAX_PARAMS]; /* parameter names of the templates ending here, in order */
+  size_t n_names;
   const gw_route_t *routes[GW_N_METHODS];
   void *data[GW_N_METHODS];
   unsigned allow;
   const char *tmpl; /* template of the routes ending here */
+  const gw_route_t *variants[GW_MAX_VARIANTS]; /* rows with `accept`, any method */
+  void *variant_data[GW_MAX_VARIANTS];
+  size_t n_variants;
 } node_t;
 
 struct gw_router {
@@ -49,7 +55,7 @@ static void node_free(node_t *nd) {
     node_free(nd->param);
     free(nd->param);
   }
-  free(nd->param_name);
+  for (size_t i = 0; i < nd->n_names; i++) free(nd->names[i]);
   free(nd->lit);
 }
 
@@ -80,56 +86,103 @@ static node_t *literal_child(node_t *nd, const char *s, size_t n) {
   return kid;
 }
 
-static int param_child(node_t *nd, const char *name, size_t n, node_t **out) {
-  if (nd->param) {
-    if (strlen(nd->param_name) != n || memcmp(nd->param_name, name, n) != 0)
-      return GW_ROUTER_EPARAM;
-    *out = nd->param;
-    return 0;
-  }
-  node_t *kid = calloc(1, sizeof(*kid));
-  char *pn = kid ? strndup(name, n) : NULL;
-  if (!kid || !pn) {
-    free(kid);
-    free(pn);
-    return GW_ROUTER_ENOMEM;
-  }
-  nd->param = kid;
-  nd->param_name = pn;
-  *out = kid;
+/* The parameter edge is shared by every template with a parameter at this position,
+ * whatever they call it ("/p/{id}" and "/p/{product_id}/docs"): names belong to the node
+ * where a template ends (set_names). */
+static int param_child(node_t *nd, node_t **out) {
+  if (!nd->param && !(nd->param = calloc(1, sizeof(*nd->param)))) return GW_ROUTER_ENOMEM;
+  *out = nd->param;
   return 0;
 }
 
-/* One template segment: a literal without braces, or "{name}" with a non-empty name. */
-static int add_segment(node_t *nd, const char *s, size_t n, node_t **out) {
+/* One template segment: a literal without braces, or "{name}" with a non-empty name
+ * (*is_param set; the name is s[1..n-1)). */
+static int add_segment(node_t *nd, const char *s, size_t n, node_t **out, int *is_param) {
   int brace = memchr(s, '{', n) || memchr(s, '}', n);
+  *is_param = 0;
   if (n == 0) return GW_ROUTER_ETEMPLATE;
   if (!brace) return (*out = literal_child(nd, s, n)) ? 0 : GW_ROUTER_ENOMEM;
   if (n < 3 || s[0] != '{' || s[n - 1] != '}' || memchr(s + 1, '{', n - 2) ||
       memchr(s + 1, '}', n - 2))
     return GW_ROUTER_ETEMPLATE;
-  return param_child(nd, s + 1, n - 2, out);
+  *is_param = 1;
+  return param_child(nd, out);
+}
+
+/* A template's parameter names, as spans of the template. */
+typedef struct names {
+  const char *p[GW_MAX_PARAMS];
+  size_t n[GW_MAX_PARAMS];
+  size_t count;
+} names_t;
+
+/* The first template ending at nd names its parameters; every later one (another method, a
+ * variant) must use the same names, or a 405 could not say which template it means. */
+static int set_names(node_t *nd, const names_t *nm) {
+  if (nd->allow) {
+    for (size_t i = 0; i < nm->count; i++)
+      if (strlen(nd->names[i]) != nm->n[i] || memcmp(nd->names[i], nm->p[i], nm->n[i]) != 0)
+        return GW_ROUTER_EPARAM;
+    return 0;
+  }
+  for (; nd->n_names < nm->count; nd->n_names++)
+    if (!(nd->names[nd->n_names] = strndup(nm->p[nd->n_names], nm->n[nd->n_names])))
+      return GW_ROUTER_ENOMEM;
+  return 0;
+}
+
+static int add_variant(node_t *nd, const gw_route_t *route, void *data) {
+  for (size_t i = 0; i < nd->n_variants; i++)
+    if (nd->variants[i]->method == route->method &&
+        strcasecmp(nd->variants[i]->accept, route->accept) == 0)
+      return GW_ROUTER_EDUP;
+  if (nd->n_variants == GW_MAX_VARIANTS) return GW_ROUTER_EVARIANTS;
+  nd->variants[nd->n_variants] = route;
+  nd->variant_data[nd->n_variants++] = data;
+  return 0;
+}
+
+/* Creates the nodes of template t[0..len) and collects its parameter names; *out is the
+ * node the template ends at. */
+static int add_template(gw_router_t *r, const char *t, size_t len, node_t **out, names_t *nm) {
+  size_t n_params = 0, n_segs = 0;
+  node_t *nd = &r->root;
+  nm->count = 0;
+  for (size_t i = 1; i < len;) {
+    const char *slash = memchr(t + i, '/', len - i);
+    size_t n = slash ? (size_t)(slash - (t + i)) : len - i;
+    int is_param;
+    if (t[i] == '{') n_params++;
+    if (++n_segs > GW_MAX_SEGMENTS || n_params > GW_MAX_PARAMS) return GW_ROUTER_ETEMPLATE;
+    int rc = add_segment(nd, t + i, n, &nd, &is_param);
+    if (rc) return rc;
+    if (is_param) {
+      nm->p[nm->count] = t + i + 1;
+      nm->n[nm->count++] = n - 2;
+    }
+    i += n + 1;
+  }
+  *out = nd;
+  return 0;
 }
 
 int gw_router_add(gw_router_t *r, const gw_route_t *route, void *data) {
   const char *t = route->path;
-  size_t len = t ? strlen(t) : 0, n_params = 0, n_segs = 0;
+  size_t len = t ? strlen(t) : 0;
+  node_t *nd;
+  names_t nm;
   if (len == 0 || t[0] != '/' || (unsigned)route->method >= GW_N_METHODS)
     return GW_ROUTER_ETEMPLATE;
   if (len > 1 && t[len - 1] == '/') len--; /* trailing slash is insignificant */
-  node_t *nd = &r->root;
-  for (size_t i = 1; i < len;) {
-    const char *slash = memchr(t + i, '/', len - i);
-    size_t n = slash ? (size_t)(slash - (t + i)) : len - i;
-    if (t[i] == '{') n_params++;
-    if (++n_segs > GW_MAX_SEGMENTS || n_params > GW_MAX_PARAMS) return GW_ROUTER_ETEMPLATE;
-    int rc = add_segment(nd, t + i, n, &nd);
-    if (rc) return rc;
-    i += n + 1;
+  int rc = add_template(r, t, len, &nd, &nm);
+  if (rc == 0) rc = set_names(nd, &nm);
+  if (rc == 0 && route->accept) rc = add_variant(nd, route, data);
+  if (rc == 0 && !route->accept && nd->routes[route->method]) rc = GW_ROUTER_EDUP;
+  if (rc) return rc;
+  if (!route->accept) {
+    nd->routes[route->method] = route;
+    nd->data[route->method] = data;
   }
-  if (nd->routes[route->method]) return GW_ROUTER_EDUP;
-  nd->routes[route->method] = route;
-  nd->data[route->method] = data;
   nd->allow |= 1u << route->method;
   if (!nd->tmpl) nd->tmpl = route->path;
   return 0;
@@ -148,8 +201,7 @@ typedef struct seg {
 typedef struct walk {
   const seg_t *segs;
   size_t n_segs;
-  const node_t *bound_nodes[GW_MAX_SEGMENTS]; /* node whose param edge bound segment i */
-  size_t bound_seg[GW_MAX_SEGMENTS];
+  size_t bound_seg[GW_MAX_SEGMENTS]; /* segments bound by parameter edges, in order */
   size_t n_bound;
 } walk_t;
 
@@ -188,7 +240,6 @@ static const node_t *walk(walk_t *w, const node_t *nd, size_t i) {
     }
   }
   if (nd->param && s->raw_n > 0) {
-    w->bound_nodes[w->n_bound] = nd;
     w->bound_seg[w->n_bound++] = i;
     const node_t *hit = walk(w, nd->param, i + 1);
     if (hit) return hit;
@@ -197,12 +248,12 @@ static const node_t *walk(walk_t *w, const node_t *nd, size_t i) {
   return NULL;
 }
 
-static void fill_params(const walk_t *w, gw_match_t *out) {
+static void fill_params(const walk_t *w, const node_t *nd, gw_match_t *out) {
   out->n_params = 0;
-  for (size_t b = 0; b < w->n_bound && b < GW_MAX_PARAMS; b++) {
+  for (size_t b = 0; b < w->n_bound && b < nd->n_names; b++) {
     const seg_t *s = &w->segs[w->bound_seg[b]];
     gw_param_t *prm = &out->params[out->n_params++];
-    prm->name = w->bound_nodes[b]->param_name;
+    prm->name = nd->names[b];
     prm->err = s->err;
     prm->value = s->err == GW_URI_OK ? s->dec : s->raw;
     prm->n = s->err == GW_URI_OK ? s->dec_n : s->raw_n;
@@ -226,16 +277,38 @@ int gw_router_match(const gw_router_t *r, gw_method_t m, const char *p, size_t n
   out->allow = nd->allow;
   if (nd->routes[GW_GET]) out->allow |= 1u << GW_HEAD;
   out->path = nd->tmpl;
-  fill_params(&w, out);
+  fill_params(&w, nd, out);
   /* HEAD is GET without the body (RFC 9110 9.3.2); libevent drops the body itself. */
   if (m == GW_HEAD && !nd->routes[GW_HEAD] && nd->routes[GW_GET]) m = GW_GET;
+  out->variants = nd->variants;
+  out->variant_data = nd->variant_data;
+  out->n_variants = nd->n_variants;
   if ((unsigned)m < GW_N_METHODS && nd->routes[m]) {
     out->route = nd->routes[m];
     out->data = nd->data[m];
     return GW_MATCH_OK;
   }
+  for (size_t i = 0; i < nd->n_variants; i++) /* a method served by variants only */
+    if (nd->variants[i]->method == m) {
+      out->route = nd->variants[i];
+      out->data = nd->variant_data[i];
+      return GW_MATCH_OK;
+    }
   for (int k = 0; k < GW_N_METHODS && !out->route; k++) out->route = nd->routes[k];
+  if (!out->route) out->route = nd->variants[0]; /* a path served by variants only */
   return GW_MATCH_METHOD;
+}
+
+int gw_match_accept(gw_match_t *m, const char *accept) {
+  for (size_t i = 0; accept && i < m->n_variants; i++) {
+    const gw_route_t *v = m->variants[i];
+    if (v->method == m->route->method && v != m->route && gw_media_accepts(accept, v->accept)) {
+      m->route = v;
+      m->data = m->variant_data[i];
+      return 1;
+    }
+  }
+  return 0;
 }
 
 int gw_allow_header(unsigned allow, hg_buf_t *out) {

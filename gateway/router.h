@@ -4,6 +4,8 @@
  * segments the node's single parameter edge. Matching walks the request path segment by
  * segment, preferring a literal edge over the parameter edge and backtracking when the
  * literal branch dead-ends, so "/a/b/c" can match "/a/{x}/c" even when "/a/b/d" exists.
+ * Parameter names belong to the path a template ends at, not to the edge: "/p/{id}" and
+ * "/p/{product_id}/docs" share one edge and bind different request fields.
  *
  * Policy (documented for every surface):
  *  - A trailing slash is insignificant: "/x/" matches "/x" (the wrapper API serves both
@@ -14,6 +16,10 @@
  *    still bind a parameter, and the match then reports the parameter's error so the
  *    caller answers 400 naming that parameter instead of 404.
  *  - A path that exists with other methods is GW_MATCH_METHOD with the Allow set.
+ *  - Accept variants: a row with `accept` set is stored beside the row of the same method
+ *    and path; gw_router_match answers the plain row (or, when there is none, the first
+ *    variant of the method) and gw_match_accept switches to a variant the request's Accept
+ *    header names. So representation choice is data in the route table too.
  *
  * Owns: the trie (copies of template pieces). Does not own: the routes or their data.
  * Threads: build (new/add) from one thread; then gw_router_match from any number of
@@ -29,6 +35,7 @@
 
 #define GW_MAX_PARAMS 8     /* parameters per template */
 #define GW_MAX_SEGMENTS 32  /* a longer path matches nothing */
+#define GW_MAX_VARIANTS 4   /* Accept variants per path */
 
 typedef enum {
   GW_MATCH_OK = 0,
@@ -39,8 +46,9 @@ typedef enum {
 typedef enum {
   GW_ROUTER_EDUP = -10,      /* same method and template twice */
   GW_ROUTER_ETEMPLATE = -11, /* malformed template ("{", "{}", too many params ...) */
-  GW_ROUTER_EPARAM = -12,    /* two templates name the same parameter edge differently */
+  GW_ROUTER_EPARAM = -12,    /* two templates of one path name its parameters differently */
   GW_ROUTER_ENOMEM = -13,
+  GW_ROUTER_EVARIANTS = -14, /* more than GW_MAX_VARIANTS Accept variants on one path */
 } gw_router_err_t;
 
 typedef struct gw_router gw_router_t;
@@ -59,6 +67,10 @@ typedef struct gw_match {
   const char *path;        /* GW_MATCH_METHOD: the template of the matched path */
   size_t n_params;
   gw_param_t params[GW_MAX_PARAMS];
+  /* GW_MATCH_OK: the path's Accept variants (every method), borrowed from the router */
+  const gw_route_t *const *variants;
+  void *const *variant_data;
+  size_t n_variants;
 } gw_match_t;
 
 /* New empty router; NULL on allocation failure. Free with gw_router_free(). */
@@ -74,6 +86,11 @@ int gw_router_add(gw_router_t *r, const gw_route_t *route, void *data);
  * GW_ROUTER_ENOMEM when the arena fails. */
 int gw_router_match(const gw_router_t *r, gw_method_t m, const char *p, size_t n,
                     hg_arena_t *a, gw_match_t *out);
+
+/* After GW_MATCH_OK: when the Accept header value accept names the media type of a variant
+ * of the matched route's method, switches m->route and m->data to it and returns 1; else
+ * leaves m as it is and returns 0 (accept may be NULL). */
+int gw_match_accept(gw_match_t *m, const char *accept);
 
 /* Appends "GET, POST" (methods of allow in gw_method_t order) to out. 0 or -1. */
 int gw_allow_header(unsigned allow, hg_buf_t *out);

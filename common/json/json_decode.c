@@ -167,6 +167,16 @@ static int decode_object(tc__ctx_t *c, ProtobufCMessage *m, json_t *obj) {
   return 0;
 }
 
+/* A top-level key the caller refuses (tc_opts_t.reject_keys) is reported as unknown. */
+static int reject_keys(tc__ctx_t *c, json_t *root, const char *const *keys) {
+  for (size_t i = 0; keys && keys[i]; i++) {
+    if (!json_object_get(root, keys[i])) continue;
+    tc__path_key(c, keys[i]);
+    return tc__fail(c, TC_EUNKNOWN_FIELD, "unknown field \"%.64s\"", keys[i]);
+  }
+  return 0;
+}
+
 /* update_mask = the body's top-level keys, in body order, so null and absent differ. */
 static int fill_update_mask(tc__ctx_t *c, ProtobufCMessage *m, json_t *root) {
   const ProtobufCFieldDescriptor *fd =
@@ -205,7 +215,8 @@ int tc_decode(ProtobufCMessage *msg, const char *p, size_t n, const tc_opts_t *o
   tc__ctx_init(&c, a, err);
   if (!json_is_object(root))
     rc = tc__error(err, TC_ENOTOBJECT, "", -1, "the body must be a JSON object");
-  else if ((rc = decode_object(&c, msg, root)) == 0)
+  else if ((rc = reject_keys(&c, root, opts ? opts->reject_keys : NULL)) == 0 &&
+           (rc = decode_object(&c, msg, root)) == 0)
     rc = fill_update_mask(&c, msg, root);
   json_decref(root);
   return rc;

@@ -223,3 +223,18 @@ int tc_encode(const ProtobufCMessage *msg, hg_buf_t *out) {
   }
   return rc;
 }
+
+int tc_encode_field(const ProtobufCMessage *msg, const char *field, hg_buf_t *out) {
+  const ProtobufCFieldDescriptor *fd =
+      protobuf_c_message_descriptor_get_field_by_name(msg->descriptor, field);
+  if (!fd) return TC_EUNKNOWN_FIELD;
+  size_t start = out->n;
+  int rc = fd->label != PROTOBUF_C_LABEL_REPEATED && !tc__present(msg, fd)
+               ? ENC_OK(hg_buf_puts(out, "null"))
+               : encode_field(out, msg, fd);
+  if (rc != 0) {
+    out->n = start;
+    if (out->p) out->p[start] = '\0';
+  }
+  return rc;
+}

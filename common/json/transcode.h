@@ -64,6 +64,10 @@ typedef struct tc_error {
 typedef struct tc_opts {
   size_t max_bytes; /* 0 = 1 MiB */
   int max_depth;    /* 0 = 64 */
+  /* Top-level keys refused as unknown fields even when the message has them (the gateway
+   * passes a route's path parameters, which the body must not set); NULL-terminated,
+   * NULL = none. */
+  const char *const *reject_keys;
 } tc_opts_t;
 
 /* Parse body p[0..n) (must be a JSON object) and merge it into msg (already initialised,
@@ -86,6 +90,11 @@ ProtobufCMessage *tc_message_new(const ProtobufCMessageDescriptor *d, hg_arena_t
 
 /* Append msg as JSON to out. 0 or TC_ENOMEM. */
 int tc_encode(const ProtobufCMessage *msg, hg_buf_t *out);
+
+/* Append one top-level field of msg as JSON, as tc_encode writes it inside the object (a
+ * repeated field as a bare array, an unset optional as null), for answers whose body is one
+ * field of the response message. 0, TC_EUNKNOWN_FIELD (out unchanged) or TC_ENOMEM. */
+int tc_encode_field(const ProtobufCMessage *msg, const char *field, hg_buf_t *out);
 
 /* Append a JSON string literal (quoted, escaped) of s[0..n) to out. 0 or TC_ENOMEM. */
 int tc_write_string(hg_buf_t *out, const char *s, size_t n);

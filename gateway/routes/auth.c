@@ -28,4 +28,5 @@ static const gw_route_t routes[] = {
      .dialect = D},
 };
 
-const gw_route_table_t gw_routes_auth = {"auth", routes, sizeof(routes) / sizeof(routes[0])};
+const gw_route_table_t gw_routes_auth = {
+    .surface = "auth", .routes = routes, .n = sizeof(routes) / sizeof(routes[0])};

@@ -26,5 +26,5 @@ static const gw_route_t routes[] = {
      .upstream = "resources", .body = GW_BODY_NONE, .success = 202, .dialect = D},
 };
 
-const gw_route_table_t gw_routes_ktrlplane = {"ktrlplane", routes,
-                                              sizeof(routes) / sizeof(routes[0])};
+const gw_route_table_t gw_routes_ktrlplane = {
+    .surface = "ktrlplane", .routes = routes, .n = sizeof(routes) / sizeof(routes[0])};

@@ -1,4 +1,5 @@
-/* main.c - resources-svc: settings, store, auth verifier, gRPC server, reconciler. */
+/* main.c - resources-svc: settings, store, auth verifier, gRPC server (KtrlPlane and wrapper
+ * APIs), reconciler. */
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -8,9 +9,9 @@
 #include "process.h"
 #include "provisioner.h"
 #include "reconciler.h"
-#include "resource_store.h"
 #include "resources.h"
 #include "rpc.h"
+#include "schema.h"
 
 typedef struct settings {
   const char *listen, *data_dir, *auth, *log_level, *ready_file;
@@ -53,6 +54,21 @@ static int check_numbers(const settings_t *s, resources_svc_t *svc, authz_opts_t
   return 0;
 }
 
+/* One store for both APIs (schema.h), and the wrapper API's id generator. The schema must
+ * outlive the store: the caller keeps it until store_close. 0 or -1 (logged). */
+static int open_store(const char *dir, resources_schema_t *schema, resources_svc_t *svc) {
+  if (resources_schema_init(schema) != 0 || hg_objectid_gen_init(&svc->ids) != 0) {
+    HG_ERROR("main", NULL, "cannot set up the store schema or the id generator");
+    return -1;
+  }
+  svc->wrapper_base = schema->wrapper_base;
+  if (store_open(dir, &schema->schema, NULL, &svc->store) != 0) {
+    HG_ERROR("main", NULL, "cannot open store in %s", dir);
+    return -1;
+  }
+  return 0;
+}
+
 int main(int argc, char **argv) {
   settings_t s = {0};
   resources_svc_t svc = {0};
@@ -66,18 +82,16 @@ int main(int argc, char **argv) {
   hg_process_block_signals();
   provisioner_t driver = provisioner_local(s.resource_domain);
   rc = 1;
-  if (store_open(s.data_dir, &resource_schema, NULL, &svc.store) != 0) {
-    HG_ERROR("main", NULL, "cannot open store in %s", s.data_dir);
-    return 1;
-  }
+  resources_schema_t schema;
+  if (open_store(s.data_dir, &schema, &svc) != 0) return 1;
   if (rpc_client_new(&client) || authz_new(client, s.auth, &ao, &svc.authz)) goto out;
   if (rpc_server_new(s.listen, &so, &server)) {
     HG_ERROR("main", NULL, "cannot listen on %s", s.listen);
     goto out;
   }
   rpc_server_set_data(server, &svc);
-  if (ktrlplane_register(server) || reconciler_start(&svc, &driver, &svc.reconciler) ||
-      rpc_server_start(server))
+  if (ktrlplane_register(server) || wrappers_register(server) ||
+      reconciler_start(&svc, &driver, &svc.reconciler) || rpc_server_start(server))
     goto out;
   HG_INFO("main", NULL, "resources-svc serving on %s (driver %s, data %s)", s.listen,
           driver.name, s.data_dir);

@@ -1,10 +1,12 @@
 /* resources.h - resources-svc's shared state and its parts.
  *
  * resources-svc owns the resources store (var/resources) and serves the KtrlPlane Resources
- * API over gRPC. A resource's lifecycle (creating -> running, updating -> running,
- * deleting -> gone) is driven by the reconciler through a provisioner driver.
+ * API and the wrapper/resource API over gRPC. A KtrlPlane resource's lifecycle (creating ->
+ * running, updating -> running, deleting -> gone) is driven by the reconciler through a
+ * provisioner driver.
  * Threads: handlers run on rpc CQ threads, writes on the store's writer thread, the
- * reconciler on its own thread; this struct is read-only after start. */
+ * reconciler on its own thread; this struct is read-only after start (ids has an atomic
+ * counter). */
 #ifndef HANGAR_RESOURCES_H
 #define HANGAR_RESOURCES_H
 
@@ -13,6 +15,7 @@
 #include "authz.h"
 #include "hangar/resources/v1/ktrlplane.pb-c.h"
 #include "hangar/resources/v1/store.pb-c.h"
+#include "objectid.h"
 #include "store.h"
 
 typedef Hangar__Resources__V1__Resource resource_t;
@@ -25,9 +28,13 @@ typedef struct resources_svc {
   authz_t *authz;
   reconciler_t *reconciler;
   int64_t provision_delay_ms; /* how long a transition takes before the driver runs */
+  int wrapper_base;           /* the wrapper API's first table handle (schema.h) */
+  hg_objectid_gen_t ids;      /* the wrapper API's ObjectIds */
 } resources_svc_t;
 
 /* Binds the KtrlPlane methods on server (whose rpc_server_set_data() is the svc). */
 int ktrlplane_register(rpc_server_t *server);
+/* Binds the wrapper/resource API's methods (wrapper_api.c), likewise. */
+int wrappers_register(rpc_server_t *server);
 
 #endif

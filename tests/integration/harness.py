@@ -1,8 +1,9 @@
 """Shared helpers for Hangar's black-box integration tests (not a test itself).
 
-A Stack starts the real processes (auth-svc, resources-svc, gateway) from $HANGAR_BIN_DIR on
-loopback with a temporary data directory, waits for their ready files, and always stops them
-(SIGTERM, then SIGKILL) however the test run ends. Python 3 standard library only.
+A Stack starts the real processes (auth-svc, resources-svc, products-svc, gateway) from
+$HANGAR_BIN_DIR on loopback with a temporary data directory, waits for their ready files, and
+always stops them (SIGTERM, then SIGKILL) however the test run ends. Python 3 standard
+library only.
 """
 
 import atexit
@@ -35,7 +36,7 @@ HTTP_TIMEOUT = 15.0
 
 ISO_RE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$")
 
-PROCESS_ORDER = ("auth-svc", "resources-svc", "gateway")
+PROCESS_ORDER = ("auth-svc", "resources-svc", "products-svc", "gateway")
 
 
 def bin_dir():
@@ -290,7 +291,7 @@ class Proc:
 
 
 class Stack:
-    """The three processes on loopback. Use as a context manager, or start()/stop()."""
+    """The processes on loopback. Use as a context manager, or start()/stop()."""
 
     def __init__(self, provision_delay_ms=200, auth_cache_ttl=1, log_level="warn"):
         self.bin_dir = bin_dir()
@@ -329,8 +330,14 @@ class Stack:
                     ("--provision-delay-ms", str(self.provision_delay_ms)),
                     ("--auth-cache-ttl-seconds", str(self.auth_cache_ttl)),
                     ("--ready-file", t("resources.ready")), ("--log-level", self.log_level)]
+        if name == "products-svc":
+            return [("--listen", "unix:" + t("products.sock")), ("--data-dir", t("products")),
+                    ("--auth", "unix:" + t("auth.sock")),
+                    ("--auth-cache-ttl-seconds", str(self.auth_cache_ttl)),
+                    ("--ready-file", t("products.ready")), ("--log-level", self.log_level)]
         if name == "gateway":
             return [("--listen", "127.0.0.1:0"), ("--resources", "unix:" + t("resources.sock")),
+                    ("--products", "unix:" + t("products.sock")),
                     ("--auth", "unix:" + t("auth.sock")), ("--ready-file", t("gateway.ready")),
                     ("--log-level", self.log_level)]
         raise KeyError(name)
@@ -342,7 +349,7 @@ class Stack:
             raise StackError("binaries missing in %s: %s (set HANGAR_BIN_DIR)"
                              % (self.bin_dir, ", ".join(missing)))
         self.tmp = tempfile.mkdtemp(prefix="hgit-", dir="/tmp")
-        for d in ("auth", "resources"):
+        for d in ("auth", "resources", "products"):
             os.makedirs(self._p(d), exist_ok=True)
         _LIVE_STACKS.append(self)
         self._started = True

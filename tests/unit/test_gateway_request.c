@@ -21,7 +21,7 @@ typedef Hangar__Auth__V1__ListTokensRequest list_tokens_t;
 static gw_router_t *router;
 static hg_arena_t *arena;
 static gw_match_t m;
-static hg_status_t st;
+static gw_error_t err;
 static ProtobufCMessage *msg;
 static hg_buf_t body;
 static gw_query_t query_mode = GW_QUERY_DEFAULT;
@@ -35,7 +35,7 @@ static void setup(void) {
       ck_assert_int_eq(gw_router_add(router, &tables[t]->routes[i], NULL), 0);
   msg = NULL;
   query_mode = GW_QUERY_DEFAULT;
-  hg_status_clear(&st);
+  gw_error_init(&err);
 }
 
 static void teardown(void) {
@@ -55,12 +55,12 @@ static int build(gw_method_t method, const char *path, const char *query, const 
                         .match = &m,
                         .query = hg_str_c(query ? query : ""),
                         .body = hg_str_c(json ? json : "")};
-  return gw_request_build(&in, gw_dialect(GW_DIALECT_KTRLPLANE), arena, &msg, &st);
+  return gw_request_build(&in, gw_dialect(GW_DIALECT_KTRLPLANE), arena, &msg, &err);
 }
 
 static const char *rendered(void) {
   hg_buf_reset(&body);
-  ck_assert_int_eq(gw_dialect_render(gw_dialect(GW_DIALECT_KTRLPLANE), &st, 400, &body), 0);
+  ck_assert_int_eq(gw_dialect_render(gw_dialect(GW_DIALECT_KTRLPLANE), &err, 400, &body), 0);
   return body.p;
 }
 
@@ -78,10 +78,10 @@ END_TEST
 
 START_TEST(test_query_bad_int_is_invalid_query_parameter) {
   ck_assert_int_eq(build(GW_GET, "/api/v1/projects/p1/resources", "limit=abc", NULL), -1);
-  ck_assert_int_eq(st.code, HG_INVALID_ARGUMENT);
-  ck_assert_str_eq(st.message, "Invalid query parameter");
-  ck_assert_uint_eq(st.n_violations, 1);
-  ck_assert_str_eq(st.violations[0].field, "limit");
+  ck_assert_int_eq(err.st.code, HG_INVALID_ARGUMENT);
+  ck_assert_str_eq(err.st.message, "Invalid query parameter");
+  ck_assert_uint_eq(err.st.n_violations, 1);
+  ck_assert_str_eq(err.st.violations[0].field, "limit");
   ck_assert_ptr_nonnull(strstr(rendered(), "{\"error\":\"Invalid query parameter\",\"details\":"
                                            "\"limit: "));
 }
@@ -132,23 +132,23 @@ END_TEST
 
 START_TEST(test_body_not_json) {
   ck_assert_int_eq(build(GW_POST, "/api/v1/projects/p1/resources", NULL, "{nope"), -1);
-  ck_assert_int_eq(st.code, HG_INVALID_ARGUMENT);
-  ck_assert_str_eq(st.message, "Invalid request body");
-  ck_assert_uint_eq(st.n_violations, 1);
+  ck_assert_int_eq(err.st.code, HG_INVALID_ARGUMENT);
+  ck_assert_str_eq(err.st.message, "Invalid request body");
+  ck_assert_uint_eq(err.st.n_violations, 1);
   ck_assert_ptr_nonnull(strstr(rendered(), "{\"error\":\"Invalid request body\",\"details\":\""));
 }
 END_TEST
 
 START_TEST(test_body_unknown_field_named) {
   ck_assert_int_eq(build(GW_POST, "/api/v1/projects/p1/resources", NULL, "{\"colour\":1}"), -1);
-  ck_assert_str_eq(st.violations[0].field, "colour");
+  ck_assert_str_eq(err.st.violations[0].field, "colour");
   ck_assert_ptr_nonnull(strstr(rendered(), "\"details\":\"colour: "));
 }
 END_TEST
 
 START_TEST(test_body_wrong_type_named) {
   ck_assert_int_eq(build(GW_POST, "/api/v1/projects/p1/resources", NULL, "{\"name\":5}"), -1);
-  ck_assert_str_eq(st.violations[0].field, "name");
+  ck_assert_str_eq(err.st.violations[0].field, "name");
 }
 END_TEST
 
@@ -156,11 +156,11 @@ START_TEST(test_body_invalid_utf8_and_depth) {
   ck_assert_int_eq(build(GW_POST, "/api/v1/projects/p1/resources", NULL,
                          "{\"name\":\"\xff\"}"),
                    -1);
-  ck_assert_str_eq(st.message, "Invalid request body");
+  ck_assert_str_eq(err.st.message, "Invalid request body");
   char deep[300] = "{\"settings_json\":";
   for (int i = 0; i < 100; i++) strcat(deep, "[");
   ck_assert_int_eq(build(GW_POST, "/api/v1/projects/p1/resources", NULL, deep), -1);
-  ck_assert_str_eq(st.message, "Invalid request body");
+  ck_assert_str_eq(err.st.message, "Invalid request body");
 }
 END_TEST
 
@@ -200,8 +200,8 @@ END_TEST
 
 START_TEST(test_gw_invalid_copies_strings) {
   char field[16] = "Authorization";
-  gw_invalid(&st, gw_dialect(GW_DIALECT_KTRLPLANE), GW_TEXT_BAD_HEADER, arena, field,
-             "must be printable ASCII");
+  gw_invalid(&err, gw_dialect(GW_DIALECT_KTRLPLANE), GW_TEXT_BAD_HEADER, GW_IN_HEADER, arena,
+             field, "must be printable ASCII");
   field[0] = 'X';
   ck_assert_str_eq(rendered(), "{\"error\":\"Invalid request header\",\"details\":"
                                "\"Authorization: must be printable ASCII\"}");

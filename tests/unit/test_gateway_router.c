@@ -312,8 +312,11 @@ END_TEST
 
 static char *render(const gw_dialect_t *d, const hg_status_t *st, int http) {
   static hg_buf_t b;
+  gw_error_t e;
+  gw_error_init(&e);
+  e.st = *st;
   hg_buf_free(&b);
-  ck_assert_int_eq(gw_dialect_render(d, st, http, &b), 0);
+  ck_assert_int_eq(gw_dialect_render(d, &e, http, &b), 0);
   return b.p;
 }
 

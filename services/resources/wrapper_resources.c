@@ -1,0 +1,260 @@
+/* wrapper_resources.c - the wrapper API's resources: create, list, get, patch, delete
+ * (seed 003 + CONTRACTS.md).
+ *
+ * A resource belongs to an existing wrapper (400 "Wrapper with ID '<id>' does not exist"
+ * otherwise) and its name is unique within the wrapper (400 "Resource with this identifier
+ * already exists"). startPeriod/endPeriod are null until a PATCH sets them; they are stored
+ * in one RFC 3339 form (UTC, milliseconds), and endPeriod may not precede startPeriod. */
+#include <string.h>
+
+#include "clock.h"
+#include "wrapper_api.h"
+
+typedef Hangar__Resources__V1__CreateWrapperResourceRequest create_req_t;
+typedef Hangar__Resources__V1__ListWrapperResourcesRequest list_req_t;
+typedef Hangar__Resources__V1__ListWrapperResourcesResponse list_resp_t;
+typedef Hangar__Resources__V1__GetWrapperResourceRequest get_req_t;
+typedef Hangar__Resources__V1__PatchWrapperResourceRequest patch_req_t;
+typedef Hangar__Resources__V1__DeleteWrapperResourceRequest delete_req_t;
+typedef Google__Protobuf__StringValue string_value_t;
+
+#define NOT_FOUND "Resource not found"
+#define DUPLICATE "Resource with this identifier already exists"
+#define INTERNAL "Internal server error"
+
+static const char *const create_required[] = {"wrapper_id", "name", "type", NULL};
+static const char *const patch_not_null[] = {"name", "type", NULL};
+
+/* ---- create ----------------------------------------------------------------------------- */
+
+/* The unknown-wrapper refusal, naming the id as the client sent it. */
+static const char *no_wrapper(hg_arena_t *a, const char *wrapper_id) {
+  const char *m = hg_arena_sprintf(a, "Wrapper with ID '%s' does not exist", wrapper_id);
+  return m ? m : "Wrapper does not exist";
+}
+
+static int create_write(store_txn_t *txn, void *arg) {
+  wr_write_t *op = arg;
+  const wres_t *r = op->result;
+  hg_arena_t *a = rpc_ctx_arena(op->ctx);
+  int base = wr_svc(op->ctx)->wrapper_base;
+  wrapper_t *w;
+  int rc = wrapper_load(txn, base, a, r->wrapper_id, &w);
+  if (rc == STORE_NOTFOUND)
+    return wr_refuse(op, HG_FAILED_PRECONDITION,
+                     no_wrapper(a, ((const create_req_t *)op->req)->wrapper_id));
+  if (rc == 0) rc = wres_save(txn, base, a, r, STORE_PUT_NOOVERWRITE);
+  return rc == STORE_EXISTS ? wr_refuse(op, HG_ALREADY_EXISTS, DUPLICATE) : rc;
+}
+
+/* The new resource; wrapper_id canonical (lowercase) when it is an ObjectId. */
+static wres_t *new_resource(rpc_ctx_t *ctx, const create_req_t *req, const char *wrapper_id) {
+  hg_arena_t *a = rpc_ctx_arena(ctx);
+  wres_t *r = hg_arena_alloc(a, sizeof(*r));
+  char *id = hg_arena_alloc(a, HG_OBJECTID_LEN);
+  char *wid = hg_arena_strdup(a, wrapper_id);
+  if (!r || !id || !wid) return NULL;
+  hangar__resources__v1__wrapper_resource__init(r);
+  hg_objectid_next(&wr_svc(ctx)->ids, hg_now_ms() / 1000, id);
+  r->id = id;
+  r->wrapper_id = wid;
+  r->name = req->name;
+  r->type = req->type;
+  return r;
+}
+
+static void create_resource(rpc_ctx_t *ctx, const void *msg) {
+  const create_req_t *req = msg;
+  char wid[HG_OBJECTID_LEN];
+  if (wr_admit_or_fail(ctx, WR_WRITE)) return;
+  hg_status_t st;
+  hg_status_clear(&st);
+  wr_require(&req->base, req->update_mask, create_required, &st);
+  if (st.n_violations) {
+    wr_fail_invalid(ctx, &st);
+    return;
+  }
+  if (hg_objectid_parse(req->wrapper_id, wid) != 0) { /* cannot name a wrapper */
+    rpc_fail_code(ctx, HG_FAILED_PRECONDITION, no_wrapper(rpc_ctx_arena(ctx), req->wrapper_id));
+    return;
+  }
+  wres_t *r = new_resource(ctx, req, wid);
+  if (!r) {
+    rpc_fail_code(ctx, HG_INTERNAL, INTERNAL);
+    return;
+  }
+  wr_submit_or_fail(ctx, req, r, "Failed to create resource", create_write, wr_reply_result);
+}
+
+/* ---- reads ------------------------------------------------------------------------------ */
+
+/* A wrapper_id filter that is no ObjectId matches nothing: the page is empty. */
+static void list_resources(rpc_ctx_t *ctx, const void *msg) {
+  const list_req_t *req = msg;
+  wr_page_t page;
+  char wid[HG_OBJECTID_LEN];
+  if (wr_admit_or_fail(ctx, WR_READ)) return;
+  if (wr_page_or_fail(ctx, req->_skip_case != 0, req->skip, req->_limit_case != 0, req->limit,
+                      &page))
+    return;
+  list_resp_t resp = HANGAR__RESOURCES__V1__LIST_WRAPPER_RESOURCES_RESPONSE__INIT;
+  int filtered = req->_wrapper_id_case != 0;
+  if (filtered && hg_objectid_parse(req->wrapper_id, wid) != 0) {
+    rpc_reply(ctx, &resp);
+    return;
+  }
+  hg_arena_t *a = rpc_ctx_arena(ctx);
+  resp.resources = hg_arena_alloc(a, page.limit * sizeof(*resp.resources));
+  store_txn_t *txn;
+  int rc = resp.resources ? store_txn_begin_read(wr_svc(ctx)->store, &txn) : STORE_ENOMEM;
+  if (rc == 0) {
+    rc = wres_page(txn, wr_svc(ctx)->wrapper_base, a, filtered ? wid : NULL, page.skip,
+                   page.limit, resp.resources, &resp.n_resources);
+    store_txn_end(txn);
+  }
+  if (rc)
+    wr_fail_store(ctx, rc);
+  else
+    rpc_reply(ctx, &resp);
+}
+
+static void get_resource(rpc_ctx_t *ctx, const void *msg) {
+  const get_req_t *req = msg;
+  char id[HG_OBJECTID_LEN];
+  if (wr_admit_or_fail(ctx, WR_READ) || wr_path_id_or_fail(ctx, req->id, id)) return;
+  wres_t *r = NULL;
+  store_txn_t *txn;
+  int rc = store_txn_begin_read(wr_svc(ctx)->store, &txn);
+  if (rc == 0) {
+    rc = wres_load(txn, wr_svc(ctx)->wrapper_base, rpc_ctx_arena(ctx), id, &r);
+    store_txn_end(txn);
+  }
+  if (rc == STORE_NOTFOUND)
+    rpc_fail_code(ctx, HG_NOT_FOUND, NOT_FOUND);
+  else if (rc)
+    wr_fail_store(ctx, rc);
+  else
+    rpc_reply(ctx, r);
+}
+
+/* ---- patch ------------------------------------------------------------------------------ */
+
+/* A PATCH after validation: the canonical id and periods (NULL when not in the body, or
+ * sent as null). */
+typedef struct patch {
+  const patch_req_t *req;
+  char id[HG_OBJECTID_LEN];
+  string_value_t *start, *end;
+} patch_t;
+
+/* A period from the body in the stored form, or a "datetime" violation; NULL stays NULL. */
+static string_value_t *period(hg_arena_t *a, const char *field, const string_value_t *in,
+                              hg_status_t *st, int *oom) {
+  int64_t ms;
+  char text[HG_RFC3339_LEN];
+  if (!in) return NULL;
+  if (hg_time_parse_rfc3339(in->value, &ms) != 0 || ms < 0) {
+    hg_status_violation(st, field, "datetime", "invalid datetime format");
+    return NULL;
+  }
+  hg_time_rfc3339(ms, text);
+  string_value_t *out = hg_arena_alloc(a, sizeof(*out));
+  char *copy = hg_arena_strdup(a, text);
+  if (!out || !copy) {
+    *oom = 1;
+    return NULL;
+  }
+  google__protobuf__string_value__init(out);
+  out->value = copy;
+  return out;
+}
+
+static int64_t period_ms(const string_value_t *v) {
+  int64_t ms = 0;
+  hg_time_parse_rfc3339(v->value, &ms); /* stored in canonical form: always parses */
+  return ms;
+}
+
+/* Applies the body's keys to r; refuses an endPeriod before the startPeriod. */
+static int apply_patch(wr_write_t *op, const patch_t *p, wres_t *r) {
+  const patch_req_t *req = p->req;
+  if (wr_mask_has(req->update_mask, "name")) r->name = req->name;
+  if (wr_mask_has(req->update_mask, "type")) r->type = req->type;
+  if (wr_mask_has(req->update_mask, "startPeriod")) r->startperiod = p->start;
+  if (wr_mask_has(req->update_mask, "endPeriod")) r->endperiod = p->end;
+  if (!r->startperiod || !r->endperiod || period_ms(r->endperiod) >= period_ms(r->startperiod))
+    return 0;
+  wr_refuse(op, HG_INVALID_ARGUMENT, WR_INVALID);
+  hg_status_violation(&op->st, "endPeriod", "invalid",
+                      "endPeriod must not be before startPeriod");
+  return WR_REFUSED;
+}
+
+static int patch_write(store_txn_t *txn, void *arg) {
+  wr_write_t *op = arg;
+  const patch_t *p = op->req;
+  hg_arena_t *a = rpc_ctx_arena(op->ctx);
+  int base = wr_svc(op->ctx)->wrapper_base;
+  wres_t *r;
+  int rc = wres_load(txn, base, a, p->id, &r);
+  if (rc == STORE_NOTFOUND) return wr_refuse(op, HG_NOT_FOUND, NOT_FOUND);
+  if (rc == 0 && (rc = apply_patch(op, p, r)) == 0) rc = wres_save(txn, base, a, r, 0);
+  if (rc == STORE_EXISTS) return wr_refuse(op, HG_ALREADY_EXISTS, DUPLICATE);
+  op->result = r;
+  return rc;
+}
+
+/* Checks the body before queueing: null names/types, periods that are not RFC 3339. */
+static patch_t *validate_patch_or_fail(rpc_ctx_t *ctx, const patch_req_t *req) {
+  hg_arena_t *a = rpc_ctx_arena(ctx);
+  patch_t *p = hg_arena_alloc(a, sizeof(*p));
+  int oom = !p;
+  hg_status_t st;
+  hg_status_clear(&st);
+  wr_forbid_null(&req->base, req->update_mask, patch_not_null, &st);
+  if (p) {
+    p->req = req;
+    p->start = period(a, "startPeriod", req->startperiod, &st, &oom);
+    p->end = period(a, "endPeriod", req->endperiod, &st, &oom);
+  }
+  if (oom) rpc_fail_code(ctx, HG_INTERNAL, INTERNAL);
+  else if (st.n_violations) wr_fail_invalid(ctx, &st);
+  return oom || st.n_violations ? NULL : p;
+}
+
+static void patch_resource(rpc_ctx_t *ctx, const void *msg) {
+  const patch_req_t *req = msg;
+  char id[HG_OBJECTID_LEN];
+  if (wr_admit_or_fail(ctx, WR_WRITE) || wr_path_id_or_fail(ctx, req->id, id)) return;
+  patch_t *p = validate_patch_or_fail(ctx, req);
+  if (!p) return;
+  memcpy(p->id, id, sizeof(id));
+  wr_submit_or_fail(ctx, p, NULL, NULL, patch_write, wr_reply_result);
+}
+
+/* ---- delete ----------------------------------------------------------------------------- */
+
+static int delete_write(store_txn_t *txn, void *arg) {
+  wr_write_t *op = arg;
+  const Hangar__Resources__V1__Deleted *d = op->result;
+  int rc = wres_delete(txn, wr_svc(op->ctx)->wrapper_base, d->id);
+  return rc == STORE_NOTFOUND ? wr_refuse(op, HG_NOT_FOUND, NOT_FOUND) : rc;
+}
+
+static void delete_resource(rpc_ctx_t *ctx, const void *msg) {
+  const delete_req_t *req = msg;
+  char id[HG_OBJECTID_LEN];
+  if (wr_admit_or_fail(ctx, WR_WRITE) || wr_path_id_or_fail(ctx, req->id, id)) return;
+  Hangar__Resources__V1__Deleted *d = wr_deleted(ctx, id);
+  if (!d) {
+    rpc_fail_code(ctx, HG_INTERNAL, INTERNAL);
+    return;
+  }
+  wr_submit_or_fail(ctx, req, d, NULL, delete_write, wr_reply_result);
+}
+
+const rpc_binding_t wr_resource_bindings[WR_N_RESOURCE_BINDINGS] = {
+    {"CreateResource", create_resource}, {"ListResources", list_resources},
+    {"GetResource", get_resource},       {"PatchResource", patch_resource},
+    {"DeleteResource", delete_resource},
+};

@@ -1,0 +1,176 @@
+/* wrapper_store.c - how wrappers and their resources are keyed, grouped and framed. */
+#include "wrapper_store.h"
+
+#include <string.h>
+
+#include <openssl/sha.h>
+
+#include "buf.h"
+#include "objectid.h"
+#include "record.h"
+
+#define ALL_GROUP "all" /* the one group of the wrappers and order tables */
+#define NAME_KEY_LEN (HG_OBJECTID_LEN - 1 + SHA256_DIGEST_LENGTH)
+
+static const store_index_def_t resource_indexes[] = {
+    [WR_I_NAME] = {.name = "name", .flags = STORE_INDEX_UNIQUE},
+};
+static const store_table_def_t wrapper_tables[WR_N_TABLES] = {
+    [WR_T_WRAPPERS] = {.name = "wrappers", .grouped = 1},
+    [WR_T_RESOURCES] = {.name = "wrapper_resources", .grouped = 1,
+                        .indexes = resource_indexes, .n_indexes = 1},
+    [WR_T_ORDER] = {.name = "wrapper_resources_order", .grouped = 1},
+};
+const store_schema_t wrapper_schema = {.tables = wrapper_tables, .n_tables = WR_N_TABLES};
+
+typedef Hangar__Resources__V1__WrapperRecord wrapper_record_t;
+typedef Hangar__Resources__V1__WrapperResourceRecord wres_record_t;
+
+static store_val_t str_val(const char *s) { return (store_val_t){s, strlen(s)}; }
+static const store_val_t all_group = {ALL_GROUP, sizeof(ALL_GROUP) - 1};
+
+/* Packs msg and puts it under key. */
+static int put_record(store_txn_t *txn, int table, const char *key, const ProtobufCMessage *msg,
+                      const store_keys_t *keys, unsigned flags) {
+  hg_buf_t buf = HG_BUF_INIT;
+  int rc = record_pack(msg, &buf);
+  if (rc == 0) rc = store_put(txn, table, str_val(key), (store_val_t){buf.p, buf.n}, keys, flags);
+  hg_buf_free(&buf);
+  return rc;
+}
+
+/* ---- wrappers ------------------------------------------------------------------------- */
+
+static int wrapper_decode(store_val_t val, hg_arena_t *a, wrapper_t **out) {
+  ProtobufCMessage *m = NULL;
+  int rc = record_unpack(&hangar__resources__v1__wrapper_record__descriptor, val, a, &m);
+  if (rc == 0 && !((wrapper_record_t *)m)->wrapper) rc = STORE_EINVAL;
+  if (rc == 0) *out = ((wrapper_record_t *)m)->wrapper;
+  return rc;
+}
+
+int wrapper_load(store_txn_t *txn, int base, hg_arena_t *a, const char *id, wrapper_t **out) {
+  store_val_t val;
+  int rc = store_get(txn, base + WR_T_WRAPPERS, str_val(id), &val);
+  return rc ? rc : wrapper_decode(val, a, out);
+}
+
+int wrapper_insert(store_txn_t *txn, int base, const wrapper_t *w) {
+  wrapper_record_t rec = HANGAR__RESOURCES__V1__WRAPPER_RECORD__INIT;
+  rec.wrapper = (wrapper_t *)w; /* packing only reads it */
+  store_keys_t keys = {.group = all_group};
+  return put_record(txn, base + WR_T_WRAPPERS, w->id, &rec.base, &keys, STORE_PUT_NOOVERWRITE);
+}
+
+int wrapper_delete(store_txn_t *txn, int base, const char *id) {
+  return store_del(txn, base + WR_T_WRAPPERS, str_val(id));
+}
+
+int wrapper_resource_count(store_txn_t *txn, int base, const char *id, uint64_t *out) {
+  return store_group_count(txn, base + WR_T_RESOURCES, str_val(id), out);
+}
+
+/* A page being collected by a scan callback. */
+typedef struct page {
+  store_txn_t *txn;
+  int base;
+  hg_arena_t *a;
+  void **items;
+  size_t n;
+  int rc;
+} page_t;
+
+static int collect_wrapper(void *arg, store_val_t key, store_val_t val) {
+  (void)key;
+  page_t *pg = arg;
+  wrapper_t *w;
+  if ((pg->rc = wrapper_decode(val, pg->a, &w)) != 0) return 1;
+  pg->items[pg->n++] = w;
+  return 0;
+}
+
+int wrapper_page(store_txn_t *txn, int base, hg_arena_t *a, uint64_t skip, size_t limit,
+                 wrapper_t **items, size_t *n) {
+  page_t pg = {.a = a, .items = (void **)items};
+  int rc = store_group_scan(txn, base + WR_T_WRAPPERS, all_group, skip, limit,
+                            collect_wrapper, &pg);
+  if (pg.rc) rc = pg.rc; /* the scan stopped with 1 on the callback's error */
+  if (rc == 0) *n = pg.n;
+  return rc;
+}
+
+/* ---- resources ------------------------------------------------------------------------ */
+
+static int wres_decode(store_val_t val, hg_arena_t *a, wres_t **out) {
+  ProtobufCMessage *m = NULL;
+  int rc = record_unpack(&hangar__resources__v1__wrapper_resource_record__descriptor, val, a, &m);
+  if (rc == 0 && !((wres_record_t *)m)->resource) rc = STORE_EINVAL;
+  if (rc == 0) *out = ((wres_record_t *)m)->resource;
+  return rc;
+}
+
+int wres_load(store_txn_t *txn, int base, hg_arena_t *a, const char *id, wres_t **out) {
+  store_val_t val;
+  int rc = store_get(txn, base + WR_T_RESOURCES, str_val(id), &val);
+  return rc ? rc : wres_decode(val, a, out);
+}
+
+/* wrapper id + SHA-256(name): fixed size whatever the name's length, so any name fits the
+ * store's index key limit. */
+static store_val_t name_key(hg_arena_t *a, const wres_t *r) {
+  size_t wn = strnlen(r->wrapper_id, HG_OBJECTID_LEN - 1);
+  unsigned char *k = hg_arena_alloc(a, NAME_KEY_LEN);
+  if (!k) return (store_val_t){NULL, 0};
+  memcpy(k, r->wrapper_id, wn);
+  SHA256((const unsigned char *)r->name, strlen(r->name), k + wn);
+  return (store_val_t){k, wn + SHA256_DIGEST_LENGTH};
+}
+
+int wres_save(store_txn_t *txn, int base, hg_arena_t *a, const wres_t *r, unsigned flags) {
+  wres_record_t rec = HANGAR__RESOURCES__V1__WRAPPER_RESOURCE_RECORD__INIT;
+  rec.resource = (wres_t *)r; /* packing only reads it */
+  store_keys_t keys = {.group = str_val(r->wrapper_id)};
+  keys.index[WR_I_NAME] = name_key(a, r);
+  if (!keys.index[WR_I_NAME].p) return STORE_ENOMEM;
+  int rc = put_record(txn, base + WR_T_RESOURCES, r->id, &rec.base, &keys, flags);
+  store_keys_t order_keys = {.group = all_group};
+  if (rc == 0)
+    rc = store_put(txn, base + WR_T_ORDER, str_val(r->id), str_val(r->wrapper_id), &order_keys,
+                   0);
+  return rc;
+}
+
+int wres_delete(store_txn_t *txn, int base, const char *id) {
+  int rc = store_del(txn, base + WR_T_RESOURCES, str_val(id));
+  return rc ? rc : store_del(txn, base + WR_T_ORDER, str_val(id));
+}
+
+static int collect_wres(void *arg, store_val_t key, store_val_t val) {
+  (void)key;
+  page_t *pg = arg;
+  wres_t *r;
+  if ((pg->rc = wres_decode(val, pg->a, &r)) != 0) return 1;
+  pg->items[pg->n++] = r;
+  return 0;
+}
+
+/* An order row names a resource: load it. */
+static int collect_ordered(void *arg, store_val_t key, store_val_t val) {
+  (void)val;
+  page_t *pg = arg;
+  store_val_t rv;
+  pg->rc = store_get(pg->txn, pg->base + WR_T_RESOURCES, key, &rv);
+  return pg->rc ? 1 : collect_wres(arg, key, rv);
+}
+
+int wres_page(store_txn_t *txn, int base, hg_arena_t *a, const char *wrapper_id,
+              uint64_t skip, size_t limit, wres_t **items, size_t *n) {
+  page_t pg = {.txn = txn, .base = base, .a = a, .items = (void **)items};
+  int rc = wrapper_id ? store_group_scan(txn, base + WR_T_RESOURCES, str_val(wrapper_id), skip,
+                                         limit, collect_wres, &pg)
+                      : store_group_scan(txn, base + WR_T_ORDER, all_group, skip, limit,
+                                         collect_ordered, &pg);
+  if (pg.rc) rc = pg.rc; /* the scan stopped with 1 on the callback's error */
+  if (rc == 0) *n = pg.n;
+  return rc;
+}

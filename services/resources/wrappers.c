@@ -1,0 +1,138 @@
+/* wrappers.c - the wrapper API's wrappers: create, list, get, delete (seed 003).
+ *
+ * Reads run in a read transaction; writes go through group commit and answer from their
+ * completion, after the durable commit. A wrapper that still has resources cannot be
+ * deleted (400), so a resource never points at a wrapper that is gone. */
+#include <string.h>
+
+#include "clock.h"
+#include "wrapper_api.h"
+
+typedef Hangar__Resources__V1__CreateWrapperRequest create_req_t;
+typedef Hangar__Resources__V1__ListWrappersRequest list_req_t;
+typedef Hangar__Resources__V1__ListWrappersResponse list_resp_t;
+typedef Hangar__Resources__V1__GetWrapperRequest get_req_t;
+typedef Hangar__Resources__V1__DeleteWrapperRequest delete_req_t;
+typedef Hangar__Resources__V1__Deleted deleted_t;
+
+#define NOT_FOUND "Wrapper not found"
+
+static const char *const create_required[] = {"name", NULL};
+
+static wrapper_t *new_wrapper(rpc_ctx_t *ctx, const create_req_t *req) {
+  hg_arena_t *a = rpc_ctx_arena(ctx);
+  wrapper_t *w = hg_arena_alloc(a, sizeof(*w));
+  char *id = hg_arena_alloc(a, HG_OBJECTID_LEN);
+  if (!w || !id) return NULL;
+  hangar__resources__v1__wrapper__init(w);
+  hg_objectid_next(&wr_svc(ctx)->ids, hg_now_ms() / 1000, id);
+  w->id = id;
+  w->name = req->name;
+  w->description = req->description;
+  w->created_at = wr_now_text(a);
+  return w->created_at ? w : NULL;
+}
+
+static int create_write(store_txn_t *txn, void *arg) {
+  wr_write_t *op = arg;
+  return wrapper_insert(txn, wr_svc(op->ctx)->wrapper_base, op->result);
+}
+
+static void create_wrapper(rpc_ctx_t *ctx, const void *msg) {
+  const create_req_t *req = msg;
+  if (wr_admit_or_fail(ctx, WR_WRITE)) return;
+  hg_status_t st;
+  hg_status_clear(&st);
+  wr_require(&req->base, req->update_mask, create_required, &st);
+  if (st.n_violations) {
+    wr_fail_invalid(ctx, &st);
+    return;
+  }
+  wrapper_t *w = new_wrapper(ctx, req);
+  if (!w) {
+    rpc_fail_code(ctx, HG_INTERNAL, "Internal server error");
+    return;
+  }
+  wr_submit_or_fail(ctx, req, w, "Failed to create wrapper", create_write, wr_reply_result);
+}
+
+static void list_wrappers(rpc_ctx_t *ctx, const void *msg) {
+  const list_req_t *req = msg;
+  wr_page_t page;
+  if (wr_admit_or_fail(ctx, WR_READ)) return;
+  if (wr_page_or_fail(ctx, req->_skip_case != 0, req->skip, req->_limit_case != 0, req->limit,
+                      &page))
+    return;
+  hg_arena_t *a = rpc_ctx_arena(ctx);
+  list_resp_t resp = HANGAR__RESOURCES__V1__LIST_WRAPPERS_RESPONSE__INIT;
+  resp.wrappers = hg_arena_alloc(a, page.limit * sizeof(*resp.wrappers));
+  store_txn_t *txn;
+  int rc = resp.wrappers ? store_txn_begin_read(wr_svc(ctx)->store, &txn) : STORE_ENOMEM;
+  if (rc == 0) {
+    rc = wrapper_page(txn, wr_svc(ctx)->wrapper_base, a, page.skip, page.limit, resp.wrappers,
+                      &resp.n_wrappers);
+    store_txn_end(txn);
+  }
+  if (rc)
+    wr_fail_store(ctx, rc);
+  else
+    rpc_reply(ctx, &resp);
+}
+
+static void get_wrapper(rpc_ctx_t *ctx, const void *msg) {
+  const get_req_t *req = msg;
+  char id[HG_OBJECTID_LEN];
+  if (wr_admit_or_fail(ctx, WR_READ) || wr_path_id_or_fail(ctx, req->id, id)) return;
+  wrapper_t *w = NULL;
+  store_txn_t *txn;
+  int rc = store_txn_begin_read(wr_svc(ctx)->store, &txn);
+  if (rc == 0) {
+    rc = wrapper_load(txn, wr_svc(ctx)->wrapper_base, rpc_ctx_arena(ctx), id, &w);
+    store_txn_end(txn);
+  }
+  if (rc == STORE_NOTFOUND)
+    rpc_fail_code(ctx, HG_NOT_FOUND, NOT_FOUND);
+  else if (rc)
+    wr_fail_store(ctx, rc);
+  else
+    rpc_reply(ctx, w);
+}
+
+/* result is the Deleted answer; its id is the canonical wrapper id. */
+static int delete_write(store_txn_t *txn, void *arg) {
+  wr_write_t *op = arg;
+  const deleted_t *d = op->result;
+  int base = wr_svc(op->ctx)->wrapper_base;
+  wrapper_t *w;
+  uint64_t n = 0;
+  int rc = wrapper_load(txn, base, rpc_ctx_arena(op->ctx), d->id, &w);
+  if (rc == STORE_NOTFOUND) return wr_refuse(op, HG_NOT_FOUND, NOT_FOUND);
+  if (rc == 0) rc = wrapper_resource_count(txn, base, d->id, &n);
+  if (rc) return rc;
+  if (n > 0) {
+    const char *m = hg_arena_sprintf(rpc_ctx_arena(op->ctx),
+                                     "Wrapper with ID '%s' has resources and cannot be deleted",
+                                     d->id);
+    return wr_refuse(op, HG_FAILED_PRECONDITION, m ? m : "Wrapper has resources");
+  }
+  return wrapper_delete(txn, base, d->id);
+}
+
+static void delete_wrapper(rpc_ctx_t *ctx, const void *msg) {
+  const delete_req_t *req = msg;
+  char id[HG_OBJECTID_LEN];
+  if (wr_admit_or_fail(ctx, WR_WRITE) || wr_path_id_or_fail(ctx, req->id, id)) return;
+  deleted_t *d = wr_deleted(ctx, id);
+  if (!d) {
+    rpc_fail_code(ctx, HG_INTERNAL, "Internal server error");
+    return;
+  }
+  wr_submit_or_fail(ctx, req, d, NULL, delete_write, wr_reply_result);
+}
+
+const rpc_binding_t wr_wrapper_bindings[WR_N_WRAPPER_BINDINGS] = {
+    {"CreateWrapper", create_wrapper},
+    {"ListWrappers", list_wrappers},
+    {"GetWrapper", get_wrapper},
+    {"DeleteWrapper", delete_wrapper},
+};

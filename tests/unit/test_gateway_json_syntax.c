@@ -1,0 +1,103 @@
+/* test_gateway_json_syntax.c - gateway/json_syntax.c: where Python's json module stops.
+ * Every expectation below is what CPython 3.11's json.loads(bytes) raises (JSONDecodeError
+ * msg, pos, lineno, colno), recorded from the interpreter. */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "json_syntax.h"
+
+static const struct {
+  const char *in;
+  const char *msg; /* NULL: Python reads it */
+  long pos, line, col;
+} cases[] = {
+    {"", "Expecting value", 0, 1, 1},
+    {"   ", "Expecting value", 3, 1, 4},
+    {"{", "Expecting property name enclosed in double quotes", 1, 1, 2},
+    {"{\"wrapper_id\": }", "Expecting value", 15, 1, 16},
+    {"{\"a\":1,}", "Expecting property name enclosed in double quotes", 7, 1, 8},
+    {"{\"a\" 1}", "Expecting ':' delimiter", 5, 1, 6},
+    {"{\"a\":1 \"b\":2}", "Expecting ',' delimiter", 7, 1, 8},
+    {"[1,]", "Expecting value", 3, 1, 4},
+    {"[1 2]", "Expecting ',' delimiter", 3, 1, 4},
+    {"{\"a\":1}x", "Extra data", 7, 1, 8},
+    {"{\"a\":1}  \n ", NULL, 0, 0, 0},
+    {"01", "Extra data", 1, 1, 2},
+    {"{\"a\": tru}", "Expecting value", 6, 1, 7},
+    {"{\"a\": \"x", "Unterminated string starting at", 6, 1, 7},
+    {"{\"a\": \"\\q\"}", "Invalid \\escape", 7, 1, 8},
+    {"{\"a\": \"\\u12\"}", "Invalid \\uXXXX escape", 8, 1, 9},
+    {"{\"a\": \"\\ud800\\u12zz\"}", "Invalid \\uXXXX escape", 14, 1, 15},
+    {"{\"a\": \"b\tc\"}", "Invalid control character at", 8, 1, 9},
+    /* characters, not bytes: "é" and "日本" are one character each */
+    {"{\n  \"url\": \"x\",\n  \"\xc3\xa9\": \"\xe6\x97\xa5\xe6\x9c\xac\n}",
+     "Invalid control character at", 26, 3, 11},
+    {"{\"\xc3\xa9\":1,}", "Expecting property name enclosed in double quotes", 7, 1, 8},
+    /* json.loads(bytes) drops a UTF-8 BOM before counting */
+    {"\xef\xbb\xbf{\"a\":}", "Expecting value", 5, 1, 6},
+    {"{\"a\": -}", "Expecting value", 6, 1, 7},
+    {"{\"a\": 1.}", "Expecting ',' delimiter", 7, 1, 8},
+    {"{\"a\": 1e}", "Expecting ',' delimiter", 7, 1, 8},
+    {"[[[[[]]]]", "Expecting ',' delimiter", 9, 1, 10},
+    /* JSON to Python, not to jansson */
+    {"{\"a\": NaN, \"b\": -Infinity}", NULL, 0, 0, 0},
+    {"{\"a\":1,\"a\":2}", NULL, 0, 0, 0},
+    {"{\"a\": 99999999999999999999999}", NULL, 0, 0, 0},
+};
+
+START_TEST(test_json_syntax_matches_python) {
+  for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    gw_json_error_t e = {.msg = "unchanged"};
+    int rc = gw_json_syntax(cases[i].in, strlen(cases[i].in), &e);
+    if (!cases[i].msg) {
+      ck_assert_msg(rc == 0, "case %zu: Python reads it, got %s", i, e.msg);
+      ck_assert_str_eq(e.msg, "unchanged");
+      continue;
+    }
+    ck_assert_msg(rc == 1, "case %zu: no error found", i);
+    ck_assert_msg(strcmp(e.msg, cases[i].msg) == 0, "case %zu: %s", i, e.msg);
+    ck_assert_msg(e.pos == cases[i].pos && e.line == cases[i].line && e.col == cases[i].col,
+                  "case %zu: at %ld %ld:%ld", i, e.pos, e.line, e.col);
+  }
+}
+END_TEST
+
+/* Past the nesting we follow, the answer is "not ours to say", never a crash. */
+START_TEST(test_json_syntax_deep_nesting_gives_up) {
+  size_t n = 200000;
+  char *p = malloc(n);
+  memset(p, '[', n);
+  gw_json_error_t e = {.msg = "unchanged"};
+  ck_assert_int_eq(gw_json_syntax(p, n, &e), 0);
+  ck_assert_str_eq(e.msg, "unchanged");
+  free(p);
+}
+END_TEST
+
+START_TEST(test_json_where_counts_lines_and_characters) {
+  const char *doc = "{\n\"\xc3\xa9\": x}";
+  gw_json_error_t e;
+  gw_json_where(doc, strlen(doc), 7, "jansson says", &e);
+  ck_assert_str_eq(e.msg, "jansson says");
+  ck_assert_int_eq(e.pos, 6);
+  ck_assert_int_eq(e.line, 2);
+  ck_assert_int_eq(e.col, 5);
+  gw_json_where(doc, strlen(doc), 999, "past the end", &e);
+  ck_assert_int_eq(e.pos, 9); /* clamped to the end: 10 bytes, 9 characters */
+}
+END_TEST
+
+int main(void) {
+  Suite *s = suite_create("gateway_json_syntax");
+  TCase *tc = tcase_create("core");
+  tcase_add_test(tc, test_json_syntax_matches_python);
+  tcase_add_test(tc, test_json_syntax_deep_nesting_gives_up);
+  tcase_add_test(tc, test_json_where_counts_lines_and_characters);
+  suite_add_tcase(s, tc);
+  SRunner *sr = srunner_create(s);
+  srunner_run_all(sr, CK_NORMAL);
+  int failed = srunner_ntests_failed(sr);
+  srunner_free(sr);
+  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
