@@ -1,0 +1,117 @@
+/* service.c - settings, server, verifier and the signal wait shared by every service. */
+#include "service.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "log.h"
+#include "process.h"
+
+#define SETTINGS_MAX 24
+#define STOP_GRACE_MS 5000
+
+static size_t common_settings(hg_service_t *s, const hg_service_defaults_t *d,
+                              hg_setting_t *out) {
+  const hg_setting_t base[] = {
+      {"--listen", "HANGAR_LISTEN", d->listen, "gRPC address: host:port or unix:/path", &s->listen},
+      {"--data-dir", "HANGAR_DATA_DIR", d->data_dir, "LMDB directory (created if missing)", &s->data_dir},
+      {"--log-level", "HANGAR_LOG_LEVEL", "info", "debug, info, warn or error", &s->log_level},
+      {"--ready-file", "HANGAR_READY_FILE", NULL, "receives the bound address once serving", &s->ready_file},
+      {"--threads", "HANGAR_RPC_THREADS", "2", "gRPC completion-queue threads", &s->threads},
+      {"--auth", "HANGAR_AUTH_ADDR", "127.0.0.1:7101", "auth-svc address", &s->auth},
+      {"--auth-cache-ttl-seconds", "HANGAR_AUTH_CACHE_TTL_SECONDS", "30", "token verification cache TTL (<= 60)", &s->auth_cache_ttl},
+  };
+  size_t n = (s->flags & HG_SERVICE_VERIFIES_TOKENS) ? 7 : 5;
+  memcpy(out, base, n * sizeof(*out));
+  return n;
+}
+
+static int check_settings(hg_service_t *s) {
+  int level = hg_log_parse_level(s->log_level);
+  long long threads = hg_config_int(s->threads);
+  long long ttl = s->auth_cache_ttl ? hg_config_int(s->auth_cache_ttl) : 0;
+  if (level < 0 || threads < 1 || threads > 64 || ttl < 0 || ttl > 60) {
+    fprintf(stderr, "%s: bad --log-level, --threads or --auth-cache-ttl-seconds (see --help)\n",
+            s->name);
+    return -1;
+  }
+  hg_log_set_level((hg_log_level_t)level);
+  return 0;
+}
+
+int hg_service_configure(hg_service_t *s, const char *name, unsigned flags,
+                         const hg_service_defaults_t *defaults, const hg_setting_t *extra,
+                         size_t n_extra, int argc, char **argv) {
+  hg_setting_t table[SETTINGS_MAX];
+  char err[256];
+  memset(s, 0, sizeof(*s));
+  s->name = name;
+  s->flags = flags;
+  size_t n = common_settings(s, defaults, table);
+  if (n + n_extra > SETTINGS_MAX) return -1;
+  if (n_extra) memcpy(table + n, extra, n_extra * sizeof(*extra));
+  int rc = hg_config_parse(table, n + n_extra, argc, argv, name, err, sizeof(err));
+  if (rc < 0) fprintf(stderr, "%s: %s\n", name, err);
+  if (rc != 0) return rc;
+  if (check_settings(s) != 0) return -1;
+  hg_process_block_signals();
+  return 0;
+}
+
+static int open_verifier(hg_service_t *s) {
+  authz_opts_t opts = {.ttl_seconds = (int)hg_config_int(s->auth_cache_ttl)};
+  if (rpc_client_new(&s->client) != 0 || authz_new(s->client, s->auth, &opts, &s->authz) != 0) {
+    HG_ERROR(s->name, NULL, "cannot set up the token verifier for %s", s->auth);
+    return -1;
+  }
+  return 0;
+}
+
+int hg_service_open(hg_service_t *s, void *data) {
+  if ((s->flags & HG_SERVICE_VERIFIES_TOKENS) && open_verifier(s) != 0) return -1;
+  rpc_server_opts_t opts = {.cq_threads = (int)hg_config_int(s->threads)};
+  if (rpc_server_new(s->listen, &opts, &s->server) != 0) {
+    HG_ERROR(s->name, NULL, "cannot listen on %s", s->listen);
+    return -1;
+  }
+  rpc_server_set_data(s->server, data);
+  return 0;
+}
+
+/* The address clients should dial: a listen port of 0 replaced by the bound one. */
+static void bound_address(hg_service_t *s) {
+  size_t len = strlen(s->listen);
+  if (len >= 2 && strcmp(s->listen + len - 2, ":0") == 0)
+    snprintf(s->address, sizeof(s->address), "%.*s:%d", (int)(len - 2), s->listen,
+             rpc_server_port(s->server));
+  else
+    snprintf(s->address, sizeof(s->address), "%s", s->listen);
+}
+
+int hg_service_run(hg_service_t *s) {
+  if (rpc_server_start(s->server) != 0) {
+    HG_ERROR(s->name, NULL, "cannot start the rpc server");
+    return -1;
+  }
+  bound_address(s);
+  if (hg_process_write_ready(s->ready_file, s->address) != 0) {
+    HG_ERROR(s->name, NULL, "cannot write ready file %s", s->ready_file);
+    return -1;
+  }
+  HG_INFO(s->name, NULL, "serving on %s, data in %s", s->address, s->data_dir);
+  HG_INFO(s->name, NULL, "signal %d: stopping", hg_process_wait_signal());
+  return 0;
+}
+
+void hg_service_stop(hg_service_t *s) {
+  if (s->server) rpc_server_destroy(s->server, STOP_GRACE_MS);
+  s->server = NULL;
+}
+
+void hg_service_close(hg_service_t *s) {
+  hg_service_stop(s);
+  if (s->authz) authz_free(s->authz);
+  if (s->client) rpc_client_destroy(s->client);
+  s->authz = NULL;
+  s->client = NULL;
+}

@@ -1,0 +1,57 @@
+/* service.h - the frame every Hangar gRPC service runs in.
+ *
+ * Owns: the common settings (--listen, --data-dir, --log-level, --ready-file, --threads and,
+ * for services that verify callers, --auth and --auth-cache-ttl-seconds), the rpc server,
+ * and the client + verifier that reach auth-svc. A service's main() adds its own settings,
+ * opens its store, binds its methods, and calls these in order:
+ *   configure -> open -> (register methods) -> run -> stop -> (stop workers) -> close
+ * Stop comes before the store closes because the server waits for in-flight calls, which a
+ * queued write answers only from the store's writer thread.
+ * Threads: main() only. */
+#ifndef HANGAR_SERVICE_H
+#define HANGAR_SERVICE_H
+
+#include <stddef.h>
+
+#include "authz.h"
+#include "config.h"
+#include "rpc.h"
+
+typedef enum {
+  HG_SERVICE_VERIFIES_TOKENS = 1, /* adds --auth and --auth-cache-ttl-seconds, makes authz */
+} hg_service_flags_t;
+
+typedef struct hg_service {
+  const char *name;
+  unsigned flags;
+  /* settings as parsed (borrowed from argv, environ or defaults) */
+  const char *listen, *data_dir, *log_level, *ready_file, *threads;
+  const char *auth, *auth_cache_ttl;
+  rpc_client_t *client; /* HG_SERVICE_VERIFIES_TOKENS only */
+  authz_t *authz;       /* HG_SERVICE_VERIFIES_TOKENS only */
+  rpc_server_t *server;
+  char address[512];    /* the bound address, written to the ready file */
+} hg_service_t;
+
+typedef struct hg_service_defaults {
+  const char *listen;   /* e.g. "127.0.0.1:7102" */
+  const char *data_dir; /* e.g. "var/resources" */
+} hg_service_defaults_t;
+
+/* Parses the common settings plus extra (may be NULL), sets the log level and blocks the
+ * stop signals. Returns 0; 1 when --help was printed (exit 0); -1 after printing why the
+ * settings are wrong (exit 2). */
+int hg_service_configure(hg_service_t *svc, const char *name, unsigned flags,
+                         const hg_service_defaults_t *defaults, const hg_setting_t *extra,
+                         size_t n_extra, int argc, char **argv);
+/* Creates the verifier (if configured) and the rpc server, whose server data is data.
+ * 0 or -1 (logged). */
+int hg_service_open(hg_service_t *svc, void *data);
+/* Starts the server, writes the ready file and waits for SIGINT/SIGTERM. 0 or -1 (logged). */
+int hg_service_run(hg_service_t *svc);
+/* Stops the server, waiting for in-flight calls. Safe to call twice. */
+void hg_service_stop(hg_service_t *svc);
+/* Frees the verifier and the client; after hg_service_stop(). */
+void hg_service_close(hg_service_t *svc);
+
+#endif
