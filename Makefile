@@ -37,6 +37,7 @@ bench: build
 	@scripts/install-deps --bench
 	BUILD_DIR=$(CURDIR)/$(BUILD) bench/group-commit.sh
 	BUILD_DIR=$(CURDIR)/$(BUILD) bench/load.sh
+	BUILD_DIR=$(CURDIR)/$(BUILD) bench/konnect-list.sh
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)
