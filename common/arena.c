@@ -19,6 +19,11 @@ typedef struct block {
   _Alignas(ARENA_ALIGN) unsigned char data[];
 } block_t;
 
+/* Allocations left before the injected failure on this thread; < 0 means never fail. */
+static _Thread_local long fail_countdown = -1;
+
+void hg_arena_test_fail_after(long n) { fail_countdown = n; }
+
 struct hg_arena {
   block_t *head;
   size_t next_size;
@@ -55,6 +60,10 @@ static block_t *arena_grow(hg_arena_t *a, size_t need) {
 }
 
 void *hg_arena_alloc(hg_arena_t *a, size_t n) {
+  if (fail_countdown >= 0 && fail_countdown-- == 0) {
+    fail_countdown = 0; /* stays failed until the test resets it */
+    return NULL;
+  }
   if (n == 0) n = 1;
   if (n > SIZE_MAX - ARENA_ALIGN) return NULL;
   size_t rounded = (n + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);

@@ -26,6 +26,10 @@ char *hg_arena_strdup(hg_arena_t *a, const char *s);
 char *hg_arena_sprintf(hg_arena_t *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 char *hg_arena_vsprintf(hg_arena_t *a, const char *fmt, va_list ap);
 
+/* Test seam (SQLite's test_malloc): after n more successful allocations on the calling
+ * thread, every arena allocation on that thread fails until reset with n < 0. */
+void hg_arena_test_fail_after(long n);
+
 /* A protobuf-c allocator drawing from the arena (free is a no-op), for
  * protobuf_c_message_unpack(). Valid while the arena lives. */
 ProtobufCAllocator hg_arena_pbc_allocator(hg_arena_t *a);
