@@ -64,7 +64,9 @@ static void answer(gw_exchange_t *ex) {
     gw_reply_error(ex, ex->binding->dialect, 500, GW_TEXT_INTERNAL, NULL);
     return;
   }
-  gw_reply(ex, r->success, "application/json");
+  /* An Accept variant answers in the media type it was chosen for (Konnect's document tree
+   * is application/vnd.konnect.document-tree+json; clients pick the model by it). */
+  gw_reply(ex, r->success, r->accept ? r->accept : "application/json");
 }
 
 /* rpc client thread: record the outcome, then hand the exchange back; no more touching. */

@@ -242,6 +242,11 @@ class Products(KonnectTest):
              "labels.env must be a string"),
             ({"name": "x", "portal_ids": "a"}, "portal_ids", "is_array",
              "portal_ids must be an array"),
+            # An item is named by its index, whether its JSON type or its format is wrong.
+            ({"name": "x", "portal_ids": [5]}, "portal_ids[0]", "is_string",
+             "portal_ids[0] must be a string"),
+            ({"name": "x", "portal_ids": ["07087c41-495a-4599-bc98-4904f1b46654", "nope"]},
+             "portal_ids[1]", "is_uuid", "portal_ids[1] must be a UUID"),
             ({"name": "x", "colour": "red"}, "colour", "unknown_property",
              "colour is an unknown property"),
             ({"name": "x", "id": NO_ID}, "id", "unknown_property", "id is an unknown property"),
@@ -590,7 +595,10 @@ class Documents(KonnectTest):
         self.document(pid, "same")  # free again once deleted
 
     def tree(self, pid, query=""):
-        return self.ok(self.k("GET", DOCS % pid + query, headers={"Accept": TREE}), 200)
+        r = self.k("GET", DOCS % pid + query, headers={"Accept": TREE})
+        self.expect(r, 200)
+        self.assertEqual(TREE, r.headers.get("content-type"), "the tree answers in its own type")
+        return r.body
 
     @staticmethod
     def shape(nodes):
@@ -666,7 +674,9 @@ class Documents(KonnectTest):
         self.document(pid, "a")
         for accept in (TREE, "application/json, " + TREE, TREE.upper() + "; q=0.9"):
             r = self.k("GET", DOCS % pid, headers={"Accept": accept})
-            self.assertIn("children", self.ok(r, 200)["data"][0], accept)
+            self.expect(r, 200)
+            self.assertEqual(TREE, r.headers.get("content-type"), accept)
+            self.assertIn("children", r.body["data"][0], accept)
         for accept in ("application/json", "*/*", TREE + ";q=0", "application/vnd.konnect.x+json"):
             r = self.k("GET", DOCS % pid, headers={"Accept": accept})
             self.assertNotIn("children", self.ok(r, 200)["data"][0], accept)
