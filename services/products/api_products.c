@@ -34,12 +34,14 @@ static const hg_filter_cfg_t filter_cfg = {"filter", filter_fields, 1};
 
 /* ---- validation and building ------------------------------------------------------------ */
 
-/* portal_ids: UUIDs, each once; at most one violation. */
+/* portal_ids: UUIDs, each once; at most one violation. An item that is no UUID is named by
+ * its index ("portal_ids[1]"), as an item of the wrong JSON type is. */
 static void check_portal_ids(char *const *ids, size_t n, hg_arena_t *a, hg_status_t *st) {
   char canon[HG_UUID_LEN];
   for (size_t i = 0; i < n; i++) {
     if (hg_uuid_parse(ids[i], canon) != 0) {
-      pr_violate(st, a, "portal_ids", "is_uuid");
+      const char *field = hg_arena_sprintf(a, "portal_ids[%zu]", i);
+      pr_violate(st, a, field ? field : "portal_ids", "is_uuid");
       return;
     }
     for (size_t j = 0; j < i; j++)

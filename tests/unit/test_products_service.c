@@ -152,10 +152,10 @@ START_TEST(test_create_validation) {
   st = fx_fail("CreateApiProduct", &req, "a-editor", HG_INVALID_ARGUMENT);
   ck_assert_int_eq(fx_violation(&st, "labels", "max_items")->maximum, 50);
   set_labels(&req.base, "labels", many, 50);
-  char *portals[] = {"not-a-uuid"};
+  char *portals[] = {"07087c41-495a-4599-bc98-4904f1b46654", "not-a-uuid"};
   req.portal_ids = portals;
-  req.n_portal_ids = 1;
-  fx_invalid("CreateApiProduct", &req, "portal_ids", "is_uuid");
+  req.n_portal_ids = 2;
+  fx_invalid("CreateApiProduct", &req, "portal_ids[1]", "is_uuid"); /* the item, by index */
 }
 END_TEST
 
