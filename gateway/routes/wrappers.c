@@ -25,7 +25,9 @@ static const gw_route_t resource_routes[] = {
     {ROW(GW_POST, "/resources", "CreateResource", GW_BODY_ALL)},
     {ROW(GW_GET, "/resources", "ListResources", GW_BODY_NONE), .response = "resources"},
     {ROW(GW_GET, "/resources/{id}", "GetResource", GW_BODY_NONE)},
-    {ROW(GW_PATCH, "/resources/{id}", "PatchResource", GW_BODY_ALL)},
+    /* "id" in a PATCH body is an unknown field like any other, never silently dropped. */
+    {ROW(GW_PATCH, "/resources/{id}", "PatchResource", GW_BODY_ALL),
+     .flags = GW_ROUTE_PATH_NOT_IN_BODY},
     {ROW(GW_DELETE, "/resources/{id}", "DeleteResource", GW_BODY_NONE)},
 };
 

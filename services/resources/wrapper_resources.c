@@ -147,13 +147,54 @@ typedef struct patch {
   string_value_t *start, *end;
 } patch_t;
 
+/* Digits s[0..n) as a number, or -1 unless all n are ASCII digits. */
+static int digits(const char *s, int n) {
+  int v = 0;
+  for (int i = 0; i < n; i++) {
+    if (s[i] < '0' || s[i] > '9') return -1;
+    v = v * 10 + (s[i] - '0');
+  }
+  return v;
+}
+
+static int days_in_month(int y, int m) {
+  static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+  return m == 2 && leap ? 29 : days[m - 1];
+}
+
+/* Is s an RFC 3339 date-time (section 5.6): "YYYY-MM-DDTHH:MM:SS[.frac](Z|+HH:MM|-HH:MM)",
+ * two-digit fields, a day that exists in its month (no "2025-02-30" rolled over into
+ * March), T and Z in either case? Second 60 is the leap second RFC 3339 allows. */
+static int rfc3339_date_time(const char *s) {
+  size_t n = strlen(s);
+  if (n < 20 || s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != 't') ||
+      s[13] != ':' || s[16] != ':')
+    return 0;
+  int y = digits(s, 4), mo = digits(s + 5, 2), d = digits(s + 8, 2);
+  int h = digits(s + 11, 2), mi = digits(s + 14, 2), sec = digits(s + 17, 2);
+  if (y < 0 || mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) || h < 0 || h > 23 ||
+      mi < 0 || mi > 59 || sec < 0 || sec > 60)
+    return 0;
+  const char *p = s + 19;
+  if (*p == '.') {
+    const char *f = ++p;
+    while (*p >= '0' && *p <= '9') p++;
+    if (p == f) return 0;
+  }
+  if ((*p == 'Z' || *p == 'z') && p[1] == '\0') return 1;
+  if ((*p != '+' && *p != '-') || strlen(p) != 6 || p[3] != ':') return 0;
+  int oh = digits(p + 1, 2), om = digits(p + 4, 2);
+  return oh >= 0 && oh <= 23 && om >= 0 && om <= 59;
+}
+
 /* A period from the body in the stored form, or a "datetime" violation; NULL stays NULL. */
 static string_value_t *period(hg_arena_t *a, const char *field, const string_value_t *in,
                               hg_status_t *st, int *oom) {
   int64_t ms;
   char text[HG_RFC3339_LEN];
   if (!in) return NULL;
-  if (hg_time_parse_rfc3339(in->value, &ms) != 0 || ms < 0) {
+  if (!rfc3339_date_time(in->value) || hg_time_parse_rfc3339(in->value, &ms) != 0 || ms < 0) {
     hg_status_violation(st, field, "datetime", "invalid datetime format");
     return NULL;
   }
@@ -204,13 +245,16 @@ static int patch_write(store_txn_t *txn, void *arg) {
   return rc;
 }
 
-/* Checks the body before queueing: null names/types, periods that are not RFC 3339. */
+/* Checks the path id and the body before queueing: a malformed id, null names/types,
+ * periods that are not RFC 3339, all listed together (path first) as FastAPI lists them. */
 static patch_t *validate_patch_or_fail(rpc_ctx_t *ctx, const patch_req_t *req) {
   hg_arena_t *a = rpc_ctx_arena(ctx);
   patch_t *p = hg_arena_alloc(a, sizeof(*p));
   int oom = !p;
   hg_status_t st;
   hg_status_clear(&st);
+  if (p && hg_objectid_parse(req->id, p->id) != 0)
+    hg_status_violation(&st, "id", "invalid", "Invalid objectid");
   wr_forbid_null(&req->base, req->update_mask, patch_not_null, &st);
   if (p) {
     p->req = req;
@@ -223,13 +267,9 @@ static patch_t *validate_patch_or_fail(rpc_ctx_t *ctx, const patch_req_t *req) {
 }
 
 static void patch_resource(rpc_ctx_t *ctx, const void *msg) {
-  const patch_req_t *req = msg;
-  char id[HG_OBJECTID_LEN];
-  if (wr_admit_or_fail(ctx, WR_WRITE) || wr_path_id_or_fail(ctx, req->id, id)) return;
-  patch_t *p = validate_patch_or_fail(ctx, req);
-  if (!p) return;
-  memcpy(p->id, id, sizeof(id));
-  wr_submit_or_fail(ctx, p, NULL, NULL, patch_write, wr_reply_result);
+  if (wr_admit_or_fail(ctx, WR_WRITE)) return;
+  patch_t *p = validate_patch_or_fail(ctx, msg);
+  if (p) wr_submit_or_fail(ctx, p, NULL, NULL, patch_write, wr_reply_result);
 }
 
 /* ---- delete ----------------------------------------------------------------------------- */

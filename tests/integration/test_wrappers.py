@@ -183,6 +183,39 @@ class Resources(WrapperBase):
         self.expect(self.call("PATCH", "/resources/" + ABSENT, {"endPeriod": None}), 404,
                     detail("Resource not found"))
 
+    def test_patch_periods_must_be_real_rfc3339_times(self):
+        r = self.resource(self.wrapper()["id"])
+        path = "/resources/" + r["id"]
+        for text in ["2025-02-30T00:00:00Z", "2023-02-29T00:00:00Z", "2025-04-31T10:00:00Z",
+                     " 2025-01-15T10:00:00Z", "2025-01-15T1:2:3Z", "2025-1-5T10:00:00Z"]:
+            self.expect(self.call("PATCH", path, {"startPeriod": text}), 422,
+                        invalid(entry(["body", "startPeriod"], "invalid datetime format",
+                                      "value_error.datetime")))
+        self.expect(self.call("GET", path), 200, r)  # nothing changed
+        self.expect(self.call("PATCH", path, {"startPeriod": "2024-02-29T00:00:00Z"}), 200,
+                    dict(r, startPeriod="2024-02-29T00:00:00.000Z"))
+
+    def test_patch_lists_path_and_body_problems_together(self):
+        self.expect(self.call("PATCH", "/resources/abc",
+                              {"name": None, "endPeriod": "2025-02-30T00:00:00Z"}), 422,
+                    invalid(entry(["path", "id"], "Invalid objectid", "value_error"),
+                            entry(["body", "name"], "none is not an allowed value",
+                                  "type_error.none.not_allowed"),
+                            entry(["body", "endPeriod"], "invalid datetime format",
+                                  "value_error.datetime")))
+
+    def test_patch_body_cannot_name_the_path_id(self):
+        w = self.wrapper()
+        other = self.resource(w["id"], "other")
+        r = self.resource(w["id"], "mine")
+        path = "/resources/" + r["id"]
+        for value in [other["id"], "zz", None]:
+            self.expect(self.call("PATCH", path, {"id": value, "name": "renamed"}), 422,
+                        invalid(entry(["body", "id"], "extra fields not permitted",
+                                      "value_error.extra")))
+        self.expect(self.call("GET", path), 200, r)
+        self.expect(self.call("GET", "/resources/" + other["id"]), 200, other)
+
     def test_patch_name_and_type(self):
         w = self.wrapper()
         self.resource(w["id"], "taken")

@@ -373,6 +373,45 @@ START_TEST(test_patch_periods) {
 }
 END_TEST
 
+/* Only RFC 3339 date-times whose day exists: "2025-02-30" is refused, not rolled over into
+ * March; two-digit fields, no surrounding blanks; leap days and T/Z in either case are
+ * RFC 3339. */
+START_TEST(test_patch_period_shapes) {
+  wres_t *r = new_resource(new_wrapper("w")->id, "r");
+  static const char *const start_only[] = {"startPeriod", NULL};
+  static const char *const refused[] = {
+      "2025-02-30T00:00:00Z", "2025-04-31T00:00:00Z", "2023-02-29T00:00:00Z",
+      "2100-02-29T00:00:00Z", "2025-13-01T00:00:00Z", "2025-00-10T00:00:00Z",
+      "2025-01-00T00:00:00Z", " 2025-01-15T10:00:00Z", "2025-01-15T1:2:3Z",
+      "2025-1-5T10:00:00Z",   "2025-01-15T24:00:00Z", "2025-01-15T10:00:00.Z",
+      "2025-01-15T10:00:00+24:00", "2025-01-15T10:00:00+0200", "2025-01-15T10:00:00Z ",
+      "2025-01-15 10:00:00Z", "2025-01-15T10:00:00",  "2025-01-15T10:00Z",
+  };
+  for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+    patch_t req = patch_req(r->id, start_only);
+    req.startperiod = sv(refused[i]);
+    hg_status_t st =
+        fails("PatchResource", &req, "editor", HG_INVALID_ARGUMENT, "Invalid request");
+    assert_violation(&st, 0, "startPeriod", "datetime");
+  }
+  static const struct {
+    const char *in, *out;
+  } accepted[] = {
+      {"2024-02-29T00:00:00Z", "2024-02-29T00:00:00.000Z"},
+      {"2000-02-29T12:00:00+01:00", "2000-02-29T11:00:00.000Z"},
+      {"2025-01-15t10:00:00.5z", "2025-01-15T10:00:00.500Z"},
+      {"2025-01-15T10:00:00+23:59", "2025-01-14T10:01:00.000Z"},
+      {"9999-12-31T23:59:59.999Z", "9999-12-31T23:59:59.999Z"},
+  };
+  for (size_t i = 0; i < sizeof(accepted) / sizeof(accepted[0]); i++) {
+    patch_t req = patch_req(r->id, start_only);
+    req.startperiod = sv(accepted[i].in);
+    ck_assert_str_eq(((wres_t *)ok("PatchResource", &req))->startperiod->value,
+                     accepted[i].out);
+  }
+}
+END_TEST
+
 START_TEST(test_patch_names_and_ids) {
   wrapper_t *w = new_wrapper("w");
   new_resource(w->id, "taken");
@@ -425,6 +464,7 @@ int main(void) {
   tcase_add_test(tc, test_paging_bounds_carry_their_limits);
   tcase_add_test(tc, test_lists_page_in_creation_order);
   tcase_add_test(tc, test_patch_periods);
+  tcase_add_test(tc, test_patch_period_shapes);
   tcase_add_test(tc, test_patch_names_and_ids);
   tcase_add_test(tc, test_authentication_and_roles);
   suite_add_tcase(s, tc);
