@@ -8,6 +8,7 @@
  * disabled on the connection, so it is never freed under us before we answer. */
 #include <stdatomic.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/random.h>
 #include <time.h>
@@ -108,8 +109,15 @@ void gw_reply(gw_exchange_t *ex, int http, const char *content_type) {
   struct evkeyvalq *h = evhttp_request_get_output_headers(ex->req);
   evhttp_add_header(h, "X-Request-Id", ex->request_id);
   if (http != 204 && content_type) evhttp_add_header(h, "Content-Type", content_type);
-  if (http != 204 && ex->body.n)
+  if (ex->method == GW_HEAD && http != 204) {
+    /* libevent writes whatever body it is given, even to HEAD (and then sends no length):
+     * announce the length of the GET answer and send nothing (RFC 9110 9.3.2). */
+    char len[24];
+    snprintf(len, sizeof(len), "%zu", ex->body.n);
+    evhttp_add_header(h, "Content-Length", len);
+  } else if (ex->method != GW_HEAD && http != 204 && ex->body.n) {
     evbuffer_add(evhttp_request_get_output_buffer(ex->req), ex->body.p, ex->body.n);
+  }
   int64_t dt = now_us() - ex->t0_us;
   int shown = (int)(ex->path.n > LOG_PATH_MAX ? LOG_PATH_MAX : ex->path.n);
   gw_metrics_observe(gw->metrics, ex->series, http, dt);

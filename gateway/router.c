@@ -278,7 +278,7 @@ int gw_router_match(const gw_router_t *r, gw_method_t m, const char *p, size_t n
   if (nd->routes[GW_GET]) out->allow |= 1u << GW_HEAD;
   out->path = nd->tmpl;
   fill_params(&w, nd, out);
-  /* HEAD is GET without the body (RFC 9110 9.3.2); libevent drops the body itself. */
+  /* HEAD is GET without the body (RFC 9110 9.3.2); gw_reply() withholds the body. */
   if (m == GW_HEAD && !nd->routes[GW_HEAD] && nd->routes[GW_GET]) m = GW_GET;
   out->variants = nd->variants;
   out->variant_data = nd->variant_data;

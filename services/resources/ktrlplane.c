@@ -363,7 +363,11 @@ static int update_write(store_txn_t *txn, void *arg) {
                                      r->resource_id);
     return WRITE_REFUSED;
   }
-  if (!req->update_mask || req->update_mask->n_paths == 0) return 0;
+  /* Only name, sku and settings_json are updatable. A request naming none of them (`{}`, or
+   * a gRPC caller's mask of only the ids) is no update: the resource is answered as it
+   * stands, its status and updated_at untouched. */
+  if (!mask_has(req, "name") && !mask_has(req, "sku") && !mask_has(req, "settings_json"))
+    return 0;
   if (mask_has(req, "name")) r->name = req->name;
   if (mask_has(req, "sku")) r->sku = req->sku;
   if (mask_has(req, "settings_json"))

@@ -297,6 +297,28 @@ class Connections(GwBase):
             conn.close()
         self.assertEqual(10, self.req("GET", KP % proj, token=self.admin).body["total"])
 
+    def test_head_has_length_and_no_body(self):
+        """HEAD answers like GET without the body (RFC 9110 9.3.2): the connection stays
+        usable, so a GET right after it on the same connection parses cleanly."""
+        proj = uniq("proj-head")
+        self.expect(self.req("POST", KP % proj, {"id": "h1", "name": "H",
+                                                 "type": "Konnektr.Graph"}, token=self.admin), 201)
+        conn = self.s.connection()
+        try:
+            for path in ("/healthz", KPR % (proj, "h1"), KP % proj, KPR % (proj, "nope")):
+                conn.request("HEAD", path, headers={"Authorization": "Bearer " + self.admin})
+                head = conn.getresponse()
+                self.assertEqual(b"", head.read())
+                conn.request("GET", path, headers={"Authorization": "Bearer " + self.admin})
+                get = conn.getresponse()
+                body = get.read()
+                self.assertEqual(get.status, head.status, path)
+                self.assertEqual(str(len(body)), head.getheader("Content-Length"), path)
+                self.assertEqual(get.getheader("Content-Type"), head.getheader("Content-Type"))
+                json.loads(body)
+        finally:
+            conn.close()
+
     def test_slow_clients_do_not_stall_others(self):
         slow = []
         try:

@@ -309,6 +309,20 @@ class Lifecycle(KtrlBase):
         self.assertEqual(("Renamed", "free", {"z": [1, 2]}),
                          (final["name"], final["sku"], final["settings_json"]), final)
 
+    def test_put_without_updatable_fields_changes_nothing(self):
+        """A PUT naming none of name/sku/settings_json (an empty body or `{}`) is no update:
+        the resource comes back as it stands, still running, updated_at untouched. (Bodies
+        naming the path's ids are 400: test_path_params_in_body_rejected.)"""
+        proj = uniq("proj-noop")
+        self.create(proj, "same", name="Same", sku="pro", settings_json={"k": 1})
+        before = self.wait_status(proj, "same")
+        self.wait_next_second(before["updated_at"])
+        for raw in (b"", b"{}", b" { } "):
+            r = self.req("PUT", RES % (proj, "same"), raw=raw, token=self.admin)
+            self.expect(r, 200, before, msg="PUT %r" % raw)
+        self.expect(self.get(proj, "same"), 200, before)
+        self.expect(self.get(proj, "other"), 404, {"error": "Resource not found"})
+
     def test_put_invalid_changes_nothing(self):
         proj = uniq("proj-badput")
         self.create(proj, "keep", name="Keep", sku="pro", settings_json={"k": "v"})
@@ -501,6 +515,31 @@ class Validation(KtrlBase):
         self.expect(self.get(proj, "good"), 404, {"error": "Resource not found"})
         # and the well-formed body still works
         self.create(proj, "good")
+
+    def test_path_params_in_body_rejected(self):
+        """project_id / resource_id are not request-body fields (seed's CreateResourceRequest
+        and UpdateResourceRequest): sent in the body they are unknown fields, not silently
+        overridden by the path, and nothing changes."""
+        proj = uniq("proj-pbody")
+        for extra in ({"project_id": proj}, {"project_id": "other-project"},
+                      {"resource_id": "pb"}):
+            body = {"id": "pb", "name": "n", "type": "Konnektr.Graph"}
+            body.update(extra)
+            r = self.req("POST", BASE % proj, body, token=self.admin)
+            field = next(iter(extra))
+            self.expect(r, 400, {"error": "Invalid request body",
+                                 "details": '%s: unknown field "%s"' % (field, field)})
+        self.assertEqual({"resources": [], "total": 0, "limit": 50, "offset": 0},
+                         self.listing(proj))
+        self.create(proj, "pb", name="Keep")
+        before = self.wait_status(proj, "pb")
+        for body, field in (({"resource_id": "other"}, "resource_id"),
+                            ({"resource_id": "pb"}, "resource_id"),
+                            ({"project_id": proj, "name": "X"}, "project_id")):
+            r = self.req("PUT", RES % (proj, "pb"), body, token=self.admin)
+            self.expect(r, 400, {"error": "Invalid request body",
+                                 "details": '%s: unknown field "%s"' % (field, field)})
+        self.expect(self.get(proj, "pb"), 200, before)
 
     def test_duplicate_id(self):
         proj = uniq("proj-dup")
