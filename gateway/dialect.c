@@ -68,8 +68,12 @@ static int render_error_details(const gw_dialect_t *d, const gw_error_t *e, int 
 }
 
 /* FastAPI answers a body it cannot read at all (not UTF-8, nested past Python's recursion
- * limit) with 400 "There was an error parsing the body", not with a validation list. */
+ * limit) with 400 "There was an error parsing the body", not with a validation list. A body
+ * of another media type is its validation error, 422 (the INVALID_ARGUMENT default). */
 static const gw_rule_http_t fastapi_rule_http[] = {{"utf8", 400}, {"depth", 400}, {NULL, 0}};
+
+/* A body of another media type is 415 Unsupported Media Type. */
+static const gw_rule_http_t media_rule_http[] = {{"media_type", 415}, {NULL, 0}};
 
 static const gw_dialect_t dialects[GW_N_DIALECTS] = {
     [GW_DIALECT_KTRLPLANE] =
@@ -92,6 +96,7 @@ static const gw_dialect_t dialects[GW_N_DIALECTS] = {
                     [GW_TEXT_MEDIA_TYPE] = "Unsupported media type",
                 },
             .http = {0}, /* the DESIGN.md table as is */
+            .rule_http = media_rule_http,
         },
     [GW_DIALECT_FASTAPI] =
         {
@@ -148,6 +153,7 @@ static const gw_dialect_t dialects[GW_N_DIALECTS] = {
                         "This API only supports requests with `Content-Type: application/json`",
                 },
             .http = {0},
+            .rule_http = media_rule_http,
             .flags = GW_DIALECT_OWN_5XX_TEXTS,
         },
 };

@@ -39,7 +39,7 @@ typedef enum {
   GW_TEXT_UNAVAILABLE,  /* upstream unreachable */
   GW_TEXT_TIMEOUT,      /* upstream deadline exceeded */
   GW_TEXT_INTERNAL,     /* anything else the gateway cannot do (allocation failure ...) */
-  GW_TEXT_MEDIA_TYPE,   /* 415: a JSON-only route got a body of another content type */
+  GW_TEXT_MEDIA_TYPE,   /* a JSON-only route got a body of another content type */
   GW_N_TEXTS
 } gw_text_t;
 

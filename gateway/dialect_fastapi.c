@@ -6,7 +6,13 @@
  * "a", "b", 2); msg and type come from the violation's machine rule through the table
  * below, and a rule the table does not know is a plain "value_error" with the violation's
  * own description. A body that is not JSON is FastAPI's JSONDecodeError entry: loc
- * ["body", <character offset>], type "value_error.jsondecode", Python's message. */
+ * ["body", <character offset>], type "value_error.jsondecode", Python's message. A body
+ * Python reads but our parser refuses (NaN, a duplicate key, a lone surrogate escape,
+ * \u0000, a byte order mark) is a "value_error.jsondecode" entry too, in our words, at the
+ * key or value it names (["body"] when none): Python would not say anything, so there are
+ * no Python words or offsets to copy. A number too large for us to hold is a "range" problem
+ * of its field like any other ("value_error"). A body sent as another media type is what
+ * pydantic says of the raw bytes FastAPI then validates: "value is not a valid dict". */
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,7 +22,8 @@
 typedef enum { CTX_NONE, CTX_MINIMUM, CTX_MAXIMUM } ctx_kind_t;
 
 /* Machine rule -> pydantic's error type and message. With a CTX_ bound, msg is a prefix
- * the bound follows, and the entry carries ctx {"limit_value": bound}. */
+ * the bound follows, and the entry carries ctx {"limit_value": bound}. A NULL msg is the
+ * violation's own description. */
 static const struct fa_rule {
   const char *rule;
   const char *type;
@@ -30,9 +37,11 @@ static const struct fa_rule {
     {"is_number", "type_error.float", "value is not a valid float", CTX_NONE},
     {"is_boolean", "type_error.bool", "value could not be parsed to a boolean", CTX_NONE},
     {"is_object", "type_error.dict", "value is not a valid dict", CTX_NONE},
+    {"media_type", "type_error.dict", "value is not a valid dict", CTX_NONE},
     {"is_array", "type_error.list", "value is not a valid list", CTX_NONE},
     {"unknown_property", "value_error.extra", "extra fields not permitted", CTX_NONE},
     {"datetime", "value_error.datetime", "invalid datetime format", CTX_NONE},
+    {"json_syntax", "value_error.jsondecode", NULL, CTX_NONE},
     {"minimum", "value_error.number.not_ge", "ensure this value is greater than or equal to ",
      CTX_MINIMUM},
     {"maximum", "value_error.number.not_le", "ensure this value is less than or equal to ",
@@ -128,9 +137,10 @@ static int put_rule(hg_buf_t *out, const hg_violation_t *v) {
   const struct fa_rule *r = worded_rule(v, &bound);
   const char *desc = v->description && *v->description ? v->description : "invalid value";
   int rc = hg_buf_puts(out, ",\"msg\":");
-  if (!r) {
+  if (!r || !r->msg) {
     rc |= gw__put_json_string(out, desc);
-    rc |= hg_buf_puts(out, ",\"type\":\"value_error\"");
+    rc |= hg_buf_puts(out, ",\"type\":");
+    rc |= gw__put_json_string(out, r ? r->type : "value_error");
     return rc ? -1 : 0;
   }
   rc |= hg_buf_putc(out, '"');

@@ -80,6 +80,7 @@ struct gw_exchange {
   hg_status_t st;         /* rpc outcome, written by the completion before the wake */
   void *resp;
   void *local;            /* state of a local handler */
+  gw_error_t *refusal;    /* admission.c: the gateway's own, held while the service is asked */
 };
 
 /* exchange.c ------------------------------------------------------------------------------ */
@@ -105,10 +106,15 @@ void gw_reply_error(gw_exchange_t *ex, const gw_dialect_t *d, int http, gw_text_
  * when no surface claims it. */
 const gw_dialect_t *gw_unrouted_dialect(hg_str_t path);
 
-/* dispatch.c, proxy.c, ops.c, readyz.c ---------------------------------------------------- */
+/* dispatch.c, proxy.c, admission.c, ops.c, readyz.c --------------------------------------- */
 
 void gw_dispatch(struct evhttp_request *req, gw_loop_t *loop, void *gw);
 void gw_proxy(gw_exchange_t *ex);
+/* admission.c: answers a proxied request that the gateway refuses with e (a request it
+ * cannot bind), after asking the route's service whether the caller may make the call at
+ * all: the service's 4xx refusal if it has one, else e. An e that is no client error (5xx)
+ * is answered at once. md: the call's metadata, borrowed for this call. Loop thread. */
+void gw_admit_or_refuse(gw_exchange_t *ex, gw_error_t *e, const rpc_md_t *md, size_t n_md);
 void gw_op_healthz(gw_exchange_t *ex);
 void gw_op_metrics(gw_exchange_t *ex);
 void gw_op_readyz(gw_exchange_t *ex);

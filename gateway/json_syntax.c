@@ -186,7 +186,8 @@ static long chars(const char *p, size_t from, size_t to) {
   return k;
 }
 
-void gw_json_where(const char *p, size_t n, size_t at, const char *msg, gw_json_error_t *out) {
+/* out->pos/line/col for byte offset `at` of p (and msg), as Python would count them. */
+static void where(const char *p, size_t n, size_t at, const char *msg, gw_json_error_t *out) {
   size_t line_start = 0;
   long line = 1;
   if (at > n) at = n;
@@ -209,6 +210,6 @@ int gw_json_syntax(const char *p, size_t n, gw_json_error_t *out) {
   int rc = value(&s, skip_ws(&s, 0), &end);
   if (rc == 0 && (end = skip_ws(&s, end)) != s.n) rc = fail(&s, "Extra data", end);
   if (rc != SCAN_ERR) return 0;
-  gw_json_where(p + skip, n - skip, s.at, s.msg, out);
+  where(p + skip, n - skip, s.at, s.msg, out);
   return 1;
 }

@@ -23,7 +23,4 @@ typedef struct gw_json_error {
  * follow (out unchanged). */
 int gw_json_syntax(const char *p, size_t n, gw_json_error_t *out);
 
-/* Fills out->pos/line/col for byte offset `at` of p (and msg), as Python would count it. */
-void gw_json_where(const char *p, size_t n, size_t at, const char *msg, gw_json_error_t *out);
-
 #endif

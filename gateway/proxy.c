@@ -3,7 +3,8 @@
  *
  * Nothing is sent upstream unless the whole request was read, fits the body limit and
  * transcodes cleanly: evhttp only calls us with a complete request, and every check here
- * runs before rpc_call(). */
+ * runs before rpc_call(). A request that does not transcode is refused through
+ * admission.c, which first asks the service whether the caller may make the call at all. */
 #include <string.h>
 
 #include <event2/buffer.h>
@@ -11,7 +12,6 @@
 
 #include "gateway_internal.h"
 #include "log.h"
-#include "media.h"
 #include "request.h"
 #include "transcode.h"
 
@@ -119,12 +119,10 @@ static int collect_metadata(gw_exchange_t *ex, rpc_md_t *md, size_t *n_md) {
   return 0;
 }
 
-static void call(gw_exchange_t *ex, const ProtobufCMessage *msg) {
+static void call(gw_exchange_t *ex, const ProtobufCMessage *msg, const rpc_md_t *md,
+                 size_t n_md) {
   const gw_binding_t *b = ex->binding;
   const gw_dialect_t *d = b->dialect;
-  rpc_md_t md[1 + N_FORWARDED];
-  size_t n_md;
-  if (collect_metadata(ex, md, &n_md) != 0) return;
   if (!b->channel) {
     gw_reply_error(ex, d, 503, GW_TEXT_UNAVAILABLE, NULL);
     return;
@@ -152,37 +150,30 @@ static int read_body(gw_exchange_t *ex, hg_str_t *body) {
   return 0;
 }
 
-/* A JSON-only route's body must say it is JSON; a body without a Content-Type is not. */
-static int content_type_ok(const gw_exchange_t *ex, hg_str_t body) {
-  const gw_route_t *r = ex->binding->route;
-  if (!(r->flags & GW_ROUTE_JSON_ONLY) || r->body == GW_BODY_NONE) return 1;
-  const char *ct = evhttp_find_header(evhttp_request_get_input_headers(ex->req), "Content-Type");
-  return ct ? gw_media_is_json(ct) : body.n == 0;
-}
-
 void gw_proxy(gw_exchange_t *ex) {
   const gw_binding_t *b = ex->binding;
   const gw_dialect_t *d = b->dialect;
   hg_str_t body;
   gw_error_t e;
   ProtobufCMessage *msg = NULL;
+  rpc_md_t md[1 + N_FORWARDED];
+  size_t n_md;
   if (read_body(ex, &body) != 0) {
     const char *detail = hg_arena_sprintf(ex->arena, "request body exceeds %d bytes",
                                           GW_MAX_BODY);
     gw_reply_error(ex, d, 413, GW_TEXT_TOO_LARGE, detail);
     return;
   }
-  if (!content_type_ok(ex, body)) {
-    gw_reply_error(ex, d, 415, GW_TEXT_MEDIA_TYPE, NULL);
-    return;
-  }
+  const struct evkeyvalq *headers = evhttp_request_get_input_headers(ex->req);
   gw_request_in_t in = {.desc = b->in.desc, .body_mode = b->route->body,
                         .query_mode = b->route->query, .match = &ex->match,
-                        .query = ex->query, .body = body, .flags = b->route->flags,
-                        .query_member = b->route->query_member};
+                        .query = ex->query, .body = body,
+                        .content_type = evhttp_find_header(headers, "Content-Type"),
+                        .flags = b->route->flags, .query_member = b->route->query_member};
+  if (collect_metadata(ex, md, &n_md) != 0) return;
   if (gw_request_build(&in, d, ex->arena, &msg, &e) != 0) {
-    gw_reply_status(ex, d, &e);
+    gw_admit_or_refuse(ex, &e, md, n_md);
     return;
   }
-  call(ex, msg);
+  call(ex, msg, md, n_md);
 }

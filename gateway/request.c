@@ -8,19 +8,28 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "media.h"
 #include "transcode.h"
 #include "uri.h"
 
 #define FIELD_PATH_MAX 256
 
+/* Appends a violation in place `in` to e, field and description copied into a (a copy that
+ * fails gives "" and "invalid value"); nothing when e already holds HG_MAX_VIOLATIONS. */
+static void add_violation(gw_error_t *e, hg_arena_t *a, gw_in_t in, const char *field,
+                          const char *rule, const char *description) {
+  size_t i = e->st.n_violations;
+  const char *f = field ? hg_arena_strdup(a, field) : NULL;
+  const char *desc = description ? hg_arena_strdup(a, description) : NULL;
+  if (hg_status_violation(&e->st, f ? f : "", rule, desc ? desc : "invalid value"))
+    e->where[i].in = in;
+}
+
 int gw_invalid(gw_error_t *e, const gw_dialect_t *d, gw_text_t t, gw_in_t in, hg_arena_t *a,
                const char *field, const char *description) {
   gw_error_init(e);
   hg_status_set(&e->st, HG_INVALID_ARGUMENT, gw_dialect_text(d, t));
-  const char *f = field ? hg_arena_strdup(a, field) : NULL;
-  const char *desc = description ? hg_arena_strdup(a, description) : NULL;
-  hg_status_violation(&e->st, f ? f : "", "invalid", desc ? desc : "invalid value");
-  e->where[0].in = in;
+  add_violation(e, a, in, field, "invalid", description);
   return -1;
 }
 
@@ -69,13 +78,41 @@ static int tc_invalid(gw_error_t *e, const gw_dialect_t *d, gw_text_t t, gw_in_t
   return -1;
 }
 
-/* Where a body that is not JSON stops, as Python's json module says it (FastAPI's words);
- * when Python would read it (NaN, duplicate keys ...), the transcoder's complaint (reason,
- * which must outlive the answer) at its position. */
-static void locate_syntax(hg_str_t body, long position, const char *reason, gw_where_t *w) {
-  if (!gw_json_syntax(body.p, body.n, &w->syntax))
-    gw_json_where(body.p, body.n, position > 0 ? (size_t)position : 0, reason, &w->syntax);
-  w->doc = body;
+/* Did the JSON parser refuse the text (rather than the walk a value)? Invalid UTF-8 and
+ * nesting past our limit are left out: Python's scanner cannot be replayed over the one, and
+ * reads the other, which FastAPI then answers 400 (the dialect's rule_http). */
+static int parser_refused(const tc_error_t *err) {
+  return err->position >= 0 && (err->code == TC_ESYNTAX || err->code == TC_ERANGE);
+}
+
+/* The transcoder's errors as violations of the body, in its order. A body Python's json
+ * module cannot read either also carries Python's complaint and place (FastAPI's words);
+ * one Python reads (NaN, a duplicate key ...) is just the transcoder's words and field. */
+static int body_invalid(gw_error_t *e, const gw_dialect_t *d, hg_arena_t *a, hg_str_t body,
+                        const tc_error_t *errs, size_t n) {
+  gw_error_init(e);
+  hg_status_set(&e->st, HG_INVALID_ARGUMENT, gw_dialect_text(d, GW_TEXT_BAD_BODY));
+  for (size_t i = 0; i < n; i++)
+    add_violation(e, a, GW_IN_BODY, errs[i].field, tc_rule(&errs[i]), tc_reason(&errs[i]));
+  if (n == 1 && parser_refused(&errs[0]) && gw_json_syntax(body.p, body.n, &e->where[0].syntax))
+    e->where[0].doc = body;
+  return -1;
+}
+
+/* A body refused as a whole, before it is read: one violation of the body with this rule. */
+static int body_refused(gw_error_t *e, const gw_dialect_t *d, gw_text_t t, hg_arena_t *a,
+                        const char *rule, const char *description) {
+  gw_invalid(e, d, t, GW_IN_BODY, a, "", description);
+  e->st.violations[0].rule = rule;
+  return -1;
+}
+
+/* Is the body sent as the row wants it (route.h: GW_ROUTE_JSON_ONLY, GW_ROUTE_UNTYPED_JSON)? */
+static int media_ok(const gw_request_in_t *in) {
+  int untyped = (in->flags & GW_ROUTE_UNTYPED_JSON) != 0;
+  if (!(in->flags & GW_ROUTE_JSON_ONLY) || (untyped && in->body.n == 0)) return 1;
+  if (!in->content_type) return untyped || in->body.n == 0;
+  return gw_media_is_json(in->content_type);
 }
 
 /* *out: the route's path parameter names (NULL-terminated, in a) when the body may not name
@@ -96,17 +133,19 @@ static int bind_body(ProtobufCMessage *msg, const gw_request_in_t *in, const gw_
                      hg_arena_t *a, gw_error_t *e) {
   hg_str_t body = in->body;
   tc_opts_t opts = {.max_bytes = GW_MAX_BODY, .max_depth = 0};
+  tc_error_t errs[HG_MAX_VIOLATIONS];
+  size_t n;
+  if (!media_ok(in))
+    return body_refused(e, d, GW_TEXT_MEDIA_TYPE, a, "media_type",
+                        "the body must be sent as JSON (application/json)");
+  if (body.n == 0 && (in->flags & GW_ROUTE_BODY_REQUIRED))
+    return body_refused(e, d, GW_TEXT_BAD_BODY, a, "required", "a request body is required");
   if (path_keys(in, a, &opts.reject_keys) != 0) return out_of_memory(e, d);
-  tc_error_t err;
-  memset(&err, 0, sizeof(err));
   if (body.n == 0) body = HG_STR("{}");
-  int rc = tc_decode(msg, body.p, body.n, &opts, a, &err);
+  int rc = tc_decode_all(msg, body.p, body.n, &opts, a, errs, HG_MAX_VIOLATIONS, &n);
   if (rc == 0) return 0;
   if (rc == TC_ENOMEM) return out_of_memory(e, d);
-  tc_invalid(e, d, GW_TEXT_BAD_BODY, GW_IN_BODY, a, err.field, &err);
-  if (rc == TC_ESYNTAX)
-    locate_syntax(body, err.position, e->st.violations[0].description, &e->where[0]);
-  return -1;
+  return body_invalid(e, d, a, body, errs, n);
 }
 
 /* A parameter that failed to decode is reported before anything else is looked at. */

@@ -7,13 +7,17 @@
  * parameter that is not a request field, are ignored. A row may ask for more (route.h):
  * GW_ROUTE_PATH_NOT_IN_BODY makes a body key naming a path parameter an unknown field, and
  * query_member extends a query name that stops at a message ("filter[name]") to that
- * message's member ("filter.name.eq").
+ * message's member ("filter.name.eq"); GW_ROUTE_JSON_ONLY / GW_ROUTE_UNTYPED_JSON check the
+ * body's Content-Type, and GW_ROUTE_BODY_REQUIRED refuses an empty body.
  *
  * A failure is a gateway-made gw_error_t: INVALID_ARGUMENT with the dialect's text
- * ("Invalid request body" / "Invalid query parameter" / "Invalid path parameter") and one
- * violation naming the field, with its machine rule ("is_string", "unknown_property",
- * "json_syntax", "utf8" ...) and its place (body, query, path; for a body that is not JSON,
- * where Python's json module would stop), or INTERNAL when the arena runs out.
+ * ("Invalid request body" / "Invalid query parameter" / "Invalid path parameter" / the
+ * media-type text) and violations naming the fields, each with its machine rule
+ * ("is_string", "unknown_property", "json_syntax", "utf8", "required", "media_type" ...) and
+ * its place (body, query, path; for a body Python's json module cannot read either, where it
+ * would stop), or INTERNAL when the arena runs out. A body gets one violation per
+ * field-level problem, in body order (up to HG_MAX_VIOLATIONS); a parameter, a body that is
+ * not JSON, and a body refused before it is read get exactly one.
  * gw_request_locate places the violations of a service's answer the same way.
  * Owns: nothing; everything it makes lives in the given arena. Threads: any (reentrant). */
 #ifndef HANGAR_GW_REQUEST_H
@@ -36,8 +40,9 @@ typedef struct gw_request_in {
   gw_query_t query_mode;
   const gw_match_t *match; /* path parameters */
   hg_str_t query;          /* raw query string without '?'; may be empty */
-  hg_str_t body;           /* raw body; empty counts as "{}" */
-  unsigned flags;          /* the route's gw_route_flag_t (GW_ROUTE_PATH_NOT_IN_BODY) */
+  hg_str_t body;           /* raw body; empty counts as "{}" (unless GW_ROUTE_BODY_REQUIRED) */
+  const char *content_type; /* the request's Content-Type header; NULL when it has none */
+  unsigned flags;          /* the route's gw_route_flag_t */
   const char *query_member; /* the route's query_member, or NULL */
 } gw_request_in_t;
 

@@ -47,11 +47,18 @@ typedef enum {
 /* Request rules a row may ask for (bit flags). */
 typedef enum {
   /* A request body must be sent as JSON (Content-Type application/json or a +json type);
-   * another type, or a body without one, answers 415 in the row's dialect. */
+   * another type, or a body without one, is refused with rule "media_type" (415 in most
+   * dialects; FastAPI's validation 422 "value is not a valid dict"). */
   GW_ROUTE_JSON_ONLY = 1u << 0,
   /* A top-level body key naming one of the row's path parameters is an unknown field
    * (400), rather than being silently replaced by the path's value. */
   GW_ROUTE_PATH_NOT_IN_BODY = 1u << 1,
+  /* With GW_ROUTE_JSON_ONLY: a body sent without a Content-Type is read as JSON, and an empty
+   * body's type is not looked at, as FastAPI reads bodies. */
+  GW_ROUTE_UNTYPED_JSON = 1u << 2,
+  /* An empty body is refused (rule "required", the body as a whole) instead of counting as
+   * {}: the row's request model is a required body parameter. */
+  GW_ROUTE_BODY_REQUIRED = 1u << 3,
 } gw_route_flag_t;
 
 typedef struct gw_exchange gw_exchange_t;

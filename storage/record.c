@@ -33,14 +33,20 @@ static void tracked_free(void *data, void *p) {
   t->inner.free(t->inner.allocator_data, p);
 }
 
-int record_unpack(const ProtobufCMessageDescriptor *d, store_val_t v, hg_arena_t *a,
-                  ProtobufCMessage **out) {
-  const uint8_t *p = v.p;
-  if (!d || !a || !out || !p || v.n == 0 || p[0] != RECORD_VERSION) return STORE_EINVAL;
+int record_unpack_bytes(const ProtobufCMessageDescriptor *d, const uint8_t *p, size_t n,
+                        hg_arena_t *a, ProtobufCMessage **out) {
+  if (!d || !a || !out || (!p && n)) return STORE_EINVAL;
   tracking_alloc_t t = {.inner = hg_arena_pbc_allocator(a)};
   ProtobufCAllocator tracker = {tracked_alloc, tracked_free, &t};
-  ProtobufCMessage *m = protobuf_c_message_unpack(d, &tracker, v.n - 1, p + 1);
+  ProtobufCMessage *m = protobuf_c_message_unpack(d, &tracker, n, p);
   if (!m) return t.failed ? STORE_ENOMEM : STORE_EINVAL;
   *out = m;
   return 0;
+}
+
+int record_unpack(const ProtobufCMessageDescriptor *d, store_val_t v, hg_arena_t *a,
+                  ProtobufCMessage **out) {
+  const uint8_t *p = v.p;
+  if (!p || v.n == 0 || p[0] != RECORD_VERSION) return STORE_EINVAL;
+  return record_unpack_bytes(d, p + 1, v.n - 1, a, out);
 }

@@ -19,5 +19,9 @@ int record_pack(const ProtobufCMessage *msg, hg_buf_t *out);
  * bytes) or STORE_ENOMEM. */
 int record_unpack(const ProtobufCMessageDescriptor *d, store_val_t v, hg_arena_t *a,
                   ProtobufCMessage **out);
+/* The same for bare message bytes p[0..n) without the version byte, such as a field kept
+ * inside a record: 0, STORE_EINVAL (bad bytes) or STORE_ENOMEM. */
+int record_unpack_bytes(const ProtobufCMessageDescriptor *d, const uint8_t *p, size_t n,
+                        hg_arena_t *a, ProtobufCMessage **out);
 
 #endif

@@ -1,15 +1,21 @@
-/* json_decode.c - tc_decode: request body (JSON object) -> protobuf-c message.
+/* json_decode.c - tc_decode / tc_decode_all: request body (JSON object) -> protobuf-c
+ * message.
  *
  * Order of checks: size limit, then one pass over the raw bytes for UTF-8 validity and
  * nesting depth (so a 100k-deep "[[[[" is refused before jansson, and before any recursion
- * of ours), then jansson (duplicate keys rejected), then a walk of the tree against the
- * descriptors. Every recursion below is bounded by the depth limit. Body objects merge into
- * the message: a nested message already set (e.g. from a path parameter) is merged into; a
- * repeated field, map or well-known type is replaced.
+ * of ours), then jansson (duplicate keys rejected; its refusals reworded by json_parse.c),
+ * then a walk of the tree against the descriptors. Every recursion below is bounded by the
+ * depth limit. Body objects merge into the message: a nested message already set (e.g. from
+ * a path parameter) is merged into; a repeated field, map or well-known type is replaced.
+ *
+ * The walk goes on past a field-level error when the caller has room for more: the object,
+ * array and map loops hand each failed member to next_error(), which records it and lets
+ * the loop continue with the next member, so errors come out in body order. What a failed
+ * member left in the message does not matter: a message that failed is discarded.
  *
  * Numbers: jansson keeps integers as long long, so a JSON integer outside int64 (including
  * uint64 values above INT64_MAX, and such integers inside Struct) fails while parsing, as
- * TC_ERANGE with a position but no field. Enums are accepted by name only. */
+ * TC_ERANGE naming the value. Enums are accepted by name only. */
 #include <string.h>
 
 #include "google/protobuf/field_mask.pb-c.h"
@@ -18,25 +24,29 @@
 #define TC_DEFAULT_MAX_BYTES (1024 * 1024)
 #define TC_DEFAULT_MAX_DEPTH 64
 
-static int decode_object(tc__ctx_t *c, ProtobufCMessage *m, json_t *obj);
+static int decode_object(tc__ctx_t *c, ProtobufCMessage *m, json_t *obj,
+                         const char *const *reject);
 static int decode_field(tc__ctx_t *c, ProtobufCMessage *m, const ProtobufCFieldDescriptor *fd,
                         json_t *v);
 
-/* jansson error codes that are not plain syntax errors. */
-static const struct {
-  enum json_error_code jansson;
-  int code;
-} jansson_codes[] = {
-    {json_error_out_of_memory, TC_ENOMEM},    {json_error_stack_overflow, TC_EDEPTH},
-    {json_error_invalid_utf8, TC_EUTF8},      {json_error_null_character, TC_EUTF8},
-    {json_error_numeric_overflow, TC_ERANGE},
-};
+/* Problems with one value, after which the rest of the body can still be checked. */
+static const int field_level_codes[] = {TC_EUNKNOWN_FIELD, TC_ETYPE, TC_ERANGE, TC_EENUM};
 
-static int jansson_error(const json_error_t *je, tc_error_t *err) {
-  int code = TC_ESYNTAX;
-  for (size_t i = 0; i < sizeof(jansson_codes) / sizeof(jansson_codes[0]); i++)
-    if (jansson_codes[i].jansson == json_error_code(je)) code = jansson_codes[i].code;
-  return tc__error(err, code, "", je->position, "%s", je->text);
+static int field_level(int rc) {
+  for (size_t i = 0; i < sizeof(field_level_codes) / sizeof(field_level_codes[0]); i++)
+    if (field_level_codes[i] == rc) return 1;
+  return 0;
+}
+
+/* A member failed with rc (0: it did not). Records a field-level error and returns 0 so the
+ * caller goes on with the next member while the list has room; otherwise returns rc to stop
+ * the walk: a problem that is not field-level, or the list just filled (an error recorded
+ * deeper down that stopped the walk is not recorded again on the way up). */
+static int next_error(tc__ctx_t *c, int rc) {
+  if (rc == 0 || !field_level(rc) || c->n_errs == c->max_errs) return rc;
+  if (++c->n_errs == c->max_errs) return rc;
+  c->err = &c->errs[c->n_errs];
+  return 0;
 }
 
 /* Nesting depth counts the body object as 1; brackets inside strings do not count. */
@@ -75,7 +85,7 @@ static int decode_message_field(tc__ctx_t *c, const ProtobufCFieldDescriptor *fd
   }
   if (!json_is_object(v)) return tc__fail_type(c, "object");
   if (!*slot && !(*slot = tc_message_new(d, c->a))) return tc__fail(c, TC_ENOMEM, "out of memory");
-  return decode_object(c, *slot, v);
+  return decode_object(c, *slot, v, NULL);
 }
 
 /* One array element: null is not an element, except as a google.protobuf.Value. */
@@ -93,7 +103,7 @@ static int decode_repeated(tc__ctx_t *c, ProtobufCMessage *m, const ProtobufCFie
   if (n && !arr) return tc__fail(c, TC_ENOMEM, "out of memory");
   for (size_t i = 0; i < n; i++) {
     size_t mark = tc__path_index(c, i);
-    int rc = decode_element(c, fd, json_array_get(v, i), arr + i * esz);
+    int rc = next_error(c, decode_element(c, fd, json_array_get(v, i), arr + i * esz));
     if (rc != 0) return rc;
     tc__path_pop(c, mark);
   }
@@ -118,11 +128,11 @@ static int decode_map(tc__ctx_t *c, ProtobufCMessage *m, const ProtobufCFieldDes
     size_t mark = tc__path_key(c, key);
     int rc = tc__scalar_from_text(c, &ed->fields[0], key, strlen(key), tc__slot(e, &ed->fields[0]));
     if (rc == 0) rc = decode_field(c, e, &ed->fields[1], val);
-    if (rc != 0) return rc;
+    if (rc == 0) entries[i++] = e;
+    if ((rc = next_error(c, rc)) != 0) return rc;
     tc__path_pop(c, mark);
-    entries[i++] = e;
   }
-  *tc__count(m, fd) = n;
+  *tc__count(m, fd) = i;
   memcpy(tc__slot(m, fd), &entries, sizeof(entries));
   return 0;
 }
@@ -151,28 +161,26 @@ static int decode_field(tc__ctx_t *c, ProtobufCMessage *m, const ProtobufCFieldD
   return rc;
 }
 
-static int decode_object(tc__ctx_t *c, ProtobufCMessage *m, json_t *obj) {
+static int rejected(const char *const *reject, const char *key) {
+  for (size_t i = 0; reject && reject[i]; i++)
+    if (strcmp(reject[i], key) == 0) return 1;
+  return 0;
+}
+
+/* reject: keys refused as unknown fields (tc_opts_t.reject_keys, top level only), or NULL. */
+static int decode_object(tc__ctx_t *c, ProtobufCMessage *m, json_t *obj,
+                         const char *const *reject) {
   const char *key;
   json_t *v;
   json_object_foreach(obj, key, v) {
     const ProtobufCFieldDescriptor *fd =
         protobuf_c_message_descriptor_get_field_by_name(m->descriptor, key);
     size_t mark = tc__path_key(c, key);
-    int rc = (!fd || tc__is_update_mask(fd))
+    int rc = (!fd || tc__is_update_mask(fd) || rejected(reject, key))
                  ? tc__fail(c, TC_EUNKNOWN_FIELD, "unknown field \"%.64s\"", key)
                  : decode_field(c, m, fd, v);
-    if (rc != 0) return rc;
+    if ((rc = next_error(c, rc)) != 0) return rc;
     tc__path_pop(c, mark);
-  }
-  return 0;
-}
-
-/* A top-level key the caller refuses (tc_opts_t.reject_keys) is reported as unknown. */
-static int reject_keys(tc__ctx_t *c, json_t *root, const char *const *keys) {
-  for (size_t i = 0; keys && keys[i]; i++) {
-    if (!json_object_get(root, keys[i])) continue;
-    tc__path_key(c, keys[i]);
-    return tc__fail(c, TC_EUNKNOWN_FIELD, "unknown field \"%.64s\"", keys[i]);
   }
   return 0;
 }
@@ -199,25 +207,57 @@ static int fill_update_mask(tc__ctx_t *c, ProtobufCMessage *m, json_t *root) {
   return 0;
 }
 
-int tc_decode(ProtobufCMessage *msg, const char *p, size_t n, const tc_opts_t *opts, hg_arena_t *a,
-              tc_error_t *err) {
-  size_t max_bytes = opts && opts->max_bytes ? opts->max_bytes : TC_DEFAULT_MAX_BYTES;
-  int max_depth = opts && opts->max_depth > 0 ? opts->max_depth : TC_DEFAULT_MAX_DEPTH;
-  if (!p) p = "";
+/* The walk's outcome as tc_decode_all reports it. Out of memory is the one error even
+ * after others were recorded; an error that stopped the walk unrecorded (not field-level)
+ * counts now. */
+static int finish(tc__ctx_t *c, int rc, size_t *n_errs) {
+  if (rc == TC_ENOMEM) {
+    c->errs[0] = *c->err;
+    *n_errs = 1;
+    return rc;
+  }
+  if (rc != 0 && c->n_errs < c->max_errs) c->n_errs++;
+  *n_errs = c->n_errs;
+  return c->n_errs ? c->errs[0].code : 0;
+}
+
+/* Size, UTF-8, depth and syntax: problems with the text as a whole. 0 with *root set, or
+ * the code with *err filled. */
+static int parse(const char *p, size_t n, size_t max_bytes, int max_depth, json_t **root,
+                 tc_error_t *err) {
   if (n > max_bytes)
     return tc__error(err, TC_ETOOBIG, "", -1, "body is %zu bytes; the limit is %zu", n, max_bytes);
   int rc = prescan(p, n, max_depth, err);
   if (rc != 0) return rc;
   json_error_t je;
-  json_t *root = json_loadb(p, n, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &je);
-  if (!root) return jansson_error(&je, err);
+  *root = json_loadb(p, n, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &je);
+  if (!*root) return tc__parse_error(p, n, &je, max_depth, err);
+  if (json_is_object(*root)) return 0;
+  json_decref(*root);
+  return tc__error(err, TC_ENOTOBJECT, "", -1, "the body must be a JSON object");
+}
+
+int tc_decode_all(ProtobufCMessage *msg, const char *p, size_t n, const tc_opts_t *opts,
+                  hg_arena_t *a, tc_error_t *errs, size_t max_errs, size_t *n_errs) {
+  size_t max_bytes = opts && opts->max_bytes ? opts->max_bytes : TC_DEFAULT_MAX_BYTES;
+  int max_depth = opts && opts->max_depth > 0 ? opts->max_depth : TC_DEFAULT_MAX_DEPTH;
+  json_t *root = NULL;
+  int rc = parse(p ? p : "", p ? n : 0, max_bytes, max_depth, &root, errs);
+  if (rc != 0) {
+    *n_errs = 1;
+    return rc;
+  }
   tc__ctx_t c;
-  tc__ctx_init(&c, a, err);
-  if (!json_is_object(root))
-    rc = tc__error(err, TC_ENOTOBJECT, "", -1, "the body must be a JSON object");
-  else if ((rc = reject_keys(&c, root, opts ? opts->reject_keys : NULL)) == 0 &&
-           (rc = decode_object(&c, msg, root)) == 0)
-    rc = fill_update_mask(&c, msg, root);
+  tc__ctx_init(&c, a, errs);
+  c.max_errs = max_errs ? max_errs : 1;
+  rc = decode_object(&c, msg, root, opts ? opts->reject_keys : NULL);
+  if (rc == 0 && c.n_errs == 0) rc = fill_update_mask(&c, msg, root);
   json_decref(root);
-  return rc;
+  return finish(&c, rc, n_errs);
+}
+
+int tc_decode(ProtobufCMessage *msg, const char *p, size_t n, const tc_opts_t *opts, hg_arena_t *a,
+              tc_error_t *err) {
+  size_t n_errs;
+  return tc_decode_all(msg, p, n, opts, a, err, 1, &n_errs);
 }

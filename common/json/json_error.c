@@ -31,6 +31,9 @@ const char *tc_err_name(int err) {
 void tc__ctx_init(tc__ctx_t *c, hg_arena_t *a, tc_error_t *err) {
   c->a = a;
   c->err = err;
+  c->errs = err;
+  c->max_errs = 1;
+  c->n_errs = 0;
   c->path_n = 0;
   c->path[0] = '\0';
 }

@@ -11,6 +11,7 @@
 #include "google/protobuf/field_mask.pb-c.h"
 #include "google/protobuf/struct.pb-c.h"
 #include "google/protobuf/wrappers.pb-c.h"
+#include "hangar/json/v1/json.pb-c.h"
 #include "transcode_internal.h"
 
 const tc__type_info_t tc__type_info[PROTOBUF_C_TYPE_MESSAGE + 1] = {
@@ -51,12 +52,14 @@ static const struct {
     {&google__protobuf__bool_value__descriptor, TC__MSG_WRAPPER},
     {&google__protobuf__string_value__descriptor, TC__MSG_WRAPPER},
     {&google__protobuf__bytes_value__descriptor, TC__MSG_WRAPPER},
+    {&hangar__json__v1__raw_object__descriptor, TC__MSG_RAW},
 };
 
 /* JSON type of each kind; NULL = that of the wrapped "value" field. */
 static const char *const kind_expected[] = {
     [TC__MSG_PLAIN] = "object", [TC__MSG_STRUCT] = "object", [TC__MSG_VALUE] = "",
     [TC__MSG_LIST] = "array",   [TC__MSG_WRAPPER] = NULL,    [TC__MSG_FIELDMASK] = "string",
+    [TC__MSG_RAW] = "object",
 };
 
 tc__msg_kind_t tc__msg_kind(const ProtobufCMessageDescriptor *d) {

@@ -1,7 +1,8 @@
 /* json_wkt.c - the well-known types that have their own JSON form:
  * google.protobuf.Struct / Value / ListValue (any JSON object / value / array; Struct keeps
  * the body's key order, which jansson preserves), the scalar wrappers (the bare value, null
- * when unset) and FieldMask (a comma-separated string of paths). */
+ * when unset) and FieldMask (a comma-separated string of paths). The two entry points also
+ * dispatch hangar.json.v1.RawObject to json_raw.c. */
 #include <string.h>
 
 #include "google/protobuf/field_mask.pb-c.h"
@@ -153,6 +154,8 @@ int tc__wkt_from_json(tc__ctx_t *c, const ProtobufCMessageDescriptor *d, json_t 
       return list_from_json(c, j, (pb_list_t **)out);
     case TC__MSG_FIELDMASK:
       return mask_from_json(c, j, (pb_mask_t **)out);
+    case TC__MSG_RAW:
+      return tc__raw_from_json(c, j, out);
     case TC__MSG_WRAPPER:
     case TC__MSG_PLAIN:
       break;
@@ -223,6 +226,8 @@ int tc__wkt_encode(hg_buf_t *b, const ProtobufCMessage *m) {
       return encode_list(b, (const pb_list_t *)m);
     case TC__MSG_FIELDMASK:
       return encode_mask(b, (const pb_mask_t *)m);
+    case TC__MSG_RAW:
+      return tc__raw_encode(b, m);
     case TC__MSG_WRAPPER:
     case TC__MSG_PLAIN:
       break;

@@ -5,6 +5,15 @@
  * size limit are rejected with tc_error_t naming the offending field path. Nothing is
  * half-applied: on error the output message must be discarded (it lives in the arena).
  *
+ * Two kinds of error: problems with the text as a whole (TC_ESYNTAX, TC_EUTF8, TC_EDEPTH,
+ * TC_ETOOBIG, TC_ENOTOBJECT, and a number the parser cannot hold, TC_ERANGE with a
+ * position) stop decoding at once; field-level problems (TC_EUNKNOWN_FIELD, TC_ETYPE,
+ * TC_ERANGE, TC_EENUM, in any nested value or array element) can be collected, all of
+ * them, with tc_decode_all. Reasons are the transcoder's own words: the JSON parser's
+ * messages never appear (a refusal of text other parsers take, such as NaN, a duplicate
+ * key, a lone surrogate escape, \u0000 or a byte order mark, says so in a short sentence,
+ * and names the key or value when it is one).
+ *
  * Mapping (proto field names ARE the JSON names):
  *  - scalars: JSON numbers for all integer types (never strings), true/false for bool,
  *    strings for string, base64 strings for bytes; enums by value name.
@@ -13,6 +22,10 @@
  *  - google.protobuf.Struct / Value / ListValue: any JSON object / value / array. On output
  *    numbers print in shortest round-trip form; integral values within +-2^53 print as
  *    integers.
+ *  - hangar.json.v1.RawObject: any JSON object, kept as its canonical text (compact, key
+ *    order kept, integers exact in int64, reals in shortest round-trip form that still
+ *    reads as a real: 1.0 stays 1.0) and written back verbatim ("" as {}); JSON null or
+ *    absent = unset. For free-form JSON that must come back as sent.
  *  - google.protobuf.{String,Int64,Int32,UInt64,UInt32,Bool,Double,Float,Bytes}Value: the bare
  *    value; JSON null or absent = unset; unset renders as null.
  *  - other message fields: nested objects; unset renders as null.
@@ -54,19 +67,21 @@ const char *tc_err_name(int err);
 
 typedef struct tc_error {
   int code;          /* one of tc_errno_t */
-  char field[256];   /* dotted JSON path ("settings_json.a.b", "bindings[2].role"); "" = body */
+  char field[256];   /* dotted JSON path ("settings_json.a.b", "bindings[2].role"); "" = body
+                        (or a syntax error, which belongs to no field) */
   char reason[256];  /* human sentence, e.g. "expected a string" */
   char expected[32]; /* expected JSON type for TC_ETYPE: "string","integer","number",
                         "boolean","object","array"; "" otherwise */
-  long position;     /* byte offset for TC_ESYNTAX/TC_EUTF8, else -1 */
+  long position;     /* byte offset where the text was refused (TC_ESYNTAX, TC_EUTF8,
+                        TC_EDEPTH, a TC_ERANGE the parser found), else -1 */
 } tc_error_t;
 
 typedef struct tc_opts {
   size_t max_bytes; /* 0 = 1 MiB */
   int max_depth;    /* 0 = 64 */
   /* Top-level keys refused as unknown fields even when the message has them (the gateway
-   * passes a route's path parameters, which the body must not set); NULL-terminated,
-   * NULL = none. */
+   * passes a route's path parameters, which the body must not set), in body order like any
+   * other unknown field; NULL-terminated, NULL = none. */
   const char *const *reject_keys;
 } tc_opts_t;
 
@@ -75,6 +90,14 @@ typedef struct tc_opts {
  * one. Returns 0 or a tc_errno_t with *err filled. */
 int tc_decode(ProtobufCMessage *msg, const char *p, size_t n, const tc_opts_t *opts,
               hg_arena_t *a, tc_error_t *err);
+
+/* tc_decode reporting every field-level error, not just the first: errs[0..*n_errs) in body
+ * order, at most max_errs of them (0 counts as 1; decoding stops once the list is full).
+ * A problem with the text as a whole, and TC_ENOMEM (even after field-level errors), is the
+ * only error (*n_errs = 1). Returns 0 (*n_errs = 0) or errs[0].code. tc_decode is this
+ * with a list of one. */
+int tc_decode_all(ProtobufCMessage *msg, const char *p, size_t n, const tc_opts_t *opts,
+                  hg_arena_t *a, tc_error_t *errs, size_t max_errs, size_t *n_errs);
 
 /* Set the (possibly nested, dotted) field path of msg from a textual value, as for URL path
  * and query parameters: integers and bools are parsed from the text; strings taken as is.

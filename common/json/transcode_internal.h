@@ -1,9 +1,11 @@
 /* transcode_internal.h - shared between the files of common/json only (tc__ tier).
  *
  * json_error.c: error filling and the JSON path of the value being decoded.
+ * json_parse.c: a body the JSON parser refuses, in our words and located.
  * json_reflect.c: descriptor reflection (type table, presence, maps, well-known types).
  * json_scalar.c: scalar values from JSON and from text; UTF-8 validation.
  * json_base64.c: bytes fields. json_wkt.c: Struct/Value/ListValue, wrappers, FieldMask.
+ * json_raw.c: hangar.json.v1.RawObject (a JSON object kept as its text).
  * json_decode.c / json_encode.c / json_text.c: the public entry points.
  * Threads: everything here is reentrant; a tc__ctx_t belongs to one call. */
 #ifndef HANGAR_TRANSCODE_INTERNAL_H
@@ -15,14 +17,19 @@
 #include "transcode.h"
 
 /* One decoding call: where to allocate, where to report, and the path of the current value
- * ("bindings[1].role"); the path is truncated, never overflowed, past the error field size. */
+ * ("bindings[1].role"); the path is truncated, never overflowed, past the error field size.
+ * Errors go to err, which is errs[n_errs]: tc_decode_all moves it along the list as it
+ * records field-level errors (json_decode.c); every other caller has a list of one. */
 typedef struct tc__ctx {
   hg_arena_t *a;
   tc_error_t *err;
+  tc_error_t *errs;
+  size_t max_errs, n_errs;
   size_t path_n;
   char path[sizeof(((tc_error_t *)0)->field)];
 } tc__ctx_t;
 
+/* A context reporting into the single error err. */
 void tc__ctx_init(tc__ctx_t *c, hg_arena_t *a, tc_error_t *err);
 /* Append ".key" (or "key" at the root) / "[i]"; return the mark to restore with path_pop. */
 size_t tc__path_key(tc__ctx_t *c, const char *key);
@@ -36,6 +43,12 @@ int tc__error(tc_error_t *err, int code, const char *field, long position, const
 int tc__fail(tc__ctx_t *c, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* TC_ETYPE at the current path: "expected an integer", err->expected = expected. */
 int tc__fail_type(tc__ctx_t *c, const char *expected);
+
+/* Fill *err for a body jansson refused (je), in the transcoder's words, naming the key or
+ * value it stopped at when that is what it refused; p[0..n) is the body, valid UTF-8 nested
+ * at most max_depth deep. Returns err->code. */
+int tc__parse_error(const char *p, size_t n, const json_error_t *je, int max_depth,
+                    tc_error_t *err);
 
 /* How a protobuf-c type is stored and which JSON type it takes. */
 typedef enum {
@@ -68,6 +81,7 @@ typedef enum {
   TC__MSG_LIST,
   TC__MSG_WRAPPER,
   TC__MSG_FIELDMASK,
+  TC__MSG_RAW,
 } tc__msg_kind_t;
 
 tc__msg_kind_t tc__msg_kind(const ProtobufCMessageDescriptor *d);
@@ -118,6 +132,11 @@ int tc__wkt_from_json(tc__ctx_t *c, const ProtobufCMessageDescriptor *d, json_t 
                       ProtobufCMessage **out);
 /* Write well-known message m (kind != PLAIN, non-NULL) as JSON. */
 int tc__wkt_encode(hg_buf_t *b, const ProtobufCMessage *m);
+
+/* RawObject (json_raw.c), dispatched to by the two above: a JSON object j (else TC_ETYPE)
+ * into a new RawObject holding its canonical text; and the text of m written verbatim. */
+int tc__raw_from_json(tc__ctx_t *c, json_t *j, ProtobufCMessage **out);
+int tc__raw_encode(hg_buf_t *b, const ProtobufCMessage *m);
 
 /* Encoder pieces shared with json_wkt.c; all return 0 or TC_ENOMEM. */
 int tc__encode_message(hg_buf_t *b, const ProtobufCMessage *m); /* NULL -> null */

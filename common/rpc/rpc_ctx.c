@@ -259,6 +259,7 @@ hg_arena_t *rpc_ctx_arena(rpc_ctx_t *ctx) { return ctx->arena; }
 const char *rpc_ctx_request_id(rpc_ctx_t *ctx) { return ctx->request_id; }
 const char *rpc_ctx_method(rpc_ctx_t *ctx) { return ctx->path; }
 void *rpc_ctx_server_data(rpc_ctx_t *ctx) { return ctx->srv->data; }
+rpc_server_t *rpc__ctx_server(rpc_ctx_t *ctx) { return ctx->srv; }
 void rpc_ctx_set_user(rpc_ctx_t *ctx, void *user) { ctx->user = user; }
 void *rpc_ctx_user(rpc_ctx_t *ctx) { return ctx->user; }
 

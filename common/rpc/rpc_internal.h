@@ -56,6 +56,7 @@ typedef struct rpc__method {
   char *path;   /* "/pkg.Service/Method", heap */
   void *handle; /* from grpc_server_register_method */
   rpc_handler_fn fn;
+  rpc_admit_fn admit;  /* NULL: none */
   rpc_codec_t in, out; /* copies: RPC_PBC() literals die with the caller's block */
 } rpc__method_t;
 
@@ -83,11 +84,19 @@ int rpc__server_hold(rpc_server_t *s);
 /* Ends one live object; wakes rpc_server_destroy at zero. Do not touch s afterwards. */
 void rpc__server_release(rpc_server_t *s);
 
+/* The method bound at path, or NULL. The list is fixed once the server has started, so
+ * queue threads may read it without the lock. */
+const rpc__method_t *rpc__server_method(const rpc_server_t *s, const char *path);
+
 /* Arms one slot for m (NULL: the catch-all for unknown methods) on s's queue. 0 or -1. */
 int rpc__ctx_arm(rpc_server_t *s, const rpc__method_t *m);
+/* The server a call arrived at. */
+rpc_server_t *rpc__ctx_server(rpc_ctx_t *ctx);
 
 /* grpc.health.v1.Health/Check answering SERVING (rpc_health.c). */
 int rpc__health_register(rpc_server_t *s);
+/* hangar.rpc.v1.Admission/Admit (rpc_admission.c). */
+int rpc__admission_register(rpc_server_t *s);
 
 /* ---- client (rpc_client.c, rpc_call.c) ------------------------------------------------- */
 

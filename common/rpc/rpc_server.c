@@ -87,7 +87,8 @@ int rpc_server_new(const char *addr, const rpc_server_opts_t *opts, rpc_server_t
   s->server = grpc_server_create(NULL, NULL);
   s->cq = grpc_completion_queue_create_for_next(NULL);
   grpc_server_register_completion_queue(s->server, s->cq, NULL);
-  if (bind_port(s, addr) != 0 || rpc__health_register(s) != 0) {
+  if (bind_port(s, addr) != 0 || rpc__health_register(s) != 0 ||
+      rpc__admission_register(s) != 0) {
     rpc_server_destroy(s, 0);
     return -1;
   }
@@ -97,23 +98,24 @@ int rpc_server_new(const char *addr, const rpc_server_opts_t *opts, rpc_server_t
 
 int rpc_server_port(const rpc_server_t *s) { return s->port; }
 
-static const rpc__method_t *find_method(const rpc_server_t *s, const char *path) {
+const rpc__method_t *rpc__server_method(const rpc_server_t *s, const char *path) {
   for (const rpc__method_t *m = s->methods; m; m = m->next)
     if (strcmp(m->path, path) == 0)
       return m;
   return NULL;
 }
 
-int rpc_server_add_method(rpc_server_t *s, const char *path, rpc_handler_fn fn,
-                          const rpc_codec_t *in, const rpc_codec_t *out) {
+static int add_method(rpc_server_t *s, const char *path, rpc_handler_fn fn,
+                      rpc_admit_fn admit, const rpc_codec_t *in, const rpc_codec_t *out) {
   rpc__method_t *m = NULL;
   int rc = -1;
   if (!s || s->started || !path || path[0] != '/' || !fn || rpc__codec_check(in) != 0 ||
-      rpc__codec_check(out) != 0 || find_method(s, path))
+      rpc__codec_check(out) != 0 || rpc__server_method(s, path))
     return -1;
   if (!(m = calloc(1, sizeof *m)) || !(m->path = strdup(path)))
     goto out;
   m->fn = fn;
+  m->admit = admit;
   m->in = *in;
   m->out = *out;
   m->handle = grpc_server_register_method(s->server, m->path, NULL,
@@ -131,16 +133,21 @@ out:
   return rc;
 }
 
+int rpc_server_add_method(rpc_server_t *s, const char *path, rpc_handler_fn fn,
+                          const rpc_codec_t *in, const rpc_codec_t *out) {
+  return add_method(s, path, fn, NULL, in, out);
+}
+
 /* "/" + svc + "/" + method into buf; -1 when it does not fit. */
 static int format_path(char *buf, size_t cap, const char *svc, const char *method) {
   int n = snprintf(buf, cap, "/%s/%s", svc, method);
   return n > 0 && (size_t)n < cap ? 0 : -1;
 }
 
-static rpc_handler_fn find_binding(const rpc_binding_t *b, size_t n, const char *name) {
+static const rpc_binding_t *find_binding(const rpc_binding_t *b, size_t n, const char *name) {
   for (size_t i = 0; i < n; i++)
     if (b[i].method && strcmp(b[i].method, name) == 0)
-      return b[i].fn;
+      return &b[i];
   return NULL;
 }
 
@@ -153,7 +160,7 @@ static int check_service(const rpc_server_t *s, const ProtobufCServiceDescriptor
   for (unsigned i = 0; i < svc->n_methods; i++) {
     const ProtobufCMethodDescriptor *md = &svc->methods[i];
     if (!find_binding(bindings, n_bindings, md->name) ||
-        format_path(path, sizeof path, svc->name, md->name) != 0 || find_method(s, path))
+        format_path(path, sizeof path, svc->name, md->name) != 0 || rpc__server_method(s, path))
       return -1;
   }
   return 0;
@@ -167,9 +174,9 @@ int rpc_server_add_service(rpc_server_t *s, const ProtobufCServiceDescriptor *sv
     return -1;
   for (unsigned i = 0; i < svc->n_methods; i++) {
     const ProtobufCMethodDescriptor *md = &svc->methods[i];
+    const rpc_binding_t *b = find_binding(bindings, n_bindings, md->name);
     format_path(path, sizeof path, svc->name, md->name);
-    if (rpc_server_add_method(s, path, find_binding(bindings, n_bindings, md->name),
-                              RPC_PBC(md->input), RPC_PBC(md->output)) != 0)
+    if (add_method(s, path, b->fn, b->admit, RPC_PBC(md->input), RPC_PBC(md->output)) != 0)
       return -1;
   }
   return 0;

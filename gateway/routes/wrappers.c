@@ -10,24 +10,28 @@
 #include "hangar/resources/v1/wrappers.pb-c.h"
 
 #define WR (&hangar__resources__v1__wrappers__descriptor)
+/* A body is FastAPI's required body parameter: it must be there, and it is read as JSON when
+ * sent as JSON or with no Content-Type at all (anything else is pydantic's "value is not a
+ * valid dict"). */
+#define REQUIRED_JSON_BODY (GW_ROUTE_JSON_ONLY | GW_ROUTE_UNTYPED_JSON | GW_ROUTE_BODY_REQUIRED)
 #define ROW(m, p, r, b)                                                                    \
   .method = (m), .path = (p), .service = WR, .rpc = (r), .upstream = "resources",          \
   .body = (b), .success = 200, .dialect = GW_DIALECT_FASTAPI
 
 static const gw_route_t wrapper_routes[] = {
-    {ROW(GW_POST, "/wrappers", "CreateWrapper", GW_BODY_ALL)},
+    {ROW(GW_POST, "/wrappers", "CreateWrapper", GW_BODY_ALL), .flags = REQUIRED_JSON_BODY},
     {ROW(GW_GET, "/wrappers", "ListWrappers", GW_BODY_NONE), .response = "wrappers"},
     {ROW(GW_GET, "/wrappers/{id}", "GetWrapper", GW_BODY_NONE)},
     {ROW(GW_DELETE, "/wrappers/{id}", "DeleteWrapper", GW_BODY_NONE)},
 };
 
 static const gw_route_t resource_routes[] = {
-    {ROW(GW_POST, "/resources", "CreateResource", GW_BODY_ALL)},
+    {ROW(GW_POST, "/resources", "CreateResource", GW_BODY_ALL), .flags = REQUIRED_JSON_BODY},
     {ROW(GW_GET, "/resources", "ListResources", GW_BODY_NONE), .response = "resources"},
     {ROW(GW_GET, "/resources/{id}", "GetResource", GW_BODY_NONE)},
     /* "id" in a PATCH body is an unknown field like any other, never silently dropped. */
     {ROW(GW_PATCH, "/resources/{id}", "PatchResource", GW_BODY_ALL),
-     .flags = GW_ROUTE_PATH_NOT_IN_BODY},
+     .flags = REQUIRED_JSON_BODY | GW_ROUTE_PATH_NOT_IN_BODY},
     {ROW(GW_DELETE, "/resources/{id}", "DeleteResource", GW_BODY_NONE)},
 };
 

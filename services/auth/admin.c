@@ -22,12 +22,12 @@ const char *const auth__name_charset[] = {
 const char *const auth__roles[] = {"viewer", "editor", "owner", "admin", NULL};
 
 static const rpc_binding_t admin_bindings[] = {
-    {"CreateToken", auth__create_token},
-    {"ListTokens", auth__list_tokens},
-    {"DeleteToken", auth__delete_token},
-    {"CreateRoleBinding", auth__create_role_binding},
-    {"ListRoleBindings", auth__list_role_bindings},
-    {"DeleteRoleBinding", auth__delete_role_binding},
+    {"CreateToken", auth__create_token, auth__admit},
+    {"ListTokens", auth__list_tokens, auth__admit},
+    {"DeleteToken", auth__delete_token, auth__admit},
+    {"CreateRoleBinding", auth__create_role_binding, auth__admit},
+    {"ListRoleBindings", auth__list_role_bindings, auth__admit},
+    {"DeleteRoleBinding", auth__delete_role_binding, auth__admit},
 };
 
 int auth_admin_register(rpc_server_t *s) {
@@ -35,19 +35,19 @@ int auth_admin_register(rpc_server_t *s) {
                                 sizeof(admin_bindings) / sizeof(admin_bindings[0]));
 }
 
-static const auth_svc_t *fail_auth(rpc_ctx_t *ctx, hg_code_t code, const char *reason,
-                                   const char *message, const char *detail) {
+static int fail_auth(rpc_ctx_t *ctx, hg_code_t code, const char *reason, const char *message,
+                     const char *detail) {
   hg_status_t st;
   hg_status_set(&st, code, message);
   st.reason = reason;
   st.detail = detail;
   rpc_fail(ctx, &st);
-  return NULL;
+  return -1;
 }
 
 /* A caller whose token is not the admin's: 401 when the token is not valid at all (so a
  * typo reads as "Invalid token", as on every surface), 403 when it is someone else's. */
-static const auth_svc_t *refuse(rpc_ctx_t *ctx, const auth_svc_t *svc, const char *token) {
+static int refuse(rpc_ctx_t *ctx, const auth_svc_t *svc, const char *token) {
   hg_arena_t *a = rpc_ctx_arena(ctx);
   hangar_auth_v1_VerifyResponse *v = hg_arena_alloc(a, sizeof(*v));
   int rc = v ? auth_verify(svc, token, a, v) : AUTH_ENOMEM;
@@ -61,9 +61,10 @@ static const auth_svc_t *refuse(rpc_ctx_t *ctx, const auth_svc_t *svc, const cha
   return fail_auth(ctx, HG_PERMISSION_DENIED, "NOT_ADMIN", "Admin token required", NULL);
 }
 
-const auth_svc_t *auth__admin_or_fail(rpc_ctx_t *ctx) {
+int auth__admit(rpc_ctx_t *ctx, const void *req) {
   const auth_svc_t *svc = rpc_ctx_server_data(ctx);
   hg_str_t token;
+  (void)req;
   switch (authz_parse_bearer(rpc_ctx_metadata(ctx, "authorization"), &token)) {
   case AUTHZ_OK:
     break;
@@ -73,7 +74,7 @@ const auth_svc_t *auth__admin_or_fail(rpc_ctx_t *ctx) {
   default:
     return fail_auth(ctx, HG_UNAUTHENTICATED, "NOT_BEARER", "Bearer token required", NULL);
   }
-  if (svc->admin_token.n > 0 && auth_token_equal(token, svc->admin_token)) return svc;
+  if (svc->admin_token.n > 0 && auth_token_equal(token, svc->admin_token)) return 0;
   return refuse(ctx, svc, token.p);
 }
 

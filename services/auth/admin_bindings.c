@@ -51,8 +51,8 @@ static Hangar__Auth__V1__RoleBindingRecord *new_record(
 
 void auth__create_role_binding(rpc_ctx_t *ctx, const void *msg) {
   const create_req_t *req = msg;
-  const auth_svc_t *svc = auth__admin_or_fail(ctx);
-  if (!svc) return;
+  if (auth__admit(ctx, msg)) return;
+  const auth_svc_t *svc = rpc_ctx_server_data(ctx);
   hg_arena_t *a = rpc_ctx_arena(ctx);
   hg_status_t st;
   hg_status_clear(&st);
@@ -79,8 +79,8 @@ static int render_bindings(hg_arena_t *a, Hangar__Auth__V1__RoleBindingRecord **
 
 void auth__list_role_bindings(rpc_ctx_t *ctx, const void *msg) {
   const Hangar__Auth__V1__ListRoleBindingsRequest *req = msg;
-  const auth_svc_t *svc = auth__admin_or_fail(ctx);
-  if (!svc) return;
+  if (auth__admit(ctx, msg)) return;
+  const auth_svc_t *svc = rpc_ctx_server_data(ctx);
   hg_arena_t *a = rpc_ctx_arena(ctx);
   Hangar__Auth__V1__ListRoleBindingsResponse resp =
       HANGAR__AUTH__V1__LIST_ROLE_BINDINGS_RESPONSE__INIT;
@@ -105,8 +105,8 @@ void auth__list_role_bindings(rpc_ctx_t *ctx, const void *msg) {
 
 void auth__delete_role_binding(rpc_ctx_t *ctx, const void *msg) {
   const Hangar__Auth__V1__DeleteRoleBindingRequest *req = msg;
-  const auth_svc_t *svc = auth__admin_or_fail(ctx);
-  if (!svc) return;
+  if (auth__admit(ctx, msg)) return;
+  const auth_svc_t *svc = rpc_ctx_server_data(ctx);
   if (!auth__plausible_id(req->id)) {
     rpc_fail_code(ctx, HG_NOT_FOUND, "Role binding not found");
     return;

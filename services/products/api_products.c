@@ -101,7 +101,7 @@ static int create_write(store_txn_t *txn, void *arg) {
 static void create_product(rpc_ctx_t *ctx, const void *msg) {
   const create_req_t *req = msg;
   pr_path_t path;
-  if (pr_admit_path_or_fail(ctx, HG_ROLE_EDITOR, NULL, NULL, NULL, &path)) return;
+  if (pr_admit_editor(ctx, msg) || pr_path_or_fail(ctx, NULL, NULL, NULL, &path)) return;
   hg_arena_t *a = rpc_ctx_arena(ctx);
   product_write_t *pw = hg_arena_alloc(a, sizeof(*pw));
   hg_status_t st;
@@ -171,7 +171,7 @@ static void update_product(rpc_ctx_t *ctx, const void *msg) {
   const update_req_t *req = msg;
   pr_path_t path;
   product_write_t *patch;
-  if (pr_admit_path_or_fail(ctx, HG_ROLE_EDITOR, req->id, NULL, NULL, &path) ||
+  if (pr_admit_product_editor(ctx, msg) || pr_path_or_fail(ctx, req->id, NULL, NULL, &path) ||
       read_patch_or_fail(ctx, req, &patch))
     return;
   pr_submit(ctx, &path, req, patch, update_write, reply_product_done);
@@ -187,7 +187,7 @@ static int delete_write(store_txn_t *txn, void *arg) {
 static void delete_product(rpc_ctx_t *ctx, const void *msg) {
   const delete_req_t *req = msg;
   pr_path_t path;
-  if (pr_admit_path_or_fail(ctx, HG_ROLE_EDITOR, req->id, NULL, NULL, &path)) return;
+  if (pr_admit_product_editor(ctx, msg) || pr_path_or_fail(ctx, req->id, NULL, NULL, &path)) return;
   pr_submit(ctx, &path, req, NULL, delete_write, pr_reply_empty_done);
 }
 
@@ -198,7 +198,7 @@ static void get_product(rpc_ctx_t *ctx, const void *msg) {
   pr_path_t path;
   store_txn_t *txn;
   product_record_t *rec = NULL;
-  if (pr_admit_path_or_fail(ctx, HG_ROLE_VIEWER, req->id, NULL, NULL, &path) ||
+  if (pr_admit_product_viewer(ctx, msg) || pr_path_or_fail(ctx, req->id, NULL, NULL, &path) ||
       pr_read_begin_or_fail(ctx, &txn))
     return;
   int rc = product_load(txn, rpc_ctx_arena(ctx), path.org, path.product_id, &rec);
@@ -283,7 +283,7 @@ static void list_products(rpc_ctx_t *ctx, const void *msg) {
   pr_path_t path;
   product_query_t pq;
   pr_list_query_t lq;
-  if (pr_admit_path_or_fail(ctx, HG_ROLE_VIEWER, NULL, NULL, NULL, &path) ||
+  if (pr_admit_viewer(ctx, msg) || pr_path_or_fail(ctx, NULL, NULL, NULL, &path) ||
       read_list_query_or_fail(ctx, req, &pq, &lq))
     return;
   hg_arena_t *a = rpc_ctx_arena(ctx);
@@ -307,8 +307,10 @@ static void list_products(rpc_ctx_t *ctx, const void *msg) {
 /* ---- registration ------------------------------------------------------------------- */
 
 const rpc_binding_t pr_product_bindings[] = {
-    {"CreateApiProduct", create_product}, {"ListApiProducts", list_products},
-    {"GetApiProduct", get_product},       {"UpdateApiProduct", update_product},
-    {"DeleteApiProduct", delete_product},
+    {"CreateApiProduct", create_product, pr_admit_editor},
+    {"ListApiProducts", list_products, pr_admit_viewer},
+    {"GetApiProduct", get_product, pr_admit_product_viewer},
+    {"UpdateApiProduct", update_product, pr_admit_product_editor},
+    {"DeleteApiProduct", delete_product, pr_admit_product_editor},
 };
 const size_t pr_n_product_bindings = sizeof(pr_product_bindings) / sizeof(pr_product_bindings[0]);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "clock.h"
+#include "fields.h"
 #include "log.h"
 #include "product_store.h"
 
@@ -38,7 +39,22 @@ const char *products_org_of(const hg_principal_t *p) {
   return admin_binding ? DEFAULT_ORG : NULL;
 }
 
-int pr_admit_or_fail(rpc_ctx_t *ctx, hg_role_t need, const char **org) {
+/* Is the product product_id (raw, from the path) one of org's? Else answered NOT_FOUND. */
+static int own_product_or_fail(rpc_ctx_t *ctx, const char *org, const char *product_id) {
+  char canon[HG_UUID_LEN];
+  store_txn_t *txn;
+  product_record_t *p;
+  if (hg_uuid_parse(product_id, canon) != 0) return pr_fail_not_found(ctx);
+  if (pr_read_begin_or_fail(ctx, &txn)) return -1;
+  int rc = product_load(txn, rpc_ctx_arena(ctx), org, canon, &p);
+  store_txn_end(txn);
+  return rc ? pr_fail_store(ctx, rc) : 0;
+}
+
+/* Admission in the caller's org with role need, on the product product_id names when it is
+ * neither NULL nor "". "" names none: the gateway leaves a path id it could not decode
+ * unset when it asks (Admission/Admit), and the handler's pr_path_or_fail refuses it. */
+static int admit_or_fail(rpc_ctx_t *ctx, hg_role_t need, const char *product_id) {
   hg_arena_t *a = rpc_ctx_arena(ctx);
   hg_principal_t *p = hg_arena_alloc(a, sizeof(*p));
   if (!p) return pr_fail_internal(ctx);
@@ -50,8 +66,39 @@ int pr_admit_or_fail(rpc_ctx_t *ctx, hg_role_t need, const char **org) {
     rpc_fail_code(ctx, HG_PERMISSION_DENIED, PR_MSG_FORBIDDEN);
     return -1;
   }
-  if (!(*org = hg_arena_strdup(a, o))) return pr_fail_internal(ctx);
+  char *org = hg_arena_strdup(a, o);
+  if (!org) return pr_fail_internal(ctx);
+  if (product_id && *product_id && own_product_or_fail(ctx, org, product_id)) return -1;
+  rpc_ctx_set_user(ctx, org);
   return 0;
+}
+
+int pr_admit_viewer(rpc_ctx_t *ctx, const void *req) {
+  (void)req;
+  return admit_or_fail(ctx, HG_ROLE_VIEWER, NULL);
+}
+
+int pr_admit_editor(rpc_ctx_t *ctx, const void *req) {
+  (void)req;
+  return admit_or_fail(ctx, HG_ROLE_EDITOR, NULL);
+}
+
+/* The product a request names is read by field name: every method under a product calls
+ * it api_product_id, a product's own methods call it id. */
+int pr_admit_product_viewer(rpc_ctx_t *ctx, const void *req) {
+  return admit_or_fail(ctx, HG_ROLE_VIEWER, pr_string_field(req, "id"));
+}
+
+int pr_admit_product_editor(rpc_ctx_t *ctx, const void *req) {
+  return admit_or_fail(ctx, HG_ROLE_EDITOR, pr_string_field(req, "id"));
+}
+
+int pr_admit_child_viewer(rpc_ctx_t *ctx, const void *req) {
+  return admit_or_fail(ctx, HG_ROLE_VIEWER, pr_string_field(req, "api_product_id"));
+}
+
+int pr_admit_child_editor(rpc_ctx_t *ctx, const void *req) {
+  return admit_or_fail(ctx, HG_ROLE_EDITOR, pr_string_field(req, "api_product_id"));
 }
 
 int pr_path_id_or_fail(rpc_ctx_t *ctx, const char *id, const char **out) {
@@ -109,10 +156,10 @@ int pr_read_begin_or_fail(rpc_ctx_t *ctx, store_txn_t **txn) {
 
 /* ---- path ids ----------------------------------------------------------------------- */
 
-int pr_admit_path_or_fail(rpc_ctx_t *ctx, hg_role_t need, const char *product_id,
-                          const char *version_id, const char *id, pr_path_t *out) {
-  *out = (pr_path_t){0};
-  if (pr_admit_or_fail(ctx, need, &out->org)) return -1;
+int pr_path_or_fail(rpc_ctx_t *ctx, const char *product_id, const char *version_id,
+                    const char *id, pr_path_t *out) {
+  *out = (pr_path_t){.org = rpc_ctx_user(ctx)};
+  if (!out->org) return pr_fail_internal(ctx); /* a handler that skipped its admission */
   if (product_id && pr_path_id_or_fail(ctx, product_id, &out->product_id)) return -1;
   if (version_id && pr_path_id_or_fail(ctx, version_id, &out->version_id)) return -1;
   return id ? pr_path_id_or_fail(ctx, id, &out->id) : 0;

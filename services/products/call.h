@@ -1,9 +1,11 @@
 /* call.h - the steps every products-svc handler shares.
  *
- * A handler authenticates and authorizes with pr_admit_or_fail (the org it acts in comes
- * from the caller's role bindings, see products_org_of), checks path ids, validates, then
- * reads in a read transaction or writes through the store's group commit and answers from
- * the write's completion. Every `_or_fail` helper has answered the call when it returns
+ * A handler first runs its method's admission (one of the pr_admit_* rules below, the same
+ * function its binding names for Admission/Admit, rpc.h): authentication, the org it acts
+ * in (from the caller's role bindings, see products_org_of), the role, and the product the
+ * path names being the org's. Then it checks path ids (pr_path_or_fail), validates, reads in
+ * a read transaction or writes through the store's group commit and answers from the
+ * write's completion. Every `_or_fail` helper has answered the call when it returns
  * nonzero, so the caller just returns.
  * Error texts are Konnect's (the spec's problem examples): the gateway's problem+json
  * dialect renders status.message as `detail` and the violations as invalid_parameters.
@@ -29,10 +31,19 @@ const char *products_org_of(const hg_principal_t *p);
 
 products_svc_t *pr_svc(rpc_ctx_t *ctx);
 
-/* Authenticates the call (401 texts: "Unauthorized", "Invalid credentials"), chooses the
- * org and requires role need on "orgs/<org>" (viewer reads, editor writes; an admin
- * binding anywhere suffices). Denials are PERMISSION_DENIED. *org: arena copy. */
-int pr_admit_or_fail(rpc_ctx_t *ctx, hg_role_t need, const char **org);
+/* The methods' admission rules (rpc_admit_fn). Each authenticates the call (401 texts:
+ * "Unauthorized", "Invalid credentials"), chooses the org and requires a role on
+ * "orgs/<org>": viewer reads, editor writes (an admin binding anywhere suffices; denials
+ * are PERMISSION_DENIED). The product_ and child_ rules then require the product the
+ * request's `id` (a product's own methods) or `api_product_id` (everything under a product)
+ * names to be one of the org's: NOT_FOUND otherwise, another org's product answering
+ * exactly as a missing one. The org is kept for pr_path_or_fail. */
+int pr_admit_viewer(rpc_ctx_t *ctx, const void *req);
+int pr_admit_editor(rpc_ctx_t *ctx, const void *req);
+int pr_admit_product_viewer(rpc_ctx_t *ctx, const void *req);
+int pr_admit_product_editor(rpc_ctx_t *ctx, const void *req);
+int pr_admit_child_viewer(rpc_ctx_t *ctx, const void *req);
+int pr_admit_child_editor(rpc_ctx_t *ctx, const void *req);
 
 /* A path id must be a UUID (canonicalised to lowercase into *out, arena); anything else
  * names nothing: NOT_FOUND. */
@@ -66,9 +77,10 @@ typedef struct pr_path {
   const char *id;
 } pr_path_t;
 
-/* pr_admit_or_fail, then each non-NULL raw path id through pr_path_id_or_fail into *out. */
-int pr_admit_path_or_fail(rpc_ctx_t *ctx, hg_role_t need, const char *product_id,
-                          const char *version_id, const char *id, pr_path_t *out);
+/* After admission: the admitted org, and each non-NULL raw path id through
+ * pr_path_id_or_fail, into *out. */
+int pr_path_or_fail(rpc_ctx_t *ctx, const char *product_id, const char *version_id,
+                    const char *id, pr_path_t *out);
 /* A read transaction in which path's product exists in path's org; else answered
  * (NOT_FOUND). */
 int pr_begin_product_read_or_fail(rpc_ctx_t *ctx, const pr_path_t *path, store_txn_t **txn);

@@ -1,12 +1,15 @@
 /* ktrlplane.c - the KtrlPlane Resources API (seed 000 + CONTRACTS.md): handlers and rules.
  *
- * Every handler: authenticate, check the path ids, authorize on "projects/<project_id>",
- * validate with the rule tables, then read in a read transaction or write through the
- * store's group commit (the reply is sent from the write's completion, after the durable
- * commit). Reads the caller may not make answer 404, writes 403 (no existence leak). */
+ * Every handler: its method's admission (authenticate, authorize on "projects/<project_id>";
+ * also what Admission/Admit runs, rpc.h), check the path ids, validate with the rule tables,
+ * then read in a read transaction or write through the store's group commit (the reply is
+ * sent from the write's completion, after the durable commit). Reads the caller may not
+ * make answer 404, writes 403 (no existence leak). */
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
+
+#include <jansson.h>
 
 #include "clock.h"
 #include "log.h"
@@ -22,6 +25,7 @@ typedef Hangar__Resources__V1__GetResourceRequest get_req_t;
 typedef Hangar__Resources__V1__UpdateResourceRequest update_req_t;
 typedef Hangar__Resources__V1__DeleteResourceRequest delete_req_t;
 typedef Hangar__Resources__V1__DeleteResourceResponse delete_resp_t;
+typedef Hangar__Json__V1__RawObject raw_object_t;
 
 #define LIST_DEFAULT_LIMIT 50
 #define LIST_MAX_LIMIT 100
@@ -44,6 +48,7 @@ static const char *const project_charset[] = {
 
 #define TYPE_DESC "must be one of Konnektr.Graph, Konnektr.Flow, Konnektr.Assembler, Konnektr.Compass"
 #define SKU_DESC "must be one of free, pro, enterprise"
+#define SETTINGS_DESC "must be a JSON object"
 #define NAME_DESC "must be 1 to 200 characters"
 #define ID_DESC                                                                                \
   "must be a DNS label: 1-63 characters of a-z, 0-9 and '-', starting with a letter and not " \
@@ -120,10 +125,30 @@ static int authorize_or_fail(rpc_ctx_t *ctx, const char *project_id, const op_ac
   return -1;
 }
 
-static int admit_or_fail(rpc_ctx_t *ctx, const char *project_id, const char *resource_id,
-                         const op_access_t *op) {
-  if (check_ids_or_fail(ctx, project_id, resource_id)) return -1;
-  return authorize_or_fail(ctx, project_id, op);
+/* ---- admission: one rule per method (rpc_admit_fn) ---------------------------------------
+ * Who may call is answered before what the path names is checked (check_ids_or_fail, in the
+ * handler): a malformed project id is no project anyone holds a role on, so only an admin
+ * grant gets past authorization to hear 400/404 about it; everyone else hears 401/403/404,
+ * as when the gateway asks about a request it cannot transcode. */
+
+static int admit_list(rpc_ctx_t *ctx, const void *msg) {
+  return authorize_or_fail(ctx, ((const list_req_t *)msg)->project_id, &access_list);
+}
+
+static int admit_get(rpc_ctx_t *ctx, const void *msg) {
+  return authorize_or_fail(ctx, ((const get_req_t *)msg)->project_id, &access_get);
+}
+
+static int admit_create(rpc_ctx_t *ctx, const void *msg) {
+  return authorize_or_fail(ctx, ((const create_req_t *)msg)->project_id, &access_create);
+}
+
+static int admit_update(rpc_ctx_t *ctx, const void *msg) {
+  return authorize_or_fail(ctx, ((const update_req_t *)msg)->project_id, &access_update);
+}
+
+static int admit_delete(rpc_ctx_t *ctx, const void *msg) {
+  return authorize_or_fail(ctx, ((const delete_req_t *)msg)->project_id, &access_delete);
 }
 
 static void fail_store(rpc_ctx_t *ctx, int rc) {
@@ -137,17 +162,32 @@ static char *now_text(hg_arena_t *a) {
   return hg_arena_strdup(a, now);
 }
 
-static Google__Protobuf__Struct *empty_struct(hg_arena_t *a) {
-  Google__Protobuf__Struct *s = hg_arena_alloc(a, sizeof(*s));
-  if (s) google__protobuf__struct__init(s);
-  return s;
+/* The gateway sends settings_json as canonical text of an object and writes stored text
+ * back out verbatim, but a gRPC caller bypasses its transcoder: the text must be checked
+ * here. Absent or "" stands for {}. */
+static int settings_valid(const raw_object_t *s) {
+  if (!s || !s->json || !*s->json) return 1;
+  json_t *j = json_loads(s->json, JSON_REJECT_DUPLICATES, NULL);
+  int ok = json_is_object(j);
+  json_decref(j);
+  return ok;
+}
+
+/* The settings to store: s, or {} when absent, so settings_json is always an object. */
+static raw_object_t *settings_or_empty(hg_arena_t *a, raw_object_t *s) {
+  if (s && s->json && *s->json) return s;
+  raw_object_t *e = hg_arena_alloc(a, sizeof(*e));
+  if (!e) return NULL;
+  hangar__json__v1__raw_object__init(e);
+  e->json = "{}";
+  return e;
 }
 
 /* ---- reads ------------------------------------------------------------------------------ */
 
 static void get_resource(rpc_ctx_t *ctx, const void *msg) {
   const get_req_t *req = msg;
-  if (admit_or_fail(ctx, req->project_id, req->resource_id, &access_get)) return;
+  if (admit_get(ctx, msg) || check_ids_or_fail(ctx, req->project_id, req->resource_id)) return;
   hg_arena_t *a = rpc_ctx_arena(ctx);
   store_txn_t *txn;
   resource_record_t *rec = NULL;
@@ -202,7 +242,7 @@ static int page_bounds_or_fail(rpc_ctx_t *ctx, const list_req_t *req, int64_t *l
 static void list_resources(rpc_ctx_t *ctx, const void *msg) {
   const list_req_t *req = msg;
   int64_t limit, offset;
-  if (admit_or_fail(ctx, req->project_id, NULL, &access_list)) return;
+  if (admit_list(ctx, msg) || check_ids_or_fail(ctx, req->project_id, NULL)) return;
   if (page_bounds_or_fail(ctx, req, &limit, &offset)) return;
   hg_arena_t *a = rpc_ctx_arena(ctx);
   list_page_t page = {.arena = a, .items = hg_arena_alloc(a, sizeof(resource_t *) * (size_t)(limit + 1))};
@@ -315,7 +355,7 @@ static resource_record_t *new_record(rpc_ctx_t *ctx, const create_req_t *req) {
   r->type = req->type;
   r->sku = req->_sku_case ? req->sku : "free";
   r->status = "creating";
-  r->settings_json = req->settings_json ? req->settings_json : empty_struct(a);
+  r->settings_json = settings_or_empty(a, req->settings_json);
   r->created_at = r->updated_at = now_text(a);
   rec->resource = r;
   rec->due_ms = hg_now_ms() + svc_of(ctx)->provision_delay_ms;
@@ -324,12 +364,14 @@ static resource_record_t *new_record(rpc_ctx_t *ctx, const create_req_t *req) {
 
 static void create_resource(rpc_ctx_t *ctx, const void *msg) {
   const create_req_t *req = msg;
-  if (admit_or_fail(ctx, req->project_id, NULL, &access_create)) return;
+  if (admit_create(ctx, msg) || check_ids_or_fail(ctx, req->project_id, NULL)) return;
   hg_status_t st;
   hg_status_clear(&st);
   hg_validate(req, create_rules, sizeof(create_rules) / sizeof(create_rules[0]), &st);
   if (req->_sku_case && !hg_rule_check(&sku_rule, req->sku))
     hg_status_violation(&st, "sku", "invalid", SKU_DESC);
+  if (!settings_valid(req->settings_json))
+    hg_status_violation(&st, "settings_json", "invalid", SETTINGS_DESC);
   if (st.n_violations) {
     fail_invalid(ctx, &st, "Failed to create resource");
     return;
@@ -371,7 +413,7 @@ static int update_write(store_txn_t *txn, void *arg) {
   if (mask_has(req, "name")) r->name = req->name;
   if (mask_has(req, "sku")) r->sku = req->sku;
   if (mask_has(req, "settings_json"))
-    r->settings_json = req->settings_json ? req->settings_json : empty_struct(a);
+    r->settings_json = settings_or_empty(a, req->settings_json);
   if (strcmp(r->status, "creating") != 0) {
     r->status = "updating";
     op->rec->due_ms = hg_now_ms() + svc_of(op->ctx)->provision_delay_ms;
@@ -388,13 +430,16 @@ static void update_done(void *arg, int rc) {
 
 static void update_resource(rpc_ctx_t *ctx, const void *msg) {
   const update_req_t *req = msg;
-  if (admit_or_fail(ctx, req->project_id, req->resource_id, &access_update)) return;
+  if (admit_update(ctx, msg) || check_ids_or_fail(ctx, req->project_id, req->resource_id))
+    return;
   hg_status_t st;
   hg_status_clear(&st);
   if (mask_has(req, "name") && !hg_rule_check(&name_rule, req->name ? req->name : ""))
     hg_status_violation(&st, "name", "invalid", NAME_DESC);
   if (mask_has(req, "sku") && !hg_rule_check(&sku_rule, req->sku ? req->sku : ""))
     hg_status_violation(&st, "sku", "invalid", SKU_DESC);
+  if (mask_has(req, "settings_json") && !settings_valid(req->settings_json))
+    hg_status_violation(&st, "settings_json", "invalid", SETTINGS_DESC);
   if (st.n_violations) {
     fail_invalid(ctx, &st, "Failed to update resource");
     return;
@@ -429,14 +474,17 @@ static void delete_done(void *arg, int rc) {
 
 static void delete_resource(rpc_ctx_t *ctx, const void *msg) {
   const delete_req_t *req = msg;
-  if (admit_or_fail(ctx, req->project_id, req->resource_id, &access_delete)) return;
+  if (admit_delete(ctx, msg) || check_ids_or_fail(ctx, req->project_id, req->resource_id))
+    return;
   submit_or_fail(ctx, req, delete_write, delete_done);
 }
 
 static const rpc_binding_t ktrlplane_bindings[] = {
-    {"ListResources", list_resources},   {"CreateResource", create_resource},
-    {"GetResource", get_resource},       {"UpdateResource", update_resource},
-    {"DeleteResource", delete_resource},
+    {"ListResources", list_resources, admit_list},
+    {"CreateResource", create_resource, admit_create},
+    {"GetResource", get_resource, admit_get},
+    {"UpdateResource", update_resource, admit_update},
+    {"DeleteResource", delete_resource, admit_delete},
 };
 
 int ktrlplane_register(rpc_server_t *server) {

@@ -4,7 +4,12 @@
 #include <string.h>
 
 #include "buf.h"
+#include "google/protobuf/struct.pb-c.h"
 #include "record.h"
+#include "transcode.h"
+
+/* Resource field 7 while settings_json was a google.protobuf.Struct (now reserved). */
+#define LEGACY_SETTINGS_FIELD 7
 
 static const store_index_def_t resource_indexes[] = {{.name = "resources_due", .flags = 0}};
 static const store_table_def_t resource_tables[] = {
@@ -29,10 +34,55 @@ store_val_t resource_key(hg_arena_t *a, const char *project_id, const char *reso
   return (store_val_t){k, pn + 1 + rn};
 }
 
+/* The JSON text of a legacy Struct f, what the API answered for it, into *text (arena).
+ * protobuf-c keeps an unknown length-delimited field with its length prefix (a varint it
+ * has already checked against the bytes), so the Struct starts after it. */
+static int legacy_settings_text(const ProtobufCMessageUnknownField *f, hg_arena_t *a, char **text) {
+  size_t start = 0;
+  while (start < f->len && (f->data[start] & 0x80)) start++;
+  if (++start > f->len) return STORE_EINVAL;
+  ProtobufCMessage *s;
+  hg_buf_t buf = HG_BUF_INIT;
+  int rc = record_unpack_bytes(&google__protobuf__struct__descriptor, f->data + start,
+                               f->len - start, a, &s);
+  if (rc == 0) rc = tc_encode(s, &buf) == 0 ? 0 : STORE_ENOMEM;
+  if (rc == 0 && !(*text = hg_arena_strndup(a, buf.p, buf.n))) rc = STORE_ENOMEM;
+  hg_buf_free(&buf);
+  return rc;
+}
+
+static const ProtobufCMessageUnknownField *legacy_settings(const resource_t *r) {
+  for (unsigned i = 0; i < r->base.n_unknown_fields; i++) {
+    const ProtobufCMessageUnknownField *f = &r->base.unknown_fields[i];
+    if (f->tag == LEGACY_SETTINGS_FIELD && f->wire_type == PROTOBUF_C_WIRE_TYPE_LENGTH_PREFIXED)
+      return f;
+  }
+  return NULL;
+}
+
+/* A record written while settings_json was a Struct keeps it as unknown field 7: convert
+ * it to the RawObject, so such records answer the settings they answered before, and drop
+ * it so the next save writes only the new field (records that old have no other unknown
+ * fields). Numbers the Struct rounded stay rounded. */
+static int upgrade_settings(resource_t *r, hg_arena_t *a) {
+  if (r->settings_json) return 0;
+  const ProtobufCMessageUnknownField *f = legacy_settings(r);
+  Hangar__Json__V1__RawObject *raw = hg_arena_alloc(a, sizeof(*raw));
+  if (!raw) return STORE_ENOMEM;
+  hangar__json__v1__raw_object__init(raw); /* "" answers {} when there is nothing to keep */
+  int rc = f ? legacy_settings_text(f, a, &raw->json) : 0;
+  if (rc) return rc;
+  r->settings_json = raw;
+  r->base.n_unknown_fields = 0;
+  r->base.unknown_fields = NULL;
+  return 0;
+}
+
 int resource_decode(store_val_t val, hg_arena_t *a, resource_record_t **out) {
   ProtobufCMessage *m = NULL;
   int rc = record_unpack(&hangar__resources__v1__resource_record__descriptor, val, a, &m);
   if (rc == 0 && !((resource_record_t *)m)->resource) rc = STORE_EINVAL;
+  if (rc == 0) rc = upgrade_settings(((resource_record_t *)m)->resource, a);
   if (rc == 0) *out = (resource_record_t *)m;
   return rc;
 }

@@ -29,7 +29,8 @@ store_val_t resource_key(hg_arena_t *a, const char *project_id, const char *reso
  * arena. */
 int resource_load(store_txn_t *txn, hg_arena_t *a, store_val_t key, resource_record_t **out);
 /* Unpacks a stored value. 0 or a store error. Leaves resource_version as packed (see
- * above): a scan that needs the version asks store_get_version. */
+ * above): a scan that needs the version asks store_get_version. A record from before
+ * settings_json was a hangar.json.v1.RawObject gets its old Struct converted. */
 int resource_decode(store_val_t val, hg_arena_t *a, resource_record_t **out);
 /* Writes rec (new or replacing), keeping the group and due index in step. flags as
  * store_put. On success rec->resource_version is the fresh version the store assigned. */

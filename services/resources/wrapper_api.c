@@ -18,20 +18,28 @@ static const authz_messages_t auth_messages = {
 #define SCOPE "wrappers"
 #define INTERNAL "Internal server error"
 
-static const hg_role_t needed[] = {[WR_READ] = HG_ROLE_VIEWER, [WR_WRITE] = HG_ROLE_EDITOR};
-
 resources_svc_t *wr_svc(rpc_ctx_t *ctx) { return rpc_ctx_server_data(ctx); }
 
-int wr_admit_or_fail(rpc_ctx_t *ctx, wr_access_t access) {
+static int admit_or_fail(rpc_ctx_t *ctx, hg_role_t need) {
   hg_principal_t *p = hg_arena_alloc(rpc_ctx_arena(ctx), sizeof(*p));
   if (!p) {
     rpc_fail_code(ctx, HG_INTERNAL, INTERNAL);
     return -1;
   }
   if (authz_bearer_or_fail(ctx, wr_svc(ctx)->authz, &auth_messages, p) != 0) return -1;
-  if (hg_principal_role(p, SCOPE) >= needed[access]) return 0;
+  if (hg_principal_role(p, SCOPE) >= need) return 0;
   rpc_fail_code(ctx, HG_PERMISSION_DENIED, "Not enough permissions");
   return -1;
+}
+
+int wr_admit_read(rpc_ctx_t *ctx, const void *req) {
+  (void)req;
+  return admit_or_fail(ctx, HG_ROLE_VIEWER);
+}
+
+int wr_admit_write(rpc_ctx_t *ctx, const void *req) {
+  (void)req;
+  return admit_or_fail(ctx, HG_ROLE_EDITOR);
 }
 
 void wr_fail_invalid(rpc_ctx_t *ctx, hg_status_t *st) {

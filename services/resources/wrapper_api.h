@@ -25,11 +25,11 @@
 
 resources_svc_t *wr_svc(rpc_ctx_t *ctx);
 
-typedef enum { WR_READ, WR_WRITE } wr_access_t;
-
-/* Authenticates the Bearer token (apikey or JWT) and checks its role on scope "wrappers":
- * viewer reads, editor writes. 401 / 403 {"detail"} otherwise. */
-int wr_admit_or_fail(rpc_ctx_t *ctx, wr_access_t access);
+/* The API's two admission rules (rpc_admit_fn; every handler calls its method's first):
+ * authenticate the Bearer token (apikey or JWT) and require a role on scope "wrappers",
+ * viewer to read, editor to write. 401 / 403 {"detail"} otherwise. req is not read. */
+int wr_admit_read(rpc_ctx_t *ctx, const void *req);
+int wr_admit_write(rpc_ctx_t *ctx, const void *req);
 /* A path id that is an ObjectId, canonical (lowercase) into out; else 422 at ["path","id"]. */
 int wr_path_id_or_fail(rpc_ctx_t *ctx, const char *id, char out[HG_OBJECTID_LEN]);
 

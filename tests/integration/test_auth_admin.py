@@ -255,6 +255,16 @@ class AdminAuth(HangarTest):
             r = self.req(method, path, body, token="definitely-not-a-token")
             self.expect_error(r, 401, error="Invalid token", details=True)
 
+    def test_admin_check_comes_before_the_body(self):
+        for path in (TOKENS, BINDINGS):
+            r = self.req("POST", path, raw=b"{")
+            self.expect(r, 401, {"error": "Authorization header required"})
+            r = self.req("POST", path, {"zzz": 1}, token=self.s.jwt(uniq("plain")))
+            self.expect_error(r, 403, error="Admin token required")
+            r = self.req("POST", path, {"zzz": 1}, token=self.admin)
+            self.expect(r, 400, {"error": "Invalid request body",
+                                 "details": 'zzz: unknown field "zzz"'})
+
     def test_403_for_non_admin_tokens(self):
         subj = uniq("nonadmin")
         self.s.bind(subj, "projects/p1", "admin")

@@ -260,10 +260,51 @@ class Products(KonnectTest):
                      {"field": "version_count", "rule": "unknown_property",
                       "reason": "version_count is an unknown property"})
         self.invalid(self.k("POST", P, raw=b'{"name": '), {
-            "field": "body", "rule": "invalid", "reason": "unexpected token near end of file"})
+            "field": "body", "rule": "invalid", "reason": "unexpected end of the body"})
         self.invalid(self.k("POST", P, raw=b'["name"]'), {
             "field": "body", "rule": "is_object", "reason": "body must be an object"})
         self.assertEqual("P", self.ok(self.k("GET", PR % pid), 200)["name"])
+
+    def test_every_body_problem_listed(self):
+        self.invalid(self.k("POST", P, {"name": 5, "labels": "env", "colour": "red",
+                                        "portal_ids": [5]}),
+                     {"field": "name", "rule": "is_string", "reason": "name must be a string"},
+                     {"field": "labels", "rule": "is_object", "reason": "labels must be an object"},
+                     {"field": "colour", "rule": "unknown_property",
+                      "reason": "colour is an unknown property"},
+                     {"field": "portal_ids[0]", "rule": "is_string",
+                      "reason": "portal_ids[0] must be a string"})
+        pid = self.product()["id"]
+        self.invalid(self.k("PATCH", PR % pid, {"id": NO_ID, "name": 5, "labels": [],
+                                                "portal_ids": ["x", 7]}),
+                     {"field": "id", "rule": "unknown_property",
+                      "reason": "id is an unknown property"},
+                     {"field": "name", "rule": "is_string", "reason": "name must be a string"},
+                     {"field": "labels", "rule": "is_object", "reason": "labels must be an object"},
+                     {"field": "portal_ids[1]", "rule": "is_string",
+                      "reason": "portal_ids[1] must be a string"})
+        self.assertEqual("P", self.ok(self.k("GET", PR % pid), 200)["name"])
+
+    def test_parser_refusals_in_our_words(self):
+        """Text our JSON parser refuses is explained in our words, never the library's, and
+        names the key or value it is about."""
+        cases = [
+            (b'{"name": NaN}', "name", "NaN and Infinity are not JSON numbers"),
+            (b'{"name": "x", "labels": {"env": -Infinity}}', "labels.env",
+             "NaN and Infinity are not JSON numbers"),
+            (b'{"name": "a", "name": "b"}', "name", "duplicate key"),
+            (b'{"name": "x\ud800"}', "name", "unpaired UTF-16 surrogate escape"),
+            (b'\xef\xbb\xbf{"name": "x"}', "body", "a byte order mark is not allowed"),
+            (b'{"name": "x", "labels": {"n": 99999999999999999999}}', "labels.n",
+             "integer beyond the 64-bit range"),
+            (b'{"name": 1e400}', "name", "number too large"),
+            (b'{"name": "a\u0000b"}', "name", "strings must not contain \\u0000"),
+            (b'{"name": "x"} x', "body", "unexpected text after the JSON value"),
+        ]
+        for raw, field, reason in cases:
+            self.invalid(self.k("POST", P, raw=raw),
+                         {"field": field, "rule": "invalid", "reason": reason})
+        self.assertEqual([], self.listing(P)["data"])
 
     def test_label_rules(self):
         bad = [
@@ -331,6 +372,33 @@ class Access(KonnectTest):
         self.ok(self.k("PATCH", PR % pid, {"name": "by owner"}, token=owner), 200)
         stranger = self.s.mint_token("kpat", uniq("x"), [("projects/p", "owner")])["token"]
         self.problem(self.k("GET", P, token=stranger), 403, FORBIDDEN)
+
+    def test_access_is_decided_before_the_body(self):
+        # The gateway cannot transcode these bodies, yet a caller who may not make the call
+        # hears why not first, as behind Konnect's auth layer.
+        pid = self.product()["id"]
+        for raw in (b'{"zzz": 1}', b'{"name": ', b'{"name": 5}'):
+            self.problem(self.req("POST", P, raw=raw), 401, "Unauthorized")
+        self.problem(self.req("PATCH", PR % pid, {"zzz": 1}), 401, "Unauthorized")
+        self.problem(self.req("GET", P + "?page[size]=x"), 401, "Unauthorized")
+        self.problem(self.k("POST", P, {"zzz": 1}, token="kpat_" + "x" * 48), 401,
+                     "Invalid credentials")
+        viewer = self.token(role="viewer")
+        self.problem(self.k("POST", P, {"zzz": 1}, token=viewer), 403, FORBIDDEN)
+        self.problem(self.k("POST", DOCS % pid, {"slug": 5}, token=viewer), 403, FORBIDDEN)
+        other = self.token(uniq("other"))
+        self.not_found(self.k("POST", DOCS % pid, {"zzz": 1}, token=other))
+        self.not_found(self.k("POST", VERS % pid, {"name": 5}, token=other))
+        self.not_found(self.k("PATCH", PR % pid, {"zzz": 1}, token=other))
+        self.not_found(self.k("GET", DOCS % pid + "?page[size]=x", token=other))
+        # A caller who may make the call hears what is wrong with the body.
+        self.invalid(self.k("POST", DOCS % pid, {"zzz": 1}),
+                     {"field": "zzz", "rule": "unknown_property",
+                      "reason": "zzz is an unknown property"})
+        self.invalid(self.k("POST", P, {"zzz": 1}, token=self.admin),
+                     {"field": "zzz", "rule": "unknown_property",
+                      "reason": "zzz is an unknown property"})
+        self.assertEqual(0, self.listing(DOCS % pid)["meta"]["page"]["total"])
 
     def test_jwt_with_org_binding(self):
         subject = uniq("jwt")
@@ -403,6 +471,8 @@ class Lists(KonnectTest):
                          (body["meta"]["page"], len(body["data"])))
 
     def test_page_errors(self):
+        pid = self.product()["id"]
+        vid = self.version(pid)["id"]
         for q, field, rule, reason in (
                 ("page[size]=0", "page[size]", "min", "page size must be greater than or equal to 1"),
                 ("page%5Bsize%5D=-3", "page[size]", "min",
@@ -417,8 +487,12 @@ class Lists(KonnectTest):
             if rule == "min":
                 entry = {"field": field, "rule": rule, "minimum": 1, "reason": reason}
             self.invalid(r, entry)
-            for path in (DOCS % NO_ID, VERS % NO_ID, SPECS % (NO_ID, NO_ID)):
+            for path in (DOCS % pid, VERS % pid, SPECS % (pid, vid)):
                 self.invalid(self.k("GET", path + "?" + q), entry)
+            # A product the caller's org does not have is not found, before its parameters
+            # are looked at: another org's product must answer exactly as a missing one.
+            for path in (DOCS % NO_ID, VERS % NO_ID, SPECS % (NO_ID, NO_ID)):
+                self.not_found(self.k("GET", path + "?" + q))
 
     def test_sort(self):
         for name in ("b", "c", "a", "B"):

@@ -1,6 +1,7 @@
 """KtrlPlane Resources API (seed 000 + CONTRACTS.md), black box over HTTP."""
 
 import json
+import math
 import secrets
 import threading
 import time
@@ -598,6 +599,57 @@ class Validation(KtrlBase):
         self.assertIs(int, type(got["nested"]["c"]["d"]["e"]), r)
         self.assertIs(float, type(got["ratio"]), r)
 
+    def test_settings_json_text_exact(self):
+        """The answer's settings_json is the sent object's compact text as Python's json
+        module writes it: a real keeps its point or exponent (1.0, 1E5 -> 100000.0), an
+        integer every digit (2^53 + 1, both ends of int64), strings their characters."""
+        proj = uniq("proj-text")
+        r = self.req("POST", BASE % proj, raw=b'{"id": "issue", "name": "I", "type": '
+                     b'"Konnektr.Graph", "settings_json": {"f1":1.0,"y":100.0,"f6":1E5}}',
+                     token=self.admin)
+        self.expect(r, 201)
+        self.assertEqual('{"f1":1.0,"y":100.0,"f6":100000.0}', self.settings_text(r), r)
+        sent = (b'{"f1": 1.0, "y": 100.0, "f6": 1E5, "neg0": -0.0, "tenth": 0.1, '
+                b'"huge": 1e300, "denorm": 5e-324, "odd": 9007199254740993, '
+                b'"min64": -9223372036854775808, "max64": 9223372036854775807, '
+                b'"nested": {"z": [1.5, 2, {"w": 3.0}], "a": null, "t": true}, '
+                b'"esc": "q\\"b\\\\s\\n\\u0001\\u00e9\\ud83d\\ude00/\xe2\x82\xac", "": {}}')
+        expected = json.dumps(json.loads(sent), separators=(",", ":"), ensure_ascii=False)
+        body = (b'{"id": "text", "name": "T", "type": "Konnektr.Graph", "settings_json": '
+                + sent + b"}")
+        r = self.req("POST", BASE % proj, raw=body, token=self.admin)
+        self.expect(r, 201)
+        self.check_settings_text(r, expected)
+        self.check_settings_text(self.get(proj, "text"), expected)
+        r = self.req("PUT", RES % (proj, "text"), raw=b'{"settings_json": ' + sent + b"}",
+                     token=self.admin)
+        self.expect(r, 200)
+        self.check_settings_text(r, expected)
+        self.wait_status(proj, "text")
+        self.check_settings_text(self.get(proj, "text"), expected)
+
+    def settings_text(self, r):
+        """settings_json exactly as the answer spells it."""
+        text = r.raw.decode("utf-8")
+        start = text.index('"settings_json":') + len('"settings_json":')
+        end = json.JSONDecoder().raw_decode(text, start)[1]
+        return text[start:end]
+
+    def check_settings_text(self, r, expected):
+        self.expect(r, (200, 201))
+        self.assertEqual(expected, self.settings_text(r), r)
+        got = json.loads(r.raw)["settings_json"]
+        for k in ("f1", "y", "f6", "neg0", "tenth", "huge", "denorm"):
+            self.assertIs(float, type(got[k]), "%s must stay a float: %r" % (k, r))
+        self.assertEqual(-1.0, math.copysign(1.0, got["neg0"]), r)
+        self.assertEqual((9007199254740993, -2 ** 63, 2 ** 63 - 1),
+                         (got["odd"], got["min64"], got["max64"]), r)
+        for k in ("odd", "min64", "max64"):
+            self.assertIs(int, type(got[k]), "%s must stay an integer: %r" % (k, r))
+        z = got["nested"]["z"]
+        self.assertEqual((float, int, float), (type(z[0]), type(z[1]), type(z[2]["w"])), r)
+        self.assertEqual("q\"b\\s\n\u0001\u00e9\U0001F600/\u20ac", got["esc"], r)
+
 
 # ============================================================================================
 class Edges(KtrlBase):
@@ -738,6 +790,50 @@ class Edges(KtrlBase):
         n = final["settings_json"]["n"]
         self.assertEqual("name-%d" % n, final["name"], "name and settings from different "
                                                        "writes: %s" % final)
+
+
+# ============================================================================================
+class AdmissionFirst(KtrlBase):
+    """Who may call is answered before what the request says: a request the gateway cannot
+    transcode still hears 401/403/404 when the caller may not make the call at all."""
+
+    def test_no_token_with_malformed_json_is_401(self):
+        proj = uniq("proj-adm")
+        for raw in (b"{", b"not json", b'{"zzz": 1}', b'{"id": 5}'):
+            r = self.req("POST", BASE % proj, raw=raw)
+            self.expect(r, 401, {"error": "Authorization header required"})
+        r = self.req("PUT", RES % (proj, "x"), raw=b"{")
+        self.expect(r, 401, {"error": "Authorization header required"})
+        r = self.req("GET", (BASE % proj) + "?limit=abc")
+        self.expect(r, 401, {"error": "Authorization header required"})
+        r = self.req("POST", BASE % proj, raw=b"{", headers={"Authorization": "Basic abc"})
+        self.expect(r, 401, {"error": "Bearer token required"})
+
+    def test_viewer_with_invalid_body_is_403(self):
+        proj = uniq("proj-adm")
+        viewer = self.user(proj, "viewer")
+        for raw in (b"{", b'{"zzz": 1}', b'{"id": "x", "name": 5, "type": "Konnektr.Graph"}'):
+            r = self.req("POST", BASE % proj, raw=raw, token=viewer)
+            self.expect(r, 403, {"error": "Insufficient permissions to create resource"})
+        self.create(proj, "kept")
+        r = self.req("PUT", RES % (proj, "kept"), raw=b'{"name": 5}', token=viewer)
+        self.expect(r, 403, {"error": "Insufficient permissions to update resource"})
+
+    def test_stranger_with_invalid_body_is_404(self):
+        proj = uniq("proj-adm")
+        self.create(proj, "kept")
+        stranger = self.user(uniq("proj-elsewhere"), "owner")
+        r = self.req("PUT", RES % (proj, "kept"), raw=b"{", token=stranger)
+        self.expect(r, 404, {"error": "Resource not found"})
+
+    def test_admitted_caller_hears_the_body_error(self):
+        proj = uniq("proj-adm")
+        editor = self.user(proj, "editor")
+        for token in (editor, self.admin):
+            r = self.req("POST", BASE % proj, {"zzz": 1}, token=token)
+            self.expect(r, 400, {"error": "Invalid request body",
+                                 "details": 'zzz: unknown field "zzz"'})
+        self.assertEqual(0, self.listing(proj)["total"])
 
 
 if __name__ == "__main__":

@@ -43,6 +43,15 @@ def missing(*fields):
                      for f in fields])
 
 
+NO_BODY = invalid(entry(["body"], "field required", "value_error.missing"))
+NOT_A_DICT = invalid(entry(["body"], "value is not a valid dict", "type_error.dict"))
+
+
+def ours(loc, msg):
+    """Text Python reads but our parser refuses, in our words."""
+    return invalid(entry(["body"] + loc, msg, "value_error.jsondecode"))
+
+
 def bad_objectid():
     return invalid(entry(["path", "id"], "Invalid objectid", "value_error"))
 
@@ -333,8 +342,7 @@ class Validation(WrapperBase):
 
     def test_every_missing_field_listed(self):
         self.expect(self.call("POST", "/resources", {}), 422, missing("wrapper_id", "name", "type"))
-        self.expect(self.call("POST", "/resources", raw=b""), 422,
-                    missing("wrapper_id", "name", "type"))
+        self.expect(self.call("POST", "/resources", raw=b""), 422, NO_BODY)
         self.expect(self.call("POST", "/wrappers", {"description": "d"}), 422, missing("name"))
         self.expect(self.call("POST", "/wrappers", {"name": None}), 422,
                     invalid(entry(["body", "name"], "none is not an allowed value",
@@ -361,6 +369,78 @@ class Validation(WrapperBase):
         self.expect(self.call("POST", "/resources", [1, 2]), 422,
                     invalid(entry(["body"], "value is not a valid dict", "type_error.dict")))
         self.expect(self.call("GET", "/resources?wrapper_id=" + w["id"]), 200, [])
+
+    def test_every_body_problem_listed(self):
+        self.expect(self.call("POST", "/wrappers", {"name": 5, "description": 3, "foo": 1}), 422,
+                    invalid(entry(["body", "name"], "str type expected", "type_error.str"),
+                            entry(["body", "description"], "str type expected",
+                                  "type_error.str"),
+                            entry(["body", "foo"], "extra fields not permitted",
+                                  "value_error.extra")))
+        w = self.wrapper()
+        r = self.resource(w["id"])
+        self.expect(self.call("PATCH", "/resources/" + r["id"],
+                              {"id": "x", "name": [], "startPeriod": 5, "colour": "red"}), 422,
+                    invalid(entry(["body", "id"], "extra fields not permitted",
+                                  "value_error.extra"),
+                            entry(["body", "name"], "str type expected", "type_error.str"),
+                            entry(["body", "startPeriod"], "str type expected",
+                                  "type_error.str"),
+                            entry(["body", "colour"], "extra fields not permitted",
+                                  "value_error.extra")))
+        self.expect(self.call("GET", "/resources/" + r["id"]), 200, r)
+
+    def test_parser_refusals_in_our_words(self):
+        """Bodies Python's json module reads (so FastAPI would) but ours refuses: a 422 entry
+        in our words at the key or value it is about, never the parser library's text."""
+        cases = [
+            (b'{"name": NaN}', ours(["name"], "NaN and Infinity are not JSON numbers")),
+            (b'{"name": Infinity}', ours(["name"], "NaN and Infinity are not JSON numbers")),
+            (b'{"name": -Infinity}', ours(["name"], "NaN and Infinity are not JSON numbers")),
+            (b'{"name": "a", "name": "b"}', ours(["name"], "duplicate key")),
+            (b'{"name": "x\ud800"}', ours(["name"], "unpaired UTF-16 surrogate escape")),
+            (b'\xef\xbb\xbf{"name": "x"}', ours([], "a byte order mark is not allowed")),
+            (b'{"name": "a\u0000b"}', ours(["name"], "strings must not contain \\u0000")),
+            (b'{"name": 99999999999999999999}',
+             invalid(entry(["body", "name"], "integer beyond the 64-bit range", "value_error"))),
+            (b'{"name": 1e400}', invalid(entry(["body", "name"], "number too large",
+                                               "value_error"))),
+        ]
+        for raw, want in cases:
+            json.loads(raw)  # Python reads every one of them
+            r = self.call("POST", "/wrappers", raw=raw)
+            self.expect(r, 422, want, msg=repr(raw))
+            for leak in (b"near", b"JSON_", b"jansson", b"invalid token"):
+                self.assertNotIn(leak, r.raw, repr(raw))
+
+    def test_empty_body_is_the_missing_body(self):
+        for path in ("/wrappers", "/resources"):
+            self.expect(self.call("POST", path, raw=b""), 422, NO_BODY, msg=path)
+            self.expect(self.call("POST", path, raw=b"", headers={"Content-Type": "text/plain"}),
+                        422, NO_BODY, msg=path)
+        r = self.resource(self.wrapper()["id"])
+        self.expect(self.call("PATCH", "/resources/" + r["id"], raw=b""), 422, NO_BODY)
+
+    def test_only_json_bodies_are_read(self):
+        """FastAPI parses application/json, application/*+json and untyped bodies; any other
+        body reaches pydantic as bytes, which are not a dict."""
+        raw = json.dumps({"name": "typed"}).encode()
+        for ct in ("text/plain", "application/x-www-form-urlencoded", "application/jsonx"):
+            self.expect(self.call("POST", "/wrappers", raw=raw, headers={"Content-Type": ct}),
+                        422, NOT_A_DICT, msg=ct)
+        for ct in ("application/json; charset=utf-8", "application/merge-patch+json"):
+            r = self.call("POST", "/wrappers", raw=raw, headers={"Content-Type": ct})
+            self.assertEqual("typed", self.expect(r, 200)["name"], ct)
+        conn = self.s.connection()
+        try:
+            conn.putrequest("POST", "/wrappers")
+            conn.putheader("Authorization", "Bearer " + self.editor)
+            conn.putheader("Content-Length", str(len(raw)))
+            conn.endheaders(raw)
+            r = conn.getresponse()
+            self.assertEqual((200, "typed"), (r.status, json.loads(r.read())["name"]))
+        finally:
+            conn.close()
 
     def test_malformed_json_as_fastapi_says_it(self):
         bodies = [b'{"wrapper_id": }', b'{"wrapper_id": "a",}', b'{"name" "x"}',
@@ -394,6 +474,24 @@ class Auth(WrapperBase):
                     401, detail("Invalid authentication credentials"))
         self.expect(self.call("POST", "/resources", {}, token="not-a-token"), 401,
                     detail("Invalid or expired token"))
+
+    def test_authentication_comes_before_the_body(self):
+        # FastAPI runs the HTTPBearer dependency before it reports the body.
+        for raw in (b"{", b"not json", b'{"name": 5}', b'{"zzz": 1}'):
+            self.expect(self.call("POST", "/wrappers", raw=raw, token=None), 401,
+                        detail("Not authenticated"))
+        self.expect(self.call("PATCH", "/resources/" + ABSENT, raw=b"{", token=None), 401,
+                    detail("Not authenticated"))
+        self.expect(self.call("GET", "/resources/a%2Fb", token=None), 401,
+                    detail("Not authenticated"))
+        self.expect(self.call("GET", "/wrappers?limit=x", token=None), 401,
+                    detail("Not authenticated"))
+        self.expect(self.call("POST", "/resources", raw=b"{", token="not-a-token"), 401,
+                    detail("Invalid or expired token"))
+        self.expect(self.call("POST", "/wrappers", raw=b"{", token=self.viewer), 403,
+                    detail("Not enough permissions"))
+        # a caller who may write hears what is wrong with the body
+        self.expect(self.call("POST", "/wrappers", raw=b"{"), 422, jsondecode("{"))
 
     def test_403_by_role(self):
         w = self.wrapper()

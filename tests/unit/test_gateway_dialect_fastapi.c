@@ -242,18 +242,25 @@ static void routes_teardown(void) {
   teardown();
 }
 
-/* Routes the request and builds its message; returns gw_request_build's rc (e filled). */
-static int build(gw_method_t method, const char *path, const char *query, const char *body) {
+/* Routes the request and builds its message, sent with this Content-Type (NULL: none);
+ * returns gw_request_build's rc (e filled). */
+static int build_typed(gw_method_t method, const char *path, const char *query, const char *body,
+                       const char *content_type) {
   ck_assert_int_eq(gw_router_match(router, method, path, strlen(path), arena, &m), GW_MATCH_OK);
   const ProtobufCMethodDescriptor *md =
       protobuf_c_service_descriptor_get_method_by_name(m.route->service, m.route->rpc);
   in = (gw_request_in_t){.desc = md->input, .body_mode = m.route->body,
                          .query_mode = m.route->query, .match = &m,
                          .query = hg_str_c(query ? query : ""),
-                         .body = hg_str_c(body ? body : "")};
+                         .body = hg_str_c(body ? body : ""), .content_type = content_type,
+                         .flags = m.route->flags};
   ProtobufCMessage *msg;
   gw_error_init(&e);
   return gw_request_build(&in, FA, arena, &msg, &e);
+}
+
+static int build(gw_method_t method, const char *path, const char *query, const char *body) {
+  return build_typed(method, path, query, body, NULL);
 }
 
 START_TEST(test_build_malformed_json_locates_like_python) {
@@ -268,11 +275,69 @@ START_TEST(test_build_malformed_json_locates_like_python) {
 }
 END_TEST
 
-/* jansson refuses a duplicate key Python would take: its own words and position. */
-START_TEST(test_build_jansson_only_syntax_error_keeps_its_words) {
-  ck_assert_int_eq(build(GW_POST, "/wrappers", NULL, "{\"name\":\"a\",\"name\":\"b\"}"), -1);
-  ck_assert_str_eq(e.where[0].syntax.msg, e.st.violations[0].description);
-  ck_assert_int_eq(e.where[0].in, GW_IN_BODY);
+/* Text Python reads but our parser refuses: our words, at the key or value they are about. */
+START_TEST(test_build_parser_refusals_in_our_words) {
+  static const struct {
+    const char *body, *want;
+  } cases[] = {
+      {"{\"name\":\"a\",\"name\":\"b\"}",
+       "{\"detail\":[{\"loc\":[\"body\",\"name\"],\"msg\":\"duplicate key\","
+       "\"type\":\"value_error.jsondecode\"}]}"},
+      {"{\"name\":NaN}", "{\"detail\":[{\"loc\":[\"body\",\"name\"],\"msg\":\"NaN and Infinity "
+                       "are not JSON numbers\",\"type\":\"value_error.jsondecode\"}]}"},
+      {"\xef\xbb\xbf{}", "{\"detail\":[{\"loc\":[\"body\"],\"msg\":\"a byte order mark is not "
+                        "allowed\",\"type\":\"value_error.jsondecode\"}]}"},
+      {"{\"name\":1e400}", "{\"detail\":[{\"loc\":[\"body\",\"name\"],\"msg\":\"number too "
+                         "large\",\"type\":\"value_error\"}]}"},
+  };
+  for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    ck_assert_int_eq(build(GW_POST, "/wrappers", NULL, cases[i].body), -1);
+    ck_assert_ptr_null(e.where[0].syntax.msg);
+    ck_assert_int_eq(gw_dialect_error_http(FA, &e), 422);
+    ck_assert_str_eq(render(), cases[i].want);
+  }
+}
+END_TEST
+
+START_TEST(test_build_lists_every_body_problem) {
+  ck_assert_int_eq(build(GW_POST, "/wrappers", NULL, "{\"name\":5,\"description\":3,\"foo\":1}"),
+                   -1);
+  ck_assert_str_eq(render(), "{\"detail\":[{\"loc\":[\"body\",\"name\"],\"msg\":\"str type "
+                             "expected\",\"type\":\"type_error.str\"},{\"loc\":[\"body\","
+                             "\"description\"],\"msg\":\"str type expected\",\"type\":"
+                             "\"type_error.str\"},{\"loc\":[\"body\",\"foo\"],\"msg\":\"extra "
+                             "fields not permitted\",\"type\":\"value_error.extra\"}]}");
+}
+END_TEST
+
+/* FastAPI's required body: absent is one "field required" for the body as a whole. */
+START_TEST(test_build_empty_body_is_required) {
+  static const char want[] = "{\"detail\":[{\"loc\":[\"body\"],\"msg\":\"field required\","
+                             "\"type\":\"value_error.missing\"}]}";
+  ck_assert_int_eq(build(GW_POST, "/wrappers", NULL, ""), -1);
+  ck_assert_str_eq(render(), want);
+  ck_assert_int_eq(build_typed(GW_POST, "/resources", NULL, "", "text/plain"), -1);
+  ck_assert_str_eq(render(), want);
+  ck_assert_int_eq(build(GW_PATCH, "/resources/507f1f77bcf86cd799439011", NULL, ""), -1);
+  ck_assert_str_eq(render(), want);
+}
+END_TEST
+
+/* FastAPI reads JSON, +json or untyped bodies; others are raw bytes, "not a valid dict". */
+START_TEST(test_build_other_media_type_is_not_a_dict) {
+  static const char *const refused[] = {"text/plain", "application/x-www-form-urlencoded"};
+  for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+    ck_assert_int_eq(build_typed(GW_POST, "/wrappers", NULL, "{\"name\":\"n\"}", refused[i]), -1);
+    ck_assert_int_eq(gw_dialect_error_http(FA, &e), 422);
+    ck_assert_str_eq(render(), "{\"detail\":[{\"loc\":[\"body\"],\"msg\":\"value is not a "
+                               "valid dict\",\"type\":\"type_error.dict\"}]}");
+  }
+  ck_assert_int_eq(build_typed(GW_POST, "/wrappers", NULL, "{\"name\":\"n\"}", "application/json"),
+                   0);
+  ck_assert_int_eq(build_typed(GW_POST, "/wrappers", NULL, "{\"name\":\"n\"}",
+                               "application/vnd.x+json; charset=utf-8"),
+                   0);
+  ck_assert_int_eq(build(GW_POST, "/wrappers", NULL, "{\"name\":\"n\"}"), 0);
 }
 END_TEST
 
@@ -389,7 +454,10 @@ int main(void) {
   TCase *tr = tcase_create("routes");
   tcase_add_checked_fixture(tr, routes_setup, routes_teardown);
   tcase_add_test(tr, test_build_malformed_json_locates_like_python);
-  tcase_add_test(tr, test_build_jansson_only_syntax_error_keeps_its_words);
+  tcase_add_test(tr, test_build_parser_refusals_in_our_words);
+  tcase_add_test(tr, test_build_lists_every_body_problem);
+  tcase_add_test(tr, test_build_empty_body_is_required);
+  tcase_add_test(tr, test_build_other_media_type_is_not_a_dict);
   tcase_add_test(tr, test_build_wrong_types_and_unknown_fields);
   tcase_add_test(tr, test_locate_places_service_violations);
   tcase_add_test(tr, test_locate_query_beats_body_when_named);

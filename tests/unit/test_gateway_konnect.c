@@ -163,15 +163,21 @@ END_TEST
 
 /* ---- request rules -------------------------------------------------------------------- */
 
-static int build(gw_method_t method, const char *path, const char *query, const char *json) {
+static int build_typed(gw_method_t method, const char *path, const char *query, const char *json,
+                       const char *content_type) {
   ck_assert_int_eq(match(method, path), GW_MATCH_OK);
   const ProtobufCMethodDescriptor *md =
       protobuf_c_service_descriptor_get_method_by_name(m.route->service, m.route->rpc);
   gw_request_in_t in = {.desc = md->input, .body_mode = m.route->body,
                         .query_mode = m.route->query, .match = &m,
                         .query = hg_str_c(query ? query : ""), .body = hg_str_c(json ? json : ""),
-                        .flags = m.route->flags, .query_member = m.route->query_member};
+                        .content_type = content_type, .flags = m.route->flags,
+                        .query_member = m.route->query_member};
   return gw_request_build(&in, gw_dialect(GW_DIALECT_PROBLEM), arena, &msg, &err);
+}
+
+static int build(gw_method_t method, const char *path, const char *query, const char *json) {
+  return build_typed(method, path, query, json, "application/json");
 }
 
 START_TEST(test_filter_without_operator_means_eq) {
@@ -215,6 +221,39 @@ START_TEST(test_body_may_not_name_path_fields) {
   /* KtrlPlane's write rows ask for it too; its read rows take no body at all. */
   ck_assert_int_eq(build(GW_PUT, "/api/v1/projects/p/resources/r", NULL,
                          "{\"name\":\"n\",\"project_id\":\"q\"}"), -1);
+}
+END_TEST
+
+/* Every field-level problem of a body is listed, in body order. */
+START_TEST(test_body_problems_all_listed) {
+  ck_assert_int_eq(build(GW_POST, "/v2/api-products", NULL,
+                         "{\"name\":5,\"labels\":\"env\",\"colour\":\"red\"}"), -1);
+  ck_assert_str_eq(rendered(400), INVALID_HEAD
+                   "{\"field\":\"name\",\"rule\":\"is_string\",\"reason\":\"name must be a "
+                   "string\"},{\"field\":\"labels\",\"rule\":\"is_object\",\"reason\":\"labels "
+                   "must be an object\"},{\"field\":\"colour\",\"rule\":\"unknown_property\","
+                   "\"reason\":\"colour is an unknown property\"}]}");
+  ck_assert_int_eq(build(GW_POST, "/v2/api-products", NULL, "{\"name\":\"a\",\"name\":\"b\"}"), -1);
+  ck_assert_str_eq(rendered(400), INVALID_HEAD "{\"field\":\"name\",\"rule\":\"invalid\","
+                   "\"reason\":\"duplicate key\"}]}");
+}
+END_TEST
+
+/* A body of another type is 415 with the spec's text; an untyped one is not JSON either. */
+START_TEST(test_media_type_is_415) {
+  const gw_dialect_t *d = gw_dialect(GW_DIALECT_PROBLEM);
+  static const char *const refused[] = {"text/plain", NULL};
+  for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+    ck_assert_int_eq(build_typed(GW_POST, "/v2/api-products", NULL, "{}", refused[i]), -1);
+    ck_assert_int_eq(gw_dialect_error_http(d, &err), 415);
+    ck_assert_str_eq(rendered(415), "{\"status\":415,\"title\":\"Unsupported Media Type\","
+                     "\"instance\":\"" TRACE_ABC "\",\"detail\":\"This API only supports "
+                     "requests with `Content-Type: application/json`\"}");
+  }
+  ck_assert_int_eq(build_typed(GW_POST, "/v2/api-products", NULL, "", "text/plain"), -1);
+  ck_assert_int_eq(build_typed(GW_POST, "/v2/api-products", NULL, "{\"name\":\"n\"}",
+                               "application/merge-patch+json"), 0);
+  ck_assert_int_eq(build_typed(GW_POST, "/v2/api-products", NULL, "", NULL), 0);
 }
 END_TEST
 
@@ -309,6 +348,8 @@ int main(void) {
   tcase_add_test(tc, test_accept_lists);
   tcase_add_test(tc, test_filter_without_operator_means_eq);
   tcase_add_test(tc, test_body_may_not_name_path_fields);
+  tcase_add_test(tc, test_body_problems_all_listed);
+  tcase_add_test(tc, test_media_type_is_415);
   tcase_add_test(tc, test_query_type_errors_name_the_parameter);
   tcase_add_test(tc, test_problem_plain_statuses);
   tcase_add_test(tc, test_problem_violation_extras_and_wording);

@@ -146,6 +146,28 @@ START_TEST(test_body_unknown_field_named) {
 }
 END_TEST
 
+/* Every problem of the body, in body order, joined in the details. */
+START_TEST(test_body_problems_all_in_details) {
+  ck_assert_int_eq(build(GW_POST, "/api/v1/projects/p1/resources", NULL,
+                         "{\"name\":5,\"colour\":1,\"type\":[]}"),
+                   -1);
+  ck_assert_uint_eq(err.st.n_violations, 3);
+  ck_assert_str_eq(rendered(), "{\"error\":\"Invalid request body\",\"details\":\"name: expected "
+                               "a string; colour: unknown field \\\"colour\\\"; type: expected a "
+                               "string\"}");
+}
+END_TEST
+
+/* Text the parser refuses is worded by the transcoder, never by the parser library. */
+START_TEST(test_body_parser_refusal_in_our_words) {
+  ck_assert_int_eq(build(GW_POST, "/api/v1/projects/p1/resources", NULL,
+                         "{\"name\":\"a\\u0000b\"}"),
+                   -1);
+  ck_assert_str_eq(rendered(), "{\"error\":\"Invalid request body\",\"details\":\"name: strings "
+                               "must not contain \\\\u0000\"}");
+}
+END_TEST
+
 START_TEST(test_body_wrong_type_named) {
   ck_assert_int_eq(build(GW_POST, "/api/v1/projects/p1/resources", NULL, "{\"name\":5}"), -1);
   ck_assert_str_eq(err.st.violations[0].field, "name");
@@ -221,6 +243,8 @@ int main(void) {
   tcase_add_test(tc, test_update_mask_from_body_keys);
   tcase_add_test(tc, test_body_not_json);
   tcase_add_test(tc, test_body_unknown_field_named);
+  tcase_add_test(tc, test_body_problems_all_in_details);
+  tcase_add_test(tc, test_body_parser_refusal_in_our_words);
   tcase_add_test(tc, test_body_wrong_type_named);
   tcase_add_test(tc, test_body_invalid_utf8_and_depth);
   tcase_add_test(tc, test_body_ignored_without_mapping);

@@ -6,17 +6,21 @@
 #include <check.h>
 #include <ctype.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "rpc.h"
+#include "google/protobuf/empty.pb-c.h"
 #include "hangar/auth/v1/verify.pb.h"
 #include "hangar/resources/v1/ktrlplane.pb-c.h"
+#include "hangar/rpc/v1/admission.pb-c.h"
 
 #define KP "/hangar.resources.v1.KtrlPlane/"
 #define VERIFY_PATH "/hangar.auth.v1.TokenVerifier/Verify"
+#define ADMIT_PATH "/hangar.rpc.v1.Admission/Admit"
 #define PBC(name) RPC_PBC(&hangar__resources__v1__##name##__descriptor)
 #define MAX_PARKED 256
 #define N_CONCURRENT 200
@@ -120,9 +124,32 @@ static void list_empty(rpc_ctx_t *ctx, const void *req) {
   rpc_reply(ctx, &r);
 }
 
+/* DeleteResource's admission: x-admit "yes" admits; "deny" is 403; none is 401; project
+ * "hidden" is 404 whoever asks (so a test sees the request was decoded as the method's). */
+static atomic_int admit_runs;
+
+static int admit_delete(rpc_ctx_t *ctx, const void *req) {
+  const Hangar__Resources__V1__DeleteResourceRequest *in = req;
+  const char *who = rpc_ctx_metadata(ctx, "x-admit");
+  atomic_fetch_add(&admit_runs, 1);
+  if (strcmp(in->project_id, "hidden") == 0) {
+    rpc_fail_code(ctx, HG_NOT_FOUND, "Resource not found");
+    return -1;
+  }
+  if (!who) {
+    rpc_fail_code(ctx, HG_UNAUTHENTICATED, "Authorization header required");
+    return -1;
+  }
+  if (strcmp(who, "yes") == 0)
+    return 0;
+  rpc_fail_code(ctx, HG_PERMISSION_DENIED, "Insufficient permissions to delete resource");
+  return -1;
+}
+
 static const rpc_binding_t kp_bindings[] = {
-    {"ListResources", list_empty}, {"CreateResource", create_fails}, {"GetResource", get_echo},
-    {"UpdateResource", park},      {"DeleteResource", park},
+    {"ListResources", list_empty, NULL},   {"CreateResource", create_fails, NULL},
+    {"GetResource", get_echo, NULL},       {"UpdateResource", park, NULL},
+    {"DeleteResource", park, admit_delete},
 };
 #define N_KP (sizeof kp_bindings / sizeof kp_bindings[0])
 
@@ -667,6 +694,95 @@ START_TEST(test_codec_buffer_round_trip) {
 }
 END_TEST
 
+/* ---- admission ----------------------------------------------------------------------- */
+
+/* Calls parked so far: a handler that ran under Admit would have added one. */
+static size_t parked_count(void) {
+  pthread_mutex_lock(&box.mu);
+  size_t n = box.n;
+  pthread_mutex_unlock(&box.mu);
+  return n;
+}
+
+/* Asks Admission/Admit about method with a DeleteResourceRequest for project; returns the
+ * status code. */
+static int call_admit(fx_t *f, const char *method, const char *project, const rpc_md_t *md,
+                      size_t n_md, hg_status_t *st) {
+  Hangar__Resources__V1__DeleteResourceRequest target =
+      HANGAR__RESOURCES__V1__DELETE_RESOURCE_REQUEST__INIT;
+  Hangar__Rpc__V1__AdmitRequest req = HANGAR__RPC__V1__ADMIT_REQUEST__INIT;
+  rpc_call_opts_t o = {.deadline_ms = 5000, .md = md, .n_md = n_md, .arena = f->a};
+  hg_buf_t b = HG_BUF_INIT;
+  void *resp = NULL;
+  target.project_id = (char *)project;
+  target.resource_id = "res-1";
+  ck_assert_int_eq(rpc_codec_encode(PBC(delete_resource_request), &target, &b), 0);
+  req.method = (char *)method;
+  req.request = (ProtobufCBinaryData){b.n, (uint8_t *)b.p};
+  int rc = rpc_call_sync(f->ch, ADMIT_PATH, RPC_PBC(&hangar__rpc__v1__admit_request__descriptor),
+                         &req, RPC_PBC(&google__protobuf__empty__descriptor), &o, st, &resp);
+  ck_assert(rc == HG_OK ? resp != NULL : resp == NULL);
+  hg_buf_free(&b);
+  return rc;
+}
+
+START_TEST(test_admission_answers_the_admit_refusal) {
+  fx_t f;
+  rpc_md_t deny[] = {{"x-admit", "deny"}}, yes[] = {{"x-admit", "yes"}};
+  hg_status_t st;
+  fx_start(&f, 0);
+  atomic_store(&admit_runs, 0);
+  ck_assert_int_eq(call_admit(&f, KP "DeleteResource", "p1", NULL, 0, &st), HG_UNAUTHENTICATED);
+  ck_assert_str_eq(st.message, "Authorization header required");
+  ck_assert_int_eq(call_admit(&f, KP "DeleteResource", "p1", deny, 1, &st), HG_PERMISSION_DENIED);
+  ck_assert_str_eq(st.message, "Insufficient permissions to delete resource");
+  ck_assert_int_eq(call_admit(&f, KP "DeleteResource", "hidden", yes, 1, &st), HG_NOT_FOUND);
+  ck_assert_str_eq(st.message, "Resource not found");
+  ck_assert_int_eq(atomic_load(&admit_runs), 3);
+  fx_stop(&f);
+}
+END_TEST
+
+START_TEST(test_admission_admitted_runs_no_handler) {
+  fx_t f;
+  rpc_md_t yes[] = {{"x-admit", "yes"}};
+  hg_status_t st;
+  fx_start(&f, 0);
+  size_t parked = parked_count();
+  atomic_store(&admit_runs, 0);
+  ck_assert_int_eq(call_admit(&f, KP "DeleteResource", "p1", yes, 1, &st), HG_OK);
+  ck_assert_int_eq(atomic_load(&admit_runs), 1);
+  ck_assert_uint_eq(parked_count(), parked); /* DeleteResource's handler would have parked */
+  fx_stop(&f);
+}
+END_TEST
+
+START_TEST(test_admission_of_unknown_method_is_unimplemented) {
+  fx_t f;
+  hg_status_t st;
+  fx_start(&f, 0);
+  ck_assert_int_eq(call_admit(&f, KP "NoSuchMethod", "p1", NULL, 0, &st), HG_UNIMPLEMENTED);
+  ck_assert_ptr_nonnull(strstr(st.message, KP "NoSuchMethod"));
+  fx_stop(&f);
+}
+END_TEST
+
+START_TEST(test_admission_without_admit_is_ok) {
+  fx_t f;
+  hg_status_t st;
+  fx_start(&f, 0);
+  size_t parked = parked_count();
+  atomic_store(&admit_runs, 0);
+  /* UpdateResource has no admit function; its handler would park the call */
+  ck_assert_int_eq(call_admit(&f, KP "UpdateResource", "p1", NULL, 0, &st), HG_OK);
+  ck_assert_int_eq(call_admit(&f, VERIFY_PATH, "p1", NULL, 0, &st), HG_OK);
+  ck_assert_int_eq(call_admit(&f, ADMIT_PATH, "p1", NULL, 0, &st), HG_OK);
+  ck_assert_int_eq(atomic_load(&admit_runs), 0);
+  ck_assert_uint_eq(parked_count(), parked);
+  fx_stop(&f);
+}
+END_TEST
+
 static Suite *rpc_suite(void) {
   Suite *s = suite_create("rpc");
   TCase *tc = tcase_create("core");
@@ -688,6 +804,10 @@ static Suite *rpc_suite(void) {
   tcase_add_test(tc, test_add_service_requires_every_binding);
   tcase_add_test(tc, test_server_new_rejects_bad_address);
   tcase_add_test(tc, test_codec_buffer_round_trip);
+  tcase_add_test(tc, test_admission_answers_the_admit_refusal);
+  tcase_add_test(tc, test_admission_admitted_runs_no_handler);
+  tcase_add_test(tc, test_admission_of_unknown_method_is_unimplemented);
+  tcase_add_test(tc, test_admission_without_admit_is_ok);
   suite_add_tcase(s, tc);
   return s;
 }

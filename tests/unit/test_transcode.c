@@ -12,6 +12,7 @@
 #include "grpc/health/v1/health.pb-c.h"
 #include "hangar/auth/v1/admin.pb-c.h"
 #include "hangar/auth/v1/store.pb-c.h"
+#include "hangar/products/v1/products.pb-c.h"
 #include "hangar/resources/v1/ktrlplane.pb-c.h"
 #include "hangar/resources/v1/store.pb-c.h"
 #include "transcode.h"
@@ -23,6 +24,7 @@ typedef Hangar__Resources__V1__Resource resource_t;
 typedef Hangar__Resources__V1__ResourceRecord record_t;
 typedef Hangar__Auth__V1__CreateTokenRequest token_req_t;
 typedef Hangar__Auth__V1__CreatedToken created_token_t;
+typedef Hangar__Products__V1__CreateApiProductDocumentRequest doc_req_t;
 
 #define CREATE_REQ (&hangar__resources__v1__create_resource_request__descriptor)
 #define UPDATE_REQ (&hangar__resources__v1__update_resource_request__descriptor)
@@ -32,6 +34,7 @@ typedef Hangar__Auth__V1__CreatedToken created_token_t;
 #define TOKEN_REQ (&hangar__auth__v1__create_token_request__descriptor)
 #define CREATED_TOKEN (&hangar__auth__v1__created_token__descriptor)
 #define HEALTH_RESP (&grpc__health__v1__health_check_response__descriptor)
+#define DOC_REQ (&hangar__products__v1__create_api_product_document_request__descriptor)
 
 static hg_arena_t *arena;
 static hg_buf_t out;
@@ -80,12 +83,12 @@ static void assert_error(int rc, int code, const char *field, const char *expect
   ck_assert_str_eq(err.expected, expected);
 }
 
-/* settings_json in, settings_json out (through CreateResourceRequest). */
-static const char *settings_round_trip(const char *settings) {
-  char *body = hg_arena_sprintf(arena, "{\"settings_json\":%s}", settings);
-  create_req_t *r = decode_ok(CREATE_REQ, body);
-  ck_assert_ptr_nonnull(r->settings_json);
-  return encode(r->settings_json);
+/* A google.protobuf.Struct in and out (a document's metadata). */
+static const char *struct_round_trip(const char *object) {
+  char *body = hg_arena_sprintf(arena, "{\"metadata\":%s}", object);
+  doc_req_t *r = decode_ok(DOC_REQ, body);
+  ck_assert_ptr_nonnull(r->metadata);
+  return encode(r->metadata);
 }
 
 /* {"settings_json":{"a":{"a":...1...}}} with `levels` containers in all. */
@@ -109,9 +112,10 @@ static const char seed_create_body[] =
 static const char seed_create_response[] =
     "{\"resource_id\":\"res-graph-abc456\",\"project_id\":\"proj-abc123\","
     "\"name\":\"Customer Analytics Graph\",\"type\":\"Konnektr.Graph\",\"sku\":\"pro\","
-    "\"status\":\"creating\",\"settings_json\":{\"database_name\":\"customer-analytics\","
-    "\"enable_analytics\":true,\"backup_retention_days\":30,\"max_concurrent_connections\":100},"
-    "\"created_at\":\"2025-01-15T14:20:00Z\",\"updated_at\":\"2025-01-15T14:20:00Z\"}";
+    "\"status\":\"creating\",\"created_at\":\"2025-01-15T14:20:00Z\","
+    "\"updated_at\":\"2025-01-15T14:20:00Z\",\"settings_json\":{\"database_name\":"
+    "\"customer-analytics\",\"enable_analytics\":true,\"backup_retention_days\":30,"
+    "\"max_concurrent_connections\":100}}";
 
 START_TEST(test_seed_create_resource_round_trip) {
   create_req_t *req = new_msg(CREATE_REQ);
@@ -120,7 +124,9 @@ START_TEST(test_seed_create_resource_round_trip) {
   ck_assert_str_eq(req->project_id, "proj-abc123");
   ck_assert_str_eq(req->id, "my-graph-db");
   ck_assert_int_eq(req->_sku_case, HANGAR__RESOURCES__V1__CREATE_RESOURCE_REQUEST___SKU_SKU);
-  ck_assert_uint_eq(req->settings_json->n_fields, 4);
+  ck_assert_str_eq(req->settings_json->json,
+                   "{\"database_name\":\"customer-analytics\",\"enable_analytics\":true,"
+                   "\"backup_retention_days\":30,\"max_concurrent_connections\":100}");
 
   resource_t *res = new_msg(RESOURCE);
   res->resource_id = "res-graph-abc456";
@@ -139,50 +145,50 @@ START_TEST(test_zero_values_always_encoded) {
   ck_assert_str_eq(
       encode(new_msg(RESOURCE)),
       "{\"resource_id\":\"\",\"project_id\":\"\",\"name\":\"\",\"type\":\"\",\"sku\":\"\","
-      "\"status\":\"\",\"settings_json\":null,\"created_at\":\"\",\"updated_at\":\"\"}");
+      "\"status\":\"\",\"created_at\":\"\",\"updated_at\":\"\",\"settings_json\":null}");
   ck_assert_str_eq(encode(new_msg(&hangar__resources__v1__list_resources_response__descriptor)),
                    "{\"resources\":[],\"total\":0,\"limit\":0,\"offset\":0}");
 }
 END_TEST
 
-START_TEST(test_settings_json_integer_beyond_2_53_exact) {
-  ck_assert_str_eq(settings_round_trip("{\"n\":9007199254740991,\"m\":-9007199254740991}"),
+START_TEST(test_struct_integer_beyond_2_53_exact) {
+  ck_assert_str_eq(struct_round_trip("{\"n\":9007199254740991,\"m\":-9007199254740991}"),
                    "{\"n\":9007199254740991,\"m\":-9007199254740991}");
 }
 END_TEST
 
-START_TEST(test_settings_json_decimals_shortest) {
-  ck_assert_str_eq(settings_round_trip("{\"a\":0.8,\"b\":0.1,\"c\":1.5e300,\"d\":1e-7,\"e\":3.0}"),
+START_TEST(test_struct_decimals_shortest) {
+  ck_assert_str_eq(struct_round_trip("{\"a\":0.8,\"b\":0.1,\"c\":1.5e300,\"d\":1e-7,\"e\":3.0}"),
                    "{\"a\":0.8,\"b\":0.1,\"c\":1.5e+300,\"d\":1e-07,\"e\":3}");
-  ck_assert_str_eq(settings_round_trip("{\"x\":0.30000000000000004}"),
+  ck_assert_str_eq(struct_round_trip("{\"x\":0.30000000000000004}"),
                    "{\"x\":0.30000000000000004}");
 }
 END_TEST
 
-START_TEST(test_settings_json_negative_zero_keeps_sign) {
-  ck_assert_str_eq(settings_round_trip("{\"z\":-0.0,\"i\":-0}"), "{\"z\":-0,\"i\":0}");
+START_TEST(test_struct_negative_zero_keeps_sign) {
+  ck_assert_str_eq(struct_round_trip("{\"z\":-0.0,\"i\":-0}"), "{\"z\":-0,\"i\":0}");
 }
 END_TEST
 
-START_TEST(test_settings_json_nested_arrays_objects) {
+START_TEST(test_struct_nested_arrays_objects) {
   const char *doc =
       "{\"a\":[1,{\"b\":[true,null,\"x\",[]]},false],\"c\":{},\"d\":{\"e\":{\"f\":null}}}";
-  ck_assert_str_eq(settings_round_trip(doc), doc);
+  ck_assert_str_eq(struct_round_trip(doc), doc);
 }
 END_TEST
 
-START_TEST(test_settings_json_key_order_preserved) {
+START_TEST(test_struct_key_order_preserved) {
   const char *doc = "{\"zeta\":1,\"alpha\":2,\"mid\":3,\"beta\":4}";
-  ck_assert_str_eq(settings_round_trip(doc), doc);
+  ck_assert_str_eq(struct_round_trip(doc), doc);
 }
 END_TEST
 
-START_TEST(test_settings_json_unicode_and_escapes) {
-  ck_assert_str_eq(settings_round_trip("{\"u\":\"\\u00e9\\ud83d\\ude00\"}"),
+START_TEST(test_struct_unicode_and_escapes) {
+  ck_assert_str_eq(struct_round_trip("{\"u\":\"\\u00e9\\ud83d\\ude00\"}"),
                    "{\"u\":\"\xc3\xa9\xf0\x9f\x98\x80\"}");
-  ck_assert_str_eq(settings_round_trip("{\"s\":\"a\\\"b\\\\c\\n\\t\\r\\b\\f\\u0001\\u001f\\/d\"}"),
+  ck_assert_str_eq(struct_round_trip("{\"s\":\"a\\\"b\\\\c\\n\\t\\r\\b\\f\\u0001\\u001f\\/d\"}"),
                    "{\"s\":\"a\\\"b\\\\c\\n\\t\\r\\b\\f\\u0001\\u001f/d\"}");
-  ck_assert_str_eq(settings_round_trip("{\"\\u00e9\\n\":\"\xc3\xa9\"}"),
+  ck_assert_str_eq(struct_round_trip("{\"\\u00e9\\n\":\"\xc3\xa9\"}"),
                    "{\"\xc3\xa9\\n\":\"\xc3\xa9\"}");
 }
 END_TEST
@@ -253,9 +259,9 @@ START_TEST(test_integer_out_of_range) {
                "");
   record_t *r = decode_ok(RECORD, "{\"resource_version\":9223372036854775807}");
   ck_assert(r->resource_version == INT64_MAX);
-  /* Beyond int64 jansson itself refuses, so only the position is known. */
-  assert_error(decode(new_msg(TOKEN_REQ), "{\"ttl_seconds\":99999999999999999999}"), TC_ERANGE, "",
-               "");
+  /* Beyond int64 jansson itself refuses; the value is still named. */
+  assert_error(decode(new_msg(TOKEN_REQ), "{\"ttl_seconds\":99999999999999999999}"), TC_ERANGE,
+               "ttl_seconds", "");
   ck_assert_int_gt(err.position, 0);
 }
 END_TEST
@@ -278,7 +284,7 @@ START_TEST(test_invalid_utf8_reports_position) {
 END_TEST
 
 START_TEST(test_nul_escape_rejected) {
-  ck_assert_int_eq(decode(new_msg(CREATE_REQ), "{\"name\":\"a\\u0000b\"}"), TC_EUTF8);
+  assert_error(decode(new_msg(CREATE_REQ), "{\"name\":\"a\\u0000b\"}"), TC_ESYNTAX, "name", "");
 }
 END_TEST
 
@@ -325,7 +331,8 @@ START_TEST(test_size_limit) {
 END_TEST
 
 START_TEST(test_duplicate_keys_rejected) {
-  assert_error(decode(new_msg(CREATE_REQ), "{\"name\":\"a\",\"name\":\"b\"}"), TC_ESYNTAX, "", "");
+  assert_error(decode(new_msg(CREATE_REQ), "{\"name\":\"a\",\"name\":\"b\"}"), TC_ESYNTAX, "name",
+               "");
   ck_assert_int_gt(err.position, 0);
   ck_assert_int_eq(decode(new_msg(CREATE_REQ), "{\"settings_json\":{\"k\":1,\"k\":2}}"),
                    TC_ESYNTAX);
@@ -356,7 +363,7 @@ START_TEST(test_update_mask_from_present_keys) {
   u = decode_ok(UPDATE_REQ, "{\"settings_json\":{}}");
   ck_assert_uint_eq(u->update_mask->n_paths, 1);
   ck_assert_ptr_nonnull(u->settings_json);
-  ck_assert_uint_eq(u->settings_json->n_fields, 0);
+  ck_assert_str_eq(u->settings_json->json, "{}");
 
   u = decode_ok(UPDATE_REQ, "{}");
   ck_assert_ptr_nonnull(u->update_mask);
@@ -397,7 +404,8 @@ START_TEST(test_optional_scalar_encode_omitted_when_unset) {
   resource_t *res = new_msg(RESOURCE);
   res->_access_url_case = HANGAR__RESOURCES__V1__RESOURCE___ACCESS_URL_ACCESS_URL;
   res->access_url = "https://x";
-  ck_assert_ptr_nonnull(strstr(encode(res), "\"updated_at\":\"\",\"access_url\":\"https://x\"}"));
+  ck_assert_ptr_nonnull(
+      strstr(encode(res), "\"updated_at\":\"\",\"access_url\":\"https://x\",\"settings_json\""));
   ck_assert_ptr_null(strstr(out.p, "error_message"));
 }
 END_TEST
@@ -596,12 +604,12 @@ int main(void) {
   tcase_add_checked_fixture(tc, setup, teardown);
   tcase_add_test(tc, test_seed_create_resource_round_trip);
   tcase_add_test(tc, test_zero_values_always_encoded);
-  tcase_add_test(tc, test_settings_json_integer_beyond_2_53_exact);
-  tcase_add_test(tc, test_settings_json_decimals_shortest);
-  tcase_add_test(tc, test_settings_json_negative_zero_keeps_sign);
-  tcase_add_test(tc, test_settings_json_nested_arrays_objects);
-  tcase_add_test(tc, test_settings_json_key_order_preserved);
-  tcase_add_test(tc, test_settings_json_unicode_and_escapes);
+  tcase_add_test(tc, test_struct_integer_beyond_2_53_exact);
+  tcase_add_test(tc, test_struct_decimals_shortest);
+  tcase_add_test(tc, test_struct_negative_zero_keeps_sign);
+  tcase_add_test(tc, test_struct_nested_arrays_objects);
+  tcase_add_test(tc, test_struct_key_order_preserved);
+  tcase_add_test(tc, test_struct_unicode_and_escapes);
   tcase_add_test(tc, test_struct_number_nan_infinity_null);
   tcase_add_test(tc, test_write_string_escapes);
   tcase_add_test(tc, test_unknown_field_named);

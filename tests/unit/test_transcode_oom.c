@@ -6,38 +6,52 @@
 #include <string.h>
 
 #include "arena.h"
+#include "hangar/products/v1/products.pb-c.h"
 #include "hangar/resources/v1/ktrlplane.pb-c.h"
 #include "transcode.h"
 
-static const char body[] =
-    "{\"name\":\"Customer Analytics Graph\",\"sku\":\"pro\","
-    "\"settings_json\":{\"database_name\":\"customer-analytics\",\"enable_analytics\":true,\"nested\":{\"list\":[1,2.5,\"x\",null,{\"k\":false}]}}}";
+/* A message type, its path field and a body to decode into it. */
+typedef struct oom_case {
+  const ProtobufCMessageDescriptor *d;
+  const char *path_field, *body;
+} oom_case_t;
 
-/* An UpdateResourceRequest (path field, body fields, Struct, update_mask), decoded with the
- * Nth allocation failing: 0 on success, TC_ENOMEM on a clean failure. */
-static int decode_failing_at(long n) {
+/* Body fields, a RawObject and update_mask; body fields and a google.protobuf.Struct. */
+static const oom_case_t cases[] = {
+    {&hangar__resources__v1__update_resource_request__descriptor, "project_id",
+     "{\"name\":\"Customer Analytics Graph\",\"sku\":\"pro\",\"settings_json\":{\"database_name\":"
+     "\"customer-analytics\",\"enable_analytics\":true,\"nested\":{\"list\":[1,2.5,\"x\",null,"
+     "{\"k\":false}]}}}"},
+    {&hangar__products__v1__create_api_product_document_request__descriptor, "api_product_id",
+     "{\"title\":\"Intro\",\"metadata\":{\"owner\":\"docs\",\"nested\":{\"list\":[1,2.5,\"x\","
+     "null,{\"k\":false}]}}}"},
+};
+
+/* c's message, its path field set and its body decoded with the Nth allocation failing:
+ * 0 on success, TC_ENOMEM on a clean failure. */
+static int decode_failing_at(const oom_case_t *c, long n) {
   hg_arena_t *a = hg_arena_new();
   ck_assert_ptr_nonnull(a);
   tc_error_t err;
   hg_arena_test_fail_after(n);
-  ProtobufCMessage *m =
-      tc_message_new(&hangar__resources__v1__update_resource_request__descriptor, a);
-  int rc = m ? tc_set_field_text(m, "project_id", "proj-abc123", 11, a, &err) : TC_ENOMEM;
-  if (rc == 0) rc = tc_decode(m, body, sizeof(body) - 1, NULL, a, &err);
+  ProtobufCMessage *m = tc_message_new(c->d, a);
+  int rc = m ? tc_set_field_text(m, c->path_field, "proj-abc123", 11, a, &err) : TC_ENOMEM;
+  if (rc == 0) rc = tc_decode(m, c->body, strlen(c->body), NULL, a, &err);
   hg_arena_test_fail_after(-1);
   hg_arena_free(a);
   return rc;
 }
 
 START_TEST(test_decode_fails_cleanly_at_every_allocation) {
+  const oom_case_t *c = &cases[_i];
   long n = 0;
   int rc;
-  while ((rc = decode_failing_at(n)) != 0) {
+  while ((rc = decode_failing_at(c, n)) != 0) {
     ck_assert_msg(rc == TC_ENOMEM, "allocation %ld: got %s", n, tc_err_name(rc));
     ck_assert_msg(++n < 10000, "decode never succeeded");
   }
   ck_assert_int_gt(n, 3); /* the body needs several allocations, each one was failed */
-  ck_assert_int_eq(decode_failing_at(n + 1), 0);
+  ck_assert_int_eq(decode_failing_at(c, n + 1), 0);
 }
 END_TEST
 
@@ -56,7 +70,8 @@ END_TEST
 int main(void) {
   Suite *s = suite_create("transcode_oom");
   TCase *tc = tcase_create("core");
-  tcase_add_test(tc, test_decode_fails_cleanly_at_every_allocation);
+  tcase_add_loop_test(tc, test_decode_fails_cleanly_at_every_allocation, 0,
+                      sizeof(cases) / sizeof(cases[0]));
   tcase_add_test(tc, test_arena_seam_resets);
   suite_add_tcase(s, tc);
   SRunner *sr = srunner_create(s);
