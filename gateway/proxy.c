@@ -77,13 +77,19 @@ static void on_done(void *arg, const hg_status_t *st, void *resp) {
   gw_exchange_wake(ex);
 }
 
-/* Only printable ASCII can travel as a gRPC (non-binary) metadata value. */
-static int header_ok(const char *v) {
+/* Only printable ASCII can travel as a gRPC (non-binary) metadata value. HTTP allows HTAB
+ * as whitespace inside a field value, so it travels as a space (arena copy when present);
+ * anything else unprintable is refused. NULL when the value cannot travel. */
+static const char *header_value(hg_arena_t *a, const char *v) {
   size_t n = strnlen(v, HEADER_MAX + 1);
-  if (n > HEADER_MAX) return 0;
+  if (n > HEADER_MAX) return NULL;
   for (size_t i = 0; i < n; i++)
-    if ((unsigned char)v[i] < 0x20 || (unsigned char)v[i] > 0x7e) return 0;
-  return 1;
+    if (((unsigned char)v[i] < 0x20 && v[i] != '\t') || (unsigned char)v[i] > 0x7e) return NULL;
+  if (!memchr(v, '\t', n)) return v;
+  char *copy = hg_arena_strndup(a, v, n);
+  for (size_t i = 0; copy && i < n; i++)
+    if (copy[i] == '\t') copy[i] = ' ';
+  return copy;
 }
 
 /* Headers that carry identity travel to the services as metadata; the services
@@ -106,7 +112,7 @@ static int collect_metadata(gw_exchange_t *ex, rpc_md_t *md, size_t *n_md) {
   for (size_t i = 0; i < N_FORWARDED; i++) {
     const char *v = evhttp_find_header(in, forwarded[i].header);
     if (!v) continue;
-    if (!header_ok(v)) {
+    if (!(v = header_value(ex->arena, v))) {
       const gw_dialect_t *d = ex->binding->dialect;
       gw_error_t e;
       gw_invalid(&e, d, GW_TEXT_BAD_HEADER, GW_IN_HEADER, ex->arena, forwarded[i].header,

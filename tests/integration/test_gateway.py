@@ -297,6 +297,18 @@ class Connections(GwBase):
             conn.close()
         self.assertEqual(10, self.req("GET", KP % proj, token=self.admin).body["total"])
 
+    def test_tab_in_authorization_is_whitespace(self):
+        """HTTP field values may hold HTAB as whitespace: it travels as a space, so the
+        credential is judged by the service (not refused as an unprintable header)."""
+        proj = uniq("proj-tab")
+        r = self.req("GET", KP % proj, headers={"Authorization": "Bearer\t" + self.admin})
+        self.expect(r, 200, {"resources": [], "total": 0, "limit": 50, "offset": 0})
+        r = self.req("GET", KP % proj, headers={"Authorization": "Bearer\tnot-a-token"})
+        self.assertEqual(401, r.status, r)
+        self.assertEqual("Invalid token", r.body["error"])
+        r = self.req("GET", KP % proj, headers={"Authorization": "Bearer \x01x"})
+        self.expect(r, 400)
+
     def test_head_has_length_and_no_body(self):
         """HEAD answers like GET without the body (RFC 9110 9.3.2): the connection stays
         usable, so a GET right after it on the same connection parses cleanly."""
