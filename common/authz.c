@@ -5,7 +5,13 @@
  * their bindings (a full hg_principal_t is ~10 kB). Only valid answers are cached, each
  * until min(now + ttl, the token's own expiry), so a revoked token stops working everywhere
  * within ttl seconds. The lock is never held across the Verify call: two threads missing on
- * the same token both ask, and the later answer replaces the earlier. */
+ * the same token both ask, and the later answer replaces the earlier.
+ *
+ * A Verify holds its caller's thread (a service CQ thread) until auth-svc answers or the
+ * deadline passes. While auth-svc hangs, a few requests with unknown tokens would keep every
+ * CQ thread waiting and stall the service's other calls, cached callers included. So once a
+ * Verify has timed out, only one Verify at a time goes out (the probe) and other misses are
+ * AUTHZ_UNAVAILABLE at once, until a Verify is answered again. */
 #include "authz.h"
 
 #include <pthread.h>
@@ -52,6 +58,8 @@ struct authz {
   size_t mask; /* bucket count - 1 (a power of two) */
   entry_t lru; /* sentinel: lru.next is the most recent */
   size_t n;
+  int stalled; /* the last Verify to finish timed out (under mu) */
+  int probing; /* while stalled: a Verify is out (under mu) */
 };
 
 hg_role_t hg_role_parse(const char *s) {
@@ -182,6 +190,25 @@ static void set_detail(char *detail, size_t len, const char *text) {
   if (detail && len > 0) snprintf(detail, len, "%s", text);
 }
 
+/* May a Verify go out now? 0 while auth-svc is stalled and the probe is out; else 1, with
+ * *probe set when this call is the probe. */
+static int verify_begin(authz_t *z, int *probe) {
+  pthread_mutex_lock(&z->mu);
+  int go = !z->stalled || !z->probing;
+  *probe = go && z->stalled;
+  if (*probe) z->probing = 1;
+  pthread_mutex_unlock(&z->mu);
+  return go;
+}
+
+static void verify_end(authz_t *z, int probe, hg_code_t code) {
+  pthread_mutex_lock(&z->mu);
+  if (probe) z->probing = 0;
+  if (code == HG_DEADLINE_EXCEEDED) z->stalled = 1;
+  if (code == HG_OK) z->stalled = 0;
+  pthread_mutex_unlock(&z->mu);
+}
+
 /* Asks auth-svc. AUTHZ_OK with *resp (in a), AUTHZ_INVALID, or AUTHZ_UNAVAILABLE. */
 static authz_result_t call_verify(authz_t *z, hg_str_t token, hg_arena_t *a,
                                   hangar_auth_v1_VerifyResponse **resp, char *detail,
@@ -195,8 +222,15 @@ static authz_result_t call_verify(authz_t *z, hg_str_t token, hg_arena_t *a,
   rpc_call_opts_t opts = {.deadline_ms = z->deadline_ms, .arena = a};
   hg_status_t st;
   void *out = NULL;
-  if (rpc_call_sync(z->ch, VERIFY_PATH, RPC_NANOPB(hangar_auth_v1_VerifyRequest), req,
-                    RPC_NANOPB(hangar_auth_v1_VerifyResponse), &opts, &st, &out) != HG_OK) {
+  int probe;
+  if (!verify_begin(z, &probe)) {
+    set_detail(detail, detail_len, "auth service unavailable: not answering");
+    return AUTHZ_UNAVAILABLE;
+  }
+  int code = rpc_call_sync(z->ch, VERIFY_PATH, RPC_NANOPB(hangar_auth_v1_VerifyRequest), req,
+                           RPC_NANOPB(hangar_auth_v1_VerifyResponse), &opts, &st, &out);
+  verify_end(z, probe, (hg_code_t)code);
+  if (code != HG_OK) {
     char text[256];
     snprintf(text, sizeof(text), "auth service unavailable: %s",
              st.message ? st.message : hg_code_name(st.code));

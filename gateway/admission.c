@@ -21,10 +21,12 @@
 
 #define ADMIT_PATH "/hangar.rpc.v1.Admission/Admit"
 
-/* Runs on the exchange's loop once Admit has answered. */
+/* Runs on the exchange's loop once Admit has answered. CANCELLED is no refusal either: the
+ * gateway's client cancels what is in flight when it stops (its HTTP code, 499, is a 4xx). */
 static void decide(gw_exchange_t *ex) {
   const gw_dialect_t *d = ex->binding->dialect;
-  if (ex->st.code == HG_OK || gw_dialect_http(d, ex->st.code) >= 500) {
+  if (ex->st.code == HG_OK || ex->st.code == HG_CANCELLED ||
+      gw_dialect_http(d, ex->st.code) >= 500) {
     gw_reply_status(ex, d, ex->refusal);
     return;
   }

@@ -14,16 +14,20 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <event2/event.h>
 #include <event2/http.h>
+#include <event2/listener.h>
 #include <event2/thread.h>
 
 #include "log.h"
 
 #define DEFAULT_TIMEOUT_S 15
 #define LISTEN_BACKLOG 1024
+#define ACCEPT_PAUSE_MS 100
+#define ACCEPT_WARN_EVERY_S 10
 #define ALL_METHODS                                                                     \
   (EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD | EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE | \
    EVHTTP_REQ_OPTIONS | EVHTTP_REQ_TRACE | EVHTTP_REQ_CONNECT | EVHTTP_REQ_PATCH)
@@ -35,6 +39,7 @@ struct gw_loop {
   struct evhttp_bound_socket *bound;
   pthread_t thread;
   int running;
+  time_t accept_warned; /* last accept-failure warning (loop thread) */
 };
 
 struct gw_server {
@@ -109,6 +114,36 @@ static int open_listener(const char *addr, char *err, size_t err_len) {
   return fd;
 }
 
+/* accept() failing for want of descriptors (EMFILE, ENFILE) or memory leaves the listening
+ * socket readable, and libevent retried it at once, forever: both loops spun at 100% CPU
+ * until a descriptor came free. Instead a loop stops accepting for ACCEPT_PAUSE_MS; the
+ * pending connections wait in the backlog. */
+static _Thread_local gw_loop_t *tl_loop; /* the loop this thread runs */
+
+static void accept_resume_cb(evutil_socket_t fd, short what, void *arg) {
+  (void)fd, (void)what;
+  gw_loop_t *l = arg;
+  if (l->bound) evconnlistener_enable(evhttp_bound_socket_get_listener(l->bound));
+}
+
+static void on_accept_error(struct evconnlistener *lev, void *arg) {
+  (void)arg;
+  int err = EVUTIL_SOCKET_ERROR();
+  gw_loop_t *l = tl_loop;
+  const struct timeval pause = {0, ACCEPT_PAUSE_MS * 1000};
+  evconnlistener_disable(lev);
+  if (!l || event_base_once(l->base, -1, EV_TIMEOUT, accept_resume_cb, l, &pause) != 0) {
+    evconnlistener_enable(lev); /* no timer: libevent's old behaviour beats never accepting */
+    return;
+  }
+  time_t now = time(NULL);
+  if (now - l->accept_warned >= ACCEPT_WARN_EVERY_S) {
+    l->accept_warned = now;
+    HG_WARN("gateway", NULL, "accept: %s; pausing accepts for %d ms", strerror(err),
+            ACCEPT_PAUSE_MS);
+  }
+}
+
 static void on_request(struct evhttp_request *req, void *arg) {
   gw_loop_t *l = arg;
   l->srv->fn(req, l, l->srv->arg);
@@ -129,6 +164,7 @@ static int loop_init(gw_loop_t *l, const gw_server_opts_t *o, int listen_fd) {
     close(fd);
     return -1;
   }
+  evconnlistener_set_error_cb(evhttp_bound_socket_get_listener(l->bound), on_accept_error);
   return 0;
 }
 
@@ -174,6 +210,7 @@ int gw_server_new(const gw_server_opts_t *o, gw_request_fn fn, void *arg, gw_ser
 
 static void *loop_main(void *arg) {
   gw_loop_t *l = arg;
+  tl_loop = l;
   event_base_loop(l->base, EVLOOP_NO_EXIT_ON_EMPTY);
   return NULL;
 }

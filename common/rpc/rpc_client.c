@@ -72,13 +72,28 @@ void rpc_client_destroy(rpc_client_t *c) {
   grpc_shutdown();
 }
 
+/* Channel settings. Answers of any size: gRPC's default 4 MiB receive limit refused a page
+ * of KtrlPlane resources whose settings_json add up to more (100 per page, 1 MiB each).
+ * Reconnect backoff capped at 1 s: with gRPC's default (up to 120 s) an upstream that came
+ * back after a long outage stayed unused, every call failing fast, for up to two minutes. */
+#define RECONNECT_INITIAL_MS 200
+#define RECONNECT_MAX_MS 1000
+
 int rpc_channel_new(rpc_client_t *c, const char *target, rpc_channel_t **out) {
   grpc_channel_credentials *creds;
   rpc_channel_t *ch;
+  grpc_arg args[] = {
+      {.type = GRPC_ARG_INTEGER, .key = GRPC_ARG_MAX_RECEIVE_MESSAGE_LENGTH, .value.integer = -1},
+      {.type = GRPC_ARG_INTEGER, .key = GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS,
+       .value.integer = RECONNECT_INITIAL_MS},
+      {.type = GRPC_ARG_INTEGER, .key = GRPC_ARG_MAX_RECONNECT_BACKOFF_MS,
+       .value.integer = RECONNECT_MAX_MS},
+  };
+  grpc_channel_args chargs = {.num_args = sizeof args / sizeof args[0], .args = args};
   if (!c || !target || !out || !(ch = calloc(1, sizeof *ch)))
     return -1;
   creds = grpc_insecure_credentials_create();
-  ch->ch = grpc_channel_create(target, creds, NULL);
+  ch->ch = grpc_channel_create(target, creds, &chargs);
   grpc_channel_credentials_release(creds); /* a bad target yields a lame channel, not NULL */
   ch->client = c;
   pthread_mutex_lock(&c->mu);

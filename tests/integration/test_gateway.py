@@ -1,7 +1,9 @@
 """Gateway behaviour: routing, limits, hostile input, connections, operational endpoints."""
 
 import json
+import os
 import re
+import resource
 import secrets
 import signal
 import socket
@@ -121,6 +123,17 @@ class Limits(GwBase):
         g = self.req("GET", KPR % (proj, "big-ok"), token=self.admin, timeout=30)
         self.expect(g, 200)
         self.assertEqual(blob, g.body["settings_json"]["blob"])
+
+    def test_page_larger_than_4_mib(self):
+        # gRPC's default 4 MiB receive limit made this page 429 with gRPC's own words
+        proj = uniq("proj-bigpage")
+        for i in range(5):
+            self.expect(self.req("POST", KP % proj, raw=self.sized_body("big-%d" % i, MIB),
+                                 token=self.admin, timeout=30), 201)
+        r = self.req("GET", KP % proj + "?limit=5", token=self.admin, timeout=30)
+        self.expect(r, 200)
+        self.assertEqual(["big-%d" % i for i in range(5)],
+                         sorted(x["resource_id"] for x in r.body["resources"]))
 
     def test_1mib_plus_one_rejected(self):
         proj = uniq("proj-big")
@@ -357,6 +370,35 @@ class Connections(GwBase):
             for s in slow:
                 s.close()
 
+    def test_descriptor_exhaustion_does_not_spin(self):
+        # accept() failing with EMFILE kept both loops retrying at 100% CPU
+        pid = self.s.procs["gateway"].popen.pid
+        limits = resource.prlimit(pid, resource.RLIMIT_NOFILE)
+        in_use = len(os.listdir("/proc/%d/fd" % pid))
+        socks = []
+
+        def cpu_seconds():
+            with open("/proc/%d/stat" % pid) as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+        try:
+            resource.prlimit(pid, resource.RLIMIT_NOFILE, (in_use + 16, limits[1]))
+            for _ in range(40):
+                socks.append(socket.create_connection((self.s.host, self.s.port), timeout=5))
+            time.sleep(0.3)
+            c0, t0 = cpu_seconds(), time.monotonic()
+            time.sleep(1.0)
+            used = (cpu_seconds() - c0) / (time.monotonic() - t0)
+            self.assertLess(used, 0.3, "gateway busy at %.0f%% CPU while out of descriptors"
+                            % (100 * used))
+        finally:
+            for s in socks:
+                s.close()
+            resource.prlimit(pid, resource.RLIMIT_NOFILE, limits)
+        self.poll(lambda: self.req("GET", "/healthz", timeout=3).status == 200, 5.0,
+                  "healthz once descriptors are free again")
+
     def test_concurrent_clients(self):
         proj = uniq("proj-conc")
         errors = []
@@ -513,6 +555,38 @@ class ZzUpstreamDown(GwBase):
                   "readyz back to 200 after restart")
         self.poll(lambda: self.req("GET", KP % "proj-down", token=self.admin).status == 200,
                   15.0, "KtrlPlane served again after restart")
+
+    def test_stopping_gateway_keeps_its_own_refusals(self):
+        # A body the gateway refuses waits for the service's Admit; the gateway stopping
+        # cancels that call, which was answered as the service's refusal: 499 "CANCELLED".
+        wtok = self.s.mint_token("apikey", uniq("stopper"), [("wrappers", "editor")])["token"]
+        bad = [("POST", "/wrappers", wtok, 422), ("POST", KP % "proj-stop", self.admin, 400)]
+        socks = []
+        self.s.kill("resources-svc", signal.SIGSTOP, wait=False)
+        try:
+            for method, path, tok, _ in bad:
+                s = socket.create_connection((self.s.host, self.s.port), timeout=10)
+                s.sendall(("%s %s HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n"
+                           "Content-Type: application/json\r\nContent-Length: 5\r\n\r\n{bad}"
+                           % (method, path, tok)).encode())
+                socks.append(s)
+            time.sleep(0.5)  # both wait for Admit
+            self.s.kill("gateway", signal.SIGTERM)
+            for s, (method, path, _, status) in zip(socks, bad):
+                buf = b""
+                while not harness.parse_http_response(buf)[3]:
+                    got = s.recv(65536)
+                    if not got:
+                        break
+                    buf += got
+                st, h, body, _ = harness.parse_http_response(buf)
+                self.assertEqual(status, st, "%s %s at shutdown: %r" % (method, path, buf[:300]))
+        finally:
+            for s in socks:
+                s.close()
+            self.s.procs["resources-svc"].popen.send_signal(signal.SIGCONT)
+        self.s.restart("gateway")
+        self.poll(lambda: self.req("GET", "/readyz").status == 200, 15.0, "readyz after restart")
 
     def test_auth_down_is_503_not_401(self):
         jwt = self.s.jwt(uniq("downuser"))

@@ -2,8 +2,10 @@
  * against an in-process fake TokenVerifier that counts its calls.
  *
  * The fake answers "good-<subject>" valid with one editor binding, "now-<subject>" valid but
- * expiring this second (so never cacheable), anything else invalid. */
+ * expiring this second (so never cacheable), anything else invalid; "hold-..." only once
+ * `release` is set (at most 3 s later), as a hung auth-svc would. */
 #include <check.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +17,7 @@
 #include "hangar/auth/v1/verify.pb.h"
 
 static atomic_int verify_calls;
+static atomic_int release;
 static char dir[64], target[128];
 static rpc_server_t *server;
 static rpc_client_t *client;
@@ -23,6 +26,8 @@ static void fake_verify(rpc_ctx_t *ctx, const void *msg) {
   const hangar_auth_v1_VerifyRequest *req = msg;
   hangar_auth_v1_VerifyResponse *r = hg_arena_alloc(rpc_ctx_arena(ctx), sizeof(*r));
   atomic_fetch_add(&verify_calls, 1);
+  for (int i = 0; i < 300 && strncmp(req->token, "hold-", 5) == 0 && !atomic_load(&release); i++)
+    usleep(10000);
   int good = strncmp(req->token, "good-", 5) == 0, now = strncmp(req->token, "now-", 4) == 0;
   if (good || now) {
     r->valid = true;
@@ -44,7 +49,8 @@ static void setup(void) {
   snprintf(dir, sizeof(dir), "/tmp/test_authz.XXXXXX");
   ck_assert_ptr_nonnull(mkdtemp(dir));
   snprintf(target, sizeof(target), "unix:%s/verify.sock", dir);
-  ck_assert_int_eq(rpc_server_new(target, NULL, &server), 0);
+  rpc_server_opts_t so = {.cq_threads = 4}; /* held calls must not block the others */
+  ck_assert_int_eq(rpc_server_new(target, &so, &server), 0);
   ck_assert_int_eq(rpc_server_add_method(server, "/hangar.auth.v1.TokenVerifier/Verify",
                                          fake_verify, RPC_NANOPB(hangar_auth_v1_VerifyRequest),
                                          RPC_NANOPB(hangar_auth_v1_VerifyResponse)),
@@ -52,6 +58,7 @@ static void setup(void) {
   ck_assert_int_eq(rpc_server_start(server), 0);
   ck_assert_int_eq(rpc_client_new(&client), 0);
   atomic_store(&verify_calls, 0);
+  atomic_store(&release, 0);
 }
 
 static void teardown(void) {
@@ -222,6 +229,45 @@ START_TEST(test_unreachable_verifier_is_unavailable) {
 }
 END_TEST
 
+typedef struct probe {
+  authz_t *z;
+  authz_result_t rc;
+} probe_t;
+
+static void *probe_main(void *arg) {
+  probe_t *pr = arg;
+  hg_principal_t mine;
+  pr->rc = authz_token(pr->z, "hold-2", &mine, NULL, 0);
+  return NULL;
+}
+
+/* A hung auth-svc must not hold every thread that misses the cache: after a Verify timed out,
+ * one Verify at a time goes out and other misses are unavailable at once, without a call. */
+START_TEST(test_hung_verifier_holds_one_thread_at_a_time) {
+  authz_t *z;
+  authz_opts_t o = {.ttl_seconds = 30, .capacity = 16, .deadline_ms = 1000};
+  char detail[128] = "";
+  ck_assert_int_eq(authz_new(client, target, &o, &z), 0);
+  ck_assert_int_eq(authz_token(z, "hold-1", &p, NULL, 0), AUTHZ_UNAVAILABLE);
+  probe_t pr = {.z = z};
+  pthread_t t;
+  ck_assert_int_eq(pthread_create(&t, NULL, probe_main, &pr), 0);
+  for (int i = 0; i < 800 && atomic_load(&verify_calls) < 2; i++) usleep(1000);
+  ck_assert_int_eq(atomic_load(&verify_calls), 2); /* the probe is out */
+  ck_assert_int_eq(authz_token(z, "good-x", &p, detail, sizeof(detail)), AUTHZ_UNAVAILABLE);
+  ck_assert_str_ne(detail, "");
+  ck_assert_int_eq(atomic_load(&verify_calls), 2);
+  pthread_join(t, NULL);
+  ck_assert_int_eq(pr.rc, AUTHZ_UNAVAILABLE);
+  atomic_store(&release, 1); /* auth-svc answers again: every miss asks it */
+  ck_assert_int_eq(authz_token(z, "good-x", &p, NULL, 0), AUTHZ_OK);
+  ck_assert_int_eq(authz_token(z, "bad-y", &p, NULL, 0), AUTHZ_INVALID);
+  ck_assert_int_eq(authz_token(z, "bad-z", &p, NULL, 0), AUTHZ_INVALID);
+  ck_assert_int_eq(atomic_load(&verify_calls), 5);
+  authz_free(z);
+}
+END_TEST
+
 int main(void) {
   Suite *s = suite_create("authz");
   TCase *pure = tcase_create("pure");
@@ -239,6 +285,7 @@ int main(void) {
   tcase_add_test(cache, test_capacity_evicts_least_recently_used);
   tcase_add_test(cache, test_overlong_token_is_invalid_without_a_call);
   tcase_add_test(cache, test_unreachable_verifier_is_unavailable);
+  tcase_add_test(cache, test_hung_verifier_holds_one_thread_at_a_time);
   suite_add_tcase(s, cache);
   SRunner *sr = srunner_create(s);
   srunner_run_all(sr, CK_NORMAL);
