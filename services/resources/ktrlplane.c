@@ -313,23 +313,23 @@ static int write_failed(write_op_t *op, int rc) {
   if (rc == 0) return 0;
   if (rc == WRITE_REFUSED) {
     rpc_fail(op->ctx, &op->st);
-  } else if (rc == STORE_EXISTS) {
-    hg_status_t st;
-    hg_status_set(&st, HG_ALREADY_EXISTS, "Resource already exists");
-    const create_req_t *req = op->req;
-    st.detail = hg_arena_sprintf(rpc_ctx_arena(op->ctx),
-                                 "resource '%s' already exists in project '%s'", req->id,
-                                 req->project_id);
-    rpc_fail(op->ctx, &st);
   } else {
     fail_store(op->ctx, rc);
   }
   return -1;
 }
 
+/* A duplicate id is refused here, where the request is known to be a create. */
 static int create_write(store_txn_t *txn, void *arg) {
   write_op_t *op = arg;
-  return resource_save(txn, rpc_ctx_arena(op->ctx), op->rec, STORE_PUT_NOOVERWRITE);
+  hg_arena_t *a = rpc_ctx_arena(op->ctx);
+  int rc = resource_save(txn, a, op->rec, STORE_PUT_NOOVERWRITE);
+  if (rc != STORE_EXISTS) return rc;
+  const resource_t *r = op->rec->resource;
+  refuse(op, HG_ALREADY_EXISTS, "Resource already exists");
+  op->st.detail = hg_arena_sprintf(a, "resource '%s' already exists in project '%s'",
+                                   r->resource_id, r->project_id);
+  return WRITE_REFUSED;
 }
 
 static void reply_and_kick(write_op_t *op, const void *resp) {

@@ -53,6 +53,15 @@ void wr_fail_store(rpc_ctx_t *ctx, int rc) {
   rpc_fail_code(ctx, HG_INTERNAL, INTERNAL);
 }
 
+void wr_answer_read(rpc_ctx_t *ctx, int rc, const void *resp, const char *not_found) {
+  if (rc == 0)
+    rpc_reply(ctx, resp);
+  else if (rc == STORE_NOTFOUND && not_found)
+    rpc_fail_code(ctx, HG_NOT_FOUND, not_found);
+  else
+    wr_fail_store(ctx, rc);
+}
+
 char *wr_now_text(hg_arena_t *a) {
   char now[HG_RFC3339_LEN];
   hg_time_rfc3339(hg_now_ms(), now);

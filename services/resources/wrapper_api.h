@@ -57,6 +57,9 @@ void wr_forbid_null(const ProtobufCMessage *msg, const Google__Protobuf__FieldMa
 void wr_fail_invalid(rpc_ctx_t *ctx, hg_status_t *st);
 /* A read the store could not make: logged, 500 "Internal server error". */
 void wr_fail_store(rpc_ctx_t *ctx, int rc);
+/* Answers a read by its store code: resp when 0, 404 not_found (NULL: 500) when
+ * STORE_NOTFOUND, wr_fail_store() otherwise. */
+void wr_answer_read(rpc_ctx_t *ctx, int rc, const void *resp, const char *not_found);
 /* Now as RFC 3339 in a (NULL on allocation failure). */
 char *wr_now_text(hg_arena_t *a);
 

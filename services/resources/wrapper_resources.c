@@ -112,10 +112,7 @@ static void list_resources(rpc_ctx_t *ctx, const void *msg) {
                    page.limit, resp.resources, &resp.n_resources);
     store_txn_end(txn);
   }
-  if (rc)
-    wr_fail_store(ctx, rc);
-  else
-    rpc_reply(ctx, &resp);
+  wr_answer_read(ctx, rc, &resp, NULL);
 }
 
 static void get_resource(rpc_ctx_t *ctx, const void *msg) {
@@ -129,12 +126,7 @@ static void get_resource(rpc_ctx_t *ctx, const void *msg) {
     rc = wres_load(txn, wr_svc(ctx)->wrapper_base, rpc_ctx_arena(ctx), id, &r);
     store_txn_end(txn);
   }
-  if (rc == STORE_NOTFOUND)
-    rpc_fail_code(ctx, HG_NOT_FOUND, NOT_FOUND);
-  else if (rc)
-    wr_fail_store(ctx, rc);
-  else
-    rpc_reply(ctx, r);
+  wr_answer_read(ctx, rc, r, NOT_FOUND);
 }
 
 /* ---- patch ------------------------------------------------------------------------------ */

@@ -73,10 +73,7 @@ static void list_wrappers(rpc_ctx_t *ctx, const void *msg) {
                       &resp.n_wrappers);
     store_txn_end(txn);
   }
-  if (rc)
-    wr_fail_store(ctx, rc);
-  else
-    rpc_reply(ctx, &resp);
+  wr_answer_read(ctx, rc, &resp, NULL);
 }
 
 static void get_wrapper(rpc_ctx_t *ctx, const void *msg) {
@@ -90,12 +87,7 @@ static void get_wrapper(rpc_ctx_t *ctx, const void *msg) {
     rc = wrapper_load(txn, wr_svc(ctx)->wrapper_base, rpc_ctx_arena(ctx), id, &w);
     store_txn_end(txn);
   }
-  if (rc == STORE_NOTFOUND)
-    rpc_fail_code(ctx, HG_NOT_FOUND, NOT_FOUND);
-  else if (rc)
-    wr_fail_store(ctx, rc);
-  else
-    rpc_reply(ctx, w);
+  wr_answer_read(ctx, rc, w, NOT_FOUND);
 }
 
 /* result is the Deleted answer; its id is the canonical wrapper id. */
