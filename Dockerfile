@@ -2,6 +2,7 @@
 FROM debian:12 AS build
 WORKDIR /src
 COPY scripts/install-deps scripts/install-deps
+COPY scripts/deps scripts/deps
 RUN scripts/install-deps
 COPY . .
 RUN cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo && cmake --build build -j"$(nproc)" \

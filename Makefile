@@ -34,7 +34,7 @@ test-asan: build-asan
 	ctest --test-dir $(ASAN_BUILD) --output-on-failure -j2
 
 bench: build
-	@scripts/install-deps --bench
+	@scripts/install-deps bench
 	BUILD_DIR=$(CURDIR)/$(BUILD) bench/group-commit.sh
 	BUILD_DIR=$(CURDIR)/$(BUILD) bench/load.sh
 	BUILD_DIR=$(CURDIR)/$(BUILD) bench/konnect-list.sh

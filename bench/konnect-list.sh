@@ -32,7 +32,7 @@ if [ $# -ge 2 ]; then
   admin=$2
 else
   tmp=$(mktemp -d)
-  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
   HANGAR_HTTP_PORT=$port HANGAR_DATA_DIR=$tmp HANGAR_LOG_LEVEL=warn \
     "$repo/scripts/run-local" "${BUILD_DIR:-$repo/build}/bin" >"$tmp/stack.log" 2>&1 &
   stack_pid=$!
@@ -58,7 +58,7 @@ mint() {
   curl -fsS -X POST "$url/auth/v1/tokens" -H "Authorization: Bearer $admin" \
     -H "Content-Type: application/json" \
     -d "{\"kind\":\"kpat\",\"subject\":\"bench-$1\",\"bindings\":[{\"scope\":\"orgs/$1\",\"role\":\"editor\"}]}" |
-    python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])'
+    /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])'
 }
 
 run() { # label token url [script]
@@ -70,13 +70,13 @@ small_tok=$(mint "bench-small-$run_id")
 large_tok=$(mint "bench-large-$run_id")
 write_tok=$(mint "bench-write-$run_id")
 echo "loading $small products into one org and $large into another ..."
-python3 "$here/konnect_load.py" "$url" "$small_tok" "$small" "${LOADERS:-32}"
-python3 "$here/konnect_load.py" "$url" "$large_tok" "$large" "${LOADERS:-32}"
+/usr/bin/python3 "$here/konnect_load.py" "$url" "$small_tok" "$small" "${LOADERS:-32}"
+/usr/bin/python3 "$here/konnect_load.py" "$url" "$large_tok" "$large" "${LOADERS:-32}"
 last_small=$(( (small + page - 1) / page ))
 last_large=$(( (large + page - 1) / page ))
 one=$(curl -fsS -X POST "$url/v2/api-products" -H "Authorization: Bearer $write_tok" \
   -H "Content-Type: application/json" -d '{"name":"bench get"}' |
-  python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+  /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
 
 list="$url/v2/api-products?page%5Bsize%5D=$page&page%5Bnumber%5D="
 echo "gateway $url, $threads threads, $conns connections, $duration each, page size $page"

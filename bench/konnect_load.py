@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """konnect_load.py - creates COUNT API products through the gateway as fast as it will take
 them (CONCURRENCY keep-alive connections, one thread each), for bench/konnect-list.sh.
 

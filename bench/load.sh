@@ -28,7 +28,7 @@ if [ $# -ge 2 ]; then
   token=$2
 else
   tmp=$(mktemp -d)
-  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
   HANGAR_HTTP_PORT=$port HANGAR_DATA_DIR=$tmp HANGAR_LOG_LEVEL=warn \
     "$repo/scripts/run-local" "${BUILD_DIR:-$repo/build}/bin" >"$tmp/stack.log" 2>&1 &
   stack_pid=$!
