@@ -4,7 +4,7 @@ BUILD      ?= build
 ASAN_BUILD ?= build-asan
 JOBS       ?= $(shell nproc)
 
-.PHONY: all deps build build-asan run test test-plain test-asan bench clean
+.PHONY: all deps build build-asan run test test-plain test-asan bench format clean
 
 all: build
 
@@ -38,6 +38,9 @@ bench: build
 	BUILD_DIR=$(CURDIR)/$(BUILD) bench/group-commit.sh
 	BUILD_DIR=$(CURDIR)/$(BUILD) bench/load.sh
 	BUILD_DIR=$(CURDIR)/$(BUILD) bench/konnect-list.sh
+
+format:
+	@scripts/format
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)

@@ -47,8 +47,7 @@ static int do_create(store_txn_t *txn, void *arg) {
   int rc = store_next_version(txn, &version);
   if (rc != 0) return rc;
   memcpy(c->value, &version, sizeof(version));
-  store_keys_t keys = {.group = {c->group, strlen(c->group)},
-                       .index = {{c->key, strlen(c->key)}}};
+  store_keys_t keys = {.group = {c->group, strlen(c->group)}, .index = {{c->key, strlen(c->key)}}};
   return store_put(txn, 0, (store_val_t){c->key, strlen(c->key)},
                    (store_val_t){c->value, sizeof(c->value)}, &keys, STORE_PUT_NOOVERWRITE);
 }

@@ -35,7 +35,7 @@ static const char *const role_names[] = {"none", "viewer", "editor", "owner", "a
 
 typedef struct entry {
   uint8_t key[SHA256_DIGEST_LENGTH];
-  int64_t expires; /* unix seconds; unusable from then on */
+  int64_t expires;           /* unix seconds; unusable from then on */
   struct entry *chain;       /* next in the hash bucket */
   struct entry *prev, *next; /* LRU list, most recent first */
   char subject[sizeof(((hg_principal_t *)0)->subject)];
@@ -245,7 +245,7 @@ static authz_result_t call_verify(authz_t *z, hg_str_t token, hg_arena_t *a,
 
 /* Caches a valid answer until min(now + ttl, its expiry), then fills *out from it. */
 static authz_result_t accept_answer(authz_t *z, const uint8_t *key, int64_t now,
-                             const hangar_auth_v1_VerifyResponse *r, hg_principal_t *out) {
+                                    const hangar_auth_v1_VerifyResponse *r, hg_principal_t *out) {
   int64_t expires = now + z->ttl;
   if (r->expires_at > 0 && r->expires_at < expires) expires = r->expires_at;
   entry_t *e = entry_from(key, expires, r);

@@ -29,8 +29,8 @@ const char *hg_role_name(hg_role_t r);
 
 typedef struct hg_principal {
   char subject[161];
-  char kind[17];   /* "jwt", "admin", or the opaque token kind */
-  int admin;       /* the bootstrap admin: admin on every scope */
+  char kind[17]; /* "jwt", "admin", or the opaque token kind */
+  int admin;     /* the bootstrap admin: admin on every scope */
   size_t n_bindings;
   struct {
     char scope[161];
@@ -72,15 +72,15 @@ authz_result_t authz_bearer(authz_t *z, const char *authorization, hg_principal_
  * for NULL or "", AUTHZ_NOT_BEARER otherwise (including an empty credential). */
 authz_result_t authz_parse_bearer(const char *authorization, hg_str_t *token);
 /* From a raw token (e.g. X-StorageApi-Token). NULL or "" = AUTHZ_MISSING. */
-authz_result_t authz_token(authz_t *z, const char *token, hg_principal_t *out,
-                           char *detail, size_t detail_len);
+authz_result_t authz_token(authz_t *z, const char *token, hg_principal_t *out, char *detail,
+                           size_t detail_len);
 
 /* The texts a surface answers authentication failures with (e.g. KtrlPlane's
  * "Authorization header required", "Bearer token required", "Invalid token"). */
 typedef struct authz_messages {
   const char *missing;
   const char *not_bearer;
-  const char *invalid;     /* the verifier's reason goes in the status detail */
+  const char *invalid; /* the verifier's reason goes in the status detail */
   const char *unavailable;
 } authz_messages_t;
 

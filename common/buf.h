@@ -19,11 +19,12 @@ static inline int hg_str_eq(hg_str_t a, hg_str_t b) {
 }
 
 typedef struct hg_buf {
-  char *p;    /* always NUL-terminated after any successful append (when cap > 0) */
+  char *p; /* always NUL-terminated after any successful append (when cap > 0) */
   size_t n;
   size_t cap;
 } hg_buf_t;
-#define HG_BUF_INIT {NULL, 0, 0}
+#define HG_BUF_INIT                                                                                \
+  { NULL, 0, 0 }
 
 /* All return 0 or -1 (allocation failure; the buffer is unchanged). */
 int hg_buf_reserve(hg_buf_t *b, size_t extra);

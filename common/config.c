@@ -9,12 +9,11 @@
 static void print_help(const hg_setting_t *s, size_t n, const char *program) {
   printf("usage: %s [options]\n", program);
   for (size_t i = 0; i < n; i++)
-    printf("  %-24s %s (env %s, default %s)\n", s[i].flag, s[i].help,
-           s[i].env ? s[i].env : "-", s[i].def ? s[i].def : "none");
+    printf("  %-24s %s (env %s, default %s)\n", s[i].flag, s[i].help, s[i].env ? s[i].env : "-",
+           s[i].def ? s[i].def : "none");
 }
 
-static const hg_setting_t *find_flag(const hg_setting_t *s, size_t n, const char *arg,
-                                     size_t len) {
+static const hg_setting_t *find_flag(const hg_setting_t *s, size_t n, const char *arg, size_t len) {
   for (size_t i = 0; i < n; i++)
     if (strlen(s[i].flag) == len && strncmp(s[i].flag, arg, len) == 0) return &s[i];
   return NULL;
@@ -27,8 +26,8 @@ static void apply_defaults(const hg_setting_t *s, size_t n) {
   }
 }
 
-int hg_config_parse(const hg_setting_t *s, size_t n, int argc, char **argv,
-                    const char *program, char *err, size_t err_len) {
+int hg_config_parse(const hg_setting_t *s, size_t n, int argc, char **argv, const char *program,
+                    char *err, size_t err_len) {
   apply_defaults(s, n);
   for (int i = 1; i < argc; i++) {
     const char *arg = argv[i];

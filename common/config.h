@@ -9,11 +9,11 @@
 #include <stddef.h>
 
 typedef struct hg_setting {
-  const char *flag;  /* "--listen" (takes one value: "--listen X" or "--listen=X") */
-  const char *env;   /* "HANGAR_LISTEN", or NULL */
-  const char *def;   /* default, or NULL */
+  const char *flag; /* "--listen" (takes one value: "--listen X" or "--listen=X") */
+  const char *env;  /* "HANGAR_LISTEN", or NULL */
+  const char *def;  /* default, or NULL */
   const char *help;
-  const char **dst;  /* receives the value */
+  const char **dst; /* receives the value */
 } hg_setting_t;
 
 /* Parses argv. Returns 0, 1 when --help was printed (caller exits 0), or -1 with a message

@@ -139,25 +139,18 @@ static int any_of(const char *list, const char *actual, one_fn one) {
 int hg_filter_op_match(hg_filter_op_t op, const char *value, const char *actual) {
   const char *v = value ? value : "", *x = actual ? actual : "";
   switch (op) {
-  case HG_FILTER_EQ:
-    return strcmp(v, x) == 0;
-  case HG_FILTER_OEQ:
-    return any_of(v, x, equals);
-  case HG_FILTER_NEQ:
-    return strcmp(v, x) != 0;
-  case HG_FILTER_CONTAINS:
-    return contains(v, strlen(v), x);
-  case HG_FILTER_OCONTAINS:
-    return any_of(v, x, contains);
-  case HG_FILTER_N_OPS:
-    break;
+    case HG_FILTER_EQ: return strcmp(v, x) == 0;
+    case HG_FILTER_OEQ: return any_of(v, x, equals);
+    case HG_FILTER_NEQ: return strcmp(v, x) != 0;
+    case HG_FILTER_CONTAINS: return contains(v, strlen(v), x);
+    case HG_FILTER_OCONTAINS: return any_of(v, x, contains);
+    case HG_FILTER_N_OPS: break;
   }
   return 0;
 }
 
 int hg_filter_match(const hg_filter_t *f, hg_filter_get_fn get, const void *item) {
   for (size_t i = 0; i < f->n; i++)
-    if (!hg_filter_op_match(f->terms[i].op, f->terms[i].value, get(item, f->terms[i].id)))
-      return 0;
+    if (!hg_filter_op_match(f->terms[i].op, f->terms[i].value, get(item, f->terms[i].id))) return 0;
   return 1;
 }

@@ -31,8 +31,7 @@ typedef enum {
 } hg_filter_op_t;
 
 #define HG_FILTER_OPS_STRING 0x1fu /* every op */
-#define HG_FILTER_OPS_UUID                                                                  \
-  ((1u << HG_FILTER_EQ) | (1u << HG_FILTER_OEQ) | (1u << HG_FILTER_NEQ))
+#define HG_FILTER_OPS_UUID ((1u << HG_FILTER_EQ) | (1u << HG_FILTER_OEQ) | (1u << HG_FILTER_NEQ))
 
 #define HG_FILTER_MAX_TERMS 16
 

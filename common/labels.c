@@ -58,11 +58,11 @@ size_t hg_labels_check(const hg_labels_cfg_t *cfg, const hg_labels_t *l, int che
     }
   }
   if (check_count && l->n > cfg->max_count) {
-    const char *reason = hg_arena_sprintf(a, "%s must not have more than %zu entries",
-                                          cfg->field, cfg->max_count);
-    hg_violation_maximum(hg_status_violation(st, cfg->field, "max_items",
-                                             reason ? reason : "too many labels"),
-                         (long long)cfg->max_count);
+    const char *reason =
+        hg_arena_sprintf(a, "%s must not have more than %zu entries", cfg->field, cfg->max_count);
+    hg_violation_maximum(
+        hg_status_violation(st, cfg->field, "max_items", reason ? reason : "too many labels"),
+        (long long)cfg->max_count);
     broken++;
   }
   return broken;

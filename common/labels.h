@@ -73,13 +73,12 @@ int hg_labels_from_map(const ProtobufCMessage *m, const char *field, hg_arena_t 
                        hg_labels_t *out);
 /* Replaces map<string,string> field `field` of m with l (entries in a; strings borrowed).
  * 0 or -1 as above. */
-int hg_labels_to_map(ProtobufCMessage *m, const char *field, const hg_labels_t *l,
-                     hg_arena_t *a);
+int hg_labels_to_map(ProtobufCMessage *m, const char *field, const hg_labels_t *l, hg_arena_t *a);
 /* A PATCH body's labels object: string values set, null values remove, anything else is an
  * "is_string" violation naming "<field>.<key>". s NULL = no entries. Returns the number of
  * violations appended to st (when zero, *out holds the patch), or -1 on allocation
  * failure. */
 int hg_labels_from_struct(const hg_labels_cfg_t *cfg, const Google__Protobuf__Struct *s,
-                             hg_arena_t *a, hg_status_t *st, hg_labels_t *out);
+                          hg_arena_t *a, hg_status_t *st, hg_labels_t *out);
 
 #endif

@@ -46,8 +46,7 @@ int hg_labels_from_map(const ProtobufCMessage *m, const char *field, hg_arena_t 
   return 0;
 }
 
-int hg_labels_to_map(ProtobufCMessage *m, const char *field, const hg_labels_t *l,
-                     hg_arena_t *a) {
+int hg_labels_to_map(ProtobufCMessage *m, const char *field, const hg_labels_t *l, hg_arena_t *a) {
   const ProtobufCFieldDescriptor *fd = map_field(m->descriptor, field);
   if (!fd) return -1;
   const ProtobufCMessageDescriptor *ed = fd->descriptor;

@@ -25,13 +25,14 @@ void hg_log(hg_log_level_t level, const char *module, const char *reqid, const c
   struct tm tm;
   clock_gettime(CLOCK_REALTIME, &ts);
   gmtime_r(&ts.tv_sec, &tm);
-  int n = snprintf(line, sizeof(line), "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ %-5s %s%s%s: ",
-                   tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
-                   tm.tm_sec, ts.tv_nsec / 1000000, level_names[level], module,
-                   reqid ? " req=" : "", reqid ? reqid : "");
+  int n = snprintf(
+      line, sizeof(line), "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ %-5s %s%s%s: ", tm.tm_year + 1900,
+      tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000,
+      level_names[level], module, reqid ? " req=" : "", reqid ? reqid : "");
   va_list ap;
   va_start(ap, fmt);
-  if (n > 0 && (size_t)n < sizeof(line)) n += vsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);
+  if (n > 0 && (size_t)n < sizeof(line))
+    n += vsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);
   va_end(ap);
   if (n < 0) return;
   if ((size_t)n >= sizeof(line) - 1) n = (int)sizeof(line) - 2;

@@ -4,7 +4,12 @@
 #ifndef HANGAR_LOG_H
 #define HANGAR_LOG_H
 
-typedef enum { HG_LOG_DEBUG = 0, HG_LOG_INFO = 1, HG_LOG_WARN = 2, HG_LOG_ERROR = 3 } hg_log_level_t;
+typedef enum {
+  HG_LOG_DEBUG = 0,
+  HG_LOG_INFO = 1,
+  HG_LOG_WARN = 2,
+  HG_LOG_ERROR = 3
+} hg_log_level_t;
 
 /* "debug", "info", "warn", "error"; returns -1 for anything else. */
 int hg_log_parse_level(const char *s);

@@ -10,16 +10,18 @@
 #define SETTINGS_MAX 24
 #define STOP_GRACE_MS 5000
 
-static size_t common_settings(hg_service_t *s, const hg_service_defaults_t *d,
-                              hg_setting_t *out) {
+static size_t common_settings(hg_service_t *s, const hg_service_defaults_t *d, hg_setting_t *out) {
   const hg_setting_t base[] = {
       {"--listen", "HANGAR_LISTEN", d->listen, "gRPC address: host:port or unix:/path", &s->listen},
-      {"--data-dir", "HANGAR_DATA_DIR", d->data_dir, "LMDB directory (created if missing)", &s->data_dir},
+      {"--data-dir", "HANGAR_DATA_DIR", d->data_dir, "LMDB directory (created if missing)",
+       &s->data_dir},
       {"--log-level", "HANGAR_LOG_LEVEL", "info", "debug, info, warn or error", &s->log_level},
-      {"--ready-file", "HANGAR_READY_FILE", NULL, "receives the bound address once serving", &s->ready_file},
+      {"--ready-file", "HANGAR_READY_FILE", NULL, "receives the bound address once serving",
+       &s->ready_file},
       {"--threads", "HANGAR_RPC_THREADS", "2", "gRPC completion-queue threads", &s->threads},
       {"--auth", "HANGAR_AUTH_ADDR", "127.0.0.1:7101", "auth-svc address", &s->auth},
-      {"--auth-cache-ttl-seconds", "HANGAR_AUTH_CACHE_TTL_SECONDS", "30", "token verification cache TTL (<= 60)", &s->auth_cache_ttl},
+      {"--auth-cache-ttl-seconds", "HANGAR_AUTH_CACHE_TTL_SECONDS", "30",
+       "token verification cache TTL (<= 60)", &s->auth_cache_ttl},
   };
   size_t n = (s->flags & HG_SERVICE_VERIFIES_TOKENS) ? 7 : 5;
   memcpy(out, base, n * sizeof(*out));

@@ -30,7 +30,7 @@ typedef struct hg_service {
   rpc_client_t *client; /* HG_SERVICE_VERIFIES_TOKENS only */
   authz_t *authz;       /* HG_SERVICE_VERIFIES_TOKENS only */
   rpc_server_t *server;
-  char address[512];    /* the bound address, written to the ready file */
+  char address[512]; /* the bound address, written to the ready file */
 } hg_service_t;
 
 typedef struct hg_service_defaults {

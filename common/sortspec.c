@@ -48,9 +48,9 @@ static char *bracketed(const char *const *names, hg_arena_t *a) {
 static size_t fail_enum(const hg_sort_cfg_t *cfg, const char *what, const char *const *choices,
                         hg_arena_t *a, hg_status_t *st) {
   const char *list = choices ? bracketed(choices, a) : NULL;
-  const char *reason = list ? hg_arena_sprintf(a, "\"%s\" %s must contain any of: %s",
-                                               cfg->param, what, list)
-                            : "out of memory";
+  const char *reason =
+      list ? hg_arena_sprintf(a, "\"%s\" %s must contain any of: %s", cfg->param, what, list)
+           : "out of memory";
   hg_violation_choices(hg_status_violation(st, cfg->param, "enum", reason), choices);
   return 1;
 }
@@ -82,9 +82,9 @@ size_t hg_sort_parse(const hg_sort_cfg_t *cfg, const char *text, hg_arena_t *a, 
     const char *comma = strchr(p, ',');
     size_t n = comma ? (size_t)(comma - p) : strlen(p);
     if (spec.n == HG_SORT_MAX_KEYS) {
-      hg_violation_maximum(hg_status_violation(st, cfg->param, "max_items",
-                                               "too many sort attributes"),
-                           HG_SORT_MAX_KEYS);
+      hg_violation_maximum(
+          hg_status_violation(st, cfg->param, "max_items", "too many sort attributes"),
+          HG_SORT_MAX_KEYS);
       return 1;
     }
     size_t broken = parse_item(cfg, trim(p, n), a, st, &spec.keys[spec.n++]);

@@ -65,9 +65,7 @@ int hg_violation_has_extras(const hg_violation_t *v) {
   return v->has_minimum || v->has_maximum || v->choices != NULL;
 }
 
-int hg_code_http(hg_code_t code) {
-  return (unsigned)code < N_CODES ? code_table[code].http : 500;
-}
+int hg_code_http(hg_code_t code) { return (unsigned)code < N_CODES ? code_table[code].http : 500; }
 
 const char *hg_code_name(hg_code_t code) {
   return (unsigned)code < N_CODES ? code_table[code].name : "UNKNOWN";

@@ -37,7 +37,7 @@ typedef enum {
 typedef struct hg_violation {
   const char *field;       /* JSON path of the offending field, e.g. "settings_json" */
   const char *description; /* human sentence */
-  const char *rule;        /* machine rule name ("required", "enum", "max_length"...), may be NULL */
+  const char *rule; /* machine rule name ("required", "enum", "max_length"...), may be NULL */
   /* Optional extras, as Konnect's invalid_parameters entries carry them: the bound a
    * min_... or max_... rule was checked against, and the allowed values of an "enum" rule
    * (NULL-terminated; NULL = none). Zero-initialised = no extras. */

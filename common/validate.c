@@ -14,21 +14,19 @@ static int in_choices(const char *const *choices, const char *v) {
 int hg_rule_check(const hg_rule_t *rule, const char *v) {
   size_t n = strlen(v);
   switch (rule->kind) {
-  case HG_RULE_LENGTH: {
-    size_t len = hg_utf8_length(v, n);
-    return len >= rule->min && len <= rule->max;
-  }
-  case HG_RULE_DNS_LABEL:
-    return hg_name_is_dns_label(v, n);
-  case HG_RULE_ONE_OF:
-    return in_choices(rule->choices, v);
-  case HG_RULE_TEXT:
-    if (n < rule->min || n > rule->max) return 0;
-    for (size_t i = 0; i < n; i++)
-      if ((unsigned char)v[i] < 0x20 || v[i] == 0x7f) return 0;
-    return 1;
-  case HG_RULE_CHARSET:
-    return n >= rule->min && n <= rule->max && strspn(v, rule->choices[0]) == n;
+    case HG_RULE_LENGTH: {
+      size_t len = hg_utf8_length(v, n);
+      return len >= rule->min && len <= rule->max;
+    }
+    case HG_RULE_DNS_LABEL: return hg_name_is_dns_label(v, n);
+    case HG_RULE_ONE_OF: return in_choices(rule->choices, v);
+    case HG_RULE_TEXT:
+      if (n < rule->min || n > rule->max) return 0;
+      for (size_t i = 0; i < n; i++)
+        if ((unsigned char)v[i] < 0x20 || v[i] == 0x7f) return 0;
+      return 1;
+    case HG_RULE_CHARSET:
+      return n >= rule->min && n <= rule->max && strspn(v, rule->choices[0]) == n;
   }
   return 0;
 }

@@ -20,10 +20,10 @@ typedef enum {
 } hg_rule_kind_t;
 
 typedef struct hg_rule {
-  const char *field;       /* JSON name, used in the violation */
-  size_t offset;           /* offsetof(Msg, field): a `char *` member */
+  const char *field; /* JSON name, used in the violation */
+  size_t offset;     /* offsetof(Msg, field): a `char *` member */
   hg_rule_kind_t kind;
-  int required;            /* empty string is a "required" violation */
+  int required; /* empty string is a "required" violation */
   size_t min, max;
   const char *const *choices;
   const char *description; /* what a valid value looks like */

@@ -16,8 +16,8 @@ static const struct {
   int http;
   gw_text_t text;
 } fallback_texts[] = {
-    {400, GW_TEXT_BAD_BODY},    {404, GW_TEXT_NOT_FOUND},   {405, GW_TEXT_NO_METHOD},
-    {413, GW_TEXT_TOO_LARGE},   {503, GW_TEXT_UNAVAILABLE}, {504, GW_TEXT_TIMEOUT},
+    {400, GW_TEXT_BAD_BODY},  {404, GW_TEXT_NOT_FOUND},   {405, GW_TEXT_NO_METHOD},
+    {413, GW_TEXT_TOO_LARGE}, {503, GW_TEXT_UNAVAILABLE}, {504, GW_TEXT_TIMEOUT},
 };
 
 static const char *fallback_text(const gw_dialect_t *d, int http) {

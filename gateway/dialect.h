@@ -90,15 +90,14 @@ typedef struct gw_rule_http {
 typedef struct gw_dialect gw_dialect_t;
 
 /* Appends the error body for e (answered with HTTP code http) to out. 0 or -1 (ENOMEM). */
-typedef int (*gw_render_fn)(const gw_dialect_t *d, const gw_error_t *e, int http,
-                            hg_buf_t *out);
+typedef int (*gw_render_fn)(const gw_dialect_t *d, const gw_error_t *e, int http, hg_buf_t *out);
 
 struct gw_dialect {
   const char *name;
   gw_render_fn render;
   const char *content_type;
   const char *texts[GW_N_TEXTS];
-  short http[GW_N_CODES];         /* per hg_code_t: overrides hg_code_http(); 0 = none */
+  short http[GW_N_CODES];          /* per hg_code_t: overrides hg_code_http(); 0 = none */
   const gw_rule_http_t *rule_http; /* terminated by a NULL rule; NULL = none */
   unsigned flags;                  /* gw_dialect_flag_t */
 };

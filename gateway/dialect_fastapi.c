@@ -85,8 +85,8 @@ static int put_field_path(hg_buf_t *out, const char *f, int first) {
 }
 
 static int put_loc(hg_buf_t *out, const gw_where_t *w, const char *field) {
-  const char *in = (unsigned)w->in < sizeof(in_names) / sizeof(in_names[0]) ? in_names[w->in]
-                                                                             : NULL;
+  const char *in =
+      (unsigned)w->in < sizeof(in_names) / sizeof(in_names[0]) ? in_names[w->in] : NULL;
   int rc = hg_buf_puts(out, "\"loc\":[");
   if (in) rc |= gw__put_json_string(out, in);
   if (w->syntax.msg)
@@ -102,8 +102,8 @@ static int put_loc(hg_buf_t *out, const gw_where_t *w, const char *field) {
 static int put_syntax_entry(hg_buf_t *out, const gw_where_t *w) {
   const gw_json_error_t *s = &w->syntax;
   hg_buf_t msg = HG_BUF_INIT;
-  int rc = hg_buf_printf(&msg, "%s: line %ld column %ld (char %ld)", s->msg, s->line, s->col,
-                         s->pos);
+  int rc =
+      hg_buf_printf(&msg, "%s: line %ld column %ld (char %ld)", s->msg, s->line, s->col, s->pos);
   if (rc == 0) {
     rc |= hg_buf_putc(out, '{');
     rc |= put_loc(out, w, NULL);
@@ -113,8 +113,8 @@ static int put_syntax_entry(hg_buf_t *out, const gw_where_t *w) {
     rc |= gw__put_json_string(out, s->msg);
     rc |= hg_buf_puts(out, ",\"doc\":");
     rc |= tc_write_string(out, w->doc.p ? w->doc.p : "", w->doc.n) ? -1 : 0;
-    rc |= hg_buf_printf(out, ",\"pos\":%ld,\"lineno\":%ld,\"colno\":%ld}}", s->pos,
-                        s->line, s->col);
+    rc |=
+        hg_buf_printf(out, ",\"pos\":%ld,\"lineno\":%ld,\"colno\":%ld}}", s->pos, s->line, s->col);
   }
   hg_buf_free(&msg);
   return rc ? -1 : 0;
@@ -125,9 +125,12 @@ static int put_syntax_entry(hg_buf_t *out, const gw_where_t *w) {
 static const struct fa_rule *worded_rule(const hg_violation_t *v, long long *bound) {
   const struct fa_rule *r = find_rule(v->rule);
   if (!r || r->ctx == CTX_NONE) return r;
-  if (r->ctx == CTX_MINIMUM && v->has_minimum) *bound = v->minimum;
-  else if (r->ctx == CTX_MAXIMUM && v->has_maximum) *bound = v->maximum;
-  else return NULL;
+  if (r->ctx == CTX_MINIMUM && v->has_minimum)
+    *bound = v->minimum;
+  else if (r->ctx == CTX_MAXIMUM && v->has_maximum)
+    *bound = v->maximum;
+  else
+    return NULL;
   return r;
 }
 

@@ -30,13 +30,11 @@ static const struct {
   int http;
   const char *title;
 } titles[] = {
-    {400, "Invalid Request"},       {401, "Unauthorized"},
-    {403, "Forbidden"},             {404, "Not Found"},
-    {405, "Method Not Allowed"},    {409, "Conflict"},
-    {412, "Precondition Failed"},   {413, "Content Too Large"},
-    {415, "Unsupported Media Type"}, {429, "Too Many Requests"},
-    {500, "Internal Server Error"}, {501, "Not Implemented"},
-    {503, "Service Unavailable"},   {504, "Gateway Timeout"},
+    {400, "Invalid Request"},     {401, "Unauthorized"},          {403, "Forbidden"},
+    {404, "Not Found"},           {405, "Method Not Allowed"},    {409, "Conflict"},
+    {412, "Precondition Failed"}, {413, "Content Too Large"},     {415, "Unsupported Media Type"},
+    {429, "Too Many Requests"},   {500, "Internal Server Error"}, {501, "Not Implemented"},
+    {503, "Service Unavailable"}, {504, "Gateway Timeout"},
 };
 
 /* Gateway-found rules in Konnect's words: the rule as shown, and the reason after the field
@@ -132,8 +130,8 @@ int gw__render_problem(const gw_dialect_t *d, const gw_error_t *e, int http, hg_
   const char *detail = gw_dialect_message(d, &e->st, http);
   int rc = hg_buf_printf(out, "{\"status\":%d,\"title\":", http);
   rc |= gw__put_json_string(out, title_of(http));
-  rc |= hg_buf_printf(out, ",\"instance\":\"kong:trace:%" PRIu64 "\",\"detail\":",
-                      trace_of(e->request_id));
+  rc |= hg_buf_printf(
+      out, ",\"instance\":\"kong:trace:%" PRIu64 "\",\"detail\":", trace_of(e->request_id));
   rc |= gw__put_json_string(out, detail);
   if (http == 400) rc |= put_invalid_parameters(out, &e->st, detail);
   rc |= hg_buf_putc(out, '}');

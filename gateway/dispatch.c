@@ -44,8 +44,8 @@ static const char *shown_path(gw_exchange_t *ex) {
 }
 
 static void not_found(gw_exchange_t *ex) {
-  const char *detail = hg_arena_sprintf(ex->arena, "no route for %s %s",
-                                        gw_method_name(ex->method), shown_path(ex));
+  const char *detail =
+      hg_arena_sprintf(ex->arena, "no route for %s %s", gw_method_name(ex->method), shown_path(ex));
   const gw_dialect_t *d = gw_unrouted_dialect(ex->path);
   gw_reply_error(ex, d ? d : gw_dialect(DEFAULT_DIALECT), 404, GW_TEXT_NOT_FOUND, detail);
 }
@@ -65,8 +65,7 @@ static void method_not_allowed(gw_exchange_t *ex) {
 
 static void route(gw_exchange_t *ex) {
   gw_gateway_t *gw = ex->gw;
-  int rc = gw_router_match(gw->router, ex->method, ex->path.p, ex->path.n, ex->arena,
-                           &ex->match);
+  int rc = gw_router_match(gw->router, ex->method, ex->path.p, ex->path.n, ex->arena, &ex->match);
   if (rc == GW_MATCH_NOT_FOUND) {
     not_found(ex);
   } else if (rc == GW_MATCH_METHOD) {

@@ -130,8 +130,7 @@ void gw_reply(gw_exchange_t *ex, int http, const char *content_type) {
   atomic_fetch_sub_explicit(&gw->inflight, 1, memory_order_release);
 }
 
-static void reply_rendered(gw_exchange_t *ex, const gw_dialect_t *d, gw_error_t *e,
-                           int http) {
+static void reply_rendered(gw_exchange_t *ex, const gw_dialect_t *d, gw_error_t *e, int http) {
   e->request_id = ex->request_id;
   hg_buf_reset(&ex->body);
   if (gw_dialect_render(d, e, http, &ex->body) != 0) {
@@ -144,8 +143,10 @@ static void reply_rendered(gw_exchange_t *ex, const gw_dialect_t *d, gw_error_t 
 void gw_reply_status(gw_exchange_t *ex, const gw_dialect_t *d, gw_error_t *e) {
   const gw_binding_t *b = ex->binding;
   if (b && !b->route->local) {
-    gw_request_in_t in = {.desc = b->in.desc, .body_mode = b->route->body,
-                          .query_mode = b->route->query, .match = &ex->match,
+    gw_request_in_t in = {.desc = b->in.desc,
+                          .body_mode = b->route->body,
+                          .query_mode = b->route->query,
+                          .match = &ex->match,
                           .query = ex->query};
     gw_request_locate(&in, e);
   }

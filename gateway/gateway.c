@@ -25,18 +25,14 @@
 #define DRAIN_AFTER_CANCEL_MS 2000
 
 static const gw_route_table_t *const surfaces[] = {
-    &gw_routes_ops,
-    &gw_routes_ktrlplane,
-    &gw_routes_auth,
-    &gw_routes_wrappers,
-    &gw_routes_wrapper_resources,
-    &gw_routes_konnect,
+    &gw_routes_ops,      &gw_routes_ktrlplane,         &gw_routes_auth,
+    &gw_routes_wrappers, &gw_routes_wrapper_resources, &gw_routes_konnect,
 };
 #define N_SURFACES (sizeof(surfaces) / sizeof(surfaces[0]))
 
 /* Writes the message to err and returns -1, for `return fail(...)`. */
-__attribute__((format(printf, 3, 4))) static int fail(char *err, size_t err_len,
-                                                      const char *fmt, ...) {
+__attribute__((format(printf, 3, 4))) static int fail(char *err, size_t err_len, const char *fmt,
+                                                      ...) {
   va_list ap;
   va_start(ap, fmt);
   vsnprintf(err, err_len, fmt, ap);
@@ -65,8 +61,8 @@ static int check_params(const gw_route_t *r, const ProtobufCMessageDescriptor *i
     memcpy(name, p + 1, (size_t)(end - p - 1));
     name[end - p - 1] = '\0';
     if (!tc_has_field(in, name))
-      return fail(err, err_len, "route %s %s: {%s} is not a field of %s",
-                  gw_method_name(r->method), r->path, name, in->name);
+      return fail(err, err_len, "route %s %s: {%s} is not a field of %s", gw_method_name(r->method),
+                  r->path, name, in->name);
   }
   return 0;
 }
@@ -96,8 +92,7 @@ static int add_upstreams(gw_gateway_t *g, const gw_opts_t *o, char *err, size_t 
   for (size_t i = 0; i < o->n_upstreams; i++) {
     gw_upstream_t *u = &g->upstreams[g->n_upstreams++];
     u->name = o->upstreams[i].name;
-    u->target = o->upstreams[i].target && *o->upstreams[i].target ? o->upstreams[i].target
-                                                                   : NULL;
+    u->target = o->upstreams[i].target && *o->upstreams[i].target ? o->upstreams[i].target : NULL;
     if (u->target && rpc_channel_new(g->client, u->target, &u->channel) != 0)
       return fail(err, err_len, "upstream %s: bad target '%s'", u->name, u->target);
   }
@@ -120,8 +115,8 @@ static int bind_route(gw_gateway_t *g, gw_binding_t *b, const gw_route_t *r, cha
         protobuf_c_service_descriptor_get_method_by_name(r->service, r->rpc);
     const gw_upstream_t *u = find_upstream(g, r->upstream);
     if (!u)
-      return fail(err, err_len, "route %s %s: unknown upstream '%s'",
-                  gw_method_name(r->method), r->path, r->upstream);
+      return fail(err, err_len, "route %s %s: unknown upstream '%s'", gw_method_name(r->method),
+                  r->path, r->upstream);
     b->in = (rpc_codec_t){RPC_CODEC_PROTOBUF_C, m->input, 0};
     b->out = (rpc_codec_t){RPC_CODEC_PROTOBUF_C, m->output, 0};
     b->rpc_path = rpc_method_path(g->setup, r->service, r->rpc);
@@ -129,8 +124,8 @@ static int bind_route(gw_gateway_t *g, gw_binding_t *b, const gw_route_t *r, cha
     if (!b->rpc_path) return fail(err, err_len, "out of memory");
   }
   /* An Accept variant is its own series, labelled apart from the row it varies. */
-  const char *label = r->accept ? hg_arena_sprintf(g->setup, "%s [%s]", r->path, r->accept)
-                                : r->path;
+  const char *label =
+      r->accept ? hg_arena_sprintf(g->setup, "%s [%s]", r->path, r->accept) : r->path;
   if (!label) return fail(err, err_len, "out of memory");
   if (gw_metrics_add_series(g->metrics, label, gw_method_name(r->method), GW_SERIES_ALWAYS,
                             &b->series) != 0)
@@ -148,8 +143,7 @@ static int add_routes(gw_gateway_t *g, char *err, size_t err_len) {
   g->bindings = calloc(n, sizeof(gw_binding_t));
   g->metrics = gw_metrics_new(n + GW_N_METHODS);
   g->router = gw_router_new();
-  if (!g->bindings || !g->metrics || !g->router)
-    return fail(err, err_len, "out of memory");
+  if (!g->bindings || !g->metrics || !g->router) return fail(err, err_len, "out of memory");
   for (size_t s = 0; s < N_SURFACES; s++)
     for (size_t i = 0; i < surfaces[s]->n; i++)
       if (bind_route(g, &g->bindings[g->n_bindings++], &surfaces[s]->routes[i], err, err_len))
@@ -168,12 +162,14 @@ int gw_gateway_new(const gw_opts_t *o, gw_gateway_t **out, char *err, size_t err
     return fail(err, err_len, "out of memory");
   }
   atomic_init(&g->inflight, 0);
-  g->upstream_deadline_ms = o->upstream_deadline_ms > 0 ? o->upstream_deadline_ms
-                                                        : DEFAULT_UPSTREAM_DEADLINE_MS;
-  g->ready_deadline_ms = o->ready_deadline_ms > 0 ? o->ready_deadline_ms
-                                                  : DEFAULT_READY_DEADLINE_MS;
-  gw_server_opts_t so = {.listen = o->listen, .threads = o->threads,
-                         .timeout_s = o->http_timeout_s, .max_body = LIBEVENT_BODY_SLACK,
+  g->upstream_deadline_ms =
+      o->upstream_deadline_ms > 0 ? o->upstream_deadline_ms : DEFAULT_UPSTREAM_DEADLINE_MS;
+  g->ready_deadline_ms =
+      o->ready_deadline_ms > 0 ? o->ready_deadline_ms : DEFAULT_READY_DEADLINE_MS;
+  gw_server_opts_t so = {.listen = o->listen,
+                         .threads = o->threads,
+                         .timeout_s = o->http_timeout_s,
+                         .max_body = LIBEVENT_BODY_SLACK,
                          .max_headers = MAX_HEADERS_SIZE};
   int rc = rpc_client_new(&g->client) ? fail(err, err_len, "cannot start the rpc client") : 0;
   if (rc == 0) rc = add_upstreams(g, o, err, err_len);
@@ -216,8 +212,7 @@ void gw_gateway_destroy(gw_gateway_t *g, int64_t grace_ms) {
   if (g->client) rpc_client_destroy(g->client);
   struct timespec tick = {0, 1000 * 1000};
   for (int64_t until = monotonic_ms() + DRAIN_AFTER_CANCEL_MS;
-       g->server && atomic_load(&g->inflight) > 0 && monotonic_ms() < until;
-       nanosleep(&tick, NULL))
+       g->server && atomic_load(&g->inflight) > 0 && monotonic_ms() < until; nanosleep(&tick, NULL))
     gw_server_drain(g->server);
   if (atomic_load(&g->inflight) > 0)
     HG_WARN("gateway", NULL, "%ld requests still in flight at exit", atomic_load(&g->inflight));

@@ -54,10 +54,10 @@ struct gw_gateway {
   gw_metrics_t *metrics;
   size_t unmatched_series[GW_N_METHODS]; /* series for requests no route took */
   gw_server_t *server;
-  hg_arena_t *setup;           /* strings made at start; freed with the gateway */
+  hg_arena_t *setup; /* strings made at start; freed with the gateway */
   int64_t upstream_deadline_ms;
   int64_t ready_deadline_ms;
-  atomic_long inflight;        /* exchanges not yet answered */
+  atomic_long inflight; /* exchanges not yet answered */
 };
 
 typedef void (*gw_wake_fn)(gw_exchange_t *ex);
@@ -70,17 +70,17 @@ struct gw_exchange {
   hg_buf_t body;          /* response body */
   const char *request_id; /* forwarded or minted (arena) */
   gw_method_t method;
-  hg_str_t path, query;   /* raw, from the request target */
+  hg_str_t path, query; /* raw, from the request target */
   int64_t t0_us;
   size_t series;
   const gw_binding_t *binding;
   gw_match_t match;
-  struct event *wake;     /* in the arena; fires wake_fn on the loop */
+  struct event *wake; /* in the arena; fires wake_fn on the loop */
   gw_wake_fn wake_fn;
-  hg_status_t st;         /* rpc outcome, written by the completion before the wake */
+  hg_status_t st; /* rpc outcome, written by the completion before the wake */
   void *resp;
-  void *local;            /* state of a local handler */
-  gw_error_t *refusal;    /* admission.c: the gateway's own, held while the service is asked */
+  void *local;         /* state of a local handler */
+  gw_error_t *refusal; /* admission.c: the gateway's own, held while the service is asked */
 };
 
 /* exchange.c ------------------------------------------------------------------------------ */

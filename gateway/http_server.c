@@ -28,8 +28,8 @@
 #define LISTEN_BACKLOG 1024
 #define ACCEPT_PAUSE_MS 100
 #define ACCEPT_WARN_EVERY_S 10
-#define ALL_METHODS                                                                     \
-  (EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD | EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE | \
+#define ALL_METHODS                                                                                \
+  (EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD | EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE |       \
    EVHTTP_REQ_OPTIONS | EVHTTP_REQ_TRACE | EVHTTP_REQ_CONNECT | EVHTTP_REQ_PATCH)
 
 struct gw_loop {
@@ -50,7 +50,9 @@ struct gw_server {
   void *arg;
 };
 
-struct event_base *gw_loop_base(gw_loop_t *l) { return l->base; }
+struct event_base *gw_loop_base(gw_loop_t *l) {
+  return l->base;
+}
 int gw_server_port(const gw_server_t *s) { return s->port; }
 int gw_server_threads(const gw_server_t *s) { return s->n_loops; }
 
@@ -79,8 +81,7 @@ static int bound_port(int fd) {
 
 static int listen_on(const struct addrinfo *ai) {
   int one = 1;
-  int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
-                  ai->ai_protocol);
+  int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, ai->ai_protocol);
   if (fd < 0) return -1;
   if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0 ||
       bind(fd, ai->ai_addr, ai->ai_addrlen) != 0 || listen(fd, LISTEN_BACKLOG) != 0) {
@@ -94,9 +95,8 @@ static int listen_on(const struct addrinfo *ai) {
 
 static int open_listener(const char *addr, char *err, size_t err_len) {
   char host[256], port[16];
-  struct addrinfo hints = {.ai_flags = AI_PASSIVE | AI_NUMERICSERV,
-                           .ai_family = AF_UNSPEC,
-                           .ai_socktype = SOCK_STREAM};
+  struct addrinfo hints = {
+      .ai_flags = AI_PASSIVE | AI_NUMERICSERV, .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM};
   struct addrinfo *res = NULL;
   if (!addr || split_addr(addr, host, sizeof(host), port, sizeof(port)) != 0) {
     snprintf(err, err_len, "bad listen address '%s' (want host:port)", addr ? addr : "");

@@ -26,11 +26,11 @@ typedef struct gw_loop gw_loop_t;
 typedef void (*gw_request_fn)(struct evhttp_request *req, gw_loop_t *loop, void *arg);
 
 typedef struct gw_server_opts {
-  const char *listen;   /* "host:port", "[v6]:port" or ":port"; port 0 picks one */
-  int threads;          /* loops; <= 0 means one per online CPU */
-  int timeout_s;        /* per-connection read/write inactivity timeout; 0 = 15 */
-  size_t max_body;      /* evhttp's own body limit (its 413 beyond it) */
-  size_t max_headers;   /* request line + headers */
+  const char *listen; /* "host:port", "[v6]:port" or ":port"; port 0 picks one */
+  int threads;        /* loops; <= 0 means one per online CPU */
+  int timeout_s;      /* per-connection read/write inactivity timeout; 0 = 15 */
+  size_t max_body;    /* evhttp's own body limit (its 413 beyond it) */
+  size_t max_headers; /* request line + headers */
 } gw_server_opts_t;
 
 /* Binds and listens (no loop runs yet). 0, or -1 with a message in err. */

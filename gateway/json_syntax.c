@@ -121,8 +121,8 @@ static int number(scan_t *s, size_t start, size_t *end) {
 static const struct {
   const char *text;
   size_t n;
-} constants[] = {{"null", 4}, {"true", 4}, {"false", 5}, {"NaN", 3}, {"Infinity", 8},
-                 {"-Infinity", 9}};
+} constants[] = {{"null", 4}, {"true", 4},     {"false", 5},
+                 {"NaN", 3},  {"Infinity", 8}, {"-Infinity", 9}};
 
 static int constant(const scan_t *s, size_t i, size_t *end) {
   for (size_t k = 0; k < sizeof(constants) / sizeof(constants[0]); k++) {

@@ -25,12 +25,11 @@ static int parse_settings(int argc, char **argv, settings_t *s) {
       {"--listen", "HANGAR_HTTP_ADDR", NULL, "HTTP address host:port", &s->listen},
       {"--http-port", "HANGAR_HTTP_PORT", NULL, "HTTP port on 0.0.0.0 when --listen is not set",
        &s->http_port},
-      {"--resources", "HANGAR_RESOURCES_ADDR", "127.0.0.1:7102",
-       "resources-svc gRPC address", &s->resources},
+      {"--resources", "HANGAR_RESOURCES_ADDR", "127.0.0.1:7102", "resources-svc gRPC address",
+       &s->resources},
       {"--products", "HANGAR_PRODUCTS_ADDR", "127.0.0.1:7103", "products-svc gRPC address",
        &s->products},
-      {"--auth", "HANGAR_AUTH_ADDR", "127.0.0.1:7101", "auth-svc gRPC address",
-       &s->auth},
+      {"--auth", "HANGAR_AUTH_ADDR", "127.0.0.1:7101", "auth-svc gRPC address", &s->auth},
       {"--threads", "HANGAR_GATEWAY_THREADS", "0", "HTTP event loops (0 = one per CPU)",
        &s->threads},
       {"--ready-file", "HANGAR_READY_FILE", NULL, "file to write host:port into once listening",
@@ -96,9 +95,9 @@ int main(int argc, char **argv) {
     gw_gateway_destroy(g, 0);
     return 1;
   }
-  HG_INFO("gateway", NULL, "listening on %s (port %d); resources=%s products=%s auth=%s",
-          listen, gw_gateway_port(g), s.resources ? s.resources : "-",
-          s.products ? s.products : "-", s.auth ? s.auth : "-");
+  HG_INFO("gateway", NULL, "listening on %s (port %d); resources=%s products=%s auth=%s", listen,
+          gw_gateway_port(g), s.resources ? s.resources : "-", s.products ? s.products : "-",
+          s.auth ? s.auth : "-");
   int sig = hg_process_wait_signal();
   HG_INFO("gateway", NULL, "signal %d: stopping", sig);
   gw_gateway_destroy(g, STOP_GRACE_MS);

@@ -13,12 +13,10 @@
 #define CODE_SLOTS 500 /* 100..599 */
 
 /* Upper bounds in microseconds; the +Inf bucket is implicit (== count). */
-static const int64_t bucket_us[] = {1000,   2500,   5000,    10000,   25000,   50000,  100000,
-                                    250000, 500000, 1000000, 2500000, 5000000, 10000000,
-                                    30000000};
-static const char *const bucket_le[] = {"0.001", "0.0025", "0.005", "0.01", "0.025",
-                                        "0.05",  "0.1",    "0.25",  "0.5",  "1",
-                                        "2.5",   "5",      "10",    "30"};
+static const int64_t bucket_us[] = {1000,   2500,   5000,    10000,   25000,   50000,    100000,
+                                    250000, 500000, 1000000, 2500000, 5000000, 10000000, 30000000};
+static const char *const bucket_le[] = {"0.001", "0.0025", "0.005", "0.01", "0.025", "0.05", "0.1",
+                                        "0.25",  "0.5",    "1",     "2.5",  "5",     "10",   "30"};
 #define N_BUCKETS (sizeof(bucket_us) / sizeof(bucket_us[0]))
 
 typedef struct series {
@@ -109,10 +107,9 @@ static int visible(const series_t *s) {
 }
 
 static int render_requests(const gw_metrics_t *m, hg_buf_t *out) {
-  int rc = hg_buf_puts(out,
-                       "# HELP hangar_http_requests_total HTTP requests answered, by route "
-                       "template, method and status code.\n"
-                       "# TYPE hangar_http_requests_total counter\n");
+  int rc = hg_buf_puts(out, "# HELP hangar_http_requests_total HTTP requests answered, by route "
+                            "template, method and status code.\n"
+                            "# TYPE hangar_http_requests_total counter\n");
   for (size_t i = 0; i < m->n; i++) {
     const series_t *s = &m->series[i];
     for (int c = 0; c < CODE_SLOTS; c++) {
@@ -126,10 +123,9 @@ static int render_requests(const gw_metrics_t *m, hg_buf_t *out) {
 }
 
 static int render_errors(const gw_metrics_t *m, hg_buf_t *out) {
-  int rc = hg_buf_puts(out,
-                       "# HELP hangar_http_request_errors_total HTTP requests answered with "
-                       "a status of 400 or more, by route template and method.\n"
-                       "# TYPE hangar_http_request_errors_total counter\n");
+  int rc = hg_buf_puts(out, "# HELP hangar_http_request_errors_total HTTP requests answered with "
+                            "a status of 400 or more, by route template and method.\n"
+                            "# TYPE hangar_http_request_errors_total counter\n");
   for (size_t i = 0; i < m->n; i++) {
     const series_t *s = &m->series[i];
     if (!visible(s)) continue;
@@ -163,10 +159,9 @@ static int render_histogram(const series_t *s, hg_buf_t *out) {
 
 int gw_metrics_render(const gw_metrics_t *m, hg_buf_t *out) {
   int rc = render_requests(m, out) | render_errors(m, out);
-  rc |= hg_buf_puts(out,
-                    "# HELP hangar_http_request_duration_seconds Time from reading a request "
-                    "to answering it, by route template and method.\n"
-                    "# TYPE hangar_http_request_duration_seconds histogram\n");
+  rc |= hg_buf_puts(out, "# HELP hangar_http_request_duration_seconds Time from reading a request "
+                         "to answering it, by route template and method.\n"
+                         "# TYPE hangar_http_request_duration_seconds histogram\n");
   for (size_t i = 0; i < m->n; i++)
     if (visible(&m->series[i])) rc |= render_histogram(&m->series[i], out);
   return rc ? -1 : 0;

@@ -38,8 +38,8 @@ static void answer_failure(gw_exchange_t *ex) {
   int bare = !st->reason && !st->detail && st->n_violations == 0;
   for (size_t i = 0; bare && i < sizeof(transport_errors) / sizeof(transport_errors[0]); i++) {
     if (transport_errors[i].from != st->code) continue;
-    HG_WARN("gateway", ex->request_id, "%s: %s: %s", ex->binding->rpc_path,
-            hg_code_name(st->code), st->message ? st->message : "");
+    HG_WARN("gateway", ex->request_id, "%s: %s: %s", ex->binding->rpc_path, hg_code_name(st->code),
+            st->message ? st->message : "");
     hg_status_set(st, transport_errors[i].to, gw_dialect_text(d, transport_errors[i].text));
     break;
   }
@@ -125,8 +125,7 @@ static int collect_metadata(gw_exchange_t *ex, rpc_md_t *md, size_t *n_md) {
   return 0;
 }
 
-static void call(gw_exchange_t *ex, const ProtobufCMessage *msg, const rpc_md_t *md,
-                 size_t n_md) {
+static void call(gw_exchange_t *ex, const ProtobufCMessage *msg, const rpc_md_t *md, size_t n_md) {
   const gw_binding_t *b = ex->binding;
   const gw_dialect_t *d = b->dialect;
   if (!b->channel) {
@@ -137,8 +136,8 @@ static void call(gw_exchange_t *ex, const ProtobufCMessage *msg, const rpc_md_t 
     gw_reply_error(ex, d, 500, GW_TEXT_INTERNAL, NULL);
     return;
   }
-  rpc_call_opts_t o = {.deadline_ms = ex->gw->upstream_deadline_ms, .md = md, .n_md = n_md,
-                       .arena = ex->arena};
+  rpc_call_opts_t o = {
+      .deadline_ms = ex->gw->upstream_deadline_ms, .md = md, .n_md = n_md, .arena = ex->arena};
   if (rpc_call(b->channel, b->rpc_path, &b->in, msg, &b->out, &o, on_done, ex) != 0)
     gw_reply_error(ex, d, 503, GW_TEXT_UNAVAILABLE, NULL);
 }
@@ -165,17 +164,20 @@ void gw_proxy(gw_exchange_t *ex) {
   rpc_md_t md[1 + N_FORWARDED];
   size_t n_md;
   if (read_body(ex, &body) != 0) {
-    const char *detail = hg_arena_sprintf(ex->arena, "request body exceeds %d bytes",
-                                          GW_MAX_BODY);
+    const char *detail = hg_arena_sprintf(ex->arena, "request body exceeds %d bytes", GW_MAX_BODY);
     gw_reply_error(ex, d, 413, GW_TEXT_TOO_LARGE, detail);
     return;
   }
   const struct evkeyvalq *headers = evhttp_request_get_input_headers(ex->req);
-  gw_request_in_t in = {.desc = b->in.desc, .body_mode = b->route->body,
-                        .query_mode = b->route->query, .match = &ex->match,
-                        .query = ex->query, .body = body,
+  gw_request_in_t in = {.desc = b->in.desc,
+                        .body_mode = b->route->body,
+                        .query_mode = b->route->query,
+                        .match = &ex->match,
+                        .query = ex->query,
+                        .body = body,
                         .content_type = evhttp_find_header(headers, "Content-Type"),
-                        .flags = b->route->flags, .query_member = b->route->query_member};
+                        .flags = b->route->flags,
+                        .query_member = b->route->query_member};
   if (collect_metadata(ex, md, &n_md) != 0) return;
   if (gw_request_build(&in, d, ex->arena, &msg, &e) != 0) {
     gw_admit_or_refuse(ex, &e, md, n_md);

@@ -56,8 +56,8 @@ static void start_check(check_t *c, int64_t deadline_ms) {
   Grpc__Health__V1__HealthCheckRequest *req = hg_arena_alloc(c->arena, sizeof(*req));
   rpc_call_opts_t o = {.deadline_ms = deadline_ms, .arena = c->arena};
   if (req) grpc__health__v1__health_check_request__init(req);
-  if (!req || rpc_call(c->up->channel, HEALTH_PATH, &health_in, req, &health_out, &o,
-                       on_check, c) != 0) {
+  if (!req ||
+      rpc_call(c->up->channel, HEALTH_PATH, &health_in, req, &health_out, &o, on_check, c) != 0) {
     c->code = HG_UNAVAILABLE;
     release_one(c->rz);
   }

@@ -49,9 +49,14 @@ static const struct {
   int code;
   const char *rule;
 } tc_rules[] = {
-    {TC_ESYNTAX, "json_syntax"},       {TC_EUTF8, "utf8"},   {TC_EDEPTH, "depth"},
-    {TC_ETOOBIG, "too_big"},           {TC_ERANGE, "range"}, {TC_EENUM, "enum"},
-    {TC_EUNKNOWN_FIELD, "unknown_property"}, {TC_ENOTOBJECT, "is_object"},
+    {TC_ESYNTAX, "json_syntax"},
+    {TC_EUTF8, "utf8"},
+    {TC_EDEPTH, "depth"},
+    {TC_ETOOBIG, "too_big"},
+    {TC_ERANGE, "range"},
+    {TC_EENUM, "enum"},
+    {TC_EUNKNOWN_FIELD, "unknown_property"},
+    {TC_ENOTOBJECT, "is_object"},
 };
 static const struct {
   const char *expected;
@@ -62,8 +67,7 @@ static const struct {
 };
 
 static const char *tc_rule(const tc_error_t *err) {
-  for (size_t i = 0; err->code == TC_ETYPE && i < sizeof(type_rules) / sizeof(type_rules[0]);
-       i++)
+  for (size_t i = 0; err->code == TC_ETYPE && i < sizeof(type_rules) / sizeof(type_rules[0]); i++)
     if (strcmp(err->expected, type_rules[i].expected) == 0) return type_rules[i].rule;
   for (size_t i = 0; i < sizeof(tc_rules) / sizeof(tc_rules[0]); i++)
     if (tc_rules[i].code == err->code) return tc_rules[i].rule;
@@ -71,8 +75,8 @@ static const char *tc_rule(const tc_error_t *err) {
 }
 
 /* A transcoder refusal of field text in place `in`: gw_invalid with the error's rule. */
-static int tc_invalid(gw_error_t *e, const gw_dialect_t *d, gw_text_t t, gw_in_t in,
-                      hg_arena_t *a, const char *field, const tc_error_t *err) {
+static int tc_invalid(gw_error_t *e, const gw_dialect_t *d, gw_text_t t, gw_in_t in, hg_arena_t *a,
+                      const char *field, const tc_error_t *err) {
   gw_invalid(e, d, t, in, a, field, tc_reason(err));
   e->st.violations[0].rule = tc_rule(err);
   return -1;
@@ -149,8 +153,7 @@ static int bind_body(ProtobufCMessage *msg, const gw_request_in_t *in, const gw_
 }
 
 /* A parameter that failed to decode is reported before anything else is looked at. */
-static int check_path(const gw_match_t *m, const gw_dialect_t *d, hg_arena_t *a,
-                      gw_error_t *e) {
+static int check_path(const gw_match_t *m, const gw_dialect_t *d, hg_arena_t *a, gw_error_t *e) {
   for (size_t i = 0; i < m->n_params; i++) {
     const gw_param_t *prm = &m->params[i];
     if (prm->err != GW_URI_OK)
@@ -205,8 +208,7 @@ static void member_path(const gw_request_in_t *in, char *path) {
 
 /* One query pair. Names that are not request fields are skipped (returns 0). */
 static int bind_query_pair(ProtobufCMessage *msg, const gw_request_in_t *in, hg_str_t name,
-                           hg_str_t value, const gw_dialect_t *d, hg_arena_t *a,
-                           gw_error_t *e) {
+                           hg_str_t value, const gw_dialect_t *d, hg_arena_t *a, gw_error_t *e) {
   char path[FIELD_PATH_MAX];
   size_t vn;
   char *dn = hg_arena_alloc(a, name.n + 1), *dv = hg_arena_alloc(a, value.n + 1);
@@ -257,8 +259,7 @@ static int query_names(hg_str_t query, const char *field) {
   hg_str_t rest = query, name, value;
   char dn[FIELD_PATH_MAX], path[FIELD_PATH_MAX];
   while (gw_query_next(&rest, &name, &value))
-    if (name.n < sizeof(dn) && query_path(name, dn, path) == 0 && within(field, path))
-      return 1;
+    if (name.n < sizeof(dn) && query_path(name, dn, path) == 0 && within(field, path)) return 1;
   return 0;
 }
 

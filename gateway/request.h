@@ -38,11 +38,11 @@ typedef struct gw_request_in {
   const ProtobufCMessageDescriptor *desc; /* the rpc's input message type */
   gw_body_t body_mode;
   gw_query_t query_mode;
-  const gw_match_t *match; /* path parameters */
-  hg_str_t query;          /* raw query string without '?'; may be empty */
-  hg_str_t body;           /* raw body; empty counts as "{}" (unless GW_ROUTE_BODY_REQUIRED) */
+  const gw_match_t *match;  /* path parameters */
+  hg_str_t query;           /* raw query string without '?'; may be empty */
+  hg_str_t body;            /* raw body; empty counts as "{}" (unless GW_ROUTE_BODY_REQUIRED) */
   const char *content_type; /* the request's Content-Type header; NULL when it has none */
-  unsigned flags;          /* the route's gw_route_flag_t */
+  unsigned flags;           /* the route's gw_route_flag_t */
   const char *query_member; /* the route's query_member, or NULL */
 } gw_request_in_t;
 

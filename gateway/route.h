@@ -72,11 +72,11 @@ typedef struct gw_route {
   const char *rpc;                           /* method name in service, e.g. "GetResource" */
   const char *upstream;                      /* upstream name, e.g. "resources" */
   gw_body_t body;
-  int success;                               /* 200, 201, 202 or 204 (204 sends no body) */
+  int success; /* 200, 201, 202 or 204 (204 sends no body) */
   gw_dialect_id_t dialect;
-  gw_local_fn local;                         /* non-NULL: answered by the gateway itself */
-  gw_query_t query;                          /* rows usually leave it 0 (GW_QUERY_DEFAULT) */
-  unsigned flags;                            /* gw_route_flag_t bits; usually 0 */
+  gw_local_fn local; /* non-NULL: answered by the gateway itself */
+  gw_query_t query;  /* rows usually leave it 0 (GW_QUERY_DEFAULT) */
+  unsigned flags;    /* gw_route_flag_t bits; usually 0 */
   /* Non-NULL: a variant of the row with the same method and path, served instead of it
    * when the request's Accept header names this media type (router.h). */
   const char *accept;
@@ -99,11 +99,11 @@ typedef struct gw_route_table {
   gw_dialect_id_t dialect;
 } gw_route_table_t;
 
-extern const gw_route_table_t gw_routes_ops;       /* ops.c */
-extern const gw_route_table_t gw_routes_ktrlplane; /* routes/ktrlplane.c */
-extern const gw_route_table_t gw_routes_auth;      /* routes/auth.c */
-extern const gw_route_table_t gw_routes_konnect;   /* routes/konnect.c */
-extern const gw_route_table_t gw_routes_wrappers;  /* routes/wrappers.c: /wrappers */
+extern const gw_route_table_t gw_routes_ops;               /* ops.c */
+extern const gw_route_table_t gw_routes_ktrlplane;         /* routes/ktrlplane.c */
+extern const gw_route_table_t gw_routes_auth;              /* routes/auth.c */
+extern const gw_route_table_t gw_routes_konnect;           /* routes/konnect.c */
+extern const gw_route_table_t gw_routes_wrappers;          /* routes/wrappers.c: /wrappers */
 extern const gw_route_table_t gw_routes_wrapper_resources; /* routes/wrappers.c: /resources */
 
 /* "GET" ...; "?" for an out-of-range value. */

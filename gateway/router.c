@@ -17,13 +17,13 @@ typedef struct node {
   size_t lit_n;
   struct node **kids; /* literal children */
   size_t n_kids;
-  struct node *param; /* the parameter child, reached through any "{name}" */
+  struct node *param;         /* the parameter child, reached through any "{name}" */
   char *names[GW_MAX_PARAMS]; /* parameter names of the templates ending here, in order */
   size_t n_names;
   const gw_route_t *routes[GW_N_METHODS];
   void *data[GW_N_METHODS];
   unsigned allow;
-  const char *tmpl; /* template of the routes ending here */
+  const char *tmpl;                            /* template of the routes ending here */
   const gw_route_t *variants[GW_MAX_VARIANTS]; /* rows with `accept`, any method */
   void *variant_data[GW_MAX_VARIANTS];
   size_t n_variants;
@@ -260,8 +260,8 @@ static void fill_params(const walk_t *w, const node_t *nd, gw_match_t *out) {
   }
 }
 
-int gw_router_match(const gw_router_t *r, gw_method_t m, const char *p, size_t n,
-                    hg_arena_t *a, gw_match_t *out) {
+int gw_router_match(const gw_router_t *r, gw_method_t m, const char *p, size_t n, hg_arena_t *a,
+                    gw_match_t *out) {
   seg_t segs[GW_MAX_SEGMENTS];
   walk_t w = {.segs = segs};
   if (n == 0) {

@@ -33,9 +33,9 @@
 #include "buf.h"
 #include "route.h"
 
-#define GW_MAX_PARAMS 8     /* parameters per template */
-#define GW_MAX_SEGMENTS 32  /* a longer path matches nothing */
-#define GW_MAX_VARIANTS 4   /* Accept variants per path */
+#define GW_MAX_PARAMS 8    /* parameters per template */
+#define GW_MAX_SEGMENTS 32 /* a longer path matches nothing */
+#define GW_MAX_VARIANTS 4  /* Accept variants per path */
 
 typedef enum {
   GW_MATCH_OK = 0,
@@ -57,7 +57,7 @@ typedef struct gw_param {
   const char *name;  /* field path from the template (borrowed from the router) */
   const char *value; /* decoded, NUL-terminated, in the match arena; raw text on error */
   size_t n;
-  int err;           /* GW_URI_OK or the gw_uri_err_t that decoding hit */
+  int err; /* GW_URI_OK or the gw_uri_err_t that decoding hit */
 } gw_param_t;
 
 typedef struct gw_match {
@@ -84,8 +84,8 @@ int gw_router_add(gw_router_t *r, const gw_route_t *route, void *data);
 /* Matches method + raw path p[0..n) (no query). Decoded parameter values are allocated in
  * a. Returns a gw_match_rc_t; out is filled on GW_MATCH_OK and GW_MATCH_METHOD, and
  * GW_ROUTER_ENOMEM when the arena fails. */
-int gw_router_match(const gw_router_t *r, gw_method_t m, const char *p, size_t n,
-                    hg_arena_t *a, gw_match_t *out);
+int gw_router_match(const gw_router_t *r, gw_method_t m, const char *p, size_t n, hg_arena_t *a,
+                    gw_match_t *out);
 
 /* After GW_MATCH_OK: when the Accept header value accept names the media type of a variant
  * of the matched route's method, switches m->route and m->data to it and returns 1; else

@@ -9,13 +9,11 @@
 
 const char *gw_uri_strerror(int err) {
   switch (err) {
-#define XX(name, val, str) \
-  case name:               \
-    return str;
+#define XX(name, val, str)                                                                         \
+  case name: return str;
     GW_URI_ERRORS(XX)
 #undef XX
-    default:
-      return "";
+    default: return "";
   }
 }
 
@@ -30,8 +28,11 @@ static int hex_value(char c) {
  * Rejects overlong forms, surrogates and code points above U+10FFFF (RFC 3629). */
 static size_t utf8_seq(const unsigned char *s, size_t n) {
   unsigned c = s[0];
-  size_t len = c < 0x80 ? 1 : c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3
-             : c >= 0xF0 && c <= 0xF4 ? 4 : 0;
+  size_t len = c < 0x80                 ? 1
+               : c >= 0xC2 && c <= 0xDF ? 2
+               : c >= 0xE0 && c <= 0xEF ? 3
+               : c >= 0xF0 && c <= 0xF4 ? 4
+                                        : 0;
   if (len == 0 || len > n) return 0;
   for (size_t i = 1; i < len; i++)
     if ((s[i] & 0xC0) != 0x80) return 0;
@@ -56,8 +57,7 @@ static int check_decoded(const char *out, size_t n, gw_decode_mode_t mode) {
   if (memchr(out, '\0', n)) return GW_URI_ENUL;
   if (mode == GW_DECODE_PATH) {
     if (memchr(out, '/', n)) return GW_URI_ESLASH;
-    if ((n == 1 && out[0] == '.') || (n == 2 && out[0] == '.' && out[1] == '.'))
-      return GW_URI_EDOT;
+    if ((n == 1 && out[0] == '.') || (n == 2 && out[0] == '.' && out[1] == '.')) return GW_URI_EDOT;
   }
   return utf8_valid(out, n) ? GW_URI_OK : GW_URI_EUTF8;
 }

@@ -11,12 +11,12 @@
 
 #include "buf.h"
 
-#define GW_URI_ERRORS(XX)                                                    \
-  XX(GW_URI_EESCAPE, -1, "invalid percent-escape")                           \
-  XX(GW_URI_ESLASH, -2, "must not contain '/'")                              \
-  XX(GW_URI_ENUL, -3, "must not contain NUL")                                \
-  XX(GW_URI_EUTF8, -4, "must be valid UTF-8")                                \
-  XX(GW_URI_EDOT, -5, "must not be '.' or '..'")                             \
+#define GW_URI_ERRORS(XX)                                                                          \
+  XX(GW_URI_EESCAPE, -1, "invalid percent-escape")                                                 \
+  XX(GW_URI_ESLASH, -2, "must not contain '/'")                                                    \
+  XX(GW_URI_ENUL, -3, "must not contain NUL")                                                      \
+  XX(GW_URI_EUTF8, -4, "must be valid UTF-8")                                                      \
+  XX(GW_URI_EDOT, -5, "must not be '.' or '..'")                                                   \
   XX(GW_URI_ENAME, -6, "is not a field path")
 
 typedef enum {

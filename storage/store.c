@@ -39,8 +39,8 @@ static void meta_key(const store__table_t *tb, store_val_t key, store__key_t *k)
 }
 
 /* Reads key's meta into buf (copied: a later write may move LMDB's pages) and decodes it. */
-static int load_meta(store_txn_t *t, const store__table_t *tb, store_val_t key,
-                     unsigned char *buf, store__meta_t *m) {
+static int load_meta(store_txn_t *t, const store__table_t *tb, store_val_t key, unsigned char *buf,
+                     store__meta_t *m) {
   store__key_t k;
   MDB_val kv, v;
   int rc;
@@ -156,14 +156,12 @@ static int update_group(store_txn_t *t, const store__table_t *tb, store_val_t ke
   return nu->has_group ? store__group_add(t, tb, nu->group, key, &nu->seq) : 0;
 }
 
-static void count_key(const store__table_t *tb, store__key_t *k) {
-  store__key_counter(k, 'T', tb);
-}
+static void count_key(const store__table_t *tb, store__key_t *k) { store__key_counter(k, 'T', tb); }
 
 /* Writes the record and everything derived from it under a fresh version; old is NULL for
  * a new record. */
-static int write_record(store_txn_t *t, const store__table_t *tb, store_val_t key,
-                        store_val_t val, const store__meta_t *old, store__meta_t *nu) {
+static int write_record(store_txn_t *t, const store__table_t *tb, store_val_t key, store_val_t val,
+                        const store__meta_t *old, store__meta_t *nu) {
   MDB_val k = mval(key), v = mval(val);
   store__key_t ck;
   int rc;
@@ -247,8 +245,8 @@ int store_get(store_txn_t *txn, int table, store_val_t key, store_val_t *out) {
   return rc;
 }
 
-int store_get_by_index(store_txn_t *txn, int table, int index, store_val_t ikey,
-                       store_val_t *pkey, store_val_t *out) {
+int store_get_by_index(store_txn_t *txn, int table, int index, store_val_t ikey, store_val_t *pkey,
+                       store_val_t *out) {
   const store__table_t *tb = store__table(txn, table);
   MDB_val ik = mval(ikey), pk, v;
   int rc;
@@ -265,16 +263,16 @@ int store_get_by_index(store_txn_t *txn, int table, int index, store_val_t ikey,
 
 /* Passes one entry to fn: the entry itself, or when tdbi is set, the record whose primary
  * key is the entry's data. */
-static int visit(store_txn_t *t, const MDB_dbi *tdbi, MDB_val *k, MDB_val *v,
-                 store_iter_fn fn, void *arg) {
+static int visit(store_txn_t *t, const MDB_dbi *tdbi, MDB_val *k, MDB_val *v, store_iter_fn fn,
+                 void *arg) {
   MDB_val rec;
   if (!tdbi) return fn(arg, sval(*k), sval(*v));
   int rc = store__get(t, *tdbi, v, &rec);
   return rc != 0 ? rc : fn(arg, sval(*v), sval(rec));
 }
 
-int store__walk(store_txn_t *t, MDB_dbi dbi, MDB_val start, MDB_val prefix,
-                const MDB_dbi *tdbi, size_t limit, store_iter_fn fn, void *arg) {
+int store__walk(store_txn_t *t, MDB_dbi dbi, MDB_val start, MDB_val prefix, const MDB_dbi *tdbi,
+                size_t limit, store_iter_fn fn, void *arg) {
   MDB_cursor *c = NULL;
   MDB_val k = start, v;
   size_t n = 0;
@@ -283,8 +281,7 @@ int store__walk(store_txn_t *t, MDB_dbi dbi, MDB_val start, MDB_val prefix,
   if ((rc = store__map_err(mdb_cursor_open(t->txn, dbi, &c))) != 0) return rc;
   crc = mdb_cursor_get(c, &k, &v, start.mv_size ? MDB_SET_RANGE : MDB_FIRST);
   for (; crc == 0; crc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-    if (!store__has_prefix(&k, prefix.mv_data, prefix.mv_size) || (limit && n == limit))
-      break;
+    if (!store__has_prefix(&k, prefix.mv_data, prefix.mv_size) || (limit && n == limit)) break;
     n++;
     if ((rc = visit(t, tdbi, &k, &v, fn, arg)) != 0) goto out;
   }
@@ -294,8 +291,8 @@ out:
   return rc;
 }
 
-int store_scan(store_txn_t *txn, int table, store_val_t prefix, size_t limit,
-               store_iter_fn fn, void *arg) {
+int store_scan(store_txn_t *txn, int table, store_val_t prefix, size_t limit, store_iter_fn fn,
+               void *arg) {
   const store__table_t *tb = store__table(txn, table);
   if (!tb || !fn || (!prefix.p && prefix.n)) return STORE_EINVAL;
   return store__walk(txn, tb->dbi, mval(prefix), mval(prefix), NULL, limit, fn, arg);
@@ -306,8 +303,7 @@ int store_index_scan(store_txn_t *txn, int table, int index, store_val_t prefix,
   const store__table_t *tb = store__table(txn, table);
   if (!tb || index < 0 || (size_t)index >= tb->n_indexes || !fn || (!prefix.p && prefix.n))
     return STORE_EINVAL;
-  return store__walk(txn, tb->idx[index], mval(prefix), mval(prefix), &tb->dbi, limit, fn,
-                     arg);
+  return store__walk(txn, tb->idx[index], mval(prefix), mval(prefix), &tb->dbi, limit, fn, arg);
 }
 
 int store_table_count(store_txn_t *txn, int table, uint64_t *out) {

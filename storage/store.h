@@ -35,15 +35,15 @@
 #include "status.h"
 
 /* name, value, the gRPC code a service answers with when it has nothing more specific, text */
-#define STORE_ERRORS(XX)                                                                   \
-  XX(STORE_NOTFOUND, -30001, HG_NOT_FOUND, "not found")                                    \
-  XX(STORE_EXISTS, -30002, HG_ALREADY_EXISTS, "key or unique index entry already exists")  \
-  XX(STORE_CONFLICT, -30003, HG_ABORTED, "stale version")                                  \
-  XX(STORE_FULL, -30004, HG_RESOURCE_EXHAUSTED, "store full")                              \
-  XX(STORE_EIO, -30005, HG_INTERNAL, "storage I/O error")                                  \
-  XX(STORE_ENOMEM, -30006, HG_INTERNAL, "out of memory")                                   \
-  XX(STORE_EINVAL, -30007, HG_INTERNAL, "invalid argument")                                \
-  XX(STORE_ECLOSED, -30008, HG_UNAVAILABLE, "store closed")                                \
+#define STORE_ERRORS(XX)                                                                           \
+  XX(STORE_NOTFOUND, -30001, HG_NOT_FOUND, "not found")                                            \
+  XX(STORE_EXISTS, -30002, HG_ALREADY_EXISTS, "key or unique index entry already exists")          \
+  XX(STORE_CONFLICT, -30003, HG_ABORTED, "stale version")                                          \
+  XX(STORE_FULL, -30004, HG_RESOURCE_EXHAUSTED, "store full")                                      \
+  XX(STORE_EIO, -30005, HG_INTERNAL, "storage I/O error")                                          \
+  XX(STORE_ENOMEM, -30006, HG_INTERNAL, "out of memory")                                           \
+  XX(STORE_EINVAL, -30007, HG_INTERNAL, "invalid argument")                                        \
+  XX(STORE_ECLOSED, -30008, HG_UNAVAILABLE, "store closed")                                        \
   XX(STORE_ERDONLY, -30009, HG_INTERNAL, "write in a read-only transaction")
 
 typedef enum {
@@ -88,9 +88,9 @@ typedef struct store_schema {
 } store_schema_t;
 
 typedef struct store_opts {
-  size_t map_size;      /* bytes; 0 = 1 GiB */
-  int batch_max;        /* max writes per group-commit transaction; 0 = 256 */
-  int no_group_commit;  /* 1: one transaction per write (the benchmark's baseline) */
+  size_t map_size;     /* bytes; 0 = 1 GiB */
+  int batch_max;       /* max writes per group-commit transaction; 0 = 256 */
+  int no_group_commit; /* 1: one transaction per write (the benchmark's baseline) */
 } store_opts_t;
 
 /* Opens (creating if needed) the store in directory dir. *out: free with store_close(). */
@@ -106,8 +106,8 @@ void store_txn_end(store_txn_t *txn);
 int store_get(store_txn_t *txn, int table, store_val_t key, store_val_t *out);
 /* Look a record up by a secondary index key. For unique indexes; for non-unique returns the
  * first match. *pkey and *out are the record's primary key and value. */
-int store_get_by_index(store_txn_t *txn, int table, int index, store_val_t ikey,
-                       store_val_t *pkey, store_val_t *out);
+int store_get_by_index(store_txn_t *txn, int table, int index, store_val_t ikey, store_val_t *pkey,
+                       store_val_t *out);
 
 /* Keys supplied with a put. group.p == NULL: no group. index[i].p == NULL: no entry. */
 typedef struct store_keys {
@@ -148,11 +148,11 @@ typedef int (*store_iter_fn)(void *arg, store_val_t key, store_val_t val);
 int store_group_count(store_txn_t *txn, int table, store_val_t group, uint64_t *out);
 /* Records of a group in insertion order, skipping `offset`, at most `limit` (0 = no limit):
  * O(log n + limit). An offset past the end visits nothing and returns 0. */
-int store_group_scan(store_txn_t *txn, int table, store_val_t group, uint64_t offset,
-                     size_t limit, store_iter_fn fn, void *arg);
+int store_group_scan(store_txn_t *txn, int table, store_val_t group, uint64_t offset, size_t limit,
+                     store_iter_fn fn, void *arg);
 /* Records of a table in key order whose key starts with prefix; limit 0 = no limit. */
-int store_scan(store_txn_t *txn, int table, store_val_t prefix, size_t limit,
-               store_iter_fn fn, void *arg);
+int store_scan(store_txn_t *txn, int table, store_val_t prefix, size_t limit, store_iter_fn fn,
+               void *arg);
 /* Records whose index key starts with prefix, in index-key order (records sharing a key of a
  * non-unique index: in primary-key order); limit 0 = no limit. fn gets each record's
  * primary key and value. */

@@ -21,9 +21,8 @@
 
 const char *store_strerror(int err) {
   switch (err) {
-#define XX(name, val, code, str) \
-  case name:                     \
-    return str;
+#define XX(name, val, code, str)                                                                   \
+  case name: return str;
     STORE_ERRORS(XX)
 #undef XX
   }
@@ -32,9 +31,8 @@ const char *store_strerror(int err) {
 
 const char *store_err_name(int err) {
   switch (err) {
-#define XX(name, val, code, str) \
-  case name:                     \
-    return #name;
+#define XX(name, val, code, str)                                                                   \
+  case name: return #name;
     STORE_ERRORS(XX)
 #undef XX
   }
@@ -43,9 +41,8 @@ const char *store_err_name(int err) {
 
 hg_code_t store_error_code(int err) {
   switch (err) {
-#define XX(name, val, code, str) \
-  case name:                     \
-    return code;
+#define XX(name, val, code, str)                                                                   \
+  case name: return code;
     STORE_ERRORS(XX)
 #undef XX
   }
@@ -54,19 +51,13 @@ hg_code_t store_error_code(int err) {
 
 int store__map_err(int rc) {
   switch (rc) {
-  case 0:
-    return 0;
-  case MDB_NOTFOUND:
-    return STORE_NOTFOUND;
-  case MDB_KEYEXIST:
-    return STORE_EXISTS;
-  case MDB_MAP_FULL:
-  case MDB_TXN_FULL:
-    return STORE_FULL;
-  case MDB_BAD_VALSIZE:
-    return STORE_EINVAL;
-  case ENOMEM:
-    return STORE_ENOMEM;
+    case 0: return 0;
+    case MDB_NOTFOUND: return STORE_NOTFOUND;
+    case MDB_KEYEXIST: return STORE_EXISTS;
+    case MDB_MAP_FULL:
+    case MDB_TXN_FULL: return STORE_FULL;
+    case MDB_BAD_VALSIZE: return STORE_EINVAL;
+    case ENOMEM: return STORE_ENOMEM;
   }
   if (rc <= STORE_NOTFOUND && rc >= STORE_ERDONLY) return rc; /* already ours (fault hook) */
   return STORE_EIO;

@@ -110,8 +110,8 @@ static int fenwick_add(store_txn_t *t, const store__key_t *prefix, uint64_t seq,
 
 /* The seq of the rank-th live record (1-based); the caller checked rank <= count, so the
  * root (node cap) is known to cover it and the descent starts below it. */
-static int fenwick_find(store_txn_t *t, const store__key_t *prefix, uint64_t cap,
-                        uint64_t rank, uint64_t *seq) {
+static int fenwick_find(store_txn_t *t, const store__key_t *prefix, uint64_t cap, uint64_t rank,
+                        uint64_t *seq) {
   uint64_t pos = 0, v;
   for (uint64_t step = cap >> 1; step; step >>= 1) {
     int rc = node_get(t, prefix, pos + step, &v);
@@ -134,8 +134,8 @@ static int grow(store_txn_t *t, const store__key_t *prefix, uint64_t old_cap, ui
   return node_add(t, prefix, cap, (int64_t)v);
 }
 
-int store__group_add(store_txn_t *t, const store__table_t *tb, store_val_t group,
-                     store_val_t pkey, uint64_t *seq) {
+int store__group_add(store_txn_t *t, const store__table_t *tb, store_val_t group, store_val_t pkey,
+                     uint64_t *seq) {
   store__key_t sk, pfx, lk;
   gstate_t g;
   int rc;
@@ -153,8 +153,7 @@ int store__group_add(store_txn_t *t, const store__table_t *tb, store_val_t group
   return rc;
 }
 
-int store__group_remove(store_txn_t *t, const store__table_t *tb, store_val_t group,
-                        uint64_t seq) {
+int store__group_remove(store_txn_t *t, const store__table_t *tb, store_val_t group, uint64_t seq) {
   store__key_t sk, pfx, lk;
   gstate_t g;
   int rc;
@@ -187,8 +186,8 @@ int store_group_count(store_txn_t *txn, int table, store_val_t group, uint64_t *
   return rc;
 }
 
-int store_group_scan(store_txn_t *txn, int table, store_val_t group, uint64_t offset,
-                     size_t limit, store_iter_fn fn, void *arg) {
+int store_group_scan(store_txn_t *txn, int table, store_val_t group, uint64_t offset, size_t limit,
+                     store_iter_fn fn, void *arg) {
   const store__table_t *tb = grouped_table(txn, table, group);
   store__key_t sk, pfx, start;
   gstate_t g;
@@ -200,6 +199,5 @@ int store_group_scan(store_txn_t *txn, int table, store_val_t group, uint64_t of
   if ((rc = load_state(txn, &sk, &g)) != 0 || offset >= g.count) return rc;
   if ((rc = fenwick_find(txn, &pfx, capacity(&g), offset + 1, &seq)) != 0) return rc;
   MDB_val sv = prefix_key(&pfx, seq, &start);
-  return store__walk(txn, txn->s->glist, sv, store__key_val(&pfx), &tb->dbi,
-                     limit, fn, arg);
+  return store__walk(txn, txn->s->glist, sv, store__key_val(&pfx), &tb->dbi, limit, fn, arg);
 }

@@ -21,7 +21,7 @@
 
 /* Largest meta value: format, group flag, seq, record version, group (u16 len, bytes),
  * index count, then per index a flag, a u16 length and the key. */
-#define STORE__META_MAX \
+#define STORE__META_MAX                                                                            \
   (2 + 8 + 8 + 2 + STORE__KEY_MAX + 1 + STORE_MAX_INDEXES * (3 + STORE__KEY_MAX))
 
 /* What the store keeps of a table's definition (copied: the schema need not outlive it). */
@@ -133,10 +133,9 @@ int store__upgrade(store_t *s, MDB_txn *txn);
 /* ---- groups (store_group.c) -------------------------------------------------------------- */
 
 /* Appends pkey to the end of group; *seq is its position for store__group_remove. */
-int store__group_add(store_txn_t *t, const store__table_t *tb, store_val_t group,
-                     store_val_t pkey, uint64_t *seq);
-int store__group_remove(store_txn_t *t, const store__table_t *tb, store_val_t group,
-                        uint64_t seq);
+int store__group_add(store_txn_t *t, const store__table_t *tb, store_val_t group, store_val_t pkey,
+                     uint64_t *seq);
+int store__group_remove(store_txn_t *t, const store__table_t *tb, store_val_t group, uint64_t seq);
 
 /* ---- writer (store_writer.c) ------------------------------------------------------------- */
 
@@ -154,7 +153,7 @@ int store__counter_set(store_txn_t *t, const store__key_t *key, uint64_t n);
 /* Walks dbi from the first key >= start (start empty: the first key) while keys begin with
  * prefix, calling fn for at most limit entries (0: no limit). With tdbi set, an entry's data
  * is a primary key and fn gets that record from table tdbi; otherwise fn gets the entry. */
-int store__walk(store_txn_t *t, MDB_dbi dbi, MDB_val start, MDB_val prefix,
-                const MDB_dbi *tdbi, size_t limit, store_iter_fn fn, void *arg);
+int store__walk(store_txn_t *t, MDB_dbi dbi, MDB_val start, MDB_val prefix, const MDB_dbi *tdbi,
+                size_t limit, store_iter_fn fn, void *arg);
 
 #endif

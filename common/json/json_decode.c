@@ -24,8 +24,7 @@
 #define TC_DEFAULT_MAX_BYTES (1024 * 1024)
 #define TC_DEFAULT_MAX_DEPTH 64
 
-static int decode_object(tc__ctx_t *c, ProtobufCMessage *m, json_t *obj,
-                         const char *const *reject);
+static int decode_object(tc__ctx_t *c, ProtobufCMessage *m, json_t *obj, const char *const *reject);
 static int decode_field(tc__ctx_t *c, ProtobufCMessage *m, const ProtobufCFieldDescriptor *fd,
                         json_t *v);
 

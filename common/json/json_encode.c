@@ -75,8 +75,7 @@ int tc__put_escaped(hg_buf_t *b, const char *s, size_t n) {
 
 int tc_write_string(hg_buf_t *out, const char *s, size_t n) {
   size_t start = out->n;
-  if (put_c(out, '"') == 0 && tc__put_escaped(out, s, n) == 0 && put_c(out, '"') == 0)
-    return 0;
+  if (put_c(out, '"') == 0 && tc__put_escaped(out, s, n) == 0 && put_c(out, '"') == 0) return 0;
   out->n = start;
   if (out->p) out->p[start] = '\0';
   return TC_ENOMEM;
@@ -233,8 +232,8 @@ static int encode_plain(hg_buf_t *b, const ProtobufCMessage *m) {
   for (unsigned i = 0; i < d->n_fields; i++) {
     const ProtobufCFieldDescriptor *fd = &d->fields[i];
     if (fd->label != PROTOBUF_C_LABEL_REPEATED && !tc__present(m, fd)) continue;
-    if ((!first && put_c(b, ',') != 0) || put_c(b, '"') != 0 ||
-        put_s(b, fd->name) != 0 || put_s(b, "\":") != 0)
+    if ((!first && put_c(b, ',') != 0) || put_c(b, '"') != 0 || put_s(b, fd->name) != 0 ||
+        put_s(b, "\":") != 0)
       return TC_ENOMEM;
     first = 0;
     int rc = encode_field(b, m, fd);

@@ -8,9 +8,8 @@
 
 const char *tc_strerror(int err) {
   switch (err) {
-#define XX(name, val, str) \
-  case name:               \
-    return str;
+#define XX(name, val, str)                                                                         \
+  case name: return str;
     TC_ERRORS(XX)
 #undef XX
   }
@@ -19,9 +18,8 @@ const char *tc_strerror(int err) {
 
 const char *tc_err_name(int err) {
   switch (err) {
-#define XX(name, val, str) \
-  case name:               \
-    return #name;
+#define XX(name, val, str)                                                                         \
+  case name: return #name;
     TC_ERRORS(XX)
 #undef XX
   }

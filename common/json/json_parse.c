@@ -64,8 +64,7 @@ static int stop(scan_t *s, size_t tok) {
 }
 
 static size_t skip_ws(const scan_t *s, size_t i) {
-  while (i < s->n && (s->p[i] == ' ' || s->p[i] == '\t' || s->p[i] == '\n' || s->p[i] == '\r'))
-    i++;
+  while (i < s->n && (s->p[i] == ' ' || s->p[i] == '\t' || s->p[i] == '\n' || s->p[i] == '\r')) i++;
   return i;
 }
 
@@ -82,8 +81,7 @@ static size_t string_end(const char *p, size_t n, size_t q) {
 
 /* Past a number or a literal (true, NaN ...) starting at i; i when none starts there. */
 static size_t word_end(const char *p, size_t n, size_t i) {
-  static const char word[] =
-      "+-.0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+  static const char word[] = "+-.0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
   while (i < n && p[i] != '\0' && strchr(word, p[i])) i++;
   return i;
 }
@@ -111,8 +109,8 @@ static unsigned escaped_code_point(const char *p, size_t n, size_t i, size_t *le
   *len = 6;
   if (!hex4(p, n, i + 2, &hi) || (hi >= 0xDC00 && hi <= 0xDFFF)) return 0;
   if (hi < 0xD800 || hi > 0xDBFF) return hi;
-  if (i + 7 >= n || p[i + 6] != '\\' || p[i + 7] != 'u' || !hex4(p, n, i + 8, &lo) ||
-      lo < 0xDC00 || lo > 0xDFFF)
+  if (i + 7 >= n || p[i + 6] != '\\' || p[i + 7] != 'u' || !hex4(p, n, i + 8, &lo) || lo < 0xDC00 ||
+      lo > 0xDFFF)
     return 0;
   *len = 12;
   return 0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00);

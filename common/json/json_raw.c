@@ -89,22 +89,14 @@ static int put_array(hg_buf_t *b, json_t *j) {
 
 static int put_value(hg_buf_t *b, json_t *j) {
   switch (json_typeof(j)) {
-    case JSON_OBJECT:
-      return put_object(b, j);
-    case JSON_ARRAY:
-      return put_array(b, j);
-    case JSON_STRING:
-      return tc_write_string(b, json_string_value(j), json_string_length(j));
-    case JSON_INTEGER:
-      return PUT(hg_buf_printf(b, "%" JSON_INTEGER_FORMAT, json_integer_value(j)));
-    case JSON_REAL:
-      return put_real(b, json_real_value(j));
-    case JSON_TRUE:
-      return PUT(hg_buf_puts(b, "true"));
-    case JSON_FALSE:
-      return PUT(hg_buf_puts(b, "false"));
-    case JSON_NULL:
-      break;
+    case JSON_OBJECT: return put_object(b, j);
+    case JSON_ARRAY: return put_array(b, j);
+    case JSON_STRING: return tc_write_string(b, json_string_value(j), json_string_length(j));
+    case JSON_INTEGER: return PUT(hg_buf_printf(b, "%" JSON_INTEGER_FORMAT, json_integer_value(j)));
+    case JSON_REAL: return put_real(b, json_real_value(j));
+    case JSON_TRUE: return PUT(hg_buf_puts(b, "true"));
+    case JSON_FALSE: return PUT(hg_buf_puts(b, "false"));
+    case JSON_NULL: break;
   }
   return PUT(hg_buf_puts(b, "null"));
 }

@@ -76,9 +76,7 @@ static int value_from_json(tc__ctx_t *c, json_t *j, pb_value_t **out) {
   if (!v) return TC_ENOMEM;
   int rc = 0;
   switch (json_typeof(j)) {
-    case JSON_NULL:
-      v->kind_case = GOOGLE__PROTOBUF__VALUE__KIND_NULL_VALUE;
-      break;
+    case JSON_NULL: v->kind_case = GOOGLE__PROTOBUF__VALUE__KIND_NULL_VALUE; break;
     case JSON_TRUE:
     case JSON_FALSE:
       v->kind_case = GOOGLE__PROTOBUF__VALUE__KIND_BOOL_VALUE;
@@ -146,19 +144,13 @@ int tc__wkt_from_json(tc__ctx_t *c, const ProtobufCMessageDescriptor *d, json_t 
     return 0;
   }
   switch (kind) {
-    case TC__MSG_STRUCT:
-      return struct_from_json(c, j, (pb_struct_t **)out);
-    case TC__MSG_VALUE:
-      return value_from_json(c, j, (pb_value_t **)out);
-    case TC__MSG_LIST:
-      return list_from_json(c, j, (pb_list_t **)out);
-    case TC__MSG_FIELDMASK:
-      return mask_from_json(c, j, (pb_mask_t **)out);
-    case TC__MSG_RAW:
-      return tc__raw_from_json(c, j, out);
+    case TC__MSG_STRUCT: return struct_from_json(c, j, (pb_struct_t **)out);
+    case TC__MSG_VALUE: return value_from_json(c, j, (pb_value_t **)out);
+    case TC__MSG_LIST: return list_from_json(c, j, (pb_list_t **)out);
+    case TC__MSG_FIELDMASK: return mask_from_json(c, j, (pb_mask_t **)out);
+    case TC__MSG_RAW: return tc__raw_from_json(c, j, out);
     case TC__MSG_WRAPPER:
-    case TC__MSG_PLAIN:
-      break;
+    case TC__MSG_PLAIN: break;
   }
   return wrapper_from_json(c, d, j, out);
 }
@@ -189,8 +181,7 @@ static int encode_list(hg_buf_t *b, const pb_list_t *l) {
 /* An unset Value (NULL, or no kind) is null, like null_value. */
 static int encode_value(hg_buf_t *b, const pb_value_t *v) {
   switch (v ? v->kind_case : GOOGLE__PROTOBUF__VALUE__KIND__NOT_SET) {
-    case GOOGLE__PROTOBUF__VALUE__KIND_NUMBER_VALUE:
-      return tc__put_double(b, v->number_value);
+    case GOOGLE__PROTOBUF__VALUE__KIND_NUMBER_VALUE: return tc__put_double(b, v->number_value);
     case GOOGLE__PROTOBUF__VALUE__KIND_STRING_VALUE:
       return v->string_value ? tc_write_string(b, v->string_value, strlen(v->string_value))
                              : (hg_buf_puts(b, "\"\"") ? TC_ENOMEM : 0);
@@ -201,8 +192,7 @@ static int encode_value(hg_buf_t *b, const pb_value_t *v) {
                              : (hg_buf_puts(b, "{}") ? TC_ENOMEM : 0);
     case GOOGLE__PROTOBUF__VALUE__KIND_LIST_VALUE:
       return v->list_value ? encode_list(b, v->list_value) : (hg_buf_puts(b, "[]") ? TC_ENOMEM : 0);
-    default:
-      return hg_buf_puts(b, "null") ? TC_ENOMEM : 0;
+    default: return hg_buf_puts(b, "null") ? TC_ENOMEM : 0;
   }
 }
 
@@ -218,19 +208,13 @@ static int encode_mask(hg_buf_t *b, const pb_mask_t *m) {
 int tc__wkt_encode(hg_buf_t *b, const ProtobufCMessage *m) {
   const ProtobufCMessageDescriptor *d = m->descriptor;
   switch (tc__msg_kind(d)) {
-    case TC__MSG_STRUCT:
-      return encode_struct(b, (const pb_struct_t *)m);
-    case TC__MSG_VALUE:
-      return encode_value(b, (const pb_value_t *)m);
-    case TC__MSG_LIST:
-      return encode_list(b, (const pb_list_t *)m);
-    case TC__MSG_FIELDMASK:
-      return encode_mask(b, (const pb_mask_t *)m);
-    case TC__MSG_RAW:
-      return tc__raw_encode(b, m);
+    case TC__MSG_STRUCT: return encode_struct(b, (const pb_struct_t *)m);
+    case TC__MSG_VALUE: return encode_value(b, (const pb_value_t *)m);
+    case TC__MSG_LIST: return encode_list(b, (const pb_list_t *)m);
+    case TC__MSG_FIELDMASK: return encode_mask(b, (const pb_mask_t *)m);
+    case TC__MSG_RAW: return tc__raw_encode(b, m);
     case TC__MSG_WRAPPER:
-    case TC__MSG_PLAIN:
-      break;
+    case TC__MSG_PLAIN: break;
   }
   return tc__encode_scalar(b, &d->fields[0], tc__cslot(m, &d->fields[0]));
 }

@@ -44,16 +44,16 @@
 #include "arena.h"
 #include "buf.h"
 
-#define TC_ERRORS(XX)                                                    \
-  XX(TC_ESYNTAX, -1, "malformed JSON")                                   \
-  XX(TC_EUTF8, -2, "invalid UTF-8")                                      \
-  XX(TC_EDEPTH, -3, "nesting too deep")                                  \
-  XX(TC_ETOOBIG, -4, "body too large")                                   \
-  XX(TC_EUNKNOWN_FIELD, -5, "unknown field")                             \
-  XX(TC_ETYPE, -6, "wrong type")                                         \
-  XX(TC_ERANGE, -7, "number out of range")                               \
-  XX(TC_EENUM, -8, "unknown enum value")                                 \
-  XX(TC_ENOTOBJECT, -9, "body must be a JSON object")                    \
+#define TC_ERRORS(XX)                                                                              \
+  XX(TC_ESYNTAX, -1, "malformed JSON")                                                             \
+  XX(TC_EUTF8, -2, "invalid UTF-8")                                                                \
+  XX(TC_EDEPTH, -3, "nesting too deep")                                                            \
+  XX(TC_ETOOBIG, -4, "body too large")                                                             \
+  XX(TC_EUNKNOWN_FIELD, -5, "unknown field")                                                       \
+  XX(TC_ETYPE, -6, "wrong type")                                                                   \
+  XX(TC_ERANGE, -7, "number out of range")                                                         \
+  XX(TC_EENUM, -8, "unknown enum value")                                                           \
+  XX(TC_ENOTOBJECT, -9, "body must be a JSON object")                                              \
   XX(TC_ENOMEM, -10, "out of memory")
 
 typedef enum {
@@ -88,8 +88,8 @@ typedef struct tc_opts {
 /* Parse body p[0..n) (must be a JSON object) and merge it into msg (already initialised,
  * e.g. by the caller with path parameters). The transcoder fills `update_mask` if msg has
  * one. Returns 0 or a tc_errno_t with *err filled. */
-int tc_decode(ProtobufCMessage *msg, const char *p, size_t n, const tc_opts_t *opts,
-              hg_arena_t *a, tc_error_t *err);
+int tc_decode(ProtobufCMessage *msg, const char *p, size_t n, const tc_opts_t *opts, hg_arena_t *a,
+              tc_error_t *err);
 
 /* tc_decode reporting every field-level error, not just the first: errs[0..*n_errs) in body
  * order, at most max_errs of them (0 counts as 1; decoding stops once the list is full).

@@ -78,7 +78,7 @@ typedef struct rpc_binding {
 } rpc_binding_t;
 
 typedef struct rpc_server_opts {
-  int cq_threads;            /* completion-queue threads running handlers; default 1 */
+  int cq_threads;              /* completion-queue threads running handlers; default 1 */
   int64_t default_deadline_ms; /* applied when the client sent none; default 30000 */
 } rpc_server_opts_t;
 
@@ -154,10 +154,10 @@ typedef struct rpc_md {
 } rpc_md_t;
 
 typedef struct rpc_call_opts {
-  int64_t deadline_ms;   /* relative; 0 = default 30000 */
-  const rpc_md_t *md;    /* request metadata, borrowed for the duration of rpc_call() */
+  int64_t deadline_ms; /* relative; 0 = default 30000 */
+  const rpc_md_t *md;  /* request metadata, borrowed for the duration of rpc_call() */
   size_t n_md;
-  hg_arena_t *arena;     /* where the response and status strings are allocated (required);
+  hg_arena_t *arena; /* where the response and status strings are allocated (required);
                           * used by the CQ thread until the callback has run */
 } rpc_call_opts_t;
 

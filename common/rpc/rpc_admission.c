@@ -26,13 +26,12 @@ static void admit(rpc_ctx_t *ctx, const void *msg) {
     rpc_reply(ctx, &ok);
     return;
   }
-  if (rpc_codec_decode(&m->in, req->request.data, req->request.len, rpc_ctx_arena(ctx),
-                       &target) != 0) {
+  if (rpc_codec_decode(&m->in, req->request.data, req->request.len, rpc_ctx_arena(ctx), &target) !=
+      0) {
     rpc_fail_code(ctx, HG_INVALID_ARGUMENT, "malformed request");
     return;
   }
-  if (m->admit(ctx, target) == 0)
-    rpc_reply(ctx, &ok);
+  if (m->admit(ctx, target) == 0) rpc_reply(ctx, &ok);
 }
 
 int rpc__admission_register(rpc_server_t *s) {

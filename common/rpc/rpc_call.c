@@ -14,17 +14,14 @@
 
 /* Everything cc may hold; safe on a partly set-up record (zeroed fields are skipped). */
 static void ccall_release(rpc__ccall_t *cc) {
-  if (cc->call)
-    grpc_call_unref(cc->call);
+  if (cc->call) grpc_call_unref(cc->call);
   for (size_t i = 0; i < cc->n_md; i++) {
     grpc_slice_unref(cc->md[i].key);
     grpc_slice_unref(cc->md[i].value);
   }
   free(cc->md);
-  if (cc->send)
-    grpc_byte_buffer_destroy(cc->send);
-  if (cc->recv)
-    grpc_byte_buffer_destroy(cc->recv);
+  if (cc->send) grpc_byte_buffer_destroy(cc->send);
+  if (cc->recv) grpc_byte_buffer_destroy(cc->recv);
   grpc_metadata_array_destroy(&cc->init_md);
   grpc_metadata_array_destroy(&cc->trail_md);
   grpc_slice_unref(cc->details);
@@ -33,14 +30,11 @@ static void ccall_release(rpc__ccall_t *cc) {
 }
 
 static int copy_metadata(rpc__ccall_t *cc, const rpc_call_opts_t *opts) {
-  if (opts->n_md == 0)
-    return 0;
-  if (!opts->md || !(cc->md = calloc(opts->n_md, sizeof *cc->md)))
-    return -1;
+  if (opts->n_md == 0) return 0;
+  if (!opts->md || !(cc->md = calloc(opts->n_md, sizeof *cc->md))) return -1;
   for (; cc->n_md < opts->n_md; cc->n_md++) {
     const rpc_md_t *m = &opts->md[cc->n_md];
-    if (!m->key || !m->value)
-      return -1;
+    if (!m->key || !m->value) return -1;
     cc->md[cc->n_md].key = grpc_slice_from_copied_string(m->key);
     cc->md[cc->n_md].value = grpc_slice_from_copied_string(m->value);
   }
@@ -91,13 +85,11 @@ int rpc__ccall_start(rpc__ccall_t *cc, rpc_channel_t *ch, grpc_completion_queue 
   ccall_init(cc, ch, path, out, opts);
   cc->send = grpc_raw_byte_buffer_create(&payload, 1);
   grpc_slice_unref(payload);
-  if (copy_metadata(cc, opts) != 0)
-    goto fail;
+  if (copy_metadata(cc, opts) != 0) goto fail;
   ms = opts->deadline_ms > 0 ? opts->deadline_ms : RPC__DEFAULT_DEADLINE_MS;
-  cc->call = grpc_channel_create_call(ch->ch, NULL, GRPC_PROPAGATE_DEFAULTS, cq, cc->method,
-                                      NULL, rpc__deadline_in(ms, GPR_CLOCK_REALTIME), NULL);
-  if (!cc->call || rpc__client_track(cc->client, cc) != 0)
-    goto fail;
+  cc->call = grpc_channel_create_call(ch->ch, NULL, GRPC_PROPAGATE_DEFAULTS, cq, cc->method, NULL,
+                                      rpc__deadline_in(ms, GPR_CLOCK_REALTIME), NULL);
+  if (!cc->call || rpc__client_track(cc->client, cc) != 0) goto fail;
   if (start_batch(cc) != 0) {
     rpc__client_untrack(cc->client, cc);
     goto fail;
@@ -110,8 +102,7 @@ fail:
 
 static const grpc_metadata *find_trailer(const grpc_metadata_array *md, const char *key) {
   for (size_t i = 0; i < md->count; i++)
-    if (grpc_slice_str_cmp(md->metadata[i].key, key) == 0)
-      return &md->metadata[i];
+    if (grpc_slice_str_cmp(md->metadata[i].key, key) == 0) return &md->metadata[i];
   return NULL;
 }
 
@@ -121,13 +112,11 @@ static void status_from_call(const rpc__ccall_t *cc, hg_status_t *st) {
   const grpc_metadata *d = find_trailer(&cc->trail_md, RPC__DETAILS_KEY);
   st->code = (unsigned)cc->status <= HG_UNAUTHENTICATED ? (hg_code_t)cc->status : HG_UNKNOWN;
   if (n > 0)
-    st->message =
-        hg_arena_strndup(cc->arena, (const char *)GRPC_SLICE_START_PTR(cc->details), n);
+    st->message = hg_arena_strndup(cc->arena, (const char *)GRPC_SLICE_START_PTR(cc->details), n);
   if (d)
     rpc__status_unpack(GRPC_SLICE_START_PTR(d->value), GRPC_SLICE_LENGTH(d->value), cc->arena,
                        st); /* undecodable details: code and message still stand */
-  if (!st->message)
-    st->message = hg_code_name(st->code);
+  if (!st->message) st->message = hg_code_name(st->code);
 }
 
 void rpc__ccall_finish(rpc__ccall_t *cc, int ok, hg_status_t *st, void **resp) {

@@ -18,16 +18,12 @@ static void *client_thread(void *arg) {
 
 int rpc_client_new(rpc_client_t **out) {
   rpc_client_t *c;
-  if (!out || !(c = calloc(1, sizeof *c)))
-    return -1;
-  if (pthread_mutex_init(&c->mu, NULL) != 0)
-    goto fail_mu;
-  if (pthread_cond_init(&c->idle, NULL) != 0)
-    goto fail_cond;
+  if (!out || !(c = calloc(1, sizeof *c))) return -1;
+  if (pthread_mutex_init(&c->mu, NULL) != 0) goto fail_mu;
+  if (pthread_cond_init(&c->idle, NULL) != 0) goto fail_cond;
   grpc_init();
   c->cq = grpc_completion_queue_create_for_next(NULL);
-  if (pthread_create(&c->thread, NULL, client_thread, c) != 0)
-    goto fail_thread;
+  if (pthread_create(&c->thread, NULL, client_thread, c) != 0) goto fail_thread;
   *out = c;
   return 0;
 fail_thread:
@@ -46,16 +42,13 @@ fail_mu:
 static void cancel_and_wait(rpc_client_t *c) {
   pthread_mutex_lock(&c->mu);
   c->closing = 1;
-  for (rpc__ccall_t *cc = c->calls; cc; cc = cc->next)
-    grpc_call_cancel(cc->call, NULL);
-  while (c->calls)
-    pthread_cond_wait(&c->idle, &c->mu);
+  for (rpc__ccall_t *cc = c->calls; cc; cc = cc->next) grpc_call_cancel(cc->call, NULL);
+  while (c->calls) pthread_cond_wait(&c->idle, &c->mu);
   pthread_mutex_unlock(&c->mu);
 }
 
 void rpc_client_destroy(rpc_client_t *c) {
-  if (!c)
-    return;
+  if (!c) return;
   cancel_and_wait(c);
   grpc_completion_queue_shutdown(c->cq);
   pthread_join(c->thread, NULL);
@@ -84,14 +77,15 @@ int rpc_channel_new(rpc_client_t *c, const char *target, rpc_channel_t **out) {
   rpc_channel_t *ch;
   grpc_arg args[] = {
       {.type = GRPC_ARG_INTEGER, .key = GRPC_ARG_MAX_RECEIVE_MESSAGE_LENGTH, .value.integer = -1},
-      {.type = GRPC_ARG_INTEGER, .key = GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS,
+      {.type = GRPC_ARG_INTEGER,
+       .key = GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS,
        .value.integer = RECONNECT_INITIAL_MS},
-      {.type = GRPC_ARG_INTEGER, .key = GRPC_ARG_MAX_RECONNECT_BACKOFF_MS,
+      {.type = GRPC_ARG_INTEGER,
+       .key = GRPC_ARG_MAX_RECONNECT_BACKOFF_MS,
        .value.integer = RECONNECT_MAX_MS},
   };
   grpc_channel_args chargs = {.num_args = sizeof args / sizeof args[0], .args = args};
-  if (!c || !target || !out || !(ch = calloc(1, sizeof *ch)))
-    return -1;
+  if (!c || !target || !out || !(ch = calloc(1, sizeof *ch))) return -1;
   creds = grpc_insecure_credentials_create();
   ch->ch = grpc_channel_create(target, creds, &chargs);
   grpc_channel_credentials_release(creds); /* a bad target yields a lame channel, not NULL */
@@ -110,8 +104,7 @@ int rpc__client_track(rpc_client_t *c, rpc__ccall_t *cc) {
   if (!c->closing) {
     cc->prev = NULL;
     cc->next = c->calls;
-    if (c->calls)
-      c->calls->prev = cc;
+    if (c->calls) c->calls->prev = cc;
     c->calls = cc;
     rc = 0;
   }
@@ -125,10 +118,8 @@ void rpc__client_untrack(rpc_client_t *c, rpc__ccall_t *cc) {
     cc->prev->next = cc->next;
   else
     c->calls = cc->next;
-  if (cc->next)
-    cc->next->prev = cc->prev;
-  if (!c->calls && c->closing)
-    pthread_cond_broadcast(&c->idle);
+  if (cc->next) cc->next->prev = cc->prev;
+  if (!c->calls && c->closing) pthread_cond_broadcast(&c->idle);
   pthread_mutex_unlock(&c->mu);
 }
 
@@ -144,8 +135,7 @@ static void on_async_done(rpc__tag_t *tag, int ok) {
 int rpc_call(rpc_channel_t *ch, const char *path, const rpc_codec_t *in, const void *req,
              const rpc_codec_t *out, const rpc_call_opts_t *opts, rpc_done_fn done, void *arg) {
   rpc__ccall_t *cc;
-  if (!ch || !done || !(cc = calloc(1, sizeof *cc)))
-    return -1;
+  if (!ch || !done || !(cc = calloc(1, sizeof *cc))) return -1;
   cc->tag.on_event = on_async_done;
   cc->done = done;
   cc->arg = arg;
@@ -162,12 +152,11 @@ int rpc_call_sync(rpc_channel_t *ch, const char *path, const rpc_codec_t *in, co
   grpc_completion_queue *cq;
   rpc__ccall_t cc = {0}; /* its tag is plucked, never dispatched */
   void *r = NULL;
-  if (!ch || !st)
-    return HG_INVALID_ARGUMENT;
+  if (!ch || !st) return HG_INVALID_ARGUMENT;
   cq = grpc_completion_queue_create_for_pluck(NULL);
   if (rpc__ccall_start(&cc, ch, cq, path, in, req, out, opts) == 0) {
-    grpc_event ev = grpc_completion_queue_pluck(cq, &cc.tag, gpr_inf_future(GPR_CLOCK_REALTIME),
-                                                NULL);
+    grpc_event ev =
+        grpc_completion_queue_pluck(cq, &cc.tag, gpr_inf_future(GPR_CLOCK_REALTIME), NULL);
     rpc__ccall_finish(&cc, ev.success, st, &r);
   } else {
     hg_status_t not_started = {.code = HG_INTERNAL, .message = "call could not be started"};
@@ -175,7 +164,6 @@ int rpc_call_sync(rpc_channel_t *ch, const char *path, const rpc_codec_t *in, co
   }
   grpc_completion_queue_shutdown(cq);
   grpc_completion_queue_destroy(cq);
-  if (resp)
-    *resp = r;
+  if (resp) *resp = r;
   return st->code;
 }

@@ -13,8 +13,7 @@
 #include "rpc_internal.h"
 
 int rpc__codec_check(const rpc_codec_t *c) {
-  if (!c || !c->desc)
-    return -1;
+  if (!c || !c->desc) return -1;
   if (c->kind == RPC_CODEC_PROTOBUF_C) {
     const ProtobufCMessageDescriptor *d = c->desc;
     return d->magic == PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC ? 0 : -1;
@@ -25,11 +24,9 @@ int rpc__codec_check(const rpc_codec_t *c) {
 /* 1 when every field of msg, recursively, is stored inside the struct (no heap). */
 static int nanopb_bounded(const pb_msgdesc_t *desc, void *msg) {
   pb_field_iter_t it;
-  if (!pb_field_iter_begin(&it, desc, msg))
-    return 1; /* no fields at all */
+  if (!pb_field_iter_begin(&it, desc, msg)) return 1; /* no fields at all */
   do {
-    if (PB_ATYPE(it.type) == PB_ATYPE_POINTER)
-      return 0;
+    if (PB_ATYPE(it.type) == PB_ATYPE_POINTER) return 0;
     if (PB_ATYPE(it.type) == PB_ATYPE_STATIC && PB_LTYPE_IS_SUBMSG(it.type) &&
         !nanopb_bounded(it.submsg_desc, it.pData))
       return 0;
@@ -39,18 +36,15 @@ static int nanopb_bounded(const pb_msgdesc_t *desc, void *msg) {
 
 int rpc_codec_decode(const rpc_codec_t *c, const uint8_t *p, size_t n, hg_arena_t *a, void **out) {
   void *msg;
-  if (rpc__codec_check(c) != 0)
-    return -1;
+  if (rpc__codec_check(c) != 0) return -1;
   if (c->kind == RPC_CODEC_PROTOBUF_C) {
     ProtobufCAllocator al = hg_arena_pbc_allocator(a);
     msg = protobuf_c_message_unpack(c->desc, &al, n, p);
-    if (!msg)
-      return -1;
+    if (!msg) return -1;
   } else {
     pb_istream_t is = pb_istream_from_buffer(p, n);
     msg = hg_arena_alloc(a, c->struct_size);
-    if (!msg || !nanopb_bounded(c->desc, msg) || !pb_decode(&is, c->desc, msg))
-      return -1;
+    if (!msg || !nanopb_bounded(c->desc, msg) || !pb_decode(&is, c->desc, msg)) return -1;
   }
   *out = msg;
   return 0;
@@ -65,8 +59,7 @@ typedef struct pbc_sink {
 
 static void pbc_sink_append(ProtobufCBuffer *base, size_t len, const uint8_t *data) {
   pbc_sink_t *s = (pbc_sink_t *)base;
-  if (!s->failed && hg_buf_append(s->out, data, len) != 0)
-    s->failed = 1;
+  if (!s->failed && hg_buf_append(s->out, data, len) != 0) s->failed = 1;
 }
 
 static bool nanopb_sink(pb_ostream_t *os, const pb_byte_t *p, size_t n) {
@@ -81,13 +74,11 @@ static int pbc_matches(const rpc_codec_t *c, const void *msg) {
 int rpc_codec_encode(const rpc_codec_t *c, const void *msg, hg_buf_t *out) {
   size_t before = out->n;
   int ok;
-  if (rpc__codec_check(c) != 0 || !msg)
-    return -1;
+  if (rpc__codec_check(c) != 0 || !msg) return -1;
   if (c->kind == RPC_CODEC_PROTOBUF_C) {
     pbc_sink_t sink = {{pbc_sink_append}, out, 0};
     ok = pbc_matches(c, msg);
-    if (ok)
-      protobuf_c_message_pack_to_buffer(msg, &sink.base);
+    if (ok) protobuf_c_message_pack_to_buffer(msg, &sink.base);
     ok = ok && !sink.failed;
   } else {
     pb_ostream_t os = {.callback = nanopb_sink, .state = out, .max_size = SIZE_MAX};
@@ -103,17 +94,14 @@ int rpc_codec_encode(const rpc_codec_t *c, const void *msg, hg_buf_t *out) {
 int rpc__codec_encode_slice(const rpc_codec_t *c, const void *msg, grpc_slice *out) {
   grpc_slice s;
   size_t n;
-  if (rpc__codec_check(c) != 0 || !msg)
-    return -1;
+  if (rpc__codec_check(c) != 0 || !msg) return -1;
   if (c->kind == RPC_CODEC_PROTOBUF_C) {
-    if (!pbc_matches(c, msg))
-      return -1;
+    if (!pbc_matches(c, msg)) return -1;
     s = grpc_slice_malloc(protobuf_c_message_get_packed_size(msg));
     protobuf_c_message_pack(msg, GRPC_SLICE_START_PTR(s));
   } else {
     pb_ostream_t os;
-    if (!pb_get_encoded_size(&n, c->desc, msg))
-      return -1;
+    if (!pb_get_encoded_size(&n, c->desc, msg)) return -1;
     s = grpc_slice_malloc(n);
     os = pb_ostream_from_buffer(GRPC_SLICE_START_PTR(s), n);
     if (!pb_encode(&os, c->desc, msg)) {
@@ -129,8 +117,7 @@ int rpc__codec_decode_bb(const rpc_codec_t *c, grpc_byte_buffer *bb, hg_arena_t 
   grpc_byte_buffer_reader r;
   grpc_slice s;
   int rc;
-  if (!bb || !grpc_byte_buffer_reader_init(&r, bb))
-    return -1;
+  if (!bb || !grpc_byte_buffer_reader_init(&r, bb)) return -1;
   s = grpc_byte_buffer_reader_readall(&r);
   grpc_byte_buffer_reader_destroy(&r);
   rc = rpc_codec_decode(c, GRPC_SLICE_START_PTR(s), GRPC_SLICE_LENGTH(s), a, out);

@@ -8,8 +8,7 @@
 void rpc__cq_poll(grpc_completion_queue *cq) {
   for (;;) {
     grpc_event ev = grpc_completion_queue_next(cq, gpr_inf_future(GPR_CLOCK_REALTIME), NULL);
-    if (ev.type == GRPC_QUEUE_SHUTDOWN)
-      return;
+    if (ev.type == GRPC_QUEUE_SHUTDOWN) return;
     if (ev.type == GRPC_OP_COMPLETE) {
       rpc__tag_t *tag = ev.tag;
       tag->on_event(tag, ev.success);

@@ -46,14 +46,11 @@ static void on_arrival(rpc__tag_t *tag, int ok);
 /* The only place a context ends; gives back its unit of the server's live count. */
 static void ctx_free(rpc_ctx_t *ctx) {
   rpc_server_t *s = ctx->srv;
-  if (ctx->call)
-    grpc_call_unref(ctx->call);
+  if (ctx->call) grpc_call_unref(ctx->call);
   grpc_metadata_array_destroy(&ctx->req_md);
   grpc_call_details_destroy(&ctx->details);
-  if (ctx->payload)
-    grpc_byte_buffer_destroy(ctx->payload);
-  if (ctx->reply)
-    grpc_byte_buffer_destroy(ctx->reply);
+  if (ctx->payload) grpc_byte_buffer_destroy(ctx->payload);
+  if (ctx->reply) grpc_byte_buffer_destroy(ctx->reply);
   grpc_slice_unref(ctx->message);
   grpc_slice_unref(ctx->trailer.value);
   hg_arena_free(ctx->arena);
@@ -83,8 +80,7 @@ static rpc_ctx_t *ctx_new(rpc_server_t *s, const rpc__method_t *m) {
 int rpc__ctx_arm(rpc_server_t *s, const rpc__method_t *m) {
   rpc_ctx_t *ctx;
   grpc_call_error e;
-  if (rpc__server_hold(s) != 0)
-    return -1; /* closing: no new slots */
+  if (rpc__server_hold(s) != 0) return -1; /* closing: no new slots */
   if (!(ctx = ctx_new(s, m))) {
     HG_ERROR("rpc", NULL, "out of memory arming %s", m ? m->path : "catch-all");
     rpc__server_release(s);
@@ -92,11 +88,10 @@ int rpc__ctx_arm(rpc_server_t *s, const rpc__method_t *m) {
   }
   if (m)
     e = grpc_server_request_registered_call(s->server, m->handle, &ctx->call, &ctx->deadline,
-                                            &ctx->req_md, &ctx->payload, s->cq, s->cq,
-                                            &ctx->tag);
+                                            &ctx->req_md, &ctx->payload, s->cq, s->cq, &ctx->tag);
   else
-    e = grpc_server_request_call(s->server, &ctx->call, &ctx->details, &ctx->req_md, s->cq,
-                                 s->cq, &ctx->tag);
+    e = grpc_server_request_call(s->server, &ctx->call, &ctx->details, &ctx->req_md, s->cq, s->cq,
+                                 &ctx->tag);
   if (e != GRPC_CALL_OK) {
     HG_ERROR("rpc", NULL, "request call: %s", grpc_call_error_to_string(e));
     ctx_free(ctx);
@@ -112,13 +107,11 @@ static char *slice_dup(hg_arena_t *a, grpc_slice s) {
 static int copy_metadata(rpc_ctx_t *ctx) {
   const grpc_metadata_array *src = &ctx->req_md;
   ctx->md = hg_arena_alloc(ctx->arena, (src->count ? src->count : 1) * sizeof *ctx->md);
-  if (!ctx->md)
-    return -1;
+  if (!ctx->md) return -1;
   for (size_t i = 0; i < src->count; i++) {
     ctx->md[i].key = slice_dup(ctx->arena, src->metadata[i].key);
     ctx->md[i].value = slice_dup(ctx->arena, src->metadata[i].value);
-    if (!ctx->md[i].key || !ctx->md[i].value)
-      return -1;
+    if (!ctx->md[i].key || !ctx->md[i].value) return -1;
   }
   ctx->n_md = src->count;
   return 0;
@@ -134,8 +127,7 @@ static uint64_t mix64(uint64_t x) {
 static const char *request_id(rpc_ctx_t *ctx) {
   const char *rid = rpc_ctx_metadata(ctx, "x-request-id");
   uint64_t n;
-  if (rid && rid[0])
-    return rid;
+  if (rid && rid[0]) return rid;
   n = atomic_fetch_add(&ctx->srv->rid_next, 1);
   return hg_arena_sprintf(ctx->arena, "%016" PRIx64, mix64(ctx->srv->rid_seed + n));
 }
@@ -152,8 +144,7 @@ static int ctx_accept(rpc_ctx_t *ctx) {
   gpr_timespec d = ctx->method ? ctx->deadline : ctx->details.deadline;
   const char *path = ctx->method ? ctx->method->path : slice_dup(ctx->arena, ctx->details.method);
   ctx->deadline = effective_deadline(d, ctx->srv->opts.default_deadline_ms);
-  if (!path || copy_metadata(ctx) != 0)
-    return -1;
+  if (!path || copy_metadata(ctx) != 0) return -1;
   ctx->path = path;
   ctx->request_id = request_id(ctx);
   return ctx->request_id ? 0 : -1;
@@ -235,8 +226,7 @@ void rpc_fail(rpc_ctx_t *ctx, const hg_status_t *st) {
     HG_ERROR("rpc", ctx->request_id, "%s: rpc_fail with code %d", ctx->path, (int)fixed.code);
     fixed.code = HG_INTERNAL;
   }
-  if (!fixed.message)
-    fixed.message = hg_code_name(fixed.code);
+  if (!fixed.message) fixed.message = hg_code_name(fixed.code);
   ctx->message = grpc_slice_from_copied_string(fixed.message);
   memset(ops, 0, sizeof ops);
   ops[0].op = GRPC_OP_SEND_INITIAL_METADATA;
@@ -265,8 +255,7 @@ void *rpc_ctx_user(rpc_ctx_t *ctx) { return ctx->user; }
 
 const char *rpc_ctx_metadata(rpc_ctx_t *ctx, const char *key) {
   for (size_t i = 0; i < ctx->n_md; i++)
-    if (strcmp(ctx->md[i].key, key) == 0)
-      return ctx->md[i].value;
+    if (strcmp(ctx->md[i].key, key) == 0) return ctx->md[i].value;
   return NULL;
 }
 

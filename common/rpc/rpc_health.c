@@ -28,17 +28,14 @@ int rpc_health_check_sync(rpc_channel_t *ch, int64_t deadline_ms) {
   hg_status_t st;
   void *out = NULL;
   int rc = -1;
-  if (!a)
-    return -1;
+  if (!a) return -1;
   rpc_call_opts_t opts = {.deadline_ms = deadline_ms, .arena = a};
-  if (rpc_call_sync(ch, HEALTH_CHECK_PATH,
-                    RPC_PBC(&grpc__health__v1__health_check_request__descriptor), &req,
-                    RPC_PBC(&grpc__health__v1__health_check_response__descriptor), &opts, &st,
-                    &out) != HG_OK)
+  if (rpc_call_sync(
+          ch, HEALTH_CHECK_PATH, RPC_PBC(&grpc__health__v1__health_check_request__descriptor), &req,
+          RPC_PBC(&grpc__health__v1__health_check_response__descriptor), &opts, &st, &out) != HG_OK)
     goto out;
   resp = out;
-  if (resp->status == GRPC__HEALTH__V1__HEALTH_CHECK_RESPONSE__SERVING_STATUS__SERVING)
-    rc = 0;
+  if (resp->status == GRPC__HEALTH__V1__HEALTH_CHECK_RESPONSE__SERVING_STATUS__SERVING) rc = 0;
 out:
   hg_arena_free(a);
   return rc;

@@ -25,8 +25,7 @@
 static int init_sync(rpc_server_t *s) {
   pthread_condattr_t attr;
   int rc = -1;
-  if (pthread_condattr_init(&attr) != 0)
-    return -1;
+  if (pthread_condattr_init(&attr) != 0) return -1;
   if (pthread_condattr_setclock(&attr, CLOCK_MONOTONIC) != 0 ||
       pthread_cond_init(&s->idle, &attr) != 0)
     goto out;
@@ -44,8 +43,7 @@ out:
  * correlation, and no syscall per call. */
 static uint64_t random_seed(const rpc_server_t *s) {
   uint64_t seed;
-  if (getrandom(&seed, sizeof seed, GRND_NONBLOCK) == (ssize_t)sizeof seed)
-    return seed;
+  if (getrandom(&seed, sizeof seed, GRND_NONBLOCK) == (ssize_t)sizeof seed) return seed;
   return (uint64_t)time(NULL) ^ (uint64_t)(uintptr_t)s;
 }
 
@@ -69,26 +67,22 @@ static int bind_port(rpc_server_t *s, const char *addr) {
 
 int rpc_server_new(const char *addr, const rpc_server_opts_t *opts, rpc_server_t **out) {
   rpc_server_t *s;
-  if (!addr || !out || !(s = calloc(1, sizeof *s)))
-    return -1;
+  if (!addr || !out || !(s = calloc(1, sizeof *s))) return -1;
   if (init_sync(s) != 0) {
     free(s);
     return -1;
   }
   grpc_init();
   s->opts.cq_threads = opts && opts->cq_threads > 0 ? opts->cq_threads : 1;
-  if (s->opts.cq_threads > MAX_CQ_THREADS)
-    s->opts.cq_threads = MAX_CQ_THREADS;
-  s->opts.default_deadline_ms = opts && opts->default_deadline_ms > 0
-                                    ? opts->default_deadline_ms
-                                    : RPC__DEFAULT_DEADLINE_MS;
+  if (s->opts.cq_threads > MAX_CQ_THREADS) s->opts.cq_threads = MAX_CQ_THREADS;
+  s->opts.default_deadline_ms =
+      opts && opts->default_deadline_ms > 0 ? opts->default_deadline_ms : RPC__DEFAULT_DEADLINE_MS;
   s->shutdown_tag.on_event = on_shutdown;
   s->rid_seed = random_seed(s);
   s->server = grpc_server_create(NULL, NULL);
   s->cq = grpc_completion_queue_create_for_next(NULL);
   grpc_server_register_completion_queue(s->server, s->cq, NULL);
-  if (bind_port(s, addr) != 0 || rpc__health_register(s) != 0 ||
-      rpc__admission_register(s) != 0) {
+  if (bind_port(s, addr) != 0 || rpc__health_register(s) != 0 || rpc__admission_register(s) != 0) {
     rpc_server_destroy(s, 0);
     return -1;
   }
@@ -100,28 +94,25 @@ int rpc_server_port(const rpc_server_t *s) { return s->port; }
 
 const rpc__method_t *rpc__server_method(const rpc_server_t *s, const char *path) {
   for (const rpc__method_t *m = s->methods; m; m = m->next)
-    if (strcmp(m->path, path) == 0)
-      return m;
+    if (strcmp(m->path, path) == 0) return m;
   return NULL;
 }
 
-static int add_method(rpc_server_t *s, const char *path, rpc_handler_fn fn,
-                      rpc_admit_fn admit, const rpc_codec_t *in, const rpc_codec_t *out) {
+static int add_method(rpc_server_t *s, const char *path, rpc_handler_fn fn, rpc_admit_fn admit,
+                      const rpc_codec_t *in, const rpc_codec_t *out) {
   rpc__method_t *m = NULL;
   int rc = -1;
   if (!s || s->started || !path || path[0] != '/' || !fn || rpc__codec_check(in) != 0 ||
       rpc__codec_check(out) != 0 || rpc__server_method(s, path))
     return -1;
-  if (!(m = calloc(1, sizeof *m)) || !(m->path = strdup(path)))
-    goto out;
+  if (!(m = calloc(1, sizeof *m)) || !(m->path = strdup(path))) goto out;
   m->fn = fn;
   m->admit = admit;
   m->in = *in;
   m->out = *out;
   m->handle = grpc_server_register_method(s->server, m->path, NULL,
                                           GRPC_SRM_PAYLOAD_READ_INITIAL_BYTE_BUFFER, 0);
-  if (!m->handle)
-    goto out;
+  if (!m->handle) goto out;
   m->next = s->methods;
   s->methods = m;
   rc = 0;
@@ -146,8 +137,7 @@ static int format_path(char *buf, size_t cap, const char *svc, const char *metho
 
 static const rpc_binding_t *find_binding(const rpc_binding_t *b, size_t n, const char *name) {
   for (size_t i = 0; i < n; i++)
-    if (b[i].method && strcmp(b[i].method, name) == 0)
-      return &b[i];
+    if (b[i].method && strcmp(b[i].method, name) == 0) return &b[i];
   return NULL;
 }
 
@@ -155,8 +145,7 @@ static const rpc_binding_t *find_binding(const rpc_binding_t *b, size_t n, const
 static int check_service(const rpc_server_t *s, const ProtobufCServiceDescriptor *svc,
                          const rpc_binding_t *bindings, size_t n_bindings) {
   char path[512];
-  if (svc->magic != PROTOBUF_C__SERVICE_DESCRIPTOR_MAGIC || n_bindings != svc->n_methods)
-    return -1;
+  if (svc->magic != PROTOBUF_C__SERVICE_DESCRIPTOR_MAGIC || n_bindings != svc->n_methods) return -1;
   for (unsigned i = 0; i < svc->n_methods; i++) {
     const ProtobufCMethodDescriptor *md = &svc->methods[i];
     if (!find_binding(bindings, n_bindings, md->name) ||
@@ -196,22 +185,17 @@ static void *cq_thread(void *arg) {
 }
 
 int rpc_server_start(rpc_server_t *s) {
-  if (!s || s->started)
-    return -1;
+  if (!s || s->started) return -1;
   s->started = 1;
   grpc_server_start(s->server);
   for (const rpc__method_t *m = s->methods; m; m = m->next)
     for (int k = 0; k < SLOTS_PER_METHOD; k++)
-      if (rpc__ctx_arm(s, m) != 0)
-        return -1;
+      if (rpc__ctx_arm(s, m) != 0) return -1;
   for (int k = 0; k < CATCH_ALL_SLOTS; k++)
-    if (rpc__ctx_arm(s, NULL) != 0)
-      return -1;
-  if (!(s->threads = calloc((size_t)s->opts.cq_threads, sizeof *s->threads)))
-    return -1;
+    if (rpc__ctx_arm(s, NULL) != 0) return -1;
+  if (!(s->threads = calloc((size_t)s->opts.cq_threads, sizeof *s->threads))) return -1;
   for (; s->n_threads < s->opts.cq_threads; s->n_threads++)
-    if (pthread_create(&s->threads[s->n_threads], NULL, cq_thread, s) != 0)
-      return -1;
+    if (pthread_create(&s->threads[s->n_threads], NULL, cq_thread, s) != 0) return -1;
   return 0;
 }
 
@@ -228,8 +212,7 @@ int rpc__server_hold(rpc_server_t *s) {
 
 void rpc__server_release(rpc_server_t *s) {
   pthread_mutex_lock(&s->mu);
-  if (--s->live == 0)
-    pthread_cond_broadcast(&s->idle);
+  if (--s->live == 0) pthread_cond_broadcast(&s->idle);
   pthread_mutex_unlock(&s->mu);
 }
 
@@ -257,12 +240,10 @@ static void wait_idle_threaded(rpc_server_t *s, int64_t grace_ms) {
   while (s->live > 0 && !timed_out)
     timed_out = pthread_cond_timedwait(&s->idle, &s->mu, &until) == ETIMEDOUT;
   pthread_mutex_unlock(&s->mu);
-  if (!timed_out)
-    return;
+  if (!timed_out) return;
   grpc_server_cancel_all_calls(s->server);
   pthread_mutex_lock(&s->mu);
-  while (s->live > 0)
-    pthread_cond_wait(&s->idle, &s->mu);
+  while (s->live > 0) pthread_cond_wait(&s->idle, &s->mu);
   pthread_mutex_unlock(&s->mu);
 }
 
@@ -293,8 +274,7 @@ static void free_methods(rpc_server_t *s) {
 }
 
 void rpc_server_destroy(rpc_server_t *s, int64_t grace_ms) {
-  if (!s)
-    return;
+  if (!s) return;
   pthread_mutex_lock(&s->mu);
   s->closing = 1;
   s->live++; /* the shutdown tag */
@@ -306,10 +286,8 @@ void rpc_server_destroy(rpc_server_t *s, int64_t grace_ms) {
     wait_idle_inline(s, grace_ms > 0 ? grace_ms : 0);
   grpc_server_destroy(s->server);
   grpc_completion_queue_shutdown(s->cq);
-  if (s->n_threads == 0)
-    rpc__cq_poll(s->cq);
-  for (int i = 0; i < s->n_threads; i++)
-    pthread_join(s->threads[i], NULL);
+  if (s->n_threads == 0) rpc__cq_poll(s->cq);
+  for (int i = 0; i < s->n_threads; i++) pthread_join(s->threads[i], NULL);
   grpc_completion_queue_destroy(s->cq);
   free_methods(s);
   free(s->threads);

@@ -29,8 +29,7 @@ static int pack_any(const ProtobufCMessage *m, const char *type_url, hg_arena_t 
                     Google__Protobuf__Any *any) {
   size_t n = protobuf_c_message_get_packed_size(m);
   uint8_t *p = hg_arena_alloc(a, n ? n : 1);
-  if (!p)
-    return -1;
+  if (!p) return -1;
   protobuf_c_message_pack(m, p);
   google__protobuf__any__init(any);
   any->type_url = (char *)type_url;
@@ -123,12 +122,9 @@ int rpc__status_pack(const hg_status_t *st, hg_arena_t *a, grpc_slice *out) {
   s.code = (int32_t)st->code;
   s.message = or_empty(st->message);
   s.details = anys;
-  if ((st->reason || st->detail) && pack_error_info(st, a, &any[s.n_details++]) != 0)
-    return -1;
-  if (st->n_violations > 0 && pack_bad_request(st, a, &any[s.n_details++]) != 0)
-    return -1;
-  if (has_any_extras(st) && pack_extras(st, a, &any[s.n_details++]) != 0)
-    return -1;
+  if ((st->reason || st->detail) && pack_error_info(st, a, &any[s.n_details++]) != 0) return -1;
+  if (st->n_violations > 0 && pack_bad_request(st, a, &any[s.n_details++]) != 0) return -1;
+  if (has_any_extras(st) && pack_extras(st, a, &any[s.n_details++]) != 0) return -1;
   *out = grpc_slice_malloc(google__rpc__status__get_packed_size(&s));
   google__rpc__status__pack(&s, GRPC_SLICE_START_PTR(*out));
   return 0;
@@ -144,12 +140,10 @@ static int unpack_error_info(const Google__Protobuf__Any *any, ProtobufCAllocato
                              hg_status_t *st) {
   Google__Rpc__ErrorInfo *info =
       google__rpc__error_info__unpack(al, any->value.len, any->value.data);
-  if (!info)
-    return -1;
+  if (!info) return -1;
   st->reason = or_null(info->reason);
   for (size_t i = 0; i < info->n_metadata; i++)
-    if (strcmp(info->metadata[i]->key, DETAIL_KEY) == 0)
-      st->detail = info->metadata[i]->value;
+    if (strcmp(info->metadata[i]->key, DETAIL_KEY) == 0) st->detail = info->metadata[i]->value;
   return 0;
 }
 
@@ -157,8 +151,7 @@ static int unpack_bad_request(const Google__Protobuf__Any *any, ProtobufCAllocat
                               hg_status_t *st) {
   Google__Rpc__BadRequest *br =
       google__rpc__bad_request__unpack(al, any->value.len, any->value.data);
-  if (!br)
-    return -1;
+  if (!br) return -1;
   for (size_t i = 0; i < br->n_field_violations && st->n_violations < HG_MAX_VIOLATIONS; i++) {
     const Google__Rpc__BadRequest__FieldViolation *fv = br->field_violations[i];
     st->violations[st->n_violations++] = (hg_violation_t){
@@ -203,8 +196,7 @@ int rpc__status_unpack(const uint8_t *p, size_t n, hg_arena_t *a, hg_status_t *s
   hg_status_t tmp = *st;
   size_t base = st->n_violations;
   extras_t *x = NULL;
-  if (!s)
-    return -1;
+  if (!s) return -1;
   for (size_t i = 0; i < s->n_details; i++) {
     const Google__Protobuf__Any *any = s->details[i];
     const char *type = any_type(any);
@@ -214,15 +206,13 @@ int rpc__status_unpack(const uint8_t *p, size_t n, hg_arena_t *a, hg_status_t *s
     else if (strcmp(type, BAD_REQUEST) == 0)
       rc = unpack_bad_request(any, &al, &tmp);
     else if (strcmp(type, EXTRAS) == 0)
-      rc = (x = hangar__rpc__v1__violation_extras__unpack(&al, any->value.len,
-                                                          any->value.data)) ? 0 : -1;
-    if (rc != 0)
-      return -1;
+      rc = (x = hangar__rpc__v1__violation_extras__unpack(&al, any->value.len, any->value.data))
+               ? 0
+               : -1;
+    if (rc != 0) return -1;
   }
-  if (apply_extras(x, base, a, &tmp) != 0)
-    return -1;
-  if (!tmp.message && s->message[0])
-    tmp.message = s->message;
+  if (apply_extras(x, base, a, &tmp) != 0) return -1;
+  if (!tmp.message && s->message[0]) tmp.message = s->message;
   *st = tmp;
   return 0;
 }

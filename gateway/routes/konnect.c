@@ -30,40 +30,45 @@
 #define DOCUMENT_TREE "application/vnd.konnect.document-tree+json"
 
 /* A row: method, template, rpc, body mapping, success code, then the surface's rules. */
-#define KONNECT(m, p, r, b, ok)                                                            \
-  {.method = (m), .path = (p), .service = AP, .rpc = (r), .upstream = "products",          \
-   .body = (b), .success = (ok), .dialect = GW_DIALECT_PROBLEM,                            \
-   .flags = GW_ROUTE_JSON_ONLY | GW_ROUTE_PATH_NOT_IN_BODY, .query_member = "eq"
-#define ROW(m, p, r, b, ok) KONNECT(m, p, r, b, ok)}
+#define KONNECT(m, p, r, b, ok)                                                                    \
+  {                                                                                                \
+    .method = (m), .path = (p), .service = AP, .rpc = (r), .upstream = "products", .body = (b),    \
+    .success = (ok), .dialect = GW_DIALECT_PROBLEM,                                                \
+    .flags = GW_ROUTE_JSON_ONLY | GW_ROUTE_PATH_NOT_IN_BODY, .query_member = "eq"
+#define ROW(m, p, r, b, ok)                                                                        \
+  KONNECT(m, p, r, b, ok)                                                                          \
+  }
 #define ALL GW_BODY_ALL
 #define NONE GW_BODY_NONE
 
-static const gw_route_t routes[] = {
-    ROW(GW_POST, PRODUCTS, "CreateApiProduct", ALL, 201),
-    ROW(GW_GET, PRODUCTS, "ListApiProducts", NONE, 200),
-    ROW(GW_GET, PRODUCT, "GetApiProduct", NONE, 200),
-    ROW(GW_PATCH, PRODUCT, "UpdateApiProduct", ALL, 200),
-    ROW(GW_DELETE, PRODUCT, "DeleteApiProduct", NONE, 204),
+static const gw_route_t routes[] = {ROW(GW_POST, PRODUCTS, "CreateApiProduct", ALL, 201),
+                                    ROW(GW_GET, PRODUCTS, "ListApiProducts", NONE, 200),
+                                    ROW(GW_GET, PRODUCT, "GetApiProduct", NONE, 200),
+                                    ROW(GW_PATCH, PRODUCT, "UpdateApiProduct", ALL, 200),
+                                    ROW(GW_DELETE, PRODUCT, "DeleteApiProduct", NONE, 204),
 
-    ROW(GW_POST, DOCUMENTS, "CreateApiProductDocument", ALL, 201),
-    ROW(GW_GET, DOCUMENTS, "ListApiProductDocuments", NONE, 200),
-    KONNECT(GW_GET, DOCUMENTS, "ListApiProductDocumentTree", NONE, 200), .accept = DOCUMENT_TREE},
-    ROW(GW_GET, DOCUMENT, "GetApiProductDocument", NONE, 200),
-    ROW(GW_PATCH, DOCUMENT, "UpdateApiProductDocument", ALL, 200),
-    ROW(GW_DELETE, DOCUMENT, "DeleteApiProductDocument", NONE, 204),
+                                    ROW(GW_POST, DOCUMENTS, "CreateApiProductDocument", ALL, 201),
+                                    ROW(GW_GET, DOCUMENTS, "ListApiProductDocuments", NONE, 200),
+                                    KONNECT(GW_GET, DOCUMENTS, "ListApiProductDocumentTree", NONE,
+                                            200),
+                                    .accept = DOCUMENT_TREE},
+                        ROW(GW_GET, DOCUMENT, "GetApiProductDocument", NONE, 200),
+                        ROW(GW_PATCH, DOCUMENT, "UpdateApiProductDocument", ALL, 200),
+                        ROW(GW_DELETE, DOCUMENT, "DeleteApiProductDocument", NONE, 204),
 
-    ROW(GW_POST, VERSIONS, "CreateApiProductVersion", ALL, 201),
-    ROW(GW_GET, VERSIONS, "ListApiProductVersions", NONE, 200),
-    ROW(GW_GET, VERSION, "GetApiProductVersion", NONE, 200),
-    ROW(GW_PATCH, VERSION, "UpdateApiProductVersion", ALL, 200),
-    ROW(GW_DELETE, VERSION, "DeleteApiProductVersion", NONE, 204),
+                        ROW(GW_POST, VERSIONS, "CreateApiProductVersion", ALL, 201),
+                        ROW(GW_GET, VERSIONS, "ListApiProductVersions", NONE, 200),
+                        ROW(GW_GET, VERSION, "GetApiProductVersion", NONE, 200),
+                        ROW(GW_PATCH, VERSION, "UpdateApiProductVersion", ALL, 200),
+                        ROW(GW_DELETE, VERSION, "DeleteApiProductVersion", NONE, 204),
 
-    ROW(GW_POST, SPECS, "CreateApiProductVersionSpec", ALL, 201),
-    ROW(GW_GET, SPECS, "ListApiProductVersionSpecs", NONE, 200),
-    ROW(GW_GET, SPEC, "GetApiProductVersionSpec", NONE, 200),
-    ROW(GW_PATCH, SPEC, "UpdateApiProductVersionSpec", ALL, 200),
-    ROW(GW_DELETE, SPEC, "DeleteApiProductVersionSpec", NONE, 204),
-};
+                        ROW(GW_POST, SPECS, "CreateApiProductVersionSpec", ALL, 201),
+                        ROW(GW_GET, SPECS, "ListApiProductVersionSpecs", NONE, 200),
+                        ROW(GW_GET, SPEC, "GetApiProductVersionSpec", NONE, 200),
+                        ROW(GW_PATCH, SPEC, "UpdateApiProductVersionSpec", ALL, 200),
+                        ROW(GW_DELETE, SPEC, "DeleteApiProductVersionSpec", NONE, 204),
+}
+;
 
 /* A path under /v2/api-products that no row takes is a problem+json 404 too. */
 const gw_route_table_t gw_routes_konnect = {.surface = "konnect",

@@ -14,9 +14,9 @@
  * sent as JSON or with no Content-Type at all (anything else is pydantic's "value is not a
  * valid dict"). */
 #define REQUIRED_JSON_BODY (GW_ROUTE_JSON_ONLY | GW_ROUTE_UNTYPED_JSON | GW_ROUTE_BODY_REQUIRED)
-#define ROW(m, p, r, b)                                                                    \
-  .method = (m), .path = (p), .service = WR, .rpc = (r), .upstream = "resources",          \
-  .body = (b), .success = 200, .dialect = GW_DIALECT_FASTAPI
+#define ROW(m, p, r, b)                                                                            \
+  .method = (m), .path = (p), .service = WR, .rpc = (r), .upstream = "resources", .body = (b),     \
+  .success = 200, .dialect = GW_DIALECT_FASTAPI
 
 static const gw_route_t wrapper_routes[] = {
     {ROW(GW_POST, "/wrappers", "CreateWrapper", GW_BODY_ALL), .flags = REQUIRED_JSON_BODY},

@@ -66,13 +66,11 @@ int auth__admit(rpc_ctx_t *ctx, const void *req) {
   hg_str_t token;
   (void)req;
   switch (authz_parse_bearer(rpc_ctx_metadata(ctx, "authorization"), &token)) {
-  case AUTHZ_OK:
-    break;
-  case AUTHZ_MISSING:
-    return fail_auth(ctx, HG_UNAUTHENTICATED, "MISSING_CREDENTIALS",
-                     "Authorization header required", NULL);
-  default:
-    return fail_auth(ctx, HG_UNAUTHENTICATED, "NOT_BEARER", "Bearer token required", NULL);
+    case AUTHZ_OK: break;
+    case AUTHZ_MISSING:
+      return fail_auth(ctx, HG_UNAUTHENTICATED, "MISSING_CREDENTIALS",
+                       "Authorization header required", NULL);
+    default: return fail_auth(ctx, HG_UNAUTHENTICATED, "NOT_BEARER", "Bearer token required", NULL);
   }
   if (svc->admin_token.n > 0 && auth_token_equal(token, svc->admin_token)) return 0;
   return refuse(ctx, svc, token.p);
@@ -118,8 +116,8 @@ static void write_done(void *arg, int rc) {
     auth__store_fail(w->ctx, rc, w->not_found);
 }
 
-int auth__submit_or_fail(rpc_ctx_t *ctx, const auth_svc_t *svc, store_write_fn fn,
-                         const void *data, const void *resp, const char *not_found) {
+int auth__submit_or_fail(rpc_ctx_t *ctx, const auth_svc_t *svc, store_write_fn fn, const void *data,
+                         const void *resp, const char *not_found) {
   auth_write_t *w = hg_arena_alloc(rpc_ctx_arena(ctx), sizeof(*w));
   if (!w) {
     rpc_fail_code(ctx, HG_RESOURCE_EXHAUSTED, "Out of memory");

@@ -64,8 +64,8 @@ typedef struct auth_write {
 /* Queues fn on the store's group commit; after the durable commit ctx is answered with
  * resp, or through auth__store_fail(). data and resp must live in ctx's arena (or be
  * static). 0: queued (do not touch ctx again). -1: ctx answered. */
-int auth__submit_or_fail(rpc_ctx_t *ctx, const auth_svc_t *svc, store_write_fn fn,
-                         const void *data, const void *resp, const char *not_found);
+int auth__submit_or_fail(rpc_ctx_t *ctx, const auth_svc_t *svc, store_write_fn fn, const void *data,
+                         const void *resp, const char *not_found);
 
 /* Handlers (admin_tokens.c, admin_bindings.c). */
 void auth__create_token(rpc_ctx_t *ctx, const void *req);

@@ -35,8 +35,8 @@ static int delete_binding(store_txn_t *txn, void *arg) {
   return auth_store_delete(txn, AUTH_T_ROLE_BINDINGS, w->data);
 }
 
-static Hangar__Auth__V1__RoleBindingRecord *new_record(
-    hg_arena_t *a, const create_req_t *req, int64_t now) {
+static Hangar__Auth__V1__RoleBindingRecord *new_record(hg_arena_t *a, const create_req_t *req,
+                                                       int64_t now) {
   Hangar__Auth__V1__RoleBindingRecord *rec = hg_arena_alloc(a, sizeof(*rec));
   char *id = auth_id_new(a, "rb_");
   if (!rec || !id) return NULL;

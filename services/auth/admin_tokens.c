@@ -28,8 +28,8 @@ static const hg_rule_t request_rules[] = {
      AUTH_SUBJECT_DESC},
 };
 static const hg_rule_t binding_rules[] = {
-    {"scope", offsetof(binding_t, scope), HG_RULE_CHARSET, 1, 1, AUTH_FIELD_MAX,
-     auth__name_charset, AUTH_NAME_DESC},
+    {"scope", offsetof(binding_t, scope), HG_RULE_CHARSET, 1, 1, AUTH_FIELD_MAX, auth__name_charset,
+     AUTH_NAME_DESC},
     {"role", offsetof(binding_t, role), HG_RULE_ONE_OF, 1, 0, 0, auth__roles, AUTH_ROLE_DESC},
 };
 

@@ -27,9 +27,7 @@ const char *auth_err_name(int err) {
   return store_err_name(err);
 }
 
-int64_t auth_now(const auth_svc_t *svc) {
-  return svc->now ? svc->now() : hg_now_ms() / 1000;
-}
+int64_t auth_now(const auth_svc_t *svc) { return svc->now ? svc->now() : hg_now_ms() / 1000; }
 
 int auth_service_register(rpc_server_t *s, auth_svc_t *svc) {
   rpc_server_set_data(s, svc);

@@ -19,28 +19,28 @@
 typedef int64_t (*auth_clock_fn)(void);
 
 typedef struct auth_svc {
-  store_t *store;        /* tables from auth_store_schema */
-  hg_str_t admin_token;  /* the bootstrap admin token; must be non-empty */
-  hg_str_t jwt_secret;   /* HS256 secret; n == 0 rejects every JWT */
-  auth_clock_fn now;     /* NULL: the real clock */
+  store_t *store;       /* tables from auth_store_schema */
+  hg_str_t admin_token; /* the bootstrap admin token; must be non-empty */
+  hg_str_t jwt_secret;  /* HS256 secret; n == 0 rejects every JWT */
+  auth_clock_fn now;    /* NULL: the real clock */
 } auth_svc_t;
 
 /* Why a presented token is not valid. auth_strerror() is the text Verify returns in
  * VerifyResponse.error, so each message is written for the caller. */
-#define AUTH_ERRORS(XX)                                                \
-  XX(AUTH_EMISSING, -31001, "missing token")                           \
-  XX(AUTH_EMALFORMED, -31002, "malformed token")                       \
-  XX(AUTH_EALG, -31003, "unsupported token algorithm")                 \
-  XX(AUTH_ESIGNATURE, -31004, "invalid token signature")               \
-  XX(AUTH_EEXPIRED, -31005, "token expired")                           \
-  XX(AUTH_ENOTYET, -31006, "token not yet valid")                      \
-  XX(AUTH_EIAT, -31007, "token issued in the future")                  \
-  XX(AUTH_ENOSUB, -31008, "token has no sub claim")                    \
-  XX(AUTH_ENOEXP, -31009, "token has no exp claim")                    \
-  XX(AUTH_ETOOLONG, -31010, "token subject too long")                  \
-  XX(AUTH_EUNKNOWN, -31011, "unknown token")                           \
-  XX(AUTH_ENOJWT, -31012, "JWT authentication is not configured")      \
-  XX(AUTH_ENOMEM, -31013, "out of memory")                             \
+#define AUTH_ERRORS(XX)                                                                            \
+  XX(AUTH_EMISSING, -31001, "missing token")                                                       \
+  XX(AUTH_EMALFORMED, -31002, "malformed token")                                                   \
+  XX(AUTH_EALG, -31003, "unsupported token algorithm")                                             \
+  XX(AUTH_ESIGNATURE, -31004, "invalid token signature")                                           \
+  XX(AUTH_EEXPIRED, -31005, "token expired")                                                       \
+  XX(AUTH_ENOTYET, -31006, "token not yet valid")                                                  \
+  XX(AUTH_EIAT, -31007, "token issued in the future")                                              \
+  XX(AUTH_ENOSUB, -31008, "token has no sub claim")                                                \
+  XX(AUTH_ENOEXP, -31009, "token has no exp claim")                                                \
+  XX(AUTH_ETOOLONG, -31010, "token subject too long")                                              \
+  XX(AUTH_EUNKNOWN, -31011, "unknown token")                                                       \
+  XX(AUTH_ENOJWT, -31012, "JWT authentication is not configured")                                  \
+  XX(AUTH_ENOMEM, -31013, "out of memory")                                                         \
   XX(AUTH_EHEADER, -31014, "unsupported token header")
 
 typedef enum {

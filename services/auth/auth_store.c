@@ -38,8 +38,7 @@ static int put_record(store_txn_t *txn, int table, int order_index, const char *
   keys->index[order_index] = (store_val_t){order, sizeof(order)};
   hg_buf_t buf = HG_BUF_INIT;
   if ((rc = record_pack(msg, &buf)) != 0) return rc;
-  rc = store_put(txn, table, sval(id), (store_val_t){buf.p, buf.n}, keys,
-                 STORE_PUT_NOOVERWRITE);
+  rc = store_put(txn, table, sval(id), (store_val_t){buf.p, buf.n}, keys, STORE_PUT_NOOVERWRITE);
   hg_buf_free(&buf);
   return rc;
 }
@@ -48,8 +47,8 @@ int auth_store_put_token(store_txn_t *txn, const Hangar__Auth__V1__TokenRecord *
   store_keys_t keys;
   memset(&keys, 0, sizeof(keys));
   keys.index[AUTH_TOKENS_BY_HASH] = (store_val_t){rec->hash.data, rec->hash.len};
-  return put_record(txn, AUTH_T_TOKENS, AUTH_TOKENS_BY_ORDER, rec->id, rec->subject,
-                    &rec->base, &keys);
+  return put_record(txn, AUTH_T_TOKENS, AUTH_TOKENS_BY_ORDER, rec->id, rec->subject, &rec->base,
+                    &keys);
 }
 
 int auth_store_put_binding(store_txn_t *txn, const Hangar__Auth__V1__RoleBindingRecord *rec) {
@@ -98,8 +97,8 @@ static int count_records(store_txn_t *txn, int table, const char *subject, uint6
 }
 
 static int list_records(store_txn_t *txn, int table, int order_index, const char *subject,
-                        const ProtobufCMessageDescriptor *d, hg_arena_t *a,
-                        ProtobufCMessage ***out, size_t *n) {
+                        const ProtobufCMessageDescriptor *d, hg_arena_t *a, ProtobufCMessage ***out,
+                        size_t *n) {
   uint64_t count = 0;
   int rc = count_records(txn, table, subject, &count);
   if (rc != 0) return rc;
@@ -108,8 +107,7 @@ static int list_records(store_txn_t *txn, int table, int order_index, const char
   if (count > 0 && subject && *subject)
     rc = store_group_scan(txn, table, sval(subject), 0, count, collect_one, &c);
   else if (count > 0)
-    rc = store_index_scan(txn, table, order_index, (store_val_t){"", 0}, count, collect_one,
-                          &c);
+    rc = store_index_scan(txn, table, order_index, (store_val_t){"", 0}, count, collect_one, &c);
   if (rc != 0) return rc;
   *out = c.items;
   *n = c.n;

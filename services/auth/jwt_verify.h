@@ -13,7 +13,7 @@
 
 #include "buf.h"
 
-#define AUTH_JWT_SKEW 60 /* seconds of clock skew allowed for nbf and iat */
+#define AUTH_JWT_SKEW 60     /* seconds of clock skew allowed for nbf and iat */
 #define AUTH_JWT_SUB_MAX 159 /* longest subject VerifyResponse can carry */
 
 typedef struct auth_jwt_claims {

@@ -12,8 +12,7 @@ char *auth_rfc3339(hg_arena_t *a, int64_t unix_seconds) {
 }
 
 /* expires_at: NULL (JSON null) when the token never expires. *ok is cleared on failure. */
-static Google__Protobuf__StringValue *render_expiry(hg_arena_t *a, int64_t expires_at,
-                                                   int *ok) {
+static Google__Protobuf__StringValue *render_expiry(hg_arena_t *a, int64_t expires_at, int *ok) {
   if (expires_at == 0) return NULL;
   Google__Protobuf__StringValue *v = hg_arena_alloc(a, sizeof(*v));
   char *text = auth_rfc3339(a, expires_at);
@@ -42,9 +41,8 @@ Hangar__Auth__V1__Token *auth_render_token(hg_arena_t *a,
   return ok && t->created_at ? t : NULL;
 }
 
-Hangar__Auth__V1__CreatedToken *auth_render_created(hg_arena_t *a,
-                                                    const Hangar__Auth__V1__TokenRecord *rec,
-                                                    const char *secret) {
+Hangar__Auth__V1__CreatedToken *
+auth_render_created(hg_arena_t *a, const Hangar__Auth__V1__TokenRecord *rec, const char *secret) {
   Hangar__Auth__V1__CreatedToken *t = hg_arena_alloc(a, sizeof(*t));
   char *shown = hg_arena_strdup(a, secret);
   int ok = t && shown;
@@ -61,8 +59,8 @@ Hangar__Auth__V1__CreatedToken *auth_render_created(hg_arena_t *a,
   return ok && t->created_at ? t : NULL;
 }
 
-Hangar__Auth__V1__RoleBinding *auth_render_binding(
-    hg_arena_t *a, const Hangar__Auth__V1__RoleBindingRecord *rec) {
+Hangar__Auth__V1__RoleBinding *auth_render_binding(hg_arena_t *a,
+                                                   const Hangar__Auth__V1__RoleBindingRecord *rec) {
   Hangar__Auth__V1__RoleBinding *b = hg_arena_alloc(a, sizeof(*b));
   if (!b) return NULL;
   hangar__auth__v1__role_binding__init(b);

@@ -17,13 +17,11 @@
 /* "2025-01-15T14:20:00Z" */
 char *auth_rfc3339(hg_arena_t *a, int64_t unix_seconds);
 
-Hangar__Auth__V1__Token *auth_render_token(hg_arena_t *a,
-                                           const Hangar__Auth__V1__TokenRecord *rec);
+Hangar__Auth__V1__Token *auth_render_token(hg_arena_t *a, const Hangar__Auth__V1__TokenRecord *rec);
 /* The creation answer: rec plus the shown-once secret (borrowed). */
-Hangar__Auth__V1__CreatedToken *auth_render_created(hg_arena_t *a,
-                                                    const Hangar__Auth__V1__TokenRecord *rec,
-                                                    const char *secret);
-Hangar__Auth__V1__RoleBinding *auth_render_binding(
-    hg_arena_t *a, const Hangar__Auth__V1__RoleBindingRecord *rec);
+Hangar__Auth__V1__CreatedToken *
+auth_render_created(hg_arena_t *a, const Hangar__Auth__V1__TokenRecord *rec, const char *secret);
+Hangar__Auth__V1__RoleBinding *auth_render_binding(hg_arena_t *a,
+                                                   const Hangar__Auth__V1__RoleBindingRecord *rec);
 
 #endif

@@ -20,7 +20,7 @@ const char *const auth_kind_names[] = {
 #define XX(name, prefix) #name,
     AUTH_TOKEN_KINDS(XX)
 #undef XX
-    NULL};
+        NULL};
 
 static const char alnum[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 #define ALNUM_N 62
@@ -82,8 +82,8 @@ int auth_token_has_ttl(const Hangar__Auth__V1__CreateTokenRequest *req) {
   return req->_ttl_seconds_case == HANGAR__AUTH__V1__CREATE_TOKEN_REQUEST___TTL_SECONDS_TTL_SECONDS;
 }
 
-int auth_token_mint(const Hangar__Auth__V1__CreateTokenRequest *req, int64_t now,
-                    hg_arena_t *a, Hangar__Auth__V1__TokenRecord **rec, const char **secret) {
+int auth_token_mint(const Hangar__Auth__V1__CreateTokenRequest *req, int64_t now, hg_arena_t *a,
+                    Hangar__Auth__V1__TokenRecord **rec, const char **secret) {
   const auth_kind_t *k = auth_kind_find(req->kind);
   char token[AUTH_TOKEN_MAX];
   if (!k || auth_token_generate(k, token) != 0) return -1;

@@ -20,11 +20,11 @@
 #include "hangar/auth/v1/store.pb-c.h"
 
 /* The kinds of opaque token: name and the prefix its secret carries. */
-#define AUTH_TOKEN_KINDS(XX) \
-  XX(apikey, "")             \
-  XX(kpat, "kpat_")          \
-  XX(spat, "spat_")          \
-  XX(apitoken, "")           \
+#define AUTH_TOKEN_KINDS(XX)                                                                       \
+  XX(apikey, "")                                                                                   \
+  XX(kpat, "kpat_")                                                                                \
+  XX(spat, "spat_")                                                                                \
+  XX(apitoken, "")                                                                                 \
   XX(storage, "")
 /* For messages; keep in step with AUTH_TOKEN_KINDS. */
 #define AUTH_TOKEN_KINDS_TEXT "apikey, kpat, spat, apitoken, storage"
@@ -64,7 +64,7 @@ int auth_token_has_ttl(const Hangar__Auth__V1__CreateTokenRequest *req);
  * created_at = now, expires_at = now + ttl_seconds (0 when absent). Everything lives in a.
  * *secret is the shown-once token. 0, or -1 (allocation or randomness failed; outs
  * unchanged). */
-int auth_token_mint(const Hangar__Auth__V1__CreateTokenRequest *req, int64_t now,
-                    hg_arena_t *a, Hangar__Auth__V1__TokenRecord **rec, const char **secret);
+int auth_token_mint(const Hangar__Auth__V1__CreateTokenRequest *req, int64_t now, hg_arena_t *a,
+                    Hangar__Auth__V1__TokenRecord **rec, const char **secret);
 
 #endif

@@ -28,8 +28,7 @@ static int answer_invalid(hangar_auth_v1_VerifyResponse *out, int err) {
 }
 
 /* Appends (scope, role) unless it is already there, too long, or the list is full. */
-static void add_binding(hangar_auth_v1_VerifyResponse *out, const char *scope,
-                        const char *role) {
+static void add_binding(hangar_auth_v1_VerifyResponse *out, const char *scope, const char *role) {
   size_t max = sizeof(out->bindings) / sizeof(out->bindings[0]);
   for (size_t i = 0; i < out->bindings_count; i++)
     if (strcmp(out->bindings[i].scope, scope) == 0 && strcmp(out->bindings[i].role, role) == 0)
@@ -43,8 +42,8 @@ static void add_binding(hangar_auth_v1_VerifyResponse *out, const char *scope,
 }
 
 /* Marks out valid for subject/kind/expires_at; AUTH_ETOOLONG if they do not fit. */
-static int answer_valid(hangar_auth_v1_VerifyResponse *out, const char *subject,
-                        const char *kind, int64_t expires_at) {
+static int answer_valid(hangar_auth_v1_VerifyResponse *out, const char *subject, const char *kind,
+                        int64_t expires_at) {
   memset(out, 0, sizeof(*out));
   if (copy_field(out->subject, sizeof(out->subject), subject) != 0 ||
       copy_field(out->kind, sizeof(out->kind), kind) != 0)
@@ -130,8 +129,7 @@ static void verify_handler(rpc_ctx_t *ctx, const void *msg) {
     rpc_fail_code(ctx, HG_UNAVAILABLE, "Token verification unavailable");
     return;
   }
-  if (!resp->valid)
-    HG_DEBUG("auth", rpc_ctx_request_id(ctx), "token rejected: %s", resp->error);
+  if (!resp->valid) HG_DEBUG("auth", rpc_ctx_request_id(ctx), "token rejected: %s", resp->error);
   rpc_reply(ctx, resp);
 }
 

@@ -20,7 +20,9 @@ typedef Hangar__Products__V1__UpdateApiProductRequest update_req_t;
 typedef Hangar__Products__V1__DeleteApiProductRequest delete_req_t;
 
 static const pr_rule_t name_rules[] = {
-    {.field = "name", .required = 1, .kind = PR_LENGTH,
+    {.field = "name",
+     .required = 1,
+     .kind = PR_LENGTH,
      .check = {.kind = HG_RULE_LENGTH, .min = 1, .max = 100}},
 };
 #define N_NAME_RULES (sizeof(name_rules) / sizeof(name_rules[0]))
@@ -131,8 +133,8 @@ static int apply_patch(pr_write_t *w, product_t *p) {
   }
   int rc = pr_labels_patch_apply(&patch->labels, &pr_labels_cfg, &p->base, w->a, &w->st);
   if (rc == 0)
-    rc = pr_labels_patch_apply(&patch->public_labels, &pr_public_labels_cfg, &p->base, w->a,
-                               &w->st);
+    rc =
+        pr_labels_patch_apply(&patch->public_labels, &pr_public_labels_cfg, &p->base, w->a, &w->st);
   if (rc > 0) return pr_refuse_invalid(w);
   if (rc < 0 || !(p->updated_at = pr_now(w->a))) return STORE_ENOMEM;
   return 0;
@@ -251,8 +253,7 @@ static int read_list_query_or_fail(rpc_ctx_t *ctx, const list_req_t *req, produc
   *lq = (pr_list_query_t){.cmp = compare_products};
   pr_page_resolve(req->page, &st, &lq->page);
   hg_sort_parse(&sort_cfg, req->sort, a, &st, &lq->sort);
-  hg_filter_from_message(&filter_cfg, (const ProtobufCMessage *)req->filter, a, &st,
-                         &pq->filter);
+  hg_filter_from_message(&filter_cfg, (const ProtobufCMessage *)req->filter, a, &st, &pq->filter);
   if (hg_label_query_parse(req->labels, a, &pq->labels) ||
       hg_label_query_parse(req->public_labels, a, &pq->public_labels))
     return pr_fail_internal(ctx);

@@ -31,8 +31,7 @@ const char *products_org_of(const hg_principal_t *p) {
   for (size_t i = 0; i < p->n_bindings && i < HG_PRINCIPAL_MAX_BINDINGS; i++) {
     const char *scope = p->bindings[i].scope;
     admin_binding |= p->bindings[i].role == HG_ROLE_ADMIN;
-    if (strncmp(scope, ORG_PREFIX, strlen(ORG_PREFIX)) != 0 || !scope[strlen(ORG_PREFIX)])
-      continue;
+    if (strncmp(scope, ORG_PREFIX, strlen(ORG_PREFIX)) != 0 || !scope[strlen(ORG_PREFIX)]) continue;
     if (!best || strcmp(scope, best) < 0) best = scope;
   }
   if (best) return best + strlen(ORG_PREFIX);
@@ -156,8 +155,8 @@ int pr_read_begin_or_fail(rpc_ctx_t *ctx, store_txn_t **txn) {
 
 /* ---- path ids ----------------------------------------------------------------------- */
 
-int pr_path_or_fail(rpc_ctx_t *ctx, const char *product_id, const char *version_id,
-                    const char *id, pr_path_t *out) {
+int pr_path_or_fail(rpc_ctx_t *ctx, const char *product_id, const char *version_id, const char *id,
+                    pr_path_t *out) {
   *out = (pr_path_t){.org = rpc_ctx_user(ctx)};
   if (!out->org) return pr_fail_internal(ctx); /* a handler that skipped its admission */
   if (product_id && pr_path_id_or_fail(ctx, product_id, &out->product_id)) return -1;
@@ -176,8 +175,8 @@ int pr_begin_product_read_or_fail(rpc_ctx_t *ctx, const pr_path_t *path, store_t
 
 /* ---- writes --------------------------------------------------------------------------- */
 
-void pr_submit(rpc_ctx_t *ctx, const pr_path_t *path, const void *req, void *aux,
-               store_write_fn fn, store_done_fn done) {
+void pr_submit(rpc_ctx_t *ctx, const pr_path_t *path, const void *req, void *aux, store_write_fn fn,
+               store_done_fn done) {
   pr_write_t *w = hg_arena_alloc(rpc_ctx_arena(ctx), sizeof(*w));
   if (!w) {
     pr_fail_internal(ctx);

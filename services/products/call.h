@@ -79,8 +79,8 @@ typedef struct pr_path {
 
 /* After admission: the admitted org, and each non-NULL raw path id through
  * pr_path_id_or_fail, into *out. */
-int pr_path_or_fail(rpc_ctx_t *ctx, const char *product_id, const char *version_id,
-                    const char *id, pr_path_t *out);
+int pr_path_or_fail(rpc_ctx_t *ctx, const char *product_id, const char *version_id, const char *id,
+                    pr_path_t *out);
 /* A read transaction in which path's product exists in path's org; else answered
  * (NOT_FOUND). */
 int pr_begin_product_read_or_fail(rpc_ctx_t *ctx, const pr_path_t *path, store_txn_t **txn);
@@ -107,8 +107,8 @@ int pr_refuse(pr_write_t *w, hg_code_t code, const char *message);
 int pr_refuse_invalid(pr_write_t *w);
 /* Queues fn for the call (path copied, req and aux borrowed); done runs after the durable
  * commit. Answered on failure. */
-void pr_submit(rpc_ctx_t *ctx, const pr_path_t *path, const void *req, void *aux,
-               store_write_fn fn, store_done_fn done);
+void pr_submit(rpc_ctx_t *ctx, const pr_path_t *path, const void *req, void *aux, store_write_fn fn,
+               store_done_fn done);
 /* In a write: loads w's product in its org, refusing NOT_FOUND when absent. */
 int pr_product_or_refuse(store_txn_t *txn, pr_write_t *w, product_record_t **out);
 /* In done: 0 when the write succeeded; else answers its error and returns nonzero. */

@@ -65,8 +65,7 @@ static int parse(const char *text, hg_arena_t *a, hg_status_t *st, pr_doc_conten
   return 0;
 }
 
-int pr_doc_content_read(const char *given, hg_arena_t *a, hg_status_t *st,
-                        pr_doc_content_t *out) {
+int pr_doc_content_read(const char *given, hg_arena_t *a, hg_status_t *st, pr_doc_content_t *out) {
   size_t n = strlen(given), dn;
   char *decoded;
   const char *text = given;

@@ -21,15 +21,14 @@
 #define PR_DOC_CONTENT_MAX (512 * 1024)
 
 typedef struct pr_doc_content {
-  const char *text;                /* the markdown */
-  Google__Protobuf__Struct **ast;  /* its top-level nodes */
+  const char *text;               /* the markdown */
+  Google__Protobuf__Struct **ast; /* its top-level nodes */
   size_t n_ast;
 } pr_doc_content_t;
 
 /* A request's document content: decoded if base64, checked and parsed. Returns the number of
  * violations appended to st (then *out is unchanged), or -1 on allocation failure. */
-int pr_doc_content_read(const char *given, hg_arena_t *a, hg_status_t *st,
-                        pr_doc_content_t *out);
+int pr_doc_content_read(const char *given, hg_arena_t *a, hg_status_t *st, pr_doc_content_t *out);
 /* The AST of stored markdown. 0 or -1. */
 int pr_doc_content_parse(const char *text, hg_arena_t *a, pr_doc_content_t *out);
 

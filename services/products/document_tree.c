@@ -89,8 +89,7 @@ int pr_forest_within(const pr_forest_t *f, size_t i, size_t of) {
   return 0;
 }
 
-int pr_forest_subtree(const pr_forest_t *f, size_t i, hg_arena_t *a, const char ***ids,
-                      size_t *n) {
+int pr_forest_subtree(const pr_forest_t *f, size_t i, hg_arena_t *a, const char ***ids, size_t *n) {
   const char **out = hg_arena_alloc(a, f->n * sizeof(*out));
   long *stack = hg_arena_alloc(a, f->n * sizeof(*stack));
   size_t top = 0, count = 0;
@@ -99,8 +98,7 @@ int pr_forest_subtree(const pr_forest_t *f, size_t i, hg_arena_t *a, const char 
   while (top && count < f->n) {
     long j = stack[--top];
     out[count++] = f->docs[j]->document->id;
-    for (long c = f->first_child[j]; c >= 0 && top < f->n; c = f->next_sibling[c])
-      stack[top++] = c;
+    for (long c = f->first_child[j]; c >= 0 && top < f->n; c = f->next_sibling[c]) stack[top++] = c;
   }
   *ids = out;
   *n = count;

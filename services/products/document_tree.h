@@ -26,10 +26,10 @@ typedef struct pr_forest_id {
 typedef struct pr_forest {
   document_record_t **docs; /* tree order: by position */
   size_t n;
-  pr_forest_id_t *by_id;    /* every document's index, sorted by id */
-  long *parent;             /* per document: its parent's index, -1 at the top level */
-  long *first_child;        /* per document: its first child's index, or -1 */
-  long *next_sibling;       /* per document: the next child of the same parent, or -1 */
+  pr_forest_id_t *by_id; /* every document's index, sorted by id */
+  long *parent;          /* per document: its parent's index, -1 at the top level */
+  long *first_child;     /* per document: its first child's index, or -1 */
+  long *next_sibling;    /* per document: the next child of the same parent, or -1 */
 } pr_forest_t;
 
 /* From records[0..n) (document_record_t *, any order). 0 or -1 (allocation). */
@@ -43,8 +43,7 @@ size_t pr_forest_height(const pr_forest_t *f, size_t i);
 /* Is document i the document `of` or below it? */
 int pr_forest_within(const pr_forest_t *f, size_t i, size_t of);
 /* The ids of document i and every document below it, into *ids (arena). 0 or -1. */
-int pr_forest_subtree(const pr_forest_t *f, size_t i, hg_arena_t *a, const char ***ids,
-                      size_t *n);
+int pr_forest_subtree(const pr_forest_t *f, size_t i, hg_arena_t *a, const char ***ids, size_t *n);
 /* The nested answer: top-level trees in order. 0 or -1. */
 int pr_forest_render(const pr_forest_t *f, hg_arena_t *a, doc_tree_t ***roots, size_t *n_roots);
 

@@ -31,13 +31,22 @@ static const char *const statuses[] = {"published", "unpublished", NULL};
 static const char *const slug_chars[] = {
     "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-", NULL};
 static const pr_rule_t rules[] = {
-    {.field = "slug", .required = 1, .kind = PR_LENGTH,
+    {.field = "slug",
+     .required = 1,
+     .kind = PR_LENGTH,
      .check = {.kind = HG_RULE_LENGTH, .min = 0, .max = 80}},
-    {.field = "slug", .required = 1, .kind = PR_PATTERN, .pattern = "^[\\w-]+$",
+    {.field = "slug",
+     .required = 1,
+     .kind = PR_PATTERN,
+     .pattern = "^[\\w-]+$",
      .check = {.kind = HG_RULE_CHARSET, .min = 1, .max = SIZE_MAX, .choices = slug_chars}},
-    {.field = "status", .required = 1, .kind = PR_ENUM,
+    {.field = "status",
+     .required = 1,
+     .kind = PR_ENUM,
      .check = {.kind = HG_RULE_ONE_OF, .choices = statuses}},
-    {.field = "title", .required = 1, .kind = PR_LENGTH,
+    {.field = "title",
+     .required = 1,
+     .kind = PR_LENGTH,
      .check = {.kind = HG_RULE_LENGTH, .min = 1, .max = SIZE_MAX}},
 };
 #define N_RULES (sizeof(rules) / sizeof(rules[0]))
@@ -45,12 +54,12 @@ static const char *const path_names[] = {"api_product_id", "id", NULL};
 
 /* What a create or PATCH body asks for beyond the rule-checked strings. */
 typedef struct doc_input {
-  int move;              /* set parent_document_id (create: a parent was given) */
-  const char *parent;    /* canonical parent id; NULL = top level */
+  int move;           /* set parent_document_id (create: a parent was given) */
+  const char *parent; /* canonical parent id; NULL = top level */
   int set_content;
   pr_doc_content_t content;
   Google__Protobuf__Struct *metadata; /* NULL: unchanged */
-  document_record_t *rec; /* the write's result */
+  document_record_t *rec;             /* the write's result */
 } doc_input_t;
 
 /* ---- reading the body ----------------------------------------------------------------- */
@@ -125,8 +134,9 @@ static int check_placement(pr_write_t *w, const pr_forest_t *f, long doc, const 
     return refuse_parent(w, "missing_reference",
                          "parent_document_id must reference a document of this API product");
   if (doc >= 0 && pr_forest_within(f, (size_t)p, (size_t)doc))
-    return refuse_parent(w, "invalid", "a document cannot be placed under itself or its own "
-                                       "descendants");
+    return refuse_parent(w, "invalid",
+                         "a document cannot be placed under itself or its own "
+                         "descendants");
   size_t height = doc >= 0 ? pr_forest_height(f, (size_t)doc) : 1;
   if (pr_forest_depth(f, (size_t)p) + height > PR_DOC_MAX_DEPTH)
     return refuse_parent(w, "invalid", "documents nest at most 32 levels deep");

@@ -30,10 +30,10 @@ hg_violation_t *pr_violate(hg_status_t *st, hg_arena_t *a, const char *field, co
   return hg_status_violation(st, field, rule, reason ? reason : rule);
 }
 
-hg_violation_t *pr_violate_length(hg_status_t *st, hg_arena_t *a, const char *field,
-                                  int too_long, long long bound) {
-  const char *reason = hg_arena_sprintf(a, "%s must be %s than or equal to %lld characters",
-                                        field, too_long ? "shorter" : "longer", bound);
+hg_violation_t *pr_violate_length(hg_status_t *st, hg_arena_t *a, const char *field, int too_long,
+                                  long long bound) {
+  const char *reason = hg_arena_sprintf(a, "%s must be %s than or equal to %lld characters", field,
+                                        too_long ? "shorter" : "longer", bound);
   hg_violation_t *v = hg_status_violation(st, field, too_long ? "max_length" : "min_length",
                                           reason ? reason : "invalid length");
   if (too_long)
@@ -107,24 +107,20 @@ static int row_valid(const pr_rule_t *r, const char *v) {
 
 static void report(const pr_rule_t *r, const char *v, hg_arena_t *a, hg_status_t *st) {
   switch (r->kind) {
-  case PR_LENGTH: {
-    int too_long = hg_utf8_length(v, strlen(v)) > r->check.max;
-    pr_violate_length(st, a, r->field, too_long,
-                      (long long)(too_long ? r->check.max : r->check.min));
-    break;
-  }
-  case PR_PATTERN: {
-    const char *reason =
-        hg_arena_sprintf(a, "%s must match /%s/ regular expression", r->field, r->pattern);
-    hg_status_violation(st, r->field, "matches_regex", reason ? reason : "invalid value");
-    break;
-  }
-  case PR_ENUM:
-    pr_violate_enum(st, a, r->field, r->check.choices);
-    break;
-  case PR_BASE64:
-    pr_violate(st, a, r->field, "is_base64");
-    break;
+    case PR_LENGTH: {
+      int too_long = hg_utf8_length(v, strlen(v)) > r->check.max;
+      pr_violate_length(st, a, r->field, too_long,
+                        (long long)(too_long ? r->check.max : r->check.min));
+      break;
+    }
+    case PR_PATTERN: {
+      const char *reason =
+          hg_arena_sprintf(a, "%s must match /%s/ regular expression", r->field, r->pattern);
+      hg_status_violation(st, r->field, "matches_regex", reason ? reason : "invalid value");
+      break;
+    }
+    case PR_ENUM: pr_violate_enum(st, a, r->field, r->check.choices); break;
+    case PR_BASE64: pr_violate(st, a, r->field, "is_base64"); break;
   }
 }
 

@@ -29,12 +29,12 @@ typedef enum {
 } pr_kind_t;
 
 typedef struct pr_rule {
-  const char *field;         /* JSON name = proto field name */
-  int required;              /* absent on create is a "required" violation */
+  const char *field; /* JSON name = proto field name */
+  int required;      /* absent on create is a "required" violation */
   pr_kind_t kind;
-  hg_rule_t check;           /* validate.h rule (field/offset unused), when valid is NULL */
-  int (*valid)(const char *);/* or a predicate */
-  const char *pattern;       /* PR_PATTERN: the regular expression as the reason shows it */
+  hg_rule_t check;            /* validate.h rule (field/offset unused), when valid is NULL */
+  int (*valid)(const char *); /* or a predicate */
+  const char *pattern;        /* PR_PATTERN: the regular expression as the reason shows it */
 } pr_rule_t;
 
 /* Checks rules against msg. mask NULL: create; else PATCH (see above). Returns the number
@@ -60,8 +60,8 @@ size_t pr_check_mask_names(const Google__Protobuf__FieldMask *mask, const char *
  * is_uuid, is_base64, is_boolean, unknown_property): "<field> must be a string" ... */
 hg_violation_t *pr_violate(hg_status_t *st, hg_arena_t *a, const char *field, const char *rule);
 /* min_length / max_length with the bound as extra and in the reason. */
-hg_violation_t *pr_violate_length(hg_status_t *st, hg_arena_t *a, const char *field,
-                                  int too_long, long long bound);
+hg_violation_t *pr_violate_length(hg_status_t *st, hg_arena_t *a, const char *field, int too_long,
+                                  long long bound);
 /* enum with choices (NULL-terminated, borrowed) as extra and in the reason. */
 hg_violation_t *pr_violate_enum(hg_status_t *st, hg_arena_t *a, const char *field,
                                 const char *const *choices);

@@ -60,6 +60,6 @@ int pr_list_group(store_txn_t *txn, hg_arena_t *a, int table, store_val_t group,
   if (q->keep || q->sort.n) return scan_page(txn, a, table, group, d, q, out);
   int rc = group.p ? store_group_count(txn, table, group, &out->total) : STORE_ENOMEM;
   if (rc) return rc;
-  return pr_load_page(txn, a, table, group, q->page.offset, (size_t)q->page.size, d,
-                      &out->items, &out->n);
+  return pr_load_page(txn, a, table, group, q->page.offset, (size_t)q->page.size, d, &out->items,
+                      &out->n);
 }

@@ -28,8 +28,8 @@ typedef struct pr_list_query {
   /* Set only when the request filters: keep(item, arg) != 0 keeps an item. */
   int (*keep)(const void *item, const void *arg);
   const void *keep_arg;
-  hg_sort_spec_t sort;    /* n == 0: default order */
-  hg_sort_cmp_fn cmp;     /* compares two items by a sort attribute id */
+  hg_sort_spec_t sort; /* n == 0: default order */
+  hg_sort_cmp_fn cmp;  /* compares two items by a sort attribute id */
 } pr_list_query_t;
 
 typedef struct pr_list_page {

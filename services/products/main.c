@@ -8,8 +8,8 @@ int main(int argc, char **argv) {
   static const hg_service_defaults_t defaults = {"127.0.0.1:7103", "var/products"};
   hg_service_t frame;
   products_svc_t svc = {0};
-  int rc = hg_service_configure(&frame, "products-svc", HG_SERVICE_VERIFIES_TOKENS, &defaults,
-                                NULL, 0, argc, argv);
+  int rc = hg_service_configure(&frame, "products-svc", HG_SERVICE_VERIFIES_TOKENS, &defaults, NULL,
+                                0, argc, argv);
   if (rc) return rc > 0 ? 0 : 2;
   if (store_open(frame.data_dir, &products_schema, NULL, &svc.store) != 0) {
     HG_ERROR("products-svc", NULL, "cannot open store in %s", frame.data_dir);

@@ -12,7 +12,9 @@ static const store_index_def_t document_indexes[] = {
     {.name = "documents_slug", .flags = STORE_INDEX_UNIQUE}};
 static const store_table_def_t tables[] = {
     [PR_PRODUCTS] = {.name = "products", .grouped = 1},
-    [PR_DOCUMENTS] = {.name = "documents", .grouped = 1, .indexes = document_indexes,
+    [PR_DOCUMENTS] = {.name = "documents",
+                      .grouped = 1,
+                      .indexes = document_indexes,
                       .n_indexes = 1},
     [PR_VERSIONS] = {.name = "versions", .grouped = 1},
     [PR_SPECS] = {.name = "specifications", .grouped = 1},
@@ -89,8 +91,7 @@ int product_load(store_txn_t *txn, hg_arena_t *a, const char *org, const char *i
 
 int product_save(store_txn_t *txn, const product_record_t *rec, hg_arena_t *a, unsigned flags) {
   store_keys_t keys = {.group = pr_str(rec->org)};
-  return save(txn, PR_PRODUCTS, pr_key2(a, rec->org, rec->product->id), &rec->base, &keys,
-              flags);
+  return save(txn, PR_PRODUCTS, pr_key2(a, rec->org, rec->product->id), &rec->base, &keys, flags);
 }
 
 int product_version_count(store_txn_t *txn, const char *product_id, int64_t *out) {
@@ -116,8 +117,7 @@ int document_save(store_txn_t *txn, const document_record_t *rec, hg_arena_t *a,
   store_keys_t keys = {.group = pr_str(rec->api_product_id)};
   keys.index[PR_DOCUMENTS_BY_SLUG] = pr_key2(a, rec->api_product_id, d->slug);
   if (!keys.index[PR_DOCUMENTS_BY_SLUG].p) return STORE_ENOMEM;
-  return save(txn, PR_DOCUMENTS, pr_key2(a, rec->api_product_id, d->id), &rec->base, &keys,
-              flags);
+  return save(txn, PR_DOCUMENTS, pr_key2(a, rec->api_product_id, d->id), &rec->base, &keys, flags);
 }
 
 int document_delete(store_txn_t *txn, hg_arena_t *a, const char *product_id, const char *id) {
@@ -159,8 +159,8 @@ int spec_save(store_txn_t *txn, const spec_record_t *rec, hg_arena_t *a, unsigne
               &rec->base, &keys, flags);
 }
 
-int spec_delete(store_txn_t *txn, hg_arena_t *a, const char *product_id,
-                const char *version_id, const char *id) {
+int spec_delete(store_txn_t *txn, hg_arena_t *a, const char *product_id, const char *version_id,
+                const char *id) {
   store_val_t key = pr_key3(a, product_id, version_id, id);
   return key.p ? store_del(txn, PR_SPECS, key) : STORE_ENOMEM;
 }
@@ -214,9 +214,8 @@ int pr_load_group(store_txn_t *txn, hg_arena_t *a, int table, store_val_t group,
   return pr_load_page(txn, a, table, group, 0, 0, d, items, n);
 }
 
-int pr_load_page(store_txn_t *txn, hg_arena_t *a, int table, store_val_t group,
-                 uint64_t offset, size_t limit, const ProtobufCMessageDescriptor *d,
-                 void ***items, size_t *n) {
+int pr_load_page(store_txn_t *txn, hg_arena_t *a, int table, store_val_t group, uint64_t offset,
+                 size_t limit, const ProtobufCMessageDescriptor *d, void ***items, size_t *n) {
   collect_t c = {.a = a, .d = d};
   int rc = scan(txn, table, group, offset, limit, &c);
   if (rc == 0) {

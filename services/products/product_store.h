@@ -52,14 +52,13 @@ int version_load(store_txn_t *txn, hg_arena_t *a, const char *product_id, const 
                  version_record_t **out);
 int version_save(store_txn_t *txn, const version_record_t *rec, hg_arena_t *a, unsigned flags);
 /* Deletes the version and its specifications. */
-int version_delete_cascade(store_txn_t *txn, hg_arena_t *a, const char *product_id,
-                           const char *id);
+int version_delete_cascade(store_txn_t *txn, hg_arena_t *a, const char *product_id, const char *id);
 
 int spec_load(store_txn_t *txn, hg_arena_t *a, const char *product_id, const char *version_id,
               const char *id, spec_record_t **out);
 int spec_save(store_txn_t *txn, const spec_record_t *rec, hg_arena_t *a, unsigned flags);
-int spec_delete(store_txn_t *txn, hg_arena_t *a, const char *product_id,
-                const char *version_id, const char *id);
+int spec_delete(store_txn_t *txn, hg_arena_t *a, const char *product_id, const char *version_id,
+                const char *id);
 /* Number of specifications of a version (at most one). */
 int spec_count(store_txn_t *txn, hg_arena_t *a, const char *product_id, const char *version_id,
                uint64_t *out);
@@ -68,8 +67,7 @@ int spec_count(store_txn_t *txn, hg_arena_t *a, const char *product_id, const ch
 int pr_load_group(store_txn_t *txn, hg_arena_t *a, int table, store_val_t group,
                   const ProtobufCMessageDescriptor *d, void ***items, size_t *n);
 /* One page of a group: offset/limit as store_group_scan, decoded as type d. */
-int pr_load_page(store_txn_t *txn, hg_arena_t *a, int table, store_val_t group,
-                 uint64_t offset, size_t limit, const ProtobufCMessageDescriptor *d,
-                 void ***items, size_t *n);
+int pr_load_page(store_txn_t *txn, hg_arena_t *a, int table, store_val_t group, uint64_t offset,
+                 size_t limit, const ProtobufCMessageDescriptor *d, void ***items, size_t *n);
 
 #endif

@@ -37,11 +37,18 @@ static int spec_name_valid(const char *name) {
 static int base64_valid(const char *s) { return hg_base64_valid(s, strlen(s)); }
 
 static const pr_rule_t rules[] = {
-    {.field = "name", .required = 1, .kind = PR_LENGTH,
+    {.field = "name",
+     .required = 1,
+     .kind = PR_LENGTH,
      .check = {.kind = HG_RULE_LENGTH, .min = 1, .max = 255}},
-    {.field = "name", .required = 1, .kind = PR_PATTERN, .valid = spec_name_valid,
+    {.field = "name",
+     .required = 1,
+     .kind = PR_PATTERN,
+     .valid = spec_name_valid,
      .pattern = "^.+(?:\\.yaml|\\.yml|\\.json)$"},
-    {.field = "content", .required = 1, .kind = PR_LENGTH,
+    {.field = "content",
+     .required = 1,
+     .kind = PR_LENGTH,
      .check = {.kind = HG_RULE_LENGTH, .min = 1, .max = SIZE_MAX}},
     {.field = "content", .required = 1, .kind = PR_BASE64, .valid = base64_valid},
 };
@@ -140,8 +147,7 @@ static void create_spec(rpc_ctx_t *ctx, const void *msg) {
 
 static int load_spec_or_refuse(store_txn_t *txn, pr_write_t *w, spec_record_t **out) {
   int rc = version_or_refuse(txn, w);
-  if (rc == 0)
-    rc = spec_load(txn, w->a, w->path.product_id, w->path.version_id, w->path.id, out);
+  if (rc == 0) rc = spec_load(txn, w->a, w->path.product_id, w->path.version_id, w->path.id, out);
   return rc == STORE_NOTFOUND ? pr_refuse(w, HG_NOT_FOUND, PR_MSG_NOT_FOUND) : rc;
 }
 

@@ -26,9 +26,12 @@ typedef Hangar__Products__V1__GatewayService gateway_service_t;
 
 static const char *const publish_statuses[] = {"unpublished", "published", NULL};
 static const pr_rule_t rules[] = {
-    {.field = "name", .required = 1, .kind = PR_LENGTH,
+    {.field = "name",
+     .required = 1,
+     .kind = PR_LENGTH,
      .check = {.kind = HG_RULE_LENGTH, .min = 1, .max = SIZE_MAX}},
-    {.field = "publish_status", .kind = PR_ENUM,
+    {.field = "publish_status",
+     .kind = PR_ENUM,
      .check = {.kind = HG_RULE_ONE_OF, .choices = publish_statuses}},
 };
 #define N_RULES (sizeof(rules) / sizeof(rules[0]))
@@ -64,7 +67,7 @@ static int read_gateway_service(const gateway_service_t *g, hg_arena_t *a, hg_st
   char *id = NULL, *cp = NULL;
   *out = NULL;
   if (!g) return 0;
-  const char *plane = g->_control_plane_id_case ? g->control_plane_id
+  const char *plane = g->_control_plane_id_case   ? g->control_plane_id
                       : g->_runtime_group_id_case ? g->runtime_group_id
                                                   : NULL;
   size_t before = st->n_violations;
@@ -89,10 +92,10 @@ static int read_gateway_service(const gateway_service_t *g, hg_arena_t *a, hg_st
 /* ---- shared --------------------------------------------------------------------------- */
 
 typedef struct version_input {
-  hg_labels_t labels;           /* create */
+  hg_labels_t labels;             /* create */
   pr_labels_patch_t labels_patch; /* update */
   gateway_service_t *gateway_service;
-  version_record_t *rec;        /* the write's result */
+  version_record_t *rec; /* the write's result */
 } version_input_t;
 
 static void reply_version_done(void *arg, int rc) {
@@ -257,12 +260,10 @@ static void get_version(rpc_ctx_t *ctx, const void *msg) {
 static const char *version_attr(const void *item, int id) {
   const version_t *v = ((const version_record_t *)item)->version;
   switch (id) {
-  case ATTR_PUBLISH_STATUS:
-    return v->publish_status;
-  case ATTR_GATEWAY_SERVICE_ID:
-    return v->gateway_service && v->gateway_service->_id_case ? v->gateway_service->id : "";
-  default:
-    return v->name;
+    case ATTR_PUBLISH_STATUS: return v->publish_status;
+    case ATTR_GATEWAY_SERVICE_ID:
+      return v->gateway_service && v->gateway_service->_id_case ? v->gateway_service->id : "";
+    default: return v->name;
   }
 }
 

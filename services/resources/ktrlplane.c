@@ -46,12 +46,13 @@ static const char *const skus[] = {"free", "pro", "enterprise", NULL};
 static const char *const project_charset[] = {
     "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-", NULL};
 
-#define TYPE_DESC "must be one of Konnektr.Graph, Konnektr.Flow, Konnektr.Assembler, Konnektr.Compass"
+#define TYPE_DESC                                                                                  \
+  "must be one of Konnektr.Graph, Konnektr.Flow, Konnektr.Assembler, Konnektr.Compass"
 #define SKU_DESC "must be one of free, pro, enterprise"
 #define SETTINGS_DESC "must be a JSON object"
 #define NAME_DESC "must be 1 to 200 characters"
-#define ID_DESC                                                                                \
-  "must be a DNS label: 1-63 characters of a-z, 0-9 and '-', starting with a letter and not " \
+#define ID_DESC                                                                                    \
+  "must be a DNS label: 1-63 characters of a-z, 0-9 and '-', starting with a letter and not "      \
   "ending with '-'"
 
 static const hg_rule_t create_rules[] = {
@@ -60,13 +61,19 @@ static const hg_rule_t create_rules[] = {
     {"type", offsetof(create_req_t, type), HG_RULE_ONE_OF, 1, 0, 0, resource_types, TYPE_DESC},
 };
 static const hg_rule_t sku_rule = {"sku", 0, HG_RULE_ONE_OF, 1, 0, 0, skus, SKU_DESC};
-static const hg_rule_t name_rule = {"name", 0, HG_RULE_LENGTH, 1, 1, NAME_MAX_CHARS, NULL,
-                                    NAME_DESC};
-static const hg_rule_t project_rule = {"project_id", 0, HG_RULE_CHARSET, 1, 1, 128,
-                                       project_charset,
-                                       "must be 1-128 characters of letters, digits, '.', '_', '-'"};
-static const hg_rule_t resource_id_rule = {"resource_id", 0, HG_RULE_DNS_LABEL, 1, 0, 0, NULL,
-                                           ID_DESC};
+static const hg_rule_t name_rule = {"name",         0,    HG_RULE_LENGTH, 1, 1,
+                                    NAME_MAX_CHARS, NULL, NAME_DESC};
+static const hg_rule_t project_rule = {
+    "project_id",
+    0,
+    HG_RULE_CHARSET,
+    1,
+    1,
+    128,
+    project_charset,
+    "must be 1-128 characters of letters, digits, '.', '_', '-'"};
+static const hg_rule_t resource_id_rule = {"resource_id", 0,      HG_RULE_DNS_LABEL, 1, 0, 0,
+                                           NULL,          ID_DESC};
 
 /* What each operation needs, and how it is refused. */
 typedef struct op_access {
@@ -75,11 +82,15 @@ typedef struct op_access {
   const char *denied;
 } op_access_t;
 
-static const op_access_t access_list = {HG_ROLE_VIEWER, 0, "Insufficient permissions to list resources"};
+static const op_access_t access_list = {HG_ROLE_VIEWER, 0,
+                                        "Insufficient permissions to list resources"};
 static const op_access_t access_get = {HG_ROLE_VIEWER, 1, "Resource not found"};
-static const op_access_t access_create = {HG_ROLE_EDITOR, 0, "Insufficient permissions to create resource"};
-static const op_access_t access_update = {HG_ROLE_EDITOR, 1, "Insufficient permissions to update resource"};
-static const op_access_t access_delete = {HG_ROLE_EDITOR, 1, "Insufficient permissions to delete resource"};
+static const op_access_t access_create = {HG_ROLE_EDITOR, 0,
+                                          "Insufficient permissions to create resource"};
+static const op_access_t access_update = {HG_ROLE_EDITOR, 1,
+                                          "Insufficient permissions to update resource"};
+static const op_access_t access_delete = {HG_ROLE_EDITOR, 1,
+                                          "Insufficient permissions to delete resource"};
 
 /* ---- shared steps (each answers the call itself when it returns nonzero) ------------------ */
 
@@ -245,7 +256,8 @@ static void list_resources(rpc_ctx_t *ctx, const void *msg) {
   if (admit_list(ctx, msg) || check_ids_or_fail(ctx, req->project_id, NULL)) return;
   if (page_bounds_or_fail(ctx, req, &limit, &offset)) return;
   hg_arena_t *a = rpc_ctx_arena(ctx);
-  list_page_t page = {.arena = a, .items = hg_arena_alloc(a, sizeof(resource_t *) * (size_t)(limit + 1))};
+  list_page_t page = {.arena = a,
+                      .items = hg_arena_alloc(a, sizeof(resource_t *) * (size_t)(limit + 1))};
   uint64_t total = 0;
   store_val_t group = {req->project_id, strlen(req->project_id)};
   store_txn_t *txn;
@@ -303,8 +315,7 @@ static void submit_record_or_fail(rpc_ctx_t *ctx, const void *req, resource_reco
   if (rc) fail_store(ctx, rc);
 }
 
-static void submit_or_fail(rpc_ctx_t *ctx, const void *req, store_write_fn fn,
-                           store_done_fn done) {
+static void submit_or_fail(rpc_ctx_t *ctx, const void *req, store_write_fn fn, store_done_fn done) {
   submit_record_or_fail(ctx, req, NULL, fn, done);
 }
 
@@ -401,19 +412,17 @@ static int update_write(store_txn_t *txn, void *arg) {
   resource_t *r = op->rec->resource;
   if (strcmp(r->status, "deleting") == 0) {
     refuse(op, HG_FAILED_PRECONDITION, "Resource is being deleted");
-    op->st.detail = hg_arena_sprintf(a, "resource '%s' cannot be updated while it is deleting",
-                                     r->resource_id);
+    op->st.detail =
+        hg_arena_sprintf(a, "resource '%s' cannot be updated while it is deleting", r->resource_id);
     return WRITE_REFUSED;
   }
   /* Only name, sku and settings_json are updatable. A request naming none of them (`{}`, or
    * a gRPC caller's mask of only the ids) is no update: the resource is answered as it
    * stands, its status and updated_at untouched. */
-  if (!mask_has(req, "name") && !mask_has(req, "sku") && !mask_has(req, "settings_json"))
-    return 0;
+  if (!mask_has(req, "name") && !mask_has(req, "sku") && !mask_has(req, "settings_json")) return 0;
   if (mask_has(req, "name")) r->name = req->name;
   if (mask_has(req, "sku")) r->sku = req->sku;
-  if (mask_has(req, "settings_json"))
-    r->settings_json = settings_or_empty(a, req->settings_json);
+  if (mask_has(req, "settings_json")) r->settings_json = settings_or_empty(a, req->settings_json);
   if (strcmp(r->status, "creating") != 0) {
     r->status = "updating";
     op->rec->due_ms = hg_now_ms() + svc_of(op->ctx)->provision_delay_ms;
@@ -430,8 +439,7 @@ static void update_done(void *arg, int rc) {
 
 static void update_resource(rpc_ctx_t *ctx, const void *msg) {
   const update_req_t *req = msg;
-  if (admit_update(ctx, msg) || check_ids_or_fail(ctx, req->project_id, req->resource_id))
-    return;
+  if (admit_update(ctx, msg) || check_ids_or_fail(ctx, req->project_id, req->resource_id)) return;
   hg_status_t st;
   hg_status_clear(&st);
   if (mask_has(req, "name") && !hg_rule_check(&name_rule, req->name ? req->name : ""))
@@ -474,8 +482,7 @@ static void delete_done(void *arg, int rc) {
 
 static void delete_resource(rpc_ctx_t *ctx, const void *msg) {
   const delete_req_t *req = msg;
-  if (admit_delete(ctx, msg) || check_ids_or_fail(ctx, req->project_id, req->resource_id))
-    return;
+  if (admit_delete(ctx, msg) || check_ids_or_fail(ctx, req->project_id, req->resource_id)) return;
   submit_or_fail(ctx, req, delete_write, delete_done);
 }
 

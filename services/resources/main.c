@@ -19,8 +19,10 @@ static int configure(hg_service_t *frame, settings_t *s, resources_svc_t *svc, i
                      char **argv) {
   static const hg_service_defaults_t defaults = {"127.0.0.1:7102", "var/resources"};
   const hg_setting_t extra[] = {
-      {"--provision-delay-ms", "HANGAR_PROVISION_DELAY_MS", "300", "local driver's provisioning time", &s->provision_delay_ms},
-      {"--resource-domain", "HANGAR_RESOURCE_DOMAIN", "hangar.localhost", "domain of local access URLs", &s->resource_domain},
+      {"--provision-delay-ms", "HANGAR_PROVISION_DELAY_MS", "300",
+       "local driver's provisioning time", &s->provision_delay_ms},
+      {"--resource-domain", "HANGAR_RESOURCE_DOMAIN", "hangar.localhost",
+       "domain of local access URLs", &s->resource_domain},
   };
   int rc = hg_service_configure(frame, "resources-svc", HG_SERVICE_VERIFIES_TOKENS, &defaults,
                                 extra, sizeof(extra) / sizeof(extra[0]), argc, argv);

@@ -5,8 +5,8 @@
 
 static int local_provision(const provisioner_t *p, const resource_t *r, hg_arena_t *a,
                            const char **access_url, const char **error) {
-  *access_url = hg_arena_sprintf(a, "https://%s.%s.%s/api/v1", r->resource_id, r->project_id,
-                                 p->domain);
+  *access_url =
+      hg_arena_sprintf(a, "https://%s.%s.%s/api/v1", r->resource_id, r->project_id, p->domain);
   if (!*access_url) {
     *error = "out of memory";
     return -1;

@@ -93,13 +93,12 @@ static void reconcile_one(reconciler_t *r, store_val_t key) {
       o.remove = r->driver->deprovision(r->driver, res, a, &o.error) == 0;
       o.status = "error";
     } else {
-      o.status = r->driver->provision(r->driver, res, a, &o.access_url, &o.error) == 0
-                     ? "running" : "error";
+      o.status = r->driver->provision(r->driver, res, a, &o.access_url, &o.error) == 0 ? "running"
+                                                                                       : "error";
     }
     int rc = store_write(r->svc->store, apply_outcome, &o);
     if (rc && rc != STORE_CONFLICT && rc != STORE_NOTFOUND)
-      HG_ERROR("reconciler", NULL, "recording %s failed: %s", res->resource_id,
-               store_strerror(rc));
+      HG_ERROR("reconciler", NULL, "recording %s failed: %s", res->resource_id, store_strerror(rc));
   }
   hg_arena_free(a);
 }
@@ -113,8 +112,7 @@ static int64_t reconcile_pass(reconciler_t *r) {
     if (!b.arena) return b.now + RECONCILE_IDLE_MS;
     store_txn_t *txn;
     if (store_txn_begin_read(r->svc->store, &txn) == 0) {
-      store_index_scan(txn, RES_TABLE, RES_INDEX_DUE, (store_val_t){NULL, 0}, 0, collect_due,
-                       &b);
+      store_index_scan(txn, RES_TABLE, RES_INDEX_DUE, (store_val_t){NULL, 0}, 0, collect_due, &b);
       store_txn_end(txn);
     }
     for (size_t i = 0; i < b.n; i++) reconcile_one(r, b.keys[i]);

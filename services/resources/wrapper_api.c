@@ -107,8 +107,8 @@ static int64_t check_bound(hg_arena_t *a, const bound_t *b, int has, int64_t val
                                      (long long)b->min);
     hg_violation_minimum(hg_status_violation(st, b->field, "minimum", d), b->min);
   } else if (b->max && value > b->max) {
-    const char *d = hg_arena_sprintf(a, "ensure this value is less than or equal to %lld",
-                                     (long long)b->max);
+    const char *d =
+        hg_arena_sprintf(a, "ensure this value is less than or equal to %lld", (long long)b->max);
     hg_violation_maximum(hg_status_violation(st, b->field, "maximum", d), b->max);
   }
   return value;

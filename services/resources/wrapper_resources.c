@@ -108,8 +108,8 @@ static void list_resources(rpc_ctx_t *ctx, const void *msg) {
   store_txn_t *txn;
   int rc = resp.resources ? store_txn_begin_read(wr_svc(ctx)->store, &txn) : STORE_ENOMEM;
   if (rc == 0) {
-    rc = wres_page(txn, wr_svc(ctx)->wrapper_base, a, filtered ? wid : NULL, page.skip,
-                   page.limit, resp.resources, &resp.n_resources);
+    rc = wres_page(txn, wr_svc(ctx)->wrapper_base, a, filtered ? wid : NULL, page.skip, page.limit,
+                   resp.resources, &resp.n_resources);
     store_txn_end(txn);
   }
   wr_answer_read(ctx, rc, &resp, NULL);
@@ -160,8 +160,8 @@ static int days_in_month(int y, int m) {
  * March), T and Z in either case? Second 60 is the leap second RFC 3339 allows. */
 static int rfc3339_date_time(const char *s) {
   size_t n = strlen(s);
-  if (n < 20 || s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != 't') ||
-      s[13] != ':' || s[16] != ':')
+  if (n < 20 || s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != 't') || s[13] != ':' ||
+      s[16] != ':')
     return 0;
   int y = digits(s, 4), mo = digits(s + 5, 2), d = digits(s + 8, 2);
   int h = digits(s + 11, 2), mi = digits(s + 14, 2), sec = digits(s + 17, 2);
@@ -218,8 +218,7 @@ static int apply_patch(wr_write_t *op, const patch_t *p, wres_t *r) {
   if (!r->startperiod || !r->endperiod || period_ms(r->endperiod) >= period_ms(r->startperiod))
     return 0;
   wr_refuse(op, HG_INVALID_ARGUMENT, WR_INVALID);
-  hg_status_violation(&op->st, "endPeriod", "invalid",
-                      "endPeriod must not be before startPeriod");
+  hg_status_violation(&op->st, "endPeriod", "invalid", "endPeriod must not be before startPeriod");
   return WR_REFUSED;
 }
 
@@ -253,8 +252,10 @@ static patch_t *validate_patch_or_fail(rpc_ctx_t *ctx, const patch_req_t *req) {
     p->start = period(a, "startPeriod", req->startperiod, &st, &oom);
     p->end = period(a, "endPeriod", req->endperiod, &st, &oom);
   }
-  if (oom) rpc_fail_code(ctx, HG_INTERNAL, INTERNAL);
-  else if (st.n_violations) wr_fail_invalid(ctx, &st);
+  if (oom)
+    rpc_fail_code(ctx, HG_INTERNAL, INTERNAL);
+  else if (st.n_violations)
+    wr_fail_invalid(ctx, &st);
   return oom || st.n_violations ? NULL : p;
 }
 

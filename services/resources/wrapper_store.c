@@ -17,8 +17,10 @@ static const store_index_def_t resource_indexes[] = {
 };
 static const store_table_def_t wrapper_tables[WR_N_TABLES] = {
     [WR_T_WRAPPERS] = {.name = "wrappers", .grouped = 1},
-    [WR_T_RESOURCES] = {.name = "wrapper_resources", .grouped = 1,
-                        .indexes = resource_indexes, .n_indexes = 1},
+    [WR_T_RESOURCES] = {.name = "wrapper_resources",
+                        .grouped = 1,
+                        .indexes = resource_indexes,
+                        .n_indexes = 1},
     [WR_T_ORDER] = {.name = "wrapper_resources_order", .grouped = 1},
 };
 const store_schema_t wrapper_schema = {.tables = wrapper_tables, .n_tables = WR_N_TABLES};
@@ -92,8 +94,8 @@ static int collect_wrapper(void *arg, store_val_t key, store_val_t val) {
 int wrapper_page(store_txn_t *txn, int base, hg_arena_t *a, uint64_t skip, size_t limit,
                  wrapper_t **items, size_t *n) {
   page_t pg = {.a = a, .items = (void **)items};
-  int rc = store_group_scan(txn, base + WR_T_WRAPPERS, all_group, skip, limit,
-                            collect_wrapper, &pg);
+  int rc =
+      store_group_scan(txn, base + WR_T_WRAPPERS, all_group, skip, limit, collect_wrapper, &pg);
   if (pg.rc) rc = pg.rc; /* the scan stopped with 1 on the callback's error */
   if (rc == 0) *n = pg.n;
   return rc;
@@ -135,8 +137,7 @@ int wres_save(store_txn_t *txn, int base, hg_arena_t *a, const wres_t *r, unsign
   int rc = put_record(txn, base + WR_T_RESOURCES, r->id, &rec.base, &keys, flags);
   store_keys_t order_keys = {.group = all_group};
   if (rc == 0)
-    rc = store_put(txn, base + WR_T_ORDER, str_val(r->id), str_val(r->wrapper_id), &order_keys,
-                   0);
+    rc = store_put(txn, base + WR_T_ORDER, str_val(r->id), str_val(r->wrapper_id), &order_keys, 0);
   return rc;
 }
 
@@ -163,8 +164,8 @@ static int collect_ordered(void *arg, store_val_t key, store_val_t val) {
   return pg->rc ? 1 : collect_wres(arg, key, rv);
 }
 
-int wres_page(store_txn_t *txn, int base, hg_arena_t *a, const char *wrapper_id,
-              uint64_t skip, size_t limit, wres_t **items, size_t *n) {
+int wres_page(store_txn_t *txn, int base, hg_arena_t *a, const char *wrapper_id, uint64_t skip,
+              size_t limit, wres_t **items, size_t *n) {
   page_t pg = {.txn = txn, .base = base, .a = a, .items = (void **)items};
   int rc = wrapper_id ? store_group_scan(txn, base + WR_T_RESOURCES, str_val(wrapper_id), skip,
                                          limit, collect_wres, &pg)

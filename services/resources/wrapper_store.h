@@ -49,7 +49,7 @@ int wres_load(store_txn_t *txn, int base, hg_arena_t *a, const char *id, wres_t 
 int wres_save(store_txn_t *txn, int base, hg_arena_t *a, const wres_t *r, unsigned flags);
 int wres_delete(store_txn_t *txn, int base, const char *id);
 /* As wrapper_page: one wrapper's resources, or every resource when wrapper_id is NULL. */
-int wres_page(store_txn_t *txn, int base, hg_arena_t *a, const char *wrapper_id,
-              uint64_t skip, size_t limit, wres_t **items, size_t *n);
+int wres_page(store_txn_t *txn, int base, hg_arena_t *a, const char *wrapper_id, uint64_t skip,
+              size_t limit, wres_t **items, size_t *n);
 
 #endif

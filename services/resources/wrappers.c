@@ -102,9 +102,8 @@ static int delete_write(store_txn_t *txn, void *arg) {
   if (rc == 0) rc = wrapper_resource_count(txn, base, d->id, &n);
   if (rc) return rc;
   if (n > 0) {
-    const char *m = hg_arena_sprintf(rpc_ctx_arena(op->ctx),
-                                     "Wrapper with ID '%s' has resources and cannot be deleted",
-                                     d->id);
+    const char *m = hg_arena_sprintf(
+        rpc_ctx_arena(op->ctx), "Wrapper with ID '%s' has resources and cannot be deleted", d->id);
     return wr_refuse(op, HG_FAILED_PRECONDITION, m ? m : "Wrapper has resources");
   }
   return wrapper_delete(txn, base, d->id);

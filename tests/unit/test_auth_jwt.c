@@ -43,8 +43,7 @@ static const char *make_token(const char *header, const char *payload, const EVP
   snprintf(tok, sizeof(tok), "%s.", part);
   b64url((const unsigned char *)payload, strlen(payload), part);
   strcat(tok, part);
-  if (md)
-    HMAC(md, key, (int)strlen(key), (const unsigned char *)tok, strlen(tok), mac, &mac_len);
+  if (md) HMAC(md, key, (int)strlen(key), (const unsigned char *)tok, strlen(tok), mac, &mac_len);
   b64url(mac, mac_len, part);
   strcat(tok, ".");
   strcat(tok, part);
@@ -61,8 +60,8 @@ static int verify(const char *token, auth_jwt_claims_t *c) {
 
 START_TEST(test_jwt_valid) {
   auth_jwt_claims_t c;
-  ck_assert_int_eq(verify(hs256("{\"sub\":\"alice\",\"exp\":1736954400,\"iat\":1736950800}"),
-                          &c), 0);
+  ck_assert_int_eq(verify(hs256("{\"sub\":\"alice\",\"exp\":1736954400,\"iat\":1736950800}"), &c),
+                   0);
   ck_assert_str_eq(c.sub, "alice");
   ck_assert_int_eq(c.exp, 1736954400);
 }
@@ -81,8 +80,7 @@ START_TEST(test_jwt_nbf_in_future_rejected_beyond_skew) {
   auth_jwt_claims_t c;
   ck_assert_int_eq(verify(hs256("{\"sub\":\"a\",\"exp\":1736954400,\"nbf\":1736950900}"), &c),
                    AUTH_ENOTYET);
-  ck_assert_int_eq(verify(hs256("{\"sub\":\"a\",\"exp\":1736954400,\"nbf\":1736950830}"), &c),
-                   0);
+  ck_assert_int_eq(verify(hs256("{\"sub\":\"a\",\"exp\":1736954400,\"nbf\":1736950830}"), &c), 0);
 }
 END_TEST
 
@@ -90,8 +88,7 @@ START_TEST(test_jwt_iat_in_future_rejected_beyond_skew) {
   auth_jwt_claims_t c;
   ck_assert_int_eq(verify(hs256("{\"sub\":\"a\",\"exp\":1736954400,\"iat\":1736951000}"), &c),
                    AUTH_EIAT);
-  ck_assert_int_eq(verify(hs256("{\"sub\":\"a\",\"exp\":1736954400,\"iat\":1736950850}"), &c),
-                   0);
+  ck_assert_int_eq(verify(hs256("{\"sub\":\"a\",\"exp\":1736954400,\"iat\":1736950850}"), &c), 0);
 }
 END_TEST
 
@@ -106,8 +103,7 @@ END_TEST
 START_TEST(test_jwt_missing_or_non_numeric_exp) {
   auth_jwt_claims_t c;
   ck_assert_int_eq(verify(hs256("{\"sub\":\"alice\"}"), &c), AUTH_ENOEXP);
-  ck_assert_int_eq(verify(hs256("{\"sub\":\"alice\",\"exp\":\"1736954400\"}"), &c),
-                   AUTH_ENOEXP);
+  ck_assert_int_eq(verify(hs256("{\"sub\":\"alice\",\"exp\":\"1736954400\"}"), &c), AUTH_ENOEXP);
 }
 END_TEST
 
@@ -139,11 +135,11 @@ END_TEST
 
 START_TEST(test_jwt_alg_none_rejected) {
   auth_jwt_claims_t c;
-  const char *tok = make_token("{\"alg\":\"none\"}", "{\"sub\":\"a\",\"exp\":1736954400}", NULL,
-                               NULL);
+  const char *tok =
+      make_token("{\"alg\":\"none\"}", "{\"sub\":\"a\",\"exp\":1736954400}", NULL, NULL);
   ck_assert_int_eq(verify(tok, &c), AUTH_EALG);
-  tok = make_token("{\"alg\":\"None\",\"typ\":\"JWT\"}", "{\"sub\":\"a\",\"exp\":1736954400}",
-                   NULL, NULL);
+  tok = make_token("{\"alg\":\"None\",\"typ\":\"JWT\"}", "{\"sub\":\"a\",\"exp\":1736954400}", NULL,
+                   NULL);
   ck_assert_int_eq(verify(tok, &c), AUTH_EALG);
   tok = make_token("{\"typ\":\"JWT\"}", "{\"sub\":\"a\",\"exp\":1736954400}", NULL, NULL);
   ck_assert_int_eq(verify(tok, &c), AUTH_EALG);
@@ -162,12 +158,16 @@ START_TEST(test_jwt_header_typ_and_crit) {
   auth_jwt_claims_t c;
   const char *claims = "{\"sub\":\"a\",\"exp\":1736954400}";
   ck_assert_int_eq(verify(make_token("{\"alg\":\"HS256\"}", claims, EVP_sha256(), SECRET), &c), 0);
-  ck_assert_int_eq(verify(make_token("{\"alg\":\"HS256\",\"typ\":\"jwt\"}", claims, EVP_sha256(),
-                                     SECRET), &c), 0);
-  ck_assert_int_eq(verify(make_token("{\"alg\":\"HS256\",\"typ\":\"XYZ\"}", claims, EVP_sha256(),
-                                     SECRET), &c), AUTH_EHEADER);
-  ck_assert_int_eq(verify(make_token("{\"alg\":\"HS256\",\"crit\":[\"exp\"]}", claims,
-                                     EVP_sha256(), SECRET), &c), AUTH_EHEADER);
+  ck_assert_int_eq(
+      verify(make_token("{\"alg\":\"HS256\",\"typ\":\"jwt\"}", claims, EVP_sha256(), SECRET), &c),
+      0);
+  ck_assert_int_eq(
+      verify(make_token("{\"alg\":\"HS256\",\"typ\":\"XYZ\"}", claims, EVP_sha256(), SECRET), &c),
+      AUTH_EHEADER);
+  ck_assert_int_eq(
+      verify(make_token("{\"alg\":\"HS256\",\"crit\":[\"exp\"]}", claims, EVP_sha256(), SECRET),
+             &c),
+      AUTH_EHEADER);
 }
 END_TEST
 
@@ -193,8 +193,7 @@ START_TEST(test_jwt_malformed) {
   ck_assert_int_eq(verify("a.b.c.d", &c), AUTH_EMALFORMED);
   ck_assert_int_eq(verify("@@@.###.$$$", &c), AUTH_EMALFORMED);
   ck_assert_int_eq(verify("..", &c), AUTH_EMALFORMED);
-  ck_assert_int_eq(verify(make_token("not json", "{}", EVP_sha256(), SECRET), &c),
-                   AUTH_EMALFORMED);
+  ck_assert_int_eq(verify(make_token("not json", "{}", EVP_sha256(), SECRET), &c), AUTH_EMALFORMED);
   ck_assert_int_eq(verify(make_token("[1]", "{}", EVP_sha256(), SECRET), &c), AUTH_EMALFORMED);
   ck_assert_int_eq(verify(hs256("[\"sub\"]"), &c), AUTH_EMALFORMED);
 }

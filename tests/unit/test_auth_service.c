@@ -61,18 +61,16 @@ static void teardown(void) {
 /* AuthAdmin/<method> with the given Authorization (NULL: none). Returns the status code. */
 static int admin_call(const char *method, const void *req, const char *authorization,
                       hg_status_t *st, void **resp) {
-  const ProtobufCMethodDescriptor *m =
-      protobuf_c_service_descriptor_get_method_by_name(&hangar__auth__v1__auth_admin__descriptor,
-                                                       method);
+  const ProtobufCMethodDescriptor *m = protobuf_c_service_descriptor_get_method_by_name(
+      &hangar__auth__v1__auth_admin__descriptor, method);
   ck_assert_ptr_nonnull(m);
   rpc_md_t md = {"authorization", authorization};
-  rpc_call_opts_t o = {.deadline_ms = 5000, .md = &md, .n_md = authorization ? 1 : 0,
-                       .arena = arena};
+  rpc_call_opts_t o = {
+      .deadline_ms = 5000, .md = &md, .n_md = authorization ? 1 : 0, .arena = arena};
   void *ignored;
-  return rpc_call_sync(channel, rpc_method_path(arena, &hangar__auth__v1__auth_admin__descriptor,
-                                                method),
-                       RPC_PBC(m->input), req, RPC_PBC(m->output), &o, st,
-                       resp ? resp : &ignored);
+  return rpc_call_sync(channel,
+                       rpc_method_path(arena, &hangar__auth__v1__auth_admin__descriptor, method),
+                       RPC_PBC(m->input), req, RPC_PBC(m->output), &o, st, resp ? resp : &ignored);
 }
 
 static hangar_auth_v1_VerifyResponse *verify(const char *token) {
@@ -88,13 +86,11 @@ static hangar_auth_v1_VerifyResponse *verify(const char *token) {
   return resp;
 }
 
-static Hangar__Auth__V1__Binding one_binding = {PROTOBUF_C_MESSAGE_INIT(
-                                                    &hangar__auth__v1__binding__descriptor),
-                                                "projects/p1", "editor"};
+static Hangar__Auth__V1__Binding one_binding = {
+    PROTOBUF_C_MESSAGE_INIT(&hangar__auth__v1__binding__descriptor), "projects/p1", "editor"};
 static Hangar__Auth__V1__Binding *one_binding_list[] = {&one_binding};
 
-static created_t *create_token(const char *kind, const char *subject, int with_binding,
-                               long ttl) {
+static created_t *create_token(const char *kind, const char *subject, int with_binding, long ttl) {
   create_req_t req = HANGAR__AUTH__V1__CREATE_TOKEN_REQUEST__INIT;
   req.kind = (char *)kind;
   req.subject = (char *)subject;
@@ -138,9 +134,9 @@ static int has_violation(const hg_status_t *st, const char *field) {
 }
 
 START_TEST(test_admin_rpcs_refuse_non_admin_callers) {
-  static const char *const methods[] = {"CreateToken",       "ListTokens",
-                                        "DeleteToken",       "CreateRoleBinding",
-                                        "ListRoleBindings",  "DeleteRoleBinding"};
+  static const char *const methods[] = {"CreateToken",      "ListTokens",
+                                        "DeleteToken",      "CreateRoleBinding",
+                                        "ListRoleBindings", "DeleteRoleBinding"};
   created_t *user = create_token("apikey", "mallory", 1, 0);
   char user_bearer[128];
   snprintf(user_bearer, sizeof(user_bearer), "Bearer %s", user->token);
@@ -171,7 +167,8 @@ START_TEST(test_create_token_answer_and_verify) {
   ck_assert_str_eq(t->subject, "alice");
   ck_assert_uint_eq(t->n_bindings, 1);
   ck_assert_str_eq(t->bindings[0]->scope, "projects/p1");
-  ck_assert(matches("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\\.[0-9]{3}Z$", t->created_at));
+  ck_assert(matches("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\\.[0-9]{3}Z$",
+                    t->created_at));
   ck_assert_ptr_nonnull(t->expires_at);
   ck_assert(matches("Z$", t->expires_at->value));
   hangar_auth_v1_VerifyResponse *v = verify(t->token);
@@ -334,8 +331,7 @@ START_TEST(test_role_binding_validation) {
         PROTOBUF_C_MESSAGE_INIT(&hangar__auth__v1__create_role_binding_request__descriptor),
         (char *)cases[i].subject, (char *)cases[i].scope, (char *)cases[i].role};
     hg_status_t st;
-    ck_assert_int_eq(admin_call("CreateRoleBinding", &req, ADMIN, &st, NULL),
-                     HG_INVALID_ARGUMENT);
+    ck_assert_int_eq(admin_call("CreateRoleBinding", &req, ADMIN, &st, NULL), HG_INVALID_ARGUMENT);
     ck_assert_str_eq(st.message, "Invalid role binding request");
     ck_assert_msg(has_violation(&st, cases[i].field), "case %zu", i);
   }

@@ -41,9 +41,7 @@ static void teardown(void) {
 }
 
 static int put_token_fn(store_txn_t *txn, void *arg) { return auth_store_put_token(txn, arg); }
-static int put_binding_fn(store_txn_t *txn, void *arg) {
-  return auth_store_put_binding(txn, arg);
-}
+static int put_binding_fn(store_txn_t *txn, void *arg) { return auth_store_put_binding(txn, arg); }
 static int del_token_fn(store_txn_t *txn, void *arg) {
   return auth_store_delete(txn, AUTH_T_TOKENS, arg);
 }
@@ -106,8 +104,8 @@ static int all_alnum(const char *s, size_t n) {
 START_TEST(test_token_format_per_kind) {
   static const struct {
     const char *kind, *prefix;
-  } cases[] = {{"kpat", "kpat_"}, {"spat", "spat_"}, {"apikey", ""}, {"apitoken", ""},
-               {"storage", ""}};
+  } cases[] = {
+      {"kpat", "kpat_"}, {"spat", "spat_"}, {"apikey", ""}, {"apitoken", ""}, {"storage", ""}};
   for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
     char tok[AUTH_TOKEN_MAX];
     size_t plen = strlen(cases[i].prefix);
@@ -150,8 +148,7 @@ START_TEST(test_hash_stored_not_secret) {
   store_txn_t *txn;
   store_val_t raw;
   ck_assert_int_eq(store_txn_begin_read(store, &txn), 0);
-  ck_assert_int_eq(store_get(txn, AUTH_T_TOKENS, (store_val_t){rec->id, strlen(rec->id)}, &raw),
-                   0);
+  ck_assert_int_eq(store_get(txn, AUTH_T_TOKENS, (store_val_t){rec->id, strlen(rec->id)}, &raw), 0);
   ck_assert_ptr_null(memmem(raw.p, raw.n, secret + 5, AUTH_SECRET_CHARS));
   Hangar__Auth__V1__TokenRecord *found;
   ck_assert_int_eq(auth_store_token_by_hash(txn, want, arena, &found), 0);

@@ -126,11 +126,16 @@ START_TEST(test_parse_bearer) {
     authz_result_t want;
     const char *token;
   } cases[] = {
-      {NULL, AUTHZ_MISSING, NULL},         {"", AUTHZ_MISSING, NULL},
-      {"Basic abc", AUTHZ_NOT_BEARER, NULL}, {"Bearer", AUTHZ_NOT_BEARER, NULL},
-      {"Bearer ", AUTHZ_NOT_BEARER, NULL}, {"Bearer    ", AUTHZ_NOT_BEARER, NULL},
-      {"Bearerx tok", AUTHZ_NOT_BEARER, NULL}, {"Bearer tok", AUTHZ_OK, "tok"},
-      {"bearer tok", AUTHZ_OK, "tok"},     {"BEARER  a.b.c", AUTHZ_OK, "a.b.c"},
+      {NULL, AUTHZ_MISSING, NULL},
+      {"", AUTHZ_MISSING, NULL},
+      {"Basic abc", AUTHZ_NOT_BEARER, NULL},
+      {"Bearer", AUTHZ_NOT_BEARER, NULL},
+      {"Bearer ", AUTHZ_NOT_BEARER, NULL},
+      {"Bearer    ", AUTHZ_NOT_BEARER, NULL},
+      {"Bearerx tok", AUTHZ_NOT_BEARER, NULL},
+      {"Bearer tok", AUTHZ_OK, "tok"},
+      {"bearer tok", AUTHZ_OK, "tok"},
+      {"BEARER  a.b.c", AUTHZ_OK, "a.b.c"},
   };
   for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
     hg_str_t t = {NULL, 0};

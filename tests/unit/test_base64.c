@@ -19,12 +19,12 @@ START_TEST(test_base64_table) {
       {"TXkgWUFNTCBvciBKU09OIGZvcm1hdHRlZCBPQVMgY29udGVudA==", 1,
        "My YAML or JSON formatted OAS content", 37},
       {"AA==", 1, "\0", 1},
-      {"TWF", 0, NULL, 0},       /* length */
-      {"TQ", 0, NULL, 0},        /* no padding */
-      {"T===", 0, NULL, 0},      /* too much padding */
-      {"TW=u", 0, NULL, 0},      /* padding inside */
-      {"TW-_", 0, NULL, 0},      /* URL-safe alphabet */
-      {"TW Fu", 0, NULL, 0},     /* whitespace */
+      {"TWF", 0, NULL, 0},   /* length */
+      {"TQ", 0, NULL, 0},    /* no padding */
+      {"T===", 0, NULL, 0},  /* too much padding */
+      {"TW=u", 0, NULL, 0},  /* padding inside */
+      {"TW-_", 0, NULL, 0},  /* URL-safe alphabet */
+      {"TW Fu", 0, NULL, 0}, /* whitespace */
       {"# Title", 0, NULL, 0},
   };
   hg_arena_t *a = hg_arena_new();

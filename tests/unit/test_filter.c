@@ -29,13 +29,19 @@ START_TEST(test_filter_ops_table) {
     const char *op, *value, *actual;
     int match;
   } cases[] = {
-      {"eq", "v1", "v1", 1},           {"eq", "v1", "V1", 0},
-      {"eq", "v1", "v10", 0},          {"eq", "", "", 1},
-      {"neq", "v1", "v2", 1},          {"neq", "v1", "v1", 0},
-      {"oeq", "v1,v2", "v2", 1},       {"oeq", "v1,v2", "v3", 0},
-      {"oeq", "v1,v2", "v1,v2", 0},    {"oeq", "a,,b", "", 1},
+      {"eq", "v1", "v1", 1},
+      {"eq", "v1", "V1", 0},
+      {"eq", "v1", "v10", 0},
+      {"eq", "", "", 1},
+      {"neq", "v1", "v2", 1},
+      {"neq", "v1", "v1", 0},
+      {"oeq", "v1,v2", "v2", 1},
+      {"oeq", "v1,v2", "v3", 0},
+      {"oeq", "v1,v2", "v1,v2", 0},
+      {"oeq", "a,,b", "", 1},
       {"contains", "API", "my api product", 1},
-      {"contains", "prod", "API", 0},  {"contains", "", "anything", 1},
+      {"contains", "prod", "API", 0},
+      {"contains", "", "anything", 1},
       {"ocontains", "foo,API", "my api", 1},
       {"ocontains", "foo,bar", "my api", 0},
   };
@@ -82,11 +88,9 @@ START_TEST(test_filter_from_message_and_match) {
     version_t v;
     int match;
   } items[] = {
-      {{"v1-beta", "published", ""}, 1},
-      {{"v2-beta", "published", ""}, 0}, /* neq */
+      {{"v1-beta", "published", ""}, 1},   {{"v2-beta", "published", ""}, 0}, /* neq */
       {{"v1-BETA", "published", ""}, 1}, /* contains ignores case */
-      {{"v1-beta", "unpublished", ""}, 0},
-      {{"v1", "published", ""}, 0},
+      {{"v1-beta", "unpublished", ""}, 0}, {{"v1", "published", ""}, 0},
   };
   for (size_t i = 0; i < sizeof(items) / sizeof(items[0]); i++)
     ck_assert_int_eq(hg_filter_match(&out, attr, &items[i].v), items[i].match);

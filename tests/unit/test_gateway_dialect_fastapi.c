@@ -91,9 +91,11 @@ START_TEST(test_fastapi_http_codes_are_table_settings) {
     hg_code_t code;
     int http;
   } want[] = {
-      {HG_INVALID_ARGUMENT, 422}, {HG_FAILED_PRECONDITION, 400}, {HG_ALREADY_EXISTS, 400},
-      {HG_ABORTED, 400},          {HG_NOT_FOUND, 404},           {HG_UNAUTHENTICATED, 401},
-      {HG_PERMISSION_DENIED, 403}, {HG_INTERNAL, 500},           {HG_UNAVAILABLE, 503},
+      {HG_INVALID_ARGUMENT, 422},  {HG_FAILED_PRECONDITION, 400},
+      {HG_ALREADY_EXISTS, 400},    {HG_ABORTED, 400},
+      {HG_NOT_FOUND, 404},         {HG_UNAUTHENTICATED, 401},
+      {HG_PERMISSION_DENIED, 403}, {HG_INTERNAL, 500},
+      {HG_UNAVAILABLE, 503},
   };
   for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
     ck_assert_int_eq(gw_dialect_http(FA, want[i].code), want[i].http);
@@ -249,10 +251,13 @@ static int build_typed(gw_method_t method, const char *path, const char *query, 
   ck_assert_int_eq(gw_router_match(router, method, path, strlen(path), arena, &m), GW_MATCH_OK);
   const ProtobufCMethodDescriptor *md =
       protobuf_c_service_descriptor_get_method_by_name(m.route->service, m.route->rpc);
-  in = (gw_request_in_t){.desc = md->input, .body_mode = m.route->body,
-                         .query_mode = m.route->query, .match = &m,
+  in = (gw_request_in_t){.desc = md->input,
+                         .body_mode = m.route->body,
+                         .query_mode = m.route->query,
+                         .match = &m,
                          .query = hg_str_c(query ? query : ""),
-                         .body = hg_str_c(body ? body : ""), .content_type = content_type,
+                         .body = hg_str_c(body ? body : ""),
+                         .content_type = content_type,
                          .flags = m.route->flags};
   ProtobufCMessage *msg;
   gw_error_init(&e);
@@ -284,11 +289,11 @@ START_TEST(test_build_parser_refusals_in_our_words) {
        "{\"detail\":[{\"loc\":[\"body\",\"name\"],\"msg\":\"duplicate key\","
        "\"type\":\"value_error.jsondecode\"}]}"},
       {"{\"name\":NaN}", "{\"detail\":[{\"loc\":[\"body\",\"name\"],\"msg\":\"NaN and Infinity "
-                       "are not JSON numbers\",\"type\":\"value_error.jsondecode\"}]}"},
+                         "are not JSON numbers\",\"type\":\"value_error.jsondecode\"}]}"},
       {"\xef\xbb\xbf{}", "{\"detail\":[{\"loc\":[\"body\"],\"msg\":\"a byte order mark is not "
-                        "allowed\",\"type\":\"value_error.jsondecode\"}]}"},
+                         "allowed\",\"type\":\"value_error.jsondecode\"}]}"},
       {"{\"name\":1e400}", "{\"detail\":[{\"loc\":[\"body\",\"name\"],\"msg\":\"number too "
-                         "large\",\"type\":\"value_error\"}]}"},
+                           "large\",\"type\":\"value_error\"}]}"},
   };
   for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
     ck_assert_int_eq(build(GW_POST, "/wrappers", NULL, cases[i].body), -1);

@@ -82,17 +82,17 @@ START_TEST(test_parameter_names_belong_to_the_path) {
 END_TEST
 
 START_TEST(test_same_path_must_keep_its_names) {
-  static const gw_route_t renamed = {.method = GW_PUT, .path = "/v2/api-products/{product}",
-                                     .success = 200};
+  static const gw_route_t renamed = {
+      .method = GW_PUT, .path = "/v2/api-products/{product}", .success = 200};
   ck_assert_int_eq(gw_router_add(router, &renamed, NULL), GW_ROUTER_EPARAM);
 }
 END_TEST
 
 START_TEST(test_accept_variant_is_chosen_by_name) {
-  static const char *const tree_accepts[] = {TREE, "text/html, " TREE, "APPLICATION/VND.KONNECT."
+  static const char *const tree_accepts[] = {TREE, "text/html, " TREE,
+                                             "APPLICATION/VND.KONNECT."
                                              "DOCUMENT-TREE+JSON;q=0.5"};
-  static const char *const plain_accepts[] = {"application/json", "*/*", TREE ";q=0", TREE "x",
-                                              ""};
+  static const char *const plain_accepts[] = {"application/json", "*/*", TREE ";q=0", TREE "x", ""};
   for (size_t i = 0; i < sizeof(tree_accepts) / sizeof(tree_accepts[0]); i++) {
     ck_assert_int_eq(match(GW_GET, "/v2/api-products/P/documents"), GW_MATCH_OK);
     ck_assert_int_eq(gw_match_accept(&m, tree_accepts[i]), 1);
@@ -138,8 +138,12 @@ START_TEST(test_json_content_types) {
   static const char *const json[] = {"application/json", "application/json; charset=utf-8",
                                      " Application/JSON ", "application/merge-patch+json",
                                      "application/vnd.konnect.x+json;v=1"};
-  static const char *const other[] = {"text/plain", "application/jsonx", "application/+json",
-                                      "text/json", "", "application/x-www-form-urlencoded",
+  static const char *const other[] = {"text/plain",
+                                      "application/jsonx",
+                                      "application/+json",
+                                      "text/json",
+                                      "",
+                                      "application/x-www-form-urlencoded",
                                       "multipart/form-data; boundary=json"};
   for (size_t i = 0; i < sizeof(json) / sizeof(json[0]); i++)
     ck_assert_msg(gw_media_is_json(json[i]), "%s", json[i]);
@@ -168,10 +172,14 @@ static int build_typed(gw_method_t method, const char *path, const char *query, 
   ck_assert_int_eq(match(method, path), GW_MATCH_OK);
   const ProtobufCMethodDescriptor *md =
       protobuf_c_service_descriptor_get_method_by_name(m.route->service, m.route->rpc);
-  gw_request_in_t in = {.desc = md->input, .body_mode = m.route->body,
-                        .query_mode = m.route->query, .match = &m,
-                        .query = hg_str_c(query ? query : ""), .body = hg_str_c(json ? json : ""),
-                        .content_type = content_type, .flags = m.route->flags,
+  gw_request_in_t in = {.desc = md->input,
+                        .body_mode = m.route->body,
+                        .query_mode = m.route->query,
+                        .match = &m,
+                        .query = hg_str_c(query ? query : ""),
+                        .body = hg_str_c(json ? json : ""),
+                        .content_type = content_type,
+                        .flags = m.route->flags,
                         .query_member = m.route->query_member};
   return gw_request_build(&in, gw_dialect(GW_DIALECT_PROBLEM), arena, &msg, &err);
 }
@@ -182,7 +190,8 @@ static int build(gw_method_t method, const char *path, const char *query, const 
 
 START_TEST(test_filter_without_operator_means_eq) {
   ck_assert_int_eq(build(GW_GET, "/v2/api-products",
-                         "filter[name]=a&page%5Bsize%5D=3&sort=name+desc&labels=k:v", NULL), 0);
+                         "filter[name]=a&page%5Bsize%5D=3&sort=name+desc&labels=k:v", NULL),
+                   0);
   const list_req_t *r = (const list_req_t *)msg;
   ck_assert_str_eq(r->filter->name->eq, "a");
   ck_assert_int_eq(r->page->size, 3);
@@ -190,7 +199,8 @@ START_TEST(test_filter_without_operator_means_eq) {
   ck_assert_str_eq(r->labels, "k:v");
   ck_assert_int_eq(build(GW_GET, "/v2/api-products/P/product-versions",
                          "filter[publish_status]=published&filter[gateway_service_id][neq]=g",
-                         NULL), 0);
+                         NULL),
+                   0);
   const list_versions_t *v = (const list_versions_t *)msg;
   ck_assert_str_eq(v->filter->publish_status->eq, "published");
   ck_assert_str_eq(v->filter->gateway_service_id->neq, "g");
@@ -206,28 +216,32 @@ static const char *rendered(int http) {
 }
 
 #define TRACE_ABC "kong:trace:7430836138530658123" /* FNV-1a-64("abc") & INT64_MAX */
-#define INVALID_HEAD \
-  "{\"status\":400,\"title\":\"Invalid Request\",\"instance\":\"" TRACE_ABC "\"," \
+#define INVALID_HEAD                                                                               \
+  "{\"status\":400,\"title\":\"Invalid Request\",\"instance\":\"" TRACE_ABC "\","                  \
   "\"detail\":\"Invalid Parameters\",\"invalid_parameters\":["
 
 START_TEST(test_body_may_not_name_path_fields) {
   ck_assert_int_eq(build(GW_PATCH, "/v2/api-products/P/documents/D", NULL,
-                         "{\"title\":\"t\",\"api_product_id\":\"Q\"}"), -1);
-  ck_assert_str_eq(rendered(400), INVALID_HEAD "{\"field\":\"api_product_id\",\"rule\":"
+                         "{\"title\":\"t\",\"api_product_id\":\"Q\"}"),
+                   -1);
+  ck_assert_str_eq(rendered(400), INVALID_HEAD
+                   "{\"field\":\"api_product_id\",\"rule\":"
                    "\"unknown_property\",\"reason\":\"api_product_id is an unknown property\"}]}");
   ck_assert_int_eq(build(GW_POST, "/v2/api-products/P/documents", NULL, "{\"slug\":5}"), -1);
   ck_assert_str_eq(rendered(400), INVALID_HEAD "{\"field\":\"slug\",\"rule\":\"is_string\","
-                   "\"reason\":\"slug must be a string\"}]}");
+                                               "\"reason\":\"slug must be a string\"}]}");
   /* KtrlPlane's write rows ask for it too; its read rows take no body at all. */
   ck_assert_int_eq(build(GW_PUT, "/api/v1/projects/p/resources/r", NULL,
-                         "{\"name\":\"n\",\"project_id\":\"q\"}"), -1);
+                         "{\"name\":\"n\",\"project_id\":\"q\"}"),
+                   -1);
 }
 END_TEST
 
 /* Every field-level problem of a body is listed, in body order. */
 START_TEST(test_body_problems_all_listed) {
   ck_assert_int_eq(build(GW_POST, "/v2/api-products", NULL,
-                         "{\"name\":5,\"labels\":\"env\",\"colour\":\"red\"}"), -1);
+                         "{\"name\":5,\"labels\":\"env\",\"colour\":\"red\"}"),
+                   -1);
   ck_assert_str_eq(rendered(400), INVALID_HEAD
                    "{\"field\":\"name\",\"rule\":\"is_string\",\"reason\":\"name must be a "
                    "string\"},{\"field\":\"labels\",\"rule\":\"is_object\",\"reason\":\"labels "
@@ -235,7 +249,7 @@ START_TEST(test_body_problems_all_listed) {
                    "\"reason\":\"colour is an unknown property\"}]}");
   ck_assert_int_eq(build(GW_POST, "/v2/api-products", NULL, "{\"name\":\"a\",\"name\":\"b\"}"), -1);
   ck_assert_str_eq(rendered(400), INVALID_HEAD "{\"field\":\"name\",\"rule\":\"invalid\","
-                   "\"reason\":\"duplicate key\"}]}");
+                                               "\"reason\":\"duplicate key\"}]}");
 }
 END_TEST
 
@@ -246,21 +260,24 @@ START_TEST(test_media_type_is_415) {
   for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
     ck_assert_int_eq(build_typed(GW_POST, "/v2/api-products", NULL, "{}", refused[i]), -1);
     ck_assert_int_eq(gw_dialect_error_http(d, &err), 415);
-    ck_assert_str_eq(rendered(415), "{\"status\":415,\"title\":\"Unsupported Media Type\","
+    ck_assert_str_eq(rendered(415),
+                     "{\"status\":415,\"title\":\"Unsupported Media Type\","
                      "\"instance\":\"" TRACE_ABC "\",\"detail\":\"This API only supports "
                      "requests with `Content-Type: application/json`\"}");
   }
   ck_assert_int_eq(build_typed(GW_POST, "/v2/api-products", NULL, "", "text/plain"), -1);
   ck_assert_int_eq(build_typed(GW_POST, "/v2/api-products", NULL, "{\"name\":\"n\"}",
-                               "application/merge-patch+json"), 0);
+                               "application/merge-patch+json"),
+                   0);
   ck_assert_int_eq(build_typed(GW_POST, "/v2/api-products", NULL, "", NULL), 0);
 }
 END_TEST
 
 START_TEST(test_query_type_errors_name_the_parameter) {
   ck_assert_int_eq(build(GW_GET, "/v2/api-products", "page%5Bnumber%5D=x", NULL), -1);
-  ck_assert_str_eq(rendered(400), INVALID_HEAD "{\"field\":\"page[number]\",\"rule\":"
-                   "\"is_integer\",\"reason\":\"page[number] must be an integer\"}]}");
+  ck_assert_str_eq(rendered(400),
+                   INVALID_HEAD "{\"field\":\"page[number]\",\"rule\":"
+                                "\"is_integer\",\"reason\":\"page[number] must be an integer\"}]}");
 }
 END_TEST
 
@@ -274,8 +291,7 @@ START_TEST(test_problem_plain_statuses) {
     const char *title;
   } cases[] = {
       {HG_UNAUTHENTICATED, "Unauthorized", 401, "Unauthorized"},
-      {HG_PERMISSION_DENIED, "You do not have permission to perform this action", 403,
-       "Forbidden"},
+      {HG_PERMISSION_DENIED, "You do not have permission to perform this action", 403, "Forbidden"},
       {HG_NOT_FOUND, "Not Found", 404, "Not Found"},
       {HG_ALREADY_EXISTS, "Specification for API product version 'v' already exists", 409,
        "Conflict"},
@@ -320,7 +336,7 @@ END_TEST
 START_TEST(test_problem_400_always_lists_a_parameter) {
   hg_status_set(&err.st, HG_INVALID_ARGUMENT, "Invalid Parameters");
   ck_assert_str_eq(rendered(400), INVALID_HEAD "{\"field\":\"body\",\"rule\":\"invalid\","
-                   "\"reason\":\"Invalid Parameters\"}]}");
+                                               "\"reason\":\"Invalid Parameters\"}]}");
 }
 END_TEST
 

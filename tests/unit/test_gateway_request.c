@@ -160,9 +160,8 @@ END_TEST
 
 /* Text the parser refuses is worded by the transcoder, never by the parser library. */
 START_TEST(test_body_parser_refusal_in_our_words) {
-  ck_assert_int_eq(build(GW_POST, "/api/v1/projects/p1/resources", NULL,
-                         "{\"name\":\"a\\u0000b\"}"),
-                   -1);
+  ck_assert_int_eq(
+      build(GW_POST, "/api/v1/projects/p1/resources", NULL, "{\"name\":\"a\\u0000b\"}"), -1);
   ck_assert_str_eq(rendered(), "{\"error\":\"Invalid request body\",\"details\":\"name: strings "
                                "must not contain \\\\u0000\"}");
 }
@@ -175,8 +174,7 @@ START_TEST(test_body_wrong_type_named) {
 END_TEST
 
 START_TEST(test_body_invalid_utf8_and_depth) {
-  ck_assert_int_eq(build(GW_POST, "/api/v1/projects/p1/resources", NULL,
-                         "{\"name\":\"\xff\"}"),
+  ck_assert_int_eq(build(GW_POST, "/api/v1/projects/p1/resources", NULL, "{\"name\":\"\xff\"}"),
                    -1);
   ck_assert_str_eq(err.st.message, "Invalid request body");
   char deep[300] = "{\"settings_json\":";
@@ -210,8 +208,8 @@ START_TEST(test_query_mode_is_a_route_setting) {
   ck_assert_int_eq(build(GW_POST, "/api/v1/projects/p1/resources", "sku=pro", create), 0);
   ck_assert_str_eq(((const create_req_t *)msg)->sku, "free"); /* default: body "*" only */
   query_mode = GW_QUERY_FIELDS;
-  ck_assert_int_eq(build(GW_POST, "/api/v1/projects/p1/resources",
-                         "sku=pro&project_id=evil", create), 0);
+  ck_assert_int_eq(
+      build(GW_POST, "/api/v1/projects/p1/resources", "sku=pro&project_id=evil", create), 0);
   ck_assert_str_eq(((const create_req_t *)msg)->sku, "pro");
   ck_assert_str_eq(((const create_req_t *)msg)->project_id, "p1");
   query_mode = GW_QUERY_IGNORE;
@@ -222,8 +220,8 @@ END_TEST
 
 START_TEST(test_gw_invalid_copies_strings) {
   char field[16] = "Authorization";
-  gw_invalid(&err, gw_dialect(GW_DIALECT_KTRLPLANE), GW_TEXT_BAD_HEADER, GW_IN_HEADER, arena,
-             field, "must be printable ASCII");
+  gw_invalid(&err, gw_dialect(GW_DIALECT_KTRLPLANE), GW_TEXT_BAD_HEADER, GW_IN_HEADER, arena, field,
+             "must be printable ASCII");
   field[0] = 'X';
   ck_assert_str_eq(rendered(), "{\"error\":\"Invalid request header\",\"details\":"
                                "\"Authorization: must be printable ASCII\"}");

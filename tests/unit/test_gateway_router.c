@@ -12,7 +12,8 @@
 #include "uri.h"
 
 #define D GW_DIALECT_KTRLPLANE
-#define R(m, p) {.method = (m), .path = (p), .success = 200, .dialect = D}
+#define R(m, p)                                                                                    \
+  { .method = (m), .path = (p), .success = 200, .dialect = D }
 
 static const gw_route_t kp_routes[] = {
     R(GW_GET, "/api/v1/projects/{project_id}/resources"),
@@ -134,8 +135,7 @@ END_TEST
 
 START_TEST(test_wrong_method_reports_allow_set) {
   ck_assert_int_eq(match(GW_PATCH, "/api/v1/projects/p/resources/r"), GW_MATCH_METHOD);
-  ck_assert_uint_eq(m.allow,
-                    (1u << GW_GET) | (1u << GW_HEAD) | (1u << GW_PUT) | (1u << GW_DELETE));
+  ck_assert_uint_eq(m.allow, (1u << GW_GET) | (1u << GW_HEAD) | (1u << GW_PUT) | (1u << GW_DELETE));
   ck_assert_str_eq(m.path, "/api/v1/projects/{project_id}/resources/{resource_id}");
   ck_assert_ptr_nonnull(m.route);
   hg_buf_t b = HG_BUF_INIT;
@@ -203,10 +203,10 @@ START_TEST(test_path_nul_and_bad_escapes) {
     const char *seg;
     int err;
   } cases[] = {
-      {"a%00b", GW_URI_ENUL}, {"%zz", GW_URI_EESCAPE}, {"abc%4", GW_URI_EESCAPE},
+      {"a%00b", GW_URI_ENUL},   {"%zz", GW_URI_EESCAPE}, {"abc%4", GW_URI_EESCAPE},
       {"abc%", GW_URI_EESCAPE}, {"%G1", GW_URI_EESCAPE}, {"%ff", GW_URI_EUTF8},
-      {"%C0%AF", GW_URI_EUTF8}, {"..", GW_URI_EDOT}, {".", GW_URI_EDOT},
-      {"%2E%2E", GW_URI_EDOT}, {"%2e.", GW_URI_EDOT},
+      {"%C0%AF", GW_URI_EUTF8}, {"..", GW_URI_EDOT},     {".", GW_URI_EDOT},
+      {"%2E%2E", GW_URI_EDOT},  {"%2e.", GW_URI_EDOT},
   };
   for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
     char path[128];
@@ -261,8 +261,8 @@ END_TEST
 
 START_TEST(test_query_iteration) {
   hg_str_t rest = HG_STR("a=1&&b&c=x%3Dy&=v&d="), k, v;
-  static const char *const want[][2] = {{"a", "1"}, {"b", ""}, {"c", "x%3Dy"}, {"", "v"},
-                                        {"d", ""}};
+  static const char *const want[][2] = {
+      {"a", "1"}, {"b", ""}, {"c", "x%3Dy"}, {"", "v"}, {"d", ""}};
   size_t i = 0;
   while (gw_query_next(&rest, &k, &v)) {
     ck_assert_uint_lt(i, 5);
@@ -292,8 +292,7 @@ START_TEST(test_query_bracket_names_map_to_field_paths) {
     ck_assert_str_eq(out, ok[i][1]);
   }
   for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-    ck_assert_int_eq(gw_query_field_path(bad[i], strlen(bad[i]), out, sizeof(out)),
-                     GW_URI_ENAME);
+    ck_assert_int_eq(gw_query_field_path(bad[i], strlen(bad[i]), out, sizeof(out)), GW_URI_ENAME);
   ck_assert_int_eq(gw_query_field_path("page[size]", 10, out, 5), GW_URI_ENAME);
 }
 END_TEST
@@ -378,11 +377,20 @@ START_TEST(test_code_to_http_table) {
     hg_code_t code;
     int http;
   } want[] = {
-      {HG_INVALID_ARGUMENT, 400}, {HG_UNAUTHENTICATED, 401}, {HG_PERMISSION_DENIED, 403},
-      {HG_NOT_FOUND, 404},        {HG_ALREADY_EXISTS, 409},  {HG_ABORTED, 409},
-      {HG_FAILED_PRECONDITION, 409}, {HG_RESOURCE_EXHAUSTED, 429}, {HG_UNIMPLEMENTED, 501},
-      {HG_UNAVAILABLE, 503},      {HG_DEADLINE_EXCEEDED, 504}, {HG_INTERNAL, 500},
-      {HG_UNKNOWN, 500},          {HG_DATA_LOSS, 500},
+      {HG_INVALID_ARGUMENT, 400},
+      {HG_UNAUTHENTICATED, 401},
+      {HG_PERMISSION_DENIED, 403},
+      {HG_NOT_FOUND, 404},
+      {HG_ALREADY_EXISTS, 409},
+      {HG_ABORTED, 409},
+      {HG_FAILED_PRECONDITION, 409},
+      {HG_RESOURCE_EXHAUSTED, 429},
+      {HG_UNIMPLEMENTED, 501},
+      {HG_UNAVAILABLE, 503},
+      {HG_DEADLINE_EXCEEDED, 504},
+      {HG_INTERNAL, 500},
+      {HG_UNKNOWN, 500},
+      {HG_DATA_LOSS, 500},
   };
   for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
     ck_assert_int_eq(gw_dialect_http(gw_dialect(D), want[i].code), want[i].http);

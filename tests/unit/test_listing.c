@@ -13,12 +13,12 @@ START_TEST(test_page_resolve_table) {
     long long number, size;
     uint64_t offset;
   } cases[] = {
-      {{0, 0, 0, 0}, 1, 10, 0},       /* defaults */
-      {{1, 25, 0, 0}, 1, 25, 0},      /* size given */
-      {{1, 10, 1, 3}, 3, 10, 20},     /* offset of page 3 */
-      {{1, 100, 1, 2}, 2, 100, 100},  /* exactly the maximum */
-      {{1, 1000, 1, 1}, 1, 100, 0},   /* capped, not refused */
-      {{1, 1, 1, 1}, 1, 1, 0},        /* smallest */
+      {{0, 0, 0, 0}, 1, 10, 0},      /* defaults */
+      {{1, 25, 0, 0}, 1, 25, 0},     /* size given */
+      {{1, 10, 1, 3}, 3, 10, 20},    /* offset of page 3 */
+      {{1, 100, 1, 2}, 2, 100, 100}, /* exactly the maximum */
+      {{1, 1000, 1, 1}, 1, 100, 0},  /* capped, not refused */
+      {{1, 1, 1, 1}, 1, 1, 0},       /* smallest */
       {{0, 0, 1, 5000}, 5000, 10, 49990},
       {{1, 100, 1, INT64_MAX}, INT64_MAX, 100, UINT64_MAX}, /* offset saturates */
   };
@@ -42,10 +42,8 @@ START_TEST(test_page_below_one_is_a_min_violation) {
     size_t violations;
     const char *first_field;
   } cases[] = {
-      {{1, 0, 0, 0}, 1, "page[size]"},
-      {{1, -5, 0, 0}, 1, "page[size]"},
-      {{0, 0, 1, 0}, 1, "page[number]"},
-      {{0, 0, 1, -1}, 1, "page[number]"},
+      {{1, 0, 0, 0}, 1, "page[size]"},   {{1, -5, 0, 0}, 1, "page[size]"},
+      {{0, 0, 1, 0}, 1, "page[number]"}, {{0, 0, 1, -1}, 1, "page[number]"},
       {{1, 0, 1, 0}, 2, "page[size]"},
   };
   for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -68,7 +66,7 @@ START_TEST(test_page_window_table) {
     uint64_t total, start;
     size_t count;
   } cases[] = {
-      {1, 10, 0, 0, 0},   {1, 10, 5, 0, 5},   {1, 10, 10, 0, 10}, {2, 10, 10, 10, 0},
+      {1, 10, 0, 0, 0},   {1, 10, 5, 0, 5},     {1, 10, 10, 0, 10}, {2, 10, 10, 10, 0},
       {2, 10, 15, 10, 5}, {3, 10, 100, 20, 10}, {9, 10, 5, 80, 0},
   };
   for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {

@@ -15,7 +15,7 @@ typedef Hangar__Products__V1__DocumentTree tree_t;
 #define C(X) HANGAR__PRODUCTS__V1__CREATE_API_PRODUCT_DOCUMENT_REQUEST___##X
 #define U(X) HANGAR__PRODUCTS__V1__UPDATE_API_PRODUCT_DOCUMENT_REQUEST___##X
 /* "# API Product Document Header\nAPI product document content" (the spec's example) */
-#define EXAMPLE_B64                                                                        \
+#define EXAMPLE_B64                                                                                \
   "IyBBUEkgUHJvZHVjdCBEb2N1bWVudCBIZWFkZXIKQVBJIHByb2R1Y3QgZG9jdW1lbnQgY29udGVudA=="
 
 static create_t doc_request(const char *product_id, const char *slug, const char *parent) {
@@ -250,9 +250,9 @@ START_TEST(test_tree_moves_and_cycles) {
   list_resp_t *flat = fx_ok("ListApiProductDocuments", &l, "a-viewer");
   ck_assert_uint_eq(flat->n_data, 5);
   ck_assert_int_eq(flat->meta->page->total, 5);
-  ck_assert_str_eq(flat->data[0]->slug, "a"); /* creation order */
+  ck_assert_str_eq(flat->data[0]->slug, "a");                        /* creation order */
   ck_assert_str_eq(flat->data[2]->parent_document_id->value, a->id); /* c */
-  ck_assert_ptr_null(flat->data[3]->parent_document_id);               /* a1 */
+  ck_assert_ptr_null(flat->data[3]->parent_document_id);             /* a1 */
   tree_resp_t *page = tree(p->id, 1, 2);
   ck_assert_uint_eq(page->n_data, 1);
   ck_assert_str_eq(page->data[0]->slug, "a");

@@ -89,8 +89,8 @@ static inline void fx_setup(void) {
   snprintf(fx.auth_target, sizeof(fx.auth_target), "unix:%s/auth.sock", fx.dir);
   ck_assert_int_eq(mkdir(fx.data, 0700), 0);
   ck_assert_int_eq(rpc_server_new(fx.auth_target, NULL, &fx.auth), 0);
-  ck_assert_int_eq(rpc_server_add_method(fx.auth, "/hangar.auth.v1.TokenVerifier/Verify",
-                                         fx_verify, RPC_NANOPB(hangar_auth_v1_VerifyRequest),
+  ck_assert_int_eq(rpc_server_add_method(fx.auth, "/hangar.auth.v1.TokenVerifier/Verify", fx_verify,
+                                         RPC_NANOPB(hangar_auth_v1_VerifyRequest),
                                          RPC_NANOPB(hangar_auth_v1_VerifyResponse)),
                    0);
   ck_assert_int_eq(rpc_server_start(fx.auth), 0);
@@ -121,13 +121,13 @@ static inline void fx_restart(void) {
 /* ApiProducts/<method> as token (NULL: no Authorization). Returns the status code; *resp
  * (may be NULL) gets the response. */
 static inline int fx_call_auth(const char *method, const void *req, const char *authorization,
-                        hg_status_t *st, void **resp) {
+                               hg_status_t *st, void **resp) {
   const ProtobufCMethodDescriptor *m =
       protobuf_c_service_descriptor_get_method_by_name(SVC, method);
   ck_assert_msg(m != NULL, "no method %s", method);
   rpc_md_t md = {"authorization", authorization};
-  rpc_call_opts_t o = {.deadline_ms = 10000, .md = &md, .n_md = authorization ? 1 : 0,
-                       .arena = fx.a};
+  rpc_call_opts_t o = {
+      .deadline_ms = 10000, .md = &md, .n_md = authorization ? 1 : 0, .arena = fx.a};
   void *ignored = NULL;
   hg_status_clear(st);
   return rpc_call_sync(fx.ch, rpc_method_path(fx.a, SVC, method), RPC_PBC(m->input), req,
@@ -135,7 +135,7 @@ static inline int fx_call_auth(const char *method, const void *req, const char *
 }
 
 static inline int fx_call(const char *method, const void *req, const char *token, hg_status_t *st,
-                   void **resp) {
+                          void **resp) {
   char *bearer = token ? hg_arena_sprintf(fx.a, "Bearer %s", token) : NULL;
   return fx_call_auth(method, req, bearer, st, resp);
 }
@@ -163,7 +163,7 @@ static inline hg_status_t fx_fail(const char *method, const void *req, const cha
 
 /* The one violation of an INVALID_ARGUMENT answer is (field, rule). */
 static inline const hg_violation_t *fx_violation(const hg_status_t *st, const char *field,
-                                          const char *rule) {
+                                                 const char *rule) {
   for (size_t i = 0; i < st->n_violations; i++) {
     const hg_violation_t *v = &st->violations[i];
     if (strcmp(v->field, field) == 0 && v->rule && strcmp(v->rule, rule) == 0) return v;
@@ -175,7 +175,7 @@ static inline const hg_violation_t *fx_violation(const hg_status_t *st, const ch
 }
 
 static inline void fx_invalid(const char *method, const void *req, const char *field,
-                       const char *rule) {
+                              const char *rule) {
   hg_status_t st = fx_fail(method, req, "a-editor", HG_INVALID_ARGUMENT);
   ck_assert_str_eq(st.message, "Invalid Parameters");
   fx_violation(&st, field, rule);
@@ -204,10 +204,10 @@ static inline void fx_assert_same(const ProtobufCMessage *x, const ProtobufCMess
 
 /* ---- builders ----------------------------------------------------------------------- */
 
-#define ONEOF(msg, field, value, CASE)                                                     \
-  do {                                                                                     \
-    (msg)._##field##_case = CASE;                                                          \
-    (msg).field = (value);                                                                 \
+#define ONEOF(msg, field, value, CASE)                                                             \
+  do {                                                                                             \
+    (msg)._##field##_case = CASE;                                                                  \
+    (msg).field = (value);                                                                         \
   } while (0)
 
 static inline Google__Protobuf__StringValue *fx_sv(const char *s) {

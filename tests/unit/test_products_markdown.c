@@ -32,6 +32,8 @@ static char *ast_json(const char *md) {
 #define P(kids) "{\"type\":\"paragraph\",\"children\":[" kids "]}"
 
 START_TEST(test_markdown_node_shapes) {
+  /* The expected trees are laid out by node, as they nest. */
+  // clang-format off
   static const struct {
     const char *md, *json;
   } cases[] = {
@@ -67,6 +69,7 @@ START_TEST(test_markdown_node_shapes) {
       {"<div>x</div>", "[{\"type\":\"text_block\",\"children\":[" T("<div>x</div>\\n") "]}]"},
       {"a <b>c</b>", "[" P(T("a ") "," T("<b>") "," T("c") "," T("</b>")) "]"},
   };
+  // clang-format on
   for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
     ck_assert_str_eq(ast_json(cases[i].md), cases[i].json);
 }

@@ -55,7 +55,9 @@ typedef Hangar__Products__V1__UpdateApiProductVersionSpecRequest patch_t;
 static int no_spaces(const char *s) { return strchr(s, ' ') == NULL; }
 
 static const pr_rule_t rules[] = {
-    {.field = "name", .required = 1, .kind = PR_LENGTH,
+    {.field = "name",
+     .required = 1,
+     .kind = PR_LENGTH,
      .check = {.kind = HG_RULE_LENGTH, .min = 2, .max = 4}},
     {.field = "name", .required = 1, .kind = PR_PATTERN, .valid = no_spaces, .pattern = "^\\S+$"},
     {.field = "content", .kind = PR_BASE64, .valid = no_spaces},
@@ -114,10 +116,17 @@ START_TEST(test_is_text_table) {
     size_t n;
     int text;
   } cases[] = {
-      {"plain", 5, 1},       {"tab\tcr\rlf\n", 10, 1}, {"\xc3\xa9t\xc3\xa9", 5, 1},
-      {"\xf0\x9f\x9a\x80", 4, 1}, {"nul\0x", 5, 0},    {"bell\a", 5, 0},
-      {"\x7f", 1, 0},        {"\xc3", 1, 0},           {"\xc0\xaf", 2, 0}, /* overlong */
-      {"\xed\xa0\x80", 3, 0}, /* surrogate */           {"\xf4\x90\x80\x80", 4, 0},
+      {"plain", 5, 1},
+      {"tab\tcr\rlf\n", 10, 1},
+      {"\xc3\xa9t\xc3\xa9", 5, 1},
+      {"\xf0\x9f\x9a\x80", 4, 1},
+      {"nul\0x", 5, 0},
+      {"bell\a", 5, 0},
+      {"\x7f", 1, 0},
+      {"\xc3", 1, 0},
+      {"\xc0\xaf", 2, 0}, /* overlong */
+      {"\xed\xa0\x80", 3, 0},
+      /* surrogate */ {"\xf4\x90\x80\x80", 4, 0},
   };
   for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
     ck_assert_msg(pr_is_text(cases[i].s, cases[i].n) == cases[i].text, "case %zu", i);
@@ -128,9 +137,9 @@ START_TEST(test_document_content_base64_or_markdown) {
   static const struct {
     const char *given, *text;
   } cases[] = {
-      {"IyBIZWxsbw==", "# Hello"},   /* base64 of text: decoded */
-      {"# Hello", "# Hello"},         /* not base64 */
-      {"abcd", "abcd"},               /* base64, but of binary: markdown as given */
+      {"IyBIZWxsbw==", "# Hello"}, /* base64 of text: decoded */
+      {"# Hello", "# Hello"},      /* not base64 */
+      {"abcd", "abcd"},            /* base64, but of binary: markdown as given */
       {"", ""},
   };
   for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -157,13 +166,13 @@ START_TEST(test_spec_content_json_or_yaml) {
   static const struct {
     const char *base64, *text, *rule;
   } cases[] = {
-      {"eyJhIjpbMSwyXX0=", "{\"a\":[1,2]}", NULL},   /* JSON */
-      {"YTogWzEsIDJdCg==", "a: [1, 2]\n", NULL},      /* YAML */
+      {"eyJhIjpbMSwyXX0=", "{\"a\":[1,2]}", NULL}, /* JSON */
+      {"YTogWzEsIDJdCg==", "a: [1, 2]\n", NULL},   /* YAML */
       {"TXkgWUFNTCBvciBKU09OIGZvcm1hdHRlZCBPQVMgY29udGVudA==",
        "My YAML or JSON formatted OAS content", NULL}, /* a YAML scalar (the spec's example) */
-      {"ewo=", NULL, "invalid"},                      /* "{\n" */
-      {"YTogYjogYwo=", NULL, "invalid"},              /* "a: b: c\n" */
-      {"//79", NULL, "invalid"},                      /* not UTF-8 */
+      {"ewo=", NULL, "invalid"},                       /* "{\n" */
+      {"YTogYjogYwo=", NULL, "invalid"},               /* "a: b: c\n" */
+      {"//79", NULL, "invalid"},                       /* not UTF-8 */
       {"e30", NULL, "is_base64"},
   };
   for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -202,7 +211,7 @@ static document_record_t *doc(const char *id, const char *parent, uint64_t posit
 
 START_TEST(test_forest_queries) {
   /* a(a1(a11) a2) b ; orphan's parent is missing: top level. Given out of order. */
-  void *records[] = {doc("a2", "a", 5), doc("b", NULL, 2),       doc("a11", "a1", 4),
+  void *records[] = {doc("a2", "a", 5), doc("b", NULL, 2), doc("a11", "a1", 4),
                      doc("a", NULL, 1), doc("a1", "a", 3), doc("orphan", "zzz", 6)};
   pr_forest_t f;
   ck_assert_int_eq(pr_forest_build(records, 6, arena, &f), 0);

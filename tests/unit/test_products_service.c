@@ -41,8 +41,7 @@ START_TEST(test_unauthenticated_and_forbidden_callers) {
   ck_assert_int_eq(fx_call_auth("CreateApiProduct", &req, NULL, &st, NULL), HG_UNAUTHENTICATED);
   ck_assert_str_eq(st.message, "Unauthorized");
   list_t l = HANGAR__PRODUCTS__V1__LIST_API_PRODUCTS_REQUEST__INIT;
-  ck_assert_int_eq(fx_call_auth("ListApiProducts", &l, "Basic abc", &st, NULL),
-                   HG_UNAUTHENTICATED);
+  ck_assert_int_eq(fx_call_auth("ListApiProducts", &l, "Basic abc", &st, NULL), HG_UNAUTHENTICATED);
   ck_assert_str_eq(st.message, "Unauthorized");
   st = fx_fail("CreateApiProduct", &req, "kpat_unknown", HG_UNAUTHENTICATED);
   ck_assert_str_eq(st.message, "Invalid credentials");

@@ -206,8 +206,8 @@ END_TEST
 
 /* ---- specifications ------------------------------------------------------------------ */
 
-static spec_create_t spec_request(const char *product_id, const char *version_id,
-                                  const char *name, const char *content) {
+static spec_create_t spec_request(const char *product_id, const char *version_id, const char *name,
+                                  const char *content) {
   spec_create_t s = HANGAR__PRODUCTS__V1__CREATE_API_PRODUCT_VERSION_SPEC_REQUEST__INIT;
   s.api_product_id = (char *)product_id;
   s.api_product_version_id = (char *)version_id;
@@ -226,8 +226,7 @@ START_TEST(test_spec_example_one_per_version) {
   ck_assert_str_eq(spec->content, "My YAML or JSON formatted OAS content");
   hg_status_t st = fx_fail("CreateApiProductVersionSpec", &s, "a-editor", HG_ALREADY_EXISTS);
   char want[128];
-  snprintf(want, sizeof(want), "Specification for API product version '%s' already exists",
-           v->id);
+  snprintf(want, sizeof(want), "Specification for API product version '%s' already exists", v->id);
   ck_assert_str_eq(st.message, want);
   spec_get_t g = HANGAR__PRODUCTS__V1__GET_API_PRODUCT_VERSION_SPEC_REQUEST__INIT;
   g.api_product_id = p->id;

@@ -137,8 +137,7 @@ static hg_status_t fails(const char *method, const void *req, const char *token,
   return st;
 }
 
-static void assert_violation(const hg_status_t *st, size_t i, const char *field,
-                             const char *rule) {
+static void assert_violation(const hg_status_t *st, size_t i, const char *field, const char *rule) {
   ck_assert_uint_gt(st->n_violations, i);
   ck_assert_str_eq(st->violations[i].field, field);
   ck_assert_str_eq(st->violations[i].rule, rule);
@@ -154,10 +153,10 @@ static int matches(const char *pattern, const char *s) {
 
 /* ---- builders --------------------------------------------------------------------------- */
 
-#define SET(msg, field, value, CASE)                                                       \
-  do {                                                                                     \
-    (msg)._##field##_case = CASE;                                                          \
-    (msg).field = (value);                                                                 \
+#define SET(msg, field, value, CASE)                                                               \
+  do {                                                                                             \
+    (msg)._##field##_case = CASE;                                                                  \
+    (msg).field = (value);                                                                         \
   } while (0)
 
 static Google__Protobuf__FieldMask *mask(const char *const *paths) {
@@ -283,8 +282,8 @@ START_TEST(test_wrapper_with_resources_cannot_be_deleted) {
   Hangar__Resources__V1__DeleteWrapperRequest dw =
       HANGAR__RESOURCES__V1__DELETE_WRAPPER_REQUEST__INIT;
   dw.id = w->id;
-  char *msg = hg_arena_sprintf(fx.a, "Wrapper with ID '%s' has resources and cannot be deleted",
-                               w->id);
+  char *msg =
+      hg_arena_sprintf(fx.a, "Wrapper with ID '%s' has resources and cannot be deleted", w->id);
   fails("DeleteWrapper", &dw, "editor", HG_FAILED_PRECONDITION, msg);
   Hangar__Resources__V1__DeleteWrapperResourceRequest dr =
       HANGAR__RESOURCES__V1__DELETE_WRAPPER_RESOURCE_REQUEST__INIT;
@@ -380,18 +379,17 @@ START_TEST(test_patch_period_shapes) {
   wres_t *r = new_resource(new_wrapper("w")->id, "r");
   static const char *const start_only[] = {"startPeriod", NULL};
   static const char *const refused[] = {
-      "2025-02-30T00:00:00Z", "2025-04-31T00:00:00Z", "2023-02-29T00:00:00Z",
-      "2100-02-29T00:00:00Z", "2025-13-01T00:00:00Z", "2025-00-10T00:00:00Z",
-      "2025-01-00T00:00:00Z", " 2025-01-15T10:00:00Z", "2025-01-15T1:2:3Z",
-      "2025-1-5T10:00:00Z",   "2025-01-15T24:00:00Z", "2025-01-15T10:00:00.Z",
+      "2025-02-30T00:00:00Z",      "2025-04-31T00:00:00Z",     "2023-02-29T00:00:00Z",
+      "2100-02-29T00:00:00Z",      "2025-13-01T00:00:00Z",     "2025-00-10T00:00:00Z",
+      "2025-01-00T00:00:00Z",      " 2025-01-15T10:00:00Z",    "2025-01-15T1:2:3Z",
+      "2025-1-5T10:00:00Z",        "2025-01-15T24:00:00Z",     "2025-01-15T10:00:00.Z",
       "2025-01-15T10:00:00+24:00", "2025-01-15T10:00:00+0200", "2025-01-15T10:00:00Z ",
-      "2025-01-15 10:00:00Z", "2025-01-15T10:00:00",  "2025-01-15T10:00Z",
+      "2025-01-15 10:00:00Z",      "2025-01-15T10:00:00",      "2025-01-15T10:00Z",
   };
   for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
     patch_t req = patch_req(r->id, start_only);
     req.startperiod = sv(refused[i]);
-    hg_status_t st =
-        fails("PatchResource", &req, "editor", HG_INVALID_ARGUMENT, "Invalid request");
+    hg_status_t st = fails("PatchResource", &req, "editor", HG_INVALID_ARGUMENT, "Invalid request");
     assert_violation(&st, 0, "startPeriod", "datetime");
   }
   static const struct {
@@ -406,8 +404,7 @@ START_TEST(test_patch_period_shapes) {
   for (size_t i = 0; i < sizeof(accepted) / sizeof(accepted[0]); i++) {
     patch_t req = patch_req(r->id, start_only);
     req.startperiod = sv(accepted[i].in);
-    ck_assert_str_eq(((wres_t *)ok("PatchResource", &req))->startperiod->value,
-                     accepted[i].out);
+    ck_assert_str_eq(((wres_t *)ok("PatchResource", &req))->startperiod->value, accepted[i].out);
   }
 }
 END_TEST

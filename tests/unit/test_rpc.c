@@ -52,8 +52,7 @@ static void park(rpc_ctx_t *ctx, const void *req) {
 static parked_t unpark(void) {
   parked_t p;
   pthread_mutex_lock(&box.mu);
-  while (box.n == 0)
-    pthread_cond_wait(&box.cv, &box.mu);
+  while (box.n == 0) pthread_cond_wait(&box.cv, &box.mu);
   p = box.q[--box.n];
   pthread_mutex_unlock(&box.mu);
   return p;
@@ -61,8 +60,7 @@ static parked_t unpark(void) {
 
 static void wait_parked(size_t n) {
   pthread_mutex_lock(&box.mu);
-  while (box.n < n)
-    pthread_cond_wait(&box.cv, &box.mu);
+  while (box.n < n) pthread_cond_wait(&box.cv, &box.mu);
   pthread_mutex_unlock(&box.mu);
 }
 
@@ -140,15 +138,14 @@ static int admit_delete(rpc_ctx_t *ctx, const void *req) {
     rpc_fail_code(ctx, HG_UNAUTHENTICATED, "Authorization header required");
     return -1;
   }
-  if (strcmp(who, "yes") == 0)
-    return 0;
+  if (strcmp(who, "yes") == 0) return 0;
   rpc_fail_code(ctx, HG_PERMISSION_DENIED, "Insufficient permissions to delete resource");
   return -1;
 }
 
 static const rpc_binding_t kp_bindings[] = {
-    {"ListResources", list_empty, NULL},   {"CreateResource", create_fails, NULL},
-    {"GetResource", get_echo, NULL},       {"UpdateResource", park, NULL},
+    {"ListResources", list_empty, NULL},    {"CreateResource", create_fails, NULL},
+    {"GetResource", get_echo, NULL},        {"UpdateResource", park, NULL},
     {"DeleteResource", park, admit_delete},
 };
 #define N_KP (sizeof kp_bindings / sizeof kp_bindings[0])
@@ -202,8 +199,7 @@ static void fx_start(fx_t *f, int use_unix) {
                    0);
   rpc_server_set_data(f->srv, "server-data");
   ck_assert_int_eq(rpc_server_start(f->srv), 0);
-  if (!use_unix)
-    snprintf(addr, sizeof addr, "127.0.0.1:%d", rpc_server_port(f->srv));
+  if (!use_unix) snprintf(addr, sizeof addr, "127.0.0.1:%d", rpc_server_port(f->srv));
   ck_assert_int_eq(rpc_client_new(&f->cli), 0);
   ck_assert_int_eq(rpc_channel_new(f->cli, addr, &f->ch), 0);
   ck_assert_ptr_nonnull(f->a = hg_arena_new());
@@ -213,8 +209,7 @@ static void fx_stop(fx_t *f) {
   rpc_client_destroy(f->cli);
   rpc_server_destroy(f->srv, 2000);
   hg_arena_free(f->a);
-  if (f->sock[0])
-    unlink(f->sock);
+  if (f->sock[0]) unlink(f->sock);
 }
 
 static int call_get(fx_t *f, const rpc_md_t *md, size_t n_md, hg_status_t *st, resource_t **out) {
@@ -231,11 +226,9 @@ static int call_get(fx_t *f, const rpc_md_t *md, size_t n_md, hg_status_t *st, r
 }
 
 static int is_hex16(const char *s) {
-  if (strlen(s) != 16)
-    return 0;
+  if (strlen(s) != 16) return 0;
   for (; *s; s++)
-    if (!isxdigit((unsigned char)*s))
-      return 0;
+    if (!isxdigit((unsigned char)*s)) return 0;
   return 1;
 }
 
@@ -502,8 +495,7 @@ static void on_done(void *arg, const hg_status_t *st, void *resp) {
   pthread_mutex_lock(&done_log.mu);
   done_log.seen[i]++;
   done_log.codes[i] = st->code;
-  if (st->code == HG_OK && strcmp(r->resource_id, want) != 0)
-    done_log.wrong_body++;
+  if (st->code == HG_OK && strcmp(r->resource_id, want) != 0) done_log.wrong_body++;
   done_log.done++;
   pthread_cond_broadcast(&done_log.cv);
   pthread_mutex_unlock(&done_log.mu);
@@ -511,8 +503,7 @@ static void on_done(void *arg, const hg_status_t *st, void *resp) {
 
 static void wait_done(int n) {
   pthread_mutex_lock(&done_log.mu);
-  while (done_log.done < n)
-    pthread_cond_wait(&done_log.cv, &done_log.mu);
+  while (done_log.done < n) pthread_cond_wait(&done_log.cv, &done_log.mu);
   pthread_mutex_unlock(&done_log.mu);
 }
 
@@ -531,8 +522,7 @@ static void start_calls(fx_t *f, const char *method, int n, hg_arena_t **arenas)
 }
 
 static void free_arenas(hg_arena_t **arenas, int n) {
-  for (int i = 0; i < n; i++)
-    hg_arena_free(arenas[i]);
+  for (int i = 0; i < n; i++) hg_arena_free(arenas[i]);
 }
 
 START_TEST(test_200_concurrent_calls_complete_exactly_once) {
@@ -594,8 +584,7 @@ START_TEST(test_server_destroy_cancels_calls_after_grace) {
   fx_start(&f, 0);
   start_calls(&f, KP "UpdateResource", N, arenas);
   wait_parked(N);
-  ck_assert_int_eq(pthread_create(&replier, NULL, reply_after_client_saw_all,
-                                  (void *)(intptr_t)N),
+  ck_assert_int_eq(pthread_create(&replier, NULL, reply_after_client_saw_all, (void *)(intptr_t)N),
                    0);
   rpc_server_destroy(f.srv, 100); /* grace ends, calls are cancelled, then replies drain */
   pthread_join(replier, NULL);
@@ -645,13 +634,13 @@ START_TEST(test_add_service_requires_every_binding) {
   ck_assert_int_eq(rpc_server_add_service(srv, svc, partial, N_KP), -1);
   ck_assert_int_eq(rpc_server_add_service(srv, svc, kp_bindings, N_KP), 0);
   ck_assert_int_eq(rpc_server_add_service(srv, svc, kp_bindings, N_KP), -1); /* duplicate */
-  ck_assert_int_eq(rpc_server_add_method(srv, "no-slash", get_echo, PBC(get_resource_request),
-                                         PBC(resource)),
-                   -1);
+  ck_assert_int_eq(
+      rpc_server_add_method(srv, "no-slash", get_echo, PBC(get_resource_request), PBC(resource)),
+      -1);
   ck_assert_int_eq(rpc_server_start(srv), 0);
-  ck_assert_int_eq(rpc_server_add_method(srv, "/x.Y/Z", get_echo, PBC(get_resource_request),
-                                         PBC(resource)),
-                   -1); /* after start */
+  ck_assert_int_eq(
+      rpc_server_add_method(srv, "/x.Y/Z", get_echo, PBC(get_resource_request), PBC(resource)),
+      -1); /* after start */
   rpc_server_destroy(srv, 1000);
 }
 END_TEST
@@ -682,13 +671,12 @@ START_TEST(test_codec_buffer_round_trip) {
   hg_buf_reset(&b);
   strcpy(vreq.token, "tok");
   ck_assert_int_eq(rpc_codec_encode(RPC_NANOPB(hangar_auth_v1_VerifyRequest), &vreq, &b), 0);
-  ck_assert_int_eq(rpc_codec_decode(RPC_NANOPB(hangar_auth_v1_VerifyRequest),
-                                    (const uint8_t *)b.p, b.n, a, &out),
+  ck_assert_int_eq(rpc_codec_decode(RPC_NANOPB(hangar_auth_v1_VerifyRequest), (const uint8_t *)b.p,
+                                    b.n, a, &out),
                    0);
   ck_assert_str_eq(((hangar_auth_v1_VerifyRequest *)out)->token, "tok");
-  ck_assert_int_eq(rpc_codec_decode(PBC(get_resource_request), (const uint8_t *)"\xff\xff", 2, a,
-                                    &out),
-                   -1);
+  ck_assert_int_eq(
+      rpc_codec_decode(PBC(get_resource_request), (const uint8_t *)"\xff\xff", 2, a, &out), -1);
   hg_buf_free(&b);
   hg_arena_free(a);
 }

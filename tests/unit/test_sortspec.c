@@ -34,8 +34,7 @@ START_TEST(test_sort_parse_accepts) {
     hg_status_t st;
     hg_sort_spec_t spec;
     hg_status_clear(&st);
-    ck_assert_msg(hg_sort_parse(&cfg, cases[i].text, arena, &st, &spec) == 0, "%s",
-                  cases[i].text);
+    ck_assert_msg(hg_sort_parse(&cfg, cases[i].text, arena, &st, &spec) == 0, "%s", cases[i].text);
     ck_assert_uint_eq(spec.n, cases[i].n);
     for (size_t k = 0; k < spec.n; k++) {
       ck_assert_int_eq(spec.keys[k].id, cases[i].keys[k].id);
@@ -73,13 +72,11 @@ START_TEST(test_sort_bad_direction_and_too_many_keys) {
   ck_assert_str_eq(st.violations[0].choices[0], "asc");
   ck_assert_str_eq(st.violations[0].choices[1], "desc");
   hg_status_clear(&st);
-  ck_assert_uint_eq(hg_sort_parse(&cfg, "name,name,name,name,name,name,name,name", arena, &st,
-                                  &spec),
-                    0);
+  ck_assert_uint_eq(
+      hg_sort_parse(&cfg, "name,name,name,name,name,name,name,name", arena, &st, &spec), 0);
   ck_assert_uint_eq(spec.n, HG_SORT_MAX_KEYS);
-  ck_assert_uint_eq(hg_sort_parse(&cfg, "name,name,name,name,name,name,name,name,name", arena,
-                                  &st, &spec),
-                    1);
+  ck_assert_uint_eq(
+      hg_sort_parse(&cfg, "name,name,name,name,name,name,name,name,name", arena, &st, &spec), 1);
   ck_assert_str_eq(st.violations[0].rule, "max_items");
   ck_assert_int_eq(st.violations[0].maximum, HG_SORT_MAX_KEYS);
 }

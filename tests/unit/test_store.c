@@ -211,7 +211,6 @@ START_TEST(test_group_emptied_then_reused) {
 }
 END_TEST
 
-
 /* ---- a 10k-record group checked against a model ------------------------------------------ */
 
 #define MODEL_N 11000
@@ -269,8 +268,8 @@ START_TEST(test_group_scan_random_deletes_match_model) {
     store_txn_t *t;
     got[0] = '\0';
     ck_assert_int_eq(store_txn_begin_read(s, &t), 0);
-    ck_assert_int_eq(store_group_scan(t, T_ITEMS, V("g"), (uint64_t)off, (size_t)lim,
-                                      collect_keys, got), 0);
+    ck_assert_int_eq(
+        store_group_scan(t, T_ITEMS, V("g"), (uint64_t)off, (size_t)lim, collect_keys, got), 0);
     store_txn_end(t);
     model_page(live, off, lim, want);
     ck_assert_str_eq(got, want);
@@ -338,7 +337,6 @@ START_TEST(test_invalid_arguments_are_einval) {
 }
 END_TEST
 
-
 /* ---- group commit ------------------------------------------------------------------------ */
 
 /* A queued write whose done records its result. */
@@ -391,7 +389,8 @@ START_TEST(test_failing_write_rolls_back_alone_in_batch) {
   char buf[256];
   job_t gate = {{NULL, 0}, -1};
   op_t b = {T_ITEMS, "b", "B", "g", NULL, NULL, 0, 0};
-  op_t c[] = {{T_ITEMS, "c", "C", "g", "cn", NULL, 0, 0}, {T_ITEMS, "c2", "x", NULL, "an", NULL, 0, 0}};
+  op_t c[] = {{T_ITEMS, "c", "C", "g", "cn", NULL, 0, 0},
+              {T_ITEMS, "c2", "x", NULL, "an", NULL, 0, 0}};
   op_t d = {T_ITEMS, "d", "D", "g", NULL, NULL, 0, 0};
   job_t jobs[] = {{{&b, 1}, -1}, {{c, 2}, -1}, {{&d, 1}, -1}};
   jobs_done = gate_open = 0;
@@ -442,8 +441,8 @@ START_TEST(test_concurrent_writers_all_present_after_reopen) {
   store_close(s);
   s = open_store();
   ck_assert_uint_eq(table_count(s, T_ITEMS), N_THREADS * N_WRITES);
-  uint64_t sum = group_count(s, "g0") + group_count(s, "g1") + group_count(s, "g2") +
-                 group_count(s, "g3");
+  uint64_t sum =
+      group_count(s, "g0") + group_count(s, "g1") + group_count(s, "g2") + group_count(s, "g3");
   ck_assert_uint_eq(sum, N_THREADS * N_WRITES);
   for (int i = 0; i < N_THREADS; i++)
     for (int j = 0; j < N_WRITES; j += 37) {

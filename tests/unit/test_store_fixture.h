@@ -35,8 +35,7 @@ static inline void setup(void) {
   ck_assert_ptr_nonnull(mkdtemp(dir));
 }
 
-static inline int rm_entry(const char *path, const struct stat *sb, int flag,
-                           struct FTW *ftw) {
+static inline int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw) {
   (void)sb, (void)flag, (void)ftw;
   return remove(path);
 }

@@ -160,8 +160,7 @@ END_TEST
 START_TEST(test_struct_decimals_shortest) {
   ck_assert_str_eq(struct_round_trip("{\"a\":0.8,\"b\":0.1,\"c\":1.5e300,\"d\":1e-7,\"e\":3.0}"),
                    "{\"a\":0.8,\"b\":0.1,\"c\":1.5e+300,\"d\":1e-07,\"e\":3}");
-  ck_assert_str_eq(struct_round_trip("{\"x\":0.30000000000000004}"),
-                   "{\"x\":0.30000000000000004}");
+  ck_assert_str_eq(struct_round_trip("{\"x\":0.30000000000000004}"), "{\"x\":0.30000000000000004}");
 }
 END_TEST
 
@@ -267,9 +266,8 @@ START_TEST(test_integer_out_of_range) {
 END_TEST
 
 START_TEST(test_invalid_utf8_reports_position) {
-  const char body[] =
-      "{\"name\":\"ab\xff"
-      "cd\"}";
+  const char body[] = "{\"name\":\"ab\xff"
+                      "cd\"}";
   assert_error(decode(new_msg(CREATE_REQ), body), TC_EUTF8, "", "");
   ck_assert_int_eq(err.position, 11);
   const char *bad[] = {"{\"name\":\"\xc0\xaf\"}", "{\"name\":\"\xed\xa0\x80\"}",
@@ -426,9 +424,8 @@ START_TEST(test_wrapper_null_absent_present) {
   ck_assert_ptr_null(t->expires_at);
   t = decode_ok(CREATED_TOKEN, "{\"expires_at\":null}");
   ck_assert_ptr_null(t->expires_at);
-  ck_assert_str_eq(encode(t),
-                   "{\"id\":\"\",\"token\":\"\",\"kind\":\"\",\"subject\":\"\","
-                   "\"bindings\":[],\"created_at\":\"\",\"expires_at\":null}");
+  ck_assert_str_eq(encode(t), "{\"id\":\"\",\"token\":\"\",\"kind\":\"\",\"subject\":\"\","
+                              "\"bindings\":[],\"created_at\":\"\",\"expires_at\":null}");
   t = decode_ok(CREATED_TOKEN, "{\"expires_at\":\"2030-01-01T00:00:00Z\"}");
   ck_assert_ptr_nonnull(t->expires_at);
   ck_assert_str_eq(t->expires_at->value, "2030-01-01T00:00:00Z");

@@ -98,8 +98,9 @@ START_TEST(test_list_is_capped) {
   assert_err(0, TC_EUNKNOWN_FIELD, "k00");
   assert_err(MAX_ERRS - 1, TC_EUNKNOWN_FIELD, "k15");
   /* Full inside a nested object: nothing after it, and nothing counted twice. */
-  ck_assert_int_eq(decode_max(TOKEN_REQ, "{\"bindings\":[{\"role\":1,\"scope\":2,\"x\":3}],"
-                                         "\"kind\":4}",
+  ck_assert_int_eq(decode_max(TOKEN_REQ,
+                              "{\"bindings\":[{\"role\":1,\"scope\":2,\"x\":3}],"
+                              "\"kind\":4}",
                               2, NULL),
                    TC_ETYPE);
   ck_assert_uint_eq(n_errs, 2);
@@ -131,9 +132,9 @@ END_TEST
 START_TEST(test_rejected_keys_in_body_order) {
   static const char *const keys[] = {"project_id", NULL};
   tc_opts_t opts = {.reject_keys = keys};
-  ck_assert_int_eq(decode_max(CREATE_REQ, "{\"name\":5,\"project_id\":\"p\",\"foo\":1}", MAX_ERRS,
-                              &opts),
-                   TC_ETYPE);
+  ck_assert_int_eq(
+      decode_max(CREATE_REQ, "{\"name\":5,\"project_id\":\"p\",\"foo\":1}", MAX_ERRS, &opts),
+      TC_ETYPE);
   ck_assert_uint_eq(n_errs, 3);
   assert_err(0, TC_ETYPE, "name");
   assert_err(1, TC_EUNKNOWN_FIELD, "project_id");
