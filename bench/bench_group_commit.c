@@ -16,7 +16,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "store.h"
+#include "storage/store.h"
 
 #define N_GROUPS 8
 #define RECORD_BYTES 200

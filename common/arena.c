@@ -1,7 +1,7 @@
 /* arena.c - bump allocation in growing blocks; one free releases everything.
  * Blocks double in size up to a cap so a request with many small allocations makes few
  * malloc calls, and a single large allocation gets a block of its own. */
-#include "arena.h"
+#include "common/arena.h"
 
 #include <stdint.h>
 #include <stdio.h>

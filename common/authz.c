@@ -12,7 +12,7 @@
  * CQ thread waiting and stall the service's other calls, cached callers included. So once a
  * Verify has timed out, only one Verify at a time goes out (the probe) and other misses are
  * AUTHZ_UNAVAILABLE at once, until a Verify is answered again. */
-#include "authz.h"
+#include "common/authz.h"
 
 #include <pthread.h>
 #include <stdio.h>

@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "rpc.h"
+#include "rpc/rpc.h"
 
 typedef enum {
   HG_ROLE_NONE = 0,

@@ -1,5 +1,5 @@
 /* authz_reply.c - authenticate a call or answer it with the surface's own 401 texts. */
-#include "authz.h"
+#include "common/authz.h"
 
 int authz_bearer_or_fail(rpc_ctx_t *ctx, authz_t *z, const authz_messages_t *msgs,
                          hg_principal_t *out) {

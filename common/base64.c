@@ -1,7 +1,7 @@
 /* base64.c - strict base64 as validator.js's isBase64 (which Konnect's is_base64 rule is):
  * length a multiple of 4, standard alphabet, '=' padding only at the end and at most two.
  * The unused low bits of the last symbol are not checked, as there. */
-#include "base64.h"
+#include "common/base64.h"
 
 static int value_of(unsigned char c) {
   if (c >= 'A' && c <= 'Z') return c - 'A';

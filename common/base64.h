@@ -9,7 +9,7 @@
 
 #include <stddef.h>
 
-#include "arena.h"
+#include "common/arena.h"
 
 /* Is s[0..n) strict base64? "" is (it encodes nothing). */
 int hg_base64_valid(const char *s, size_t n);

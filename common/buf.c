@@ -1,5 +1,5 @@
 /* buf.c - growable byte buffer; capacity doubles so appends are amortised O(1). */
-#include "buf.h"
+#include "common/buf.h"
 
 #include <stdarg.h>
 #include <stdio.h>

@@ -1,6 +1,6 @@
 /* clock.c - time helpers; all wire timestamps are UTC with millisecond precision so two
  * updates within one second still get different updated_at values. */
-#include "clock.h"
+#include "common/clock.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -1,5 +1,5 @@
 /* config.c - settings from flags, then HANGAR_* environment, then defaults. */
-#include "config.h"
+#include "common/config.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -1,5 +1,5 @@
 /* filter.c - string filter terms read from a request message by reflection, and matching. */
-#include "filter.h"
+#include "common/filter.h"
 
 #include <ctype.h>
 #include <string.h>

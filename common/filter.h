@@ -18,8 +18,8 @@
 #include <stddef.h>
 #include <protobuf-c/protobuf-c.h>
 
-#include "arena.h"
-#include "status.h"
+#include "common/arena.h"
+#include "common/status.h"
 
 typedef enum {
   HG_FILTER_EQ = 0,

@@ -1,10 +1,10 @@
 /* labels.c - label rules, PATCH merge and the AND filter. */
-#include "labels.h"
+#include "common/labels.h"
 
 #include <string.h>
 #include <strings.h>
 
-#include "names.h"
+#include "common/names.h"
 
 #define LABEL_MAX_CHARS 63
 

@@ -19,9 +19,9 @@
 #include <stddef.h>
 #include <protobuf-c/protobuf-c.h>
 
-#include "arena.h"
+#include "common/arena.h"
 #include "google/protobuf/struct.pb-c.h"
-#include "status.h"
+#include "common/status.h"
 
 typedef struct hg_label {
   const char *key;

@@ -3,7 +3,7 @@
  * and PATCH objects kept as google.protobuf.Struct. */
 #include <string.h>
 
-#include "labels.h"
+#include "common/labels.h"
 
 /* The map<string,string> field named field of d, or NULL. */
 static const ProtobufCFieldDescriptor *map_field(const ProtobufCMessageDescriptor *d,

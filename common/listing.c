@@ -1,5 +1,5 @@
 /* listing.c - resolving page[size]/page[number] against a surface's paging settings. */
-#include "listing.h"
+#include "common/listing.h"
 
 /* One row per parameter, so size and number are checked by the same code. */
 typedef struct page_param {

@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "status.h"
+#include "common/status.h"
 
 typedef struct hg_page_cfg {
   long long default_size;   /* page size when the request names none */

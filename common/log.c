@@ -1,5 +1,5 @@
 /* log.c - one log line per write(2) so lines from different threads never interleave. */
-#include "log.h"
+#include "common/log.h"
 
 #include <stdarg.h>
 #include <stdio.h>

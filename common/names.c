@@ -1,5 +1,5 @@
 /* names.c - identifier rules, written once and used by every surface. */
-#include "names.h"
+#include "common/names.h"
 
 int hg_name_is_dns_label(const char *s, size_t n) {
   if (n < 1 || n > 63) return 0;

@@ -1,5 +1,5 @@
 /* objectid.c - ObjectId generation and canonical text. */
-#include "objectid.h"
+#include "common/objectid.h"
 
 #include <ctype.h>
 #include <string.h>

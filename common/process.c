@@ -1,6 +1,6 @@
 /* process.c - signals are blocked in every thread and taken synchronously by main, so no
  * handler ever runs in the middle of library code. */
-#include "process.h"
+#include "common/process.h"
 
 #include <fcntl.h>
 #include <pthread.h>

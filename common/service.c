@@ -1,11 +1,11 @@
 /* service.c - settings, server, verifier and the signal wait shared by every service. */
-#include "service.h"
+#include "common/service.h"
 
 #include <stdio.h>
 #include <string.h>
 
-#include "log.h"
-#include "process.h"
+#include "common/log.h"
+#include "common/process.h"
 
 #define SETTINGS_MAX 24
 #define STOP_GRACE_MS 5000

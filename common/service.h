@@ -13,9 +13,9 @@
 
 #include <stddef.h>
 
-#include "authz.h"
-#include "config.h"
-#include "rpc.h"
+#include "common/authz.h"
+#include "common/config.h"
+#include "rpc/rpc.h"
 
 typedef enum {
   HG_SERVICE_VERIFIES_TOKENS = 1, /* adds --auth and --auth-cache-ttl-seconds, makes authz */

@@ -2,7 +2,7 @@
  *
  * Merge sort rather than qsort: qsort is not stable, and a sorted page must keep the
  * default order among equal names or pages would overlap from one request to the next. */
-#include "sortspec.h"
+#include "common/sortspec.h"
 
 #include <string.h>
 

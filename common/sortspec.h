@@ -13,8 +13,8 @@
 
 #include <stddef.h>
 
-#include "arena.h"
-#include "status.h"
+#include "common/arena.h"
+#include "common/status.h"
 
 #define HG_SORT_MAX_KEYS 8
 

@@ -1,5 +1,5 @@
 /* status.c - hg_status_t helpers and the one table mapping gRPC codes to HTTP. */
-#include "status.h"
+#include "common/status.h"
 
 #include <string.h>
 

@@ -1,5 +1,5 @@
 /* uuid.c - random UUIDs and canonical UUID text. */
-#include "uuid.h"
+#include "common/uuid.h"
 
 #include <ctype.h>
 #include <string.h>

@@ -1,9 +1,9 @@
 /* validate.c - evaluates rule tables; one place decides what "required" and "one of" mean. */
-#include "validate.h"
+#include "common/validate.h"
 
 #include <string.h>
 
-#include "names.h"
+#include "common/names.h"
 
 static int in_choices(const char *const *choices, const char *v) {
   for (; *choices; choices++)

@@ -9,7 +9,7 @@
 
 #include <stddef.h>
 
-#include "status.h"
+#include "common/status.h"
 
 typedef enum {
   HG_RULE_LENGTH,    /* min..max code points (min >= 1 means required) */

@@ -13,11 +13,11 @@
  * without Admission), the gateway's own refusal stands. */
 #include <string.h>
 
-#include "gateway_internal.h"
+#include "gateway/gateway_internal.h"
 #include "hangar/rpc/v1/admission.pb-c.h"
 #include "google/protobuf/empty.pb-c.h"
-#include "transcode.h"
-#include "uri.h"
+#include "json/transcode.h"
+#include "gateway/uri.h"
 
 #define ADMIT_PATH "/hangar.rpc.v1.Admission/Admit"
 

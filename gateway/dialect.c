@@ -3,12 +3,12 @@
  *
  * Each surface's error body is one row here. A renderer reads only the error and the
  * dialect's own texts; it never inspects message strings to decide anything. */
-#include "dialect.h"
+#include "gateway/dialect.h"
 
 #include <string.h>
 
-#include "dialect_internal.h"
-#include "transcode.h"
+#include "gateway/dialect_internal.h"
+#include "json/transcode.h"
 
 /* When a status arrives without a message (a bare transport error), or the dialect keeps
  * 5xx texts to itself, the body says the dialect's text for the HTTP code. */

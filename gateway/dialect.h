@@ -16,9 +16,9 @@
 #ifndef HANGAR_GW_DIALECT_H
 #define HANGAR_GW_DIALECT_H
 
-#include "buf.h"
-#include "json_syntax.h"
-#include "status.h"
+#include "common/buf.h"
+#include "gateway/json_syntax.h"
+#include "common/status.h"
 
 typedef enum {
   GW_DIALECT_KTRLPLANE = 0, /* {"error": message, "details": "..."}; also the auth admin API */

@@ -16,8 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dialect_internal.h"
-#include "transcode.h"
+#include "gateway/dialect_internal.h"
+#include "json/transcode.h"
 
 typedef enum { CTX_NONE, CTX_MINIMUM, CTX_MAXIMUM } ctx_kind_t;
 

@@ -4,7 +4,7 @@
 #ifndef HANGAR_GW_DIALECT_INTERNAL_H
 #define HANGAR_GW_DIALECT_INTERNAL_H
 
-#include "dialect.h"
+#include "gateway/dialect.h"
 
 /* FastAPI (seed 003): dialect_fastapi.c. */
 int gw__render_fastapi(const gw_dialect_t *d, const gw_error_t *e, int http, hg_buf_t *out);

@@ -21,8 +21,8 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "dialect_internal.h"
-#include "transcode.h"
+#include "gateway/dialect_internal.h"
+#include "json/transcode.h"
 
 #define BODY_FIELD "body" /* what a violation of the body as a whole names */
 

@@ -8,7 +8,7 @@
 
 #include <event2/http.h>
 
-#include "gateway_internal.h"
+#include "gateway/gateway_internal.h"
 
 #define DEFAULT_DIALECT GW_DIALECT_KTRLPLANE
 #define DETAIL_PATH_MAX 200

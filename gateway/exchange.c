@@ -17,9 +17,9 @@
 #include <event2/event.h>
 #include <event2/http.h>
 
-#include "gateway_internal.h"
-#include "log.h"
-#include "request.h"
+#include "gateway/gateway_internal.h"
+#include "common/log.h"
+#include "gateway/request.h"
 
 #define REQUEST_ID_MAX 128
 #define LOG_PATH_MAX 256

@@ -14,9 +14,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "gateway_internal.h"
-#include "log.h"
-#include "transcode.h"
+#include "gateway/gateway_internal.h"
+#include "common/log.h"
+#include "json/transcode.h"
 
 #define DEFAULT_UPSTREAM_DEADLINE_MS 30000
 #define DEFAULT_READY_DEADLINE_MS 1000

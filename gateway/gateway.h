@@ -17,7 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "route.h"
+#include "gateway/route.h"
 
 typedef struct gw_gateway gw_gateway_t;
 

@@ -13,16 +13,16 @@
 #include <stdatomic.h>
 #include <stdint.h>
 
-#include "arena.h"
-#include "buf.h"
-#include "dialect.h"
-#include "gateway.h"
-#include "http_server.h"
-#include "metrics.h"
-#include "route.h"
-#include "router.h"
-#include "rpc.h"
-#include "status.h"
+#include "common/arena.h"
+#include "common/buf.h"
+#include "gateway/dialect.h"
+#include "gateway/gateway.h"
+#include "gateway/http_server.h"
+#include "gateway/metrics.h"
+#include "gateway/route.h"
+#include "gateway/router.h"
+#include "rpc/rpc.h"
+#include "common/status.h"
 
 #define GW_MAX_UPSTREAMS 8
 

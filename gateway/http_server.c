@@ -3,7 +3,7 @@
  * One socket is bound once; each loop accepts from its own dup() of it, because evhttp's
  * listener closes the descriptor it is given when freed. Once every loop has its dup the
  * original descriptor is closed, so when the loops stop accepting the port closes too. */
-#include "http_server.h"
+#include "gateway/http_server.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -22,7 +22,7 @@
 #include <event2/listener.h>
 #include <event2/thread.h>
 
-#include "log.h"
+#include "common/log.h"
 
 #define DEFAULT_TIMEOUT_S 15
 #define LISTEN_BACKLOG 1024

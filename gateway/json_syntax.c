@@ -6,7 +6,7 @@
  * StopIteration(idx) where no value can start; every caller turns that into "Expecting
  * value" at idx, so it is recorded as such directly. Structural characters are ASCII, so
  * byte offsets are converted to character offsets only once, at the end. */
-#include "json_syntax.h"
+#include "gateway/json_syntax.h"
 
 #include <string.h>
 

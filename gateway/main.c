@@ -7,10 +7,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "config.h"
-#include "gateway.h"
-#include "log.h"
-#include "process.h"
+#include "common/config.h"
+#include "gateway/gateway.h"
+#include "common/log.h"
+#include "common/process.h"
 
 #define DEFAULT_LISTEN "0.0.0.0:8080"
 #define STOP_GRACE_MS 2000

@@ -1,5 +1,5 @@
 /* media.c - Content-Type and Accept matching (see media.h). */
-#include "media.h"
+#include "gateway/media.h"
 
 #include <stddef.h>
 #include <string.h>

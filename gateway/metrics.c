@@ -3,7 +3,7 @@
  * Status codes are counted in a flat array indexed by code - 100, so no code needs to be
  * known in advance and an observation is one relaxed increment. Histogram buckets are
  * stored per bucket and summed into cumulative counts only when rendered. */
-#include "metrics.h"
+#include "gateway/metrics.h"
 
 #include <stdatomic.h>
 #include <stdlib.h>

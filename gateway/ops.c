@@ -1,7 +1,7 @@
 /* ops.c - the operational endpoints as route rows: /healthz (the process is up),
  * /readyz (every configured upstream is SERVING; readyz.c) and /metrics (Prometheus).
  * They are answered by the gateway itself and never reach a service. */
-#include "gateway_internal.h"
+#include "gateway/gateway_internal.h"
 
 #define D GW_DIALECT_KTRLPLANE
 

@@ -10,10 +10,10 @@
 #include <event2/buffer.h>
 #include <event2/http.h>
 
-#include "gateway_internal.h"
-#include "log.h"
-#include "request.h"
-#include "transcode.h"
+#include "gateway/gateway_internal.h"
+#include "common/log.h"
+#include "gateway/request.h"
+#include "json/transcode.h"
 
 #define HEADER_MAX 8192
 

@@ -10,9 +10,9 @@
 #include <stdatomic.h>
 #include <string.h>
 
-#include "gateway_internal.h"
+#include "gateway/gateway_internal.h"
 #include "grpc/health/v1/health.pb-c.h"
-#include "transcode.h"
+#include "json/transcode.h"
 
 #define HEALTH_PATH "/grpc.health.v1.Health/Check"
 

@@ -3,14 +3,14 @@
  *
  * Path parameters are applied last so a client cannot retarget a call by putting
  * "project_id" in the body or the query of a project-scoped URL. */
-#include "request.h"
+#include "gateway/request.h"
 
 #include <stdio.h>
 #include <string.h>
 
-#include "media.h"
-#include "transcode.h"
-#include "uri.h"
+#include "gateway/media.h"
+#include "json/transcode.h"
+#include "gateway/uri.h"
 
 #define FIELD_PATH_MAX 256
 

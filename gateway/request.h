@@ -25,12 +25,12 @@
 
 #include <protobuf-c/protobuf-c.h>
 
-#include "arena.h"
-#include "buf.h"
-#include "dialect.h"
-#include "route.h"
-#include "router.h"
-#include "status.h"
+#include "common/arena.h"
+#include "common/buf.h"
+#include "gateway/dialect.h"
+#include "gateway/route.h"
+#include "gateway/router.h"
+#include "common/status.h"
 
 #define GW_MAX_BODY (1024 * 1024) /* request bodies above this answer 413 */
 

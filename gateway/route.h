@@ -15,7 +15,7 @@
 #include <stddef.h>
 #include <protobuf-c/protobuf-c.h>
 
-#include "dialect.h"
+#include "gateway/dialect.h"
 
 /* HTTP methods the router knows; GW_N_METHODS is the count. */
 typedef enum {

@@ -3,14 +3,14 @@
  * Nodes are heap-allocated once at start; matching allocates nothing but the decoded
  * segment copies in the request's arena. Literal edges are a short array per node: route
  * tables have a handful of siblings per level, so a scan beats any hashing here. */
-#include "router.h"
+#include "gateway/router.h"
 
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-#include "media.h"
-#include "uri.h"
+#include "gateway/media.h"
+#include "gateway/uri.h"
 
 typedef struct node {
   char *lit; /* label of the literal edge leading here (NULL for root/param nodes) */

@@ -29,9 +29,9 @@
 
 #include <stddef.h>
 
-#include "arena.h"
-#include "buf.h"
-#include "route.h"
+#include "common/arena.h"
+#include "common/buf.h"
+#include "gateway/route.h"
 
 #define GW_MAX_PARAMS 8    /* parameters per template */
 #define GW_MAX_SEGMENTS 32 /* a longer path matches nothing */

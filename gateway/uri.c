@@ -3,7 +3,7 @@
  * Decoding is strict on purpose: an id that reaches a service must be the bytes the client
  * meant, so a malformed escape is an error rather than a literal '%', and bytes that could
  * change the meaning of a key downstream ('/', NUL, invalid UTF-8) never get through. */
-#include "uri.h"
+#include "gateway/uri.h"
 
 #include <string.h>
 

@@ -9,7 +9,7 @@
 
 #include <stddef.h>
 
-#include "buf.h"
+#include "common/buf.h"
 
 #define GW_URI_ERRORS(XX)                                                                          \
   XX(GW_URI_EESCAPE, -1, "invalid percent-escape")                                                 \

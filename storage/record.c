@@ -4,7 +4,7 @@
  * them. Unpacking allocates from the caller's arena through an allocator wrapper that
  * remembers a failed allocation, because protobuf-c reports bad bytes and out-of-memory
  * alike as NULL and callers must tell them apart. */
-#include "record.h"
+#include "storage/record.h"
 
 int record_pack(const ProtobufCMessage *msg, hg_buf_t *out) {
   size_t n = protobuf_c_message_get_packed_size(msg);

@@ -7,9 +7,9 @@
 #include <stdint.h>
 #include <protobuf-c/protobuf-c.h>
 
-#include "arena.h"
-#include "buf.h"
-#include "store.h"
+#include "common/arena.h"
+#include "common/buf.h"
+#include "storage/store.h"
 
 #define RECORD_VERSION 1
 

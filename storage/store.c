@@ -11,7 +11,7 @@
  * in the middle is sticky on the transaction (store_env.c) and rolls the whole write back. */
 #include <string.h>
 
-#include "store_internal.h"
+#include "storage/store_internal.h"
 
 static const store_keys_t no_keys;
 

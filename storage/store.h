@@ -32,7 +32,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "status.h"
+#include "common/status.h"
 
 /* name, value, the gRPC code a service answers with when it has nothing more specific, text */
 #define STORE_ERRORS(XX)                                                                           \

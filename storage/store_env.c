@@ -12,7 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "store_internal.h"
+#include "storage/store_internal.h"
 
 #define DEFAULT_MAP_SIZE ((size_t)1 << 30)
 #define DEFAULT_BATCH_MAX 256

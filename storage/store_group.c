@@ -14,7 +14,7 @@
  *
  * Group state (counters db, key 'G' + tag + group) is 16 bytes: next seq and live count,
  * both big-endian. */
-#include "store_internal.h"
+#include "storage/store_internal.h"
 
 typedef struct gstate {
   uint64_t next;  /* seq the next record gets */

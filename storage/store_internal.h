@@ -11,7 +11,7 @@
 #include <stdatomic.h>
 #include <stdint.h>
 
-#include "store.h"
+#include "storage/store.h"
 
 /* LMDB's compiled-in key limit (MDB_MAXKEYSIZE); store_open checks the library agrees. */
 #define STORE__KEY_MAX 511

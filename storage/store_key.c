@@ -6,7 +6,7 @@
  * the order the scan wants (numbers are big-endian). */
 #include <string.h>
 
-#include "store_internal.h"
+#include "storage/store_internal.h"
 
 void store__be64_put(unsigned char *p, uint64_t v) {
   for (int i = 7; i >= 0; i--) {

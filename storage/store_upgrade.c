@@ -6,7 +6,7 @@
  * version, a conditional write never mistakes "no version" for "unconditional", and versions
  * assigned later are still larger. The counters db remembers the format reached (key 'F'),
  * so an open of an up-to-date store costs one read. */
-#include "store_internal.h"
+#include "storage/store_internal.h"
 
 /* Gives every meta entry that has no version the next one; *version is the counter. */
 static int version_records(store_txn_t *t, uint64_t *version) {

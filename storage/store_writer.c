@@ -9,7 +9,7 @@
  * grows with the load and no write waits for a timer. */
 #include <stdlib.h>
 
-#include "store_internal.h"
+#include "storage/store_internal.h"
 
 struct store__job {
   store__job_t *next;

@@ -1,7 +1,7 @@
 /* json_base64.c - bytes fields travel as base64 strings (RFC 4648). Decoding accepts the
  * standard and the URL-safe alphabet, with or without padding, as protobuf's JSON mapping
  * does; encoding writes the standard alphabet with padding. */
-#include "transcode_internal.h"
+#include "json/transcode_internal.h"
 
 static const char b64_chars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 

@@ -19,7 +19,7 @@
 #include <string.h>
 
 #include "google/protobuf/field_mask.pb-c.h"
-#include "transcode_internal.h"
+#include "json/transcode_internal.h"
 
 #define TC_DEFAULT_MAX_BYTES (1024 * 1024)
 #define TC_DEFAULT_MAX_DEPTH 64

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "transcode_internal.h"
+#include "json/transcode_internal.h"
 
 typedef int (*enc_fn)(hg_buf_t *, const ProtobufCFieldDescriptor *, const void *);
 

@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "transcode_internal.h"
+#include "json/transcode_internal.h"
 
 const char *tc_strerror(int err) {
   switch (err) {

@@ -9,7 +9,7 @@
  * text before that point is JSON jansson has already read, so the scan can be lenient. */
 #include <string.h>
 
-#include "transcode_internal.h"
+#include "json/transcode_internal.h"
 
 #define STOP 1
 #define BOM "\xef\xbb\xbf"

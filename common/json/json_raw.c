@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "hangar/json/v1/json.pb-c.h"
-#include "transcode_internal.h"
+#include "json/transcode_internal.h"
 
 typedef Hangar__Json__V1__RawObject raw_t;
 

@@ -12,7 +12,7 @@
 #include "google/protobuf/struct.pb-c.h"
 #include "google/protobuf/wrappers.pb-c.h"
 #include "hangar/json/v1/json.pb-c.h"
-#include "transcode_internal.h"
+#include "json/transcode_internal.h"
 
 const tc__type_info_t tc__type_info[PROTOBUF_C_TYPE_MESSAGE + 1] = {
     [PROTOBUF_C_TYPE_INT32] = {TC__K_INT, 4, INT32_MIN, INT32_MAX, "integer", "int32"},

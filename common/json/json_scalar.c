@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "transcode_internal.h"
+#include "json/transcode_internal.h"
 
 typedef int (*json_fn)(tc__ctx_t *, const ProtobufCFieldDescriptor *, json_t *, void *);
 typedef int (*text_fn)(tc__ctx_t *, const ProtobufCFieldDescriptor *, const char *, size_t, void *);

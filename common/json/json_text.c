@@ -4,7 +4,7 @@
  * so "?tag=a&tag=b" collects both. */
 #include <string.h>
 
-#include "transcode_internal.h"
+#include "json/transcode_internal.h"
 
 #define TC_MAX_SEGMENT 128
 

@@ -7,7 +7,7 @@
 
 #include "google/protobuf/field_mask.pb-c.h"
 #include "google/protobuf/struct.pb-c.h"
-#include "transcode_internal.h"
+#include "json/transcode_internal.h"
 
 typedef Google__Protobuf__Value pb_value_t;
 typedef Google__Protobuf__Struct pb_struct_t;

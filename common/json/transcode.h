@@ -41,8 +41,8 @@
 #include <stddef.h>
 #include <protobuf-c/protobuf-c.h>
 
-#include "arena.h"
-#include "buf.h"
+#include "common/arena.h"
+#include "common/buf.h"
 
 #define TC_ERRORS(XX)                                                                              \
   XX(TC_ESYNTAX, -1, "malformed JSON")                                                             \

@@ -14,7 +14,7 @@
 #include <jansson.h>
 #include <stdint.h>
 
-#include "transcode.h"
+#include "json/transcode.h"
 
 /* One decoding call: where to allocate, where to report, and the path of the current value
  * ("bindings[1].role"); the path is truncated, never overflowed, past the error field size.

@@ -32,9 +32,9 @@
 #include <stdint.h>
 #include <protobuf-c/protobuf-c.h>
 
-#include "arena.h"
-#include "buf.h"
-#include "status.h"
+#include "common/arena.h"
+#include "common/buf.h"
+#include "common/status.h"
 
 /* ---- codecs ---------------------------------------------------------------------------- */
 

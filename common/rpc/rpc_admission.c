@@ -8,7 +8,7 @@
  * that method's input and runs the binding's admit function, which answers the call itself
  * when it refuses. The method's handler is never reached from here: nothing but admit runs,
  * and admit functions only read. */
-#include "rpc_internal.h"
+#include "rpc/rpc_internal.h"
 #include "google/protobuf/empty.pb-c.h"
 #include "hangar/rpc/v1/admission.pb-c.h"
 

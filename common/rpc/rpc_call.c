@@ -10,7 +10,7 @@
 #include <string.h>
 #include <grpc/support/alloc.h>
 
-#include "rpc_internal.h"
+#include "rpc/rpc_internal.h"
 
 /* Everything cc may hold; safe on a partly set-up record (zeroed fields are skipped). */
 static void ccall_release(rpc__ccall_t *cc) {

@@ -8,7 +8,7 @@
  * or complete. Both rpc_call() and rpc_call_sync() calls are tracked. */
 #include <stdlib.h>
 
-#include "rpc_internal.h"
+#include "rpc/rpc_internal.h"
 
 static void *client_thread(void *arg) {
   rpc_client_t *c = arg;

@@ -10,7 +10,7 @@
 #include <pb_encode.h>
 #include <grpc/byte_buffer_reader.h>
 
-#include "rpc_internal.h"
+#include "rpc/rpc_internal.h"
 
 int rpc__codec_check(const rpc_codec_t *c) {
   if (!c || !c->desc) return -1;

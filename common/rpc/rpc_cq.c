@@ -3,7 +3,7 @@
  * Every tag we hand to gRPC is an rpc__tag_t, so polling is the same everywhere: wait for an
  * event, call its tag. A queue is done when gRPC says GRPC_QUEUE_SHUTDOWN, which it only
  * does after every operation started on it has completed. */
-#include "rpc_internal.h"
+#include "rpc/rpc_internal.h"
 
 void rpc__cq_poll(grpc_completion_queue *cq) {
   for (;;) {

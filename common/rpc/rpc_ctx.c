@@ -9,8 +9,8 @@
 #include <inttypes.h>
 #include <string.h>
 
-#include "log.h"
-#include "rpc_internal.h"
+#include "common/log.h"
+#include "rpc/rpc_internal.h"
 
 typedef struct ctx_md {
   const char *key;

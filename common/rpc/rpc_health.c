@@ -4,7 +4,7 @@
  * service this standard question, so every rpc_server_t answers it without the service
  * doing anything. A process that answers at all is serving: the answer is SERVING for any
  * service name, since Hangar runs one service per process. */
-#include "rpc_internal.h"
+#include "rpc/rpc_internal.h"
 #include "grpc/health/v1/health.pb-c.h"
 
 #define HEALTH_CHECK_PATH "/grpc.health.v1.Health/Check"

@@ -14,7 +14,7 @@
 #include <grpc/grpc.h>
 #include <grpc/grpc_security.h>
 
-#include "rpc.h"
+#include "rpc/rpc.h"
 
 #define RPC__DEFAULT_DEADLINE_MS 30000
 #define RPC__DETAILS_KEY "grpc-status-details-bin"

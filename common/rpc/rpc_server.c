@@ -13,8 +13,8 @@
 #include <sys/random.h>
 #include <time.h>
 
-#include "log.h"
-#include "rpc_internal.h"
+#include "common/log.h"
+#include "rpc/rpc_internal.h"
 
 /* Request slots kept armed per registered method and for the unknown-method catch-all.
  * More slots only shorten the queue inside gRPC; a few per method keep bursts flowing. */

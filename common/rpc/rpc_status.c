@@ -9,7 +9,7 @@
  * BadRequest. Unknown Any types are ignored on the way in. */
 #include <string.h>
 
-#include "rpc_internal.h"
+#include "rpc/rpc_internal.h"
 #include "google/protobuf/any.pb-c.h"
 #include "google/rpc/error_details.pb-c.h"
 #include "google/rpc/status.pb-c.h"

@@ -3,7 +3,7 @@
  * Not one of the five documented surfaces: it is Hangar's own, so it borrows the
  * KtrlPlane error dialect ({"error","details"}). Creates answer 201, deletes 204 (no
  * body); lists filter by ?subject=. auth-svc checks the admin token itself. */
-#include "route.h"
+#include "gateway/route.h"
 
 #include "hangar/auth/v1/admin.pb-c.h"
 

@@ -14,7 +14,7 @@
  *    public_labels; a filter without an operator means eq (filter[name]=x).
  * GET .../documents with Accept: application/vnd.konnect.document-tree+json answers the
  * nested tree (ListApiProductDocumentTree) instead of the flat summaries. */
-#include "route.h"
+#include "gateway/route.h"
 
 #include "hangar/products/v1/products.pb-c.h"
 

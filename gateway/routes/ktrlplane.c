@@ -6,7 +6,7 @@
  * fills update_mask from the keys present in the body. A body key naming a path parameter
  * (`project_id`, `resource_id`) is an unknown field (400), as every other undocumented key is,
  * rather than being silently replaced by the path's value. */
-#include "route.h"
+#include "gateway/route.h"
 
 #include "hangar/resources/v1/ktrlplane.pb-c.h"
 

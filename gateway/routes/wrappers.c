@@ -5,7 +5,7 @@
  * "fastapi" dialect ({"detail": ...}, 422 validation lists). Every success is 200, as
  * FastAPI answers by default; lists answer their items as a bare JSON array (the
  * response's repeated field), as FastAPI's List[...] response models do. */
-#include "route.h"
+#include "gateway/route.h"
 
 #include "hangar/resources/v1/wrappers.pb-c.h"
 

@@ -3,15 +3,15 @@
  *
  * A write is answered from the writer thread once its batch is durable, so the handler
  * prepares the full answer before queueing and never touches ctx afterwards. */
-#include "admin.h"
+#include "auth/admin.h"
 
 #include <string.h>
 
-#include "authz.h"
+#include "common/authz.h"
 #include "hangar/auth/v1/admin.pb-c.h"
-#include "log.h"
-#include "token.h"
-#include "verify.h"
+#include "common/log.h"
+#include "auth/token.h"
+#include "auth/verify.h"
 
 #define MAX_PREFIXED_RULES 8
 

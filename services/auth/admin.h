@@ -10,10 +10,10 @@
 
 #include <stddef.h>
 
-#include "auth.h"
-#include "status.h"
-#include "store.h"
-#include "validate.h"
+#include "auth/auth.h"
+#include "common/status.h"
+#include "storage/store.h"
+#include "common/validate.h"
 
 #define AUTH_FIELD_MAX 159   /* longest subject or scope, in bytes (fits VerifyResponse) */
 #define AUTH_MAX_BINDINGS 64 /* bindings on one token (VerifyResponse max_count) */

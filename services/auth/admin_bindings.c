@@ -6,12 +6,12 @@
 #include <stddef.h>
 #include <string.h>
 
-#include "admin.h"
-#include "auth_store.h"
+#include "auth/admin.h"
+#include "auth/auth_store.h"
 #include "google/protobuf/empty.pb-c.h"
 #include "hangar/auth/v1/admin.pb-c.h"
-#include "render.h"
-#include "token.h"
+#include "auth/render.h"
+#include "auth/token.h"
 
 static const Google__Protobuf__Empty empty = GOOGLE__PROTOBUF__EMPTY__INIT;
 

@@ -5,12 +5,12 @@
 #include <stddef.h>
 #include <string.h>
 
-#include "admin.h"
-#include "auth_store.h"
+#include "auth/admin.h"
+#include "auth/auth_store.h"
 #include "google/protobuf/empty.pb-c.h"
 #include "hangar/auth/v1/admin.pb-c.h"
-#include "render.h"
-#include "token.h"
+#include "auth/render.h"
+#include "auth/token.h"
 
 #define TTL_MAX_SECONDS (100LL * 366 * 24 * 3600) /* keeps now + ttl far from overflow */
 

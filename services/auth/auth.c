@@ -1,9 +1,9 @@
 /* auth.c - auth-svc's error table, clock, and service registration. */
-#include "auth.h"
+#include "auth/auth.h"
 
-#include "admin.h"
-#include "clock.h"
-#include "verify.h"
+#include "auth/admin.h"
+#include "common/clock.h"
+#include "auth/verify.h"
 
 static const struct {
   int code;

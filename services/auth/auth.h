@@ -11,9 +11,9 @@
 
 #include <stdint.h>
 
-#include "buf.h"
-#include "rpc.h"
-#include "store.h"
+#include "common/buf.h"
+#include "rpc/rpc.h"
+#include "storage/store.h"
 
 /* Unix seconds; tests substitute a fake clock. */
 typedef int64_t (*auth_clock_fn)(void);

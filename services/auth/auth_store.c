@@ -2,13 +2,13 @@
  *
  * Listing counts first and then scans exactly that many records inside the same read
  * transaction, so the result array is allocated once and the scan can never overrun it. */
-#include "auth_store.h"
+#include "auth/auth_store.h"
 
 #include <string.h>
 
-#include "buf.h"
-#include "record.h"
-#include "token.h"
+#include "common/buf.h"
+#include "storage/record.h"
+#include "auth/token.h"
 
 static const store_index_def_t token_indexes[] = {
     [AUTH_TOKENS_BY_HASH] = {"tokens_by_hash", STORE_INDEX_UNIQUE},

@@ -16,9 +16,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "arena.h"
+#include "common/arena.h"
 #include "hangar/auth/v1/store.pb-c.h"
-#include "store.h"
+#include "storage/store.h"
 
 enum { AUTH_T_TOKENS = 0, AUTH_T_ROLE_BINDINGS = 1 };
 enum { AUTH_TOKENS_BY_HASH = 0, AUTH_TOKENS_BY_ORDER = 1 };

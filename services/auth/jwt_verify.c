@@ -5,7 +5,7 @@
  * alg "none"), so policy must come first. libjwt then checks the HMAC; the decoded alg is
  * asserted again afterwards. Claims are read from the payload with jansson rather than
  * jwt_get_grant_int(), which silently answers 0 for a non-integer value. */
-#include "jwt_verify.h"
+#include "auth/jwt_verify.h"
 
 #include <errno.h>
 #include <string.h>
@@ -14,7 +14,7 @@
 #include <jansson.h>
 #include <jwt.h>
 
-#include "auth.h"
+#include "auth/auth.h"
 
 #define SEGMENT_MAX 4096 /* longest header or payload segment accepted, in characters */
 

@@ -11,7 +11,7 @@
 
 #include <stdint.h>
 
-#include "buf.h"
+#include "common/buf.h"
 
 #define AUTH_JWT_SKEW 60     /* seconds of clock skew allowed for nbf and iat */
 #define AUTH_JWT_SUB_MAX 159 /* longest subject VerifyResponse can carry */

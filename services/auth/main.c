@@ -3,11 +3,11 @@
  * verifier itself, so its frame has no --auth setting. */
 #include <stdio.h>
 
-#include "auth.h"
-#include "auth_store.h"
-#include "log.h"
-#include "service.h"
-#include "token.h"
+#include "auth/auth.h"
+#include "auth/auth_store.h"
+#include "common/log.h"
+#include "common/service.h"
+#include "auth/token.h"
 
 typedef struct settings {
   const char *admin_token, *jwt_secret;

@@ -1,7 +1,7 @@
 /* render.c - stored records to AuthAdmin messages. */
-#include "render.h"
+#include "auth/render.h"
 
-#include "clock.h"
+#include "common/clock.h"
 #include "google/protobuf/wrappers.pb-c.h"
 
 /* The project's one wire format for time (common/clock.h), so every surface agrees. */

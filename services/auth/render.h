@@ -10,7 +10,7 @@
 
 #include <stdint.h>
 
-#include "arena.h"
+#include "common/arena.h"
 #include "hangar/auth/v1/admin.pb-c.h"
 #include "hangar/auth/v1/store.pb-c.h"
 

@@ -2,7 +2,7 @@
  *
  * Secrets come straight from OpenSSL's RAND_bytes. Characters are drawn by rejection
  * sampling (bytes >= 248 are discarded) so that "% 62" does not favour the first letters. */
-#include "token.h"
+#include "auth/token.h"
 
 #include <string.h>
 

@@ -14,8 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "arena.h"
-#include "buf.h"
+#include "common/arena.h"
+#include "common/buf.h"
 #include "hangar/auth/v1/admin.pb-c.h"
 #include "hangar/auth/v1/store.pb-c.h"
 

@@ -4,14 +4,14 @@
  * three dot-separated parts is a JWT, anything else is looked up by its SHA-256 among the
  * stored opaque tokens. An invalid token is an OK answer with valid=false, so callers can
  * tell "you are not allowed" from "auth-svc could not answer" (a failed call). */
-#include "verify.h"
+#include "auth/verify.h"
 
 #include <string.h>
 
-#include "auth_store.h"
-#include "jwt_verify.h"
-#include "log.h"
-#include "token.h"
+#include "auth/auth_store.h"
+#include "auth/jwt_verify.h"
+#include "common/log.h"
+#include "auth/token.h"
 
 /* Copies s into a fixed nanopb field of size cap; 0, or -1 if it does not fit. */
 static int copy_field(char *dst, size_t cap, const char *s) {

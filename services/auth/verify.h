@@ -5,8 +5,8 @@
 #ifndef HANGAR_AUTH_VERIFY_H
 #define HANGAR_AUTH_VERIFY_H
 
-#include "arena.h"
-#include "auth.h"
+#include "common/arena.h"
+#include "auth/auth.h"
 #include "hangar/auth/v1/verify.pb.h"
 
 /* Fills *out for token at svc's clock. An invalid token is still a 0 return: out->valid is

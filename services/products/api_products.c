@@ -5,12 +5,12 @@
  * versions group's maintained count, read in the same transaction as the product. */
 #include <string.h>
 
-#include "call.h"
-#include "fields.h"
-#include "filter.h"
-#include "labels_patch.h"
-#include "list.h"
-#include "product_store.h"
+#include "products/call.h"
+#include "products/fields.h"
+#include "common/filter.h"
+#include "products/labels_patch.h"
+#include "products/list.h"
+#include "products/product_store.h"
 
 typedef Hangar__Products__V1__CreateApiProductRequest create_req_t;
 typedef Hangar__Products__V1__ListApiProductsRequest list_req_t;

@@ -1,13 +1,13 @@
 /* call.c - authentication, org choice, error answers and the group-commit write plumbing
  * shared by every products-svc handler. */
-#include "call.h"
+#include "products/call.h"
 
 #include <string.h>
 
-#include "clock.h"
-#include "fields.h"
-#include "log.h"
-#include "product_store.h"
+#include "common/clock.h"
+#include "products/fields.h"
+#include "common/log.h"
+#include "products/product_store.h"
 
 #define ORG_PREFIX "orgs/"
 #define DEFAULT_ORG "default"

@@ -13,9 +13,9 @@
 #ifndef HANGAR_PRODUCTS_CALL_H
 #define HANGAR_PRODUCTS_CALL_H
 
-#include "authz.h"
-#include "products.h"
-#include "uuid.h"
+#include "common/authz.h"
+#include "products/products.h"
+#include "common/uuid.h"
 
 #define PR_MSG_INVALID "Invalid Parameters"
 #define PR_MSG_NOT_FOUND "Not Found"

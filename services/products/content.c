@@ -1,15 +1,15 @@
 /* content.c - document markdown (base64 or plain) and specification text (base64 of JSON
  * or YAML). */
-#include "content.h"
+#include "products/content.h"
 
 #include <string.h>
 
 #include <jansson.h>
 #include <yaml.h>
 
-#include "base64.h"
-#include "fields.h"
-#include "markdown_ast.h"
+#include "common/base64.h"
+#include "products/fields.h"
+#include "products/markdown_ast.h"
 
 /* Bytes a UTF-8 sequence starting with b takes (0: not a lead byte) and the smallest
  * allowed second byte and largest, which rules out overlongs, surrogates and > U+10FFFF. */

@@ -14,9 +14,9 @@
 
 #include <stddef.h>
 
-#include "arena.h"
+#include "common/arena.h"
 #include "google/protobuf/struct.pb-c.h"
-#include "status.h"
+#include "common/status.h"
 
 #define PR_DOC_CONTENT_MAX (512 * 1024)
 

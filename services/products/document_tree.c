@@ -4,7 +4,7 @@
  * move), so sorting by position once and appending each document to its parent's child
  * list yields every sibling list in tree order. Walks up the parent links stop after n
  * steps, so even corrupt links could not loop forever. */
-#include "document_tree.h"
+#include "products/document_tree.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -11,8 +11,8 @@
 
 #include <stddef.h>
 
-#include "arena.h"
-#include "products.h"
+#include "common/arena.h"
+#include "products/products.h"
 
 #define PR_DOC_MAX_DEPTH 32
 

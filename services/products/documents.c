@@ -11,12 +11,12 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "call.h"
-#include "content.h"
-#include "document_tree.h"
-#include "fields.h"
-#include "list.h"
-#include "product_store.h"
+#include "products/call.h"
+#include "products/content.h"
+#include "products/document_tree.h"
+#include "products/fields.h"
+#include "products/list.h"
+#include "products/product_store.h"
 
 typedef Hangar__Products__V1__CreateApiProductDocumentRequest create_req_t;
 typedef Hangar__Products__V1__ListApiProductDocumentsRequest list_req_t;

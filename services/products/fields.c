@@ -1,9 +1,9 @@
 /* fields.c - running Konnect field rule tables, and the wording of their violations. */
-#include "fields.h"
+#include "products/fields.h"
 
 #include <string.h>
 
-#include "names.h"
+#include "common/names.h"
 
 /* Rules with a fixed reason: "<field> <text>" (or just the text where Konnect says so). */
 static const struct {

@@ -15,10 +15,10 @@
 #include <stddef.h>
 #include <protobuf-c/protobuf-c.h>
 
-#include "arena.h"
+#include "common/arena.h"
 #include "google/protobuf/field_mask.pb-c.h"
-#include "status.h"
-#include "validate.h"
+#include "common/status.h"
+#include "common/validate.h"
 
 /* The Konnect rule a failed row is reported as. */
 typedef enum {

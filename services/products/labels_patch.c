@@ -1,7 +1,7 @@
 /* labels_patch.c - Konnect labels configured for products and versions. */
-#include "labels_patch.h"
+#include "products/labels_patch.h"
 
-#include "fields.h"
+#include "products/fields.h"
 
 #define KONNECT_MAX_LABELS 50
 

@@ -10,7 +10,7 @@
 
 #include "google/protobuf/field_mask.pb-c.h"
 #include "google/protobuf/struct.pb-c.h"
-#include "labels.h"
+#include "common/labels.h"
 
 extern const hg_labels_cfg_t pr_labels_cfg;        /* "labels", 50 */
 extern const hg_labels_cfg_t pr_public_labels_cfg; /* "public_labels", 50 */

@@ -1,8 +1,8 @@
 /* list.c - paging products-svc collections: a group page in default order, or a scan,
  * filter and stable sort when the request asks for an order or a subset. */
-#include "list.h"
+#include "products/list.h"
 
-#include "product_store.h"
+#include "products/product_store.h"
 
 static const hg_page_cfg_t page_cfg = {
     .default_size = 10,

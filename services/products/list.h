@@ -11,9 +11,9 @@
 
 #include <stdint.h>
 
-#include "listing.h"
-#include "products.h"
-#include "sortspec.h"
+#include "common/listing.h"
+#include "products/products.h"
+#include "common/sortspec.h"
 
 /* Resolves the request's page under Konnect's paging (page[size] default 10, maximum 100;
  * violations name "page[size]" / "page[number]"). Returns the number of violations

@@ -1,8 +1,8 @@
 /* main.c - products-svc: the service frame (common/service.h), its store and its methods. */
-#include "log.h"
-#include "product_store.h"
-#include "products.h"
-#include "service.h"
+#include "common/log.h"
+#include "products/product_store.h"
+#include "products/products.h"
+#include "common/service.h"
 
 int main(int argc, char **argv) {
   static const hg_service_defaults_t defaults = {"127.0.0.1:7103", "var/products"};

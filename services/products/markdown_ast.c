@@ -5,13 +5,13 @@
  * nodes in the spec's shape but flags on the text before them, so the children loop folds
  * them in. Recursion is bounded by PR_AST_MAX_DEPTH, so hostile nesting fails cleanly
  * instead of exhausting the stack. */
-#include "markdown_ast.h"
+#include "products/markdown_ast.h"
 
 #include <string.h>
 
 #include <cmark.h>
 
-#include "buf.h"
+#include "common/buf.h"
 
 typedef Google__Protobuf__Struct pb_struct_t;
 typedef Google__Protobuf__Value pb_value_t;

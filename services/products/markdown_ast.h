@@ -16,7 +16,7 @@
 
 #include <stddef.h>
 
-#include "arena.h"
+#include "common/arena.h"
 #include "google/protobuf/struct.pb-c.h"
 
 /* Bounds that keep a document's answer renderable: nesting (each level is several levels

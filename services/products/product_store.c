@@ -1,12 +1,12 @@
 /* product_store.c - how products, documents, versions and specifications are keyed,
  * grouped, indexed and framed on disk, and the cascades that delete a subtree in one
  * transaction. */
-#include "product_store.h"
+#include "products/product_store.h"
 
 #include <string.h>
 
-#include "buf.h"
-#include "record.h"
+#include "common/buf.h"
+#include "storage/record.h"
 
 static const store_index_def_t document_indexes[] = {
     {.name = "documents_slug", .flags = STORE_INDEX_UNIQUE}};

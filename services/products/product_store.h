@@ -16,9 +16,9 @@
 
 #include <stdint.h>
 
-#include "arena.h"
-#include "products.h"
-#include "store.h"
+#include "common/arena.h"
+#include "products/products.h"
+#include "storage/store.h"
 
 enum { PR_PRODUCTS = 0, PR_DOCUMENTS = 1, PR_VERSIONS = 2, PR_SPECS = 3 };
 enum { PR_DOCUMENTS_BY_SLUG = 0 };

@@ -8,11 +8,11 @@
 #ifndef HANGAR_PRODUCTS_H
 #define HANGAR_PRODUCTS_H
 
-#include "authz.h"
+#include "common/authz.h"
 #include "hangar/products/v1/products.pb-c.h"
 #include "hangar/products/v1/store.pb-c.h"
-#include "rpc.h"
-#include "store.h"
+#include "rpc/rpc.h"
+#include "storage/store.h"
 
 typedef Hangar__Products__V1__ApiProduct product_t;
 typedef Hangar__Products__V1__ApiProductDocument document_t;

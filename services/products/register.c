@@ -1,6 +1,6 @@
 /* register.c - products_register: the ApiProducts service is bound whole, from the method
  * tables of its four parts (products, documents, versions, specifications). */
-#include "call.h"
+#include "products/call.h"
 
 #define MAX_METHODS 32
 

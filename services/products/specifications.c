@@ -8,12 +8,12 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "base64.h"
-#include "call.h"
-#include "content.h"
-#include "fields.h"
-#include "list.h"
-#include "product_store.h"
+#include "common/base64.h"
+#include "products/call.h"
+#include "products/content.h"
+#include "products/fields.h"
+#include "products/list.h"
+#include "products/product_store.h"
 
 typedef Hangar__Products__V1__CreateApiProductVersionSpecRequest create_req_t;
 typedef Hangar__Products__V1__ListApiProductVersionSpecsRequest list_req_t;

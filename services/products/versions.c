@@ -9,12 +9,12 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "call.h"
-#include "fields.h"
-#include "filter.h"
-#include "labels_patch.h"
-#include "list.h"
-#include "product_store.h"
+#include "products/call.h"
+#include "products/fields.h"
+#include "common/filter.h"
+#include "products/labels_patch.h"
+#include "products/list.h"
+#include "products/product_store.h"
 
 typedef Hangar__Products__V1__CreateApiProductVersionRequest create_req_t;
 typedef Hangar__Products__V1__ListApiProductVersionsRequest list_req_t;

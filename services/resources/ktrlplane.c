@@ -11,12 +11,12 @@
 
 #include <jansson.h>
 
-#include "clock.h"
-#include "log.h"
-#include "reconciler.h"
-#include "resource_store.h"
-#include "rpc.h"
-#include "validate.h"
+#include "common/clock.h"
+#include "common/log.h"
+#include "resources/reconciler.h"
+#include "resources/resource_store.h"
+#include "rpc/rpc.h"
+#include "common/validate.h"
 
 typedef Hangar__Resources__V1__ListResourcesRequest list_req_t;
 typedef Hangar__Resources__V1__ListResourcesResponse list_resp_t;

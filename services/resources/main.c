@@ -3,13 +3,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "log.h"
-#include "provisioner.h"
-#include "reconciler.h"
-#include "resources.h"
-#include "rpc.h"
-#include "schema.h"
-#include "service.h"
+#include "common/log.h"
+#include "resources/provisioner.h"
+#include "resources/reconciler.h"
+#include "resources/resources.h"
+#include "rpc/rpc.h"
+#include "resources/schema.h"
+#include "common/service.h"
 
 typedef struct settings {
   const char *provision_delay_ms, *resource_domain;

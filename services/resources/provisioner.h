@@ -8,8 +8,8 @@
 #ifndef HANGAR_PROVISIONER_H
 #define HANGAR_PROVISIONER_H
 
-#include "arena.h"
-#include "resources.h"
+#include "common/arena.h"
+#include "resources/resources.h"
 
 typedef struct provisioner {
   const char *name;

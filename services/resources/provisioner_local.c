@@ -1,7 +1,7 @@
 /* provisioner_local.c - the local driver: records state only, deploys nothing.
  * It exists so the whole lifecycle runs for real on a developer machine; the provisioning
  * delay is the reconciler's, not the driver's. */
-#include "provisioner.h"
+#include "resources/provisioner.h"
 
 static int local_provision(const provisioner_t *p, const resource_t *r, hg_arena_t *a,
                            const char **access_url, const char **error) {

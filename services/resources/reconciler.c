@@ -1,13 +1,13 @@
 /* reconciler.c - the lifecycle loop: find due work, run the driver, record the outcome. */
-#include "reconciler.h"
+#include "resources/reconciler.h"
 
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "clock.h"
-#include "log.h"
-#include "resource_store.h"
+#include "common/clock.h"
+#include "common/log.h"
+#include "resources/resource_store.h"
 
 #define RECONCILE_BATCH 64
 #define RECONCILE_IDLE_MS 1000

@@ -9,8 +9,8 @@
 #ifndef HANGAR_RECONCILER_H
 #define HANGAR_RECONCILER_H
 
-#include "provisioner.h"
-#include "resources.h"
+#include "resources/provisioner.h"
+#include "resources/resources.h"
 
 /* Starts the thread. svc and driver are borrowed and must outlive the reconciler. */
 int reconciler_start(resources_svc_t *svc, const provisioner_t *driver, reconciler_t **out);

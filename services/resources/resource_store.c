@@ -1,12 +1,12 @@
 /* resource_store.c - how resources are keyed, indexed and framed on disk. */
-#include "resource_store.h"
+#include "resources/resource_store.h"
 
 #include <string.h>
 
-#include "buf.h"
+#include "common/buf.h"
 #include "google/protobuf/struct.pb-c.h"
-#include "record.h"
-#include "transcode.h"
+#include "storage/record.h"
+#include "json/transcode.h"
 
 /* Resource field 7 while settings_json was a google.protobuf.Struct (now reserved). */
 #define LEGACY_SETTINGS_FIELD 7

@@ -7,9 +7,9 @@
 #ifndef HANGAR_RESOURCE_STORE_H
 #define HANGAR_RESOURCE_STORE_H
 
-#include "arena.h"
-#include "resources.h"
-#include "store.h"
+#include "common/arena.h"
+#include "resources/resources.h"
+#include "storage/store.h"
 
 enum { RES_TABLE = 0 };
 enum { RES_INDEX_DUE = 0 };

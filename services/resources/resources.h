@@ -12,11 +12,11 @@
 
 #include <stdint.h>
 
-#include "authz.h"
+#include "common/authz.h"
 #include "hangar/resources/v1/ktrlplane.pb-c.h"
 #include "hangar/resources/v1/store.pb-c.h"
-#include "objectid.h"
-#include "store.h"
+#include "common/objectid.h"
+#include "storage/store.h"
 
 typedef Hangar__Resources__V1__Resource resource_t;
 typedef Hangar__Resources__V1__ResourceRecord resource_record_t;

@@ -1,8 +1,8 @@
 /* schema.c - the KtrlPlane and wrapper API schemas joined into resources-svc's one store. */
-#include "schema.h"
+#include "resources/schema.h"
 
-#include "resource_store.h"
-#include "wrapper_store.h"
+#include "resources/resource_store.h"
+#include "resources/wrapper_store.h"
 
 int resources_schema_init(resources_schema_t *s) {
   const store_schema_t *parts[] = {&resource_schema, &wrapper_schema};

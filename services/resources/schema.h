@@ -9,7 +9,7 @@
 #ifndef HANGAR_RESOURCES_SCHEMA_H
 #define HANGAR_RESOURCES_SCHEMA_H
 
-#include "store.h"
+#include "storage/store.h"
 
 typedef struct resources_schema {
   store_table_def_t tables[STORE_MAX_TABLES];

@@ -1,10 +1,10 @@
 /* wrapper_api.c - the wrapper API's shared steps and its method table. */
-#include "wrapper_api.h"
+#include "resources/wrapper_api.h"
 
 #include <string.h>
 
-#include "clock.h"
-#include "log.h"
+#include "common/clock.h"
+#include "common/log.h"
 
 /* FastAPI's HTTPBearer words for a missing or malformed header; the real service's for a
  * token it rejects. */

@@ -14,10 +14,10 @@
 #include <stdint.h>
 
 #include "google/protobuf/field_mask.pb-c.h"
-#include "objectid.h"
-#include "resources.h"
-#include "rpc.h"
-#include "wrapper_store.h"
+#include "common/objectid.h"
+#include "resources/resources.h"
+#include "rpc/rpc.h"
+#include "resources/wrapper_store.h"
 
 #define WR_INVALID "Invalid request" /* the message of a 422 (FastAPI shows the list only) */
 #define WR_LIMIT_DEFAULT 10

@@ -7,8 +7,8 @@
  * in one RFC 3339 form (UTC, milliseconds), and endPeriod may not precede startPeriod. */
 #include <string.h>
 
-#include "clock.h"
-#include "wrapper_api.h"
+#include "common/clock.h"
+#include "resources/wrapper_api.h"
 
 typedef Hangar__Resources__V1__CreateWrapperResourceRequest create_req_t;
 typedef Hangar__Resources__V1__ListWrapperResourcesRequest list_req_t;

@@ -1,13 +1,13 @@
 /* wrapper_store.c - how wrappers and their resources are keyed, grouped and framed. */
-#include "wrapper_store.h"
+#include "resources/wrapper_store.h"
 
 #include <string.h>
 
 #include <openssl/sha.h>
 
-#include "buf.h"
-#include "objectid.h"
-#include "record.h"
+#include "common/buf.h"
+#include "common/objectid.h"
+#include "storage/record.h"
 
 #define ALL_GROUP "all" /* the one group of the wrappers and order tables */
 #define NAME_KEY_LEN (HG_OBJECTID_LEN - 1 + SHA256_DIGEST_LENGTH)

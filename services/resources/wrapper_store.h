@@ -18,10 +18,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "arena.h"
+#include "common/arena.h"
 #include "hangar/resources/v1/wrappers.pb-c.h"
 #include "hangar/resources/v1/wrappers_store.pb-c.h"
-#include "store.h"
+#include "storage/store.h"
 
 typedef Hangar__Resources__V1__Wrapper wrapper_t;
 typedef Hangar__Resources__V1__WrapperResource wres_t;

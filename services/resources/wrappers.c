@@ -5,8 +5,8 @@
  * deleted (400), so a resource never points at a wrapper that is gone. */
 #include <string.h>
 
-#include "clock.h"
-#include "wrapper_api.h"
+#include "common/clock.h"
+#include "resources/wrapper_api.h"
 
 typedef Hangar__Resources__V1__CreateWrapperRequest create_req_t;
 typedef Hangar__Resources__V1__ListWrappersRequest list_req_t;

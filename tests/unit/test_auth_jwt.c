@@ -10,8 +10,8 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
-#include "auth.h"
-#include "jwt_verify.h"
+#include "auth/auth.h"
+#include "auth/jwt_verify.h"
 
 #define NOW 1736950800 /* 2025-01-15T14:20:00Z */
 #define SECRET "test-secret-0123456789"

@@ -9,9 +9,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "auth.h"
-#include "auth_store.h"
-#include "authz.h"
+#include "auth/auth.h"
+#include "auth/auth_store.h"
+#include "common/authz.h"
 #include "google/protobuf/empty.pb-c.h"
 #include "hangar/auth/v1/admin.pb-c.h"
 #include "hangar/auth/v1/verify.pb.h"

@@ -10,10 +10,10 @@
 
 #include <openssl/sha.h>
 
-#include "auth.h"
-#include "auth_store.h"
-#include "token.h"
-#include "verify.h"
+#include "auth/auth.h"
+#include "auth/auth_store.h"
+#include "auth/token.h"
+#include "auth/verify.h"
 
 #define ADMIN "admin-secret-token"
 

@@ -13,7 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "authz.h"
+#include "common/authz.h"
 #include "hangar/auth/v1/verify.pb.h"
 
 static atomic_int verify_calls;

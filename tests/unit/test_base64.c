@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "base64.h"
+#include "common/base64.h"
 
 START_TEST(test_base64_table) {
   static const struct {

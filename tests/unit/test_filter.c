@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "filter.h"
+#include "common/filter.h"
 #include "hangar/products/v1/products.pb-c.h"
 
 typedef Hangar__Products__V1__ApiProductVersionFilter vfilter_t;

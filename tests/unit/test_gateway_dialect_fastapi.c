@@ -6,12 +6,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dialect.h"
-#include "gateway.h"
+#include "gateway/dialect.h"
+#include "gateway/gateway.h"
 #include "hangar/resources/v1/wrappers.pb-c.h"
-#include "request.h"
-#include "router.h"
-#include "transcode.h"
+#include "gateway/request.h"
+#include "gateway/router.h"
+#include "json/transcode.h"
 
 #define FA gw_dialect(GW_DIALECT_FASTAPI)
 

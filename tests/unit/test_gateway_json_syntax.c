@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "json_syntax.h"
+#include "gateway/json_syntax.h"
 
 static const struct {
   const char *in;

@@ -8,12 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dialect.h"
-#include "gateway.h"
+#include "gateway/dialect.h"
+#include "gateway/gateway.h"
 #include "hangar/products/v1/products.pb-c.h"
-#include "media.h"
-#include "request.h"
-#include "router.h"
+#include "gateway/media.h"
+#include "gateway/request.h"
+#include "gateway/router.h"
 
 #define TREE "application/vnd.konnect.document-tree+json"
 

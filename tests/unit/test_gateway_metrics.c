@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "metrics.h"
+#include "gateway/metrics.h"
 
 static gw_metrics_t *metrics;
 static hg_buf_t text;

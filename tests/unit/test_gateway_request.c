@@ -5,12 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dialect.h"
-#include "gateway.h"
+#include "gateway/dialect.h"
+#include "gateway/gateway.h"
 #include "hangar/auth/v1/admin.pb-c.h"
 #include "hangar/resources/v1/ktrlplane.pb-c.h"
-#include "request.h"
-#include "router.h"
+#include "gateway/request.h"
+#include "gateway/router.h"
 
 typedef Hangar__Resources__V1__ListResourcesRequest list_req_t;
 typedef Hangar__Resources__V1__CreateResourceRequest create_req_t;

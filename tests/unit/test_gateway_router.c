@@ -5,11 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dialect.h"
-#include "gateway.h"
-#include "route.h"
-#include "router.h"
-#include "uri.h"
+#include "gateway/dialect.h"
+#include "gateway/gateway.h"
+#include "gateway/route.h"
+#include "gateway/router.h"
+#include "gateway/uri.h"
 
 #define D GW_DIALECT_KTRLPLANE
 #define R(m, p)                                                                                    \

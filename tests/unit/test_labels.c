@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "hangar/products/v1/products.pb-c.h"
-#include "labels.h"
+#include "common/labels.h"
 
 static const hg_labels_cfg_t cfg = {"labels", 3};
 static hg_arena_t *arena;

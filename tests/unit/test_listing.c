@@ -3,7 +3,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "listing.h"
+#include "common/listing.h"
 
 static const hg_page_cfg_t cfg = {10, 100, "page[size]", "page[number]"};
 

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "objectid.h"
+#include "common/objectid.h"
 
 /* seconds, then the generator's 5 random bytes, then the 3-byte counter, which wraps. */
 START_TEST(test_objectid_layout) {

@@ -13,10 +13,10 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "authz.h"
+#include "common/authz.h"
 #include "hangar/auth/v1/verify.pb.h"
-#include "product_store.h"
-#include "products.h"
+#include "products/product_store.h"
+#include "products/products.h"
 
 #define SVC (&hangar__products__v1__api_products__descriptor)
 

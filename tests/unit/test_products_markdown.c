@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "markdown_ast.h"
-#include "transcode.h"
+#include "products/markdown_ast.h"
+#include "json/transcode.h"
 
 static hg_arena_t *arena;
 static void setup(void) { arena = hg_arena_new(); }

@@ -5,10 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "call.h"
-#include "content.h"
-#include "document_tree.h"
-#include "fields.h"
+#include "products/call.h"
+#include "products/content.h"
+#include "products/document_tree.h"
+#include "products/fields.h"
 
 static hg_arena_t *arena;
 static void setup(void) { arena = hg_arena_new(); }

@@ -4,7 +4,7 @@
  * files (test_products_documents.c, test_products_versions.c). */
 #include "test_products_fixture.h"
 
-#include "labels.h"
+#include "common/labels.h"
 
 typedef Hangar__Products__V1__GetApiProductRequest get_t;
 typedef Hangar__Products__V1__UpdateApiProductRequest update_t;

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "google/protobuf/wrappers.pb-c.h"
-#include "record.h"
+#include "storage/record.h"
 
 static const ProtobufCMessageDescriptor *desc = &google__protobuf__string_value__descriptor;
 

@@ -9,11 +9,11 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "authz.h"
+#include "common/authz.h"
 #include "hangar/auth/v1/verify.pb.h"
-#include "reconciler.h"
-#include "resources.h"
-#include "schema.h"
+#include "resources/reconciler.h"
+#include "resources/resources.h"
+#include "resources/schema.h"
 
 #define SVC (&hangar__resources__v1__ktrl_plane__descriptor)
 #define PROJECT "p1"

@@ -6,9 +6,9 @@
 #include <string.h>
 
 #include "hangar/products/v1/products.pb-c.h"
-#include "record.h"
-#include "resource_store.h"
-#include "transcode.h"
+#include "storage/record.h"
+#include "resources/resource_store.h"
+#include "json/transcode.h"
 
 static hg_arena_t *a;
 static hg_buf_t buf;

@@ -10,12 +10,12 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "authz.h"
+#include "common/authz.h"
 #include "hangar/auth/v1/verify.pb.h"
-#include "resources.h"
-#include "schema.h"
-#include "store_internal.h"
-#include "wrapper_store.h"
+#include "resources/resources.h"
+#include "resources/schema.h"
+#include "storage/store_internal.h"
+#include "resources/wrapper_store.h"
 
 #define SVC (&hangar__resources__v1__wrappers__descriptor)
 #define OID "^[0-9a-f]{24}$"

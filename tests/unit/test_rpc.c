@@ -12,7 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "rpc.h"
+#include "rpc/rpc.h"
 #include "google/protobuf/empty.pb-c.h"
 #include "hangar/auth/v1/verify.pb.h"
 #include "hangar/resources/v1/ktrlplane.pb-c.h"

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sortspec.h"
+#include "common/sortspec.h"
 
 enum { NAME = 1, CREATED = 2 };
 static const hg_sort_field_t fields[] = {{"name", NAME}, {"created_at", CREATED}};

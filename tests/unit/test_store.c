@@ -5,7 +5,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 
-#include "store_internal.h"
+#include "storage/store_internal.h"
 
 START_TEST(test_put_get_del) {
   store_t *s = open_store();

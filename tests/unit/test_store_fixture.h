@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "store.h"
+#include "storage/store.h"
 
 enum { T_ITEMS, T_PLAIN };
 enum { I_NAME, I_TAG };

@@ -5,7 +5,7 @@
 
 #include <pthread.h>
 
-#include "store_internal.h"
+#include "storage/store_internal.h"
 
 /* store_get_version in a read transaction. */
 static int get_version(store_t *s, const char *key, uint64_t *out) {

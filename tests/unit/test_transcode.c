@@ -15,7 +15,7 @@
 #include "hangar/products/v1/products.pb-c.h"
 #include "hangar/resources/v1/ktrlplane.pb-c.h"
 #include "hangar/resources/v1/store.pb-c.h"
-#include "transcode.h"
+#include "json/transcode.h"
 
 typedef Hangar__Resources__V1__CreateResourceRequest create_req_t;
 typedef Hangar__Resources__V1__UpdateResourceRequest update_req_t;

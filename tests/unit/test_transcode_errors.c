@@ -7,11 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "arena.h"
+#include "common/arena.h"
 #include "hangar/auth/v1/admin.pb-c.h"
 #include "hangar/products/v1/products.pb-c.h"
 #include "hangar/resources/v1/ktrlplane.pb-c.h"
-#include "transcode.h"
+#include "json/transcode.h"
 
 #define CREATE_REQ (&hangar__resources__v1__create_resource_request__descriptor)
 #define TOKEN_REQ (&hangar__auth__v1__create_token_request__descriptor)

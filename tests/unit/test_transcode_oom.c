@@ -5,10 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "arena.h"
+#include "common/arena.h"
 #include "hangar/products/v1/products.pb-c.h"
 #include "hangar/resources/v1/ktrlplane.pb-c.h"
-#include "transcode.h"
+#include "json/transcode.h"
 
 /* A message type, its path field and a body to decode into it. */
 typedef struct oom_case {

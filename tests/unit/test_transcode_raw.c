@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "hangar/resources/v1/ktrlplane.pb-c.h"
-#include "transcode.h"
+#include "json/transcode.h"
 
 typedef Hangar__Resources__V1__CreateResourceRequest create_req_t;
 typedef Hangar__Resources__V1__UpdateResourceRequest update_req_t;

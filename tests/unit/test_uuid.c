@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "uuid.h"
+#include "common/uuid.h"
 
 START_TEST(test_uuid_v4_shape_and_uniqueness) {
   regex_t re;

@@ -4,9 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "clock.h"
-#include "names.h"
-#include "validate.h"
+#include "common/clock.h"
+#include "common/names.h"
+#include "common/validate.h"
 
 typedef struct sample {
   char *id;
