@@ -1,10 +1,11 @@
 /* ktrlplane.c - the KtrlPlane Resources API (seed 000 + CONTRACTS.md): handlers and rules.
  *
- * Every handler: its method's admission (authenticate, authorize on "projects/<project_id>";
- * also what Admission/Admit runs, rpc.h), check the path ids, validate with the rule tables,
- * then read in a read transaction or write through the store's group commit (the reply is
- * sent from the write's completion, after the durable commit). Reads the caller may not
- * make answer 404, writes 403 (no existence leak). */
+ * Every method: its admission (authenticate, authorize on "projects/<project_id>"; named by
+ * its binding, the rpc layer runs it before the handler and under Admission/Admit, rpc.h),
+ * then the handler: check the path ids, validate with the rule tables, then read in a read
+ * transaction or write through the store's group commit (the reply is sent from the write's
+ * completion, after the durable commit). Reads the caller may not make answer 404, writes
+ * 403 (no existence leak). */
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
@@ -198,7 +199,7 @@ static raw_object_t *settings_or_empty(hg_arena_t *a, raw_object_t *s) {
 
 static void get_resource(rpc_ctx_t *ctx, const void *msg) {
   const get_req_t *req = msg;
-  if (admit_get(ctx, msg) || check_ids_or_fail(ctx, req->project_id, req->resource_id)) return;
+  if (check_ids_or_fail(ctx, req->project_id, req->resource_id)) return;
   hg_arena_t *a = rpc_ctx_arena(ctx);
   store_txn_t *txn;
   resource_record_t *rec = NULL;
@@ -253,7 +254,7 @@ static int page_bounds_or_fail(rpc_ctx_t *ctx, const list_req_t *req, int64_t *l
 static void list_resources(rpc_ctx_t *ctx, const void *msg) {
   const list_req_t *req = msg;
   int64_t limit, offset;
-  if (admit_list(ctx, msg) || check_ids_or_fail(ctx, req->project_id, NULL)) return;
+  if (check_ids_or_fail(ctx, req->project_id, NULL)) return;
   if (page_bounds_or_fail(ctx, req, &limit, &offset)) return;
   hg_arena_t *a = rpc_ctx_arena(ctx);
   list_page_t page = {.arena = a,
@@ -375,7 +376,7 @@ static resource_record_t *new_record(rpc_ctx_t *ctx, const create_req_t *req) {
 
 static void create_resource(rpc_ctx_t *ctx, const void *msg) {
   const create_req_t *req = msg;
-  if (admit_create(ctx, msg) || check_ids_or_fail(ctx, req->project_id, NULL)) return;
+  if (check_ids_or_fail(ctx, req->project_id, NULL)) return;
   hg_status_t st;
   hg_status_clear(&st);
   hg_validate(req, create_rules, sizeof(create_rules) / sizeof(create_rules[0]), &st);
@@ -439,7 +440,7 @@ static void update_done(void *arg, int rc) {
 
 static void update_resource(rpc_ctx_t *ctx, const void *msg) {
   const update_req_t *req = msg;
-  if (admit_update(ctx, msg) || check_ids_or_fail(ctx, req->project_id, req->resource_id)) return;
+  if (check_ids_or_fail(ctx, req->project_id, req->resource_id)) return;
   hg_status_t st;
   hg_status_clear(&st);
   if (mask_has(req, "name") && !hg_rule_check(&name_rule, req->name ? req->name : ""))
@@ -482,7 +483,7 @@ static void delete_done(void *arg, int rc) {
 
 static void delete_resource(rpc_ctx_t *ctx, const void *msg) {
   const delete_req_t *req = msg;
-  if (admit_delete(ctx, msg) || check_ids_or_fail(ctx, req->project_id, req->resource_id)) return;
+  if (check_ids_or_fail(ctx, req->project_id, req->resource_id)) return;
   submit_or_fail(ctx, req, delete_write, delete_done);
 }
 
