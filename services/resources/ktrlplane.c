@@ -37,6 +37,7 @@ static const authz_messages_t auth_messages = {
     .not_bearer = "Bearer token required",
     .invalid = "Invalid token",
     .unavailable = "Authentication service unavailable",
+    .internal = "Internal server error",
 };
 
 /* ---- rules ------------------------------------------------------------------------------ */
@@ -76,22 +77,19 @@ static const hg_rule_t project_rule = {
 static const hg_rule_t resource_id_rule = {"resource_id", 0,      HG_RULE_DNS_LABEL, 1, 0, 0,
                                            NULL,          ID_DESC};
 
-/* What each operation needs, and how it is refused. */
-typedef struct op_access {
-  hg_role_t need;
-  int names_resource; /* a caller who cannot read the project gets 404, not 403 */
-  const char *denied;
-} op_access_t;
+/* What each operation needs, and how it is refused: a caller who cannot read the project
+ * of an operation naming a resource gets 404, not 403. */
+#define HIDDEN "Resource not found"
 
-static const op_access_t access_list = {HG_ROLE_VIEWER, 0,
-                                        "Insufficient permissions to list resources"};
-static const op_access_t access_get = {HG_ROLE_VIEWER, 1, "Resource not found"};
-static const op_access_t access_create = {HG_ROLE_EDITOR, 0,
-                                          "Insufficient permissions to create resource"};
-static const op_access_t access_update = {HG_ROLE_EDITOR, 1,
-                                          "Insufficient permissions to update resource"};
-static const op_access_t access_delete = {HG_ROLE_EDITOR, 1,
-                                          "Insufficient permissions to delete resource"};
+static const authz_need_t access_list = {HG_ROLE_VIEWER,
+                                         "Insufficient permissions to list resources", NULL};
+static const authz_need_t access_get = {HG_ROLE_VIEWER, HIDDEN, HIDDEN};
+static const authz_need_t access_create = {HG_ROLE_EDITOR,
+                                           "Insufficient permissions to create resource", NULL};
+static const authz_need_t access_update = {HG_ROLE_EDITOR,
+                                           "Insufficient permissions to update resource", HIDDEN};
+static const authz_need_t access_delete = {HG_ROLE_EDITOR,
+                                           "Insufficient permissions to delete resource", HIDDEN};
 
 /* ---- shared steps (each answers the call itself when it returns nonzero) ------------------ */
 
@@ -121,20 +119,10 @@ static int check_ids_or_fail(rpc_ctx_t *ctx, const char *project_id, const char 
   return fail_invalid(ctx, &st, "Invalid project id");
 }
 
-static int authorize_or_fail(rpc_ctx_t *ctx, const char *project_id, const op_access_t *op) {
-  hg_principal_t *p = hg_arena_alloc(rpc_ctx_arena(ctx), sizeof(*p));
-  if (!p) {
-    rpc_fail_code(ctx, HG_INTERNAL, "Internal server error");
-    return -1;
-  }
-  if (authz_bearer_or_fail(ctx, svc_of(ctx)->authz, &auth_messages, p) != 0) return -1;
+static int authorize_or_fail(rpc_ctx_t *ctx, const char *project_id, const authz_need_t *need) {
   char scope[160];
   snprintf(scope, sizeof(scope), "projects/%s", project_id);
-  hg_role_t role = hg_principal_role(p, scope);
-  if (role >= op->need) return 0;
-  if (role < HG_ROLE_VIEWER && op->names_resource) return fail_not_found(ctx);
-  rpc_fail_code(ctx, HG_PERMISSION_DENIED, op->denied);
-  return -1;
+  return authz_admit_or_fail(ctx, svc_of(ctx)->authz, &auth_messages, scope, need);
 }
 
 /* ---- admission: one rule per method (rpc_admit_fn) ---------------------------------------
