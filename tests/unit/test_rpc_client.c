@@ -29,9 +29,7 @@ START_TEST(test_client_destroy_cancels_calls_in_flight) {
   fx_t f;
   hg_arena_t *arenas[N];
   pthread_t replier;
-  fx_start(&f, 0);
-  start_calls(&f, KP "UpdateResource", N, arenas);
-  wait_parked(N);
+  fx_start_parked_updates(&f, N, arenas);
   rpc_client_destroy(f.cli);
   ck_assert_int_eq(done_log.done, N);
   for (int i = 0; i < N; i++) {

@@ -266,6 +266,14 @@ static inline void start_calls(fx_t *f, const char *method, int n, hg_arena_t **
   }
 }
 
+/* Starts the fixture and n UpdateResource calls, and returns once the server holds all of
+ * them parked, unanswered. */
+static inline void fx_start_parked_updates(fx_t *f, int n, hg_arena_t **arenas) {
+  fx_start(f, 0);
+  start_calls(f, KP "UpdateResource", n, arenas);
+  wait_parked((size_t)n);
+}
+
 /* GetResource for project "p1", resource "res-1"; the status code. */
 static inline int call_get(fx_t *f, const rpc_md_t *md, size_t n_md, hg_status_t *st,
                            resource_t **out) {

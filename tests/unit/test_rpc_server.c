@@ -105,9 +105,7 @@ START_TEST(test_server_destroy_cancels_calls_after_grace) {
   fx_t f;
   hg_arena_t *arenas[N];
   pthread_t replier;
-  fx_start(&f, 0);
-  start_calls(&f, KP "UpdateResource", N, arenas);
-  wait_parked(N);
+  fx_start_parked_updates(&f, N, arenas);
   ck_assert_int_eq(pthread_create(&replier, NULL, reply_after_client_saw_all, (void *)(intptr_t)N),
                    0);
   rpc_server_destroy(f.srv, 100); /* grace ends, calls are cancelled, then replies drain */
