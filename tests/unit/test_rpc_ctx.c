@@ -190,30 +190,17 @@ static int call_order(rpc_channel_t *ch, hg_arena_t *a, const char *project, hg_
 }
 
 START_TEST(test_admit_runs_before_handler) {
-  rpc_server_t *srv;
-  rpc_client_t *cli;
-  rpc_channel_t *ch;
-  hg_arena_t *a = hg_arena_new();
+  fx_t f;
   hg_status_t st;
   resource_t *r;
-  char addr[64];
-  ck_assert_int_eq(rpc_server_new("127.0.0.1:0", NULL, &srv), 0);
-  ck_assert_int_eq(rpc_server_add_method(srv, ORDER_PATH, order_handler, order_admit,
-                                         PBC(get_resource_request), PBC(resource)),
-                   0);
-  ck_assert_int_eq(rpc_server_start(srv), 0);
-  snprintf(addr, sizeof addr, "127.0.0.1:%d", rpc_server_port(srv));
-  ck_assert_int_eq(rpc_client_new(&cli), 0);
-  ck_assert_int_eq(rpc_channel_new(cli, addr, &ch), 0);
+  fx_start_method(&f, ORDER_PATH, order_handler, order_admit);
   atomic_store(&order_handler_runs, 0);
-  ck_assert_int_eq(call_order(ch, a, "admitted", &st, &r), HG_OK);
+  ck_assert_int_eq(call_order(f.ch, f.a, "admitted", &st, &r), HG_OK);
   ck_assert_str_eq(r->name, "set by admit");
-  ck_assert_int_eq(call_order(ch, a, "someone else", &st, &r), HG_PERMISSION_DENIED);
+  ck_assert_int_eq(call_order(f.ch, f.a, "someone else", &st, &r), HG_PERMISSION_DENIED);
   ck_assert_str_eq(st.message, "not admitted");
   ck_assert_int_eq(atomic_load(&order_handler_runs), 1);
-  rpc_client_destroy(cli);
-  rpc_server_destroy(srv, 1000);
-  hg_arena_free(a);
+  fx_stop(&f);
 }
 END_TEST
 

@@ -266,6 +266,22 @@ static inline void start_calls(fx_t *f, const char *method, int n, hg_arena_t **
   }
 }
 
+/* A server with nothing but method path (GetResourceRequest in, Resource out) on loopback
+ * TCP, and a client to it; fx_stop() ends both. */
+static inline void fx_start_method(fx_t *f, const char *path, rpc_handler_fn fn,
+                                   rpc_admit_fn admit) {
+  char addr[64];
+  memset(f, 0, sizeof *f);
+  ck_assert_int_eq(rpc_server_new("127.0.0.1:0", NULL, &f->srv), 0);
+  ck_assert_int_eq(
+      rpc_server_add_method(f->srv, path, fn, admit, PBC(get_resource_request), PBC(resource)), 0);
+  ck_assert_int_eq(rpc_server_start(f->srv), 0);
+  snprintf(addr, sizeof addr, "127.0.0.1:%d", rpc_server_port(f->srv));
+  ck_assert_int_eq(rpc_client_new(&f->cli), 0);
+  ck_assert_int_eq(rpc_channel_new(f->cli, addr, &f->ch), 0);
+  ck_assert_ptr_nonnull(f->a = hg_arena_new());
+}
+
 /* Starts the fixture and n UpdateResource calls, and returns once the server holds all of
  * them parked, unanswered. */
 static inline void fx_start_parked_updates(fx_t *f, int n, hg_arena_t **arenas) {

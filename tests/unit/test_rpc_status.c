@@ -45,26 +45,14 @@ static void fail_with_extras(rpc_ctx_t *ctx, const void *req) {
 }
 
 START_TEST(test_violation_extras_round_trip) {
-  rpc_server_t *srv;
-  rpc_client_t *cli;
-  rpc_channel_t *ch;
-  hg_arena_t *a = hg_arena_new();
-  char addr[64];
-  ck_assert_int_eq(rpc_server_new("127.0.0.1:0", NULL, &srv), 0);
-  ck_assert_int_eq(rpc_server_add_method(srv, "/hangar.test.Violations/Fail", fail_with_extras,
-                                         rpc_admit_public, PBC(get_resource_request),
-                                         PBC(resource)),
-                   0);
-  ck_assert_int_eq(rpc_server_start(srv), 0);
-  snprintf(addr, sizeof addr, "127.0.0.1:%d", rpc_server_port(srv));
-  ck_assert_int_eq(rpc_client_new(&cli), 0);
-  ck_assert_int_eq(rpc_channel_new(cli, addr, &ch), 0);
+  fx_t f;
+  fx_start_method(&f, "/hangar.test.Violations/Fail", fail_with_extras, rpc_admit_public);
   get_req_t req = HANGAR__RESOURCES__V1__GET_RESOURCE_REQUEST__INIT;
-  rpc_call_opts_t o = {.deadline_ms = 5000, .arena = a};
+  rpc_call_opts_t o = {.deadline_ms = 5000, .arena = f.a};
   hg_status_t st;
   void *resp = NULL;
   hg_status_clear(&st);
-  ck_assert_int_eq(rpc_call_sync(ch, "/hangar.test.Violations/Fail", PBC(get_resource_request),
+  ck_assert_int_eq(rpc_call_sync(f.ch, "/hangar.test.Violations/Fail", PBC(get_resource_request),
                                  &req, PBC(resource), &o, &st, &resp),
                    HG_INVALID_ARGUMENT);
   ck_assert_uint_eq(st.n_violations, 3);
@@ -79,9 +67,7 @@ START_TEST(test_violation_extras_round_trip) {
   ck_assert_str_eq(v[2].choices[0], "name");
   ck_assert_str_eq(v[2].choices[1], "created_at");
   ck_assert_ptr_null(v[2].choices[2]);
-  rpc_client_destroy(cli);
-  rpc_server_destroy(srv, 1000);
-  hg_arena_free(a);
+  fx_stop(&f);
 }
 END_TEST
 
