@@ -82,11 +82,35 @@ typedef struct authz_messages {
   const char *not_bearer;
   const char *invalid; /* the verifier's reason goes in the status detail */
   const char *unavailable;
+  const char *internal; /* INTERNAL: no memory for the principal */
 } authz_messages_t;
 
 /* Authenticates the call's "authorization" metadata. On failure it has already answered the
  * call (UNAUTHENTICATED with msgs, or UNAVAILABLE) and returns nonzero: the caller returns. */
 int authz_bearer_or_fail(rpc_ctx_t *ctx, authz_t *z, const authz_messages_t *msgs,
                          hg_principal_t *out);
+
+/* ---- the admit functions' shared steps ------------------------------------------------ */
+
+/* What one method requires on its scope, and how a caller who falls short is refused. */
+typedef struct authz_need {
+  hg_role_t role;
+  const char *denied; /* PERMISSION_DENIED text */
+  /* Non-NULL: a caller without even viewer on the scope hears NOT_FOUND with this text
+   * instead, for a method naming a resource whose existence must not leak. */
+  const char *not_found;
+} authz_need_t;
+
+/* authz_bearer_or_fail() into a principal it allocates in ctx's arena (*out, valid until the
+ * call is answered); no memory is INTERNAL msgs->internal. Nonzero: ctx answered. */
+int authz_principal_or_fail(rpc_ctx_t *ctx, authz_t *z, const authz_messages_t *msgs,
+                            hg_principal_t **out);
+/* 0 when p holds need->role on scope (NULL names no scope: only an admin grant counts);
+ * otherwise ctx is answered as need says and the result is nonzero. */
+int authz_role_or_fail(rpc_ctx_t *ctx, const hg_principal_t *p, const char *scope,
+                       const authz_need_t *need);
+/* Both: the whole admission of a method whose scope the request names. */
+int authz_admit_or_fail(rpc_ctx_t *ctx, authz_t *z, const authz_messages_t *msgs, const char *scope,
+                        const authz_need_t *need);
 
 #endif

@@ -1,4 +1,5 @@
-/* authz_reply.c - authenticate a call or answer it with the surface's own 401 texts. */
+/* authz_reply.c - authenticate and authorize a call, or answer it with the surface's own
+ * texts: the steps every service's admit functions are made of. */
 #include "common/authz.h"
 
 int authz_bearer_or_fail(rpc_ctx_t *ctx, authz_t *z, const authz_messages_t *msgs,
@@ -25,4 +26,34 @@ int authz_bearer_or_fail(rpc_ctx_t *ctx, authz_t *z, const authz_messages_t *msg
   }
   rpc_fail(ctx, &st);
   return -1;
+}
+
+int authz_principal_or_fail(rpc_ctx_t *ctx, authz_t *z, const authz_messages_t *msgs,
+                            hg_principal_t **out) {
+  hg_principal_t *p = hg_arena_alloc(rpc_ctx_arena(ctx), sizeof(*p));
+  if (!p) {
+    rpc_fail_code(ctx, HG_INTERNAL, msgs->internal);
+    return -1;
+  }
+  if (authz_bearer_or_fail(ctx, z, msgs, p) != 0) return -1;
+  *out = p;
+  return 0;
+}
+
+int authz_role_or_fail(rpc_ctx_t *ctx, const hg_principal_t *p, const char *scope,
+                       const authz_need_t *need) {
+  hg_role_t role = hg_principal_role(p, scope);
+  if (role >= need->role) return 0;
+  if (role < HG_ROLE_VIEWER && need->not_found)
+    rpc_fail_code(ctx, HG_NOT_FOUND, need->not_found);
+  else
+    rpc_fail_code(ctx, HG_PERMISSION_DENIED, need->denied);
+  return -1;
+}
+
+int authz_admit_or_fail(rpc_ctx_t *ctx, authz_t *z, const authz_messages_t *msgs, const char *scope,
+                        const authz_need_t *need) {
+  hg_principal_t *p;
+  if (authz_principal_or_fail(ctx, z, msgs, &p) != 0) return -1;
+  return authz_role_or_fail(ctx, p, scope, need);
 }

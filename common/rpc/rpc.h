@@ -6,11 +6,14 @@
  * Every server also serves grpc.health.v1.Health/Check and answers UNIMPLEMENTED to unknown
  * methods (a catch-all slot; registered methods alone would let such calls hang).
  *
- * Admission: a binding may name an admit function, the method's one rule for who may call
- * it (authentication, role, the scope a path names). Its handler calls it first; every
- * server also serves hangar.rpc.v1.Admission/Admit (proto/hangar/rpc/v1/admission.proto),
- * which runs only a method's admit function on a request, never its handler, so the
- * gateway can ask "may this caller make this call?" about a request it cannot transcode.
+ * Admission: every binding names an admit function, the method's one rule for who may call
+ * it (authentication, role, the scope a path names). The server runs it on the decoded
+ * request before the handler, and runs the handler only when it admits, so a handler never
+ * checks its caller itself. Every server also serves hangar.rpc.v1.Admission/Admit
+ * (proto/hangar/rpc/v1/admission.proto), which runs only a method's admit function on a
+ * request, never its handler, so the gateway can ask "may this caller make this call?"
+ * about a request it cannot transcode. A binding without an admit function is refused at
+ * registration; the few methods any caller may call name rpc_admit_public instead.
  *
  * Client: rpc_call() is asynchronous; its callback runs exactly once on the client's
  * completion-queue thread (if rpc_call returns nonzero, it never runs). rpc_call_sync()
@@ -64,17 +67,25 @@ int rpc_codec_encode(const rpc_codec_t *c, const void *msg, hg_buf_t *out);
 typedef struct rpc_server rpc_server_t;
 typedef struct rpc_ctx rpc_ctx_t;
 typedef void (*rpc_handler_fn)(rpc_ctx_t *ctx, const void *req);
-/* Admission of one call: 0 = admitted, and ctx must not have been answered; nonzero = ctx
- * has been answered (rpc_fail: UNAUTHENTICATED, PERMISSION_DENIED, NOT_FOUND ...), the
- * caller just returns. It may read (a store, the token verifier) but never writes, and it
- * must not depend on rpc_ctx_method(): under Admission/Admit that names Admit. It may leave
- * what it learnt (the principal, the org) in rpc_ctx_set_user() for its handler. */
+/* Admission of one call, run on a CQ thread just before the handler with the same ctx and
+ * req: 0 = admitted, and ctx must not have been answered; nonzero = ctx has been answered
+ * (rpc_fail: UNAUTHENTICATED, PERMISSION_DENIED, NOT_FOUND ...) and the handler does not
+ * run. It may read (a store, the token verifier) but never writes, and it must not depend
+ * on rpc_ctx_method(): under Admission/Admit that names Admit. It may leave what it learnt
+ * (the principal, the org) in rpc_ctx_set_user() for its handler. */
 typedef int (*rpc_admit_fn)(rpc_ctx_t *ctx, const void *req);
+
+/* The admit function of a public method: admits every caller. Naming it is the explicit
+ * mark that a method needs no credentials; only grpc.health.v1.Health/Check,
+ * hangar.rpc.v1.Admission/Admit (both built in) and hangar.auth.v1.TokenVerifier/Verify
+ * (the services' own token check) carry it. Admission/Admit answers OK for such a method
+ * without decoding the request. */
+int rpc_admit_public(rpc_ctx_t *ctx, const void *req);
 
 typedef struct rpc_binding {
   const char *method; /* method name as in the .proto, e.g. "CreateResource" */
   rpc_handler_fn fn;
-  rpc_admit_fn admit; /* NULL: the method admits every caller (Health, Verify) */
+  rpc_admit_fn admit; /* required: the method's admission, or rpc_admit_public */
 } rpc_binding_t;
 
 typedef struct rpc_server_opts {
@@ -91,12 +102,13 @@ int rpc_server_port(const rpc_server_t *s);
 
 /* Bind every method of a protobuf-c service. Each service method must have a binding;
  * bindings are matched by name. Before rpc_server_start() only. Strict: a missing or
- * unknown binding name, or a method path already bound, is -1 and registers nothing. */
+ * unknown binding name, a binding without an admit function, or a method path already
+ * bound, is -1 and registers nothing. */
 int rpc_server_add_service(rpc_server_t *s, const ProtobufCServiceDescriptor *svc,
                            const rpc_binding_t *bindings, size_t n_bindings);
-/* Bind one method by full path ("/pkg.Service/Method") with explicit codecs; it has no
- * admit function. */
-int rpc_server_add_method(rpc_server_t *s, const char *path, rpc_handler_fn fn,
+/* Bind one method by full path ("/pkg.Service/Method") with explicit codecs. admit is
+ * required as in a binding (rpc_admit_public for a public method); NULL is -1. */
+int rpc_server_add_method(rpc_server_t *s, const char *path, rpc_handler_fn fn, rpc_admit_fn admit,
                           const rpc_codec_t *in, const rpc_codec_t *out);
 
 /* Service state handed to every handler via rpc_ctx_server_data(); borrowed. Before start. */

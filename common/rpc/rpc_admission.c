@@ -7,7 +7,8 @@
  * here with what it could bind. This handler looks the method up, decodes the request as
  * that method's input and runs the binding's admit function, which answers the call itself
  * when it refuses. The method's handler is never reached from here: nothing but admit runs,
- * and admit functions only read. */
+ * and admit functions only read. On the gRPC path the server runs the same admit function
+ * before the handler (rpc_ctx.c), so both paths admit exactly the same callers. */
 #include "rpc/rpc_internal.h"
 #include "google/protobuf/empty.pb-c.h"
 #include "hangar/rpc/v1/admission.pb-c.h"
@@ -22,7 +23,7 @@ static void admit(rpc_ctx_t *ctx, const void *msg) {
     rpc_fail_code(ctx, HG_UNIMPLEMENTED, text ? text : "unknown method");
     return;
   }
-  if (!m->admit) {
+  if (m->admit == rpc_admit_public) {
     rpc_reply(ctx, &ok);
     return;
   }
@@ -34,7 +35,13 @@ static void admit(rpc_ctx_t *ctx, const void *msg) {
   if (m->admit(ctx, target) == 0) rpc_reply(ctx, &ok);
 }
 
+int rpc_admit_public(rpc_ctx_t *ctx, const void *req) {
+  (void)ctx;
+  (void)req;
+  return 0;
+}
+
 int rpc__admission_register(rpc_server_t *s) {
-  static const rpc_binding_t bindings[] = {{"Admit", admit, NULL}};
+  static const rpc_binding_t bindings[] = {{"Admit", admit, rpc_admit_public}};
   return rpc_server_add_service(s, &hangar__rpc__v1__admission__descriptor, bindings, 1);
 }

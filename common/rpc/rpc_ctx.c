@@ -163,6 +163,9 @@ static void serve(rpc_ctx_t *ctx) {
   }
   grpc_byte_buffer_destroy(ctx->payload);
   ctx->payload = NULL;
+  /* Admission belongs to the method, not to the handler's first line: a handler that could
+   * forget to check its caller would be open to anyone. A refusing admit has answered. */
+  if (ctx->method->admit(ctx, req) != 0) return;
   ctx->method->fn(ctx, req);
 }
 

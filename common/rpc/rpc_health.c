@@ -17,7 +17,7 @@ static void health_check(rpc_ctx_t *ctx, const void *req) {
 }
 
 int rpc__health_register(rpc_server_t *s) {
-  static const rpc_binding_t bindings[] = {{"Check", health_check, NULL}};
+  static const rpc_binding_t bindings[] = {{"Check", health_check, rpc_admit_public}};
   return rpc_server_add_service(s, &grpc__health__v1__health__descriptor, bindings, 1);
 }
 

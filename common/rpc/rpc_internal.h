@@ -56,7 +56,7 @@ typedef struct rpc__method {
   char *path;   /* "/pkg.Service/Method", heap */
   void *handle; /* from grpc_server_register_method */
   rpc_handler_fn fn;
-  rpc_admit_fn admit;  /* NULL: none */
+  rpc_admit_fn admit;  /* never NULL; rpc_admit_public for a public method */
   rpc_codec_t in, out; /* copies: RPC_PBC() literals die with the caller's block */
 } rpc__method_t;
 

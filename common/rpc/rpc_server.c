@@ -102,7 +102,7 @@ static int add_method(rpc_server_t *s, const char *path, rpc_handler_fn fn, rpc_
                       const rpc_codec_t *in, const rpc_codec_t *out) {
   rpc__method_t *m = NULL;
   int rc = -1;
-  if (!s || s->started || !path || path[0] != '/' || !fn || rpc__codec_check(in) != 0 ||
+  if (!s || s->started || !path || path[0] != '/' || !fn || !admit || rpc__codec_check(in) != 0 ||
       rpc__codec_check(out) != 0 || rpc__server_method(s, path))
     return -1;
   if (!(m = calloc(1, sizeof *m)) || !(m->path = strdup(path))) goto out;
@@ -124,9 +124,9 @@ out:
   return rc;
 }
 
-int rpc_server_add_method(rpc_server_t *s, const char *path, rpc_handler_fn fn,
+int rpc_server_add_method(rpc_server_t *s, const char *path, rpc_handler_fn fn, rpc_admit_fn admit,
                           const rpc_codec_t *in, const rpc_codec_t *out) {
-  return add_method(s, path, fn, NULL, in, out);
+  return add_method(s, path, fn, admit, in, out);
 }
 
 /* "/" + svc + "/" + method into buf; -1 when it does not fit. */
@@ -141,15 +141,17 @@ static const rpc_binding_t *find_binding(const rpc_binding_t *b, size_t n, const
   return NULL;
 }
 
-/* Checks every method up front so that a rejected service registers nothing. */
+/* Checks every method up front so that a rejected service registers nothing: a method
+ * whose binding names no admit function would be open to any caller by omission. */
 static int check_service(const rpc_server_t *s, const ProtobufCServiceDescriptor *svc,
                          const rpc_binding_t *bindings, size_t n_bindings) {
   char path[512];
   if (svc->magic != PROTOBUF_C__SERVICE_DESCRIPTOR_MAGIC || n_bindings != svc->n_methods) return -1;
   for (unsigned i = 0; i < svc->n_methods; i++) {
     const ProtobufCMethodDescriptor *md = &svc->methods[i];
-    if (!find_binding(bindings, n_bindings, md->name) ||
-        format_path(path, sizeof path, svc->name, md->name) != 0 || rpc__server_method(s, path))
+    const rpc_binding_t *b = find_binding(bindings, n_bindings, md->name);
+    if (!b || !b->admit || format_path(path, sizeof path, svc->name, md->name) != 0 ||
+        rpc__server_method(s, path))
       return -1;
   }
   return 0;

@@ -31,11 +31,11 @@ extern const char *const auth__roles[];
 /* Binds every AuthAdmin method to s, whose server data is the auth_svc_t. */
 int auth_admin_register(rpc_server_t *s);
 
-/* Admission of every AuthAdmin method (rpc_admit_fn; each handler calls it first): 0 if the
- * caller's "authorization" metadata is "Bearer <admin token>". Otherwise nonzero, ctx
- * answered: UNAUTHENTICATED "Authorization header required" (none), "Bearer token required"
- * (not Bearer), "Invalid token" (detail: why, from auth_verify); PERMISSION_DENIED "Admin
- * token required" for any other valid token. req is not read. */
+/* Admission of every AuthAdmin method (rpc_admit_fn; the rpc layer runs it before each
+ * handler): 0 if the caller's "authorization" metadata is "Bearer <admin token>".
+ * Otherwise nonzero, ctx answered: UNAUTHENTICATED "Authorization header required" (none),
+ * "Bearer token required" (not Bearer), "Invalid token" (detail: why, from auth_verify);
+ * PERMISSION_DENIED "Admin token required" for any other valid token. req is not read. */
 int auth__admit(rpc_ctx_t *ctx, const void *req);
 
 /* hg_validate() with every rule's field name prefixed (e.g. "bindings[0]."); at most 8

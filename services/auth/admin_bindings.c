@@ -51,7 +51,6 @@ static Hangar__Auth__V1__RoleBindingRecord *new_record(hg_arena_t *a, const crea
 
 void auth__create_role_binding(rpc_ctx_t *ctx, const void *msg) {
   const create_req_t *req = msg;
-  if (auth__admit(ctx, msg)) return;
   const auth_svc_t *svc = rpc_ctx_server_data(ctx);
   hg_arena_t *a = rpc_ctx_arena(ctx);
   hg_status_t st;
@@ -79,7 +78,6 @@ static int render_bindings(hg_arena_t *a, Hangar__Auth__V1__RoleBindingRecord **
 
 void auth__list_role_bindings(rpc_ctx_t *ctx, const void *msg) {
   const Hangar__Auth__V1__ListRoleBindingsRequest *req = msg;
-  if (auth__admit(ctx, msg)) return;
   const auth_svc_t *svc = rpc_ctx_server_data(ctx);
   hg_arena_t *a = rpc_ctx_arena(ctx);
   Hangar__Auth__V1__ListRoleBindingsResponse resp =
@@ -105,7 +103,6 @@ void auth__list_role_bindings(rpc_ctx_t *ctx, const void *msg) {
 
 void auth__delete_role_binding(rpc_ctx_t *ctx, const void *msg) {
   const Hangar__Auth__V1__DeleteRoleBindingRequest *req = msg;
-  if (auth__admit(ctx, msg)) return;
   const auth_svc_t *svc = rpc_ctx_server_data(ctx);
   if (!auth__plausible_id(req->id)) {
     rpc_fail_code(ctx, HG_NOT_FOUND, "Role binding not found");

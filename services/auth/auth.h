@@ -3,7 +3,7 @@
  *
  * Owns: nothing. An auth_svc_t borrows the store and both secrets from main() (or a test);
  * they must outlive the rpc server the service is registered with.
- * Does not own: token formats (token.h), JWT rules (jwt.h), the schema (auth_store.h).
+ * Does not own: token formats (token.h), JWT rules (jwt_verify.h), the schema (auth_store.h).
  * Threads: an auth_svc_t is read-only once registered; handlers read it from any CQ thread
  * and from the store's writer thread. */
 #ifndef HANGAR_AUTH_H

@@ -133,8 +133,10 @@ static void verify_handler(rpc_ctx_t *ctx, const void *msg) {
   rpc_reply(ctx, resp);
 }
 
+/* Public: Verify is how every service checks its own callers, and the token it is asked
+ * about is the only credential there is. */
 int auth_verify_register(rpc_server_t *s) {
   return rpc_server_add_method(s, "/hangar.auth.v1.TokenVerifier/Verify", verify_handler,
-                               RPC_NANOPB(hangar_auth_v1_VerifyRequest),
+                               rpc_admit_public, RPC_NANOPB(hangar_auth_v1_VerifyRequest),
                                RPC_NANOPB(hangar_auth_v1_VerifyResponse));
 }

@@ -103,7 +103,7 @@ static int create_write(store_txn_t *txn, void *arg) {
 static void create_product(rpc_ctx_t *ctx, const void *msg) {
   const create_req_t *req = msg;
   pr_path_t path;
-  if (pr_admit_editor(ctx, msg) || pr_path_or_fail(ctx, NULL, NULL, NULL, &path)) return;
+  if (pr_path_or_fail(ctx, NULL, NULL, NULL, &path)) return;
   hg_arena_t *a = rpc_ctx_arena(ctx);
   product_write_t *pw = hg_arena_alloc(a, sizeof(*pw));
   hg_status_t st;
@@ -173,8 +173,7 @@ static void update_product(rpc_ctx_t *ctx, const void *msg) {
   const update_req_t *req = msg;
   pr_path_t path;
   product_write_t *patch;
-  if (pr_admit_product_editor(ctx, msg) || pr_path_or_fail(ctx, req->id, NULL, NULL, &path) ||
-      read_patch_or_fail(ctx, req, &patch))
+  if (pr_path_or_fail(ctx, req->id, NULL, NULL, &path) || read_patch_or_fail(ctx, req, &patch))
     return;
   pr_submit(ctx, &path, req, patch, update_write, reply_product_done);
 }
@@ -189,7 +188,7 @@ static int delete_write(store_txn_t *txn, void *arg) {
 static void delete_product(rpc_ctx_t *ctx, const void *msg) {
   const delete_req_t *req = msg;
   pr_path_t path;
-  if (pr_admit_product_editor(ctx, msg) || pr_path_or_fail(ctx, req->id, NULL, NULL, &path)) return;
+  if (pr_path_or_fail(ctx, req->id, NULL, NULL, &path)) return;
   pr_submit(ctx, &path, req, NULL, delete_write, pr_reply_empty_done);
 }
 
@@ -200,9 +199,7 @@ static void get_product(rpc_ctx_t *ctx, const void *msg) {
   pr_path_t path;
   store_txn_t *txn;
   product_record_t *rec = NULL;
-  if (pr_admit_product_viewer(ctx, msg) || pr_path_or_fail(ctx, req->id, NULL, NULL, &path) ||
-      pr_read_begin_or_fail(ctx, &txn))
-    return;
+  if (pr_path_or_fail(ctx, req->id, NULL, NULL, &path) || pr_read_begin_or_fail(ctx, &txn)) return;
   int rc = product_load(txn, rpc_ctx_arena(ctx), path.org, path.product_id, &rec);
   if (rc == 0) rc = product_version_count(txn, path.product_id, &rec->product->version_count);
   store_txn_end(txn);
@@ -284,8 +281,7 @@ static void list_products(rpc_ctx_t *ctx, const void *msg) {
   pr_path_t path;
   product_query_t pq;
   pr_list_query_t lq;
-  if (pr_admit_viewer(ctx, msg) || pr_path_or_fail(ctx, NULL, NULL, NULL, &path) ||
-      read_list_query_or_fail(ctx, req, &pq, &lq))
+  if (pr_path_or_fail(ctx, NULL, NULL, NULL, &path) || read_list_query_or_fail(ctx, req, &pq, &lq))
     return;
   hg_arena_t *a = rpc_ctx_arena(ctx);
   list_resp_t resp = HANGAR__PRODUCTS__V1__LIST_API_PRODUCTS_RESPONSE__INIT;

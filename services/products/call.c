@@ -20,7 +20,11 @@ static const authz_messages_t auth_messages = {
     .not_bearer = "Unauthorized",
     .invalid = "Invalid credentials",
     .unavailable = "Authentication service unavailable",
+    .internal = PR_MSG_INTERNAL,
 };
+
+static const authz_need_t viewer = {HG_ROLE_VIEWER, PR_MSG_FORBIDDEN, NULL};
+static const authz_need_t editor = {HG_ROLE_EDITOR, PR_MSG_FORBIDDEN, NULL};
 
 products_svc_t *pr_svc(rpc_ctx_t *ctx) { return rpc_ctx_server_data(ctx); }
 
@@ -52,19 +56,17 @@ static int own_product_or_fail(rpc_ctx_t *ctx, const char *org, const char *prod
 
 /* Admission in the caller's org with role need, on the product product_id names when it is
  * neither NULL nor "". "" names none: the gateway leaves a path id it could not decode
- * unset when it asks (Admission/Admit), and the handler's pr_path_or_fail refuses it. */
-static int admit_or_fail(rpc_ctx_t *ctx, hg_role_t need, const char *product_id) {
+ * unset when it asks (Admission/Admit), and the handler's pr_path_or_fail refuses it.
+ * A caller with no org is checked against no scope, which only an admin grant passes, and
+ * an admin grant always yields an org: so no org is always PERMISSION_DENIED. */
+static int admit_or_fail(rpc_ctx_t *ctx, const authz_need_t *need, const char *product_id) {
   hg_arena_t *a = rpc_ctx_arena(ctx);
-  hg_principal_t *p = hg_arena_alloc(a, sizeof(*p));
-  if (!p) return pr_fail_internal(ctx);
-  if (authz_bearer_or_fail(ctx, pr_svc(ctx)->authz, &auth_messages, p) != 0) return -1;
+  hg_principal_t *p;
+  if (authz_principal_or_fail(ctx, pr_svc(ctx)->authz, &auth_messages, &p) != 0) return -1;
   const char *o = products_org_of(p);
   const char *scope = o ? hg_arena_sprintf(a, ORG_PREFIX "%s", o) : NULL;
   if (o && !scope) return pr_fail_internal(ctx);
-  if (!o || hg_principal_role(p, scope) < need) {
-    rpc_fail_code(ctx, HG_PERMISSION_DENIED, PR_MSG_FORBIDDEN);
-    return -1;
-  }
+  if (authz_role_or_fail(ctx, p, scope, need) != 0) return -1;
   char *org = hg_arena_strdup(a, o);
   if (!org) return pr_fail_internal(ctx);
   if (product_id && *product_id && own_product_or_fail(ctx, org, product_id)) return -1;
@@ -74,30 +76,30 @@ static int admit_or_fail(rpc_ctx_t *ctx, hg_role_t need, const char *product_id)
 
 int pr_admit_viewer(rpc_ctx_t *ctx, const void *req) {
   (void)req;
-  return admit_or_fail(ctx, HG_ROLE_VIEWER, NULL);
+  return admit_or_fail(ctx, &viewer, NULL);
 }
 
 int pr_admit_editor(rpc_ctx_t *ctx, const void *req) {
   (void)req;
-  return admit_or_fail(ctx, HG_ROLE_EDITOR, NULL);
+  return admit_or_fail(ctx, &editor, NULL);
 }
 
 /* The product a request names is read by field name: every method under a product calls
  * it api_product_id, a product's own methods call it id. */
 int pr_admit_product_viewer(rpc_ctx_t *ctx, const void *req) {
-  return admit_or_fail(ctx, HG_ROLE_VIEWER, pr_string_field(req, "id"));
+  return admit_or_fail(ctx, &viewer, pr_string_field(req, "id"));
 }
 
 int pr_admit_product_editor(rpc_ctx_t *ctx, const void *req) {
-  return admit_or_fail(ctx, HG_ROLE_EDITOR, pr_string_field(req, "id"));
+  return admit_or_fail(ctx, &editor, pr_string_field(req, "id"));
 }
 
 int pr_admit_child_viewer(rpc_ctx_t *ctx, const void *req) {
-  return admit_or_fail(ctx, HG_ROLE_VIEWER, pr_string_field(req, "api_product_id"));
+  return admit_or_fail(ctx, &viewer, pr_string_field(req, "api_product_id"));
 }
 
 int pr_admit_child_editor(rpc_ctx_t *ctx, const void *req) {
-  return admit_or_fail(ctx, HG_ROLE_EDITOR, pr_string_field(req, "api_product_id"));
+  return admit_or_fail(ctx, &editor, pr_string_field(req, "api_product_id"));
 }
 
 int pr_path_id_or_fail(rpc_ctx_t *ctx, const char *id, const char **out) {

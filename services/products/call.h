@@ -1,9 +1,9 @@
 /* call.h - the steps every products-svc handler shares.
  *
- * A handler first runs its method's admission (one of the pr_admit_* rules below, the same
- * function its binding names for Admission/Admit, rpc.h): authentication, the org it acts
- * in (from the caller's role bindings, see products_org_of), the role, and the product the
- * path names being the org's. Then it checks path ids (pr_path_or_fail), validates, reads in
+ * Before a handler runs, the rpc layer runs its method's admission (one of the pr_admit_*
+ * rules below, named by its binding, rpc.h): authentication, the org it acts in (from the
+ * caller's role bindings, see products_org_of), the role, and the product the path names
+ * being the org's. The handler checks path ids (pr_path_or_fail), validates, reads in
  * a read transaction or writes through the store's group commit and answers from the
  * write's completion. Every `_or_fail` helper has answered the call when it returns
  * nonzero, so the caller just returns.

@@ -219,9 +219,7 @@ static document_record_t *new_document(const create_req_t *req, const char *prod
 static void create_document(rpc_ctx_t *ctx, const void *msg) {
   const create_req_t *req = msg;
   pr_path_t path;
-  if (pr_admit_child_editor(ctx, msg) ||
-      pr_path_or_fail(ctx, req->api_product_id, NULL, NULL, &path))
-    return;
+  if (pr_path_or_fail(ctx, req->api_product_id, NULL, NULL, &path)) return;
   hg_arena_t *a = rpc_ctx_arena(ctx);
   doc_input_t *in = hg_arena_alloc(a, sizeof(*in));
   hg_status_t st;
@@ -275,9 +273,7 @@ static int update_write(store_txn_t *txn, void *arg) {
 static void update_document(rpc_ctx_t *ctx, const void *msg) {
   const update_req_t *req = msg;
   pr_path_t path;
-  if (pr_admit_child_editor(ctx, msg) ||
-      pr_path_or_fail(ctx, req->api_product_id, NULL, req->id, &path))
-    return;
+  if (pr_path_or_fail(ctx, req->api_product_id, NULL, req->id, &path)) return;
   hg_arena_t *a = rpc_ctx_arena(ctx);
   const Google__Protobuf__FieldMask *mask = pr_mask_of(req->update_mask);
   doc_input_t *in = hg_arena_alloc(a, sizeof(*in));
@@ -322,9 +318,7 @@ static int delete_write(store_txn_t *txn, void *arg) {
 static void delete_document(rpc_ctx_t *ctx, const void *msg) {
   const delete_req_t *req = msg;
   pr_path_t path;
-  if (pr_admit_child_editor(ctx, msg) ||
-      pr_path_or_fail(ctx, req->api_product_id, NULL, req->id, &path))
-    return;
+  if (pr_path_or_fail(ctx, req->api_product_id, NULL, req->id, &path)) return;
   pr_submit(ctx, &path, req, NULL, delete_write, pr_reply_empty_done);
 }
 
@@ -335,8 +329,7 @@ static void get_document(rpc_ctx_t *ctx, const void *msg) {
   pr_path_t path;
   store_txn_t *txn;
   document_record_t *rec = NULL;
-  if (pr_admit_child_viewer(ctx, msg) ||
-      pr_path_or_fail(ctx, req->api_product_id, NULL, req->id, &path) ||
+  if (pr_path_or_fail(ctx, req->api_product_id, NULL, req->id, &path) ||
       pr_begin_product_read_or_fail(ctx, &path, &txn))
     return;
   int rc = document_load(txn, rpc_ctx_arena(ctx), path.product_id, path.id, &rec);
@@ -376,9 +369,7 @@ static int begin_list_or_fail(rpc_ctx_t *ctx, const list_req_t *req, pr_path_t *
                               hg_page_t *page, store_txn_t **txn) {
   hg_status_t st;
   hg_status_clear(&st);
-  if (pr_admit_child_viewer(ctx, req) ||
-      pr_path_or_fail(ctx, req->api_product_id, NULL, NULL, path))
-    return -1;
+  if (pr_path_or_fail(ctx, req->api_product_id, NULL, NULL, path)) return -1;
   if (pr_page_resolve(req->page, &st, page)) return pr_fail_invalid(ctx, &st);
   return pr_begin_product_read_or_fail(ctx, path, txn);
 }

@@ -127,9 +127,7 @@ static spec_record_t *new_spec(const create_req_t *req, const pr_path_t *path, c
 static void create_spec(rpc_ctx_t *ctx, const void *msg) {
   const create_req_t *req = msg;
   pr_path_t path;
-  if (pr_admit_child_editor(ctx, msg) ||
-      pr_path_or_fail(ctx, req->api_product_id, req->api_product_version_id, NULL, &path))
-    return;
+  if (pr_path_or_fail(ctx, req->api_product_id, req->api_product_version_id, NULL, &path)) return;
   spec_write_t *sw = hg_arena_alloc(rpc_ctx_arena(ctx), sizeof(*sw));
   if (!sw) {
     pr_fail_internal(ctx);
@@ -168,8 +166,7 @@ static int update_write(store_txn_t *txn, void *arg) {
 static void update_spec(rpc_ctx_t *ctx, const void *msg) {
   const update_req_t *req = msg;
   pr_path_t path;
-  if (pr_admit_child_editor(ctx, msg) ||
-      pr_path_or_fail(ctx, req->api_product_id, req->api_product_version_id, req->id, &path))
+  if (pr_path_or_fail(ctx, req->api_product_id, req->api_product_version_id, req->id, &path))
     return;
   spec_write_t *sw = hg_arena_alloc(rpc_ctx_arena(ctx), sizeof(*sw));
   if (!sw) {
@@ -190,8 +187,7 @@ static int delete_write(store_txn_t *txn, void *arg) {
 static void delete_spec(rpc_ctx_t *ctx, const void *msg) {
   const delete_req_t *req = msg;
   pr_path_t path;
-  if (pr_admit_child_editor(ctx, msg) ||
-      pr_path_or_fail(ctx, req->api_product_id, req->api_product_version_id, req->id, &path))
+  if (pr_path_or_fail(ctx, req->api_product_id, req->api_product_version_id, req->id, &path))
     return;
   pr_submit(ctx, &path, req, NULL, delete_write, pr_reply_empty_done);
 }
@@ -213,8 +209,7 @@ static void get_spec(rpc_ctx_t *ctx, const void *msg) {
   pr_path_t path;
   store_txn_t *txn;
   spec_record_t *rec = NULL;
-  if (pr_admit_child_viewer(ctx, msg) ||
-      pr_path_or_fail(ctx, req->api_product_id, req->api_product_version_id, req->id, &path) ||
+  if (pr_path_or_fail(ctx, req->api_product_id, req->api_product_version_id, req->id, &path) ||
       begin_version_read_or_fail(ctx, &path, &txn))
     return;
   int rc = spec_load(txn, rpc_ctx_arena(ctx), path.product_id, path.version_id, path.id, &rec);
@@ -235,9 +230,7 @@ static void list_specs(rpc_ctx_t *ctx, const void *msg) {
   list_resp_t resp = HANGAR__PRODUCTS__V1__LIST_API_PRODUCT_VERSION_SPECS_RESPONSE__INIT;
   hg_status_t st;
   hg_status_clear(&st);
-  if (pr_admit_child_viewer(ctx, msg) ||
-      pr_path_or_fail(ctx, req->api_product_id, req->api_product_version_id, NULL, &path))
-    return;
+  if (pr_path_or_fail(ctx, req->api_product_id, req->api_product_version_id, NULL, &path)) return;
   if (pr_page_resolve(req->page, &st, &q.page)) {
     pr_fail_invalid(ctx, &st);
     return;

@@ -133,9 +133,7 @@ static int create_write(store_txn_t *txn, void *arg) {
 static void create_version(rpc_ctx_t *ctx, const void *msg) {
   const create_req_t *req = msg;
   pr_path_t path;
-  if (pr_admit_child_editor(ctx, msg) ||
-      pr_path_or_fail(ctx, req->api_product_id, NULL, NULL, &path))
-    return;
+  if (pr_path_or_fail(ctx, req->api_product_id, NULL, NULL, &path)) return;
   hg_arena_t *a = rpc_ctx_arena(ctx);
   version_input_t *in = hg_arena_alloc(a, sizeof(*in));
   hg_status_t st;
@@ -191,9 +189,7 @@ static void check_booleans(const update_req_t *req, const Google__Protobuf__Fiel
 static void update_version(rpc_ctx_t *ctx, const void *msg) {
   const update_req_t *req = msg;
   pr_path_t path;
-  if (pr_admit_child_editor(ctx, msg) ||
-      pr_path_or_fail(ctx, req->api_product_id, NULL, req->id, &path))
-    return;
+  if (pr_path_or_fail(ctx, req->api_product_id, NULL, req->id, &path)) return;
   hg_arena_t *a = rpc_ctx_arena(ctx);
   const Google__Protobuf__FieldMask *mask = pr_mask_of(req->update_mask);
   version_input_t *in = hg_arena_alloc(a, sizeof(*in));
@@ -232,9 +228,7 @@ static int delete_write(store_txn_t *txn, void *arg) {
 static void delete_version(rpc_ctx_t *ctx, const void *msg) {
   const delete_req_t *req = msg;
   pr_path_t path;
-  if (pr_admit_child_editor(ctx, msg) ||
-      pr_path_or_fail(ctx, req->api_product_id, NULL, req->id, &path))
-    return;
+  if (pr_path_or_fail(ctx, req->api_product_id, NULL, req->id, &path)) return;
   pr_submit(ctx, &path, req, NULL, delete_write, pr_reply_empty_done);
 }
 
@@ -245,8 +239,7 @@ static void get_version(rpc_ctx_t *ctx, const void *msg) {
   pr_path_t path;
   store_txn_t *txn;
   version_record_t *rec = NULL;
-  if (pr_admit_child_viewer(ctx, msg) ||
-      pr_path_or_fail(ctx, req->api_product_id, NULL, req->id, &path) ||
+  if (pr_path_or_fail(ctx, req->api_product_id, NULL, req->id, &path) ||
       pr_begin_product_read_or_fail(ctx, &path, &txn))
     return;
   int rc = version_load(txn, rpc_ctx_arena(ctx), path.product_id, path.id, &rec);
@@ -286,9 +279,7 @@ static void list_versions(rpc_ctx_t *ctx, const void *msg) {
   store_txn_t *txn;
   hg_status_t st;
   hg_status_clear(&st);
-  if (pr_admit_child_viewer(ctx, msg) ||
-      pr_path_or_fail(ctx, req->api_product_id, NULL, NULL, &path))
-    return;
+  if (pr_path_or_fail(ctx, req->api_product_id, NULL, NULL, &path)) return;
   if (!filter) {
     pr_fail_internal(ctx);
     return;

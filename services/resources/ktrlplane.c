@@ -1,10 +1,11 @@
 /* ktrlplane.c - the KtrlPlane Resources API (seed 000 + CONTRACTS.md): handlers and rules.
  *
- * Every handler: its method's admission (authenticate, authorize on "projects/<project_id>";
- * also what Admission/Admit runs, rpc.h), check the path ids, validate with the rule tables,
- * then read in a read transaction or write through the store's group commit (the reply is
- * sent from the write's completion, after the durable commit). Reads the caller may not
- * make answer 404, writes 403 (no existence leak). */
+ * Every method: its admission (authenticate, authorize on "projects/<project_id>"; named by
+ * its binding, the rpc layer runs it before the handler and under Admission/Admit, rpc.h),
+ * then the handler: check the path ids, validate with the rule tables, then read in a read
+ * transaction or write through the store's group commit (the reply is sent from the write's
+ * completion, after the durable commit). Reads the caller may not make answer 404, writes
+ * 403 (no existence leak). */
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
@@ -36,6 +37,7 @@ static const authz_messages_t auth_messages = {
     .not_bearer = "Bearer token required",
     .invalid = "Invalid token",
     .unavailable = "Authentication service unavailable",
+    .internal = "Internal server error",
 };
 
 /* ---- rules ------------------------------------------------------------------------------ */
@@ -75,22 +77,19 @@ static const hg_rule_t project_rule = {
 static const hg_rule_t resource_id_rule = {"resource_id", 0,      HG_RULE_DNS_LABEL, 1, 0, 0,
                                            NULL,          ID_DESC};
 
-/* What each operation needs, and how it is refused. */
-typedef struct op_access {
-  hg_role_t need;
-  int names_resource; /* a caller who cannot read the project gets 404, not 403 */
-  const char *denied;
-} op_access_t;
+/* What each operation needs, and how it is refused: a caller who cannot read the project
+ * of an operation naming a resource gets 404, not 403. */
+#define HIDDEN "Resource not found"
 
-static const op_access_t access_list = {HG_ROLE_VIEWER, 0,
-                                        "Insufficient permissions to list resources"};
-static const op_access_t access_get = {HG_ROLE_VIEWER, 1, "Resource not found"};
-static const op_access_t access_create = {HG_ROLE_EDITOR, 0,
-                                          "Insufficient permissions to create resource"};
-static const op_access_t access_update = {HG_ROLE_EDITOR, 1,
-                                          "Insufficient permissions to update resource"};
-static const op_access_t access_delete = {HG_ROLE_EDITOR, 1,
-                                          "Insufficient permissions to delete resource"};
+static const authz_need_t access_list = {HG_ROLE_VIEWER,
+                                         "Insufficient permissions to list resources", NULL};
+static const authz_need_t access_get = {HG_ROLE_VIEWER, HIDDEN, HIDDEN};
+static const authz_need_t access_create = {HG_ROLE_EDITOR,
+                                           "Insufficient permissions to create resource", NULL};
+static const authz_need_t access_update = {HG_ROLE_EDITOR,
+                                           "Insufficient permissions to update resource", HIDDEN};
+static const authz_need_t access_delete = {HG_ROLE_EDITOR,
+                                           "Insufficient permissions to delete resource", HIDDEN};
 
 /* ---- shared steps (each answers the call itself when it returns nonzero) ------------------ */
 
@@ -120,20 +119,10 @@ static int check_ids_or_fail(rpc_ctx_t *ctx, const char *project_id, const char 
   return fail_invalid(ctx, &st, "Invalid project id");
 }
 
-static int authorize_or_fail(rpc_ctx_t *ctx, const char *project_id, const op_access_t *op) {
-  hg_principal_t *p = hg_arena_alloc(rpc_ctx_arena(ctx), sizeof(*p));
-  if (!p) {
-    rpc_fail_code(ctx, HG_INTERNAL, "Internal server error");
-    return -1;
-  }
-  if (authz_bearer_or_fail(ctx, svc_of(ctx)->authz, &auth_messages, p) != 0) return -1;
+static int authorize_or_fail(rpc_ctx_t *ctx, const char *project_id, const authz_need_t *need) {
   char scope[160];
   snprintf(scope, sizeof(scope), "projects/%s", project_id);
-  hg_role_t role = hg_principal_role(p, scope);
-  if (role >= op->need) return 0;
-  if (role < HG_ROLE_VIEWER && op->names_resource) return fail_not_found(ctx);
-  rpc_fail_code(ctx, HG_PERMISSION_DENIED, op->denied);
-  return -1;
+  return authz_admit_or_fail(ctx, svc_of(ctx)->authz, &auth_messages, scope, need);
 }
 
 /* ---- admission: one rule per method (rpc_admit_fn) ---------------------------------------
@@ -198,7 +187,7 @@ static raw_object_t *settings_or_empty(hg_arena_t *a, raw_object_t *s) {
 
 static void get_resource(rpc_ctx_t *ctx, const void *msg) {
   const get_req_t *req = msg;
-  if (admit_get(ctx, msg) || check_ids_or_fail(ctx, req->project_id, req->resource_id)) return;
+  if (check_ids_or_fail(ctx, req->project_id, req->resource_id)) return;
   hg_arena_t *a = rpc_ctx_arena(ctx);
   store_txn_t *txn;
   resource_record_t *rec = NULL;
@@ -253,7 +242,7 @@ static int page_bounds_or_fail(rpc_ctx_t *ctx, const list_req_t *req, int64_t *l
 static void list_resources(rpc_ctx_t *ctx, const void *msg) {
   const list_req_t *req = msg;
   int64_t limit, offset;
-  if (admit_list(ctx, msg) || check_ids_or_fail(ctx, req->project_id, NULL)) return;
+  if (check_ids_or_fail(ctx, req->project_id, NULL)) return;
   if (page_bounds_or_fail(ctx, req, &limit, &offset)) return;
   hg_arena_t *a = rpc_ctx_arena(ctx);
   list_page_t page = {.arena = a,
@@ -375,7 +364,7 @@ static resource_record_t *new_record(rpc_ctx_t *ctx, const create_req_t *req) {
 
 static void create_resource(rpc_ctx_t *ctx, const void *msg) {
   const create_req_t *req = msg;
-  if (admit_create(ctx, msg) || check_ids_or_fail(ctx, req->project_id, NULL)) return;
+  if (check_ids_or_fail(ctx, req->project_id, NULL)) return;
   hg_status_t st;
   hg_status_clear(&st);
   hg_validate(req, create_rules, sizeof(create_rules) / sizeof(create_rules[0]), &st);
@@ -439,7 +428,7 @@ static void update_done(void *arg, int rc) {
 
 static void update_resource(rpc_ctx_t *ctx, const void *msg) {
   const update_req_t *req = msg;
-  if (admit_update(ctx, msg) || check_ids_or_fail(ctx, req->project_id, req->resource_id)) return;
+  if (check_ids_or_fail(ctx, req->project_id, req->resource_id)) return;
   hg_status_t st;
   hg_status_clear(&st);
   if (mask_has(req, "name") && !hg_rule_check(&name_rule, req->name ? req->name : ""))
@@ -482,7 +471,7 @@ static void delete_done(void *arg, int rc) {
 
 static void delete_resource(rpc_ctx_t *ctx, const void *msg) {
   const delete_req_t *req = msg;
-  if (admit_delete(ctx, msg) || check_ids_or_fail(ctx, req->project_id, req->resource_id)) return;
+  if (check_ids_or_fail(ctx, req->project_id, req->resource_id)) return;
   submit_or_fail(ctx, req, delete_write, delete_done);
 }
 

@@ -13,33 +13,26 @@ static const authz_messages_t auth_messages = {
     .not_bearer = "Invalid authentication credentials",
     .invalid = "Invalid or expired token",
     .unavailable = "Authentication service unavailable",
+    .internal = "Internal server error",
 };
 
 #define SCOPE "wrappers"
 #define INTERNAL "Internal server error"
+#define DENIED "Not enough permissions"
+
+static const authz_need_t read_need = {HG_ROLE_VIEWER, DENIED, NULL};
+static const authz_need_t write_need = {HG_ROLE_EDITOR, DENIED, NULL};
 
 resources_svc_t *wr_svc(rpc_ctx_t *ctx) { return rpc_ctx_server_data(ctx); }
 
-static int admit_or_fail(rpc_ctx_t *ctx, hg_role_t need) {
-  hg_principal_t *p = hg_arena_alloc(rpc_ctx_arena(ctx), sizeof(*p));
-  if (!p) {
-    rpc_fail_code(ctx, HG_INTERNAL, INTERNAL);
-    return -1;
-  }
-  if (authz_bearer_or_fail(ctx, wr_svc(ctx)->authz, &auth_messages, p) != 0) return -1;
-  if (hg_principal_role(p, SCOPE) >= need) return 0;
-  rpc_fail_code(ctx, HG_PERMISSION_DENIED, "Not enough permissions");
-  return -1;
-}
-
 int wr_admit_read(rpc_ctx_t *ctx, const void *req) {
   (void)req;
-  return admit_or_fail(ctx, HG_ROLE_VIEWER);
+  return authz_admit_or_fail(ctx, wr_svc(ctx)->authz, &auth_messages, SCOPE, &read_need);
 }
 
 int wr_admit_write(rpc_ctx_t *ctx, const void *req) {
   (void)req;
-  return admit_or_fail(ctx, HG_ROLE_EDITOR);
+  return authz_admit_or_fail(ctx, wr_svc(ctx)->authz, &auth_messages, SCOPE, &write_need);
 }
 
 void wr_fail_invalid(rpc_ctx_t *ctx, hg_status_t *st) {

@@ -25,9 +25,9 @@
 
 resources_svc_t *wr_svc(rpc_ctx_t *ctx);
 
-/* The API's two admission rules (rpc_admit_fn; every handler calls its method's first):
- * authenticate the Bearer token (apikey or JWT) and require a role on scope "wrappers",
- * viewer to read, editor to write. 401 / 403 {"detail"} otherwise. req is not read. */
+/* The API's two admission rules (rpc_admit_fn; each binding names its method's, and the rpc
+ * layer runs it before the handler): authenticate the Bearer token (apikey or JWT) and
+ * require a role on scope "wrappers", viewer to read, editor to write. 401 / 403 {"detail"} otherwise. req is not read. */
 int wr_admit_read(rpc_ctx_t *ctx, const void *req);
 int wr_admit_write(rpc_ctx_t *ctx, const void *req);
 /* A path id that is an ObjectId, canonical (lowercase) into out; else 422 at ["path","id"]. */

@@ -66,7 +66,6 @@ static wres_t *new_resource(rpc_ctx_t *ctx, const create_req_t *req, const char 
 static void create_resource(rpc_ctx_t *ctx, const void *msg) {
   const create_req_t *req = msg;
   char wid[HG_OBJECTID_LEN];
-  if (wr_admit_write(ctx, msg)) return;
   hg_status_t st;
   hg_status_clear(&st);
   wr_require(&req->base, req->update_mask, create_required, &st);
@@ -93,7 +92,6 @@ static void list_resources(rpc_ctx_t *ctx, const void *msg) {
   const list_req_t *req = msg;
   wr_page_t page;
   char wid[HG_OBJECTID_LEN];
-  if (wr_admit_read(ctx, msg)) return;
   if (wr_page_or_fail(ctx, req->_skip_case != 0, req->skip, req->_limit_case != 0, req->limit,
                       &page))
     return;
@@ -118,7 +116,7 @@ static void list_resources(rpc_ctx_t *ctx, const void *msg) {
 static void get_resource(rpc_ctx_t *ctx, const void *msg) {
   const get_req_t *req = msg;
   char id[HG_OBJECTID_LEN];
-  if (wr_admit_read(ctx, msg) || wr_path_id_or_fail(ctx, req->id, id)) return;
+  if (wr_path_id_or_fail(ctx, req->id, id)) return;
   wres_t *r = NULL;
   store_txn_t *txn;
   int rc = store_txn_begin_read(wr_svc(ctx)->store, &txn);
@@ -260,7 +258,6 @@ static patch_t *validate_patch_or_fail(rpc_ctx_t *ctx, const patch_req_t *req) {
 }
 
 static void patch_resource(rpc_ctx_t *ctx, const void *msg) {
-  if (wr_admit_write(ctx, msg)) return;
   patch_t *p = validate_patch_or_fail(ctx, msg);
   if (p) wr_submit_or_fail(ctx, p, NULL, NULL, patch_write, wr_reply_result);
 }
@@ -277,7 +274,7 @@ static int delete_write(store_txn_t *txn, void *arg) {
 static void delete_resource(rpc_ctx_t *ctx, const void *msg) {
   const delete_req_t *req = msg;
   char id[HG_OBJECTID_LEN];
-  if (wr_admit_write(ctx, msg) || wr_path_id_or_fail(ctx, req->id, id)) return;
+  if (wr_path_id_or_fail(ctx, req->id, id)) return;
   Hangar__Resources__V1__Deleted *d = wr_deleted(ctx, id);
   if (!d) {
     rpc_fail_code(ctx, HG_INTERNAL, INTERNAL);

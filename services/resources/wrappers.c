@@ -40,7 +40,6 @@ static int create_write(store_txn_t *txn, void *arg) {
 
 static void create_wrapper(rpc_ctx_t *ctx, const void *msg) {
   const create_req_t *req = msg;
-  if (wr_admit_write(ctx, msg)) return;
   hg_status_t st;
   hg_status_clear(&st);
   wr_require(&req->base, req->update_mask, create_required, &st);
@@ -59,7 +58,6 @@ static void create_wrapper(rpc_ctx_t *ctx, const void *msg) {
 static void list_wrappers(rpc_ctx_t *ctx, const void *msg) {
   const list_req_t *req = msg;
   wr_page_t page;
-  if (wr_admit_read(ctx, msg)) return;
   if (wr_page_or_fail(ctx, req->_skip_case != 0, req->skip, req->_limit_case != 0, req->limit,
                       &page))
     return;
@@ -79,7 +77,7 @@ static void list_wrappers(rpc_ctx_t *ctx, const void *msg) {
 static void get_wrapper(rpc_ctx_t *ctx, const void *msg) {
   const get_req_t *req = msg;
   char id[HG_OBJECTID_LEN];
-  if (wr_admit_read(ctx, msg) || wr_path_id_or_fail(ctx, req->id, id)) return;
+  if (wr_path_id_or_fail(ctx, req->id, id)) return;
   wrapper_t *w = NULL;
   store_txn_t *txn;
   int rc = store_txn_begin_read(wr_svc(ctx)->store, &txn);
@@ -112,7 +110,7 @@ static int delete_write(store_txn_t *txn, void *arg) {
 static void delete_wrapper(rpc_ctx_t *ctx, const void *msg) {
   const delete_req_t *req = msg;
   char id[HG_OBJECTID_LEN];
-  if (wr_admit_write(ctx, msg) || wr_path_id_or_fail(ctx, req->id, id)) return;
+  if (wr_path_id_or_fail(ctx, req->id, id)) return;
   deleted_t *d = wr_deleted(ctx, id);
   if (!d) {
     rpc_fail_code(ctx, HG_INTERNAL, "Internal server error");

@@ -52,7 +52,8 @@ static void setup(void) {
   rpc_server_opts_t so = {.cq_threads = 4}; /* held calls must not block the others */
   ck_assert_int_eq(rpc_server_new(target, &so, &server), 0);
   ck_assert_int_eq(rpc_server_add_method(server, "/hangar.auth.v1.TokenVerifier/Verify",
-                                         fake_verify, RPC_NANOPB(hangar_auth_v1_VerifyRequest),
+                                         fake_verify, rpc_admit_public,
+                                         RPC_NANOPB(hangar_auth_v1_VerifyRequest),
                                          RPC_NANOPB(hangar_auth_v1_VerifyResponse)),
                    0);
   ck_assert_int_eq(rpc_server_start(server), 0);

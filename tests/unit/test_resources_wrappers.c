@@ -75,7 +75,7 @@ static void setup(void) {
   ck_assert_int_eq(mkdir(fx.data, 0700), 0);
   ck_assert_int_eq(rpc_server_new(fx.auth_target, NULL, &fx.auth), 0);
   ck_assert_int_eq(rpc_server_add_method(fx.auth, "/hangar.auth.v1.TokenVerifier/Verify", verify,
-                                         RPC_NANOPB(hangar_auth_v1_VerifyRequest),
+                                         rpc_admit_public, RPC_NANOPB(hangar_auth_v1_VerifyRequest),
                                          RPC_NANOPB(hangar_auth_v1_VerifyResponse)),
                    0);
   ck_assert_int_eq(rpc_server_start(fx.auth), 0);
