@@ -20,28 +20,18 @@
 #define N_INTERNAL_DBS 4
 
 const char *store_strerror(int err) {
-  switch (err) {
-#define XX(name, val, code, str)                                                                   \
-  case name: return str;
-    STORE_ERRORS(XX)
-#undef XX
-  }
+  switch (err) { STORE_ERRORS(HG_ERR_TEXT_CASE) }
   return "unknown store error";
 }
 
 const char *store_err_name(int err) {
-  switch (err) {
-#define XX(name, val, code, str)                                                                   \
-  case name: return #name;
-    STORE_ERRORS(XX)
-#undef XX
-  }
+  switch (err) { STORE_ERRORS(HG_ERR_NAME_CASE) }
   return "STORE_UNKNOWN";
 }
 
 hg_code_t store_error_code(int err) {
   switch (err) {
-#define XX(name, val, code, str)                                                                   \
+#define XX(name, val, text, code)                                                                  \
   case name: return code;
     STORE_ERRORS(XX)
 #undef XX

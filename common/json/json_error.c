@@ -7,22 +7,12 @@
 #include "json/transcode_internal.h"
 
 const char *tc_strerror(int err) {
-  switch (err) {
-#define XX(name, val, str)                                                                         \
-  case name: return str;
-    TC_ERRORS(XX)
-#undef XX
-  }
+  switch (err) { TC_ERRORS(HG_ERR_TEXT_CASE) }
   return "unknown transcoder error";
 }
 
 const char *tc_err_name(int err) {
-  switch (err) {
-#define XX(name, val, str)                                                                         \
-  case name: return #name;
-    TC_ERRORS(XX)
-#undef XX
-  }
+  switch (err) { TC_ERRORS(HG_ERR_NAME_CASE) }
   return "TC_UNKNOWN";
 }
 

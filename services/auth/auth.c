@@ -5,25 +5,13 @@
 #include "common/clock.h"
 #include "auth/verify.h"
 
-static const struct {
-  int code;
-  const char *name;
-  const char *message;
-} errors[] = {
-#define XX(name, val, str) {val, #name, str},
-    AUTH_ERRORS(XX)
-#undef XX
-};
-
 const char *auth_strerror(int err) {
-  for (size_t i = 0; i < sizeof(errors) / sizeof(errors[0]); i++)
-    if (errors[i].code == err) return errors[i].message;
+  switch (err) { AUTH_ERRORS(HG_ERR_TEXT_CASE) }
   return store_strerror(err);
 }
 
 const char *auth_err_name(int err) {
-  for (size_t i = 0; i < sizeof(errors) / sizeof(errors[0]); i++)
-    if (errors[i].code == err) return errors[i].name;
+  switch (err) { AUTH_ERRORS(HG_ERR_NAME_CASE) }
   return store_err_name(err);
 }
 
