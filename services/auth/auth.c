@@ -5,15 +5,9 @@
 #include "common/clock.h"
 #include "auth/verify.h"
 
-const char *auth_strerror(int err) {
-  switch (err) { AUTH_ERRORS(HG_ERR_TEXT_CASE) }
-  return store_strerror(err);
-}
-
-const char *auth_err_name(int err) {
-  switch (err) { AUTH_ERRORS(HG_ERR_NAME_CASE) }
-  return store_err_name(err);
-}
+/* A store code passed up through auth keeps the store's text and name. */
+HG_ERR_FUNCTIONS(auth_strerror, auth_err_name, AUTH_ERRORS, store_strerror(err),
+                 store_err_name(err))
 
 int64_t auth_now(const auth_svc_t *svc) { return svc->now ? svc->now() : hg_now_ms() / 1000; }
 
