@@ -102,36 +102,45 @@ static int put_labels(hg_buf_t *out, const series_t *s) {
          put_label(out, "method", s->method);
 }
 
+/* Metric families: name, type and help text, written once for the exposition. */
+#define REQUESTS "hangar_http_requests_total"
+#define ERRORS "hangar_http_request_errors_total"
+#define DURATION "hangar_http_request_duration_seconds"
+
+static int put_family(hg_buf_t *out, const char *name, const char *type, const char *help) {
+  return hg_buf_printf(out, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+/* The start of one sample: name{route="...",method="..." (the caller closes the braces). */
+static int put_sample(hg_buf_t *out, const char *name, const series_t *s) {
+  return hg_buf_puts(out, name) | hg_buf_putc(out, '{') | put_labels(out, s);
+}
+
 static int visible(const series_t *s) {
   return s->flags == GW_SERIES_ALWAYS || load(&s->count) > 0;
 }
 
 static int render_requests(const gw_metrics_t *m, hg_buf_t *out) {
-  int rc = hg_buf_puts(out, "# HELP hangar_http_requests_total HTTP requests answered, by route "
-                            "template, method and status code.\n"
-                            "# TYPE hangar_http_requests_total counter\n");
-  for (size_t i = 0; i < m->n; i++) {
-    const series_t *s = &m->series[i];
+  int rc = put_family(out, REQUESTS, "counter",
+                      "HTTP requests answered, by route template, method and status code.");
+  for (size_t i = 0; i < m->n; i++)
     for (int c = 0; c < CODE_SLOTS; c++) {
-      uint64_t v = load(&s->codes[c]);
+      uint64_t v = load(&m->series[i].codes[c]);
       if (!v) continue;
-      rc |= hg_buf_puts(out, "hangar_http_requests_total{") | put_labels(out, s);
+      rc |= put_sample(out, REQUESTS, &m->series[i]);
       rc |= hg_buf_printf(out, ",code=\"%d\"} %llu\n", c + CODE_MIN, (unsigned long long)v);
     }
-  }
   return rc;
 }
 
 static int render_errors(const gw_metrics_t *m, hg_buf_t *out) {
-  int rc = hg_buf_puts(out, "# HELP hangar_http_request_errors_total HTTP requests answered with "
-                            "a status of 400 or more, by route template and method.\n"
-                            "# TYPE hangar_http_request_errors_total counter\n");
-  for (size_t i = 0; i < m->n; i++) {
-    const series_t *s = &m->series[i];
-    if (!visible(s)) continue;
-    rc |= hg_buf_puts(out, "hangar_http_request_errors_total{") | put_labels(out, s);
-    rc |= hg_buf_printf(out, "} %llu\n", (unsigned long long)load(&s->errors));
-  }
+  int rc = put_family(out, ERRORS, "counter",
+                      "HTTP requests answered with a status of 400 or more, by route template "
+                      "and method.");
+  for (size_t i = 0; i < m->n; i++)
+    if (visible(&m->series[i]))
+      rc |= put_sample(out, ERRORS, &m->series[i]) |
+            hg_buf_printf(out, "} %llu\n", (unsigned long long)load(&m->series[i].errors));
   return rc;
 }
 
@@ -140,28 +149,27 @@ static int render_histogram(const series_t *s, hg_buf_t *out) {
   uint64_t cum = 0, count = load(&s->count);
   for (size_t b = 0; b < N_BUCKETS; b++) {
     cum += load(&s->buckets[b]);
-    rc |= hg_buf_puts(out, "hangar_http_request_duration_seconds_bucket{") | put_labels(out, s);
+    rc |= put_sample(out, DURATION "_bucket", s);
     rc |= hg_buf_printf(out, ",le=\"%s\"} %llu\n", bucket_le[b], (unsigned long long)cum);
   }
   /* +Inf is the count; a concurrent observation may land between the loads, so never
    * let it fall below the last finite bucket. */
   if (count < cum) count = cum;
-  rc |= hg_buf_puts(out, "hangar_http_request_duration_seconds_bucket{") | put_labels(out, s);
+  rc |= put_sample(out, DURATION "_bucket", s);
   rc |= hg_buf_printf(out, ",le=\"+Inf\"} %llu\n", (unsigned long long)count);
   uint64_t sum = load(&s->sum_us);
-  rc |= hg_buf_puts(out, "hangar_http_request_duration_seconds_sum{") | put_labels(out, s);
+  rc |= put_sample(out, DURATION "_sum", s);
   rc |= hg_buf_printf(out, "} %llu.%06llu\n", (unsigned long long)(sum / 1000000),
                       (unsigned long long)(sum % 1000000));
-  rc |= hg_buf_puts(out, "hangar_http_request_duration_seconds_count{") | put_labels(out, s);
+  rc |= put_sample(out, DURATION "_count", s);
   rc |= hg_buf_printf(out, "} %llu\n", (unsigned long long)count);
   return rc;
 }
 
 int gw_metrics_render(const gw_metrics_t *m, hg_buf_t *out) {
   int rc = render_requests(m, out) | render_errors(m, out);
-  rc |= hg_buf_puts(out, "# HELP hangar_http_request_duration_seconds Time from reading a request "
-                         "to answering it, by route template and method.\n"
-                         "# TYPE hangar_http_request_duration_seconds histogram\n");
+  rc |= put_family(out, DURATION, "histogram",
+                   "Time from reading a request to answering it, by route template and method.");
   for (size_t i = 0; i < m->n; i++)
     if (visible(&m->series[i])) rc |= render_histogram(&m->series[i], out);
   return rc ? -1 : 0;

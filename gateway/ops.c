@@ -11,8 +11,7 @@ static const gw_route_t routes[] = {
     {.method = GW_GET, .path = "/metrics", .success = 200, .dialect = D, .local = gw_op_metrics},
 };
 
-const gw_route_table_t gw_routes_ops = {
-    .surface = "ops", .routes = routes, .n = sizeof(routes) / sizeof(routes[0])};
+const gw_route_table_t gw_routes_ops = GW_ROUTE_TABLE("ops", routes, NULL, D);
 
 void gw_op_healthz(gw_exchange_t *ex) {
   if (hg_buf_puts(&ex->body, "{\"status\":\"ok\"}") != 0) {

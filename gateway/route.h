@@ -88,6 +88,19 @@ typedef struct gw_route {
   const char *response;
 } gw_route_t;
 
+/* Writing a surface's rows (gateway/routes/<surface>.c). The file defines GW_ROUTE_DEFAULTS
+ * once: the designated initializers every row of its tables shares (upstream, service and
+ * dialect, and a request rule when every row has it). Each row is then
+ *   GW_ROUTE(method, path template, rpc, body mapping, success code [, what else differs])
+ * e.g. GW_ROUTE(GW_GET, "/wrappers", "ListWrappers", GW_BODY_NONE, 200, .response = "wrappers").
+ * A row cannot also set a field the defaults set: -Woverride-init (-Wextra) stops the build,
+ * so a setting is either the table's or each row's, never silently both. */
+#define GW_ROUTE(m, p, r, b, ok, ...)                                                              \
+  {                                                                                                \
+    .method = (m), .path = (p), .rpc = (r), .body = (b), .success = (ok), GW_ROUTE_DEFAULTS,       \
+    __VA_ARGS__                                                                                    \
+  }
+
 /* One REST surface's rows. */
 typedef struct gw_route_table {
   const char *surface;
@@ -98,6 +111,14 @@ typedef struct gw_route_table {
   const char *prefix;
   gw_dialect_id_t dialect;
 } gw_route_table_t;
+
+/* A table over the array rows; prefix NULL when the surface's unknown paths take the
+ * gateway's default 404. */
+#define GW_ROUTE_TABLE(name, rows, pfx, d)                                                         \
+  {                                                                                                \
+    .surface = (name), .routes = (rows), .n = sizeof(rows) / sizeof((rows)[0]), .prefix = (pfx),   \
+    .dialect = (d)                                                                                 \
+  }
 
 extern const gw_route_table_t gw_routes_ops;               /* ops.c */
 extern const gw_route_table_t gw_routes_ktrlplane;         /* routes/ktrlplane.c */

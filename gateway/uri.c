@@ -8,13 +8,8 @@
 #include <string.h>
 
 const char *gw_uri_strerror(int err) {
-  switch (err) {
-#define XX(name, val, str)                                                                         \
-  case name: return str;
-    GW_URI_ERRORS(XX)
-#undef XX
-    default: return "";
-  }
+  switch (err) { GW_URI_ERRORS(HG_ERR_TEXT_CASE) }
+  return "";
 }
 
 static int hex_value(char c) {

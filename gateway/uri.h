@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include "common/buf.h"
+#include "common/errlist.h"
 
 #define GW_URI_ERRORS(XX)                                                                          \
   XX(GW_URI_EESCAPE, -1, "invalid percent-escape")                                                 \
@@ -19,12 +20,7 @@
   XX(GW_URI_EDOT, -5, "must not be '.' or '..'")                                                   \
   XX(GW_URI_ENAME, -6, "is not a field path")
 
-typedef enum {
-  GW_URI_OK = 0,
-#define XX(name, val, str) name = val,
-  GW_URI_ERRORS(XX)
-#undef XX
-} gw_uri_err_t;
+typedef enum { GW_URI_OK = 0, GW_URI_ERRORS(HG_ERR_ENUM) } gw_uri_err_t;
 
 /* A sentence fragment for the error, e.g. "must not contain '/'"; "" for GW_URI_OK. */
 const char *gw_uri_strerror(int err);

@@ -63,15 +63,8 @@ static int save_meta(store_txn_t *t, const store__table_t *tb, store_val_t key,
 }
 
 int store__counter_get(store_txn_t *t, const store__key_t *key, uint64_t *out) {
-  MDB_val k = store__key_val(key), v;
-  int rc = store__get(t, t->s->counters, &k, &v);
-  if (rc == STORE_NOTFOUND) {
-    *out = 0;
-    return 0;
-  }
-  if (rc == 0 && v.mv_size != 8) return STORE_EIO;
-  if (rc == 0) *out = store__be64_get(v.mv_data);
-  return rc;
+  MDB_val k = store__key_val(key);
+  return store__get_u64(t, t->s->counters, &k, out);
 }
 
 int store__counter_set(store_txn_t *t, const store__key_t *key, uint64_t n) {

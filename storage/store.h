@@ -32,25 +32,22 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/errlist.h"
 #include "common/status.h"
 
-/* name, value, the gRPC code a service answers with when it has nothing more specific, text */
+/* name, value, text, the gRPC code a service answers with when it has nothing more specific */
 #define STORE_ERRORS(XX)                                                                           \
-  XX(STORE_NOTFOUND, -30001, HG_NOT_FOUND, "not found")                                            \
-  XX(STORE_EXISTS, -30002, HG_ALREADY_EXISTS, "key or unique index entry already exists")          \
-  XX(STORE_CONFLICT, -30003, HG_ABORTED, "stale version")                                          \
-  XX(STORE_FULL, -30004, HG_RESOURCE_EXHAUSTED, "store full")                                      \
-  XX(STORE_EIO, -30005, HG_INTERNAL, "storage I/O error")                                          \
-  XX(STORE_ENOMEM, -30006, HG_INTERNAL, "out of memory")                                           \
-  XX(STORE_EINVAL, -30007, HG_INTERNAL, "invalid argument")                                        \
-  XX(STORE_ECLOSED, -30008, HG_UNAVAILABLE, "store closed")                                        \
-  XX(STORE_ERDONLY, -30009, HG_INTERNAL, "write in a read-only transaction")
+  XX(STORE_NOTFOUND, -30001, "not found", HG_NOT_FOUND)                                            \
+  XX(STORE_EXISTS, -30002, "key or unique index entry already exists", HG_ALREADY_EXISTS)          \
+  XX(STORE_CONFLICT, -30003, "stale version", HG_ABORTED)                                          \
+  XX(STORE_FULL, -30004, "store full", HG_RESOURCE_EXHAUSTED)                                      \
+  XX(STORE_EIO, -30005, "storage I/O error", HG_INTERNAL)                                          \
+  XX(STORE_ENOMEM, -30006, "out of memory", HG_INTERNAL)                                           \
+  XX(STORE_EINVAL, -30007, "invalid argument", HG_INTERNAL)                                        \
+  XX(STORE_ECLOSED, -30008, "store closed", HG_UNAVAILABLE)                                        \
+  XX(STORE_ERDONLY, -30009, "write in a read-only transaction", HG_INTERNAL)
 
-typedef enum {
-#define XX(name, val, code, str) name = val,
-  STORE_ERRORS(XX)
-#undef XX
-} store_errno_t;
+typedef enum { STORE_ERRORS(HG_ERR_ENUM) } store_errno_t;
 
 const char *store_strerror(int err);
 /* The gRPC status code for a store error (HG_INTERNAL for anything unknown). */

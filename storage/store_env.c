@@ -19,29 +19,12 @@
 #define NAME_MAX_LEN 200
 #define N_INTERNAL_DBS 4
 
-const char *store_strerror(int err) {
-  switch (err) {
-#define XX(name, val, code, str)                                                                   \
-  case name: return str;
-    STORE_ERRORS(XX)
-#undef XX
-  }
-  return "unknown store error";
-}
-
-const char *store_err_name(int err) {
-  switch (err) {
-#define XX(name, val, code, str)                                                                   \
-  case name: return #name;
-    STORE_ERRORS(XX)
-#undef XX
-  }
-  return "STORE_UNKNOWN";
-}
+HG_ERR_FUNCTIONS(store_strerror, store_err_name, STORE_ERRORS, "unknown store error",
+                 "STORE_UNKNOWN")
 
 hg_code_t store_error_code(int err) {
   switch (err) {
-#define XX(name, val, code, str)                                                                   \
+#define XX(name, val, text, code)                                                                  \
   case name: return code;
     STORE_ERRORS(XX)
 #undef XX
@@ -99,6 +82,18 @@ int store__del(store_txn_t *t, MDB_dbi dbi, MDB_val *k, MDB_val *v) {
 int store__get(store_txn_t *t, MDB_dbi dbi, MDB_val *k, MDB_val *v) {
   if (t->err) return t->err;
   return store__map_err(mdb_get(t->txn, dbi, k, v));
+}
+
+int store__get_u64(store_txn_t *t, MDB_dbi dbi, MDB_val *k, uint64_t *out) {
+  MDB_val v;
+  int rc = store__get(t, dbi, k, &v);
+  if (rc == STORE_NOTFOUND) {
+    *out = 0;
+    return 0;
+  }
+  if (rc == 0 && v.mv_size != 8) return STORE_EIO;
+  if (rc == 0) *out = store__be64_get(v.mv_data);
+  return rc;
 }
 
 /* mkdir -p: creates dir and its missing parents. */

@@ -55,6 +55,14 @@ static int load_state(store_txn_t *t, const store__key_t *key, gstate_t *g) {
   return 0;
 }
 
+/* The group's state key *sk, the prefix *pfx of its entries, and its state *g. */
+static int open_group(store_txn_t *t, const store__table_t *tb, store_val_t group, store__key_t *sk,
+                      store__key_t *pfx, gstate_t *g) {
+  state_key(tb, group, sk);
+  group_prefix(tb, group, pfx);
+  return load_state(t, sk, g);
+}
+
 /* An empty group's state is deleted: nothing of the group remains. */
 static int save_state(store_txn_t *t, const store__key_t *key, const gstate_t *g) {
   unsigned char b[16];
@@ -75,15 +83,8 @@ static MDB_val prefix_key(const store__key_t *prefix, uint64_t n, store__key_t *
 /* A missing node counts zero. */
 static int node_get(store_txn_t *t, const store__key_t *prefix, uint64_t node, uint64_t *out) {
   store__key_t kb;
-  MDB_val k = prefix_key(prefix, node, &kb), v;
-  int rc = store__get(t, t->s->fenwick, &k, &v);
-  if (rc == STORE_NOTFOUND) {
-    *out = 0;
-    return 0;
-  }
-  if (rc == 0 && v.mv_size != 8) return STORE_EIO;
-  if (rc == 0) *out = store__be64_get(v.mv_data);
-  return rc;
+  MDB_val k = prefix_key(prefix, node, &kb);
+  return store__get_u64(t, t->s->fenwick, &k, out);
 }
 
 static int node_add(store_txn_t *t, const store__key_t *prefix, uint64_t node, int64_t delta) {
@@ -139,9 +140,7 @@ int store__group_add(store_txn_t *t, const store__table_t *tb, store_val_t group
   store__key_t sk, pfx, lk;
   gstate_t g;
   int rc;
-  state_key(tb, group, &sk);
-  group_prefix(tb, group, &pfx);
-  if ((rc = load_state(t, &sk, &g)) != 0) return rc;
+  if ((rc = open_group(t, tb, group, &sk, &pfx, &g)) != 0) return rc;
   uint64_t s = g.next, cap = pow2ceil(s);
   if ((rc = grow(t, &pfx, capacity(&g), cap)) != 0) return rc;
   if ((rc = fenwick_add(t, &pfx, s, cap, 1)) != 0) return rc;
@@ -157,9 +156,7 @@ int store__group_remove(store_txn_t *t, const store__table_t *tb, store_val_t gr
   store__key_t sk, pfx, lk;
   gstate_t g;
   int rc;
-  state_key(tb, group, &sk);
-  group_prefix(tb, group, &pfx);
-  if ((rc = load_state(t, &sk, &g)) != 0) return rc;
+  if ((rc = open_group(t, tb, group, &sk, &pfx, &g)) != 0) return rc;
   if (g.count == 0 || seq == 0 || seq >= g.next) return STORE_EIO; /* meta and group disagree */
   if ((rc = fenwick_add(t, &pfx, seq, capacity(&g), -1)) != 0) return rc;
   MDB_val k = prefix_key(&pfx, seq, &lk);
@@ -194,9 +191,7 @@ int store_group_scan(store_txn_t *txn, int table, store_val_t group, uint64_t of
   uint64_t seq;
   int rc;
   if (!tb || !fn) return STORE_EINVAL;
-  state_key(tb, group, &sk);
-  group_prefix(tb, group, &pfx);
-  if ((rc = load_state(txn, &sk, &g)) != 0 || offset >= g.count) return rc;
+  if ((rc = open_group(txn, tb, group, &sk, &pfx, &g)) != 0 || offset >= g.count) return rc;
   if ((rc = fenwick_find(txn, &pfx, capacity(&g), offset + 1, &seq)) != 0) return rc;
   MDB_val sv = prefix_key(&pfx, seq, &start);
   return store__walk(txn, txn->s->glist, sv, store__key_val(&pfx), &tb->dbi, limit, fn, arg);

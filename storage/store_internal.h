@@ -76,6 +76,9 @@ int store__put(store_txn_t *t, MDB_dbi dbi, MDB_val *k, MDB_val *v, unsigned fla
 int store__del(store_txn_t *t, MDB_dbi dbi, MDB_val *k, MDB_val *v);
 /* mdb_get mapped to STORE_* codes. */
 int store__get(store_txn_t *t, MDB_dbi dbi, MDB_val *k, MDB_val *v);
+/* An 8-byte big-endian number stored at k (counters, Fenwick nodes): an absent key reads 0,
+ * a value of another size is STORE_EIO. */
+int store__get_u64(store_txn_t *t, MDB_dbi dbi, MDB_val *k, uint64_t *out);
 /* Counts toward the fault hook: 0, or the injected error. */
 int store__fault(store_t *s);
 /* Test hook: the nth engine write call from now (puts, deletes and batch commits, counted

@@ -98,26 +98,20 @@ static int put_real(hg_buf_t *b, double x, int lo, int hi, int single) {
 
 int tc__put_double(hg_buf_t *b, double x) { return put_real(b, x, 15, 17, 0); }
 
-static int enc_int(hg_buf_t *b, const ProtobufCFieldDescriptor *fd, const void *slot) {
-  if (tc__type_info[fd->type].size == 4) {
-    int32_t v;
-    memcpy(&v, slot, sizeof(v));
-    return ENC_OK(hg_buf_printf(b, "%" PRId32, v));
-  }
-  int64_t v;
-  memcpy(&v, slot, sizeof(v));
-  return ENC_OK(hg_buf_printf(b, "%" PRId64, v));
-}
-
-static int enc_uint(hg_buf_t *b, const ProtobufCFieldDescriptor *fd, const void *slot) {
-  if (tc__type_info[fd->type].size == 4) {
-    uint32_t v;
-    memcpy(&v, slot, sizeof(v));
-    return ENC_OK(hg_buf_printf(b, "%" PRIu32, v));
-  }
-  uint64_t v;
-  memcpy(&v, slot, sizeof(v));
-  return ENC_OK(hg_buf_printf(b, "%" PRIu64, v));
+/* Integers of either width and signedness print as JSON numbers (64-bit ones included). */
+static int enc_integer(hg_buf_t *b, const ProtobufCFieldDescriptor *fd, const void *slot) {
+  const tc__type_info_t *ti = &tc__type_info[fd->type];
+  union {
+    int32_t i32;
+    uint32_t u32;
+    int64_t i64;
+    uint64_t u64;
+  } v;
+  memcpy(&v, slot, ti->size);
+  if (ti->kind == TC__K_INT)
+    return ENC_OK(hg_buf_printf(b, "%lld", ti->size == 4 ? (long long)v.i32 : (long long)v.i64));
+  return ENC_OK(hg_buf_printf(
+      b, "%llu", ti->size == 4 ? (unsigned long long)v.u32 : (unsigned long long)v.u64));
 }
 
 static int enc_real(hg_buf_t *b, const ProtobufCFieldDescriptor *fd, const void *slot) {
@@ -162,8 +156,8 @@ static int enc_bytes(hg_buf_t *b, const ProtobufCFieldDescriptor *fd, const void
 }
 
 static const enc_fn encoders[] = {
-    [TC__K_INT] = enc_int,     [TC__K_UINT] = enc_uint, [TC__K_REAL] = enc_real,
-    [TC__K_BOOL] = enc_bool,   [TC__K_ENUM] = enc_enum, [TC__K_STRING] = enc_string,
+    [TC__K_INT] = enc_integer, [TC__K_UINT] = enc_integer, [TC__K_REAL] = enc_real,
+    [TC__K_BOOL] = enc_bool,   [TC__K_ENUM] = enc_enum,    [TC__K_STRING] = enc_string,
     [TC__K_BYTES] = enc_bytes,
 };
 

@@ -6,25 +6,7 @@
 
 #include "json/transcode_internal.h"
 
-const char *tc_strerror(int err) {
-  switch (err) {
-#define XX(name, val, str)                                                                         \
-  case name: return str;
-    TC_ERRORS(XX)
-#undef XX
-  }
-  return "unknown transcoder error";
-}
-
-const char *tc_err_name(int err) {
-  switch (err) {
-#define XX(name, val, str)                                                                         \
-  case name: return #name;
-    TC_ERRORS(XX)
-#undef XX
-  }
-  return "TC_UNKNOWN";
-}
+HG_ERR_FUNCTIONS(tc_strerror, tc_err_name, TC_ERRORS, "unknown transcoder error", "TC_UNKNOWN")
 
 void tc__ctx_init(tc__ctx_t *c, hg_arena_t *a, tc_error_t *err) {
   c->a = a;

@@ -43,6 +43,7 @@
 
 #include "common/arena.h"
 #include "common/buf.h"
+#include "common/errlist.h"
 
 #define TC_ERRORS(XX)                                                                              \
   XX(TC_ESYNTAX, -1, "malformed JSON")                                                             \
@@ -56,11 +57,7 @@
   XX(TC_ENOTOBJECT, -9, "body must be a JSON object")                                              \
   XX(TC_ENOMEM, -10, "out of memory")
 
-typedef enum {
-#define XX(name, val, str) name = val,
-  TC_ERRORS(XX)
-#undef XX
-} tc_errno_t;
+typedef enum { TC_ERRORS(HG_ERR_ENUM) } tc_errno_t;
 
 const char *tc_strerror(int err);
 const char *tc_err_name(int err);

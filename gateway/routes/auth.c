@@ -7,59 +7,17 @@
 
 #include "hangar/auth/v1/admin.pb-c.h"
 
-#define AA (&hangar__auth__v1__auth_admin__descriptor)
-#define D GW_DIALECT_KTRLPLANE
+#define GW_ROUTE_DEFAULTS                                                                          \
+  .service = &hangar__auth__v1__auth_admin__descriptor, .upstream = "auth",                        \
+  .dialect = GW_DIALECT_KTRLPLANE
 
 static const gw_route_t routes[] = {
-    {.method = GW_POST,
-     .path = "/auth/v1/tokens",
-     .service = AA,
-     .rpc = "CreateToken",
-     .upstream = "auth",
-     .body = GW_BODY_ALL,
-     .success = 201,
-     .dialect = D},
-    {.method = GW_GET,
-     .path = "/auth/v1/tokens",
-     .service = AA,
-     .rpc = "ListTokens",
-     .upstream = "auth",
-     .body = GW_BODY_NONE,
-     .success = 200,
-     .dialect = D},
-    {.method = GW_DELETE,
-     .path = "/auth/v1/tokens/{id}",
-     .service = AA,
-     .rpc = "DeleteToken",
-     .upstream = "auth",
-     .body = GW_BODY_NONE,
-     .success = 204,
-     .dialect = D},
-    {.method = GW_POST,
-     .path = "/auth/v1/role-bindings",
-     .service = AA,
-     .rpc = "CreateRoleBinding",
-     .upstream = "auth",
-     .body = GW_BODY_ALL,
-     .success = 201,
-     .dialect = D},
-    {.method = GW_GET,
-     .path = "/auth/v1/role-bindings",
-     .service = AA,
-     .rpc = "ListRoleBindings",
-     .upstream = "auth",
-     .body = GW_BODY_NONE,
-     .success = 200,
-     .dialect = D},
-    {.method = GW_DELETE,
-     .path = "/auth/v1/role-bindings/{id}",
-     .service = AA,
-     .rpc = "DeleteRoleBinding",
-     .upstream = "auth",
-     .body = GW_BODY_NONE,
-     .success = 204,
-     .dialect = D},
+    GW_ROUTE(GW_POST, "/auth/v1/tokens", "CreateToken", GW_BODY_ALL, 201),
+    GW_ROUTE(GW_GET, "/auth/v1/tokens", "ListTokens", GW_BODY_NONE, 200),
+    GW_ROUTE(GW_DELETE, "/auth/v1/tokens/{id}", "DeleteToken", GW_BODY_NONE, 204),
+    GW_ROUTE(GW_POST, "/auth/v1/role-bindings", "CreateRoleBinding", GW_BODY_ALL, 201),
+    GW_ROUTE(GW_GET, "/auth/v1/role-bindings", "ListRoleBindings", GW_BODY_NONE, 200),
+    GW_ROUTE(GW_DELETE, "/auth/v1/role-bindings/{id}", "DeleteRoleBinding", GW_BODY_NONE, 204),
 };
 
-const gw_route_table_t gw_routes_auth = {
-    .surface = "auth", .routes = routes, .n = sizeof(routes) / sizeof(routes[0])};
+const gw_route_table_t gw_routes_auth = GW_ROUTE_TABLE("auth", routes, NULL, GW_DIALECT_KTRLPLANE);

@@ -5,7 +5,7 @@
  * follow the spec: creates 201, deletes 204 (no body), everything else 200. PATCH is a
  * partial update: the transcoder fills update_mask from the body's keys.
  *
- * Every row asks for the same request rules (KONNECT below):
+ * Every row asks for the same request rules (GW_ROUTE_DEFAULTS below):
  *  - bodies must be JSON (415 otherwise), as the spec's UnsupportedMediaType response says;
  *  - a body key naming a path parameter ("id", "api_product_id" ...) is an unknown
  *    property rather than being replaced by the path's value;
@@ -18,7 +18,10 @@
 
 #include "hangar/products/v1/products.pb-c.h"
 
-#define AP (&hangar__products__v1__api_products__descriptor)
+#define GW_ROUTE_DEFAULTS                                                                          \
+  .service = &hangar__products__v1__api_products__descriptor, .upstream = "products",              \
+  .dialect = GW_DIALECT_PROBLEM, .flags = GW_ROUTE_JSON_ONLY | GW_ROUTE_PATH_NOT_IN_BODY,          \
+  .query_member = "eq"
 #define PRODUCTS "/v2/api-products"
 #define PRODUCT PRODUCTS "/{id}"
 #define DOCUMENTS PRODUCTS "/{api_product_id}/documents"
@@ -29,50 +32,34 @@
 #define SPEC SPECS "/{id}"
 #define DOCUMENT_TREE "application/vnd.konnect.document-tree+json"
 
-/* A row: method, template, rpc, body mapping, success code, then the surface's rules. */
-#define KONNECT(m, p, r, b, ok)                                                                    \
-  {                                                                                                \
-    .method = (m), .path = (p), .service = AP, .rpc = (r), .upstream = "products", .body = (b),    \
-    .success = (ok), .dialect = GW_DIALECT_PROBLEM,                                                \
-    .flags = GW_ROUTE_JSON_ONLY | GW_ROUTE_PATH_NOT_IN_BODY, .query_member = "eq"
-#define ROW(m, p, r, b, ok)                                                                        \
-  KONNECT(m, p, r, b, ok)                                                                          \
-  }
-#define ALL GW_BODY_ALL
-#define NONE GW_BODY_NONE
+static const gw_route_t routes[] = {
+    GW_ROUTE(GW_POST, PRODUCTS, "CreateApiProduct", GW_BODY_ALL, 201),
+    GW_ROUTE(GW_GET, PRODUCTS, "ListApiProducts", GW_BODY_NONE, 200),
+    GW_ROUTE(GW_GET, PRODUCT, "GetApiProduct", GW_BODY_NONE, 200),
+    GW_ROUTE(GW_PATCH, PRODUCT, "UpdateApiProduct", GW_BODY_ALL, 200),
+    GW_ROUTE(GW_DELETE, PRODUCT, "DeleteApiProduct", GW_BODY_NONE, 204),
 
-static const gw_route_t routes[] = {ROW(GW_POST, PRODUCTS, "CreateApiProduct", ALL, 201),
-                                    ROW(GW_GET, PRODUCTS, "ListApiProducts", NONE, 200),
-                                    ROW(GW_GET, PRODUCT, "GetApiProduct", NONE, 200),
-                                    ROW(GW_PATCH, PRODUCT, "UpdateApiProduct", ALL, 200),
-                                    ROW(GW_DELETE, PRODUCT, "DeleteApiProduct", NONE, 204),
+    GW_ROUTE(GW_POST, DOCUMENTS, "CreateApiProductDocument", GW_BODY_ALL, 201),
+    GW_ROUTE(GW_GET, DOCUMENTS, "ListApiProductDocuments", GW_BODY_NONE, 200),
+    GW_ROUTE(GW_GET, DOCUMENTS, "ListApiProductDocumentTree", GW_BODY_NONE, 200,
+             .accept = DOCUMENT_TREE),
+    GW_ROUTE(GW_GET, DOCUMENT, "GetApiProductDocument", GW_BODY_NONE, 200),
+    GW_ROUTE(GW_PATCH, DOCUMENT, "UpdateApiProductDocument", GW_BODY_ALL, 200),
+    GW_ROUTE(GW_DELETE, DOCUMENT, "DeleteApiProductDocument", GW_BODY_NONE, 204),
 
-                                    ROW(GW_POST, DOCUMENTS, "CreateApiProductDocument", ALL, 201),
-                                    ROW(GW_GET, DOCUMENTS, "ListApiProductDocuments", NONE, 200),
-                                    KONNECT(GW_GET, DOCUMENTS, "ListApiProductDocumentTree", NONE,
-                                            200),
-                                    .accept = DOCUMENT_TREE},
-                        ROW(GW_GET, DOCUMENT, "GetApiProductDocument", NONE, 200),
-                        ROW(GW_PATCH, DOCUMENT, "UpdateApiProductDocument", ALL, 200),
-                        ROW(GW_DELETE, DOCUMENT, "DeleteApiProductDocument", NONE, 204),
+    GW_ROUTE(GW_POST, VERSIONS, "CreateApiProductVersion", GW_BODY_ALL, 201),
+    GW_ROUTE(GW_GET, VERSIONS, "ListApiProductVersions", GW_BODY_NONE, 200),
+    GW_ROUTE(GW_GET, VERSION, "GetApiProductVersion", GW_BODY_NONE, 200),
+    GW_ROUTE(GW_PATCH, VERSION, "UpdateApiProductVersion", GW_BODY_ALL, 200),
+    GW_ROUTE(GW_DELETE, VERSION, "DeleteApiProductVersion", GW_BODY_NONE, 204),
 
-                        ROW(GW_POST, VERSIONS, "CreateApiProductVersion", ALL, 201),
-                        ROW(GW_GET, VERSIONS, "ListApiProductVersions", NONE, 200),
-                        ROW(GW_GET, VERSION, "GetApiProductVersion", NONE, 200),
-                        ROW(GW_PATCH, VERSION, "UpdateApiProductVersion", ALL, 200),
-                        ROW(GW_DELETE, VERSION, "DeleteApiProductVersion", NONE, 204),
-
-                        ROW(GW_POST, SPECS, "CreateApiProductVersionSpec", ALL, 201),
-                        ROW(GW_GET, SPECS, "ListApiProductVersionSpecs", NONE, 200),
-                        ROW(GW_GET, SPEC, "GetApiProductVersionSpec", NONE, 200),
-                        ROW(GW_PATCH, SPEC, "UpdateApiProductVersionSpec", ALL, 200),
-                        ROW(GW_DELETE, SPEC, "DeleteApiProductVersionSpec", NONE, 204),
-}
-;
+    GW_ROUTE(GW_POST, SPECS, "CreateApiProductVersionSpec", GW_BODY_ALL, 201),
+    GW_ROUTE(GW_GET, SPECS, "ListApiProductVersionSpecs", GW_BODY_NONE, 200),
+    GW_ROUTE(GW_GET, SPEC, "GetApiProductVersionSpec", GW_BODY_NONE, 200),
+    GW_ROUTE(GW_PATCH, SPEC, "UpdateApiProductVersionSpec", GW_BODY_ALL, 200),
+    GW_ROUTE(GW_DELETE, SPEC, "DeleteApiProductVersionSpec", GW_BODY_NONE, 204),
+};
 
 /* A path under /v2/api-products that no row takes is a problem+json 404 too. */
-const gw_route_table_t gw_routes_konnect = {.surface = "konnect",
-                                            .routes = routes,
-                                            .n = sizeof(routes) / sizeof(routes[0]),
-                                            .prefix = PRODUCTS,
-                                            .dialect = GW_DIALECT_PROBLEM};
+const gw_route_table_t gw_routes_konnect =
+    GW_ROUTE_TABLE("konnect", routes, PRODUCTS, GW_DIALECT_PROBLEM);

@@ -10,55 +10,20 @@
 
 #include "hangar/resources/v1/ktrlplane.pb-c.h"
 
-#define KP (&hangar__resources__v1__ktrl_plane__descriptor)
+#define GW_ROUTE_DEFAULTS                                                                          \
+  .service = &hangar__resources__v1__ktrl_plane__descriptor, .upstream = "resources",              \
+  .dialect = GW_DIALECT_KTRLPLANE
 #define COLLECTION "/api/v1/projects/{project_id}/resources"
 #define ITEM COLLECTION "/{resource_id}"
-#define D GW_DIALECT_KTRLPLANE
 
 static const gw_route_t routes[] = {
-    {.method = GW_GET,
-     .path = COLLECTION,
-     .service = KP,
-     .rpc = "ListResources",
-     .upstream = "resources",
-     .body = GW_BODY_NONE,
-     .success = 200,
-     .dialect = D},
-    {.method = GW_POST,
-     .path = COLLECTION,
-     .service = KP,
-     .rpc = "CreateResource",
-     .upstream = "resources",
-     .body = GW_BODY_ALL,
-     .success = 201,
-     .dialect = D,
-     .flags = GW_ROUTE_PATH_NOT_IN_BODY},
-    {.method = GW_GET,
-     .path = ITEM,
-     .service = KP,
-     .rpc = "GetResource",
-     .upstream = "resources",
-     .body = GW_BODY_NONE,
-     .success = 200,
-     .dialect = D},
-    {.method = GW_PUT,
-     .path = ITEM,
-     .service = KP,
-     .rpc = "UpdateResource",
-     .upstream = "resources",
-     .body = GW_BODY_ALL,
-     .success = 200,
-     .dialect = D,
-     .flags = GW_ROUTE_PATH_NOT_IN_BODY},
-    {.method = GW_DELETE,
-     .path = ITEM,
-     .service = KP,
-     .rpc = "DeleteResource",
-     .upstream = "resources",
-     .body = GW_BODY_NONE,
-     .success = 202,
-     .dialect = D},
+    GW_ROUTE(GW_GET, COLLECTION, "ListResources", GW_BODY_NONE, 200),
+    GW_ROUTE(GW_POST, COLLECTION, "CreateResource", GW_BODY_ALL, 201,
+             .flags = GW_ROUTE_PATH_NOT_IN_BODY),
+    GW_ROUTE(GW_GET, ITEM, "GetResource", GW_BODY_NONE, 200),
+    GW_ROUTE(GW_PUT, ITEM, "UpdateResource", GW_BODY_ALL, 200, .flags = GW_ROUTE_PATH_NOT_IN_BODY),
+    GW_ROUTE(GW_DELETE, ITEM, "DeleteResource", GW_BODY_NONE, 202),
 };
 
-const gw_route_table_t gw_routes_ktrlplane = {
-    .surface = "ktrlplane", .routes = routes, .n = sizeof(routes) / sizeof(routes[0])};
+const gw_route_table_t gw_routes_ktrlplane =
+    GW_ROUTE_TABLE("ktrlplane", routes, NULL, GW_DIALECT_KTRLPLANE);

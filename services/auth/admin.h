@@ -31,6 +31,13 @@ extern const char *const auth__roles[];
 /* Binds every AuthAdmin method to s, whose server data is the auth_svc_t. */
 int auth_admin_register(rpc_server_t *s);
 
+/* Fills the answer resp to req from txn; what it allocates lives in a. 0 or a STORE_* code. */
+typedef int (*auth_read_fn)(store_txn_t *txn, const void *req, hg_arena_t *a, void *resp);
+/* Runs fill in one read transaction of svc's store (admin_read.c), then answers ctx with resp,
+ * or through auth__store_fail(rc, not_found). resp must outlive the call only. */
+void auth__read_reply(rpc_ctx_t *ctx, const auth_svc_t *svc, auth_read_fn fill, const void *req,
+                      void *resp, const char *not_found);
+
 /* Admission of every AuthAdmin method (rpc_admit_fn; the rpc layer runs it before each
  * handler): 0 if the caller's "authorization" metadata is "Bearer <admin token>".
  * Otherwise nonzero, ctx answered: UNAUTHENTICATED "Authorization header required" (none),

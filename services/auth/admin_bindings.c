@@ -66,39 +66,31 @@ void auth__create_role_binding(rpc_ctx_t *ctx, const void *msg) {
   auth__submit_or_fail(ctx, svc, put_binding, rec, resp, NULL);
 }
 
-static int render_bindings(hg_arena_t *a, Hangar__Auth__V1__RoleBindingRecord **recs, size_t n,
-                           Hangar__Auth__V1__ListRoleBindingsResponse *resp) {
-  resp->role_bindings = hg_arena_alloc(a, (n ? n : 1) * sizeof(*resp->role_bindings));
-  if (!resp->role_bindings) return STORE_ENOMEM;
-  for (size_t i = 0; i < n; i++)
+/* Every role binding, or the subject's, rendered into the ListRoleBindingsResponse out. */
+static int list_bindings(store_txn_t *txn, const void *msg, hg_arena_t *a, void *out) {
+  const Hangar__Auth__V1__ListRoleBindingsRequest *req = msg;
+  Hangar__Auth__V1__ListRoleBindingsResponse *resp = out;
+  Hangar__Auth__V1__RoleBindingRecord **recs;
+  size_t n;
+  int rc = auth_store_list_bindings(txn, req->subject, a, &recs, &n);
+  if (rc == 0 &&
+      !(resp->role_bindings = hg_arena_alloc(a, (n ? n : 1) * sizeof(*resp->role_bindings))))
+    rc = STORE_ENOMEM;
+  for (size_t i = 0; rc == 0 && i < n; i++)
     if (!(resp->role_bindings[resp->n_role_bindings++] = auth_render_binding(a, recs[i])))
-      return STORE_ENOMEM;
-  return 0;
+      rc = STORE_ENOMEM;
+  return rc;
 }
 
 void auth__list_role_bindings(rpc_ctx_t *ctx, const void *msg) {
   const Hangar__Auth__V1__ListRoleBindingsRequest *req = msg;
   const auth_svc_t *svc = rpc_ctx_server_data(ctx);
-  hg_arena_t *a = rpc_ctx_arena(ctx);
   Hangar__Auth__V1__ListRoleBindingsResponse resp =
       HANGAR__AUTH__V1__LIST_ROLE_BINDINGS_RESPONSE__INIT;
-  if (strlen(req->subject) > AUTH_FIELD_MAX) { /* no record has a subject that long */
+  if (strlen(req->subject) > AUTH_FIELD_MAX) /* no record has a subject that long */
     rpc_reply(ctx, &resp);
-    return;
-  }
-  Hangar__Auth__V1__RoleBindingRecord **recs;
-  size_t n;
-  store_txn_t *txn;
-  int rc = store_txn_begin_read(svc->store, &txn);
-  if (rc == 0) {
-    rc = auth_store_list_bindings(txn, req->subject, a, &recs, &n);
-    if (rc == 0) rc = render_bindings(a, recs, n, &resp);
-    store_txn_end(txn);
-  }
-  if (rc != 0)
-    auth__store_fail(ctx, rc, NULL);
   else
-    rpc_reply(ctx, &resp);
+    auth__read_reply(ctx, svc, list_bindings, req, &resp, NULL);
 }
 
 void auth__delete_role_binding(rpc_ctx_t *ctx, const void *msg) {

@@ -78,38 +78,28 @@ void auth__create_token(rpc_ctx_t *ctx, const void *msg) {
   auth__submit_or_fail(ctx, svc, put_token, rec, resp, NULL);
 }
 
-/* Renders every listed record into resp. 0 or STORE_ENOMEM. */
-static int render_tokens(hg_arena_t *a, Hangar__Auth__V1__TokenRecord **recs, size_t n,
-                         Hangar__Auth__V1__ListTokensResponse *resp) {
-  resp->tokens = hg_arena_alloc(a, (n ? n : 1) * sizeof(*resp->tokens));
-  if (!resp->tokens) return STORE_ENOMEM;
-  for (size_t i = 0; i < n; i++)
-    if (!(resp->tokens[resp->n_tokens++] = auth_render_token(a, recs[i]))) return STORE_ENOMEM;
-  return 0;
+/* Every token, or the subject's, rendered into the ListTokensResponse out. */
+static int list_tokens(store_txn_t *txn, const void *msg, hg_arena_t *a, void *out) {
+  const Hangar__Auth__V1__ListTokensRequest *req = msg;
+  Hangar__Auth__V1__ListTokensResponse *resp = out;
+  Hangar__Auth__V1__TokenRecord **recs;
+  size_t n;
+  int rc = auth_store_list_tokens(txn, req->subject, a, &recs, &n);
+  if (rc == 0 && !(resp->tokens = hg_arena_alloc(a, (n ? n : 1) * sizeof(*resp->tokens))))
+    rc = STORE_ENOMEM;
+  for (size_t i = 0; rc == 0 && i < n; i++)
+    if (!(resp->tokens[resp->n_tokens++] = auth_render_token(a, recs[i]))) rc = STORE_ENOMEM;
+  return rc;
 }
 
 void auth__list_tokens(rpc_ctx_t *ctx, const void *msg) {
   const Hangar__Auth__V1__ListTokensRequest *req = msg;
   const auth_svc_t *svc = rpc_ctx_server_data(ctx);
-  hg_arena_t *a = rpc_ctx_arena(ctx);
   Hangar__Auth__V1__ListTokensResponse resp = HANGAR__AUTH__V1__LIST_TOKENS_RESPONSE__INIT;
-  if (strlen(req->subject) > AUTH_FIELD_MAX) { /* no record has a subject that long */
+  if (strlen(req->subject) > AUTH_FIELD_MAX) /* no record has a subject that long */
     rpc_reply(ctx, &resp);
-    return;
-  }
-  Hangar__Auth__V1__TokenRecord **recs;
-  size_t n;
-  store_txn_t *txn;
-  int rc = store_txn_begin_read(svc->store, &txn);
-  if (rc == 0) {
-    rc = auth_store_list_tokens(txn, req->subject, a, &recs, &n);
-    if (rc == 0) rc = render_tokens(a, recs, n, &resp);
-    store_txn_end(txn);
-  }
-  if (rc != 0)
-    auth__store_fail(ctx, rc, NULL);
   else
-    rpc_reply(ctx, &resp);
+    auth__read_reply(ctx, svc, list_tokens, req, &resp, NULL);
 }
 
 void auth__delete_token(rpc_ctx_t *ctx, const void *msg) {

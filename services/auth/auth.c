@@ -5,27 +5,9 @@
 #include "common/clock.h"
 #include "auth/verify.h"
 
-static const struct {
-  int code;
-  const char *name;
-  const char *message;
-} errors[] = {
-#define XX(name, val, str) {val, #name, str},
-    AUTH_ERRORS(XX)
-#undef XX
-};
-
-const char *auth_strerror(int err) {
-  for (size_t i = 0; i < sizeof(errors) / sizeof(errors[0]); i++)
-    if (errors[i].code == err) return errors[i].message;
-  return store_strerror(err);
-}
-
-const char *auth_err_name(int err) {
-  for (size_t i = 0; i < sizeof(errors) / sizeof(errors[0]); i++)
-    if (errors[i].code == err) return errors[i].name;
-  return store_err_name(err);
-}
+/* A store code passed up through auth keeps the store's text and name. */
+HG_ERR_FUNCTIONS(auth_strerror, auth_err_name, AUTH_ERRORS, store_strerror(err),
+                 store_err_name(err))
 
 int64_t auth_now(const auth_svc_t *svc) { return svc->now ? svc->now() : hg_now_ms() / 1000; }
 

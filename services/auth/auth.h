@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "common/buf.h"
+#include "common/errlist.h"
 #include "rpc/rpc.h"
 #include "storage/store.h"
 
@@ -43,11 +44,7 @@ typedef struct auth_svc {
   XX(AUTH_ENOMEM, -31013, "out of memory")                                                         \
   XX(AUTH_EHEADER, -31014, "unsupported token header")
 
-typedef enum {
-#define XX(name, val, str) name = val,
-  AUTH_ERRORS(XX)
-#undef XX
-} auth_errno_t;
+typedef enum { AUTH_ERRORS(HG_ERR_ENUM) } auth_errno_t;
 
 /* Message for an AUTH_E* code (or a store_strerror() for store codes). Never NULL. */
 const char *auth_strerror(int err);

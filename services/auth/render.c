@@ -25,20 +25,30 @@ static Google__Protobuf__StringValue *render_expiry(hg_arena_t *a, int64_t expir
   return v;
 }
 
+/* The fields a Token and a CreatedToken both render from the token record t_rec (the two
+ * messages are distinct types with the same field names, so this is a macro, written once
+ * so that the list item and the creation answer cannot drift apart). ok is cleared when an
+ * allocation fails. */
+#define RENDER_TOKEN_FIELDS(t, a, t_rec, ok)                                                       \
+  do {                                                                                             \
+    (t)->id = (t_rec)->id;                                                                         \
+    (t)->kind = (t_rec)->kind;                                                                     \
+    (t)->subject = (t_rec)->subject;                                                               \
+    (t)->n_bindings = (t_rec)->n_bindings;                                                         \
+    (t)->bindings = (t_rec)->bindings;                                                             \
+    (t)->created_at = auth_rfc3339((a), (t_rec)->created_at);                                      \
+    (t)->expires_at = render_expiry((a), (t_rec)->expires_at, &(ok));                              \
+    (ok) = (ok) && (t)->created_at;                                                                \
+  } while (0)
+
 Hangar__Auth__V1__Token *auth_render_token(hg_arena_t *a,
                                            const Hangar__Auth__V1__TokenRecord *rec) {
   Hangar__Auth__V1__Token *t = hg_arena_alloc(a, sizeof(*t));
   int ok = t != NULL;
   if (!ok) return NULL;
   hangar__auth__v1__token__init(t);
-  t->id = rec->id;
-  t->kind = rec->kind;
-  t->subject = rec->subject;
-  t->n_bindings = rec->n_bindings;
-  t->bindings = rec->bindings;
-  t->created_at = auth_rfc3339(a, rec->created_at);
-  t->expires_at = render_expiry(a, rec->expires_at, &ok);
-  return ok && t->created_at ? t : NULL;
+  RENDER_TOKEN_FIELDS(t, a, rec, ok);
+  return ok ? t : NULL;
 }
 
 Hangar__Auth__V1__CreatedToken *
@@ -48,15 +58,9 @@ auth_render_created(hg_arena_t *a, const Hangar__Auth__V1__TokenRecord *rec, con
   int ok = t && shown;
   if (!ok) return NULL;
   hangar__auth__v1__created_token__init(t);
-  t->id = rec->id;
   t->token = shown;
-  t->kind = rec->kind;
-  t->subject = rec->subject;
-  t->n_bindings = rec->n_bindings;
-  t->bindings = rec->bindings;
-  t->created_at = auth_rfc3339(a, rec->created_at);
-  t->expires_at = render_expiry(a, rec->expires_at, &ok);
-  return ok && t->created_at ? t : NULL;
+  RENDER_TOKEN_FIELDS(t, a, rec, ok);
+  return ok ? t : NULL;
 }
 
 Hangar__Auth__V1__RoleBinding *auth_render_binding(hg_arena_t *a,

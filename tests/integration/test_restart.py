@@ -237,24 +237,36 @@ class C_WriteLoadSigkill(RestartBase):
                 time.sleep(0.005)
             conn.close()
 
+        def n_acked():
+            with acked_lock:
+                return len(acked)
+
+        def n_failed():
+            with acked_lock:
+                return sum(errors.values())
+
+        # Each phase ends on what it is for, not after a fixed time, so a loaded machine
+        # only makes it longer: the kill comes under load (creates are being acknowledged),
+        # while the service is down the clients hit it (their requests fail), and the load
+        # goes on until the restarted service acknowledges creates again.
         threads = [threading.Thread(target=worker, args=(n,), daemon=True) for n in range(8)]
-        t0 = time.monotonic()
         for t in threads:
             t.start()
-        time.sleep(1.0)   # load duration, not an assertion
-        with acked_lock:
-            before_kill = len(acked)
+        self.poll(lambda: n_acked() >= 40, 30.0, lambda: "40 creates acknowledged before "
+                  "the kill (errors: %s)" % errors)
+        before_kill = n_acked()
+        failed_before = n_failed()
         self.s.kill("resources-svc", signal.SIGKILL)
-        time.sleep(0.3)
+        self.poll(lambda: n_failed() > failed_before, 30.0,
+                  "a create to fail while resources-svc is down")
         self.s.restart("resources-svc")
-        while time.monotonic() - t0 < 2.5:
-            time.sleep(0.05)
+        after_restart = n_acked()
+        self.poll(lambda: n_acked() >= after_restart + 40, 30.0, lambda: "40 creates "
+                  "acknowledged after the restart (errors: %s)" % errors)
         stop.set()
         for t in threads:
             t.join(20)
         self.assertFalse(any(t.is_alive() for t in threads), "client threads hung")
-        self.assertGreater(before_kill, 10, "too few creates acknowledged before the kill "
-                                            "(errors: %s)" % errors)
         self.assertEqual([], unexpected[:3], "4xx answers to valid creates")
 
         self.wait_ready_for_requests()
@@ -332,11 +344,10 @@ class E_GracefulStop(RestartBase):
         self.expect(r, 201)
         self.wait_all(proj, ["t1"])
         before = self.get(proj, "t1").body
+        # The event is the exit with code 0; the wait's timeout only stops a hang.
         for name in ("gateway", "resources-svc", "auth-svc"):
-            t = time.monotonic()
-            rc = self.s.kill(name, signal.SIGTERM, timeout=5.0)
+            rc = self.s.kill(name, signal.SIGTERM, timeout=60.0)
             self.assertEqual(0, rc, "%s exit code after SIGTERM\n%s" % (name, self.s.describe(name)))
-            self.assertLess(time.monotonic() - t, 5.0)
         for name in ("auth-svc", "resources-svc", "gateway"):
             self.s.restart(name)
         self.wait_ready_for_requests()

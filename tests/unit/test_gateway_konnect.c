@@ -1,17 +1,16 @@
 /* test_gateway_konnect.c - what the Konnect surface needs from the gateway: its route table
  * (routes/konnect.c) beside the others, per-path parameter names and Accept variants in the
- * router, Content-Type/Accept matching (media.c), the request rules a row asks for (path
- * fields refused in the body, filter[x]=v meaning filter[x][eq]=v) and the problem+json
- * dialect (dialect_problem.c), compared as whole bodies. */
+ * router, and the request rules a row asks for (path fields refused in the body,
+ * filter[x]=v meaning filter[x][eq]=v), rendered as problem+json and compared as whole
+ * bodies. media.c and dialect_problem.c on their own: test_gateway_media.c,
+ * test_gateway_dialect_problem.c. */
 #include <check.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "gateway/dialect.h"
 #include "gateway/gateway.h"
 #include "hangar/products/v1/products.pb-c.h"
-#include "gateway/media.h"
 #include "gateway/request.h"
 #include "gateway/router.h"
 
@@ -132,39 +131,6 @@ START_TEST(test_variant_rules) {
 }
 END_TEST
 
-/* ---- media types ---------------------------------------------------------------------- */
-
-START_TEST(test_json_content_types) {
-  static const char *const json[] = {"application/json", "application/json; charset=utf-8",
-                                     " Application/JSON ", "application/merge-patch+json",
-                                     "application/vnd.konnect.x+json;v=1"};
-  static const char *const other[] = {"text/plain",
-                                      "application/jsonx",
-                                      "application/+json",
-                                      "text/json",
-                                      "",
-                                      "application/x-www-form-urlencoded",
-                                      "multipart/form-data; boundary=json"};
-  for (size_t i = 0; i < sizeof(json) / sizeof(json[0]); i++)
-    ck_assert_msg(gw_media_is_json(json[i]), "%s", json[i]);
-  for (size_t i = 0; i < sizeof(other) / sizeof(other[0]); i++)
-    ck_assert_msg(!gw_media_is_json(other[i]), "%s", other[i]);
-  ck_assert(!gw_media_is_json(NULL));
-}
-END_TEST
-
-START_TEST(test_accept_lists) {
-  ck_assert(gw_media_accepts("a/b", "a/b"));
-  ck_assert(gw_media_accepts("x/y;q=1, a/b ;level=1", "a/b"));
-  ck_assert(gw_media_accepts("a/b;q=0.001", "a/b"));
-  ck_assert(!gw_media_accepts("a/b;q=0", "a/b"));
-  ck_assert(!gw_media_accepts("a/b; q=0.000", "a/b"));
-  ck_assert(!gw_media_accepts("a/*, */*", "a/b"));
-  ck_assert(!gw_media_accepts("a/bc", "a/b"));
-  ck_assert(!gw_media_accepts(",,", "a/b"));
-}
-END_TEST
-
 /* ---- request rules -------------------------------------------------------------------- */
 
 static int build_typed(gw_method_t method, const char *path, const char *query, const char *json,
@@ -281,77 +247,6 @@ START_TEST(test_query_type_errors_name_the_parameter) {
 }
 END_TEST
 
-/* ---- problem+json --------------------------------------------------------------------- */
-
-START_TEST(test_problem_plain_statuses) {
-  static const struct {
-    hg_code_t code;
-    const char *message;
-    int http;
-    const char *title;
-  } cases[] = {
-      {HG_UNAUTHENTICATED, "Unauthorized", 401, "Unauthorized"},
-      {HG_PERMISSION_DENIED, "You do not have permission to perform this action", 403, "Forbidden"},
-      {HG_NOT_FOUND, "Not Found", 404, "Not Found"},
-      {HG_ALREADY_EXISTS, "Specification for API product version 'v' already exists", 409,
-       "Conflict"},
-  };
-  for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-    char want[512];
-    hg_status_set(&err.st, cases[i].code, cases[i].message);
-    ck_assert_int_eq(gw_dialect_error_http(gw_dialect(GW_DIALECT_PROBLEM), &err), cases[i].http);
-    snprintf(want, sizeof(want),
-             "{\"status\":%d,\"title\":\"%s\",\"instance\":\"" TRACE_ABC "\",\"detail\":\"%s\"}",
-             cases[i].http, cases[i].title, cases[i].message);
-    ck_assert_str_eq(rendered(cases[i].http), want);
-  }
-}
-END_TEST
-
-START_TEST(test_problem_violation_extras_and_wording) {
-  static const char *const choices[] = {"name", NULL};
-  hg_status_set(&err.st, HG_INVALID_ARGUMENT, "Invalid Parameters");
-  hg_violation_minimum(hg_status_violation(&err.st, "name", "min_length",
-                                           "name must be longer than or equal to 1 characters"),
-                       1);
-  hg_violation_maximum(hg_status_violation(&err.st, "labels", "max_items", "too many"), 50);
-  hg_violation_choices(hg_status_violation(&err.st, "sort", "enum", "bad \"sort\""), choices);
-  hg_status_violation(&err.st, "", "json_syntax", "unexpected token");
-  hg_status_violation(&err.st, "colour", "unknown_property", "unknown field \"colour\"");
-  hg_status_violation(&err.st, "x", NULL, "free text");
-  ck_assert_str_eq(rendered(400), INVALID_HEAD
-                   "{\"field\":\"name\",\"rule\":\"min_length\",\"minimum\":1,\"reason\":"
-                   "\"name must be longer than or equal to 1 characters\"},"
-                   "{\"field\":\"labels\",\"rule\":\"max_items\",\"maximum\":50,\"reason\":"
-                   "\"too many\"},"
-                   "{\"field\":\"sort\",\"rule\":\"enum\",\"choices\":[\"name\"],\"reason\":"
-                   "\"bad \\\"sort\\\"\"},"
-                   "{\"field\":\"body\",\"rule\":\"invalid\",\"reason\":\"unexpected token\"},"
-                   "{\"field\":\"colour\",\"rule\":\"unknown_property\",\"reason\":"
-                   "\"colour is an unknown property\"},"
-                   "{\"field\":\"x\",\"reason\":\"free text\"}]}");
-}
-END_TEST
-
-START_TEST(test_problem_400_always_lists_a_parameter) {
-  hg_status_set(&err.st, HG_INVALID_ARGUMENT, "Invalid Parameters");
-  ck_assert_str_eq(rendered(400), INVALID_HEAD "{\"field\":\"body\",\"rule\":\"invalid\","
-                                               "\"reason\":\"Invalid Parameters\"}]}");
-}
-END_TEST
-
-START_TEST(test_problem_5xx_uses_own_texts_and_no_request_id_traces_zero) {
-  hg_status_set(&err.st, HG_INTERNAL, "store: MDB_MAP_FULL at /var/lib/x");
-  hg_buf_reset(&body);
-  ck_assert_int_eq(gw_dialect_render(gw_dialect(GW_DIALECT_PROBLEM), &err, 500, &body), 0);
-  ck_assert_str_eq(body.p, "{\"status\":500,\"title\":\"Internal Server Error\",\"instance\":"
-                           "\"kong:trace:0\",\"detail\":\"Internal Server Error\"}");
-  const gw_dialect_t *d = gw_dialect(GW_DIALECT_PROBLEM);
-  ck_assert_str_eq(d->content_type, "application/problem+json");
-  for (int t = 0; t < GW_N_TEXTS; t++) ck_assert_ptr_nonnull(d->texts[t]);
-}
-END_TEST
-
 int main(void) {
   Suite *s = suite_create("gateway_konnect");
   TCase *tc = tcase_create("core");
@@ -360,17 +255,11 @@ int main(void) {
   tcase_add_test(tc, test_same_path_must_keep_its_names);
   tcase_add_test(tc, test_accept_variant_is_chosen_by_name);
   tcase_add_test(tc, test_variant_rules);
-  tcase_add_test(tc, test_json_content_types);
-  tcase_add_test(tc, test_accept_lists);
   tcase_add_test(tc, test_filter_without_operator_means_eq);
   tcase_add_test(tc, test_body_may_not_name_path_fields);
   tcase_add_test(tc, test_body_problems_all_listed);
   tcase_add_test(tc, test_media_type_is_415);
   tcase_add_test(tc, test_query_type_errors_name_the_parameter);
-  tcase_add_test(tc, test_problem_plain_statuses);
-  tcase_add_test(tc, test_problem_violation_extras_and_wording);
-  tcase_add_test(tc, test_problem_400_always_lists_a_parameter);
-  tcase_add_test(tc, test_problem_5xx_uses_own_texts_and_no_request_id_traces_zero);
   suite_add_tcase(s, tc);
   SRunner *sr = srunner_create(s);
   srunner_run_all(sr, CK_NORMAL);

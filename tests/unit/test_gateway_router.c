@@ -1,5 +1,6 @@
-/* test_gateway_router.c - gateway/router.c (segment trie), gateway/uri.c (decoding, query
- * names) and gateway/dialect.c (error bodies, gRPC code -> HTTP). */
+/* test_gateway_router.c - gateway/router.c (segment trie, with the path decoding it asks of
+ * gateway/uri.c) and gateway/dialect.c (error bodies, gRPC code -> HTTP). The query rules of
+ * uri.c are in test_gateway_uri.c. */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -245,68 +246,6 @@ START_TEST(test_utf8_segment_accepted) {
 }
 END_TEST
 
-/* ---- query ---------------------------------------------------------------------------- */
-
-START_TEST(test_query_decode_plus_and_slash) {
-  char out[64];
-  size_t n;
-  ck_assert_int_eq(gw_uri_decode("a+b%2Fc", 7, GW_DECODE_QUERY, out, &n), GW_URI_OK);
-  ck_assert_str_eq(out, "a b/c");
-  ck_assert_uint_eq(n, 5);
-  ck_assert_int_eq(gw_uri_decode("..", 2, GW_DECODE_QUERY, out, &n), GW_URI_OK);
-  ck_assert_int_eq(gw_uri_decode("%00", 3, GW_DECODE_QUERY, out, &n), GW_URI_ENUL);
-  ck_assert_int_eq(gw_uri_decode("%", 1, GW_DECODE_QUERY, out, &n), GW_URI_EESCAPE);
-}
-END_TEST
-
-START_TEST(test_query_iteration) {
-  hg_str_t rest = HG_STR("a=1&&b&c=x%3Dy&=v&d="), k, v;
-  static const char *const want[][2] = {
-      {"a", "1"}, {"b", ""}, {"c", "x%3Dy"}, {"", "v"}, {"d", ""}};
-  size_t i = 0;
-  while (gw_query_next(&rest, &k, &v)) {
-    ck_assert_uint_lt(i, 5);
-    ck_assert_uint_eq(k.n, strlen(want[i][0]));
-    ck_assert_uint_eq(v.n, strlen(want[i][1]));
-    ck_assert(k.n == 0 || memcmp(k.p, want[i][0], k.n) == 0);
-    ck_assert(v.n == 0 || memcmp(v.p, want[i][1], v.n) == 0);
-    i++;
-  }
-  ck_assert_uint_eq(i, 5);
-  rest = (hg_str_t){"", 0};
-  ck_assert_int_eq(gw_query_next(&rest, &k, &v), 0);
-}
-END_TEST
-
-START_TEST(test_query_bracket_names_map_to_field_paths) {
-  static const char *const ok[][2] = {
-      {"limit", "limit"},
-      {"page[size]", "page.size"},
-      {"filter[name][eq]", "filter.name.eq"},
-      {"a.b", "a.b"},
-  };
-  static const char *const bad[] = {"a[", "a[]", "a]b", "[a]", "a[b]c", "a[[b]]", "", "a[b"};
-  char out[64];
-  for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
-    ck_assert_int_eq(gw_query_field_path(ok[i][0], strlen(ok[i][0]), out, sizeof(out)), 0);
-    ck_assert_str_eq(out, ok[i][1]);
-  }
-  for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-    ck_assert_int_eq(gw_query_field_path(bad[i], strlen(bad[i]), out, sizeof(out)), GW_URI_ENAME);
-  ck_assert_int_eq(gw_query_field_path("page[size]", 10, out, 5), GW_URI_ENAME);
-}
-END_TEST
-
-START_TEST(test_query_percent_encoded_brackets) {
-  char name[64], path[64];
-  size_t n;
-  const char *raw = "page%5Bsize%5D";
-  ck_assert_int_eq(gw_uri_decode(raw, strlen(raw), GW_DECODE_QUERY, name, &n), GW_URI_OK);
-  ck_assert_int_eq(gw_query_field_path(name, n, path, sizeof(path)), 0);
-  ck_assert_str_eq(path, "page.size");
-}
-END_TEST
-
 /* ---- dialects ------------------------------------------------------------------------- */
 
 static char *render(const gw_dialect_t *d, const hg_status_t *st, int http) {
@@ -467,10 +406,6 @@ int main(void) {
   tcase_add_test(tc, test_bad_segment_never_matches_literal);
   tcase_add_test(tc, test_path_10kb_id_binds);
   tcase_add_test(tc, test_utf8_segment_accepted);
-  tcase_add_test(tc, test_query_decode_plus_and_slash);
-  tcase_add_test(tc, test_query_iteration);
-  tcase_add_test(tc, test_query_bracket_names_map_to_field_paths);
-  tcase_add_test(tc, test_query_percent_encoded_brackets);
   tcase_add_test(tc, test_ktrlplane_renders_message_only);
   tcase_add_test(tc, test_ktrlplane_renders_detail);
   tcase_add_test(tc, test_ktrlplane_renders_violations_joined);
