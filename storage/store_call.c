@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "common/log.h"
+#include "google/protobuf/empty.pb-c.h"
 
 int store_call_fail(rpc_ctx_t *ctx, const store_call_cfg_t *cfg, int rc) {
   if (rc == STORE_NOTFOUND && cfg->not_found) {
@@ -85,3 +86,8 @@ int store_call_refuse_invalid(store_call_t *c) {
 }
 
 void store_call_reply_aux(store_call_t *c) { rpc_reply(c->ctx, c->aux); }
+
+void store_call_reply_empty(store_call_t *c) {
+  Google__Protobuf__Empty empty = GOOGLE__PROTOBUF__EMPTY__INIT;
+  rpc_reply(c->ctx, &empty);
+}

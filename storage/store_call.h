@@ -92,7 +92,8 @@ int store_call_refuse(store_call_t *c, hg_code_t code, const char *message);
  * to c->st (which starts empty). Returns STORE_CALL_REFUSED. */
 int store_call_refuse_invalid(store_call_t *c);
 
-/* A reply function answering c->aux. */
+/* Reply functions: answering c->aux; answering google.protobuf.Empty (deletes). */
 void store_call_reply_aux(store_call_t *c);
+void store_call_reply_empty(store_call_t *c);
 
 #endif

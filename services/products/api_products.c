@@ -186,7 +186,7 @@ static int delete_write(store_txn_t *txn, store_call_t *w) {
   return rc ? rc : product_delete_cascade(txn, w->a, rec);
 }
 
-static const store_call_op_t delete_op = {delete_write, pr_reply_empty, NULL, NULL};
+static const store_call_op_t delete_op = {delete_write, store_call_reply_empty, NULL, NULL};
 
 static void delete_product(rpc_ctx_t *ctx, const void *msg) {
   const delete_req_t *req = msg;

@@ -178,8 +178,3 @@ int pr_product_or_refuse(store_txn_t *txn, store_call_t *c, product_record_t **o
 int pr_found_or_refuse(store_call_t *c, int rc) {
   return rc == STORE_NOTFOUND ? store_call_refuse(c, HG_NOT_FOUND, PR_MSG_NOT_FOUND) : rc;
 }
-
-void pr_reply_empty(store_call_t *c) {
-  Google__Protobuf__Empty empty = GOOGLE__PROTOBUF__EMPTY__INIT;
-  rpc_reply(c->ctx, &empty);
-}

@@ -105,8 +105,6 @@ void pr_submit(rpc_ctx_t *ctx, const pr_path_t *path, const store_call_op_t *op,
 int pr_product_or_refuse(store_txn_t *txn, store_call_t *c, product_record_t **out);
 /* In a write: refuses NOT_FOUND when rc is STORE_NOTFOUND; else rc. */
 int pr_found_or_refuse(store_call_t *c, int rc);
-/* A reply function answering google.protobuf.Empty (deletes). */
-void pr_reply_empty(store_call_t *c);
 
 /* ---- the method tables of each part (bound together by products_register) ------------ */
 

@@ -320,7 +320,7 @@ static int delete_write(store_txn_t *txn, store_call_t *w) {
   return rc;
 }
 
-static const store_call_op_t delete_op = {delete_write, pr_reply_empty, NULL, NULL};
+static const store_call_op_t delete_op = {delete_write, store_call_reply_empty, NULL, NULL};
 
 static void delete_document(rpc_ctx_t *ctx, const void *msg) {
   const delete_req_t *req = msg;

@@ -190,7 +190,7 @@ static int delete_write(store_txn_t *txn, store_call_t *w) {
                           pr_path_of(w)->id);
 }
 
-static const store_call_op_t delete_op = {delete_write, pr_reply_empty, NULL, NULL};
+static const store_call_op_t delete_op = {delete_write, store_call_reply_empty, NULL, NULL};
 
 static void delete_spec(rpc_ctx_t *ctx, const void *msg) {
   const delete_req_t *req = msg;

@@ -3,12 +3,15 @@
  * temporary directory, and checks each answer a write can end in. */
 #include "test_store_fixture.h"
 
+#include "google/protobuf/empty.pb-c.h"
 #include "google/protobuf/wrappers.pb-c.h"
 #include "storage/store_call.h"
 
 typedef Google__Protobuf__StringValue text_t;
 
 #define PATH "/hangar.test.Toolkit/Write"
+#define DELETE_PATH "/hangar.test.Toolkit/Delete" /* answers google.protobuf.Empty */
+#define EMPTY RPC_PBC(&google__protobuf__empty__descriptor)
 #define TEXT RPC_PBC(&google__protobuf__string_value__descriptor)
 
 static const store_call_cfg_t answers = {
@@ -60,8 +63,18 @@ static const store_call_op_t ops[] = {
     {missing_write, store_call_reply_aux, NULL, "Op's own not found"},
     {eio_write, store_call_reply_aux, "Failed to write", NULL},
     {put_write, store_call_reply_aux, NULL, NULL},
+    {put_write, store_call_reply_empty, NULL, NULL},
 };
-enum { OP_PUT, OP_REFUSE, OP_INVALID, OP_MISSING, OP_MISSING_OWN, OP_EIO, OP_PUT_INTERNAL };
+enum {
+  OP_PUT,
+  OP_REFUSE,
+  OP_INVALID,
+  OP_MISSING,
+  OP_MISSING_OWN,
+  OP_EIO,
+  OP_PUT_INTERNAL,
+  OP_EMPTY
+};
 
 /* The request names the op ("<digit>:<text>"); the answer echoes the text. */
 static void handler(rpc_ctx_t *ctx, const void *msg) {
@@ -90,6 +103,7 @@ static void start(void) {
   ck_assert_int_eq(rpc_server_new("127.0.0.1:0", NULL, &fx.srv), 0);
   rpc_server_set_data(fx.srv, fx.store);
   ck_assert_int_eq(rpc_server_add_method(fx.srv, PATH, handler, TEXT, TEXT), 0);
+  ck_assert_int_eq(rpc_server_add_method(fx.srv, DELETE_PATH, handler, TEXT, EMPTY), 0);
   ck_assert_int_eq(rpc_server_start(fx.srv), 0);
   snprintf(addr, sizeof addr, "127.0.0.1:%d", rpc_server_port(fx.srv));
   ck_assert_int_eq(rpc_client_new(&fx.cli), 0);
@@ -126,6 +140,18 @@ START_TEST(test_store_call_commit_replies_aux) {
   ck_assert_int_eq(store_txn_begin_read(fx.store, &txn), 0);
   ck_assert_int_eq(store_get(txn, T_PLAIN, V("0:a"), &v), 0);
   store_txn_end(txn);
+}
+END_TEST
+
+START_TEST(test_store_call_reply_empty) {
+  text_t req = GOOGLE__PROTOBUF__STRING_VALUE__INIT;
+  req.value = "7:e";
+  rpc_call_opts_t o = {.deadline_ms = 5000, .arena = fx.a};
+  hg_status_t st;
+  void *resp = NULL;
+  hg_status_clear(&st);
+  ck_assert_int_eq(rpc_call_sync(fx.ch, DELETE_PATH, TEXT, &req, EMPTY, &o, &st, &resp), HG_OK);
+  ck_assert_ptr_nonnull(resp);
 }
 END_TEST
 
@@ -189,6 +215,7 @@ Suite *store_call_suite(void) {
   TCase *tc = tcase_create("core");
   tcase_add_checked_fixture(tc, start, stop);
   tcase_add_test(tc, test_store_call_commit_replies_aux);
+  tcase_add_test(tc, test_store_call_reply_empty);
   tcase_add_test(tc, test_store_call_refusal_answers_its_status);
   tcase_add_test(tc, test_store_call_refuse_invalid_keeps_violations);
   tcase_add_test(tc, test_store_call_store_error_maps_by_code);
