@@ -19,6 +19,25 @@ const ProtobufCFieldDescriptor *hg_string_member(const ProtobufCMessage *m, cons
   return fd;
 }
 
+/* A field whose value is one pointer, copied as is. */
+static int pointer_field(const ProtobufCFieldDescriptor *fd) {
+  return fd->label != PROTOBUF_C_LABEL_REPEATED && !(fd->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) &&
+         (fd->type == PROTOBUF_C_TYPE_STRING || fd->type == PROTOBUF_C_TYPE_MESSAGE);
+}
+
+void hg_copy_shared_fields(const ProtobufCMessage *src, ProtobufCMessage *dst) {
+  const ProtobufCMessageDescriptor *dd = dst->descriptor;
+  for (unsigned i = 0; i < dd->n_fields; i++) {
+    const ProtobufCFieldDescriptor *to = &dd->fields[i];
+    const ProtobufCFieldDescriptor *from =
+        protobuf_c_message_descriptor_get_field_by_name(src->descriptor, to->name);
+    if (!from || !pointer_field(to) || !pointer_field(from) || from->type != to->type ||
+        from->descriptor != to->descriptor)
+      continue;
+    memcpy((char *)dst + to->offset, (const char *)src + from->offset, sizeof(void *));
+  }
+}
+
 int hg_mask_has(const Google__Protobuf__FieldMask *mask, const char *path) {
   for (size_t i = 0; mask && i < mask->n_paths; i++)
     if (strcmp(mask->paths[i], path) == 0) return 1;

@@ -354,13 +354,7 @@ static summary_t *summary_of(const document_t *d, hg_arena_t *a) {
   summary_t *s = hg_arena_alloc(a, sizeof(*s));
   if (!s) return NULL;
   hangar__products__v1__api_product_document_summary__init(s);
-  s->id = d->id;
-  s->parent_document_id = d->parent_document_id;
-  s->slug = d->slug;
-  s->status = d->status;
-  s->title = d->title;
-  s->created_at = d->created_at;
-  s->updated_at = d->updated_at;
+  hg_copy_shared_fields(&d->base, &s->base); /* every summary field is the document's */
   return s;
 }
 

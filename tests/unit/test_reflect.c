@@ -41,6 +41,33 @@ START_TEST(test_string_member_unknown_or_not_a_string) {
 }
 END_TEST
 
+/* Resource -> Resource copies every string and message field; a create request shares only
+ * some names with it, and its optional sku (a oneof member) is not copied. */
+START_TEST(test_copy_shared_fields_by_name_and_type) {
+  create_req_t req = HANGAR__RESOURCES__V1__CREATE_RESOURCE_REQUEST__INIT;
+  Hangar__Json__V1__RawObject settings = HANGAR__JSON__V1__RAW_OBJECT__INIT;
+  req.id = "r1";
+  req.name = "n1";
+  req.type = "Konnektr.Graph";
+  req.sku = "pro";
+  req._sku_case = HANGAR__RESOURCES__V1__CREATE_RESOURCE_REQUEST___SKU_SKU;
+  req.settings_json = &settings;
+  Hangar__Resources__V1__Resource r = HANGAR__RESOURCES__V1__RESOURCE__INIT;
+  r.sku = "kept";
+  r.status = "kept";
+  hg_copy_shared_fields(&req.base, &r.base);
+  ck_assert_str_eq(r.name, "n1");
+  ck_assert_str_eq(r.type, "Konnektr.Graph");
+  ck_assert_ptr_eq(r.settings_json, &settings);
+  ck_assert_str_eq(r.sku, "kept");    /* the request's is a oneof member */
+  ck_assert_str_eq(r.status, "kept"); /* the request has none */
+  Hangar__Resources__V1__Resource copy = HANGAR__RESOURCES__V1__RESOURCE__INIT;
+  hg_copy_shared_fields(&r.base, &copy.base);
+  ck_assert_str_eq(copy.sku, "kept");
+  ck_assert_ptr_eq(copy.settings_json, &settings);
+}
+END_TEST
+
 START_TEST(test_mask_has_paths) {
   char *paths[] = {"name", "sku"};
   Google__Protobuf__FieldMask mask = GOOGLE__PROTOBUF__FIELD_MASK__INIT;
@@ -59,6 +86,7 @@ int main(void) {
   tcase_add_test(tc, test_string_member_plain_is_always_set);
   tcase_add_test(tc, test_string_member_optional_only_when_its_case_is_set);
   tcase_add_test(tc, test_string_member_unknown_or_not_a_string);
+  tcase_add_test(tc, test_copy_shared_fields_by_name_and_type);
   tcase_add_test(tc, test_mask_has_paths);
   suite_add_tcase(s, tc);
   SRunner *sr = srunner_create(s);
