@@ -7,3 +7,7 @@ int hg_fail_invalid(rpc_ctx_t *ctx, hg_status_t *st, const char *message) {
   rpc_fail(ctx, st);
   return -1;
 }
+
+int hg_valid_or_fail(rpc_ctx_t *ctx, hg_status_t *st, const char *message) {
+  return st->n_violations ? hg_fail_invalid(ctx, st, message) : 0;
+}

@@ -13,5 +13,8 @@
  * message are overwritten). Returns -1, for `return hg_fail_invalid(...)` in an
  * `_or_fail` helper. */
 int hg_fail_invalid(rpc_ctx_t *ctx, hg_status_t *st, const char *message);
+/* 0 when st has no violations; else hg_fail_invalid() and -1, so a handler's check reads
+ * `if (hg_valid_or_fail(ctx, &st, message)) return;`. */
+int hg_valid_or_fail(rpc_ctx_t *ctx, hg_status_t *st, const char *message);
 
 #endif

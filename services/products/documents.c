@@ -238,10 +238,7 @@ static void create_document(rpc_ctx_t *ctx, const void *msg) {
     pr_fail_internal(ctx);
     return;
   }
-  if (st.n_violations) {
-    hg_fail_invalid(ctx, &st, PR_MSG_INVALID);
-    return;
-  }
+  if (hg_valid_or_fail(ctx, &st, PR_MSG_INVALID)) return;
   pr_submit(ctx, &path, &create_op, req, in);
 }
 
@@ -294,10 +291,7 @@ static void update_document(rpc_ctx_t *ctx, const void *msg) {
     pr_fail_internal(ctx);
     return;
   }
-  if (st.n_violations) {
-    hg_fail_invalid(ctx, &st, PR_MSG_INVALID);
-    return;
-  }
+  if (hg_valid_or_fail(ctx, &st, PR_MSG_INVALID)) return;
   pr_submit(ctx, &path, &update_op, req, in);
 }
 

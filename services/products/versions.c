@@ -147,10 +147,7 @@ static void create_version(rpc_ctx_t *ctx, const void *msg) {
     pr_fail_internal(ctx);
     return;
   }
-  if (st.n_violations) {
-    hg_fail_invalid(ctx, &st, PR_MSG_INVALID);
-    return;
-  }
+  if (hg_valid_or_fail(ctx, &st, PR_MSG_INVALID)) return;
   pr_submit(ctx, &path, &create_op, req, in);
 }
 
@@ -211,10 +208,7 @@ static void update_version(rpc_ctx_t *ctx, const void *msg) {
     pr_fail_internal(ctx);
     return;
   }
-  if (st.n_violations) {
-    hg_fail_invalid(ctx, &st, PR_MSG_INVALID);
-    return;
-  }
+  if (hg_valid_or_fail(ctx, &st, PR_MSG_INVALID)) return;
   pr_submit(ctx, &path, &update_op, req, in);
 }
 
@@ -298,10 +292,7 @@ static void list_versions(rpc_ctx_t *ctx, const void *msg) {
   pr_page_resolve(req->page, &st, &q.page);
   hg_sort_parse(&sort_cfg, req->sort, a, &st, &q.sort);
   hg_filter_from_message(&filter_cfg, (const ProtobufCMessage *)req->filter, a, &st, filter);
-  if (st.n_violations) {
-    hg_fail_invalid(ctx, &st, PR_MSG_INVALID);
-    return;
-  }
+  if (hg_valid_or_fail(ctx, &st, PR_MSG_INVALID)) return;
   if (filter->n) q.keep = keep_version, q.keep_arg = filter;
   if (pr_begin_product_read_or_fail(ctx, &path, &txn)) return;
   int rc = pr_list_group(txn, a, PR_VERSIONS, pr_str(path.product_id),

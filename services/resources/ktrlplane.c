@@ -350,10 +350,7 @@ static void create_resource(rpc_ctx_t *ctx, const void *msg) {
     hg_status_violation(&st, "sku", "invalid", SKU_DESC);
   if (!settings_valid(req->settings_json))
     hg_status_violation(&st, "settings_json", "invalid", SETTINGS_DESC);
-  if (st.n_violations) {
-    hg_fail_invalid(ctx, &st, "Failed to create resource");
-    return;
-  }
+  if (hg_valid_or_fail(ctx, &st, "Failed to create resource")) return;
   resource_record_t *rec = new_record(ctx, req);
   if (!rec) {
     rpc_fail_code(ctx, HG_INTERNAL, "Internal server error");
@@ -408,10 +405,7 @@ static void update_resource(rpc_ctx_t *ctx, const void *msg) {
     hg_status_violation(&st, "sku", "invalid", SKU_DESC);
   if (hg_mask_has(req->update_mask, "settings_json") && !settings_valid(req->settings_json))
     hg_status_violation(&st, "settings_json", "invalid", SETTINGS_DESC);
-  if (st.n_violations) {
-    hg_fail_invalid(ctx, &st, "Failed to update resource");
-    return;
-  }
+  if (hg_valid_or_fail(ctx, &st, "Failed to update resource")) return;
   store_call_start(ctx, svc_of(ctx)->store, &store_answers, &update_op, req, NULL);
 }
 

@@ -56,7 +56,7 @@ void wr_answer_read(rpc_ctx_t *ctx, int rc, const void *resp, const char *not_fo
 }
 
 /* The answer to a DELETE, in the call's arena; NULL on allocation failure. */
-static Hangar__Resources__V1__Deleted *wr_deleted(rpc_ctx_t *ctx, const char *id) {
+static Hangar__Resources__V1__Deleted *deleted_answer(rpc_ctx_t *ctx, const char *id) {
   Hangar__Resources__V1__Deleted *d = hg_arena_alloc(rpc_ctx_arena(ctx), sizeof(*d));
   char *copy = hg_arena_strdup(rpc_ctx_arena(ctx), id);
   if (!d || !copy) return NULL;
@@ -134,7 +134,7 @@ void wr_submit(rpc_ctx_t *ctx, const store_call_op_t *op, const void *req, void 
 }
 
 void wr_submit_delete(rpc_ctx_t *ctx, const void *req, const char *id, const store_call_op_t *op) {
-  Hangar__Resources__V1__Deleted *d = wr_deleted(ctx, id);
+  Hangar__Resources__V1__Deleted *d = deleted_answer(ctx, id);
   if (!d) {
     rpc_fail_code(ctx, HG_INTERNAL, INTERNAL);
     return;

@@ -72,10 +72,7 @@ static void create_resource(rpc_ctx_t *ctx, const void *msg) {
   hg_status_t st;
   hg_status_clear(&st);
   wr_require(&req->base, req->update_mask, create_required, &st);
-  if (st.n_violations) {
-    hg_fail_invalid(ctx, &st, WR_INVALID);
-    return;
-  }
+  if (hg_valid_or_fail(ctx, &st, WR_INVALID)) return;
   if (hg_objectid_parse(req->wrapper_id, wid) != 0) { /* cannot name a wrapper */
     rpc_fail_code(ctx, HG_FAILED_PRECONDITION, no_wrapper(rpc_ctx_arena(ctx), req->wrapper_id));
     return;

@@ -46,10 +46,7 @@ static void create_wrapper(rpc_ctx_t *ctx, const void *msg) {
   hg_status_t st;
   hg_status_clear(&st);
   wr_require(&req->base, req->update_mask, create_required, &st);
-  if (st.n_violations) {
-    hg_fail_invalid(ctx, &st, WR_INVALID);
-    return;
-  }
+  if (hg_valid_or_fail(ctx, &st, WR_INVALID)) return;
   wrapper_t *w = new_wrapper(ctx, req);
   if (!w) {
     rpc_fail_code(ctx, HG_INTERNAL, "Internal server error");
