@@ -175,6 +175,11 @@ int pr_product_or_refuse(store_txn_t *txn, store_call_t *c, product_record_t **o
   return pr_found_or_refuse(c, product_load(txn, c->a, path->org, path->product_id, out));
 }
 
+int pr_in_product_or_refuse(store_txn_t *txn, store_call_t *c) {
+  product_record_t *p;
+  return pr_product_or_refuse(txn, c, &p);
+}
+
 int pr_found_or_refuse(store_call_t *c, int rc) {
   return rc == STORE_NOTFOUND ? store_call_refuse(c, HG_NOT_FOUND, PR_MSG_NOT_FOUND) : rc;
 }

@@ -103,6 +103,9 @@ void pr_submit(rpc_ctx_t *ctx, const pr_path_t *path, const store_call_op_t *op,
                void *aux);
 /* In a write: loads c's product in its org, refusing NOT_FOUND when absent. */
 int pr_product_or_refuse(store_txn_t *txn, store_call_t *c, product_record_t **out);
+/* In a write: 0 when c's product exists in its org (the parent of what the path names);
+ * else refused NOT_FOUND, or a store error. */
+int pr_in_product_or_refuse(store_txn_t *txn, store_call_t *c);
 /* In a write: refuses NOT_FOUND when rc is STORE_NOTFOUND; else rc. */
 int pr_found_or_refuse(store_call_t *c, int rc);
 

@@ -190,8 +190,7 @@ static int save_document(store_txn_t *txn, store_call_t *w, const document_recor
 
 static int create_write(store_txn_t *txn, store_call_t *w) {
   doc_input_t *in = w->aux;
-  product_record_t *product;
-  int rc = pr_product_or_refuse(txn, w, &product);
+  int rc = pr_in_product_or_refuse(txn, w);
   if (rc == 0) rc = place(txn, w, in, in->rec, 1);
   return rc ? rc : save_document(txn, w, in->rec, STORE_PUT_NOOVERWRITE);
 }
@@ -257,11 +256,10 @@ static int apply_update(store_call_t *w, const doc_input_t *in, document_t *d) {
 
 static int update_write(store_txn_t *txn, store_call_t *w) {
   doc_input_t *in = w->aux;
-  product_record_t *product;
-  int rc = pr_product_or_refuse(txn, w, &product);
-  if (rc) return rc;
-  rc = document_load(txn, w->a, pr_path_of(w)->product_id, pr_path_of(w)->id, &in->rec);
-  if (rc == STORE_NOTFOUND) return store_call_refuse(w, HG_NOT_FOUND, PR_MSG_NOT_FOUND);
+  const pr_path_t *path = pr_path_of(w);
+  int rc = pr_in_product_or_refuse(txn, w);
+  if (rc == 0)
+    rc = pr_found_or_refuse(w, document_load(txn, w->a, path->product_id, path->id, &in->rec));
   const update_req_t *req = w->req;
   if (rc || pr_mask_of(req->update_mask)->n_paths == 0) return rc;
   if ((rc = apply_update(w, in, in->rec->document)) != 0) return rc;
@@ -302,15 +300,15 @@ static int delete_write(store_txn_t *txn, store_call_t *w) {
   pr_forest_t f;
   const char **ids;
   size_t n;
-  product_record_t *product;
-  int rc = pr_product_or_refuse(txn, w, &product);
-  if (rc == 0) rc = document_load(txn, w->a, pr_path_of(w)->product_id, pr_path_of(w)->id, &rec);
-  if (rc == STORE_NOTFOUND) return store_call_refuse(w, HG_NOT_FOUND, PR_MSG_NOT_FOUND);
+  const pr_path_t *path = pr_path_of(w);
+  int rc = pr_in_product_or_refuse(txn, w);
+  if (rc == 0)
+    rc = pr_found_or_refuse(w, document_load(txn, w->a, path->product_id, path->id, &rec));
   if (rc || (rc = load_forest(txn, w, &f)) != 0) return rc;
-  long i = pr_forest_find(&f, pr_path_of(w)->id);
+  long i = pr_forest_find(&f, path->id);
   if (i < 0 || pr_forest_subtree(&f, (size_t)i, w->a, &ids, &n) != 0) return STORE_ENOMEM;
   for (size_t k = 0; rc == 0 && k < n; k++)
-    rc = document_delete(txn, w->a, pr_path_of(w)->product_id, ids[k]);
+    rc = document_delete(txn, w->a, path->product_id, ids[k]);
   return rc;
 }
 

@@ -65,9 +65,8 @@ static void reply_spec(store_call_t *w) { rpc_reply(w->ctx, ((spec_write_t *)w->
 
 /* The product and version of w's path exist; else refused NOT_FOUND. */
 static int version_or_refuse(store_txn_t *txn, store_call_t *w) {
-  product_record_t *p;
   version_record_t *v;
-  int rc = pr_product_or_refuse(txn, w, &p);
+  int rc = pr_in_product_or_refuse(txn, w);
   if (rc == 0)
     rc = version_load(txn, w->a, pr_path_of(w)->product_id, pr_path_of(w)->version_id, &v);
   return pr_found_or_refuse(w, rc);

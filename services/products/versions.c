@@ -123,8 +123,7 @@ static version_record_t *new_version(const create_req_t *req, const char *produc
 }
 
 static int create_write(store_txn_t *txn, store_call_t *w) {
-  product_record_t *product;
-  int rc = pr_product_or_refuse(txn, w, &product);
+  int rc = pr_in_product_or_refuse(txn, w);
   return rc ? rc : version_save(txn, ((version_input_t *)w->aux)->rec, w->a, STORE_PUT_NOOVERWRITE);
 }
 
@@ -168,10 +167,10 @@ static int apply_update(store_call_t *w, const version_input_t *in, version_t *v
 
 static int update_write(store_txn_t *txn, store_call_t *w) {
   version_input_t *in = w->aux;
-  product_record_t *product;
-  int rc = pr_product_or_refuse(txn, w, &product);
-  if (rc == 0) rc = version_load(txn, w->a, pr_path_of(w)->product_id, pr_path_of(w)->id, &in->rec);
-  if (rc == STORE_NOTFOUND) return store_call_refuse(w, HG_NOT_FOUND, PR_MSG_NOT_FOUND);
+  const pr_path_t *path = pr_path_of(w);
+  int rc = pr_in_product_or_refuse(txn, w);
+  if (rc == 0)
+    rc = pr_found_or_refuse(w, version_load(txn, w->a, path->product_id, path->id, &in->rec));
   if (rc || (rc = apply_update(w, in, in->rec->version)) != 0) return rc;
   return version_save(txn, in->rec, w->a, 0);
 }
@@ -216,11 +215,11 @@ static void update_version(rpc_ctx_t *ctx, const void *msg) {
 
 static int delete_write(store_txn_t *txn, store_call_t *w) {
   version_record_t *rec;
-  product_record_t *product;
-  int rc = pr_product_or_refuse(txn, w, &product);
-  if (rc == 0) rc = version_load(txn, w->a, pr_path_of(w)->product_id, pr_path_of(w)->id, &rec);
-  if (rc == STORE_NOTFOUND) return store_call_refuse(w, HG_NOT_FOUND, PR_MSG_NOT_FOUND);
-  return rc ? rc : version_delete_cascade(txn, w->a, pr_path_of(w)->product_id, pr_path_of(w)->id);
+  const pr_path_t *path = pr_path_of(w);
+  int rc = pr_in_product_or_refuse(txn, w);
+  if (rc == 0)
+    rc = pr_found_or_refuse(w, version_load(txn, w->a, path->product_id, path->id, &rec));
+  return rc ? rc : version_delete_cascade(txn, w->a, path->product_id, path->id);
 }
 
 static const store_call_op_t delete_op = {delete_write, store_call_reply_empty, NULL, NULL};
