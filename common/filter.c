@@ -4,6 +4,8 @@
 #include <ctype.h>
 #include <string.h>
 
+#include "common/reflect.h"
+
 static const char *const op_names[HG_FILTER_N_OPS] = {
     [HG_FILTER_EQ] = "eq",
     [HG_FILTER_OEQ] = "oeq",
@@ -27,18 +29,9 @@ const char *hg_filter_op_name(hg_filter_op_t op) {
 /* The string value of a set field: a oneof member (optional scalar) when its case is set,
  * a plain string when non-empty; NULL otherwise. */
 static const char *string_member(const ProtobufCMessage *m, const char *name) {
-  const ProtobufCFieldDescriptor *fd =
-      protobuf_c_message_descriptor_get_field_by_name(m->descriptor, name);
-  if (!fd || fd->type != PROTOBUF_C_TYPE_STRING || fd->label == PROTOBUF_C_LABEL_REPEATED)
-    return NULL;
-  if (fd->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) {
-    uint32_t kase;
-    memcpy(&kase, (const char *)m + fd->quantifier_offset, sizeof(kase));
-    if (kase != fd->id) return NULL;
-  }
-  const char *v;
-  memcpy(&v, (const char *)m + fd->offset, sizeof(v));
-  return (fd->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) || (v && *v) ? v : NULL;
+  const char *v = NULL;
+  const ProtobufCFieldDescriptor *fd = hg_string_member(m, name, &v);
+  return fd && ((fd->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) || (v && *v)) ? v : NULL;
 }
 
 /* The sub-message of a singular message field, or NULL when unset or not a message. */

@@ -99,35 +99,7 @@ int auth__valid_or_fail(rpc_ctx_t *ctx, hg_status_t *st, const char *message) {
   return -1;
 }
 
-void auth__store_fail(rpc_ctx_t *ctx, int rc, const char *not_found) {
-  if (rc == STORE_NOTFOUND && not_found) {
-    rpc_fail_code(ctx, HG_NOT_FOUND, not_found);
-    return;
-  }
-  HG_ERROR("auth", rpc_ctx_request_id(ctx), "store: %s", store_strerror(rc));
-  rpc_fail_code(ctx, store_error_code(rc), "Storage error");
-}
-
-static void write_done(void *arg, int rc) {
-  auth_write_t *w = arg;
-  if (rc == 0)
-    rpc_reply(w->ctx, w->resp);
-  else
-    auth__store_fail(w->ctx, rc, w->not_found);
-}
-
-int auth__submit_or_fail(rpc_ctx_t *ctx, const auth_svc_t *svc, store_write_fn fn, const void *data,
-                         const void *resp, const char *not_found) {
-  auth_write_t *w = hg_arena_alloc(rpc_ctx_arena(ctx), sizeof(*w));
-  if (!w) {
-    rpc_fail_code(ctx, HG_RESOURCE_EXHAUSTED, "Out of memory");
-    return -1;
-  }
-  *w = (auth_write_t){ctx, data, resp, not_found};
-  int rc = store_submit(svc->store, fn, write_done, w);
-  if (rc != 0) {
-    auth__store_fail(ctx, rc, NULL);
-    return -1;
-  }
-  return 0;
-}
+const store_call_cfg_t auth__store_answers = {
+    .module = "auth",
+    .internal = "Storage error",
+};

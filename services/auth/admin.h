@@ -13,6 +13,7 @@
 #include "auth/auth.h"
 #include "common/status.h"
 #include "storage/store.h"
+#include "storage/store_call.h"
 #include "common/validate.h"
 
 #define AUTH_FIELD_MAX 159   /* longest subject or scope, in bytes (fits VerifyResponse) */
@@ -34,7 +35,8 @@ int auth_admin_register(rpc_server_t *s);
 /* Fills the answer resp to req from txn; what it allocates lives in a. 0 or a STORE_* code. */
 typedef int (*auth_read_fn)(store_txn_t *txn, const void *req, hg_arena_t *a, void *resp);
 /* Runs fill in one read transaction of svc's store (admin_read.c), then answers ctx with resp,
- * or through auth__store_fail(rc, not_found). resp must outlive the call only. */
+ * or with NOT_FOUND not_found (when not NULL) for STORE_NOTFOUND, or as auth__store_answers
+ * says for any other failure. resp must outlive the call only. */
 void auth__read_reply(rpc_ctx_t *ctx, const auth_svc_t *svc, auth_read_fn fill, const void *req,
                       void *resp, const char *not_found);
 
@@ -56,23 +58,11 @@ int auth__valid_or_fail(rpc_ctx_t *ctx, hg_status_t *st, const char *message);
  * answered NOT_FOUND without touching the store. */
 int auth__plausible_id(const char *id);
 
-/* Answers ctx for a store error: NOT_FOUND not_found (when given) for STORE_NOTFOUND,
- * UNAVAILABLE when the store is closed, RESOURCE_EXHAUSTED when full, INTERNAL otherwise. */
-void auth__store_fail(rpc_ctx_t *ctx, int rc, const char *not_found);
-
-/* A queued write: the write function receives the auth_write_t as its arg. */
-typedef struct auth_write {
-  rpc_ctx_t *ctx;
-  const void *data;      /* the write function's input */
-  const void *resp;      /* answered once the write is durable */
-  const char *not_found; /* message for STORE_NOTFOUND, or NULL */
-} auth_write_t;
-
-/* Queues fn on the store's group commit; after the durable commit ctx is answered with
- * resp, or through auth__store_fail(). data and resp must live in ctx's arena (or be
- * static). 0: queued (do not touch ctx again). -1: ctx answered. */
-int auth__submit_or_fail(rpc_ctx_t *ctx, const auth_svc_t *svc, store_write_fn fn, const void *data,
-                         const void *resp, const char *not_found);
+/* auth-svc's answers to store failures (store_call_fail): logged, "Storage error" with the
+ * store error's code (UNAVAILABLE when the store is closed, RESOURCE_EXHAUSTED when full,
+ * INTERNAL otherwise). Writes are queued with store_call_start; a delete's op names its
+ * NOT_FOUND text. */
+extern const store_call_cfg_t auth__store_answers;
 
 /* Handlers (admin_tokens.c, admin_bindings.c). */
 void auth__create_token(rpc_ctx_t *ctx, const void *req);

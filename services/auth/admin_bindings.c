@@ -8,12 +8,9 @@
 
 #include "auth/admin.h"
 #include "auth/auth_store.h"
-#include "google/protobuf/empty.pb-c.h"
 #include "hangar/auth/v1/admin.pb-c.h"
 #include "auth/render.h"
 #include "auth/token.h"
-
-static const Google__Protobuf__Empty empty = GOOGLE__PROTOBUF__EMPTY__INIT;
 
 typedef Hangar__Auth__V1__CreateRoleBindingRequest create_req_t;
 
@@ -25,15 +22,17 @@ static const hg_rule_t request_rules[] = {
     {"role", offsetof(create_req_t, role), HG_RULE_ONE_OF, 1, 0, 0, auth__roles, AUTH_ROLE_DESC},
 };
 
-static int put_binding(store_txn_t *txn, void *arg) {
-  const auth_write_t *w = arg;
-  return auth_store_put_binding(txn, w->data);
+static int put_binding(store_txn_t *txn, store_call_t *c) {
+  return auth_store_put_binding(txn, c->req);
 }
 
-static int delete_binding(store_txn_t *txn, void *arg) {
-  const auth_write_t *w = arg;
-  return auth_store_delete(txn, AUTH_T_ROLE_BINDINGS, w->data);
+static int delete_binding(store_txn_t *txn, store_call_t *c) {
+  return auth_store_delete(txn, AUTH_T_ROLE_BINDINGS, c->req);
 }
+
+static const store_call_op_t put_op = {put_binding, store_call_reply_aux, NULL, NULL};
+static const store_call_op_t delete_op = {delete_binding, store_call_reply_empty, NULL,
+                                          "Role binding not found"};
 
 static Hangar__Auth__V1__RoleBindingRecord *new_record(hg_arena_t *a, const create_req_t *req,
                                                        int64_t now) {
@@ -63,7 +62,7 @@ void auth__create_role_binding(rpc_ctx_t *ctx, const void *msg) {
     rpc_fail_code(ctx, HG_INTERNAL, "Could not create role binding");
     return;
   }
-  auth__submit_or_fail(ctx, svc, put_binding, rec, resp, NULL);
+  store_call_start(ctx, svc->store, &auth__store_answers, &put_op, rec, resp);
 }
 
 /* Every role binding, or the subject's, rendered into the ListRoleBindingsResponse out. */
@@ -100,5 +99,5 @@ void auth__delete_role_binding(rpc_ctx_t *ctx, const void *msg) {
     rpc_fail_code(ctx, HG_NOT_FOUND, "Role binding not found");
     return;
   }
-  auth__submit_or_fail(ctx, svc, delete_binding, req->id, &empty, "Role binding not found");
+  store_call_start(ctx, svc->store, &auth__store_answers, &delete_op, req->id, NULL);
 }

@@ -10,8 +10,10 @@ void auth__read_reply(rpc_ctx_t *ctx, const auth_svc_t *svc, auth_read_fn fill, 
     rc = fill(txn, req, rpc_ctx_arena(ctx), resp);
     store_txn_end(txn);
   }
-  if (rc != 0)
-    auth__store_fail(ctx, rc, not_found);
+  if (rc == STORE_NOTFOUND && not_found)
+    rpc_fail_code(ctx, HG_NOT_FOUND, not_found);
+  else if (rc != 0)
+    store_call_fail(ctx, &auth__store_answers, rc);
   else
     rpc_reply(ctx, resp);
 }

@@ -7,14 +7,11 @@
 
 #include "auth/admin.h"
 #include "auth/auth_store.h"
-#include "google/protobuf/empty.pb-c.h"
 #include "hangar/auth/v1/admin.pb-c.h"
 #include "auth/render.h"
 #include "auth/token.h"
 
 #define TTL_MAX_SECONDS (100LL * 366 * 24 * 3600) /* keeps now + ttl far from overflow */
-
-static const Google__Protobuf__Empty empty = GOOGLE__PROTOBUF__EMPTY__INIT;
 
 #define KIND_DESC "must be one of " AUTH_TOKEN_KINDS_TEXT
 #define N_RULES(r) (sizeof(r) / sizeof((r)[0]))
@@ -51,15 +48,17 @@ static int valid_request_or_fail(rpc_ctx_t *ctx, const create_req_t *r) {
   return auth__valid_or_fail(ctx, &st, "Invalid token request");
 }
 
-static int put_token(store_txn_t *txn, void *arg) {
-  const auth_write_t *w = arg;
-  return auth_store_put_token(txn, w->data);
+static int put_token(store_txn_t *txn, store_call_t *c) {
+  return auth_store_put_token(txn, c->req);
 }
 
-static int delete_token(store_txn_t *txn, void *arg) {
-  const auth_write_t *w = arg;
-  return auth_store_delete(txn, AUTH_T_TOKENS, w->data);
+static int delete_token(store_txn_t *txn, store_call_t *c) {
+  return auth_store_delete(txn, AUTH_T_TOKENS, c->req);
 }
+
+static const store_call_op_t put_op = {put_token, store_call_reply_aux, NULL, NULL};
+static const store_call_op_t delete_op = {delete_token, store_call_reply_empty, NULL,
+                                          "Token not found"};
 
 void auth__create_token(rpc_ctx_t *ctx, const void *msg) {
   const create_req_t *req = msg;
@@ -75,7 +74,7 @@ void auth__create_token(rpc_ctx_t *ctx, const void *msg) {
     rpc_fail_code(ctx, HG_INTERNAL, "Could not create token");
     return;
   }
-  auth__submit_or_fail(ctx, svc, put_token, rec, resp, NULL);
+  store_call_start(ctx, svc->store, &auth__store_answers, &put_op, rec, resp);
 }
 
 /* Every token, or the subject's, rendered into the ListTokensResponse out. */
@@ -109,5 +108,5 @@ void auth__delete_token(rpc_ctx_t *ctx, const void *msg) {
     rpc_fail_code(ctx, HG_NOT_FOUND, "Token not found");
     return;
   }
-  auth__submit_or_fail(ctx, svc, delete_token, req->id, &empty, "Token not found");
+  store_call_start(ctx, svc->store, &auth__store_answers, &delete_op, req->id, NULL);
 }

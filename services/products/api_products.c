@@ -74,7 +74,7 @@ static product_record_t *build_product(const create_req_t *req, const char *org,
   p->description = req->description;
   p->n_portal_ids = req->n_portal_ids;
   p->portal_ids = req->portal_ids;
-  if (!(p->id = pr_new_id(a)) || !(p->created_at = pr_now(a))) return NULL;
+  if (!(p->id = pr_new_id(a)) || !(p->created_at = hg_now_text(a))) return NULL;
   p->updated_at = p->created_at;
   if (hg_labels_to_map(&p->base, "labels", &labels, a) != 0 ||
       hg_labels_to_map(&p->base, "public_labels", &public_labels, a) != 0)
@@ -90,15 +90,15 @@ typedef struct product_write {
   product_record_t *rec;
 } product_write_t;
 
-static void reply_product_done(void *arg, int rc) {
-  pr_write_t *w = arg;
-  if (pr_write_failed(w, rc) == 0) rpc_reply(w->ctx, ((product_write_t *)w->aux)->rec->product);
+static void reply_product(store_call_t *w) {
+  rpc_reply(w->ctx, ((product_write_t *)w->aux)->rec->product);
 }
 
-static int create_write(store_txn_t *txn, void *arg) {
-  pr_write_t *w = arg;
+static int create_write(store_txn_t *txn, store_call_t *w) {
   return product_save(txn, ((product_write_t *)w->aux)->rec, w->a, STORE_PUT_NOOVERWRITE);
 }
+
+static const store_call_op_t create_op = {create_write, reply_product, NULL, NULL};
 
 static void create_product(rpc_ctx_t *ctx, const void *msg) {
   const create_req_t *req = msg;
@@ -112,22 +112,19 @@ static void create_product(rpc_ctx_t *ctx, const void *msg) {
     pr_fail_internal(ctx);
     return;
   }
-  if (st.n_violations) {
-    pr_fail_invalid(ctx, &st);
-    return;
-  }
-  pr_submit(ctx, &path, req, pw, create_write, reply_product_done);
+  if (hg_valid_or_fail(ctx, &st, PR_MSG_INVALID)) return;
+  pr_submit(ctx, &path, &create_op, req, pw);
 }
 
-/* Applies the PATCH to p; PR_REFUSED (w->st set) when the labels end up too many. */
-static int apply_patch(pr_write_t *w, product_t *p) {
+/* Applies the PATCH to p; STORE_CALL_REFUSED (w->st set) when the labels end up too many. */
+static int apply_patch(store_call_t *w, product_t *p) {
   const update_req_t *req = w->req;
   const product_write_t *patch = w->aux;
   const Google__Protobuf__FieldMask *mask = pr_mask_of(req->update_mask);
   if (mask->n_paths == 0) return 0;
-  if (pr_mask_has(mask, "name")) p->name = req->name;
-  if (pr_mask_has(mask, "description")) p->description = req->description;
-  if (pr_mask_has(mask, "portal_ids")) {
+  if (hg_mask_has(mask, "name")) p->name = req->name;
+  if (hg_mask_has(mask, "description")) p->description = req->description;
+  if (hg_mask_has(mask, "portal_ids")) {
     p->n_portal_ids = req->n_portal_ids;
     p->portal_ids = req->portal_ids;
   }
@@ -135,19 +132,20 @@ static int apply_patch(pr_write_t *w, product_t *p) {
   if (rc == 0)
     rc =
         pr_labels_patch_apply(&patch->public_labels, &pr_public_labels_cfg, &p->base, w->a, &w->st);
-  if (rc > 0) return pr_refuse_invalid(w);
-  if (rc < 0 || !(p->updated_at = pr_now(w->a))) return STORE_ENOMEM;
+  if (rc > 0) return store_call_refuse_invalid(w);
+  if (rc < 0 || !(p->updated_at = hg_now_text(w->a))) return STORE_ENOMEM;
   return 0;
 }
 
-static int update_write(store_txn_t *txn, void *arg) {
-  pr_write_t *w = arg;
+static int update_write(store_txn_t *txn, store_call_t *w) {
   product_write_t *pw = w->aux;
   int rc = pr_product_or_refuse(txn, w, &pw->rec);
   if (rc || (rc = apply_patch(w, pw->rec->product)) != 0) return rc;
   if ((rc = product_save(txn, pw->rec, w->a, 0)) != 0) return rc;
-  return product_version_count(txn, w->path.product_id, &pw->rec->product->version_count);
+  return product_version_count(txn, pr_path_of(w)->product_id, &pw->rec->product->version_count);
 }
+
+static const store_call_op_t update_op = {update_write, reply_product, NULL, NULL};
 
 /* Checks what can be checked without the stored product into *out; nonzero: answered. */
 static int read_patch_or_fail(rpc_ctx_t *ctx, const update_req_t *req, product_write_t **out) {
@@ -163,8 +161,8 @@ static int read_patch_or_fail(rpc_ctx_t *ctx, const update_req_t *req, product_w
       pr_labels_patch_read(mask, &pr_public_labels_cfg, req->public_labels, a, &st,
                            &patch->public_labels) < 0)
     return pr_fail_internal(ctx);
-  if (pr_mask_has(mask, "portal_ids")) check_portal_ids(req->portal_ids, req->n_portal_ids, a, &st);
-  if (st.n_violations) return pr_fail_invalid(ctx, &st);
+  if (hg_mask_has(mask, "portal_ids")) check_portal_ids(req->portal_ids, req->n_portal_ids, a, &st);
+  if (st.n_violations) return hg_fail_invalid(ctx, &st, PR_MSG_INVALID);
   *out = patch;
   return 0;
 }
@@ -175,21 +173,22 @@ static void update_product(rpc_ctx_t *ctx, const void *msg) {
   product_write_t *patch;
   if (pr_path_or_fail(ctx, req->id, NULL, NULL, &path) || read_patch_or_fail(ctx, req, &patch))
     return;
-  pr_submit(ctx, &path, req, patch, update_write, reply_product_done);
+  pr_submit(ctx, &path, &update_op, req, patch);
 }
 
-static int delete_write(store_txn_t *txn, void *arg) {
-  pr_write_t *w = arg;
+static int delete_write(store_txn_t *txn, store_call_t *w) {
   product_record_t *rec;
   int rc = pr_product_or_refuse(txn, w, &rec);
   return rc ? rc : product_delete_cascade(txn, w->a, rec);
 }
 
+static const store_call_op_t delete_op = {delete_write, store_call_reply_empty, NULL, NULL};
+
 static void delete_product(rpc_ctx_t *ctx, const void *msg) {
   const delete_req_t *req = msg;
   pr_path_t path;
   if (pr_path_or_fail(ctx, req->id, NULL, NULL, &path)) return;
-  pr_submit(ctx, &path, req, NULL, delete_write, pr_reply_empty_done);
+  pr_submit(ctx, &path, &delete_op, req, NULL);
 }
 
 /* ---- reads ---------------------------------------------------------------------------- */
@@ -204,7 +203,7 @@ static void get_product(rpc_ctx_t *ctx, const void *msg) {
   if (rc == 0) rc = product_version_count(txn, path.product_id, &rec->product->version_count);
   store_txn_end(txn);
   if (rc)
-    pr_fail_store(ctx, rc);
+    store_call_fail(ctx, &pr_store_answers, rc);
   else
     rpc_reply(ctx, rec->product);
 }
@@ -254,7 +253,7 @@ static int read_list_query_or_fail(rpc_ctx_t *ctx, const list_req_t *req, produc
   if (hg_label_query_parse(req->labels, a, &pq->labels) ||
       hg_label_query_parse(req->public_labels, a, &pq->public_labels))
     return pr_fail_internal(ctx);
-  if (st.n_violations) return pr_fail_invalid(ctx, &st);
+  if (st.n_violations) return hg_fail_invalid(ctx, &st, PR_MSG_INVALID);
   if (pq->filter.n || pq->labels.n || pq->public_labels.n) {
     lq->keep = keep_product;
     lq->keep_arg = pq;
@@ -294,7 +293,7 @@ static void list_products(rpc_ctx_t *ctx, const void *msg) {
   store_txn_end(txn);
   if (rc == 0 && !(resp.meta = pr_list_meta(a, &lq.page, page.total))) rc = STORE_ENOMEM;
   if (rc) {
-    pr_fail_store(ctx, rc);
+    store_call_fail(ctx, &pr_store_answers, rc);
     return;
   }
   resp.n_data = page.n;

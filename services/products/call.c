@@ -4,9 +4,7 @@
 
 #include <string.h>
 
-#include "common/clock.h"
 #include "products/fields.h"
-#include "common/log.h"
 #include "products/product_store.h"
 
 #define ORG_PREFIX "orgs/"
@@ -51,7 +49,7 @@ static int own_product_or_fail(rpc_ctx_t *ctx, const char *org, const char *prod
   if (pr_read_begin_or_fail(ctx, &txn)) return -1;
   int rc = product_load(txn, rpc_ctx_arena(ctx), org, canon, &p);
   store_txn_end(txn);
-  return rc ? pr_fail_store(ctx, rc) : 0;
+  return rc ? store_call_fail(ctx, &pr_store_answers, rc) : 0;
 }
 
 /* Admission in the caller's org with role need, on the product product_id names when it is
@@ -114,30 +112,17 @@ int pr_fail_not_found(rpc_ctx_t *ctx) {
   return -1;
 }
 
-int pr_fail_invalid(rpc_ctx_t *ctx, hg_status_t *st) {
-  st->code = HG_INVALID_ARGUMENT;
-  st->message = PR_MSG_INVALID;
-  rpc_fail(ctx, st);
-  return -1;
-}
-
 int pr_fail_internal(rpc_ctx_t *ctx) {
   rpc_fail_code(ctx, HG_INTERNAL, PR_MSG_INTERNAL);
   return -1;
 }
 
-int pr_fail_store(rpc_ctx_t *ctx, int rc) {
-  if (rc == STORE_NOTFOUND) return pr_fail_not_found(ctx);
-  HG_ERROR("products", rpc_ctx_request_id(ctx), "store: %s", store_strerror(rc));
-  rpc_fail_code(ctx, store_error_code(rc), PR_MSG_INTERNAL);
-  return -1;
-}
-
-char *pr_now(hg_arena_t *a) {
-  char now[HG_RFC3339_LEN];
-  hg_time_rfc3339(hg_now_ms(), now);
-  return hg_arena_strdup(a, now);
-}
+const store_call_cfg_t pr_store_answers = {
+    .module = "products",
+    .internal = PR_MSG_INTERNAL,
+    .not_found = PR_MSG_NOT_FOUND,
+    .invalid = PR_MSG_INVALID,
+};
 
 char *pr_new_id(hg_arena_t *a) {
   char id[HG_UUID_LEN];
@@ -152,7 +137,7 @@ Google__Protobuf__Struct *pr_empty_struct(hg_arena_t *a) {
 
 int pr_read_begin_or_fail(rpc_ctx_t *ctx, store_txn_t **txn) {
   int rc = store_txn_begin_read(pr_svc(ctx)->store, txn);
-  return rc ? pr_fail_store(ctx, rc) : 0;
+  return rc ? store_call_fail(ctx, &pr_store_answers, rc) : 0;
 }
 
 /* ---- path ids ----------------------------------------------------------------------- */
@@ -172,54 +157,31 @@ int pr_begin_product_read_or_fail(rpc_ctx_t *ctx, const pr_path_t *path, store_t
   int rc = product_load(*txn, rpc_ctx_arena(ctx), path->org, path->product_id, &p);
   if (rc == 0) return 0;
   store_txn_end(*txn);
-  return pr_fail_store(ctx, rc);
+  return store_call_fail(ctx, &pr_store_answers, rc);
 }
 
 /* ---- writes --------------------------------------------------------------------------- */
 
-void pr_submit(rpc_ctx_t *ctx, const pr_path_t *path, const void *req, void *aux, store_write_fn fn,
-               store_done_fn done) {
-  pr_write_t *w = hg_arena_alloc(rpc_ctx_arena(ctx), sizeof(*w));
-  if (!w) {
-    pr_fail_internal(ctx);
-    return;
-  }
-  w->ctx = ctx;
-  w->a = rpc_ctx_arena(ctx);
+const pr_path_t *pr_path_of(const store_call_t *c) { return &((const pr_write_t *)c)->path; }
+
+void pr_submit(rpc_ctx_t *ctx, const pr_path_t *path, const store_call_op_t *op, const void *req,
+               void *aux) {
+  pr_write_t *w = (pr_write_t *)store_call_new(ctx, &pr_store_answers, sizeof(*w));
+  if (!w) return;
   w->path = *path;
-  w->req = req;
-  w->aux = aux;
-  int rc = store_submit(pr_svc(ctx)->store, fn, done, w);
-  if (rc) pr_fail_store(ctx, rc);
+  store_call_submit(&w->call, pr_svc(ctx)->store, op, req, aux);
 }
 
-int pr_product_or_refuse(store_txn_t *txn, pr_write_t *w, product_record_t **out) {
-  int rc = product_load(txn, w->a, w->path.org, w->path.product_id, out);
-  return rc == STORE_NOTFOUND ? pr_refuse(w, HG_NOT_FOUND, PR_MSG_NOT_FOUND) : rc;
+int pr_product_or_refuse(store_txn_t *txn, store_call_t *c, product_record_t **out) {
+  const pr_path_t *path = pr_path_of(c);
+  return pr_found_or_refuse(c, product_load(txn, c->a, path->org, path->product_id, out));
 }
 
-int pr_refuse(pr_write_t *w, hg_code_t code, const char *message) {
-  hg_status_set(&w->st, code, message);
-  return PR_REFUSED;
+int pr_in_product_or_refuse(store_txn_t *txn, store_call_t *c) {
+  product_record_t *p;
+  return pr_product_or_refuse(txn, c, &p);
 }
 
-int pr_refuse_invalid(pr_write_t *w) {
-  w->st.code = HG_INVALID_ARGUMENT;
-  w->st.message = PR_MSG_INVALID;
-  return PR_REFUSED;
-}
-
-int pr_write_failed(pr_write_t *w, int rc) {
-  if (rc == 0) return 0;
-  if (rc == PR_REFUSED)
-    rpc_fail(w->ctx, &w->st);
-  else
-    pr_fail_store(w->ctx, rc);
-  return -1;
-}
-
-void pr_reply_empty_done(void *arg, int rc) {
-  pr_write_t *w = arg;
-  Google__Protobuf__Empty empty = GOOGLE__PROTOBUF__EMPTY__INIT;
-  if (pr_write_failed(w, rc) == 0) rpc_reply(w->ctx, &empty);
+int pr_found_or_refuse(store_call_t *c, int rc) {
+  return rc == STORE_NOTFOUND ? store_call_refuse(c, HG_NOT_FOUND, PR_MSG_NOT_FOUND) : rc;
 }

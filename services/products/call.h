@@ -14,8 +14,11 @@
 #define HANGAR_PRODUCTS_CALL_H
 
 #include "common/authz.h"
+#include "common/fail.h"
+#include "common/timestamp.h"
 #include "products/products.h"
 #include "common/uuid.h"
+#include "storage/store_call.h"
 
 #define PR_MSG_INVALID "Invalid Parameters"
 #define PR_MSG_NOT_FOUND "Not Found"
@@ -51,15 +54,13 @@ int pr_path_id_or_fail(rpc_ctx_t *ctx, const char *id, const char **out);
 
 /* Answers and returns -1. */
 int pr_fail_not_found(rpc_ctx_t *ctx);
-int pr_fail_invalid(rpc_ctx_t *ctx, hg_status_t *st); /* sets code and message */
 int pr_fail_internal(rpc_ctx_t *ctx);
-/* A store error: STORE_NOTFOUND -> NOT_FOUND, STORE_FULL -> RESOURCE_EXHAUSTED, else
- * INTERNAL (logged). */
-int pr_fail_store(rpc_ctx_t *ctx, int rc);
+/* The service's answers to store failures (store_call_fail): STORE_NOTFOUND -> NOT_FOUND
+ * "Not Found", else the store error's code (STORE_FULL -> RESOURCE_EXHAUSTED ...) with
+ * "Internal Server Error" (logged). Invalid writes answer "Invalid Parameters". */
+extern const store_call_cfg_t pr_store_answers;
 
-/* Now as "2023-01-01T00:00:00.000Z" / a fresh UUIDv4 / an empty Struct, in the arena; NULL
- * on failure. */
-char *pr_now(hg_arena_t *a);
+/* A fresh UUIDv4 / an empty Struct, in the arena; NULL on failure. */
 char *pr_new_id(hg_arena_t *a);
 Google__Protobuf__Struct *pr_empty_struct(hg_arena_t *a);
 
@@ -87,34 +88,26 @@ int pr_begin_product_read_or_fail(rpc_ctx_t *ctx, const pr_path_t *path, store_t
 
 /* ---- writes --------------------------------------------------------------------------- */
 
-/* One queued write; lives in the call's arena until the reply. */
+/* One queued write: the toolkit's call (first, so a store_call_t * is a pr_write_t *) and
+ * the path ids it acts on. Lives in the call's arena until the reply. */
 typedef struct pr_write {
-  rpc_ctx_t *ctx;
-  hg_arena_t *a;
+  store_call_t call;
   pr_path_t path;
-  const void *req;
-  void *aux;      /* handler-specific state (the record to write or written ...) */
-  hg_status_t st; /* a refused write's answer */
 } pr_write_t;
 
-/* A write function's code meaning "refused: w->st says why". */
-#define PR_REFUSED 1
-
-/* Set w->st and return PR_REFUSED. */
-int pr_refuse(pr_write_t *w, hg_code_t code, const char *message);
-/* An INVALID_ARGUMENT refusal whose violations the caller already added to w->st (which
- * starts empty). Returns PR_REFUSED. */
-int pr_refuse_invalid(pr_write_t *w);
-/* Queues fn for the call (path copied, req and aux borrowed); done runs after the durable
- * commit. Answered on failure. */
-void pr_submit(rpc_ctx_t *ctx, const pr_path_t *path, const void *req, void *aux, store_write_fn fn,
-               store_done_fn done);
-/* In a write: loads w's product in its org, refusing NOT_FOUND when absent. */
-int pr_product_or_refuse(store_txn_t *txn, pr_write_t *w, product_record_t **out);
-/* In done: 0 when the write succeeded; else answers its error and returns nonzero. */
-int pr_write_failed(pr_write_t *w, int rc);
-/* A done function answering google.protobuf.Empty (deletes). */
-void pr_reply_empty_done(void *arg, int rc);
+/* The path of a write pr_submit queued. */
+const pr_path_t *pr_path_of(const store_call_t *c);
+/* Queues op for the call under pr_store_answers (path copied, req and aux borrowed). The
+ * call is answered exactly once (store_call.h). */
+void pr_submit(rpc_ctx_t *ctx, const pr_path_t *path, const store_call_op_t *op, const void *req,
+               void *aux);
+/* In a write: loads c's product in its org, refusing NOT_FOUND when absent. */
+int pr_product_or_refuse(store_txn_t *txn, store_call_t *c, product_record_t **out);
+/* In a write: 0 when c's product exists in its org (the parent of what the path names);
+ * else refused NOT_FOUND, or a store error. */
+int pr_in_product_or_refuse(store_txn_t *txn, store_call_t *c);
+/* In a write: refuses NOT_FOUND when rc is STORE_NOTFOUND; else rc. */
+int pr_found_or_refuse(store_call_t *c, int rc);
 
 /* ---- the method tables of each part (bound together by products_register) ------------ */
 

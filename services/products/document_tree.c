@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/reflect.h"
+
 static int by_position(const void *x, const void *y) {
   uint64_t a = (*(document_record_t *const *)x)->position;
   uint64_t b = (*(document_record_t *const *)y)->position;
@@ -111,14 +113,7 @@ static doc_tree_t *tree_node(const document_t *d, hg_arena_t *a) {
   doc_tree_t *t = hg_arena_alloc(a, sizeof(*t));
   if (!t) return NULL;
   hangar__products__v1__document_tree__init(t);
-  t->id = d->id;
-  t->parent_document_id = d->parent_document_id;
-  t->title = d->title;
-  t->slug = d->slug;
-  t->metadata = d->metadata;
-  t->status = d->status;
-  t->created_at = d->created_at;
-  t->updated_at = d->updated_at;
+  hg_copy_shared_fields(&d->base, &t->base); /* all but children */
   return t;
 }
 

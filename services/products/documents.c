@@ -81,9 +81,9 @@ static int read_input(const Google__Protobuf__FieldMask *mask,
                       const Google__Protobuf__StringValue *parent, const char *content,
                       Google__Protobuf__Struct *metadata, hg_arena_t *a, hg_status_t *st,
                       doc_input_t *in) {
-  in->move = mask ? pr_mask_has(mask, "parent_document_id") : parent != NULL;
+  in->move = mask ? hg_mask_has(mask, "parent_document_id") : parent != NULL;
   if (in->move && read_parent(parent, a, st, in) != 0) return -1;
-  in->set_content = !mask || pr_mask_has(mask, "content");
+  in->set_content = !mask || hg_mask_has(mask, "content");
   if (in->set_content && mask && !content) {
     pr_violate(st, a, "content", "is_string");
   } else if (in->set_content &&
@@ -92,7 +92,7 @@ static int read_input(const Google__Protobuf__FieldMask *mask,
   }
   in->metadata = metadata;
   if (!mask && !metadata && !(in->metadata = pr_empty_struct(a))) return -1;
-  if (mask && pr_mask_has(mask, "metadata") && !metadata)
+  if (mask && hg_mask_has(mask, "metadata") && !metadata)
     pr_violate(st, a, "metadata", "is_object");
   return 0;
 }
@@ -114,21 +114,20 @@ static void reply_document(rpc_ctx_t *ctx, document_record_t *rec, const doc_inp
   rpc_reply(ctx, d);
 }
 
-static void reply_document_done(void *arg, int rc) {
-  pr_write_t *w = arg;
+static void reply_document_write(store_call_t *w) {
   doc_input_t *in = w->aux;
-  if (pr_write_failed(w, rc) == 0) reply_document(w->ctx, in->rec, in);
+  reply_document(w->ctx, in->rec, in);
 }
 
 /* ---- placement ------------------------------------------------------------------------ */
 
-static int refuse_parent(pr_write_t *w, const char *rule, const char *reason) {
+static int refuse_parent(store_call_t *w, const char *rule, const char *reason) {
   hg_status_violation(&w->st, "parent_document_id", rule, reason);
-  return pr_refuse_invalid(w);
+  return store_call_refuse_invalid(w);
 }
 
 /* Checks that doc (-1: a new document) may go under parent in forest f. */
-static int check_placement(pr_write_t *w, const pr_forest_t *f, long doc, const char *parent) {
+static int check_placement(store_call_t *w, const pr_forest_t *f, long doc, const char *parent) {
   long p = pr_forest_find(f, parent);
   if (p < 0)
     return refuse_parent(w, "missing_reference",
@@ -143,10 +142,10 @@ static int check_placement(pr_write_t *w, const pr_forest_t *f, long doc, const 
   return 0;
 }
 
-static int load_forest(store_txn_t *txn, pr_write_t *w, pr_forest_t *f) {
+static int load_forest(store_txn_t *txn, store_call_t *w, pr_forest_t *f) {
   void **docs;
   size_t n;
-  int rc = pr_load_group(txn, w->a, PR_DOCUMENTS, pr_str(w->path.product_id),
+  int rc = pr_load_group(txn, w->a, PR_DOCUMENTS, pr_str(pr_path_of(w)->product_id),
                          &hangar__products__v1__document_record__descriptor, &docs, &n);
   if (rc == 0 && pr_forest_build(docs, n, w->a, f) != 0) rc = STORE_ENOMEM;
   return rc;
@@ -154,7 +153,7 @@ static int load_forest(store_txn_t *txn, pr_write_t *w, pr_forest_t *f) {
 
 /* Applies in->move to rec: checks the new parent and takes a new (bottom) position. A
  * PATCH naming the current parent again changes nothing. */
-static int place(store_txn_t *txn, pr_write_t *w, const doc_input_t *in, document_record_t *rec,
+static int place(store_txn_t *txn, store_call_t *w, const doc_input_t *in, document_record_t *rec,
                  int is_new) {
   document_t *d = rec->document;
   const Google__Protobuf__StringValue *cur = d->parent_document_id;
@@ -177,25 +176,26 @@ static int place(store_txn_t *txn, pr_write_t *w, const doc_input_t *in, documen
 }
 
 /* Saves rec; a slug taken by another document of the product is ALREADY_EXISTS. */
-static int save_document(store_txn_t *txn, pr_write_t *w, const document_record_t *rec,
+static int save_document(store_txn_t *txn, store_call_t *w, const document_record_t *rec,
                          unsigned flags) {
   int rc = document_save(txn, rec, w->a, flags);
   if (rc != STORE_EXISTS) return rc;
-  return pr_refuse(w, HG_ALREADY_EXISTS,
-                   hg_arena_sprintf(w->a, "Document slug '%s' already exists for this API product",
-                                    rec->document->slug));
+  return store_call_refuse(
+      w, HG_ALREADY_EXISTS,
+      hg_arena_sprintf(w->a, "Document slug '%s' already exists for this API product",
+                       rec->document->slug));
 }
 
 /* ---- create --------------------------------------------------------------------------- */
 
-static int create_write(store_txn_t *txn, void *arg) {
-  pr_write_t *w = arg;
+static int create_write(store_txn_t *txn, store_call_t *w) {
   doc_input_t *in = w->aux;
-  product_record_t *product;
-  int rc = pr_product_or_refuse(txn, w, &product);
+  int rc = pr_in_product_or_refuse(txn, w);
   if (rc == 0) rc = place(txn, w, in, in->rec, 1);
   return rc ? rc : save_document(txn, w, in->rec, STORE_PUT_NOOVERWRITE);
 }
+
+static const store_call_op_t create_op = {create_write, reply_document_write, NULL, NULL};
 
 static document_record_t *new_document(const create_req_t *req, const char *product_id,
                                        const doc_input_t *in, hg_arena_t *a) {
@@ -211,7 +211,7 @@ static document_record_t *new_document(const create_req_t *req, const char *prod
   d->title = req->title;
   d->content = (char *)in->content.text;
   d->metadata = in->metadata;
-  if (!(d->id = pr_new_id(a)) || !(d->created_at = pr_now(a))) return NULL;
+  if (!(d->id = pr_new_id(a)) || !(d->created_at = hg_now_text(a))) return NULL;
   d->updated_at = d->created_at;
   return rec;
 }
@@ -235,40 +235,37 @@ static void create_document(rpc_ctx_t *ctx, const void *msg) {
     pr_fail_internal(ctx);
     return;
   }
-  if (st.n_violations) {
-    pr_fail_invalid(ctx, &st);
-    return;
-  }
-  pr_submit(ctx, &path, req, in, create_write, reply_document_done);
+  if (hg_valid_or_fail(ctx, &st, PR_MSG_INVALID)) return;
+  pr_submit(ctx, &path, &create_op, req, in);
 }
 
 /* ---- update --------------------------------------------------------------------------- */
 
-static int apply_update(pr_write_t *w, const doc_input_t *in, document_t *d) {
+static int apply_update(store_call_t *w, const doc_input_t *in, document_t *d) {
   const update_req_t *req = w->req;
   const Google__Protobuf__FieldMask *mask = pr_mask_of(req->update_mask);
-  if (pr_mask_has(mask, "slug")) d->slug = req->slug;
-  if (pr_mask_has(mask, "status")) d->status = req->status;
-  if (pr_mask_has(mask, "title")) d->title = req->title;
+  if (hg_mask_has(mask, "slug")) d->slug = req->slug;
+  if (hg_mask_has(mask, "status")) d->status = req->status;
+  if (hg_mask_has(mask, "title")) d->title = req->title;
   if (in->set_content) d->content = (char *)in->content.text;
   if (in->metadata) d->metadata = in->metadata;
-  return (d->updated_at = pr_now(w->a)) ? 0 : STORE_ENOMEM;
+  return (d->updated_at = hg_now_text(w->a)) ? 0 : STORE_ENOMEM;
 }
 
-static int update_write(store_txn_t *txn, void *arg) {
-  pr_write_t *w = arg;
+static int update_write(store_txn_t *txn, store_call_t *w) {
   doc_input_t *in = w->aux;
-  product_record_t *product;
-  int rc = pr_product_or_refuse(txn, w, &product);
-  if (rc) return rc;
-  rc = document_load(txn, w->a, w->path.product_id, w->path.id, &in->rec);
-  if (rc == STORE_NOTFOUND) return pr_refuse(w, HG_NOT_FOUND, PR_MSG_NOT_FOUND);
+  const pr_path_t *path = pr_path_of(w);
+  int rc = pr_in_product_or_refuse(txn, w);
+  if (rc == 0)
+    rc = pr_found_or_refuse(w, document_load(txn, w->a, path->product_id, path->id, &in->rec));
   const update_req_t *req = w->req;
   if (rc || pr_mask_of(req->update_mask)->n_paths == 0) return rc;
   if ((rc = apply_update(w, in, in->rec->document)) != 0) return rc;
   if (in->move && (rc = place(txn, w, in, in->rec, 0)) != 0) return rc;
   return save_document(txn, w, in->rec, 0);
 }
+
+static const store_call_op_t update_op = {update_write, reply_document_write, NULL, NULL};
 
 static void update_document(rpc_ctx_t *ctx, const void *msg) {
   const update_req_t *req = msg;
@@ -288,38 +285,36 @@ static void update_document(rpc_ctx_t *ctx, const void *msg) {
     pr_fail_internal(ctx);
     return;
   }
-  if (st.n_violations) {
-    pr_fail_invalid(ctx, &st);
-    return;
-  }
-  pr_submit(ctx, &path, req, in, update_write, reply_document_done);
+  if (hg_valid_or_fail(ctx, &st, PR_MSG_INVALID)) return;
+  pr_submit(ctx, &path, &update_op, req, in);
 }
 
 /* ---- delete --------------------------------------------------------------------------- */
 
-static int delete_write(store_txn_t *txn, void *arg) {
-  pr_write_t *w = arg;
+static int delete_write(store_txn_t *txn, store_call_t *w) {
   document_record_t *rec;
   pr_forest_t f;
   const char **ids;
   size_t n;
-  product_record_t *product;
-  int rc = pr_product_or_refuse(txn, w, &product);
-  if (rc == 0) rc = document_load(txn, w->a, w->path.product_id, w->path.id, &rec);
-  if (rc == STORE_NOTFOUND) return pr_refuse(w, HG_NOT_FOUND, PR_MSG_NOT_FOUND);
+  const pr_path_t *path = pr_path_of(w);
+  int rc = pr_in_product_or_refuse(txn, w);
+  if (rc == 0)
+    rc = pr_found_or_refuse(w, document_load(txn, w->a, path->product_id, path->id, &rec));
   if (rc || (rc = load_forest(txn, w, &f)) != 0) return rc;
-  long i = pr_forest_find(&f, w->path.id);
+  long i = pr_forest_find(&f, path->id);
   if (i < 0 || pr_forest_subtree(&f, (size_t)i, w->a, &ids, &n) != 0) return STORE_ENOMEM;
   for (size_t k = 0; rc == 0 && k < n; k++)
-    rc = document_delete(txn, w->a, w->path.product_id, ids[k]);
+    rc = document_delete(txn, w->a, path->product_id, ids[k]);
   return rc;
 }
+
+static const store_call_op_t delete_op = {delete_write, store_call_reply_empty, NULL, NULL};
 
 static void delete_document(rpc_ctx_t *ctx, const void *msg) {
   const delete_req_t *req = msg;
   pr_path_t path;
   if (pr_path_or_fail(ctx, req->api_product_id, NULL, req->id, &path)) return;
-  pr_submit(ctx, &path, req, NULL, delete_write, pr_reply_empty_done);
+  pr_submit(ctx, &path, &delete_op, req, NULL);
 }
 
 /* ---- reads ---------------------------------------------------------------------------- */
@@ -335,7 +330,7 @@ static void get_document(rpc_ctx_t *ctx, const void *msg) {
   int rc = document_load(txn, rpc_ctx_arena(ctx), path.product_id, path.id, &rec);
   store_txn_end(txn);
   if (rc)
-    pr_fail_store(ctx, rc);
+    store_call_fail(ctx, &pr_store_answers, rc);
   else
     reply_document(ctx, rec, NULL);
 }
@@ -344,13 +339,7 @@ static summary_t *summary_of(const document_t *d, hg_arena_t *a) {
   summary_t *s = hg_arena_alloc(a, sizeof(*s));
   if (!s) return NULL;
   hangar__products__v1__api_product_document_summary__init(s);
-  s->id = d->id;
-  s->parent_document_id = d->parent_document_id;
-  s->slug = d->slug;
-  s->status = d->status;
-  s->title = d->title;
-  s->created_at = d->created_at;
-  s->updated_at = d->updated_at;
+  hg_copy_shared_fields(&d->base, &s->base); /* every summary field is the document's */
   return s;
 }
 
@@ -370,7 +359,7 @@ static int begin_list_or_fail(rpc_ctx_t *ctx, const list_req_t *req, pr_path_t *
   hg_status_t st;
   hg_status_clear(&st);
   if (pr_path_or_fail(ctx, req->api_product_id, NULL, NULL, path)) return -1;
-  if (pr_page_resolve(req->page, &st, page)) return pr_fail_invalid(ctx, &st);
+  if (pr_page_resolve(req->page, &st, page)) return hg_fail_invalid(ctx, &st, PR_MSG_INVALID);
   return pr_begin_product_read_or_fail(ctx, path, txn);
 }
 
@@ -389,7 +378,7 @@ static void list_documents(rpc_ctx_t *ctx, const void *msg) {
   if (rc == 0) rc = summaries(&page, a, &resp);
   if (rc == 0 && !(resp.meta = pr_list_meta(a, &q.page, page.total))) rc = STORE_ENOMEM;
   if (rc)
-    pr_fail_store(ctx, rc);
+    store_call_fail(ctx, &pr_store_answers, rc);
   else
     rpc_reply(ctx, &resp);
 }
@@ -413,7 +402,7 @@ static void list_document_tree(rpc_ctx_t *ctx, const void *msg) {
     rc = STORE_ENOMEM;
   if (rc == 0 && !(resp.meta = pr_list_meta(a, &pg, n_roots))) rc = STORE_ENOMEM;
   if (rc) {
-    pr_fail_store(ctx, rc);
+    store_call_fail(ctx, &pr_store_answers, rc);
     return;
   }
   hg_page_window(&pg, n_roots, &start, &count);

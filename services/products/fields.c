@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "common/names.h"
+#include "common/reflect.h"
 
 /* Rules with a fixed reason: "<field> <text>" (or just the text where Konnect says so). */
 static const struct {
@@ -62,18 +63,8 @@ hg_violation_t *pr_violate_enum(hg_status_t *st, hg_arena_t *a, const char *fiel
 /* ---- reflection ----------------------------------------------------------------------- */
 
 const char *pr_string_field(const ProtobufCMessage *msg, const char *name) {
-  const ProtobufCFieldDescriptor *fd =
-      protobuf_c_message_descriptor_get_field_by_name(msg->descriptor, name);
-  if (!fd || fd->type != PROTOBUF_C_TYPE_STRING || fd->label == PROTOBUF_C_LABEL_REPEATED)
-    return NULL;
-  if (fd->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) {
-    uint32_t kase;
-    memcpy(&kase, (const char *)msg + fd->quantifier_offset, sizeof(kase));
-    if (kase != fd->id) return NULL;
-  }
-  const char *v;
-  memcpy(&v, (const char *)msg + fd->offset, sizeof(v));
-  return v;
+  const char *v = NULL;
+  return hg_string_member(msg, name, &v) ? v : NULL;
 }
 
 static const Google__Protobuf__FieldMask no_paths = GOOGLE__PROTOBUF__FIELD_MASK__INIT;
@@ -82,17 +73,11 @@ const Google__Protobuf__FieldMask *pr_mask_of(const Google__Protobuf__FieldMask 
   return mask ? mask : &no_paths;
 }
 
-int pr_mask_has(const Google__Protobuf__FieldMask *mask, const char *path) {
-  for (size_t i = 0; mask && i < mask->n_paths; i++)
-    if (strcmp(mask->paths[i], path) == 0) return 1;
-  return 0;
-}
-
 size_t pr_check_mask_names(const Google__Protobuf__FieldMask *mask, const char *const *names,
                            hg_arena_t *a, hg_status_t *st) {
   size_t broken = 0;
   for (size_t i = 0; names[i]; i++) {
-    if (!pr_mask_has(mask, names[i])) continue;
+    if (!hg_mask_has(mask, names[i])) continue;
     pr_violate(st, a, names[i], "unknown_property");
     broken++;
   }
@@ -138,7 +123,7 @@ size_t pr_check_fields(const ProtobufCMessage *msg, const pr_rule_t *rules, size
   size_t broken = 0;
   for (size_t i = 0; i < n && i < sizeof(failed); i++) {
     const pr_rule_t *r = &rules[i];
-    if ((mask && !pr_mask_has(mask, r->field)) || reported(rules, i, failed, r->field)) continue;
+    if ((mask && !hg_mask_has(mask, r->field)) || reported(rules, i, failed, r->field)) continue;
     const char *v = pr_string_field(msg, r->field);
     if (!v && !mask && !r->required) continue;
     if (!v)

@@ -17,6 +17,7 @@
 
 #include "common/arena.h"
 #include "google/protobuf/field_mask.pb-c.h"
+#include "common/reflect.h"
 #include "common/status.h"
 #include "common/validate.h"
 
@@ -49,8 +50,6 @@ const char *pr_string_field(const ProtobufCMessage *msg, const char *name);
 /* A PATCH request's mask; a request without one (a gRPC client that set none) names no
  * field. Never NULL. */
 const Google__Protobuf__FieldMask *pr_mask_of(const Google__Protobuf__FieldMask *mask);
-/* Is path one of mask's paths? (mask NULL: no.) */
-int pr_mask_has(const Google__Protobuf__FieldMask *mask, const char *path);
 /* Each of names (NULL-terminated: the request's path parameters) that the body also named
  * is an "unknown_property" violation. Returns the number appended. */
 size_t pr_check_mask_names(const Google__Protobuf__FieldMask *mask, const char *const *names,

@@ -22,7 +22,7 @@ int pr_labels_create(const ProtobufCMessage *req, const hg_labels_cfg_t *cfg, hg
 int pr_labels_patch_read(const Google__Protobuf__FieldMask *mask, const hg_labels_cfg_t *cfg,
                          const Google__Protobuf__Struct *s, hg_arena_t *a, hg_status_t *st,
                          pr_labels_patch_t *out) {
-  *out = (pr_labels_patch_t){.present = pr_mask_has(mask, cfg->field)};
+  *out = (pr_labels_patch_t){.present = hg_mask_has(mask, cfg->field)};
   if (!out->present) return 0;
   out->clear = s == NULL;
   int broken = hg_labels_from_struct(cfg, s, a, st, &out->set);

@@ -4,11 +4,15 @@
 
 #include "products/product_store.h"
 
+/* Konnect: page[size] 1..100 (default 10, larger capped), page[number] from 1. */
 static const hg_page_cfg_t page_cfg = {
-    .default_size = 10,
-    .max_size = 100,
-    .size_field = "page[size]",
-    .number_field = "page[number]",
+    HG_PAGE_BY_NUMBER,
+    {
+        {HG_PAGE_SIZE, "page[size]", 10, 1, 100, HG_PAGE_CAP | HG_PAGE_EXTRAS, "min",
+         "page size must be greater than or equal to 1", NULL, NULL},
+        {HG_PAGE_START, "page[number]", 1, 1, 0, HG_PAGE_EXTRAS, "min",
+         "page number must be greater than or equal to 1", NULL, NULL},
+    },
 };
 
 size_t pr_page_resolve(const page_query_t *q, hg_status_t *st, hg_page_t *out) {
@@ -16,8 +20,8 @@ size_t pr_page_resolve(const page_query_t *q, hg_status_t *st, hg_page_t *out) {
   if (q) {
     req.has_size = q->_size_case == HANGAR__PRODUCTS__V1__PAGE_QUERY___SIZE_SIZE;
     req.size = q->size;
-    req.has_number = q->_number_case == HANGAR__PRODUCTS__V1__PAGE_QUERY___NUMBER_NUMBER;
-    req.number = q->number;
+    req.has_start = q->_number_case == HANGAR__PRODUCTS__V1__PAGE_QUERY___NUMBER_NUMBER;
+    req.start = q->number;
   }
   return hg_page_resolve(&page_cfg, &req, st, out);
 }

@@ -61,18 +61,15 @@ typedef struct spec_write {
   spec_record_t *rec;
 } spec_write_t;
 
-static void reply_spec_done(void *arg, int rc) {
-  pr_write_t *w = arg;
-  if (pr_write_failed(w, rc) == 0) rpc_reply(w->ctx, ((spec_write_t *)w->aux)->rec->spec);
-}
+static void reply_spec(store_call_t *w) { rpc_reply(w->ctx, ((spec_write_t *)w->aux)->rec->spec); }
 
 /* The product and version of w's path exist; else refused NOT_FOUND. */
-static int version_or_refuse(store_txn_t *txn, pr_write_t *w) {
-  product_record_t *p;
+static int version_or_refuse(store_txn_t *txn, store_call_t *w) {
   version_record_t *v;
-  int rc = pr_product_or_refuse(txn, w, &p);
-  if (rc == 0) rc = version_load(txn, w->a, w->path.product_id, w->path.version_id, &v);
-  return rc == STORE_NOTFOUND ? pr_refuse(w, HG_NOT_FOUND, PR_MSG_NOT_FOUND) : rc;
+  int rc = pr_in_product_or_refuse(txn, w);
+  if (rc == 0)
+    rc = version_load(txn, w->a, pr_path_of(w)->product_id, pr_path_of(w)->version_id, &v);
+  return pr_found_or_refuse(w, rc);
 }
 
 /* Checks the rule table and decodes the content when it is named; *text NULL otherwise.
@@ -85,27 +82,28 @@ static int read_body_or_fail(rpc_ctx_t *ctx, const ProtobufCMessage *req,
   if (mask) pr_check_mask_names(mask, path_names, a, &st);
   pr_check_fields(req, rules, N_RULES, mask, a, &st);
   const char *content = pr_string_field(req, "content");
-  if (!st.n_violations && content && (!mask || pr_mask_has(mask, "content")) &&
+  if (!st.n_violations && content && (!mask || hg_mask_has(mask, "content")) &&
       pr_spec_content_read(content, a, &st, &sw->text) < 0)
     return pr_fail_internal(ctx);
-  return st.n_violations ? pr_fail_invalid(ctx, &st) : 0;
+  return st.n_violations ? hg_fail_invalid(ctx, &st, PR_MSG_INVALID) : 0;
 }
 
 /* ---- create --------------------------------------------------------------------------- */
 
-static int create_write(store_txn_t *txn, void *arg) {
-  pr_write_t *w = arg;
+static int create_write(store_txn_t *txn, store_call_t *w) {
   spec_write_t *sw = w->aux;
   uint64_t n = 0;
   int rc = version_or_refuse(txn, w);
-  if (rc == 0) rc = spec_count(txn, w->a, w->path.product_id, w->path.version_id, &n);
+  if (rc == 0) rc = spec_count(txn, w->a, pr_path_of(w)->product_id, pr_path_of(w)->version_id, &n);
   if (rc == 0 && n > 0)
-    return pr_refuse(w, HG_ALREADY_EXISTS,
-                     hg_arena_sprintf(w->a,
-                                      "Specification for API product version '%s' already exists",
-                                      w->path.version_id));
+    return store_call_refuse(
+        w, HG_ALREADY_EXISTS,
+        hg_arena_sprintf(w->a, "Specification for API product version '%s' already exists",
+                         pr_path_of(w)->version_id));
   return rc ? rc : spec_save(txn, sw->rec, w->a, STORE_PUT_NOOVERWRITE);
 }
+
+static const store_call_op_t create_op = {create_write, reply_spec, NULL, NULL};
 
 static spec_record_t *new_spec(const create_req_t *req, const pr_path_t *path, const char *text,
                                hg_arena_t *a) {
@@ -119,7 +117,7 @@ static spec_record_t *new_spec(const create_req_t *req, const pr_path_t *path, c
   rec->spec = s;
   s->name = req->name;
   s->content = (char *)text;
-  if (!(s->id = pr_new_id(a)) || !(s->created_at = pr_now(a))) return NULL;
+  if (!(s->id = pr_new_id(a)) || !(s->created_at = hg_now_text(a))) return NULL;
   s->updated_at = s->created_at;
   return rec;
 }
@@ -138,30 +136,33 @@ static void create_spec(rpc_ctx_t *ctx, const void *msg) {
     pr_fail_internal(ctx);
     return;
   }
-  pr_submit(ctx, &path, req, sw, create_write, reply_spec_done);
+  pr_submit(ctx, &path, &create_op, req, sw);
 }
 
 /* ---- update / delete ------------------------------------------------------------------ */
 
-static int load_spec_or_refuse(store_txn_t *txn, pr_write_t *w, spec_record_t **out) {
+static int load_spec_or_refuse(store_txn_t *txn, store_call_t *w, spec_record_t **out) {
   int rc = version_or_refuse(txn, w);
-  if (rc == 0) rc = spec_load(txn, w->a, w->path.product_id, w->path.version_id, w->path.id, out);
-  return rc == STORE_NOTFOUND ? pr_refuse(w, HG_NOT_FOUND, PR_MSG_NOT_FOUND) : rc;
+  if (rc == 0)
+    rc = spec_load(txn, w->a, pr_path_of(w)->product_id, pr_path_of(w)->version_id,
+                   pr_path_of(w)->id, out);
+  return pr_found_or_refuse(w, rc);
 }
 
-static int update_write(store_txn_t *txn, void *arg) {
-  pr_write_t *w = arg;
+static int update_write(store_txn_t *txn, store_call_t *w) {
   spec_write_t *sw = w->aux;
   const update_req_t *req = w->req;
   const Google__Protobuf__FieldMask *mask = pr_mask_of(req->update_mask);
   int rc = load_spec_or_refuse(txn, w, &sw->rec);
   if (rc || mask->n_paths == 0) return rc;
   spec_t *s = sw->rec->spec;
-  if (pr_mask_has(mask, "name")) s->name = req->name;
+  if (hg_mask_has(mask, "name")) s->name = req->name;
   if (sw->text) s->content = (char *)sw->text;
-  if (!(s->updated_at = pr_now(w->a))) return STORE_ENOMEM;
+  if (!(s->updated_at = hg_now_text(w->a))) return STORE_ENOMEM;
   return spec_save(txn, sw->rec, w->a, 0);
 }
+
+static const store_call_op_t update_op = {update_write, reply_spec, NULL, NULL};
 
 static void update_spec(rpc_ctx_t *ctx, const void *msg) {
   const update_req_t *req = msg;
@@ -174,22 +175,25 @@ static void update_spec(rpc_ctx_t *ctx, const void *msg) {
     return;
   }
   if (read_body_or_fail(ctx, &req->base, pr_mask_of(req->update_mask), sw)) return;
-  pr_submit(ctx, &path, req, sw, update_write, reply_spec_done);
+  pr_submit(ctx, &path, &update_op, req, sw);
 }
 
-static int delete_write(store_txn_t *txn, void *arg) {
-  pr_write_t *w = arg;
+static int delete_write(store_txn_t *txn, store_call_t *w) {
   spec_record_t *rec;
   int rc = load_spec_or_refuse(txn, w, &rec);
-  return rc ? rc : spec_delete(txn, w->a, w->path.product_id, w->path.version_id, w->path.id);
+  return rc ? rc
+            : spec_delete(txn, w->a, pr_path_of(w)->product_id, pr_path_of(w)->version_id,
+                          pr_path_of(w)->id);
 }
+
+static const store_call_op_t delete_op = {delete_write, store_call_reply_empty, NULL, NULL};
 
 static void delete_spec(rpc_ctx_t *ctx, const void *msg) {
   const delete_req_t *req = msg;
   pr_path_t path;
   if (pr_path_or_fail(ctx, req->api_product_id, req->api_product_version_id, req->id, &path))
     return;
-  pr_submit(ctx, &path, req, NULL, delete_write, pr_reply_empty_done);
+  pr_submit(ctx, &path, &delete_op, req, NULL);
 }
 
 /* ---- reads ---------------------------------------------------------------------------- */
@@ -201,7 +205,7 @@ static int begin_version_read_or_fail(rpc_ctx_t *ctx, const pr_path_t *path, sto
   int rc = version_load(*txn, rpc_ctx_arena(ctx), path->product_id, path->version_id, &v);
   if (rc == 0) return 0;
   store_txn_end(*txn);
-  return pr_fail_store(ctx, rc);
+  return store_call_fail(ctx, &pr_store_answers, rc);
 }
 
 static void get_spec(rpc_ctx_t *ctx, const void *msg) {
@@ -215,7 +219,7 @@ static void get_spec(rpc_ctx_t *ctx, const void *msg) {
   int rc = spec_load(txn, rpc_ctx_arena(ctx), path.product_id, path.version_id, path.id, &rec);
   store_txn_end(txn);
   if (rc)
-    pr_fail_store(ctx, rc);
+    store_call_fail(ctx, &pr_store_answers, rc);
   else
     rpc_reply(ctx, rec->spec);
 }
@@ -232,7 +236,7 @@ static void list_specs(rpc_ctx_t *ctx, const void *msg) {
   hg_status_clear(&st);
   if (pr_path_or_fail(ctx, req->api_product_id, req->api_product_version_id, NULL, &path)) return;
   if (pr_page_resolve(req->page, &st, &q.page)) {
-    pr_fail_invalid(ctx, &st);
+    hg_fail_invalid(ctx, &st, PR_MSG_INVALID);
     return;
   }
   if (begin_version_read_or_fail(ctx, &path, &txn)) return;
@@ -243,7 +247,7 @@ static void list_specs(rpc_ctx_t *ctx, const void *msg) {
   if (rc == 0 && (!resp.data || !(resp.meta = pr_list_meta(a, &q.page, page.total))))
     rc = STORE_ENOMEM;
   if (rc) {
-    pr_fail_store(ctx, rc);
+    store_call_fail(ctx, &pr_store_answers, rc);
     return;
   }
   for (size_t i = 0; i < page.n; i++) resp.data[i] = ((spec_record_t *)page.items[i])->spec;

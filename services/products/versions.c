@@ -98,9 +98,8 @@ typedef struct version_input {
   version_record_t *rec; /* the write's result */
 } version_input_t;
 
-static void reply_version_done(void *arg, int rc) {
-  pr_write_t *w = arg;
-  if (pr_write_failed(w, rc) == 0) rpc_reply(w->ctx, ((version_input_t *)w->aux)->rec->version);
+static void reply_version(store_call_t *w) {
+  rpc_reply(w->ctx, ((version_input_t *)w->aux)->rec->version);
 }
 
 /* ---- create --------------------------------------------------------------------------- */
@@ -118,17 +117,17 @@ static version_record_t *new_version(const create_req_t *req, const char *produc
   v->publish_status = req->_publish_status_case ? req->publish_status : "unpublished";
   v->deprecated = req->_deprecated_case ? req->deprecated : 0;
   v->gateway_service = in->gateway_service;
-  if (!(v->id = pr_new_id(a)) || !(v->created_at = pr_now(a))) return NULL;
+  if (!(v->id = pr_new_id(a)) || !(v->created_at = hg_now_text(a))) return NULL;
   v->updated_at = v->created_at;
   return hg_labels_to_map(&v->base, "labels", &in->labels, a) == 0 ? rec : NULL;
 }
 
-static int create_write(store_txn_t *txn, void *arg) {
-  pr_write_t *w = arg;
-  product_record_t *product;
-  int rc = pr_product_or_refuse(txn, w, &product);
+static int create_write(store_txn_t *txn, store_call_t *w) {
+  int rc = pr_in_product_or_refuse(txn, w);
   return rc ? rc : version_save(txn, ((version_input_t *)w->aux)->rec, w->a, STORE_PUT_NOOVERWRITE);
 }
+
+static const store_call_op_t create_op = {create_write, reply_version, NULL, NULL};
 
 static void create_version(rpc_ctx_t *ctx, const void *msg) {
   const create_req_t *req = msg;
@@ -145,45 +144,43 @@ static void create_version(rpc_ctx_t *ctx, const void *msg) {
     pr_fail_internal(ctx);
     return;
   }
-  if (st.n_violations) {
-    pr_fail_invalid(ctx, &st);
-    return;
-  }
-  pr_submit(ctx, &path, req, in, create_write, reply_version_done);
+  if (hg_valid_or_fail(ctx, &st, PR_MSG_INVALID)) return;
+  pr_submit(ctx, &path, &create_op, req, in);
 }
 
 /* ---- update --------------------------------------------------------------------------- */
 
-static int apply_update(pr_write_t *w, const version_input_t *in, version_t *v) {
+static int apply_update(store_call_t *w, const version_input_t *in, version_t *v) {
   const update_req_t *req = w->req;
   const Google__Protobuf__FieldMask *mask = pr_mask_of(req->update_mask);
   if (mask->n_paths == 0) return 0;
-  if (pr_mask_has(mask, "name")) v->name = req->name;
-  if (pr_mask_has(mask, "publish_status")) v->publish_status = req->publish_status;
-  if (pr_mask_has(mask, "deprecated")) v->deprecated = req->deprecated;
-  if (pr_mask_has(mask, "gateway_service")) v->gateway_service = in->gateway_service;
+  if (hg_mask_has(mask, "name")) v->name = req->name;
+  if (hg_mask_has(mask, "publish_status")) v->publish_status = req->publish_status;
+  if (hg_mask_has(mask, "deprecated")) v->deprecated = req->deprecated;
+  if (hg_mask_has(mask, "gateway_service")) v->gateway_service = in->gateway_service;
   int rc = pr_labels_patch_apply(&in->labels_patch, &pr_labels_cfg, &v->base, w->a, &w->st);
-  if (rc > 0) return pr_refuse_invalid(w);
-  return rc < 0 || !(v->updated_at = pr_now(w->a)) ? STORE_ENOMEM : 0;
+  if (rc > 0) return store_call_refuse_invalid(w);
+  return rc < 0 || !(v->updated_at = hg_now_text(w->a)) ? STORE_ENOMEM : 0;
 }
 
-static int update_write(store_txn_t *txn, void *arg) {
-  pr_write_t *w = arg;
+static int update_write(store_txn_t *txn, store_call_t *w) {
   version_input_t *in = w->aux;
-  product_record_t *product;
-  int rc = pr_product_or_refuse(txn, w, &product);
-  if (rc == 0) rc = version_load(txn, w->a, w->path.product_id, w->path.id, &in->rec);
-  if (rc == STORE_NOTFOUND) return pr_refuse(w, HG_NOT_FOUND, PR_MSG_NOT_FOUND);
+  const pr_path_t *path = pr_path_of(w);
+  int rc = pr_in_product_or_refuse(txn, w);
+  if (rc == 0)
+    rc = pr_found_or_refuse(w, version_load(txn, w->a, path->product_id, path->id, &in->rec));
   if (rc || (rc = apply_update(w, in, in->rec->version)) != 0) return rc;
   return version_save(txn, in->rec, w->a, 0);
 }
 
+static const store_call_op_t update_op = {update_write, reply_version, NULL, NULL};
+
 /* deprecated and notify, when named, must be booleans (JSON null unsets them). */
 static void check_booleans(const update_req_t *req, const Google__Protobuf__FieldMask *mask,
                            hg_arena_t *a, hg_status_t *st) {
-  if (pr_mask_has(mask, "deprecated") && !req->_deprecated_case)
+  if (hg_mask_has(mask, "deprecated") && !req->_deprecated_case)
     pr_violate(st, a, "deprecated", "is_boolean");
-  if (pr_mask_has(mask, "notify") && !req->_notify_case) pr_violate(st, a, "notify", "is_boolean");
+  if (hg_mask_has(mask, "notify") && !req->_notify_case) pr_violate(st, a, "notify", "is_boolean");
 }
 
 static void update_version(rpc_ctx_t *ctx, const void *msg) {
@@ -206,30 +203,28 @@ static void update_version(rpc_ctx_t *ctx, const void *msg) {
     pr_fail_internal(ctx);
     return;
   }
-  if (st.n_violations) {
-    pr_fail_invalid(ctx, &st);
-    return;
-  }
-  pr_submit(ctx, &path, req, in, update_write, reply_version_done);
+  if (hg_valid_or_fail(ctx, &st, PR_MSG_INVALID)) return;
+  pr_submit(ctx, &path, &update_op, req, in);
 }
 
 /* ---- delete --------------------------------------------------------------------------- */
 
-static int delete_write(store_txn_t *txn, void *arg) {
-  pr_write_t *w = arg;
+static int delete_write(store_txn_t *txn, store_call_t *w) {
   version_record_t *rec;
-  product_record_t *product;
-  int rc = pr_product_or_refuse(txn, w, &product);
-  if (rc == 0) rc = version_load(txn, w->a, w->path.product_id, w->path.id, &rec);
-  if (rc == STORE_NOTFOUND) return pr_refuse(w, HG_NOT_FOUND, PR_MSG_NOT_FOUND);
-  return rc ? rc : version_delete_cascade(txn, w->a, w->path.product_id, w->path.id);
+  const pr_path_t *path = pr_path_of(w);
+  int rc = pr_in_product_or_refuse(txn, w);
+  if (rc == 0)
+    rc = pr_found_or_refuse(w, version_load(txn, w->a, path->product_id, path->id, &rec));
+  return rc ? rc : version_delete_cascade(txn, w->a, path->product_id, path->id);
 }
+
+static const store_call_op_t delete_op = {delete_write, store_call_reply_empty, NULL, NULL};
 
 static void delete_version(rpc_ctx_t *ctx, const void *msg) {
   const delete_req_t *req = msg;
   pr_path_t path;
   if (pr_path_or_fail(ctx, req->api_product_id, NULL, req->id, &path)) return;
-  pr_submit(ctx, &path, req, NULL, delete_write, pr_reply_empty_done);
+  pr_submit(ctx, &path, &delete_op, req, NULL);
 }
 
 /* ---- reads ---------------------------------------------------------------------------- */
@@ -245,7 +240,7 @@ static void get_version(rpc_ctx_t *ctx, const void *msg) {
   int rc = version_load(txn, rpc_ctx_arena(ctx), path.product_id, path.id, &rec);
   store_txn_end(txn);
   if (rc)
-    pr_fail_store(ctx, rc);
+    store_call_fail(ctx, &pr_store_answers, rc);
   else
     rpc_reply(ctx, rec->version);
 }
@@ -287,10 +282,7 @@ static void list_versions(rpc_ctx_t *ctx, const void *msg) {
   pr_page_resolve(req->page, &st, &q.page);
   hg_sort_parse(&sort_cfg, req->sort, a, &st, &q.sort);
   hg_filter_from_message(&filter_cfg, (const ProtobufCMessage *)req->filter, a, &st, filter);
-  if (st.n_violations) {
-    pr_fail_invalid(ctx, &st);
-    return;
-  }
+  if (hg_valid_or_fail(ctx, &st, PR_MSG_INVALID)) return;
   if (filter->n) q.keep = keep_version, q.keep_arg = filter;
   if (pr_begin_product_read_or_fail(ctx, &path, &txn)) return;
   int rc = pr_list_group(txn, a, PR_VERSIONS, pr_str(path.product_id),
@@ -300,7 +292,7 @@ static void list_versions(rpc_ctx_t *ctx, const void *msg) {
   if (rc == 0 && (!resp.data || !(resp.meta = pr_list_meta(a, &q.page, page.total))))
     rc = STORE_ENOMEM;
   if (rc) {
-    pr_fail_store(ctx, rc);
+    store_call_fail(ctx, &pr_store_answers, rc);
     return;
   }
   for (size_t i = 0; i < page.n; i++) resp.data[i] = ((version_record_t *)page.items[i])->version;

@@ -13,10 +13,14 @@
 #include <jansson.h>
 
 #include "common/clock.h"
-#include "common/log.h"
+#include "common/fail.h"
+#include "common/listing.h"
+#include "common/reflect.h"
+#include "common/timestamp.h"
 #include "resources/reconciler.h"
 #include "resources/resource_store.h"
 #include "rpc/rpc.h"
+#include "storage/store_call.h"
 #include "common/validate.h"
 
 typedef Hangar__Resources__V1__ListResourcesRequest list_req_t;
@@ -28,8 +32,6 @@ typedef Hangar__Resources__V1__DeleteResourceRequest delete_req_t;
 typedef Hangar__Resources__V1__DeleteResourceResponse delete_resp_t;
 typedef Hangar__Json__V1__RawObject raw_object_t;
 
-#define LIST_DEFAULT_LIMIT 50
-#define LIST_MAX_LIMIT 100
 #define NAME_MAX_CHARS 200
 
 static const authz_messages_t auth_messages = {
@@ -95,15 +97,14 @@ static const authz_need_t access_delete = {HG_ROLE_EDITOR,
 
 static resources_svc_t *svc_of(rpc_ctx_t *ctx) { return rpc_ctx_server_data(ctx); }
 
+/* A store failure is a 500 in the API's words; the code follows the store error. */
+static const store_call_cfg_t store_answers = {
+    .module = "ktrlplane",
+    .internal = "Internal server error",
+};
+
 static int fail_not_found(rpc_ctx_t *ctx) {
   rpc_fail_code(ctx, HG_NOT_FOUND, "Resource not found");
-  return -1;
-}
-
-static int fail_invalid(rpc_ctx_t *ctx, hg_status_t *st, const char *message) {
-  st->code = HG_INVALID_ARGUMENT;
-  st->message = message;
-  rpc_fail(ctx, st);
   return -1;
 }
 
@@ -116,7 +117,7 @@ static int check_ids_or_fail(rpc_ctx_t *ctx, const char *project_id, const char 
   hg_status_t st;
   hg_status_clear(&st);
   hg_status_violation(&st, "project_id", "invalid", project_rule.description);
-  return fail_invalid(ctx, &st, "Invalid project id");
+  return hg_fail_invalid(ctx, &st, "Invalid project id");
 }
 
 static int authorize_or_fail(rpc_ctx_t *ctx, const char *project_id, const authz_need_t *need) {
@@ -149,17 +150,6 @@ static int admit_update(rpc_ctx_t *ctx, const void *msg) {
 
 static int admit_delete(rpc_ctx_t *ctx, const void *msg) {
   return authorize_or_fail(ctx, ((const delete_req_t *)msg)->project_id, &access_delete);
-}
-
-static void fail_store(rpc_ctx_t *ctx, int rc) {
-  HG_ERROR("ktrlplane", rpc_ctx_request_id(ctx), "store: %s", store_strerror(rc));
-  rpc_fail_code(ctx, store_error_code(rc), "Internal server error");
-}
-
-static char *now_text(hg_arena_t *a) {
-  char now[HG_RFC3339_LEN];
-  hg_time_rfc3339(hg_now_ms(), now);
-  return hg_arena_strdup(a, now);
 }
 
 /* The gateway sends settings_json as canonical text of an object and writes stored text
@@ -199,7 +189,7 @@ static void get_resource(rpc_ctx_t *ctx, const void *msg) {
   if (rc == STORE_NOTFOUND) {
     fail_not_found(ctx);
   } else if (rc) {
-    fail_store(ctx, rc);
+    store_call_fail(ctx, &store_answers, rc);
   } else {
     rpc_reply(ctx, rec->resource);
   }
@@ -222,28 +212,39 @@ static int collect_resource(void *arg, store_val_t key, store_val_t val) {
   return 0;
 }
 
-/* Reads limit/offset; answers 400 naming the parameter when negative. */
-static int page_bounds_or_fail(rpc_ctx_t *ctx, const list_req_t *req, int64_t *limit,
-                               int64_t *offset) {
-  int has_limit = req->_limit_case == HANGAR__RESOURCES__V1__LIST_RESOURCES_REQUEST___LIMIT_LIMIT;
-  int has_offset =
-      req->_offset_case == HANGAR__RESOURCES__V1__LIST_RESOURCES_REQUEST___OFFSET_OFFSET;
-  *limit = has_limit ? req->limit : LIST_DEFAULT_LIMIT;
-  *offset = has_offset ? req->offset : 0;
+/* limit 0..100 (default 50, larger capped), offset from 0: negative is the client's
+ * mistake, 400 naming the parameter. */
+static const hg_page_cfg_t page_cfg = {
+    HG_PAGE_BY_OFFSET,
+    {
+        {HG_PAGE_SIZE, "limit", 50, 0, 100, HG_PAGE_CAP, "minimum", "must not be negative", NULL,
+         NULL},
+        {HG_PAGE_START, "offset", 0, 0, 0, 0, "minimum", "must not be negative", NULL, NULL},
+    },
+};
+
+/* Reads limit/offset into *out (size = limit); answered when out of bounds. */
+static int page_bounds_or_fail(rpc_ctx_t *ctx, const list_req_t *req, hg_page_t *out) {
+  hg_page_req_t q = {
+      .has_size = req->_limit_case == HANGAR__RESOURCES__V1__LIST_RESOURCES_REQUEST___LIMIT_LIMIT,
+      .size = req->limit,
+      .has_start =
+          req->_offset_case == HANGAR__RESOURCES__V1__LIST_RESOURCES_REQUEST___OFFSET_OFFSET,
+      .start = req->offset,
+  };
   hg_status_t st;
   hg_status_clear(&st);
-  if (*limit < 0) hg_status_violation(&st, "limit", "minimum", "must not be negative");
-  if (*offset < 0) hg_status_violation(&st, "offset", "minimum", "must not be negative");
-  if (st.n_violations) return fail_invalid(ctx, &st, "Invalid query parameter");
-  if (*limit > LIST_MAX_LIMIT) *limit = LIST_MAX_LIMIT;
+  if (hg_page_resolve(&page_cfg, &q, &st, out))
+    return hg_fail_invalid(ctx, &st, "Invalid query parameter");
   return 0;
 }
 
 static void list_resources(rpc_ctx_t *ctx, const void *msg) {
   const list_req_t *req = msg;
-  int64_t limit, offset;
+  hg_page_t bounds;
   if (check_ids_or_fail(ctx, req->project_id, NULL)) return;
-  if (page_bounds_or_fail(ctx, req, &limit, &offset)) return;
+  if (page_bounds_or_fail(ctx, req, &bounds)) return;
+  int64_t limit = bounds.size, offset = (int64_t)bounds.offset;
   hg_arena_t *a = rpc_ctx_arena(ctx);
   list_page_t page = {.arena = a,
                       .items = hg_arena_alloc(a, sizeof(resource_t *) * (size_t)(limit + 1))};
@@ -260,7 +261,7 @@ static void list_resources(rpc_ctx_t *ctx, const void *msg) {
   }
   if (rc == 0) rc = page.rc;
   if (rc) {
-    fail_store(ctx, rc);
+    store_call_fail(ctx, &store_answers, rc);
     return;
   }
   list_resp_t resp = HANGAR__RESOURCES__V1__LIST_RESOURCES_RESPONSE__INIT;
@@ -274,73 +275,39 @@ static void list_resources(rpc_ctx_t *ctx, const void *msg) {
 
 /* ---- writes ----------------------------------------------------------------------------- */
 
-/* One queued write; lives in the call's arena until the reply. */
-typedef struct write_op {
-  rpc_ctx_t *ctx;
-  const void *req;
-  resource_record_t *rec; /* create: the new record; update/delete: the result */
-  hg_status_t st;         /* set when the write function refuses */
-} write_op_t;
-
-#define WRITE_REFUSED 1 /* a write function's code: op->st says why */
-
-static int refuse(write_op_t *op, hg_code_t code, const char *message) {
-  hg_status_set(&op->st, code, message);
-  return WRITE_REFUSED;
-}
-
-/* Queues fn for req (op->rec preset when rec is non-NULL); answers the call on failure. */
-static void submit_record_or_fail(rpc_ctx_t *ctx, const void *req, resource_record_t *rec,
-                                  store_write_fn fn, store_done_fn done) {
-  write_op_t *op = hg_arena_alloc(rpc_ctx_arena(ctx), sizeof(*op));
-  if (!op) {
-    rpc_fail_code(ctx, HG_INTERNAL, "Internal server error");
-    return;
-  }
-  op->ctx = ctx;
-  op->req = req;
-  op->rec = rec;
-  int rc = store_submit(svc_of(ctx)->store, fn, done, op);
-  if (rc) fail_store(ctx, rc);
-}
-
-static void submit_or_fail(rpc_ctx_t *ctx, const void *req, store_write_fn fn, store_done_fn done) {
-  submit_record_or_fail(ctx, req, NULL, fn, done);
-}
-
-/* Common completion: a refused or failed write answers its error; else reply() answers. */
-static int write_failed(write_op_t *op, int rc) {
-  if (rc == 0) return 0;
-  if (rc == WRITE_REFUSED) {
-    rpc_fail(op->ctx, &op->st);
-  } else {
-    fail_store(op->ctx, rc);
-  }
-  return -1;
+/* In a write: the resource the request names, into *out and c->aux (what the reply shows);
+ * a missing one is refused NOT_FOUND. */
+static int load_or_refuse(store_txn_t *txn, store_call_t *c, const char *project_id,
+                          const char *resource_id, resource_record_t **out) {
+  int rc = resource_load(txn, c->a, resource_key(c->a, project_id, resource_id), out);
+  if (rc == STORE_NOTFOUND) return store_call_refuse(c, HG_NOT_FOUND, "Resource not found");
+  if (rc == 0) c->aux = *out;
+  return rc;
 }
 
 /* A duplicate id is refused here, where the request is known to be a create. */
-static int create_write(store_txn_t *txn, void *arg) {
-  write_op_t *op = arg;
-  hg_arena_t *a = rpc_ctx_arena(op->ctx);
-  int rc = resource_save(txn, a, op->rec, STORE_PUT_NOOVERWRITE);
+static int create_write(store_txn_t *txn, store_call_t *c) {
+  resource_record_t *rec = c->aux;
+  int rc = resource_save(txn, c->a, rec, STORE_PUT_NOOVERWRITE);
   if (rc != STORE_EXISTS) return rc;
-  const resource_t *r = op->rec->resource;
-  refuse(op, HG_ALREADY_EXISTS, "Resource already exists");
-  op->st.detail = hg_arena_sprintf(a, "resource '%s' already exists in project '%s'",
-                                   r->resource_id, r->project_id);
-  return WRITE_REFUSED;
+  const resource_t *r = rec->resource;
+  store_call_refuse(c, HG_ALREADY_EXISTS, "Resource already exists");
+  c->st.detail = hg_arena_sprintf(c->a, "resource '%s' already exists in project '%s'",
+                                  r->resource_id, r->project_id);
+  return STORE_CALL_REFUSED;
 }
 
-static void reply_and_kick(write_op_t *op, const void *resp) {
-  reconciler_kick(svc_of(op->ctx)->reconciler);
-  rpc_reply(op->ctx, resp); /* releases op with the call's arena */
+static void reply_and_kick(store_call_t *c, const void *resp) {
+  reconciler_kick(svc_of(c->ctx)->reconciler);
+  rpc_reply(c->ctx, resp); /* releases c with the call's arena */
 }
 
-static void create_done(void *arg, int rc) {
-  write_op_t *op = arg;
-  if (write_failed(op, rc) == 0) reply_and_kick(op, op->rec->resource);
+/* Creates and updates answer the record the write left in c->aux. */
+static void reply_record(store_call_t *c) {
+  reply_and_kick(c, ((resource_record_t *)c->aux)->resource);
 }
+
+static const store_call_op_t create_op = {create_write, reply_record, NULL, NULL};
 
 static resource_record_t *new_record(rpc_ctx_t *ctx, const create_req_t *req) {
   hg_arena_t *a = rpc_ctx_arena(ctx);
@@ -356,7 +323,7 @@ static resource_record_t *new_record(rpc_ctx_t *ctx, const create_req_t *req) {
   r->sku = req->_sku_case ? req->sku : "free";
   r->status = "creating";
   r->settings_json = settings_or_empty(a, req->settings_json);
-  r->created_at = r->updated_at = now_text(a);
+  r->created_at = r->updated_at = hg_now_text(a);
   rec->resource = r;
   rec->due_ms = hg_now_ms() + svc_of(ctx)->provision_delay_ms;
   return (r->settings_json && r->created_at) ? rec : NULL;
@@ -372,107 +339,92 @@ static void create_resource(rpc_ctx_t *ctx, const void *msg) {
     hg_status_violation(&st, "sku", "invalid", SKU_DESC);
   if (!settings_valid(req->settings_json))
     hg_status_violation(&st, "settings_json", "invalid", SETTINGS_DESC);
-  if (st.n_violations) {
-    fail_invalid(ctx, &st, "Failed to create resource");
-    return;
-  }
+  if (hg_valid_or_fail(ctx, &st, "Failed to create resource")) return;
   resource_record_t *rec = new_record(ctx, req);
   if (!rec) {
     rpc_fail_code(ctx, HG_INTERNAL, "Internal server error");
     return;
   }
-  submit_record_or_fail(ctx, req, rec, create_write, create_done);
+  store_call_start(ctx, svc_of(ctx)->store, &store_answers, &create_op, req, rec);
 }
 
-static int mask_has(const update_req_t *req, const char *path) {
-  if (!req->update_mask) return 0;
-  for (size_t i = 0; i < req->update_mask->n_paths; i++)
-    if (strcmp(req->update_mask->paths[i], path) == 0) return 1;
-  return 0;
-}
-
-static int update_write(store_txn_t *txn, void *arg) {
-  write_op_t *op = arg;
-  const update_req_t *req = op->req;
-  hg_arena_t *a = rpc_ctx_arena(op->ctx);
-  int rc = resource_load(txn, a, resource_key(a, req->project_id, req->resource_id), &op->rec);
-  if (rc == STORE_NOTFOUND) return refuse(op, HG_NOT_FOUND, "Resource not found");
+static int update_write(store_txn_t *txn, store_call_t *c) {
+  const update_req_t *req = c->req;
+  hg_arena_t *a = c->a;
+  resource_record_t *rec;
+  int rc = load_or_refuse(txn, c, req->project_id, req->resource_id, &rec);
   if (rc) return rc;
-  resource_t *r = op->rec->resource;
+  resource_t *r = rec->resource;
   if (strcmp(r->status, "deleting") == 0) {
-    refuse(op, HG_FAILED_PRECONDITION, "Resource is being deleted");
-    op->st.detail =
+    store_call_refuse(c, HG_FAILED_PRECONDITION, "Resource is being deleted");
+    c->st.detail =
         hg_arena_sprintf(a, "resource '%s' cannot be updated while it is deleting", r->resource_id);
-    return WRITE_REFUSED;
+    return STORE_CALL_REFUSED;
   }
   /* Only name, sku and settings_json are updatable. A request naming none of them (`{}`, or
    * a gRPC caller's mask of only the ids) is no update: the resource is answered as it
    * stands, its status and updated_at untouched. */
-  if (!mask_has(req, "name") && !mask_has(req, "sku") && !mask_has(req, "settings_json")) return 0;
-  if (mask_has(req, "name")) r->name = req->name;
-  if (mask_has(req, "sku")) r->sku = req->sku;
-  if (mask_has(req, "settings_json")) r->settings_json = settings_or_empty(a, req->settings_json);
+  if (!hg_mask_has(req->update_mask, "name") && !hg_mask_has(req->update_mask, "sku") &&
+      !hg_mask_has(req->update_mask, "settings_json"))
+    return 0;
+  if (hg_mask_has(req->update_mask, "name")) r->name = req->name;
+  if (hg_mask_has(req->update_mask, "sku")) r->sku = req->sku;
+  if (hg_mask_has(req->update_mask, "settings_json"))
+    r->settings_json = settings_or_empty(a, req->settings_json);
   if (strcmp(r->status, "creating") != 0) {
     r->status = "updating";
-    op->rec->due_ms = hg_now_ms() + svc_of(op->ctx)->provision_delay_ms;
+    rec->due_ms = hg_now_ms() + svc_of(c->ctx)->provision_delay_ms;
   }
-  r->updated_at = now_text(a);
+  r->updated_at = hg_now_text(a);
   if (!r->settings_json || !r->updated_at) return STORE_ENOMEM;
-  return resource_save(txn, a, op->rec, 0);
+  return resource_save(txn, a, rec, 0);
 }
 
-static void update_done(void *arg, int rc) {
-  write_op_t *op = arg;
-  if (write_failed(op, rc) == 0) reply_and_kick(op, op->rec->resource);
-}
+static const store_call_op_t update_op = {update_write, reply_record, NULL, NULL};
 
 static void update_resource(rpc_ctx_t *ctx, const void *msg) {
   const update_req_t *req = msg;
   if (check_ids_or_fail(ctx, req->project_id, req->resource_id)) return;
   hg_status_t st;
   hg_status_clear(&st);
-  if (mask_has(req, "name") && !hg_rule_check(&name_rule, req->name ? req->name : ""))
+  if (hg_mask_has(req->update_mask, "name") &&
+      !hg_rule_check(&name_rule, req->name ? req->name : ""))
     hg_status_violation(&st, "name", "invalid", NAME_DESC);
-  if (mask_has(req, "sku") && !hg_rule_check(&sku_rule, req->sku ? req->sku : ""))
+  if (hg_mask_has(req->update_mask, "sku") && !hg_rule_check(&sku_rule, req->sku ? req->sku : ""))
     hg_status_violation(&st, "sku", "invalid", SKU_DESC);
-  if (mask_has(req, "settings_json") && !settings_valid(req->settings_json))
+  if (hg_mask_has(req->update_mask, "settings_json") && !settings_valid(req->settings_json))
     hg_status_violation(&st, "settings_json", "invalid", SETTINGS_DESC);
-  if (st.n_violations) {
-    fail_invalid(ctx, &st, "Failed to update resource");
-    return;
-  }
-  submit_or_fail(ctx, req, update_write, update_done);
+  if (hg_valid_or_fail(ctx, &st, "Failed to update resource")) return;
+  store_call_start(ctx, svc_of(ctx)->store, &store_answers, &update_op, req, NULL);
 }
 
-static int delete_write(store_txn_t *txn, void *arg) {
-  write_op_t *op = arg;
-  const delete_req_t *req = op->req;
-  hg_arena_t *a = rpc_ctx_arena(op->ctx);
-  int rc = resource_load(txn, a, resource_key(a, req->project_id, req->resource_id), &op->rec);
-  if (rc == STORE_NOTFOUND) return refuse(op, HG_NOT_FOUND, "Resource not found");
+static int delete_write(store_txn_t *txn, store_call_t *c) {
+  const delete_req_t *req = c->req;
+  resource_record_t *rec;
+  int rc = load_or_refuse(txn, c, req->project_id, req->resource_id, &rec);
   if (rc) return rc;
-  resource_t *r = op->rec->resource;
+  resource_t *r = rec->resource;
   if (strcmp(r->status, "deleting") == 0) return 0; /* already on its way out */
   r->status = "deleting";
-  r->updated_at = now_text(a);
-  op->rec->due_ms = hg_now_ms() + svc_of(op->ctx)->provision_delay_ms;
-  return r->updated_at ? resource_save(txn, a, op->rec, 0) : STORE_ENOMEM;
+  r->updated_at = hg_now_text(c->a);
+  rec->due_ms = hg_now_ms() + svc_of(c->ctx)->provision_delay_ms;
+  return r->updated_at ? resource_save(txn, c->a, rec, 0) : STORE_ENOMEM;
 }
 
-static void delete_done(void *arg, int rc) {
-  write_op_t *op = arg;
-  if (write_failed(op, rc)) return;
+static void reply_deleting(store_call_t *c) {
   delete_resp_t resp = HANGAR__RESOURCES__V1__DELETE_RESOURCE_RESPONSE__INIT;
   resp.message = "Resource deletion initiated";
-  resp.resource_id = op->rec->resource->resource_id;
+  resp.resource_id = ((resource_record_t *)c->aux)->resource->resource_id;
   resp.status = "deleting";
-  reply_and_kick(op, &resp);
+  reply_and_kick(c, &resp);
 }
+
+static const store_call_op_t delete_op = {delete_write, reply_deleting, NULL, NULL};
 
 static void delete_resource(rpc_ctx_t *ctx, const void *msg) {
   const delete_req_t *req = msg;
   if (check_ids_or_fail(ctx, req->project_id, req->resource_id)) return;
-  submit_or_fail(ctx, req, delete_write, delete_done);
+  store_call_start(ctx, svc_of(ctx)->store, &store_answers, &delete_op, req, NULL);
 }
 
 static const rpc_binding_t ktrlplane_bindings[] = {

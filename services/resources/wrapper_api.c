@@ -3,9 +3,6 @@
 
 #include <string.h>
 
-#include "common/clock.h"
-#include "common/log.h"
-
 /* FastAPI's HTTPBearer words for a missing or malformed header; the real service's for a
  * token it rejects. */
 static const authz_messages_t auth_messages = {
@@ -35,16 +32,12 @@ int wr_admit_write(rpc_ctx_t *ctx, const void *req) {
   return authz_admit_or_fail(ctx, wr_svc(ctx)->authz, &auth_messages, SCOPE, &write_need);
 }
 
-void wr_fail_invalid(rpc_ctx_t *ctx, hg_status_t *st) {
-  st->code = HG_INVALID_ARGUMENT;
-  st->message = WR_INVALID;
-  rpc_fail(ctx, st);
-}
-
-void wr_fail_store(rpc_ctx_t *ctx, int rc) {
-  HG_ERROR("wrappers", rpc_ctx_request_id(ctx), "store: %s", store_strerror(rc));
-  rpc_fail_code(ctx, HG_INTERNAL, INTERNAL);
-}
+const store_call_cfg_t wr_store_answers = {
+    .module = "wrappers",
+    .internal = INTERNAL,
+    .invalid = WR_INVALID,
+    .codes = STORE_CALL_CODE_INTERNAL,
+};
 
 void wr_answer_read(rpc_ctx_t *ctx, int rc, const void *resp, const char *not_found) {
   if (rc == 0)
@@ -52,16 +45,11 @@ void wr_answer_read(rpc_ctx_t *ctx, int rc, const void *resp, const char *not_fo
   else if (rc == STORE_NOTFOUND && not_found)
     rpc_fail_code(ctx, HG_NOT_FOUND, not_found);
   else
-    wr_fail_store(ctx, rc);
+    store_call_fail(ctx, &wr_store_answers, rc);
 }
 
-char *wr_now_text(hg_arena_t *a) {
-  char now[HG_RFC3339_LEN];
-  hg_time_rfc3339(hg_now_ms(), now);
-  return hg_arena_strdup(a, now);
-}
-
-Hangar__Resources__V1__Deleted *wr_deleted(rpc_ctx_t *ctx, const char *id) {
+/* The answer to a DELETE, in the call's arena; NULL on allocation failure. */
+static Hangar__Resources__V1__Deleted *deleted_answer(rpc_ctx_t *ctx, const char *id) {
   Hangar__Resources__V1__Deleted *d = hg_arena_alloc(rpc_ctx_arena(ctx), sizeof(*d));
   char *copy = hg_arena_strdup(rpc_ctx_arena(ctx), id);
   if (!d || !copy) return NULL;
@@ -77,53 +65,29 @@ int wr_path_id_or_fail(rpc_ctx_t *ctx, const char *id, char out[HG_OBJECTID_LEN]
   hg_status_t st;
   hg_status_clear(&st);
   hg_status_violation(&st, "id", "invalid", "Invalid objectid");
-  wr_fail_invalid(ctx, &st);
+  hg_fail_invalid(ctx, &st, WR_INVALID);
   return -1;
 }
 
-/* A paging parameter as the real service declares it: Query(default, ge=min, le=max). */
-typedef struct bound {
-  const char *field;
-  int64_t def, min, max; /* max 0: unbounded */
-} bound_t;
-
-static const bound_t skip_bound = {"skip", 0, 0, 0};
-static const bound_t limit_bound = {"limit", WR_LIMIT_DEFAULT, 1, WR_LIMIT_MAX};
-
-/* The value (the default when absent); out of bounds adds a violation carrying the bound,
- * worded as pydantic words it. */
-static int64_t check_bound(hg_arena_t *a, const bound_t *b, int has, int64_t value,
-                           hg_status_t *st) {
-  if (!has) return b->def;
-  if (value < b->min) {
-    const char *d = hg_arena_sprintf(a, "ensure this value is greater than or equal to %lld",
-                                     (long long)b->min);
-    hg_violation_minimum(hg_status_violation(st, b->field, "minimum", d), b->min);
-  } else if (b->max && value > b->max) {
-    const char *d =
-        hg_arena_sprintf(a, "ensure this value is less than or equal to %lld", (long long)b->max);
-    hg_violation_maximum(hg_status_violation(st, b->field, "maximum", d), b->max);
-  }
-  return value;
-}
+/* The paging parameters as the real service declares them, Query(default, ge=min, le=max),
+ * refused out of bounds in pydantic's words. */
+static const hg_page_cfg_t page_cfg = {
+    HG_PAGE_BY_OFFSET,
+    {
+        {HG_PAGE_START, "skip", 0, 0, 0, HG_PAGE_EXTRAS, "minimum",
+         "ensure this value is greater than or equal to 0", NULL, NULL},
+        {HG_PAGE_SIZE, "limit", 10, 1, 50, HG_PAGE_EXTRAS, "minimum",
+         "ensure this value is greater than or equal to 1", "maximum",
+         "ensure this value is less than or equal to 50"},
+    },
+};
 
 int wr_page_or_fail(rpc_ctx_t *ctx, int has_skip, int64_t skip, int has_limit, int64_t limit,
-                    wr_page_t *out) {
+                    hg_page_t *out) {
+  hg_page_req_t q = {.has_size = has_limit, .size = limit, .has_start = has_skip, .start = skip};
   hg_status_t st;
   hg_status_clear(&st);
-  skip = check_bound(rpc_ctx_arena(ctx), &skip_bound, has_skip, skip, &st);
-  limit = check_bound(rpc_ctx_arena(ctx), &limit_bound, has_limit, limit, &st);
-  if (st.n_violations) {
-    wr_fail_invalid(ctx, &st);
-    return -1;
-  }
-  *out = (wr_page_t){.skip = (uint64_t)skip, .limit = (size_t)limit};
-  return 0;
-}
-
-int wr_mask_has(const Google__Protobuf__FieldMask *mask, const char *name) {
-  for (size_t i = 0; mask && i < mask->n_paths; i++)
-    if (strcmp(mask->paths[i], name) == 0) return 1;
+  if (hg_page_resolve(&page_cfg, &q, &st, out)) return hg_fail_invalid(ctx, &st, WR_INVALID);
   return 0;
 }
 
@@ -142,7 +106,7 @@ void wr_require(const ProtobufCMessage *msg, const Google__Protobuf__FieldMask *
                 const char *const *names, hg_status_t *st) {
   for (; *names; names++) {
     if (carries(msg, *names)) continue;
-    if (wr_mask_has(mask, *names))
+    if (hg_mask_has(mask, *names))
       hg_status_violation(st, *names, "not_null", "none is not an allowed value");
     else
       hg_status_violation(st, *names, "required", "field required");
@@ -152,48 +116,23 @@ void wr_require(const ProtobufCMessage *msg, const Google__Protobuf__FieldMask *
 void wr_forbid_null(const ProtobufCMessage *msg, const Google__Protobuf__FieldMask *mask,
                     const char *const *names, hg_status_t *st) {
   for (; *names; names++)
-    if (wr_mask_has(mask, *names) && !carries(msg, *names))
+    if (hg_mask_has(mask, *names) && !carries(msg, *names))
       hg_status_violation(st, *names, "not_null", "none is not an allowed value");
 }
 
 /* ---- queued writes ---------------------------------------------------------------------- */
 
-int wr_refuse(wr_write_t *op, hg_code_t code, const char *message) {
-  hg_status_set(&op->st, code, message);
-  return WR_REFUSED;
+void wr_submit(rpc_ctx_t *ctx, const store_call_op_t *op, const void *req, void *aux) {
+  store_call_start(ctx, wr_svc(ctx)->store, &wr_store_answers, op, req, aux);
 }
 
-void wr_submit_or_fail(rpc_ctx_t *ctx, const void *req, void *result, const char *failed,
-                       store_write_fn fn, store_done_fn done) {
-  wr_write_t *op = hg_arena_alloc(rpc_ctx_arena(ctx), sizeof(*op));
-  if (!op) {
+void wr_submit_delete(rpc_ctx_t *ctx, const void *req, const char *id, const store_call_op_t *op) {
+  Hangar__Resources__V1__Deleted *d = deleted_answer(ctx, id);
+  if (!d) {
     rpc_fail_code(ctx, HG_INTERNAL, INTERNAL);
     return;
   }
-  *op = (wr_write_t){.ctx = ctx, .req = req, .result = result, .failed = failed};
-  hg_status_clear(&op->st);
-  int rc = store_submit(wr_svc(ctx)->store, fn, done, op);
-  if (rc) wr_fail_store(ctx, rc);
-}
-
-/* A store failure on a write the seed words ("Failed to create resource") is that 400
- * (ABORTED: nothing was written); any other is a 500. The cause goes to the log only. */
-int wr_write_failed(wr_write_t *op, int rc) {
-  if (rc == 0) return 0;
-  if (rc == WR_REFUSED) {
-    rpc_fail(op->ctx, &op->st);
-  } else if (op->failed) {
-    HG_ERROR("wrappers", rpc_ctx_request_id(op->ctx), "store: %s", store_strerror(rc));
-    rpc_fail_code(op->ctx, HG_ABORTED, op->failed);
-  } else {
-    wr_fail_store(op->ctx, rc);
-  }
-  return -1;
-}
-
-void wr_reply_result(void *arg, int rc) {
-  wr_write_t *op = arg;
-  if (wr_write_failed(op, rc) == 0) rpc_reply(op->ctx, op->result);
+  wr_submit(ctx, op, req, d);
 }
 
 /* ---- the method table ------------------------------------------------------------------- */

@@ -14,14 +14,17 @@
 #include <stdint.h>
 
 #include "google/protobuf/field_mask.pb-c.h"
+#include "common/fail.h"
+#include "common/listing.h"
 #include "common/objectid.h"
+#include "common/reflect.h"
+#include "common/timestamp.h"
 #include "resources/resources.h"
 #include "rpc/rpc.h"
 #include "resources/wrapper_store.h"
+#include "storage/store_call.h"
 
 #define WR_INVALID "Invalid request" /* the message of a 422 (FastAPI shows the list only) */
-#define WR_LIMIT_DEFAULT 10
-#define WR_LIMIT_MAX 50
 
 resources_svc_t *wr_svc(rpc_ctx_t *ctx);
 
@@ -33,18 +36,11 @@ int wr_admit_write(rpc_ctx_t *ctx, const void *req);
 /* A path id that is an ObjectId, canonical (lowercase) into out; else 422 at ["path","id"]. */
 int wr_path_id_or_fail(rpc_ctx_t *ctx, const char *id, char out[HG_OBJECTID_LEN]);
 
-typedef struct wr_page {
-  uint64_t skip;
-  size_t limit;
-} wr_page_t;
-
-/* skip >= 0 (default 0) and 1 <= limit <= 50 (default 10); 422 naming each one out of
- * bounds. */
+/* skip >= 0 (default 0) and 1 <= limit <= 50 (default 10) into out (offset = skip, size =
+ * limit); 422 naming each one out of bounds. */
 int wr_page_or_fail(rpc_ctx_t *ctx, int has_skip, int64_t skip, int has_limit, int64_t limit,
-                    wr_page_t *out);
+                    hg_page_t *out);
 
-/* Is name a key the body sent (the update_mask the gateway fills)? */
-int wr_mask_has(const Google__Protobuf__FieldMask *mask, const char *name);
 /* Appends a violation for each of names (NULL-terminated) that msg does not carry:
  * "required" when the body left it out, "not_null" when it sent null. */
 void wr_require(const ProtobufCMessage *msg, const Google__Protobuf__FieldMask *mask,
@@ -53,41 +49,18 @@ void wr_require(const ProtobufCMessage *msg, const Google__Protobuf__FieldMask *
  * when present, must be values). */
 void wr_forbid_null(const ProtobufCMessage *msg, const Google__Protobuf__FieldMask *mask,
                     const char *const *names, hg_status_t *st);
-/* 422 with st's violations. */
-void wr_fail_invalid(rpc_ctx_t *ctx, hg_status_t *st);
-/* A read the store could not make: logged, 500 "Internal server error". */
-void wr_fail_store(rpc_ctx_t *ctx, int rc);
+/* The API's answers to store failures: logged, 500 "Internal server error" whatever the
+ * store error (store_call_fail). */
+extern const store_call_cfg_t wr_store_answers;
 /* Answers a read by its store code: resp when 0, 404 not_found (NULL: 500) when
- * STORE_NOTFOUND, wr_fail_store() otherwise. */
+ * STORE_NOTFOUND, store_call_fail() otherwise. */
 void wr_answer_read(rpc_ctx_t *ctx, int rc, const void *resp, const char *not_found);
-/* Now as RFC 3339 in a (NULL on allocation failure). */
-char *wr_now_text(hg_arena_t *a);
 
-/* The answer to a DELETE, {"id": id, "deleted": true}, in the call's arena; NULL on
- * allocation failure. */
-Hangar__Resources__V1__Deleted *wr_deleted(rpc_ctx_t *ctx, const char *id);
-
-/* One queued write; lives in the call's arena until the reply. */
-typedef struct wr_write {
-  rpc_ctx_t *ctx;
-  const void *req;
-  void *result;       /* what a success answers with */
-  hg_status_t st;     /* why the write function refused (wr_refuse) */
-  const char *failed; /* a store failure answers 400 with this text; NULL: 500 */
-} wr_write_t;
-
-#define WR_REFUSED 1 /* a write function's code: op->st says why */
-
-/* Records a refusal in op; returns WR_REFUSED for `return wr_refuse(...)`. */
-int wr_refuse(wr_write_t *op, hg_code_t code, const char *message);
-/* Queues fn, then done, for a new op {ctx, req, result, failed}. */
-void wr_submit_or_fail(rpc_ctx_t *ctx, const void *req, void *result, const char *failed,
-                       store_write_fn fn, store_done_fn done);
-/* In a done callback: answers the refusal or store failure behind a nonzero rc and returns
- * -1; 0 when the write succeeded (the caller replies). */
-int wr_write_failed(wr_write_t *op, int rc);
-/* A done callback that replies with op->result. */
-void wr_reply_result(void *arg, int rc);
+/* Queues op for the call (req and aux borrowed) under wr_store_answers. */
+void wr_submit(rpc_ctx_t *ctx, const store_call_op_t *op, const void *req, void *aux);
+/* Queues the delete op of the object whose canonical id the path named; aux is its answer,
+ * {"id": id, "deleted": true}. */
+void wr_submit_delete(rpc_ctx_t *ctx, const void *req, const char *id, const store_call_op_t *op);
 
 /* Each handler file's bindings; wrappers_register (resources.h) binds them together. */
 #define WR_N_WRAPPER_BINDINGS 4

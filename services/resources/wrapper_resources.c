@@ -33,19 +33,21 @@ static const char *no_wrapper(hg_arena_t *a, const char *wrapper_id) {
   return m ? m : "Wrapper does not exist";
 }
 
-static int create_write(store_txn_t *txn, void *arg) {
-  wr_write_t *op = arg;
-  const wres_t *r = op->result;
-  hg_arena_t *a = rpc_ctx_arena(op->ctx);
-  int base = wr_svc(op->ctx)->wrapper_base;
+static int create_write(store_txn_t *txn, store_call_t *c) {
+  const wres_t *r = c->aux;
+  hg_arena_t *a = c->a;
+  int base = wr_svc(c->ctx)->wrapper_base;
   wrapper_t *w;
   int rc = wrapper_load(txn, base, a, r->wrapper_id, &w);
   if (rc == STORE_NOTFOUND)
-    return wr_refuse(op, HG_FAILED_PRECONDITION,
-                     no_wrapper(a, ((const create_req_t *)op->req)->wrapper_id));
+    return store_call_refuse(c, HG_FAILED_PRECONDITION,
+                             no_wrapper(a, ((const create_req_t *)c->req)->wrapper_id));
   if (rc == 0) rc = wres_save(txn, base, a, r, STORE_PUT_NOOVERWRITE);
-  return rc == STORE_EXISTS ? wr_refuse(op, HG_ALREADY_EXISTS, DUPLICATE) : rc;
+  return rc == STORE_EXISTS ? store_call_refuse(c, HG_ALREADY_EXISTS, DUPLICATE) : rc;
 }
+
+static const store_call_op_t create_op = {create_write, store_call_reply_aux,
+                                          "Failed to create resource", NULL};
 
 /* The new resource; wrapper_id canonical (lowercase) when it is an ObjectId. */
 static wres_t *new_resource(rpc_ctx_t *ctx, const create_req_t *req, const char *wrapper_id) {
@@ -69,10 +71,7 @@ static void create_resource(rpc_ctx_t *ctx, const void *msg) {
   hg_status_t st;
   hg_status_clear(&st);
   wr_require(&req->base, req->update_mask, create_required, &st);
-  if (st.n_violations) {
-    wr_fail_invalid(ctx, &st);
-    return;
-  }
+  if (hg_valid_or_fail(ctx, &st, WR_INVALID)) return;
   if (hg_objectid_parse(req->wrapper_id, wid) != 0) { /* cannot name a wrapper */
     rpc_fail_code(ctx, HG_FAILED_PRECONDITION, no_wrapper(rpc_ctx_arena(ctx), req->wrapper_id));
     return;
@@ -82,7 +81,7 @@ static void create_resource(rpc_ctx_t *ctx, const void *msg) {
     rpc_fail_code(ctx, HG_INTERNAL, INTERNAL);
     return;
   }
-  wr_submit_or_fail(ctx, req, r, "Failed to create resource", create_write, wr_reply_result);
+  wr_submit(ctx, &create_op, req, r);
 }
 
 /* ---- reads ------------------------------------------------------------------------------ */
@@ -90,7 +89,7 @@ static void create_resource(rpc_ctx_t *ctx, const void *msg) {
 /* A wrapper_id filter that is no ObjectId matches nothing: the page is empty. */
 static void list_resources(rpc_ctx_t *ctx, const void *msg) {
   const list_req_t *req = msg;
-  wr_page_t page;
+  hg_page_t page;
   char wid[HG_OBJECTID_LEN];
   if (wr_page_or_fail(ctx, req->_skip_case != 0, req->skip, req->_limit_case != 0, req->limit,
                       &page))
@@ -102,12 +101,12 @@ static void list_resources(rpc_ctx_t *ctx, const void *msg) {
     return;
   }
   hg_arena_t *a = rpc_ctx_arena(ctx);
-  resp.resources = hg_arena_alloc(a, page.limit * sizeof(*resp.resources));
+  resp.resources = hg_arena_alloc(a, (size_t)page.size * sizeof(*resp.resources));
   store_txn_t *txn;
   int rc = resp.resources ? store_txn_begin_read(wr_svc(ctx)->store, &txn) : STORE_ENOMEM;
   if (rc == 0) {
-    rc = wres_page(txn, wr_svc(ctx)->wrapper_base, a, filtered ? wid : NULL, page.skip, page.limit,
-                   resp.resources, &resp.n_resources);
+    rc = wres_page(txn, wr_svc(ctx)->wrapper_base, a, filtered ? wid : NULL, page.offset,
+                   (size_t)page.size, resp.resources, &resp.n_resources);
     store_txn_end(txn);
   }
   wr_answer_read(ctx, rc, &resp, NULL);
@@ -207,32 +206,31 @@ static int64_t period_ms(const string_value_t *v) {
 }
 
 /* Applies the body's keys to r; refuses an endPeriod before the startPeriod. */
-static int apply_patch(wr_write_t *op, const patch_t *p, wres_t *r) {
+static int apply_patch(store_call_t *c, const patch_t *p, wres_t *r) {
   const patch_req_t *req = p->req;
-  if (wr_mask_has(req->update_mask, "name")) r->name = req->name;
-  if (wr_mask_has(req->update_mask, "type")) r->type = req->type;
-  if (wr_mask_has(req->update_mask, "startPeriod")) r->startperiod = p->start;
-  if (wr_mask_has(req->update_mask, "endPeriod")) r->endperiod = p->end;
+  if (hg_mask_has(req->update_mask, "name")) r->name = req->name;
+  if (hg_mask_has(req->update_mask, "type")) r->type = req->type;
+  if (hg_mask_has(req->update_mask, "startPeriod")) r->startperiod = p->start;
+  if (hg_mask_has(req->update_mask, "endPeriod")) r->endperiod = p->end;
   if (!r->startperiod || !r->endperiod || period_ms(r->endperiod) >= period_ms(r->startperiod))
     return 0;
-  wr_refuse(op, HG_INVALID_ARGUMENT, WR_INVALID);
-  hg_status_violation(&op->st, "endPeriod", "invalid", "endPeriod must not be before startPeriod");
-  return WR_REFUSED;
+  hg_status_violation(&c->st, "endPeriod", "invalid", "endPeriod must not be before startPeriod");
+  return store_call_refuse_invalid(c);
 }
 
-static int patch_write(store_txn_t *txn, void *arg) {
-  wr_write_t *op = arg;
-  const patch_t *p = op->req;
-  hg_arena_t *a = rpc_ctx_arena(op->ctx);
-  int base = wr_svc(op->ctx)->wrapper_base;
+static int patch_write(store_txn_t *txn, store_call_t *c) {
+  const patch_t *p = c->req;
+  int base = wr_svc(c->ctx)->wrapper_base;
   wres_t *r;
-  int rc = wres_load(txn, base, a, p->id, &r);
-  if (rc == STORE_NOTFOUND) return wr_refuse(op, HG_NOT_FOUND, NOT_FOUND);
-  if (rc == 0 && (rc = apply_patch(op, p, r)) == 0) rc = wres_save(txn, base, a, r, 0);
-  if (rc == STORE_EXISTS) return wr_refuse(op, HG_ALREADY_EXISTS, DUPLICATE);
-  op->result = r;
+  int rc = wres_load(txn, base, c->a, p->id, &r);
+  if (rc == STORE_NOTFOUND) return store_call_refuse(c, HG_NOT_FOUND, NOT_FOUND);
+  if (rc == 0 && (rc = apply_patch(c, p, r)) == 0) rc = wres_save(txn, base, c->a, r, 0);
+  if (rc == STORE_EXISTS) return store_call_refuse(c, HG_ALREADY_EXISTS, DUPLICATE);
+  c->aux = r;
   return rc;
 }
+
+static const store_call_op_t patch_op = {patch_write, store_call_reply_aux, NULL, NULL};
 
 /* Checks the path id and the body before queueing: a malformed id, null names/types,
  * periods that are not RFC 3339, all listed together (path first) as FastAPI lists them. */
@@ -253,34 +251,30 @@ static patch_t *validate_patch_or_fail(rpc_ctx_t *ctx, const patch_req_t *req) {
   if (oom)
     rpc_fail_code(ctx, HG_INTERNAL, INTERNAL);
   else if (st.n_violations)
-    wr_fail_invalid(ctx, &st);
+    hg_fail_invalid(ctx, &st, WR_INVALID);
   return oom || st.n_violations ? NULL : p;
 }
 
 static void patch_resource(rpc_ctx_t *ctx, const void *msg) {
   patch_t *p = validate_patch_or_fail(ctx, msg);
-  if (p) wr_submit_or_fail(ctx, p, NULL, NULL, patch_write, wr_reply_result);
+  if (p) wr_submit(ctx, &patch_op, p, NULL);
 }
 
 /* ---- delete ----------------------------------------------------------------------------- */
 
-static int delete_write(store_txn_t *txn, void *arg) {
-  wr_write_t *op = arg;
-  const Hangar__Resources__V1__Deleted *d = op->result;
-  int rc = wres_delete(txn, wr_svc(op->ctx)->wrapper_base, d->id);
-  return rc == STORE_NOTFOUND ? wr_refuse(op, HG_NOT_FOUND, NOT_FOUND) : rc;
+static int delete_write(store_txn_t *txn, store_call_t *c) {
+  const Hangar__Resources__V1__Deleted *d = c->aux;
+  int rc = wres_delete(txn, wr_svc(c->ctx)->wrapper_base, d->id);
+  return rc == STORE_NOTFOUND ? store_call_refuse(c, HG_NOT_FOUND, NOT_FOUND) : rc;
 }
+
+static const store_call_op_t delete_op = {delete_write, store_call_reply_aux, NULL, NULL};
 
 static void delete_resource(rpc_ctx_t *ctx, const void *msg) {
   const delete_req_t *req = msg;
   char id[HG_OBJECTID_LEN];
   if (wr_path_id_or_fail(ctx, req->id, id)) return;
-  Hangar__Resources__V1__Deleted *d = wr_deleted(ctx, id);
-  if (!d) {
-    rpc_fail_code(ctx, HG_INTERNAL, INTERNAL);
-    return;
-  }
-  wr_submit_or_fail(ctx, req, d, NULL, delete_write, wr_reply_result);
+  wr_submit_delete(ctx, req, id, &delete_op);
 }
 
 const rpc_binding_t wr_resource_bindings[WR_N_RESOURCE_BINDINGS] = {

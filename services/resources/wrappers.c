@@ -29,46 +29,45 @@ static wrapper_t *new_wrapper(rpc_ctx_t *ctx, const create_req_t *req) {
   w->id = id;
   w->name = req->name;
   w->description = req->description;
-  w->created_at = wr_now_text(a);
+  w->created_at = hg_now_text(a);
   return w->created_at ? w : NULL;
 }
 
-static int create_write(store_txn_t *txn, void *arg) {
-  wr_write_t *op = arg;
-  return wrapper_insert(txn, wr_svc(op->ctx)->wrapper_base, op->result);
+static int create_write(store_txn_t *txn, store_call_t *c) {
+  return wrapper_insert(txn, wr_svc(c->ctx)->wrapper_base, c->aux);
 }
+
+static const store_call_op_t create_op = {create_write, store_call_reply_aux,
+                                          "Failed to create wrapper", NULL};
 
 static void create_wrapper(rpc_ctx_t *ctx, const void *msg) {
   const create_req_t *req = msg;
   hg_status_t st;
   hg_status_clear(&st);
   wr_require(&req->base, req->update_mask, create_required, &st);
-  if (st.n_violations) {
-    wr_fail_invalid(ctx, &st);
-    return;
-  }
+  if (hg_valid_or_fail(ctx, &st, WR_INVALID)) return;
   wrapper_t *w = new_wrapper(ctx, req);
   if (!w) {
     rpc_fail_code(ctx, HG_INTERNAL, "Internal server error");
     return;
   }
-  wr_submit_or_fail(ctx, req, w, "Failed to create wrapper", create_write, wr_reply_result);
+  wr_submit(ctx, &create_op, req, w);
 }
 
 static void list_wrappers(rpc_ctx_t *ctx, const void *msg) {
   const list_req_t *req = msg;
-  wr_page_t page;
+  hg_page_t page;
   if (wr_page_or_fail(ctx, req->_skip_case != 0, req->skip, req->_limit_case != 0, req->limit,
                       &page))
     return;
   hg_arena_t *a = rpc_ctx_arena(ctx);
   list_resp_t resp = HANGAR__RESOURCES__V1__LIST_WRAPPERS_RESPONSE__INIT;
-  resp.wrappers = hg_arena_alloc(a, page.limit * sizeof(*resp.wrappers));
+  resp.wrappers = hg_arena_alloc(a, (size_t)page.size * sizeof(*resp.wrappers));
   store_txn_t *txn;
   int rc = resp.wrappers ? store_txn_begin_read(wr_svc(ctx)->store, &txn) : STORE_ENOMEM;
   if (rc == 0) {
-    rc = wrapper_page(txn, wr_svc(ctx)->wrapper_base, a, page.skip, page.limit, resp.wrappers,
-                      &resp.n_wrappers);
+    rc = wrapper_page(txn, wr_svc(ctx)->wrapper_base, a, page.offset, (size_t)page.size,
+                      resp.wrappers, &resp.n_wrappers);
     store_txn_end(txn);
   }
   wr_answer_read(ctx, rc, &resp, NULL);
@@ -89,34 +88,30 @@ static void get_wrapper(rpc_ctx_t *ctx, const void *msg) {
 }
 
 /* result is the Deleted answer; its id is the canonical wrapper id. */
-static int delete_write(store_txn_t *txn, void *arg) {
-  wr_write_t *op = arg;
-  const deleted_t *d = op->result;
-  int base = wr_svc(op->ctx)->wrapper_base;
+static int delete_write(store_txn_t *txn, store_call_t *c) {
+  const deleted_t *d = c->aux;
+  int base = wr_svc(c->ctx)->wrapper_base;
   wrapper_t *w;
   uint64_t n = 0;
-  int rc = wrapper_load(txn, base, rpc_ctx_arena(op->ctx), d->id, &w);
-  if (rc == STORE_NOTFOUND) return wr_refuse(op, HG_NOT_FOUND, NOT_FOUND);
+  int rc = wrapper_load(txn, base, c->a, d->id, &w);
+  if (rc == STORE_NOTFOUND) return store_call_refuse(c, HG_NOT_FOUND, NOT_FOUND);
   if (rc == 0) rc = wrapper_resource_count(txn, base, d->id, &n);
   if (rc) return rc;
   if (n > 0) {
-    const char *m = hg_arena_sprintf(
-        rpc_ctx_arena(op->ctx), "Wrapper with ID '%s' has resources and cannot be deleted", d->id);
-    return wr_refuse(op, HG_FAILED_PRECONDITION, m ? m : "Wrapper has resources");
+    const char *m =
+        hg_arena_sprintf(c->a, "Wrapper with ID '%s' has resources and cannot be deleted", d->id);
+    return store_call_refuse(c, HG_FAILED_PRECONDITION, m ? m : "Wrapper has resources");
   }
   return wrapper_delete(txn, base, d->id);
 }
+
+static const store_call_op_t delete_op = {delete_write, store_call_reply_aux, NULL, NULL};
 
 static void delete_wrapper(rpc_ctx_t *ctx, const void *msg) {
   const delete_req_t *req = msg;
   char id[HG_OBJECTID_LEN];
   if (wr_path_id_or_fail(ctx, req->id, id)) return;
-  deleted_t *d = wr_deleted(ctx, id);
-  if (!d) {
-    rpc_fail_code(ctx, HG_INTERNAL, "Internal server error");
-    return;
-  }
-  wr_submit_or_fail(ctx, req, d, NULL, delete_write, wr_reply_result);
+  wr_submit_delete(ctx, req, id, &delete_op);
 }
 
 const rpc_binding_t wr_wrapper_bindings[WR_N_WRAPPER_BINDINGS] = {

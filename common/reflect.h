@@ -1,0 +1,29 @@
+/* reflect.h - what a request message carries, read by field name through its protobuf-c
+ * descriptor: a string member, and the paths of a FieldMask (the update_mask the gateway
+ * fills from the keys a JSON body sent, so "absent" and "null" differ), and the fields two
+ * messages share.
+ * Owns nothing; results borrow from the message. Threads: any; pure. */
+#ifndef HANGAR_REFLECT_H
+#define HANGAR_REFLECT_H
+
+#include <protobuf-c/protobuf-c.h>
+
+#include "google/protobuf/field_mask.pb-c.h"
+
+/* The singular string field name of m, when m has one that is set: a oneof member
+ * (proto3 optional) only when its case names it, a plain string always. *value is the
+ * member (NULL for an unset plain string). Returns the field's descriptor, or NULL when m
+ * has no such field or the optional is unset (*value untouched). */
+const ProtobufCFieldDescriptor *hg_string_member(const ProtobufCMessage *m, const char *name,
+                                                 const char **value);
+
+/* Shallow-copies into dst every singular string or message field that src has under the
+ * same name and type (a message field: of the same message type), so a view of a record
+ * (a summary, a tree node) is filled from it without a line per field. dst's other fields
+ * are untouched; dst borrows src's strings and messages. Oneof members are not copied. */
+void hg_copy_shared_fields(const ProtobufCMessage *src, ProtobufCMessage *dst);
+
+/* Is path one of mask's paths? A NULL mask has none. */
+int hg_mask_has(const Google__Protobuf__FieldMask *mask, const char *path);
+
+#endif

@@ -1,0 +1,93 @@
+/* store_call.c - queued writes of a gRPC call and their answers. */
+#include "storage/store_call.h"
+
+#include <string.h>
+
+#include "common/log.h"
+#include "google/protobuf/empty.pb-c.h"
+
+int store_call_fail(rpc_ctx_t *ctx, const store_call_cfg_t *cfg, int rc) {
+  if (rc == STORE_NOTFOUND && cfg->not_found) {
+    rpc_fail_code(ctx, HG_NOT_FOUND, cfg->not_found);
+    return -1;
+  }
+  HG_ERROR(cfg->module, rpc_ctx_request_id(ctx), "store: %s", store_strerror(rc));
+  hg_code_t code = cfg->codes == STORE_CALL_CODE_INTERNAL ? HG_INTERNAL : store_error_code(rc);
+  rpc_fail_code(ctx, code, cfg->internal);
+  return -1;
+}
+
+store_call_t *store_call_new(rpc_ctx_t *ctx, const store_call_cfg_t *cfg, size_t size) {
+  store_call_t *c = hg_arena_alloc(rpc_ctx_arena(ctx), size);
+  if (!c) {
+    store_call_fail(ctx, cfg, STORE_ENOMEM);
+    return NULL;
+  }
+  memset(c, 0, size);
+  c->ctx = ctx;
+  c->a = rpc_ctx_arena(ctx);
+  c->cfg = cfg;
+  hg_status_clear(&c->st);
+  return c;
+}
+
+static int call_write(store_txn_t *txn, void *arg) {
+  store_call_t *c = arg;
+  return c->op->write(txn, c);
+}
+
+/* The write's failure in its op's words: not_found overrides the service's for this op. */
+static void fail_write(store_call_t *c, int rc) {
+  const store_call_op_t *op = c->op;
+  if (op->failed) {
+    HG_ERROR(c->cfg->module, rpc_ctx_request_id(c->ctx), "store: %s", store_strerror(rc));
+    rpc_fail_code(c->ctx, HG_ABORTED, op->failed);
+    return;
+  }
+  store_call_cfg_t cfg = *c->cfg;
+  if (op->not_found) cfg.not_found = op->not_found;
+  store_call_fail(c->ctx, &cfg, rc);
+}
+
+static void call_done(void *arg, int rc) {
+  store_call_t *c = arg;
+  if (rc == 0)
+    c->op->reply(c);
+  else if (rc == STORE_CALL_REFUSED)
+    rpc_fail(c->ctx, &c->st);
+  else
+    fail_write(c, rc);
+}
+
+void store_call_submit(store_call_t *c, store_t *s, const store_call_op_t *op, const void *req,
+                       void *aux) {
+  c->op = op;
+  c->req = req;
+  c->aux = aux;
+  int rc = store_submit(s, call_write, call_done, c);
+  if (rc) store_call_fail(c->ctx, c->cfg, rc);
+}
+
+void store_call_start(rpc_ctx_t *ctx, store_t *s, const store_call_cfg_t *cfg,
+                      const store_call_op_t *op, const void *req, void *aux) {
+  store_call_t *c = store_call_new(ctx, cfg, sizeof(*c));
+  if (c) store_call_submit(c, s, op, req, aux);
+}
+
+int store_call_refuse(store_call_t *c, hg_code_t code, const char *message) {
+  hg_status_set(&c->st, code, message);
+  return STORE_CALL_REFUSED;
+}
+
+int store_call_refuse_invalid(store_call_t *c) {
+  c->st.code = HG_INVALID_ARGUMENT;
+  c->st.message = c->cfg->invalid;
+  return STORE_CALL_REFUSED;
+}
+
+void store_call_reply_aux(store_call_t *c) { rpc_reply(c->ctx, c->aux); }
+
+void store_call_reply_empty(store_call_t *c) {
+  Google__Protobuf__Empty empty = GOOGLE__PROTOBUF__EMPTY__INIT;
+  rpc_reply(c->ctx, &empty);
+}

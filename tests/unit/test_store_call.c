@@ -1,0 +1,236 @@
+/* test_store_call.c - the queued-write toolkit (storage/store_call) over real gRPC: a test
+ * service whose one method queues the write its request names, against a store in a
+ * temporary directory, and checks each answer a write can end in. */
+#include "test_store_fixture.h"
+
+#include "google/protobuf/empty.pb-c.h"
+#include "google/protobuf/wrappers.pb-c.h"
+#include "storage/store_call.h"
+
+typedef Google__Protobuf__StringValue text_t;
+
+#define PATH "/hangar.test.Toolkit/Write"
+#define DELETE_PATH "/hangar.test.Toolkit/Delete" /* answers google.protobuf.Empty */
+#define EMPTY RPC_PBC(&google__protobuf__empty__descriptor)
+#define TEXT RPC_PBC(&google__protobuf__string_value__descriptor)
+
+static const store_call_cfg_t answers = {
+    .module = "test",
+    .internal = "Internal failure",
+    .not_found = "No such thing",
+    .invalid = "Bad request",
+};
+
+static const store_call_cfg_t answers_internal = {
+    .module = "test",
+    .internal = "Internal failure",
+    .codes = STORE_CALL_CODE_INTERNAL,
+};
+
+/* Puts the request's text as a key (a second put of one key: STORE_EXISTS). */
+static int put_write(store_txn_t *txn, store_call_t *c) {
+  const text_t *req = c->req;
+  return store_put(txn, T_PLAIN, V(req->value), V("v"), NULL, STORE_PUT_NOOVERWRITE);
+}
+
+static int refuse_write(store_txn_t *txn, store_call_t *c) {
+  (void)txn;
+  return store_call_refuse(c, HG_FAILED_PRECONDITION, "Not now");
+}
+
+static int invalid_write(store_txn_t *txn, store_call_t *c) {
+  (void)txn;
+  hg_status_violation(&c->st, "name", "invalid", "must be a name");
+  return store_call_refuse_invalid(c);
+}
+
+static int missing_write(store_txn_t *txn, store_call_t *c) {
+  (void)c;
+  store_val_t v;
+  return store_get(txn, T_PLAIN, V("absent"), &v);
+}
+
+static int eio_write(store_txn_t *txn, store_call_t *c) {
+  (void)txn, (void)c;
+  return STORE_EIO;
+}
+
+static const store_call_op_t ops[] = {
+    {put_write, store_call_reply_aux, NULL, NULL},
+    {refuse_write, store_call_reply_aux, NULL, NULL},
+    {invalid_write, store_call_reply_aux, NULL, NULL},
+    {missing_write, store_call_reply_aux, NULL, NULL},
+    {missing_write, store_call_reply_aux, NULL, "Op's own not found"},
+    {eio_write, store_call_reply_aux, "Failed to write", NULL},
+    {put_write, store_call_reply_aux, NULL, NULL},
+    {put_write, store_call_reply_empty, NULL, NULL},
+};
+enum {
+  OP_PUT,
+  OP_REFUSE,
+  OP_INVALID,
+  OP_MISSING,
+  OP_MISSING_OWN,
+  OP_EIO,
+  OP_PUT_INTERNAL,
+  OP_EMPTY
+};
+
+/* The request names the op ("<digit>:<text>"); the answer echoes the text. */
+static void handler(rpc_ctx_t *ctx, const void *msg) {
+  const text_t *req = msg;
+  int op = req->value[0] - '0';
+  const store_call_cfg_t *cfg = op == OP_PUT_INTERNAL ? &answers_internal : &answers;
+  text_t *echo = hg_arena_alloc(rpc_ctx_arena(ctx), sizeof(*echo));
+  google__protobuf__string_value__init(echo);
+  echo->value = req->value;
+  store_call_start(ctx, rpc_ctx_server_data(ctx), cfg, &ops[op], req, echo);
+}
+
+static struct {
+  store_t *store;
+  rpc_server_t *srv;
+  rpc_client_t *cli;
+  rpc_channel_t *ch;
+  hg_arena_t *a;
+} fx;
+
+static void start(void) {
+  char addr[64];
+  setup();
+  fx.store = open_store();
+  fx.a = hg_arena_new();
+  ck_assert_int_eq(rpc_server_new("127.0.0.1:0", NULL, &fx.srv), 0);
+  rpc_server_set_data(fx.srv, fx.store);
+  ck_assert_int_eq(rpc_server_add_method(fx.srv, PATH, handler, rpc_admit_public, TEXT, TEXT), 0);
+  ck_assert_int_eq(
+      rpc_server_add_method(fx.srv, DELETE_PATH, handler, rpc_admit_public, TEXT, EMPTY), 0);
+  ck_assert_int_eq(rpc_server_start(fx.srv), 0);
+  snprintf(addr, sizeof addr, "127.0.0.1:%d", rpc_server_port(fx.srv));
+  ck_assert_int_eq(rpc_client_new(&fx.cli), 0);
+  ck_assert_int_eq(rpc_channel_new(fx.cli, addr, &fx.ch), 0);
+}
+
+static void stop(void) {
+  rpc_client_destroy(fx.cli);
+  rpc_server_destroy(fx.srv, 1000);
+  store_close(fx.store);
+  hg_arena_free(fx.a);
+  teardown();
+}
+
+/* Calls op with text; returns the status code, *st and *out (the echo) filled. */
+static int call(const char *value, hg_status_t *st, const char **out) {
+  text_t req = GOOGLE__PROTOBUF__STRING_VALUE__INIT;
+  req.value = (char *)value;
+  rpc_call_opts_t o = {.deadline_ms = 5000, .arena = fx.a};
+  void *resp = NULL;
+  hg_status_clear(st);
+  int code = rpc_call_sync(fx.ch, PATH, TEXT, &req, TEXT, &o, st, &resp);
+  *out = resp ? ((text_t *)resp)->value : NULL;
+  return code;
+}
+
+START_TEST(test_store_call_commit_replies_aux) {
+  hg_status_t st;
+  const char *echo;
+  ck_assert_int_eq(call("0:a", &st, &echo), HG_OK);
+  ck_assert_str_eq(echo, "0:a");
+  store_txn_t *txn;
+  store_val_t v;
+  ck_assert_int_eq(store_txn_begin_read(fx.store, &txn), 0);
+  ck_assert_int_eq(store_get(txn, T_PLAIN, V("0:a"), &v), 0);
+  store_txn_end(txn);
+}
+END_TEST
+
+START_TEST(test_store_call_reply_empty) {
+  text_t req = GOOGLE__PROTOBUF__STRING_VALUE__INIT;
+  req.value = "7:e";
+  rpc_call_opts_t o = {.deadline_ms = 5000, .arena = fx.a};
+  hg_status_t st;
+  void *resp = NULL;
+  hg_status_clear(&st);
+  ck_assert_int_eq(rpc_call_sync(fx.ch, DELETE_PATH, TEXT, &req, EMPTY, &o, &st, &resp), HG_OK);
+  ck_assert_ptr_nonnull(resp);
+}
+END_TEST
+
+START_TEST(test_store_call_refusal_answers_its_status) {
+  hg_status_t st;
+  const char *echo;
+  ck_assert_int_eq(call("1:x", &st, &echo), HG_FAILED_PRECONDITION);
+  ck_assert_str_eq(st.message, "Not now");
+  ck_assert_uint_eq(st.n_violations, 0);
+}
+END_TEST
+
+START_TEST(test_store_call_refuse_invalid_keeps_violations) {
+  hg_status_t st;
+  const char *echo;
+  ck_assert_int_eq(call("2:x", &st, &echo), HG_INVALID_ARGUMENT);
+  ck_assert_str_eq(st.message, "Bad request");
+  ck_assert_uint_eq(st.n_violations, 1);
+  ck_assert_str_eq(st.violations[0].field, "name");
+}
+END_TEST
+
+START_TEST(test_store_call_store_error_maps_by_code) {
+  hg_status_t st;
+  const char *echo;
+  ck_assert_int_eq(call("0:dup", &st, &echo), HG_OK);
+  ck_assert_int_eq(call("0:dup", &st, &echo), HG_ALREADY_EXISTS);
+  ck_assert_str_eq(st.message, "Internal failure");
+}
+END_TEST
+
+START_TEST(test_store_call_codes_internal_ignores_store_code) {
+  hg_status_t st;
+  const char *echo;
+  ck_assert_int_eq(call("6:dup", &st, &echo), HG_OK);
+  ck_assert_int_eq(call("6:dup", &st, &echo), HG_INTERNAL);
+  ck_assert_str_eq(st.message, "Internal failure");
+}
+END_TEST
+
+START_TEST(test_store_call_not_found_texts) {
+  hg_status_t st;
+  const char *echo;
+  ck_assert_int_eq(call("3:x", &st, &echo), HG_NOT_FOUND);
+  ck_assert_str_eq(st.message, "No such thing");
+  ck_assert_int_eq(call("4:x", &st, &echo), HG_NOT_FOUND);
+  ck_assert_str_eq(st.message, "Op's own not found");
+}
+END_TEST
+
+START_TEST(test_store_call_failed_text_aborts) {
+  hg_status_t st;
+  const char *echo;
+  ck_assert_int_eq(call("5:x", &st, &echo), HG_ABORTED);
+  ck_assert_str_eq(st.message, "Failed to write");
+}
+END_TEST
+
+Suite *store_call_suite(void) {
+  Suite *s = suite_create("store_call");
+  TCase *tc = tcase_create("core");
+  tcase_add_checked_fixture(tc, start, stop);
+  tcase_add_test(tc, test_store_call_commit_replies_aux);
+  tcase_add_test(tc, test_store_call_reply_empty);
+  tcase_add_test(tc, test_store_call_refusal_answers_its_status);
+  tcase_add_test(tc, test_store_call_refuse_invalid_keeps_violations);
+  tcase_add_test(tc, test_store_call_store_error_maps_by_code);
+  tcase_add_test(tc, test_store_call_codes_internal_ignores_store_code);
+  tcase_add_test(tc, test_store_call_not_found_texts);
+  tcase_add_test(tc, test_store_call_failed_text_aborts);
+  suite_add_tcase(s, tc);
+  return s;
+}
+
+int main(void) {
+  SRunner *sr = srunner_create(store_call_suite());
+  srunner_run_all(sr, CK_NORMAL);
+  int failed = srunner_ntests_failed(sr);
+  srunner_free(sr);
+  return failed ? 1 : 0;
+}
