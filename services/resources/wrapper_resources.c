@@ -139,54 +139,13 @@ typedef struct patch {
   string_value_t *start, *end;
 } patch_t;
 
-/* Digits s[0..n) as a number, or -1 unless all n are ASCII digits. */
-static int digits(const char *s, int n) {
-  int v = 0;
-  for (int i = 0; i < n; i++) {
-    if (s[i] < '0' || s[i] > '9') return -1;
-    v = v * 10 + (s[i] - '0');
-  }
-  return v;
-}
-
-static int days_in_month(int y, int m) {
-  static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-  return m == 2 && leap ? 29 : days[m - 1];
-}
-
-/* Is s an RFC 3339 date-time (section 5.6): "YYYY-MM-DDTHH:MM:SS[.frac](Z|+HH:MM|-HH:MM)",
- * two-digit fields, a day that exists in its month (no "2025-02-30" rolled over into
- * March), T and Z in either case? Second 60 is the leap second RFC 3339 allows. */
-static int rfc3339_date_time(const char *s) {
-  size_t n = strlen(s);
-  if (n < 20 || s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != 't') || s[13] != ':' ||
-      s[16] != ':')
-    return 0;
-  int y = digits(s, 4), mo = digits(s + 5, 2), d = digits(s + 8, 2);
-  int h = digits(s + 11, 2), mi = digits(s + 14, 2), sec = digits(s + 17, 2);
-  if (y < 0 || mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) || h < 0 || h > 23 ||
-      mi < 0 || mi > 59 || sec < 0 || sec > 60)
-    return 0;
-  const char *p = s + 19;
-  if (*p == '.') {
-    const char *f = ++p;
-    while (*p >= '0' && *p <= '9') p++;
-    if (p == f) return 0;
-  }
-  if ((*p == 'Z' || *p == 'z') && p[1] == '\0') return 1;
-  if ((*p != '+' && *p != '-') || strlen(p) != 6 || p[3] != ':') return 0;
-  int oh = digits(p + 1, 2), om = digits(p + 4, 2);
-  return oh >= 0 && oh <= 23 && om >= 0 && om <= 59;
-}
-
 /* A period from the body in the stored form, or a "datetime" violation; NULL stays NULL. */
 static string_value_t *period(hg_arena_t *a, const char *field, const string_value_t *in,
                               hg_status_t *st, int *oom) {
   int64_t ms;
   char text[HG_RFC3339_LEN];
   if (!in) return NULL;
-  if (!rfc3339_date_time(in->value) || hg_time_parse_rfc3339(in->value, &ms) != 0 || ms < 0) {
+  if (hg_time_parse_rfc3339(in->value, HG_RFC3339_STRICT, &ms) != 0 || ms < 0) {
     hg_status_violation(st, field, "datetime", "invalid datetime format");
     return NULL;
   }
@@ -204,7 +163,8 @@ static string_value_t *period(hg_arena_t *a, const char *field, const string_val
 
 static int64_t period_ms(const string_value_t *v) {
   int64_t ms = 0;
-  hg_time_parse_rfc3339(v->value, &ms); /* stored in canonical form: always parses */
+  hg_time_parse_rfc3339(v->value, HG_RFC3339_LAX,
+                        &ms); /* stored in canonical form: always parses */
   return ms;
 }
 

@@ -1,10 +1,9 @@
-/* test_validate.c - rule tables, DNS labels, and RFC 3339 time text. */
+/* test_validate.c - rule tables and DNS labels. */
 #include <check.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/clock.h"
 #include "common/names.h"
 #include "common/validate.h"
 
@@ -68,21 +67,6 @@ START_TEST(test_length_counts_code_points) {
 }
 END_TEST
 
-START_TEST(test_rfc3339_format_and_parse) {
-  char text[HG_RFC3339_LEN];
-  hg_time_rfc3339(1736951400123LL, text);
-  ck_assert_str_eq(text, "2025-01-15T14:30:00.123Z");
-  int64_t ms;
-  ck_assert_int_eq(hg_time_parse_rfc3339(text, &ms), 0);
-  ck_assert_int_eq(ms, 1736951400123LL);
-  ck_assert_int_eq(hg_time_parse_rfc3339("2025-01-15T16:30:00+02:00", &ms), 0);
-  ck_assert_int_eq(ms, 1736951400000LL);
-  ck_assert_int_eq(hg_time_parse_rfc3339("2025-01-15", &ms), -1);
-  ck_assert_int_eq(hg_time_parse_rfc3339("2025-01-15T14:30:00", &ms), -1);
-  ck_assert_int_eq(hg_time_parse_rfc3339("2025-01-15T14:30:00.Z", &ms), -1);
-}
-END_TEST
-
 int main(void) {
   Suite *s = suite_create("validate");
   TCase *tc = tcase_create("core");
@@ -90,7 +74,6 @@ int main(void) {
   tcase_add_test(tc, test_validate_reports_every_broken_rule);
   tcase_add_test(tc, test_validate_optional_empty_passes);
   tcase_add_test(tc, test_length_counts_code_points);
-  tcase_add_test(tc, test_rfc3339_format_and_parse);
   suite_add_tcase(s, tc);
   SRunner *sr = srunner_create(s);
   srunner_run_all(sr, CK_NORMAL);
