@@ -34,7 +34,7 @@ static int spec_name_valid(const char *name) {
   return 0;
 }
 
-static int base64_valid(const char *s) { return hg_base64_valid(s, strlen(s)); }
+static int base64_valid(const char *s) { return hg_base64_valid(s, strlen(s), HG_BASE64_STRICT); }
 
 static const pr_rule_t rules[] = {
     {.field = "name",
