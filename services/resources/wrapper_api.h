@@ -15,6 +15,7 @@
 
 #include "google/protobuf/field_mask.pb-c.h"
 #include "common/objectid.h"
+#include "common/validate.h"
 #include "resources/resources.h"
 #include "rpc/rpc.h"
 #include "resources/wrapper_store.h"
@@ -45,14 +46,9 @@ int wr_page_or_fail(rpc_ctx_t *ctx, int has_skip, int64_t skip, int has_limit, i
 
 /* Is name a key the body sent (the update_mask the gateway fills)? */
 int wr_mask_has(const Google__Protobuf__FieldMask *mask, const char *name);
-/* Appends a violation for each of names (NULL-terminated) that msg does not carry:
- * "required" when the body left it out, "not_null" when it sent null. */
-void wr_require(const ProtobufCMessage *msg, const Google__Protobuf__FieldMask *mask,
-                const char *const *names, hg_status_t *st);
-/* Appends "not_null" for each of names the body sent as null (optional fields that,
- * when present, must be values). */
-void wr_forbid_null(const ProtobufCMessage *msg, const Google__Protobuf__FieldMask *mask,
-                    const char *const *names, hg_status_t *st);
+/* How the API words a broken rule (validate.h): "required" / "field required" when the
+ * body left a field out, "not_null" / "none is not an allowed value" when it sent null. */
+extern const hg_rule_texts_t wr_rule_texts;
 /* 422 with st's violations. */
 void wr_fail_invalid(rpc_ctx_t *ctx, hg_status_t *st);
 /* A read the store could not make: logged, 500 "Internal server error". */

@@ -22,8 +22,17 @@ typedef Google__Protobuf__StringValue string_value_t;
 #define DUPLICATE "Resource with this identifier already exists"
 #define INTERNAL "Internal server error"
 
-static const char *const create_required[] = {"wrapper_id", "name", "type", NULL};
-static const char *const patch_not_null[] = {"name", "type", NULL};
+static const hg_rule_t create_rows[] = {
+    {.field = "wrapper_id", .kind = HG_RULE_PRESENT, .flags = HG_RULE_REQUIRED},
+    {.field = "name", .kind = HG_RULE_PRESENT, .flags = HG_RULE_REQUIRED},
+    {.field = "type", .kind = HG_RULE_PRESENT, .flags = HG_RULE_REQUIRED},
+};
+static const hg_rule_t patch_rows[] = {
+    {.field = "name", .kind = HG_RULE_PRESENT},
+    {.field = "type", .kind = HG_RULE_PRESENT},
+};
+static const hg_rules_t create_rules = HG_RULES(&wr_rule_texts, create_rows);
+static const hg_rules_t patch_rules = HG_RULES(&wr_rule_texts, patch_rows);
 
 /* ---- create ----------------------------------------------------------------------------- */
 
@@ -69,7 +78,8 @@ static void create_resource(rpc_ctx_t *ctx, const void *msg) {
   if (wr_admit_write(ctx, msg)) return;
   hg_status_t st;
   hg_status_clear(&st);
-  wr_require(&req->base, req->update_mask, create_required, &st);
+  hg_rules_scope_t body = {HG_RULES_CREATE, req->update_mask, NULL};
+  hg_rules_check(&create_rules, &req->base, &body, rpc_ctx_arena(ctx), &st);
   if (st.n_violations) {
     wr_fail_invalid(ctx, &st);
     return;
@@ -206,7 +216,8 @@ static patch_t *validate_patch_or_fail(rpc_ctx_t *ctx, const patch_req_t *req) {
   hg_status_clear(&st);
   if (p && hg_objectid_parse(req->id, p->id) != 0)
     hg_status_violation(&st, "id", "invalid", "Invalid objectid");
-  wr_forbid_null(&req->base, req->update_mask, patch_not_null, &st);
+  hg_rules_scope_t body = {HG_RULES_PATCH, req->update_mask, NULL};
+  hg_rules_check(&patch_rules, &req->base, &body, a, &st);
   if (p) {
     p->req = req;
     p->start = period(a, "startPeriod", req->startperiod, &st, &oom);

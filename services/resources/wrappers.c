@@ -17,7 +17,10 @@ typedef Hangar__Resources__V1__Deleted deleted_t;
 
 #define NOT_FOUND "Wrapper not found"
 
-static const char *const create_required[] = {"name", NULL};
+static const hg_rule_t create_rows[] = {
+    {.field = "name", .kind = HG_RULE_PRESENT, .flags = HG_RULE_REQUIRED},
+};
+static const hg_rules_t create_rules = HG_RULES(&wr_rule_texts, create_rows);
 
 static wrapper_t *new_wrapper(rpc_ctx_t *ctx, const create_req_t *req) {
   hg_arena_t *a = rpc_ctx_arena(ctx);
@@ -43,7 +46,8 @@ static void create_wrapper(rpc_ctx_t *ctx, const void *msg) {
   if (wr_admit_write(ctx, msg)) return;
   hg_status_t st;
   hg_status_clear(&st);
-  wr_require(&req->base, req->update_mask, create_required, &st);
+  hg_rules_scope_t body = {HG_RULES_CREATE, req->update_mask, NULL};
+  hg_rules_check(&create_rules, &req->base, &body, rpc_ctx_arena(ctx), &st);
   if (st.n_violations) {
     wr_fail_invalid(ctx, &st);
     return;
