@@ -138,6 +138,7 @@ const hg_rule_texts_t wr_rule_texts = {{
     [HG_BREAK_REQUIRED] = {"required", "field required", HG_EXTRA_NONE},
     [HG_BREAK_NULL] = {"not_null", "none is not an allowed value", HG_EXTRA_NONE},
     [HG_BREAK_INVALID] = {"invalid", "{text}", HG_EXTRA_NONE},
+    [HG_BREAK_DATETIME] = {"datetime", "invalid datetime format", HG_EXTRA_NONE},
 }};
 
 /* ---- queued writes ---------------------------------------------------------------------- */

@@ -47,7 +47,8 @@ int wr_page_or_fail(rpc_ctx_t *ctx, int has_skip, int64_t skip, int has_limit, i
 /* Is name a key the body sent (the update_mask the gateway fills)? */
 int wr_mask_has(const Google__Protobuf__FieldMask *mask, const char *name);
 /* How the API words a broken rule (validate.h): "required" / "field required" when the
- * body left a field out, "not_null" / "none is not an allowed value" when it sent null. */
+ * body left a field out, "not_null" / "none is not an allowed value" when it sent null,
+ * "datetime" / "invalid datetime format" for a time that is not RFC 3339. */
 extern const hg_rule_texts_t wr_rule_texts;
 /* 422 with st's violations. */
 void wr_fail_invalid(rpc_ctx_t *ctx, hg_status_t *st);
