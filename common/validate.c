@@ -105,17 +105,35 @@ static int put_choices(hg_buf_t *b, const char *const *choices) {
   return 0;
 }
 
-/* Writes one {name} of a template; -1 on allocation failure or an unknown name. */
+typedef enum { SLOT_FIELD, SLOT_TEXT, SLOT_MIN, SLOT_MAX, SLOT_CHOICES } slot_t;
+
+static const struct {
+  const char *name;
+  slot_t slot;
+} slots[] = {
+    {"field", SLOT_FIELD}, {"text", SLOT_TEXT},       {"min", SLOT_MIN},
+    {"max", SLOT_MAX},     {"choices", SLOT_CHOICES},
+};
+
+/* Writes the {name} of a template; -1 on allocation failure, an unknown name, or a name
+ * that needs the row when there is none. */
 static int put_slot(hg_buf_t *b, const char *name, size_t n, const char *field,
                     const hg_rule_t *row) {
   char num[24];
-  if (n == 5 && memcmp(name, "field", 5) == 0) return hg_buf_puts(b, field);
-  if (!row) return -1;
-  if (n == 4 && memcmp(name, "text", 4) == 0) return hg_buf_puts(b, row->text ? row->text : "");
-  if (n == 7 && memcmp(name, "choices", 7) == 0) return put_choices(b, row->choices);
-  if (n != 3 || (memcmp(name, "min", 3) != 0 && memcmp(name, "max", 3) != 0)) return -1;
-  snprintf(num, sizeof(num), "%zu", name[1] == 'i' ? row->min : row->max);
-  return hg_buf_puts(b, num);
+  for (size_t i = 0; i < sizeof(slots) / sizeof(slots[0]); i++) {
+    if (strlen(slots[i].name) != n || memcmp(slots[i].name, name, n) != 0) continue;
+    if (slots[i].slot != SLOT_FIELD && !row) return -1;
+    switch (slots[i].slot) {
+      case SLOT_FIELD: return hg_buf_puts(b, field);
+      case SLOT_TEXT: return hg_buf_puts(b, row->text ? row->text : "");
+      case SLOT_CHOICES: return put_choices(b, row->choices);
+      case SLOT_MIN:
+      case SLOT_MAX:
+        snprintf(num, sizeof(num), "%zu", slots[i].slot == SLOT_MIN ? row->min : row->max);
+        return hg_buf_puts(b, num);
+    }
+  }
+  return -1;
 }
 
 /* The template with its slots filled, in a; NULL on failure. */
