@@ -26,14 +26,6 @@ const char *hg_filter_op_name(hg_filter_op_t op) {
 
 /* ---- reading terms -------------------------------------------------------------------- */
 
-/* The string value of a set field: a oneof member (optional scalar) when its case is set,
- * a plain string when non-empty; NULL otherwise. */
-static const char *string_member(const ProtobufCMessage *m, const char *name) {
-  const char *v = NULL;
-  const ProtobufCFieldDescriptor *fd = hg_string_member(m, name, &v);
-  return fd && ((fd->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) || (v && *v)) ? v : NULL;
-}
-
 /* The sub-message of a singular message field, or NULL when unset or not a message. */
 static const ProtobufCMessage *message_member(const ProtobufCMessage *m, const char *name) {
   const ProtobufCFieldDescriptor *fd =
@@ -69,7 +61,7 @@ static size_t field_terms(const hg_filter_cfg_t *cfg, const hg_filter_field_t *f
                           hg_filter_t *out) {
   size_t broken = 0;
   for (int op = 0; op < HG_FILTER_N_OPS; op++) {
-    const char *v = string_member(sub, op_names[op]);
+    const char *v = hg_field_string(sub, op_names[op]);
     if (!v) continue;
     if (!(f->ops & (1u << op))) {
       broken += refuse_op(cfg, f, op, a, st);

@@ -4,19 +4,35 @@
 #include <stdint.h>
 #include <string.h>
 
-const ProtobufCFieldDescriptor *hg_string_member(const ProtobufCMessage *m, const char *name,
-                                                 const char **value) {
-  const ProtobufCFieldDescriptor *fd =
-      protobuf_c_message_descriptor_get_field_by_name(m->descriptor, name);
-  if (!fd || fd->type != PROTOBUF_C_TYPE_STRING || fd->label == PROTOBUF_C_LABEL_REPEATED)
+static const void *member(const ProtobufCMessage *msg, size_t offset) {
+  const void *v;
+  memcpy(&v, (const char *)msg + offset, sizeof(v));
+  return v;
+}
+
+/* The one string field of a wrapper message (StringValue, RawObject), or NULL. */
+static const char *wrapped_string(const ProtobufCMessage *m) {
+  const ProtobufCMessageDescriptor *d = m->descriptor;
+  if (d->n_fields != 1 || d->fields[0].type != PROTOBUF_C_TYPE_STRING ||
+      d->fields[0].label == PROTOBUF_C_LABEL_REPEATED)
     return NULL;
+  return member(m, d->fields[0].offset);
+}
+
+const char *hg_field_string(const ProtobufCMessage *msg, const char *name) {
+  const ProtobufCFieldDescriptor *fd =
+      protobuf_c_message_descriptor_get_field_by_name(msg->descriptor, name);
+  if (!fd || fd->label == PROTOBUF_C_LABEL_REPEATED) return NULL;
   if (fd->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) {
     uint32_t kase;
-    memcpy(&kase, (const char *)m + fd->quantifier_offset, sizeof(kase));
+    memcpy(&kase, (const char *)msg + fd->quantifier_offset, sizeof(kase));
     if (kase != fd->id) return NULL;
   }
-  memcpy(value, (const char *)m + fd->offset, sizeof(*value));
-  return fd;
+  const void *v = member(msg, fd->offset);
+  if (fd->type == PROTOBUF_C_TYPE_MESSAGE) return v ? wrapped_string(v) : NULL;
+  if (fd->type != PROTOBUF_C_TYPE_STRING) return NULL;
+  const char *s = v;
+  return (fd->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) || (s && *s) ? s : NULL;
 }
 
 /* A field whose value is one pointer, copied as is. */

@@ -1,5 +1,5 @@
 /* reflect.h - what a request message carries, read by field name through its protobuf-c
- * descriptor: a string member, and the paths of a FieldMask (the update_mask the gateway
+ * descriptor: a string field, and the paths of a FieldMask (the update_mask the gateway
  * fills from the keys a JSON body sent, so "absent" and "null" differ), and the fields two
  * messages share.
  * Owns nothing; results borrow from the message. Threads: any; pure. */
@@ -10,12 +10,11 @@
 
 #include "google/protobuf/field_mask.pb-c.h"
 
-/* The singular string field name of m, when m has one that is set: a oneof member
- * (proto3 optional) only when its case names it, a plain string always. *value is the
- * member (NULL for an unset plain string). Returns the field's descriptor, or NULL when m
- * has no such field or the optional is unset (*value untouched). */
-const ProtobufCFieldDescriptor *hg_string_member(const ProtobufCMessage *m, const char *name,
-                                                 const char **value);
+/* The string value of field name of msg when it is present, else NULL (also when msg has
+ * no such field or it holds no string). Present: a oneof member (proto3 optional) when its
+ * case names it; a plain string when not ""; a wrapper message (StringValue, RawObject) by
+ * its one string field. The result borrows from msg. */
+const char *hg_field_string(const ProtobufCMessage *msg, const char *name);
 
 /* Shallow-copies into dst every singular string or message field that src has under the
  * same name and type (a message field: of the same message type), so a view of a record

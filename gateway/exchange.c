@@ -11,24 +11,19 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/random.h>
-#include <time.h>
 
 #include <event2/buffer.h>
 #include <event2/event.h>
 #include <event2/http.h>
 
 #include "gateway/gateway_internal.h"
+#include "common/clock.h"
 #include "common/log.h"
+#include "common/random.h"
 #include "gateway/request.h"
 
 #define REQUEST_ID_MAX 128
 #define LOG_PATH_MAX 256
-
-static int64_t now_us(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
 
 /* Request ids only need to be unique, not secret: a per-thread splitmix64 seeded once
  * from getrandom() costs no syscall per request. */
@@ -36,11 +31,8 @@ static _Thread_local uint64_t rng_state;
 
 static uint64_t rng_next(void) {
   if (rng_state == 0 && getrandom(&rng_state, sizeof(rng_state), 0) != sizeof(rng_state))
-    rng_state = (uint64_t)now_us() ^ (uint64_t)(uintptr_t)&rng_state;
-  uint64_t z = (rng_state += 0x9E3779B97F4A7C15ull);
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-  return z ^ (z >> 31);
+    rng_state = (uint64_t)hg_monotonic_us() ^ (uint64_t)(uintptr_t)&rng_state;
+  return hg_splitmix64_next(&rng_state);
 }
 
 static char *mint_request_id(hg_arena_t *a) {
@@ -79,7 +71,7 @@ gw_exchange_t *gw_exchange_new(gw_gateway_t *gw, gw_loop_t *loop, struct evhttp_
   ex->loop = loop;
   ex->req = req;
   ex->arena = a;
-  ex->t0_us = now_us();
+  ex->t0_us = hg_monotonic_us();
   ex->series = gw->unmatched_series[GW_GET];
   atomic_fetch_add_explicit(&gw->inflight, 1, memory_order_relaxed);
   return ex;
@@ -118,7 +110,7 @@ void gw_reply(gw_exchange_t *ex, int http, const char *content_type) {
   } else if (ex->method != GW_HEAD && http != 204 && ex->body.n) {
     evbuffer_add(evhttp_request_get_output_buffer(ex->req), ex->body.p, ex->body.n);
   }
-  int64_t dt = now_us() - ex->t0_us;
+  int64_t dt = hg_monotonic_us() - ex->t0_us;
   int shown = (int)(ex->path.n > LOG_PATH_MAX ? LOG_PATH_MAX : ex->path.n);
   gw_metrics_observe(gw->metrics, ex->series, http, dt);
   hg_log(http >= 500 ? HG_LOG_WARN : HG_LOG_DEBUG, "gateway", ex->request_id,

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/base64.h"
 #include "json/transcode_internal.h"
 
 typedef int (*enc_fn)(hg_buf_t *, const ProtobufCFieldDescriptor *, const void *);
@@ -152,7 +153,12 @@ static int enc_bytes(hg_buf_t *b, const ProtobufCFieldDescriptor *fd, const void
   (void)fd;
   ProtobufCBinaryData v;
   memcpy(&v, slot, sizeof(v));
-  return tc__b64_encode(b, v.data, v.len);
+  if (hg_buf_reserve(b, HG_BASE64_ENCODED_LEN(v.len) + 2) != 0) return TC_ENOMEM;
+  b->p[b->n++] = '"';
+  b->n += hg_base64_encode(v.data, v.len, HG_BASE64_STD | HG_BASE64_PAD, b->p + b->n);
+  b->p[b->n++] = '"';
+  b->p[b->n] = '\0';
+  return 0;
 }
 
 static const enc_fn encoders[] = {

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/base64.h"
 #include "json/transcode_internal.h"
 
 typedef int (*json_fn)(tc__ctx_t *, const ProtobufCFieldDescriptor *, json_t *, void *);
@@ -56,13 +57,15 @@ static int store_string(tc__ctx_t *c, const char *s, size_t n, void *slot) {
 
 static int store_bytes(tc__ctx_t *c, const char *s, size_t n, void *slot) {
   ProtobufCBinaryData bin;
-  int rc = tc__b64_decode(c->a, s, n, &bin);
-  if (rc == TC_ETYPE) {
+  char *data;
+  int rc = hg_base64_decode_dup(s, n, HG_BASE64_PROTO_JSON, c->a, &data, &bin.len);
+  if (rc == -1) {
     tc__fail_type(c, "string");
     snprintf(c->err->reason, sizeof(c->err->reason), "expected a base64 string");
-    return rc;
+    return TC_ETYPE;
   }
   if (rc != 0) return tc__fail(c, TC_ENOMEM, "out of memory");
+  bin.data = (uint8_t *)data;
   memcpy(slot, &bin, sizeof(bin));
   return 0;
 }

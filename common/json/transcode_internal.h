@@ -123,8 +123,6 @@ int tc__utf8_valid(const char *p, size_t n, size_t *bad);
 
 /* Base64 (standard or URL-safe alphabet, padding optional) into the arena: 0, TC_ETYPE on
  * malformed input, TC_ENOMEM. Encoding writes the standard alphabet with padding. */
-int tc__b64_decode(hg_arena_t *a, const char *s, size_t n, ProtobufCBinaryData *out);
-int tc__b64_encode(hg_buf_t *b, const uint8_t *p, size_t n);
 
 /* Decode JSON j as well-known message type d (kind != PLAIN) into a new message *out;
  * JSON null gives *out = NULL except for google.protobuf.Value (a null_value). */

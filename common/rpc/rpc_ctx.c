@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "common/log.h"
+#include "common/random.h"
 #include "rpc/rpc_internal.h"
 
 typedef struct ctx_md {
@@ -117,19 +118,13 @@ static int copy_metadata(rpc_ctx_t *ctx) {
   return 0;
 }
 
-static uint64_t mix64(uint64_t x) {
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-  return x ^ (x >> 31);
-}
-
 /* The client's x-request-id, or 16 hex chars minted from the server's keyed counter. */
 static const char *request_id(rpc_ctx_t *ctx) {
   const char *rid = rpc_ctx_metadata(ctx, "x-request-id");
   uint64_t n;
   if (rid && rid[0]) return rid;
   n = atomic_fetch_add(&ctx->srv->rid_next, 1);
-  return hg_arena_sprintf(ctx->arena, "%016" PRIx64, mix64(ctx->srv->rid_seed + n));
+  return hg_arena_sprintf(ctx->arena, "%016" PRIx64, hg_splitmix64_mix(ctx->srv->rid_seed + n));
 }
 
 /* The server sees a monotonic deadline, or an infinite one when the client set none. */

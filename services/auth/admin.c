@@ -13,12 +13,9 @@
 #include "auth/token.h"
 #include "auth/verify.h"
 
-#define MAX_PREFIXED_RULES 8
-
-const char *const auth__name_charset[] = {
+const char auth__name_charset[] =
     "!\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`"
-    "abcdefghijklmnopqrstuvwxyz{|}~",
-    NULL};
+    "abcdefghijklmnopqrstuvwxyz{|}~";
 const char *const auth__roles[] = {"viewer", "editor", "owner", "admin", NULL};
 
 static const rpc_binding_t admin_bindings[] = {
@@ -77,18 +74,6 @@ int auth__admit(rpc_ctx_t *ctx, const void *req) {
 }
 
 int auth__plausible_id(const char *id) { return *id && strlen(id) <= AUTH_ID_MAX; }
-
-void auth__validate_prefixed(hg_arena_t *a, const char *prefix, const void *msg,
-                             const hg_rule_t *rules, size_t n, hg_status_t *st) {
-  hg_rule_t copy[MAX_PREFIXED_RULES];
-  if (n > MAX_PREFIXED_RULES) n = MAX_PREFIXED_RULES;
-  for (size_t i = 0; i < n; i++) {
-    const char *field = hg_arena_sprintf(a, "%s%s", prefix, rules[i].field);
-    copy[i] = rules[i];
-    if (field) copy[i].field = field;
-  }
-  hg_validate(msg, copy, n, st);
-}
 
 int auth__valid_or_fail(rpc_ctx_t *ctx, hg_status_t *st, const char *message) {
   if (st->n_violations == 0) return 0;

@@ -23,11 +23,26 @@
 /* Rule pieces: subjects are 1-159 bytes of UTF-8 text (JWT `sub` values are free text);
  * scopes are 1-159 printable ASCII characters without spaces; roles are viewer, editor,
  * owner, admin. */
-extern const char *const auth__name_charset[];
+extern const char auth__name_charset[];
 extern const char *const auth__roles[];
 #define AUTH_NAME_DESC "must be 1-159 printable ASCII characters without spaces"
 #define AUTH_SUBJECT_DESC "must be 1-159 bytes of text without control characters"
 #define AUTH_ROLE_DESC "must be one of viewer, editor, owner, admin"
+#define AUTH_SUBJECT_RULE                                                                          \
+  {                                                                                                \
+    .field = "subject", .kind = HG_RULE_TEXT, .flags = HG_RULE_REQUIRED, .min = 1,                 \
+    .max = AUTH_FIELD_MAX, .text = AUTH_SUBJECT_DESC                                               \
+  }
+#define AUTH_SCOPE_RULE                                                                            \
+  {                                                                                                \
+    .field = "scope", .kind = HG_RULE_CHARSET, .flags = HG_RULE_REQUIRED, .min = 1,                \
+    .max = AUTH_FIELD_MAX, .charset = auth__name_charset, .text = AUTH_NAME_DESC                   \
+  }
+#define AUTH_ROLE_RULE                                                                             \
+  {                                                                                                \
+    .field = "role", .kind = HG_RULE_ONE_OF, .flags = HG_RULE_REQUIRED, .choices = auth__roles,    \
+    .text = AUTH_ROLE_DESC                                                                         \
+  }
 
 /* Binds every AuthAdmin method to s, whose server data is the auth_svc_t. */
 int auth_admin_register(rpc_server_t *s);
@@ -47,10 +62,6 @@ void auth__read_reply(rpc_ctx_t *ctx, const auth_svc_t *svc, auth_read_fn fill, 
  * PERMISSION_DENIED "Admin token required" for any other valid token. req is not read. */
 int auth__admit(rpc_ctx_t *ctx, const void *req);
 
-/* hg_validate() with every rule's field name prefixed (e.g. "bindings[0]."); at most 8
- * rules. Prefixed names live in a. */
-void auth__validate_prefixed(hg_arena_t *a, const char *prefix, const void *msg,
-                             const hg_rule_t *rules, size_t n, hg_status_t *st);
 /* If st holds violations: fails ctx with INVALID_ARGUMENT message and returns -1; else 0. */
 int auth__valid_or_fail(rpc_ctx_t *ctx, hg_status_t *st, const char *message);
 

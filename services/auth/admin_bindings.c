@@ -14,13 +14,8 @@
 
 typedef Hangar__Auth__V1__CreateRoleBindingRequest create_req_t;
 
-static const hg_rule_t request_rules[] = {
-    {"subject", offsetof(create_req_t, subject), HG_RULE_TEXT, 1, 1, AUTH_FIELD_MAX, NULL,
-     AUTH_SUBJECT_DESC},
-    {"scope", offsetof(create_req_t, scope), HG_RULE_CHARSET, 1, 1, AUTH_FIELD_MAX,
-     auth__name_charset, AUTH_NAME_DESC},
-    {"role", offsetof(create_req_t, role), HG_RULE_ONE_OF, 1, 0, 0, auth__roles, AUTH_ROLE_DESC},
-};
+static const hg_rule_t request_rows[] = {AUTH_SUBJECT_RULE, AUTH_SCOPE_RULE, AUTH_ROLE_RULE};
+static const hg_rules_t request_rules = HG_RULES(&hg_rule_texts_described, request_rows);
 
 static int put_binding(store_txn_t *txn, store_call_t *c) {
   return auth_store_put_binding(txn, c->req);
@@ -54,7 +49,7 @@ void auth__create_role_binding(rpc_ctx_t *ctx, const void *msg) {
   hg_arena_t *a = rpc_ctx_arena(ctx);
   hg_status_t st;
   hg_status_clear(&st);
-  hg_validate(req, request_rules, sizeof(request_rules) / sizeof(request_rules[0]), &st);
+  hg_rules_check(&request_rules, &req->base, NULL, a, &st);
   if (auth__valid_or_fail(ctx, &st, "Invalid role binding request") != 0) return;
   Hangar__Auth__V1__RoleBindingRecord *rec = new_record(a, req, auth_now(svc));
   Hangar__Auth__V1__RoleBinding *resp = rec ? auth_render_binding(a, rec) : NULL;

@@ -14,33 +14,32 @@
 #define TTL_MAX_SECONDS (100LL * 366 * 24 * 3600) /* keeps now + ttl far from overflow */
 
 #define KIND_DESC "must be one of " AUTH_TOKEN_KINDS_TEXT
-#define N_RULES(r) (sizeof(r) / sizeof((r)[0]))
 
 typedef Hangar__Auth__V1__CreateTokenRequest create_req_t;
-typedef Hangar__Auth__V1__Binding binding_t;
 
-static const hg_rule_t request_rules[] = {
-    {"kind", offsetof(create_req_t, kind), HG_RULE_ONE_OF, 1, 0, 0, auth_kind_names, KIND_DESC},
-    {"subject", offsetof(create_req_t, subject), HG_RULE_TEXT, 1, 1, AUTH_FIELD_MAX, NULL,
-     AUTH_SUBJECT_DESC},
+static const hg_rule_t request_rows[] = {
+    {.field = "kind",
+     .kind = HG_RULE_ONE_OF,
+     .flags = HG_RULE_REQUIRED,
+     .choices = auth_kind_names,
+     .text = KIND_DESC},
+    AUTH_SUBJECT_RULE,
 };
-static const hg_rule_t binding_rules[] = {
-    {"scope", offsetof(binding_t, scope), HG_RULE_CHARSET, 1, 1, AUTH_FIELD_MAX, auth__name_charset,
-     AUTH_NAME_DESC},
-    {"role", offsetof(binding_t, role), HG_RULE_ONE_OF, 1, 0, 0, auth__roles, AUTH_ROLE_DESC},
-};
+static const hg_rule_t binding_rows[] = {AUTH_SCOPE_RULE, AUTH_ROLE_RULE};
+static const hg_rules_t request_rules = HG_RULES(&hg_rule_texts_described, request_rows);
+static const hg_rules_t binding_rules = HG_RULES(&hg_rule_texts_described, binding_rows);
 
 static int valid_request_or_fail(rpc_ctx_t *ctx, const create_req_t *r) {
   hg_arena_t *a = rpc_ctx_arena(ctx);
   hg_status_t st;
   hg_status_clear(&st);
-  hg_validate(r, request_rules, N_RULES(request_rules), &st);
+  hg_rules_check(&request_rules, &r->base, NULL, a, &st);
   if (r->n_bindings > AUTH_MAX_BINDINGS)
     hg_status_violation(&st, "bindings", "max_items", "must hold at most 64 bindings");
   for (size_t i = 0; i < r->n_bindings && i < AUTH_MAX_BINDINGS; i++) {
-    const char *prefix = hg_arena_sprintf(a, "bindings[%zu].", i);
-    auth__validate_prefixed(a, prefix ? prefix : "bindings[].", r->bindings[i], binding_rules,
-                            N_RULES(binding_rules), &st);
+    hg_rules_scope_t at = {HG_RULES_CREATE, NULL, hg_arena_sprintf(a, "bindings[%zu].", i)};
+    if (!at.prefix) at.prefix = "bindings[].";
+    hg_rules_check(&binding_rules, &r->bindings[i]->base, &at, a, &st);
   }
   if (auth_token_has_ttl(r) && (r->ttl_seconds < 1 || r->ttl_seconds > TTL_MAX_SECONDS))
     hg_status_violation(&st, "ttl_seconds", "invalid",

@@ -15,6 +15,7 @@
 #include <jwt.h>
 
 #include "auth/auth.h"
+#include "common/base64.h"
 
 #define SEGMENT_MAX 4096 /* longest header or payload segment accepted, in characters */
 
@@ -24,41 +25,13 @@ int auth_jwt_shaped(const char *token) {
   return dots == 2;
 }
 
-static int b64url_value(char c) {
-  if (c >= 'A' && c <= 'Z') return c - 'A';
-  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-  if (c >= '0' && c <= '9') return c - '0' + 52;
-  if (c == '-') return 62;
-  if (c == '_') return 63;
-  return -1;
-}
-
-/* Decodes unpadded base64url p[0..n) into out (at least n * 3 / 4 bytes). Length or -1. */
-static long b64url_decode(const char *p, size_t n, unsigned char *out) {
-  unsigned acc = 0;
-  int bits = 0;
-  long len = 0;
-  if (n % 4 == 1) return -1;
-  for (size_t i = 0; i < n; i++) {
-    int v = b64url_value(p[i]);
-    if (v < 0) return -1;
-    acc = (acc << 6) | (unsigned)v;
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out[len++] = (unsigned char)(acc >> bits);
-    }
-  }
-  return len;
-}
-
 /* A JSON object from the base64url segment p[0..n). NULL if malformed. */
 static json_t *decode_segment(const char *p, size_t n) {
-  unsigned char raw[SEGMENT_MAX * 3 / 4 + 1];
+  uint8_t raw[HG_BASE64_DECODED_MAX(SEGMENT_MAX)];
+  size_t len;
   if (n == 0 || n > SEGMENT_MAX) return NULL;
-  long len = b64url_decode(p, n, raw);
-  if (len <= 0) return NULL;
-  json_t *j = json_loadb((const char *)raw, (size_t)len, JSON_REJECT_DUPLICATES, NULL);
+  if (hg_base64_decode(p, n, HG_BASE64_JWT, raw, &len) != 0 || len == 0) return NULL;
+  json_t *j = json_loadb((const char *)raw, len, JSON_REJECT_DUPLICATES, NULL);
   if (j && !json_is_object(j)) {
     json_decref(j);
     return NULL;

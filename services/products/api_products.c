@@ -19,13 +19,10 @@ typedef Hangar__Products__V1__GetApiProductRequest get_req_t;
 typedef Hangar__Products__V1__UpdateApiProductRequest update_req_t;
 typedef Hangar__Products__V1__DeleteApiProductRequest delete_req_t;
 
-static const pr_rule_t name_rules[] = {
-    {.field = "name",
-     .required = 1,
-     .kind = PR_LENGTH,
-     .check = {.kind = HG_RULE_LENGTH, .min = 1, .max = 100}},
+static const hg_rule_t name_rows[] = {
+    {.field = "name", .kind = HG_RULE_LENGTH, .flags = HG_RULE_REQUIRED, .min = 1, .max = 100},
 };
-#define N_NAME_RULES (sizeof(name_rules) / sizeof(name_rules[0]))
+static const hg_rules_t name_rules = HG_RULES(&pr_rule_texts, name_rows);
 static const char *const path_names[] = {"id", NULL};
 
 enum { ATTR_NAME = 0 }; /* sort and filter attributes */
@@ -58,7 +55,7 @@ static void check_portal_ids(char *const *ids, size_t n, hg_arena_t *a, hg_statu
 static product_record_t *build_product(const create_req_t *req, const char *org, hg_arena_t *a,
                                        hg_status_t *st) {
   hg_labels_t labels, public_labels;
-  pr_check_fields(&req->base, name_rules, N_NAME_RULES, NULL, a, st);
+  hg_rules_check(&name_rules, &req->base, NULL, a, st);
   if (pr_labels_create(&req->base, &pr_labels_cfg, a, st, &labels) < 0 ||
       pr_labels_create(&req->base, &pr_public_labels_cfg, a, st, &public_labels) < 0)
     return NULL;
@@ -156,7 +153,7 @@ static int read_patch_or_fail(rpc_ctx_t *ctx, const update_req_t *req, product_w
   hg_status_clear(&st);
   if (!patch) return pr_fail_internal(ctx);
   pr_check_mask_names(mask, path_names, a, &st);
-  pr_check_fields(&req->base, name_rules, N_NAME_RULES, mask, a, &st);
+  hg_rules_check(&name_rules, &req->base, &(hg_rules_scope_t){HG_RULES_PATCH, mask, NULL}, a, &st);
   if (pr_labels_patch_read(mask, &pr_labels_cfg, req->labels, a, &st, &patch->labels) < 0 ||
       pr_labels_patch_read(mask, &pr_public_labels_cfg, req->public_labels, a, &st,
                            &patch->public_labels) < 0)

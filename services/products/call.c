@@ -85,19 +85,19 @@ int pr_admit_editor(rpc_ctx_t *ctx, const void *req) {
 /* The product a request names is read by field name: every method under a product calls
  * it api_product_id, a product's own methods call it id. */
 int pr_admit_product_viewer(rpc_ctx_t *ctx, const void *req) {
-  return admit_or_fail(ctx, &viewer, pr_string_field(req, "id"));
+  return admit_or_fail(ctx, &viewer, hg_field_string(req, "id"));
 }
 
 int pr_admit_product_editor(rpc_ctx_t *ctx, const void *req) {
-  return admit_or_fail(ctx, &editor, pr_string_field(req, "id"));
+  return admit_or_fail(ctx, &editor, hg_field_string(req, "id"));
 }
 
 int pr_admit_child_viewer(rpc_ctx_t *ctx, const void *req) {
-  return admit_or_fail(ctx, &viewer, pr_string_field(req, "api_product_id"));
+  return admit_or_fail(ctx, &viewer, hg_field_string(req, "api_product_id"));
 }
 
 int pr_admit_child_editor(rpc_ctx_t *ctx, const void *req) {
-  return admit_or_fail(ctx, &editor, pr_string_field(req, "api_product_id"));
+  return admit_or_fail(ctx, &editor, hg_field_string(req, "api_product_id"));
 }
 
 int pr_path_id_or_fail(rpc_ctx_t *ctx, const char *id, const char **out) {

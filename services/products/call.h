@@ -15,7 +15,7 @@
 
 #include "common/authz.h"
 #include "common/fail.h"
-#include "common/timestamp.h"
+#include "common/clock.h"
 #include "products/products.h"
 #include "common/uuid.h"
 #include "storage/store_call.h"

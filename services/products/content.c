@@ -69,7 +69,7 @@ int pr_doc_content_read(const char *given, hg_arena_t *a, hg_status_t *st, pr_do
   size_t n = strlen(given), dn;
   char *decoded;
   const char *text = given;
-  int rc = n ? hg_base64_decode(given, n, a, &decoded, &dn) : -1;
+  int rc = n ? hg_base64_decode_dup(given, n, HG_BASE64_STRICT, a, &decoded, &dn) : -1;
   if (rc == -2) return -1;
   if (rc == 0 && pr_is_text(decoded, dn)) {
     text = decoded;
@@ -114,7 +114,7 @@ static int is_yaml(const char *p, size_t n) {
 int pr_spec_content_read(const char *base64, hg_arena_t *a, hg_status_t *st, const char **text) {
   char *decoded;
   size_t n;
-  int rc = hg_base64_decode(base64, strlen(base64), a, &decoded, &n);
+  int rc = hg_base64_decode_dup(base64, strlen(base64), HG_BASE64_STRICT, a, &decoded, &n);
   if (rc == -2) return -1;
   if (rc != 0) {
     pr_violate(st, a, "content", "is_base64");

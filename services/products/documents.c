@@ -28,28 +28,23 @@ typedef Hangar__Products__V1__DeleteApiProductDocumentRequest delete_req_t;
 typedef Hangar__Products__V1__ApiProductDocumentSummary summary_t;
 
 static const char *const statuses[] = {"published", "unpublished", NULL};
-static const char *const slug_chars[] = {
-    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-", NULL};
-static const pr_rule_t rules[] = {
+static const hg_rule_t rule_rows[] = {
+    {.field = "slug", .kind = HG_RULE_LENGTH, .flags = HG_RULE_REQUIRED, .max = 80},
     {.field = "slug",
-     .required = 1,
-     .kind = PR_LENGTH,
-     .check = {.kind = HG_RULE_LENGTH, .min = 0, .max = 80}},
-    {.field = "slug",
-     .required = 1,
-     .kind = PR_PATTERN,
-     .pattern = "^[\\w-]+$",
-     .check = {.kind = HG_RULE_CHARSET, .min = 1, .max = SIZE_MAX, .choices = slug_chars}},
-    {.field = "status",
-     .required = 1,
-     .kind = PR_ENUM,
-     .check = {.kind = HG_RULE_ONE_OF, .choices = statuses}},
+     .kind = HG_RULE_CHARSET,
+     .flags = HG_RULE_REQUIRED,
+     .min = 1,
+     .max = SIZE_MAX,
+     .charset = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-",
+     .text = "^[\\w-]+$"},
+    {.field = "status", .kind = HG_RULE_ONE_OF, .flags = HG_RULE_REQUIRED, .choices = statuses},
     {.field = "title",
-     .required = 1,
-     .kind = PR_LENGTH,
-     .check = {.kind = HG_RULE_LENGTH, .min = 1, .max = SIZE_MAX}},
+     .kind = HG_RULE_LENGTH,
+     .flags = HG_RULE_REQUIRED,
+     .min = 1,
+     .max = SIZE_MAX},
 };
-#define N_RULES (sizeof(rules) / sizeof(rules[0]))
+static const hg_rules_t rules = HG_RULES(&pr_rule_texts, rule_rows);
 static const char *const path_names[] = {"api_product_id", "id", NULL};
 
 /* What a create or PATCH body asks for beyond the rule-checked strings. */
@@ -228,8 +223,8 @@ static void create_document(rpc_ctx_t *ctx, const void *msg) {
     pr_fail_internal(ctx);
     return;
   }
-  pr_check_fields(&req->base, rules, N_RULES, NULL, a, &st);
-  if (read_input(NULL, req->parent_document_id, pr_string_field(&req->base, "content"),
+  hg_rules_check(&rules, &req->base, NULL, a, &st);
+  if (read_input(NULL, req->parent_document_id, hg_field_string(&req->base, "content"),
                  req->metadata, a, &st, in) != 0 ||
       (!st.n_violations && !(in->rec = new_document(req, path.product_id, in, a)))) {
     pr_fail_internal(ctx);
@@ -278,9 +273,9 @@ static void update_document(rpc_ctx_t *ctx, const void *msg) {
   hg_status_clear(&st);
   if (in) {
     pr_check_mask_names(mask, path_names, a, &st);
-    pr_check_fields(&req->base, rules, N_RULES, mask, a, &st);
+    hg_rules_check(&rules, &req->base, &(hg_rules_scope_t){HG_RULES_PATCH, mask, NULL}, a, &st);
   }
-  if (!in || read_input(mask, req->parent_document_id, pr_string_field(&req->base, "content"),
+  if (!in || read_input(mask, req->parent_document_id, hg_field_string(&req->base, "content"),
                         req->metadata, a, &st, in) != 0) {
     pr_fail_internal(ctx);
     return;

@@ -1,13 +1,11 @@
-/* fields.h - Konnect's field rules and how their violations read.
+/* fields.h - how Konnect words field violations, and the request-mask helpers.
  *
- * A handler declares its body fields as a table of pr_rule_t rows: which values are valid
- * (a common/validate.h rule, or a predicate) and which Konnect rule a failure is reported
- * as (min_length/max_length with minimum/maximum, matches_regex, enum with choices,
- * is_base64). pr_check_fields() runs the table over a request message by field name: on
- * create (mask NULL) an absent required field is "required"; on PATCH only the fields in
- * update_mask are checked and a field sent as null is "is_string". Only the first failing
- * row of a field is reported. Reasons follow the spec's examples ("name must be longer than
- * or equal to 1 characters", "slug must match /^[\w-]+$/ regular expression").
+ * Handlers declare their body fields as common/validate.h rule tables worded by
+ * pr_rule_texts: "required" on create, "is_string" for a null sent in a PATCH, min_length /
+ * max_length with the bound, matches_regex with the row's pattern as its text, enum with
+ * choices, is_uuid, is_base64. Reasons follow the spec's examples ("name must be longer
+ * than or equal to 1 characters", "slug must match /^[\w-]+$/ regular expression").
+ * pr_violate*() word the checks that are not rule rows the same way.
  * Violation strings live in the arena. Threads: any; pure. */
 #ifndef HANGAR_PRODUCTS_FIELDS_H
 #define HANGAR_PRODUCTS_FIELDS_H
@@ -16,36 +14,13 @@
 #include <protobuf-c/protobuf-c.h>
 
 #include "common/arena.h"
-#include "google/protobuf/field_mask.pb-c.h"
 #include "common/reflect.h"
 #include "common/status.h"
 #include "common/validate.h"
+#include "google/protobuf/field_mask.pb-c.h"
 
-/* The Konnect rule a failed row is reported as. */
-typedef enum {
-  PR_LENGTH,  /* check is HG_RULE_LENGTH: min_length or max_length, with the bound */
-  PR_PATTERN, /* matches_regex, the pattern in the reason */
-  PR_ENUM,    /* check is HG_RULE_ONE_OF: enum, with choices */
-  PR_BASE64,  /* is_base64 */
-} pr_kind_t;
-
-typedef struct pr_rule {
-  const char *field; /* JSON name = proto field name */
-  int required;      /* absent on create is a "required" violation */
-  pr_kind_t kind;
-  hg_rule_t check;            /* validate.h rule (field/offset unused), when valid is NULL */
-  int (*valid)(const char *); /* or a predicate */
-  const char *pattern;        /* PR_PATTERN: the regular expression as the reason shows it */
-} pr_rule_t;
-
-/* Checks rules against msg. mask NULL: create; else PATCH (see above). Returns the number
- * of violations appended to st. */
-size_t pr_check_fields(const ProtobufCMessage *msg, const pr_rule_t *rules, size_t n,
-                       const Google__Protobuf__FieldMask *mask, hg_arena_t *a, hg_status_t *st);
-
-/* The value of string field name of msg: a oneof member when set, a plain string always;
- * NULL when unset or not a string field. */
-const char *pr_string_field(const ProtobufCMessage *msg, const char *name);
+/* Konnect's wording of a broken rule (hg_rules_check). */
+extern const hg_rule_texts_t pr_rule_texts;
 
 /* A PATCH request's mask; a request without one (a gRPC client that set none) names no
  * field. Never NULL. */

@@ -8,7 +8,6 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "common/base64.h"
 #include "products/call.h"
 #include "products/content.h"
 #include "products/fields.h"
@@ -34,25 +33,21 @@ static int spec_name_valid(const char *name) {
   return 0;
 }
 
-static int base64_valid(const char *s) { return hg_base64_valid(s, strlen(s)); }
-
-static const pr_rule_t rules[] = {
+static const hg_rule_t rule_rows[] = {
+    {.field = "name", .kind = HG_RULE_LENGTH, .flags = HG_RULE_REQUIRED, .min = 1, .max = 255},
     {.field = "name",
-     .required = 1,
-     .kind = PR_LENGTH,
-     .check = {.kind = HG_RULE_LENGTH, .min = 1, .max = 255}},
-    {.field = "name",
-     .required = 1,
-     .kind = PR_PATTERN,
+     .kind = HG_RULE_PREDICATE,
+     .flags = HG_RULE_REQUIRED,
      .valid = spec_name_valid,
-     .pattern = "^.+(?:\\.yaml|\\.yml|\\.json)$"},
+     .text = "^.+(?:\\.yaml|\\.yml|\\.json)$"},
     {.field = "content",
-     .required = 1,
-     .kind = PR_LENGTH,
-     .check = {.kind = HG_RULE_LENGTH, .min = 1, .max = SIZE_MAX}},
-    {.field = "content", .required = 1, .kind = PR_BASE64, .valid = base64_valid},
+     .kind = HG_RULE_LENGTH,
+     .flags = HG_RULE_REQUIRED,
+     .min = 1,
+     .max = SIZE_MAX},
+    {.field = "content", .kind = HG_RULE_BASE64, .flags = HG_RULE_REQUIRED},
 };
-#define N_RULES (sizeof(rules) / sizeof(rules[0]))
+static const hg_rules_t rules = HG_RULES(&pr_rule_texts, rule_rows);
 static const char *const path_names[] = {"api_product_id", "api_product_version_id", "id", NULL};
 
 /* What a specification write carries: the decoded content and the record written. */
@@ -80,8 +75,9 @@ static int read_body_or_fail(rpc_ctx_t *ctx, const ProtobufCMessage *req,
   hg_status_t st;
   hg_status_clear(&st);
   if (mask) pr_check_mask_names(mask, path_names, a, &st);
-  pr_check_fields(req, rules, N_RULES, mask, a, &st);
-  const char *content = pr_string_field(req, "content");
+  hg_rules_check(&rules, req, mask ? &(hg_rules_scope_t){HG_RULES_PATCH, mask, NULL} : NULL, a,
+                 &st);
+  const char *content = hg_field_string(req, "content");
   if (!st.n_violations && content && (!mask || hg_mask_has(mask, "content")) &&
       pr_spec_content_read(content, a, &st, &sw->text) < 0)
     return pr_fail_internal(ctx);

@@ -25,16 +25,11 @@ typedef Hangar__Products__V1__DeleteApiProductVersionRequest delete_req_t;
 typedef Hangar__Products__V1__GatewayService gateway_service_t;
 
 static const char *const publish_statuses[] = {"unpublished", "published", NULL};
-static const pr_rule_t rules[] = {
-    {.field = "name",
-     .required = 1,
-     .kind = PR_LENGTH,
-     .check = {.kind = HG_RULE_LENGTH, .min = 1, .max = SIZE_MAX}},
-    {.field = "publish_status",
-     .kind = PR_ENUM,
-     .check = {.kind = HG_RULE_ONE_OF, .choices = publish_statuses}},
+static const hg_rule_t rule_rows[] = {
+    {.field = "name", .kind = HG_RULE_LENGTH, .flags = HG_RULE_REQUIRED, .min = 1, .max = SIZE_MAX},
+    {.field = "publish_status", .kind = HG_RULE_ONE_OF, .choices = publish_statuses},
 };
-#define N_RULES (sizeof(rules) / sizeof(rules[0]))
+static const hg_rules_t rules = HG_RULES(&pr_rule_texts, rule_rows);
 static const char *const path_names[] = {"api_product_id", "id", NULL};
 
 enum { ATTR_NAME, ATTR_PUBLISH_STATUS, ATTR_GATEWAY_SERVICE_ID };
@@ -137,7 +132,7 @@ static void create_version(rpc_ctx_t *ctx, const void *msg) {
   version_input_t *in = hg_arena_alloc(a, sizeof(*in));
   hg_status_t st;
   hg_status_clear(&st);
-  if (in) pr_check_fields(&req->base, rules, N_RULES, NULL, a, &st);
+  if (in) hg_rules_check(&rules, &req->base, NULL, a, &st);
   if (!in || pr_labels_create(&req->base, &pr_labels_cfg, a, &st, &in->labels) < 0 ||
       read_gateway_service(req->gateway_service, a, &st, &in->gateway_service) ||
       (!st.n_violations && !(in->rec = new_version(req, path.product_id, in, a)))) {
@@ -194,7 +189,7 @@ static void update_version(rpc_ctx_t *ctx, const void *msg) {
   hg_status_clear(&st);
   if (in) {
     pr_check_mask_names(mask, path_names, a, &st);
-    pr_check_fields(&req->base, rules, N_RULES, mask, a, &st);
+    hg_rules_check(&rules, &req->base, &(hg_rules_scope_t){HG_RULES_PATCH, mask, NULL}, a, &st);
     check_booleans(req, mask, a, &st);
   }
   if (!in ||

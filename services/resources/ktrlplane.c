@@ -16,7 +16,6 @@
 #include "common/fail.h"
 #include "common/listing.h"
 #include "common/reflect.h"
-#include "common/timestamp.h"
 #include "resources/reconciler.h"
 #include "resources/resource_store.h"
 #include "rpc/rpc.h"
@@ -47,8 +46,6 @@ static const authz_messages_t auth_messages = {
 static const char *const resource_types[] = {"Konnektr.Graph", "Konnektr.Flow",
                                              "Konnektr.Assembler", "Konnektr.Compass", NULL};
 static const char *const skus[] = {"free", "pro", "enterprise", NULL};
-static const char *const project_charset[] = {
-    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-", NULL};
 
 #define TYPE_DESC                                                                                  \
   "must be one of Konnektr.Graph, Konnektr.Flow, Konnektr.Assembler, Konnektr.Compass"
@@ -59,25 +56,54 @@ static const char *const project_charset[] = {
   "must be a DNS label: 1-63 characters of a-z, 0-9 and '-', starting with a letter and not "      \
   "ending with '-'"
 
-static const hg_rule_t create_rules[] = {
-    {"id", offsetof(create_req_t, id), HG_RULE_DNS_LABEL, 1, 0, 0, NULL, ID_DESC},
-    {"name", offsetof(create_req_t, name), HG_RULE_LENGTH, 1, 1, NAME_MAX_CHARS, NULL, NAME_DESC},
-    {"type", offsetof(create_req_t, type), HG_RULE_ONE_OF, 1, 0, 0, resource_types, TYPE_DESC},
+/* The settings text is a JSON object; "" stands for {}. The gateway sends canonical text
+ * of an object and writes stored text back out verbatim, but a gRPC caller bypasses its
+ * transcoder: the text must be checked here. */
+static int settings_text_valid(const char *text) {
+  if (!*text) return 1;
+  json_t *j = json_loads(text, JSON_REJECT_DUPLICATES, NULL);
+  int ok = json_is_object(j);
+  json_decref(j);
+  return ok;
+}
+
+/* The rows both writes share; update applies them to the fields its body names. */
+#define NAME_ROW                                                                                   \
+  {                                                                                                \
+    .field = "name", .kind = HG_RULE_LENGTH, .flags = HG_RULE_REQUIRED, .min = 1,                  \
+    .max = NAME_MAX_CHARS, .text = NAME_DESC                                                       \
+  }
+#define SKU_ROW                                                                                    \
+  { .field = "sku", .kind = HG_RULE_ONE_OF, .choices = skus, .text = SKU_DESC }
+#define SETTINGS_ROW                                                                               \
+  {                                                                                                \
+    .field = "settings_json", .kind = HG_RULE_PREDICATE, .flags = HG_RULE_NULLABLE,                \
+    .valid = settings_text_valid, .text = SETTINGS_DESC                                            \
+  }
+
+static const hg_rule_t create_rows[] = {
+    {.field = "id", .kind = HG_RULE_DNS_LABEL, .flags = HG_RULE_REQUIRED, .text = ID_DESC},
+    NAME_ROW,
+    {.field = "type",
+     .kind = HG_RULE_ONE_OF,
+     .flags = HG_RULE_REQUIRED,
+     .choices = resource_types,
+     .text = TYPE_DESC},
+    SKU_ROW,
+    SETTINGS_ROW,
 };
-static const hg_rule_t sku_rule = {"sku", 0, HG_RULE_ONE_OF, 1, 0, 0, skus, SKU_DESC};
-static const hg_rule_t name_rule = {"name",         0,    HG_RULE_LENGTH, 1, 1,
-                                    NAME_MAX_CHARS, NULL, NAME_DESC};
+static const hg_rule_t update_rows[] = {NAME_ROW, SKU_ROW, SETTINGS_ROW};
+static const hg_rules_t create_rules = HG_RULES(&hg_rule_texts_described, create_rows);
+static const hg_rules_t update_rules = HG_RULES(&hg_rule_texts_described, update_rows);
 static const hg_rule_t project_rule = {
-    "project_id",
-    0,
-    HG_RULE_CHARSET,
-    1,
-    1,
-    128,
-    project_charset,
-    "must be 1-128 characters of letters, digits, '.', '_', '-'"};
-static const hg_rule_t resource_id_rule = {"resource_id", 0,      HG_RULE_DNS_LABEL, 1, 0, 0,
-                                           NULL,          ID_DESC};
+    .field = "project_id",
+    .kind = HG_RULE_CHARSET,
+    .min = 1,
+    .max = 128,
+    .charset = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-",
+    .text = "must be 1-128 characters of letters, digits, '.', '_', '-'"};
+static const hg_rule_t resource_id_rule = {
+    .field = "resource_id", .kind = HG_RULE_DNS_LABEL, .text = ID_DESC};
 
 /* What each operation needs, and how it is refused: a caller who cannot read the project
  * of an operation naming a resource gets 404, not 403. */
@@ -111,12 +137,12 @@ static int fail_not_found(rpc_ctx_t *ctx) {
 /* Checks the path ids: a malformed resource id cannot exist (404); a malformed project id
  * is the client's mistake (400). */
 static int check_ids_or_fail(rpc_ctx_t *ctx, const char *project_id, const char *resource_id) {
-  if (resource_id && !hg_rule_check(&resource_id_rule, resource_id)) return fail_not_found(ctx);
-  if (hg_rule_check(&project_rule, project_id)) return 0;
+  if (resource_id && !hg_rule_valid(&resource_id_rule, resource_id)) return fail_not_found(ctx);
+  if (hg_rule_valid(&project_rule, project_id)) return 0;
   if (resource_id) return fail_not_found(ctx);
   hg_status_t st;
   hg_status_clear(&st);
-  hg_status_violation(&st, "project_id", "invalid", project_rule.description);
+  hg_status_violation(&st, "project_id", "invalid", project_rule.text);
   return hg_fail_invalid(ctx, &st, "Invalid project id");
 }
 
@@ -150,17 +176,6 @@ static int admit_update(rpc_ctx_t *ctx, const void *msg) {
 
 static int admit_delete(rpc_ctx_t *ctx, const void *msg) {
   return authorize_or_fail(ctx, ((const delete_req_t *)msg)->project_id, &access_delete);
-}
-
-/* The gateway sends settings_json as canonical text of an object and writes stored text
- * back out verbatim, but a gRPC caller bypasses its transcoder: the text must be checked
- * here. Absent or "" stands for {}. */
-static int settings_valid(const raw_object_t *s) {
-  if (!s || !s->json || !*s->json) return 1;
-  json_t *j = json_loads(s->json, JSON_REJECT_DUPLICATES, NULL);
-  int ok = json_is_object(j);
-  json_decref(j);
-  return ok;
 }
 
 /* The settings to store: s, or {} when absent, so settings_json is always an object. */
@@ -334,11 +349,7 @@ static void create_resource(rpc_ctx_t *ctx, const void *msg) {
   if (check_ids_or_fail(ctx, req->project_id, NULL)) return;
   hg_status_t st;
   hg_status_clear(&st);
-  hg_validate(req, create_rules, sizeof(create_rules) / sizeof(create_rules[0]), &st);
-  if (req->_sku_case && !hg_rule_check(&sku_rule, req->sku))
-    hg_status_violation(&st, "sku", "invalid", SKU_DESC);
-  if (!settings_valid(req->settings_json))
-    hg_status_violation(&st, "settings_json", "invalid", SETTINGS_DESC);
+  hg_rules_check(&create_rules, &req->base, NULL, rpc_ctx_arena(ctx), &st);
   if (hg_valid_or_fail(ctx, &st, "Failed to create resource")) return;
   resource_record_t *rec = new_record(ctx, req);
   if (!rec) {
@@ -387,13 +398,8 @@ static void update_resource(rpc_ctx_t *ctx, const void *msg) {
   if (check_ids_or_fail(ctx, req->project_id, req->resource_id)) return;
   hg_status_t st;
   hg_status_clear(&st);
-  if (hg_mask_has(req->update_mask, "name") &&
-      !hg_rule_check(&name_rule, req->name ? req->name : ""))
-    hg_status_violation(&st, "name", "invalid", NAME_DESC);
-  if (hg_mask_has(req->update_mask, "sku") && !hg_rule_check(&sku_rule, req->sku ? req->sku : ""))
-    hg_status_violation(&st, "sku", "invalid", SKU_DESC);
-  if (hg_mask_has(req->update_mask, "settings_json") && !settings_valid(req->settings_json))
-    hg_status_violation(&st, "settings_json", "invalid", SETTINGS_DESC);
+  hg_rules_scope_t body = {HG_RULES_PATCH, req->update_mask, NULL};
+  hg_rules_check(&update_rules, &req->base, &body, rpc_ctx_arena(ctx), &st);
   if (hg_valid_or_fail(ctx, &st, "Failed to update resource")) return;
   store_call_start(ctx, svc_of(ctx)->store, &store_answers, &update_op, req, NULL);
 }

@@ -91,34 +91,12 @@ int wr_page_or_fail(rpc_ctx_t *ctx, int has_skip, int64_t skip, int has_limit, i
   return 0;
 }
 
-/* A field is carried when its oneof case names it (optional scalars) or, for a message
- * field, when it is set. */
-static int carries(const ProtobufCMessage *msg, const char *name) {
-  const ProtobufCFieldDescriptor *fd =
-      protobuf_c_message_descriptor_get_field_by_name(msg->descriptor, name);
-  if (!fd) return 0;
-  if (fd->flags & PROTOBUF_C_FIELD_FLAG_ONEOF)
-    return *(const uint32_t *)(const void *)((const char *)msg + fd->quantifier_offset) == fd->id;
-  return *(void *const *)(const void *)((const char *)msg + fd->offset) != NULL;
-}
-
-void wr_require(const ProtobufCMessage *msg, const Google__Protobuf__FieldMask *mask,
-                const char *const *names, hg_status_t *st) {
-  for (; *names; names++) {
-    if (carries(msg, *names)) continue;
-    if (hg_mask_has(mask, *names))
-      hg_status_violation(st, *names, "not_null", "none is not an allowed value");
-    else
-      hg_status_violation(st, *names, "required", "field required");
-  }
-}
-
-void wr_forbid_null(const ProtobufCMessage *msg, const Google__Protobuf__FieldMask *mask,
-                    const char *const *names, hg_status_t *st) {
-  for (; *names; names++)
-    if (hg_mask_has(mask, *names) && !carries(msg, *names))
-      hg_status_violation(st, *names, "not_null", "none is not an allowed value");
-}
+const hg_rule_texts_t wr_rule_texts = {{
+    [HG_BREAK_REQUIRED] = {"required", "field required", HG_EXTRA_NONE},
+    [HG_BREAK_NULL] = {"not_null", "none is not an allowed value", HG_EXTRA_NONE},
+    [HG_BREAK_INVALID] = {"invalid", "{text}", HG_EXTRA_NONE},
+    [HG_BREAK_DATETIME] = {"datetime", "invalid datetime format", HG_EXTRA_NONE},
+}};
 
 /* ---- queued writes ---------------------------------------------------------------------- */
 

@@ -18,7 +18,8 @@
 #include "common/listing.h"
 #include "common/objectid.h"
 #include "common/reflect.h"
-#include "common/timestamp.h"
+#include "common/clock.h"
+#include "common/validate.h"
 #include "resources/resources.h"
 #include "rpc/rpc.h"
 #include "resources/wrapper_store.h"
@@ -41,14 +42,10 @@ int wr_path_id_or_fail(rpc_ctx_t *ctx, const char *id, char out[HG_OBJECTID_LEN]
 int wr_page_or_fail(rpc_ctx_t *ctx, int has_skip, int64_t skip, int has_limit, int64_t limit,
                     hg_page_t *out);
 
-/* Appends a violation for each of names (NULL-terminated) that msg does not carry:
- * "required" when the body left it out, "not_null" when it sent null. */
-void wr_require(const ProtobufCMessage *msg, const Google__Protobuf__FieldMask *mask,
-                const char *const *names, hg_status_t *st);
-/* Appends "not_null" for each of names the body sent as null (optional fields that,
- * when present, must be values). */
-void wr_forbid_null(const ProtobufCMessage *msg, const Google__Protobuf__FieldMask *mask,
-                    const char *const *names, hg_status_t *st);
+/* How the API words a broken rule (validate.h): "required" / "field required" when the
+ * body left a field out, "not_null" / "none is not an allowed value" when it sent null,
+ * "datetime" / "invalid datetime format" for a time that is not RFC 3339. */
+extern const hg_rule_texts_t wr_rule_texts;
 /* The API's answers to store failures: logged, 500 "Internal server error" whatever the
  * store error (store_call_fail). */
 extern const store_call_cfg_t wr_store_answers;

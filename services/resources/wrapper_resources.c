@@ -22,8 +22,24 @@ typedef Google__Protobuf__StringValue string_value_t;
 #define DUPLICATE "Resource with this identifier already exists"
 #define INTERNAL "Internal server error"
 
-static const char *const create_required[] = {"wrapper_id", "name", "type", NULL};
-static const char *const patch_not_null[] = {"name", "type", NULL};
+static const hg_rule_t create_rows[] = {
+    {.field = "wrapper_id", .kind = HG_RULE_PRESENT, .flags = HG_RULE_REQUIRED},
+    {.field = "name", .kind = HG_RULE_PRESENT, .flags = HG_RULE_REQUIRED},
+    {.field = "type", .kind = HG_RULE_PRESENT, .flags = HG_RULE_REQUIRED},
+};
+static const hg_rule_t patch_rows[] = {
+    {.field = "name", .kind = HG_RULE_PRESENT},
+    {.field = "type", .kind = HG_RULE_PRESENT},
+};
+/* Periods are checked as every create's fields are, whether or not the mask names them: a
+ * gRPC caller may set one without naming it, and it must still be a time (then unused). */
+static const hg_rule_t period_rows[] = {
+    {.field = "startPeriod", .kind = HG_RULE_RFC3339},
+    {.field = "endPeriod", .kind = HG_RULE_RFC3339},
+};
+static const hg_rules_t create_rules = HG_RULES(&wr_rule_texts, create_rows);
+static const hg_rules_t patch_rules = HG_RULES(&wr_rule_texts, patch_rows);
+static const hg_rules_t period_rules = HG_RULES(&wr_rule_texts, period_rows);
 
 /* ---- create ----------------------------------------------------------------------------- */
 
@@ -70,7 +86,8 @@ static void create_resource(rpc_ctx_t *ctx, const void *msg) {
   char wid[HG_OBJECTID_LEN];
   hg_status_t st;
   hg_status_clear(&st);
-  wr_require(&req->base, req->update_mask, create_required, &st);
+  hg_rules_scope_t body = {HG_RULES_CREATE, req->update_mask, NULL};
+  hg_rules_check(&create_rules, &req->base, &body, rpc_ctx_arena(ctx), &st);
   if (hg_valid_or_fail(ctx, &st, WR_INVALID)) return;
   if (hg_objectid_parse(req->wrapper_id, wid) != 0) { /* cannot name a wrapper */
     rpc_fail_code(ctx, HG_FAILED_PRECONDITION, no_wrapper(rpc_ctx_arena(ctx), req->wrapper_id));
@@ -136,57 +153,12 @@ typedef struct patch {
   string_value_t *start, *end;
 } patch_t;
 
-/* Digits s[0..n) as a number, or -1 unless all n are ASCII digits. */
-static int digits(const char *s, int n) {
-  int v = 0;
-  for (int i = 0; i < n; i++) {
-    if (s[i] < '0' || s[i] > '9') return -1;
-    v = v * 10 + (s[i] - '0');
-  }
-  return v;
-}
-
-static int days_in_month(int y, int m) {
-  static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-  return m == 2 && leap ? 29 : days[m - 1];
-}
-
-/* Is s an RFC 3339 date-time (section 5.6): "YYYY-MM-DDTHH:MM:SS[.frac](Z|+HH:MM|-HH:MM)",
- * two-digit fields, a day that exists in its month (no "2025-02-30" rolled over into
- * March), T and Z in either case? Second 60 is the leap second RFC 3339 allows. */
-static int rfc3339_date_time(const char *s) {
-  size_t n = strlen(s);
-  if (n < 20 || s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != 't') || s[13] != ':' ||
-      s[16] != ':')
-    return 0;
-  int y = digits(s, 4), mo = digits(s + 5, 2), d = digits(s + 8, 2);
-  int h = digits(s + 11, 2), mi = digits(s + 14, 2), sec = digits(s + 17, 2);
-  if (y < 0 || mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) || h < 0 || h > 23 ||
-      mi < 0 || mi > 59 || sec < 0 || sec > 60)
-    return 0;
-  const char *p = s + 19;
-  if (*p == '.') {
-    const char *f = ++p;
-    while (*p >= '0' && *p <= '9') p++;
-    if (p == f) return 0;
-  }
-  if ((*p == 'Z' || *p == 'z') && p[1] == '\0') return 1;
-  if ((*p != '+' && *p != '-') || strlen(p) != 6 || p[3] != ':') return 0;
-  int oh = digits(p + 1, 2), om = digits(p + 4, 2);
-  return oh >= 0 && oh <= 23 && om >= 0 && om <= 59;
-}
-
-/* A period from the body in the stored form, or a "datetime" violation; NULL stays NULL. */
-static string_value_t *period(hg_arena_t *a, const char *field, const string_value_t *in,
-                              hg_status_t *st, int *oom) {
+/* A period from the body in the stored form; NULL when absent or no time (period_rules
+ * has said so). */
+static string_value_t *period(hg_arena_t *a, const string_value_t *in, int *oom) {
   int64_t ms;
   char text[HG_RFC3339_LEN];
-  if (!in) return NULL;
-  if (!rfc3339_date_time(in->value) || hg_time_parse_rfc3339(in->value, &ms) != 0 || ms < 0) {
-    hg_status_violation(st, field, "datetime", "invalid datetime format");
-    return NULL;
-  }
+  if (!in || hg_time_parse_rfc3339(in->value, HG_RFC3339_STRICT, &ms) != 0 || ms < 0) return NULL;
   hg_time_rfc3339(ms, text);
   string_value_t *out = hg_arena_alloc(a, sizeof(*out));
   char *copy = hg_arena_strdup(a, text);
@@ -201,7 +173,8 @@ static string_value_t *period(hg_arena_t *a, const char *field, const string_val
 
 static int64_t period_ms(const string_value_t *v) {
   int64_t ms = 0;
-  hg_time_parse_rfc3339(v->value, &ms); /* stored in canonical form: always parses */
+  hg_time_parse_rfc3339(v->value, HG_RFC3339_LAX,
+                        &ms); /* stored in canonical form: always parses */
   return ms;
 }
 
@@ -242,11 +215,13 @@ static patch_t *validate_patch_or_fail(rpc_ctx_t *ctx, const patch_req_t *req) {
   hg_status_clear(&st);
   if (p && hg_objectid_parse(req->id, p->id) != 0)
     hg_status_violation(&st, "id", "invalid", "Invalid objectid");
-  wr_forbid_null(&req->base, req->update_mask, patch_not_null, &st);
+  hg_rules_scope_t body = {HG_RULES_PATCH, req->update_mask, NULL};
+  hg_rules_check(&patch_rules, &req->base, &body, a, &st);
+  hg_rules_check(&period_rules, &req->base, NULL, a, &st);
   if (p) {
     p->req = req;
-    p->start = period(a, "startPeriod", req->startperiod, &st, &oom);
-    p->end = period(a, "endPeriod", req->endperiod, &st, &oom);
+    p->start = period(a, req->startperiod, &oom);
+    p->end = period(a, req->endperiod, &oom);
   }
   if (oom)
     rpc_fail_code(ctx, HG_INTERNAL, INTERNAL);

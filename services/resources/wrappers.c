@@ -17,7 +17,10 @@ typedef Hangar__Resources__V1__Deleted deleted_t;
 
 #define NOT_FOUND "Wrapper not found"
 
-static const char *const create_required[] = {"name", NULL};
+static const hg_rule_t create_rows[] = {
+    {.field = "name", .kind = HG_RULE_PRESENT, .flags = HG_RULE_REQUIRED},
+};
+static const hg_rules_t create_rules = HG_RULES(&wr_rule_texts, create_rows);
 
 static wrapper_t *new_wrapper(rpc_ctx_t *ctx, const create_req_t *req) {
   hg_arena_t *a = rpc_ctx_arena(ctx);
@@ -44,7 +47,8 @@ static void create_wrapper(rpc_ctx_t *ctx, const void *msg) {
   const create_req_t *req = msg;
   hg_status_t st;
   hg_status_clear(&st);
-  wr_require(&req->base, req->update_mask, create_required, &st);
+  hg_rules_scope_t body = {HG_RULES_CREATE, req->update_mask, NULL};
+  hg_rules_check(&create_rules, &req->base, &body, rpc_ctx_arena(ctx), &st);
   if (hg_valid_or_fail(ctx, &st, WR_INVALID)) return;
   wrapper_t *w = new_wrapper(ctx, req);
   if (!w) {

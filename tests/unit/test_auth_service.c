@@ -235,6 +235,34 @@ START_TEST(test_create_token_validation) {
 }
 END_TEST
 
+/* Every broken field at once, in order, prefixed for a binding, in the admin API's words. */
+START_TEST(test_create_token_lists_every_violation) {
+  static Hangar__Auth__V1__Binding bad = {
+      PROTOBUF_C_MESSAGE_INIT(&hangar__auth__v1__binding__descriptor), "has space", "root"};
+  static Hangar__Auth__V1__Binding *bad_list[] = {&one_binding, &bad};
+  static const char *const want[][3] = {
+      {"kind", "required", "is required"},
+      {"subject", "invalid", "must be 1-159 bytes of text without control characters"},
+      {"bindings[1].scope", "invalid", "must be 1-159 printable ASCII characters without spaces"},
+      {"bindings[1].role", "invalid", "must be one of viewer, editor, owner, admin"},
+  };
+  create_req_t req = HANGAR__AUTH__V1__CREATE_TOKEN_REQUEST__INIT;
+  req.kind = "";
+  req.subject = "tab\there";
+  req.n_bindings = 2;
+  req.bindings = bad_list;
+  hg_status_t st;
+  ck_assert_int_eq(admin_call("CreateToken", &req, ADMIN, &st, NULL), HG_INVALID_ARGUMENT);
+  ck_assert_str_eq(st.reason, "INVALID_ARGUMENT");
+  ck_assert_uint_eq(st.n_violations, 4);
+  for (size_t i = 0; i < 4; i++) {
+    ck_assert_str_eq(st.violations[i].field, want[i][0]);
+    ck_assert_str_eq(st.violations[i].rule, want[i][1]);
+    ck_assert_str_eq(st.violations[i].description, want[i][2]);
+  }
+}
+END_TEST
+
 START_TEST(test_list_tokens_by_subject_in_creation_order) {
   created_t *a = create_token("apikey", "bob", 0, 0);
   created_t *b = create_token("storage", "carol", 0, 60);
@@ -378,6 +406,7 @@ int main(void) {
   tcase_add_test(tc, test_admin_rpcs_refuse_non_admin_callers);
   tcase_add_test(tc, test_create_token_answer_and_verify);
   tcase_add_test(tc, test_create_token_validation);
+  tcase_add_test(tc, test_create_token_lists_every_violation);
   tcase_add_test(tc, test_list_tokens_by_subject_in_creation_order);
   tcase_add_test(tc, test_delete_token_revokes_it);
   tcase_add_test(tc, test_role_bindings_crud_and_merge);

@@ -54,14 +54,16 @@ typedef Hangar__Products__V1__UpdateApiProductVersionSpecRequest patch_t;
 
 static int no_spaces(const char *s) { return strchr(s, ' ') == NULL; }
 
-static const pr_rule_t rules[] = {
+static const hg_rule_t rule_rows[] = {
+    {.field = "name", .kind = HG_RULE_LENGTH, .flags = HG_RULE_REQUIRED, .min = 2, .max = 4},
     {.field = "name",
-     .required = 1,
-     .kind = PR_LENGTH,
-     .check = {.kind = HG_RULE_LENGTH, .min = 2, .max = 4}},
-    {.field = "name", .required = 1, .kind = PR_PATTERN, .valid = no_spaces, .pattern = "^\\S+$"},
-    {.field = "content", .kind = PR_BASE64, .valid = no_spaces},
+     .kind = HG_RULE_PREDICATE,
+     .flags = HG_RULE_REQUIRED,
+     .valid = no_spaces,
+     .text = "^\\S+$"},
+    {.field = "content", .kind = HG_RULE_BASE64},
 };
+static const hg_rules_t rules = HG_RULES(&pr_rule_texts, rule_rows);
 
 START_TEST(test_field_rules_create_and_patch) {
   static const struct {
@@ -81,7 +83,7 @@ START_TEST(test_field_rules_create_and_patch) {
     hg_status_clear(&st);
     if (creates[i].name) m._name_case = 4, m.name = (char *)creates[i].name;
     if (creates[i].content) m._content_case = 5, m.content = (char *)creates[i].content;
-    size_t n = pr_check_fields(&m.base, rules, 3, NULL, arena, &st);
+    size_t n = hg_rules_check(&rules, &m.base, NULL, arena, &st);
     ck_assert_uint_eq(n, creates[i].field ? 1 : 0);
     if (!n) continue;
     ck_assert_str_eq(st.violations[0].field, creates[i].field);
@@ -96,14 +98,15 @@ START_TEST(test_field_rules_create_and_patch) {
   Google__Protobuf__FieldMask mask = GOOGLE__PROTOBUF__FIELD_MASK__INIT;
   mask.paths = (char **)named;
   mask.n_paths = 2;
-  ck_assert_uint_eq(pr_check_fields(&m.base, rules, 3, &mask, arena, &st), 1);
+  hg_rules_scope_t patch = {HG_RULES_PATCH, &mask, NULL};
+  ck_assert_uint_eq(hg_rules_check(&rules, &m.base, &patch, arena, &st), 1);
   ck_assert_str_eq(st.violations[0].rule, "is_string"); /* name: null */
   ck_assert_uint_eq(pr_check_mask_names(&mask, (const char *const[]){"id", NULL}, arena, &st), 1);
   ck_assert_str_eq(st.violations[1].rule, "unknown_property");
   ck_assert_str_eq(st.violations[1].description, "id is an unknown property");
   mask.paths = (char **)none;
   mask.n_paths = 0;
-  ck_assert_uint_eq(pr_check_fields(&m.base, rules, 3, &mask, arena, &st), 0); /* not named */
+  ck_assert_uint_eq(hg_rules_check(&rules, &m.base, &patch, arena, &st), 0); /* not named */
   ck_assert_uint_eq(pr_mask_of(NULL)->n_paths, 0);
 }
 END_TEST

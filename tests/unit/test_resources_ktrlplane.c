@@ -214,6 +214,67 @@ START_TEST(test_update_checks_settings_only_when_named) {
 }
 END_TEST
 
+/* Every broken field is listed at once, in the rule table's order, in KtrlPlane's words. */
+static void assert_violations(const hg_status_t *st, const char *const (*want)[3], size_t n) {
+  ck_assert_uint_eq(st->n_violations, n);
+  for (size_t i = 0; i < n; i++) {
+    ck_assert_str_eq(st->violations[i].field, want[i][0]);
+    ck_assert_str_eq(st->violations[i].rule, want[i][1]);
+    ck_assert_str_eq(st->violations[i].description, want[i][2]);
+    ck_assert(!hg_violation_has_extras(&st->violations[i]));
+  }
+}
+
+#define SKU_WORDS "must be one of free, pro, enterprise"
+
+START_TEST(test_every_violation_listed_in_ktrlplane_words) {
+  static const char *const on_create[][3] = {
+      {"id", "invalid",
+       "must be a DNS label: 1-63 characters of a-z, 0-9 and '-', starting with a letter and not "
+       "ending with '-'"},
+      {"name", "required", "is required"},
+      {"type", "invalid",
+       "must be one of Konnektr.Graph, Konnektr.Flow, Konnektr.Assembler, Konnektr.Compass"},
+      {"sku", "invalid", SKU_WORDS},
+      {"settings_json", "invalid", "must be a JSON object"},
+  };
+  static const char *const on_update[][3] = {
+      {"name", "invalid", "must be 1 to 200 characters"},
+      {"sku", "invalid", SKU_WORDS},
+      {"settings_json", "invalid", "must be a JSON object"},
+  };
+  hg_status_t st;
+  void *resp = NULL;
+  create_req_t c = create_req("Bad_Id", raw("[1]"));
+  c.name = "";
+  c.type = "x";
+  c._sku_case = HANGAR__RESOURCES__V1__CREATE_RESOURCE_REQUEST___SKU_SKU;
+  c.sku = "";
+  ck_assert_int_eq(call("CreateResource", &c, &st, &resp), HG_INVALID_ARGUMENT);
+  ck_assert_str_eq(st.message, "Failed to create resource");
+  assert_violations(&st, on_create, 5);
+
+  create_req_t good = create_req("v1", NULL);
+  ok("CreateResource", &good);
+  static char *paths[] = {"name", "sku", "settings_json"};
+  Google__Protobuf__FieldMask mask = GOOGLE__PROTOBUF__FIELD_MASK__INIT;
+  mask.paths = paths;
+  mask.n_paths = 3;
+  update_req_t u = update_req("v1", "name", raw("[]"));
+  u.update_mask = &mask;
+  u.name = "";
+  u.sku = "";
+  ck_assert_int_eq(call("UpdateResource", &u, &st, &resp), HG_INVALID_ARGUMENT);
+  ck_assert_str_eq(st.message, "Failed to update resource");
+  assert_violations(&st, on_update, 3);
+  u.sku = "gold";
+  u.name = "ok";
+  u.settings_json = NULL; /* null clears the settings: allowed */
+  ck_assert_int_eq(call("UpdateResource", &u, &st, &resp), HG_INVALID_ARGUMENT);
+  assert_violations(&st, on_update + 1, 1);
+}
+END_TEST
+
 int main(void) {
   Suite *s = suite_create("resources_ktrlplane");
   TCase *tc = tcase_create("settings_json");
@@ -223,6 +284,7 @@ int main(void) {
   tcase_add_test(tc, test_create_defaults_settings_to_empty_object);
   tcase_add_test(tc, test_create_keeps_valid_text_as_sent);
   tcase_add_test(tc, test_update_checks_settings_only_when_named);
+  tcase_add_test(tc, test_every_violation_listed_in_ktrlplane_words);
   suite_add_tcase(s, tc);
   SRunner *sr = srunner_create(s);
   srunner_run_all(sr, CK_NORMAL);
