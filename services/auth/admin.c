@@ -1,4 +1,4 @@
-/* admin.c - AuthAdmin: the method table, the admin-token gate every method passes first,
+/* admin.c - AuthAdmin: its registration, the admin-token gate every method passes first,
  * rule-table validation and the write path through the store's group commit.
  *
  * A write is answered from the writer thread once its batch is durable, so the handler
@@ -18,18 +18,16 @@ const char auth__name_charset[] =
     "abcdefghijklmnopqrstuvwxyz{|}~";
 const char *const auth__roles[] = {"viewer", "editor", "owner", "admin", NULL};
 
-static const rpc_binding_t admin_bindings[] = {
-    {"CreateToken", auth__create_token, auth__admit},
-    {"ListTokens", auth__list_tokens, auth__admit},
-    {"DeleteToken", auth__delete_token, auth__admit},
-    {"CreateRoleBinding", auth__create_role_binding, auth__admit},
-    {"ListRoleBindings", auth__list_role_bindings, auth__admit},
-    {"DeleteRoleBinding", auth__delete_role_binding, auth__admit},
-};
+#define MAX_BINDINGS 16
 
 int auth_admin_register(rpc_server_t *s) {
-  return rpc_server_add_service(s, &hangar__auth__v1__auth_admin__descriptor, admin_bindings,
-                                sizeof(admin_bindings) / sizeof(admin_bindings[0]));
+  rpc_binding_t all[MAX_BINDINGS];
+  size_t n = 0;
+  if (auth__n_token_bindings + auth__n_role_binding_bindings > MAX_BINDINGS) return -1;
+  for (size_t i = 0; i < auth__n_token_bindings; i++) all[n++] = auth__token_bindings[i];
+  for (size_t i = 0; i < auth__n_role_binding_bindings; i++)
+    all[n++] = auth__role_binding_bindings[i];
+  return rpc_server_add_service(s, &hangar__auth__v1__auth_admin__descriptor, all, n);
 }
 
 static int fail_auth(rpc_ctx_t *ctx, hg_code_t code, const char *reason, const char *message,

@@ -75,12 +75,11 @@ int auth__plausible_id(const char *id);
  * NOT_FOUND text. */
 extern const store_call_cfg_t auth__store_answers;
 
-/* Handlers (admin_tokens.c, admin_bindings.c). */
-void auth__create_token(rpc_ctx_t *ctx, const void *req);
-void auth__list_tokens(rpc_ctx_t *ctx, const void *req);
-void auth__delete_token(rpc_ctx_t *ctx, const void *req);
-void auth__create_role_binding(rpc_ctx_t *ctx, const void *req);
-void auth__list_role_bindings(rpc_ctx_t *ctx, const void *req);
-void auth__delete_role_binding(rpc_ctx_t *ctx, const void *req);
+/* The AuthAdmin method table in parts, each next to its handlers: tokens (admin_tokens.c)
+ * and role bindings (admin_bindings.c). auth_admin_register() binds them together. */
+extern const rpc_binding_t auth__token_bindings[];
+extern const size_t auth__n_token_bindings;
+extern const rpc_binding_t auth__role_binding_bindings[];
+extern const size_t auth__n_role_binding_bindings;
 
 #endif

@@ -43,7 +43,7 @@ static Hangar__Auth__V1__RoleBindingRecord *new_record(hg_arena_t *a, const crea
   return rec;
 }
 
-void auth__create_role_binding(rpc_ctx_t *ctx, const void *msg) {
+static void create_role_binding(rpc_ctx_t *ctx, const void *msg) {
   const create_req_t *req = msg;
   const auth_svc_t *svc = rpc_ctx_server_data(ctx);
   hg_arena_t *a = rpc_ctx_arena(ctx);
@@ -76,7 +76,7 @@ static int list_bindings(store_txn_t *txn, const void *msg, hg_arena_t *a, void 
   return rc;
 }
 
-void auth__list_role_bindings(rpc_ctx_t *ctx, const void *msg) {
+static void list_role_bindings(rpc_ctx_t *ctx, const void *msg) {
   const Hangar__Auth__V1__ListRoleBindingsRequest *req = msg;
   const auth_svc_t *svc = rpc_ctx_server_data(ctx);
   Hangar__Auth__V1__ListRoleBindingsResponse resp =
@@ -87,7 +87,7 @@ void auth__list_role_bindings(rpc_ctx_t *ctx, const void *msg) {
     auth__read_reply(ctx, svc, list_bindings, req, &resp, NULL);
 }
 
-void auth__delete_role_binding(rpc_ctx_t *ctx, const void *msg) {
+static void delete_role_binding(rpc_ctx_t *ctx, const void *msg) {
   const Hangar__Auth__V1__DeleteRoleBindingRequest *req = msg;
   const auth_svc_t *svc = rpc_ctx_server_data(ctx);
   if (!auth__plausible_id(req->id)) {
@@ -96,3 +96,11 @@ void auth__delete_role_binding(rpc_ctx_t *ctx, const void *msg) {
   }
   store_call_start(ctx, svc->store, &auth__store_answers, &delete_op, req->id, NULL);
 }
+
+const rpc_binding_t auth__role_binding_bindings[] = {
+    {"CreateRoleBinding", create_role_binding, auth__admit},
+    {"ListRoleBindings", list_role_bindings, auth__admit},
+    {"DeleteRoleBinding", delete_role_binding, auth__admit},
+};
+const size_t auth__n_role_binding_bindings =
+    sizeof(auth__role_binding_bindings) / sizeof(auth__role_binding_bindings[0]);

@@ -47,19 +47,19 @@ static int valid_request_or_fail(rpc_ctx_t *ctx, const create_req_t *r) {
   return auth__valid_or_fail(ctx, &st, "Invalid token request");
 }
 
-static int put_token(store_txn_t *txn, store_call_t *c) {
+static int write_token(store_txn_t *txn, store_call_t *c) {
   return auth_store_put_token(txn, c->req);
 }
 
-static int delete_token(store_txn_t *txn, store_call_t *c) {
+static int remove_token(store_txn_t *txn, store_call_t *c) {
   return auth_store_delete(txn, AUTH_T_TOKENS, c->req);
 }
 
-static const store_call_op_t put_op = {put_token, store_call_reply_aux, NULL, NULL};
-static const store_call_op_t delete_op = {delete_token, store_call_reply_empty, NULL,
+static const store_call_op_t put_op = {write_token, store_call_reply_aux, NULL, NULL};
+static const store_call_op_t delete_op = {remove_token, store_call_reply_empty, NULL,
                                           "Token not found"};
 
-void auth__create_token(rpc_ctx_t *ctx, const void *msg) {
+static void create_token(rpc_ctx_t *ctx, const void *msg) {
   const create_req_t *req = msg;
   if (valid_request_or_fail(ctx, req) != 0) return;
   const auth_svc_t *svc = rpc_ctx_server_data(ctx);
@@ -77,7 +77,7 @@ void auth__create_token(rpc_ctx_t *ctx, const void *msg) {
 }
 
 /* Every token, or the subject's, rendered into the ListTokensResponse out. */
-static int list_tokens(store_txn_t *txn, const void *msg, hg_arena_t *a, void *out) {
+static int fill_tokens(store_txn_t *txn, const void *msg, hg_arena_t *a, void *out) {
   const Hangar__Auth__V1__ListTokensRequest *req = msg;
   Hangar__Auth__V1__ListTokensResponse *resp = out;
   Hangar__Auth__V1__TokenRecord **recs;
@@ -90,17 +90,17 @@ static int list_tokens(store_txn_t *txn, const void *msg, hg_arena_t *a, void *o
   return rc;
 }
 
-void auth__list_tokens(rpc_ctx_t *ctx, const void *msg) {
+static void list_tokens(rpc_ctx_t *ctx, const void *msg) {
   const Hangar__Auth__V1__ListTokensRequest *req = msg;
   const auth_svc_t *svc = rpc_ctx_server_data(ctx);
   Hangar__Auth__V1__ListTokensResponse resp = HANGAR__AUTH__V1__LIST_TOKENS_RESPONSE__INIT;
   if (strlen(req->subject) > AUTH_FIELD_MAX) /* no record has a subject that long */
     rpc_reply(ctx, &resp);
   else
-    auth__read_reply(ctx, svc, list_tokens, req, &resp, NULL);
+    auth__read_reply(ctx, svc, fill_tokens, req, &resp, NULL);
 }
 
-void auth__delete_token(rpc_ctx_t *ctx, const void *msg) {
+static void delete_token(rpc_ctx_t *ctx, const void *msg) {
   const Hangar__Auth__V1__DeleteTokenRequest *req = msg;
   const auth_svc_t *svc = rpc_ctx_server_data(ctx);
   if (!auth__plausible_id(req->id)) {
@@ -109,3 +109,11 @@ void auth__delete_token(rpc_ctx_t *ctx, const void *msg) {
   }
   store_call_start(ctx, svc->store, &auth__store_answers, &delete_op, req->id, NULL);
 }
+
+const rpc_binding_t auth__token_bindings[] = {
+    {"CreateToken", create_token, auth__admit},
+    {"ListTokens", list_tokens, auth__admit},
+    {"DeleteToken", delete_token, auth__admit},
+};
+const size_t auth__n_token_bindings =
+    sizeof(auth__token_bindings) / sizeof(auth__token_bindings[0]);
