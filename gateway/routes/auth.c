@@ -14,6 +14,7 @@
 static const gw_route_t routes[] = {
     GW_ROUTE(GW_POST, "/auth/v1/tokens", "CreateToken", GW_BODY_ALL, 201),
     GW_ROUTE(GW_GET, "/auth/v1/tokens", "ListTokens", GW_BODY_NONE, 200),
+    GW_ROUTE(GW_GET, "/auth/v1/tokens/{id}", "GetToken", GW_BODY_NONE, 200),
     GW_ROUTE(GW_DELETE, "/auth/v1/tokens/{id}", "DeleteToken", GW_BODY_NONE, 204),
     GW_ROUTE(GW_POST, "/auth/v1/role-bindings", "CreateRoleBinding", GW_BODY_ALL, 201),
     GW_ROUTE(GW_GET, "/auth/v1/role-bindings", "ListRoleBindings", GW_BODY_NONE, 200),

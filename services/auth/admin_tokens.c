@@ -10,6 +10,7 @@
 #include "hangar/auth/v1/admin.pb-c.h"
 #include "auth/render.h"
 #include "auth/token.h"
+#include "storage/record.h"
 
 #define TTL_MAX_SECONDS (100LL * 366 * 24 * 3600) /* keeps now + ttl far from overflow */
 
@@ -100,6 +101,30 @@ static void list_tokens(rpc_ctx_t *ctx, const void *msg) {
     auth__read_reply(ctx, svc, fill_tokens, req, &resp, NULL);
 }
 
+/* The token with the request's id, rendered as a list item is (never the secret). */
+static int fill_token(store_txn_t *txn, const void *msg, hg_arena_t *a, void *out) {
+  const Hangar__Auth__V1__GetTokenRequest *req = msg;
+  store_val_t val;
+  ProtobufCMessage *rec;
+  Hangar__Auth__V1__Token *token = NULL;
+  int rc = store_get(txn, AUTH_T_TOKENS, (store_val_t){req->id, strlen(req->id)}, &val);
+  if (rc == 0) rc = record_unpack(&hangar__auth__v1__token_record__descriptor, val, a, &rec);
+  if (rc == 0 && !(token = auth_render_token(a, (const Hangar__Auth__V1__TokenRecord *)rec)))
+    rc = STORE_ENOMEM;
+  if (rc == 0) *(Hangar__Auth__V1__Token *)out = *token;
+  return rc;
+}
+
+/* A revoked token's record is gone, so it is as unknown as an id never issued. */
+static void get_token(rpc_ctx_t *ctx, const void *msg) {
+  const Hangar__Auth__V1__GetTokenRequest *req = msg;
+  Hangar__Auth__V1__Token resp = HANGAR__AUTH__V1__TOKEN__INIT;
+  if (!auth__plausible_id(req->id))
+    rpc_fail_code(ctx, HG_NOT_FOUND, "Token not found");
+  else
+    auth__read_reply(ctx, rpc_ctx_server_data(ctx), fill_token, req, &resp, "Token not found");
+}
+
 static void delete_token(rpc_ctx_t *ctx, const void *msg) {
   const Hangar__Auth__V1__DeleteTokenRequest *req = msg;
   const auth_svc_t *svc = rpc_ctx_server_data(ctx);
@@ -113,6 +138,7 @@ static void delete_token(rpc_ctx_t *ctx, const void *msg) {
 const rpc_binding_t auth__token_bindings[] = {
     {"CreateToken", create_token, auth__admit},
     {"ListTokens", list_tokens, auth__admit},
+    {"GetToken", get_token, auth__admit},
     {"DeleteToken", delete_token, auth__admit},
 };
 const size_t auth__n_token_bindings =

@@ -123,6 +123,24 @@ class Tokens(HangarTest):
         r = self.req("GET", TOKENS, token=self.admin)
         self.assertNotIn(m["id"], [t["id"] for t in r.body["tokens"]], r)
 
+    def test_get_token_by_id(self):
+        subj = uniq("get")
+        m = self.s.mint_token("kpat", subj, [("projects/p-" + subj, "viewer")], ttl=600)
+        r = self.req("GET", TOKENS + "/" + m["id"], token=self.admin)
+        self.expect(r, 200)
+        self.expect_json_ct(r)
+        self.assertEqual({k: v for k, v in m.items() if k != "token"}, r.body, r)
+        self.assert_no_secret(r.raw, [m])
+        listed = self.req("GET", TOKENS + "?subject=" + subj, token=self.admin)
+        self.assertEqual(listed.body["tokens"], [r.body], "GET one is shaped like a list item")
+
+        for unknown in ("does-not-exist", "0" * 32, "x" * 300):
+            r = self.req("GET", TOKENS + "/" + unknown, token=self.admin)
+            self.expect(r, 404, {"error": "Token not found"})
+        self.expect(self.req("DELETE", TOKENS + "/" + m["id"], token=self.admin), 204)
+        r = self.req("GET", TOKENS + "/" + m["id"], token=self.admin)
+        self.expect(r, 404, {"error": "Token not found"})
+
     def test_bad_requests(self):
         subj = uniq("bad")
         cases = [
@@ -242,7 +260,8 @@ class RoleBindings(HangarTest):
 # ============================================================================================
 class AdminAuth(HangarTest):
     ENDPOINTS = [("GET", TOKENS, None), ("POST", TOKENS, {"kind": "apikey", "subject": "x"}),
-                 ("DELETE", TOKENS + "/some-id", None), ("GET", BINDINGS, None),
+                 ("DELETE", TOKENS + "/some-id", None), ("GET", TOKENS + "/some-id", None),
+                 ("GET", BINDINGS, None),
                  ("POST", BINDINGS, {"subject": "x", "scope": "projects/p", "role": "viewer"}),
                  ("DELETE", BINDINGS + "/some-id", None)]
 

@@ -134,9 +134,9 @@ static int has_violation(const hg_status_t *st, const char *field) {
 }
 
 START_TEST(test_admin_rpcs_refuse_non_admin_callers) {
-  static const char *const methods[] = {"CreateToken",      "ListTokens",
-                                        "DeleteToken",      "CreateRoleBinding",
-                                        "ListRoleBindings", "DeleteRoleBinding"};
+  static const char *const methods[] = {"CreateToken",      "ListTokens",        "GetToken",
+                                        "DeleteToken",      "CreateRoleBinding", "ListRoleBindings",
+                                        "DeleteRoleBinding"};
   created_t *user = create_token("apikey", "mallory", 1, 0);
   char user_bearer[128];
   snprintf(user_bearer, sizeof(user_bearer), "Bearer %s", user->token);
@@ -289,6 +289,32 @@ START_TEST(test_list_tokens_by_subject_in_creation_order) {
 }
 END_TEST
 
+START_TEST(test_get_token_as_listed_or_not_found) {
+  created_t *t = create_token("kpat", "erin", 1, 600);
+  Hangar__Auth__V1__GetTokenRequest get = HANGAR__AUTH__V1__GET_TOKEN_REQUEST__INIT;
+  get.id = t->id;
+  hg_status_t st;
+  void *resp = NULL;
+  ck_assert_int_eq(admin_call("GetToken", &get, ADMIN, &st, &resp), HG_OK);
+  const Hangar__Auth__V1__Token *got = resp;
+  ck_assert_str_eq(got->id, t->id);
+  ck_assert_str_eq(got->kind, "kpat");
+  ck_assert_str_eq(got->subject, "erin");
+  ck_assert_str_eq(got->created_at, t->created_at);
+  ck_assert_str_eq(got->expires_at->value, t->expires_at->value);
+  ck_assert_uint_eq(got->n_bindings, 1);
+  Hangar__Auth__V1__DeleteTokenRequest del = HANGAR__AUTH__V1__DELETE_TOKEN_REQUEST__INIT;
+  del.id = t->id;
+  ck_assert_int_eq(admin_call("DeleteToken", &del, ADMIN, &st, NULL), HG_OK);
+  const char *const unknown[] = {t->id, "tok_000000000000000000000000", ""};
+  for (size_t i = 0; i < sizeof(unknown) / sizeof(unknown[0]); i++) {
+    get.id = (char *)unknown[i];
+    ck_assert_int_eq(admin_call("GetToken", &get, ADMIN, &st, NULL), HG_NOT_FOUND);
+    ck_assert_str_eq(st.message, "Token not found");
+  }
+}
+END_TEST
+
 START_TEST(test_delete_token_revokes_it) {
   created_t *t = create_token("apitoken", "dave", 0, 0);
   ck_assert(verify(t->token)->valid);
@@ -408,6 +434,7 @@ int main(void) {
   tcase_add_test(tc, test_create_token_validation);
   tcase_add_test(tc, test_create_token_lists_every_violation);
   tcase_add_test(tc, test_list_tokens_by_subject_in_creation_order);
+  tcase_add_test(tc, test_get_token_as_listed_or_not_found);
   tcase_add_test(tc, test_delete_token_revokes_it);
   tcase_add_test(tc, test_role_bindings_crud_and_merge);
   tcase_add_test(tc, test_role_binding_validation);
