@@ -54,6 +54,18 @@ typedef int (*auth_read_fn)(store_txn_t *txn, const void *req, hg_arena_t *a, vo
  * says for any other failure. resp must outlive the call only. */
 void auth__read_reply(rpc_ctx_t *ctx, const auth_svc_t *svc, auth_read_fn fill, const void *req,
                       void *resp, const char *not_found);
+/* A list: a subject longer than any stored one matches nothing, so resp is answered empty
+ * at once; otherwise as auth__read_reply(). */
+void auth__list_reply(rpc_ctx_t *ctx, auth_read_fn fill, const void *req, const char *subject,
+                      void *resp);
+/* Queues op's write of the new record rec, answered with resp after the commit. A NULL rec
+ * or resp (an allocation failed while preparing them) answers INTERNAL failure instead. */
+void auth__create_or_fail(rpc_ctx_t *ctx, const store_call_op_t *op, void *rec, void *resp,
+                          const char *failure);
+/* Queues op's delete of the record id; an id no record can have answers NOT_FOUND
+ * not_found at once. */
+void auth__delete_or_fail(rpc_ctx_t *ctx, const store_call_op_t *op, const char *id,
+                          const char *not_found);
 
 /* Admission of every AuthAdmin method (rpc_admit_fn; the rpc layer runs it before each
  * handler): 0 if the caller's "authorization" metadata is "Bearer <admin token>".

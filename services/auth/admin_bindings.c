@@ -52,12 +52,8 @@ static void create_role_binding(rpc_ctx_t *ctx, const void *msg) {
   hg_rules_check(&request_rules, &req->base, NULL, a, &st);
   if (auth__valid_or_fail(ctx, &st, "Invalid role binding request") != 0) return;
   Hangar__Auth__V1__RoleBindingRecord *rec = new_record(a, req, auth_now(svc));
-  Hangar__Auth__V1__RoleBinding *resp = rec ? auth_render_binding(a, rec) : NULL;
-  if (!resp) {
-    rpc_fail_code(ctx, HG_INTERNAL, "Could not create role binding");
-    return;
-  }
-  store_call_start(ctx, svc->store, &auth__store_answers, &put_op, rec, resp);
+  auth__create_or_fail(ctx, &put_op, rec, rec ? auth_render_binding(a, rec) : NULL,
+                       "Could not create role binding");
 }
 
 /* Every role binding, or the subject's, rendered into the ListRoleBindingsResponse out. */
@@ -78,23 +74,14 @@ static int list_bindings(store_txn_t *txn, const void *msg, hg_arena_t *a, void 
 
 static void list_role_bindings(rpc_ctx_t *ctx, const void *msg) {
   const Hangar__Auth__V1__ListRoleBindingsRequest *req = msg;
-  const auth_svc_t *svc = rpc_ctx_server_data(ctx);
   Hangar__Auth__V1__ListRoleBindingsResponse resp =
       HANGAR__AUTH__V1__LIST_ROLE_BINDINGS_RESPONSE__INIT;
-  if (strlen(req->subject) > AUTH_FIELD_MAX) /* no record has a subject that long */
-    rpc_reply(ctx, &resp);
-  else
-    auth__read_reply(ctx, svc, list_bindings, req, &resp, NULL);
+  auth__list_reply(ctx, list_bindings, req, req->subject, &resp);
 }
 
 static void delete_role_binding(rpc_ctx_t *ctx, const void *msg) {
   const Hangar__Auth__V1__DeleteRoleBindingRequest *req = msg;
-  const auth_svc_t *svc = rpc_ctx_server_data(ctx);
-  if (!auth__plausible_id(req->id)) {
-    rpc_fail_code(ctx, HG_NOT_FOUND, "Role binding not found");
-    return;
-  }
-  store_call_start(ctx, svc->store, &auth__store_answers, &delete_op, req->id, NULL);
+  auth__delete_or_fail(ctx, &delete_op, req->id, "Role binding not found");
 }
 
 const rpc_binding_t auth__role_binding_bindings[] = {

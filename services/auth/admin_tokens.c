@@ -65,16 +65,12 @@ static void create_token(rpc_ctx_t *ctx, const void *msg) {
   if (valid_request_or_fail(ctx, req) != 0) return;
   const auth_svc_t *svc = rpc_ctx_server_data(ctx);
   hg_arena_t *a = rpc_ctx_arena(ctx);
-  Hangar__Auth__V1__TokenRecord *rec;
+  Hangar__Auth__V1__TokenRecord *rec = NULL;
   const char *secret;
   Hangar__Auth__V1__CreatedToken *resp = NULL;
   if (auth_token_mint(req, auth_now(svc), a, &rec, &secret) == 0)
     resp = auth_render_created(a, rec, secret);
-  if (!resp) {
-    rpc_fail_code(ctx, HG_INTERNAL, "Could not create token");
-    return;
-  }
-  store_call_start(ctx, svc->store, &auth__store_answers, &put_op, rec, resp);
+  auth__create_or_fail(ctx, &put_op, rec, resp, "Could not create token");
 }
 
 /* Every token, or the subject's, rendered into the ListTokensResponse out. */
@@ -93,12 +89,8 @@ static int fill_tokens(store_txn_t *txn, const void *msg, hg_arena_t *a, void *o
 
 static void list_tokens(rpc_ctx_t *ctx, const void *msg) {
   const Hangar__Auth__V1__ListTokensRequest *req = msg;
-  const auth_svc_t *svc = rpc_ctx_server_data(ctx);
   Hangar__Auth__V1__ListTokensResponse resp = HANGAR__AUTH__V1__LIST_TOKENS_RESPONSE__INIT;
-  if (strlen(req->subject) > AUTH_FIELD_MAX) /* no record has a subject that long */
-    rpc_reply(ctx, &resp);
-  else
-    auth__read_reply(ctx, svc, fill_tokens, req, &resp, NULL);
+  auth__list_reply(ctx, fill_tokens, req, req->subject, &resp);
 }
 
 /* The token with the request's id, rendered as a list item is (never the secret). */
@@ -127,12 +119,7 @@ static void get_token(rpc_ctx_t *ctx, const void *msg) {
 
 static void delete_token(rpc_ctx_t *ctx, const void *msg) {
   const Hangar__Auth__V1__DeleteTokenRequest *req = msg;
-  const auth_svc_t *svc = rpc_ctx_server_data(ctx);
-  if (!auth__plausible_id(req->id)) {
-    rpc_fail_code(ctx, HG_NOT_FOUND, "Token not found");
-    return;
-  }
-  store_call_start(ctx, svc->store, &auth__store_answers, &delete_op, req->id, NULL);
+  auth__delete_or_fail(ctx, &delete_op, req->id, "Token not found");
 }
 
 const rpc_binding_t auth__token_bindings[] = {

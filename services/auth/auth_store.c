@@ -115,35 +115,24 @@ static int list_records(store_txn_t *txn, int table, int order_index, const char
 }
 
 /* The typed lists copy the pointers into arrays of their own type rather than reinterpret
- * a ProtobufCMessage ** array, which strict aliasing would not allow. */
-int auth_store_list_tokens(store_txn_t *txn, const char *subject, hg_arena_t *a,
-                           Hangar__Auth__V1__TokenRecord ***out, size_t *n) {
-  ProtobufCMessage **items;
-  size_t count;
-  int rc = list_records(txn, AUTH_T_TOKENS, AUTH_TOKENS_BY_ORDER, subject,
-                        &hangar__auth__v1__token_record__descriptor, a, &items, &count);
-  Hangar__Auth__V1__TokenRecord **recs = NULL;
-  if (rc == 0 && !(recs = hg_arena_alloc(a, (count ? count : 1) * sizeof(*recs))))
-    rc = STORE_ENOMEM;
-  if (rc != 0) return rc;
-  for (size_t i = 0; i < count; i++) recs[i] = (Hangar__Auth__V1__TokenRecord *)items[i];
-  *out = recs;
-  *n = count;
-  return 0;
-}
+ * a ProtobufCMessage ** array, which strict aliasing would not allow; one definition
+ * serves both record types. */
+#define TYPED_LIST(fn, T, table, order_index, desc)                                                \
+  int fn(store_txn_t *txn, const char *subject, hg_arena_t *a, T ***out, size_t *n) {              \
+    ProtobufCMessage **items;                                                                      \
+    size_t count;                                                                                  \
+    int rc = list_records(txn, table, order_index, subject, desc, a, &items, &count);              \
+    T **recs = NULL;                                                                               \
+    if (rc == 0 && !(recs = hg_arena_alloc(a, (count ? count : 1) * sizeof(*recs))))               \
+      rc = STORE_ENOMEM;                                                                           \
+    if (rc != 0) return rc;                                                                        \
+    for (size_t i = 0; i < count; i++) recs[i] = (T *)items[i];                                    \
+    *out = recs;                                                                                   \
+    *n = count;                                                                                    \
+    return 0;                                                                                      \
+  }
 
-int auth_store_list_bindings(store_txn_t *txn, const char *subject, hg_arena_t *a,
-                             Hangar__Auth__V1__RoleBindingRecord ***out, size_t *n) {
-  ProtobufCMessage **items;
-  size_t count;
-  int rc = list_records(txn, AUTH_T_ROLE_BINDINGS, AUTH_BINDINGS_BY_ORDER, subject,
-                        &hangar__auth__v1__role_binding_record__descriptor, a, &items, &count);
-  Hangar__Auth__V1__RoleBindingRecord **recs = NULL;
-  if (rc == 0 && !(recs = hg_arena_alloc(a, (count ? count : 1) * sizeof(*recs))))
-    rc = STORE_ENOMEM;
-  if (rc != 0) return rc;
-  for (size_t i = 0; i < count; i++) recs[i] = (Hangar__Auth__V1__RoleBindingRecord *)items[i];
-  *out = recs;
-  *n = count;
-  return 0;
-}
+TYPED_LIST(auth_store_list_tokens, Hangar__Auth__V1__TokenRecord, AUTH_T_TOKENS,
+           AUTH_TOKENS_BY_ORDER, &hangar__auth__v1__token_record__descriptor)
+TYPED_LIST(auth_store_list_bindings, Hangar__Auth__V1__RoleBindingRecord, AUTH_T_ROLE_BINDINGS,
+           AUTH_BINDINGS_BY_ORDER, &hangar__auth__v1__role_binding_record__descriptor)
