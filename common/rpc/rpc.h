@@ -53,7 +53,18 @@ typedef struct rpc_codec {
 /* nanopb: RPC_NANOPB(hangar_auth_v1_VerifyRequest) */
 #define RPC_NANOPB(T) (&(const rpc_codec_t){RPC_CODEC_NANOPB, T##_fields, sizeof(T)})
 
-/* Decode p[0..n) into a message allocated in `a`. 0 or -1.
+/* Decoding fails with one of these. */
+#define RPC_DECODE_MALFORMED (-1)
+#define RPC_DECODE_TOO_DEEP (-2)
+/* The deepest nesting of messages a decode accepts, on every path that decodes (a server's
+ * requests, Admission/Admit's inner request, a client's replies): above the 3 x 64 + 8
+ * levels a 64-deep JSON body transcodes to (each JSON object level is a Struct, a map entry
+ * and a Value), far below what would exhaust a thread's stack. */
+#define RPC_MAX_DEPTH 200
+
+/* Decode p[0..n) into a message allocated in `a`. 0, RPC_DECODE_TOO_DEEP (a protobuf-c
+ * message nesting deeper than RPC_MAX_DEPTH, refused before unpacking) or
+ * RPC_DECODE_MALFORMED.
  * nanopb messages must be fully bounded (max_size/max_count on every string, bytes and
  * repeated field): a message type with pointer (malloc'd) fields is refused with -1, since
  * an arena cannot release them. */

@@ -27,9 +27,10 @@ static void admit(rpc_ctx_t *ctx, const void *msg) {
     rpc_reply(ctx, &ok);
     return;
   }
-  if (rpc_codec_decode(&m->in, req->request.data, req->request.len, rpc_ctx_arena(ctx), &target) !=
-      0) {
-    rpc_fail_code(ctx, HG_INVALID_ARGUMENT, "malformed request");
+  int rc =
+      rpc_codec_decode(&m->in, req->request.data, req->request.len, rpc_ctx_arena(ctx), &target);
+  if (rc != 0) {
+    rpc_fail_code(ctx, HG_INVALID_ARGUMENT, rpc__decode_failure(rc));
     return;
   }
   if (m->admit(ctx, target) == 0) rpc_reply(ctx, &ok);

@@ -39,8 +39,10 @@ int rpc_codec_decode(const rpc_codec_t *c, const uint8_t *p, size_t n, hg_arena_
   if (rpc__codec_check(c) != 0) return -1;
   if (c->kind == RPC_CODEC_PROTOBUF_C) {
     ProtobufCAllocator al = hg_arena_pbc_allocator(a);
+    int rc = rpc__wire_check(c->desc, p, n, RPC_MAX_DEPTH);
+    if (rc != 0) return rc;
     msg = protobuf_c_message_unpack(c->desc, &al, n, p);
-    if (!msg) return -1;
+    if (!msg) return RPC_DECODE_MALFORMED;
   } else {
     pb_istream_t is = pb_istream_from_buffer(p, n);
     msg = hg_arena_alloc(a, c->struct_size);
@@ -48,6 +50,11 @@ int rpc_codec_decode(const rpc_codec_t *c, const uint8_t *p, size_t n, hg_arena_
   }
   *out = msg;
   return 0;
+}
+
+const char *rpc__decode_failure(int rc) {
+  return rc == RPC_DECODE_TOO_DEEP ? "request nests messages more than 200 levels deep"
+                                   : "malformed request";
 }
 
 /* A ProtobufCBuffer that appends to an hg_buf_t and remembers a failed append. */

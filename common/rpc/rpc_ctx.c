@@ -152,8 +152,9 @@ static void serve(rpc_ctx_t *ctx) {
     rpc_fail_code(ctx, HG_UNIMPLEMENTED, msg ? msg : "unknown method");
     return;
   }
-  if (rpc__codec_decode_bb(&ctx->method->in, ctx->payload, ctx->arena, &req) != 0) {
-    rpc_fail_code(ctx, HG_INVALID_ARGUMENT, "malformed request");
+  int rc = rpc__codec_decode_bb(&ctx->method->in, ctx->payload, ctx->arena, &req);
+  if (rc != 0) {
+    rpc_fail_code(ctx, HG_INVALID_ARGUMENT, rpc__decode_failure(rc));
     return;
   }
   grpc_byte_buffer_destroy(ctx->payload);
