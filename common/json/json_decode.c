@@ -18,6 +18,7 @@
  * TC_ERANGE naming the value. Enums are accepted by name only. */
 #include <string.h>
 
+#include "common/utf8.h"
 #include "google/protobuf/field_mask.pb-c.h"
 #include "json/transcode_internal.h"
 
@@ -51,7 +52,7 @@ static int next_error(tc__ctx_t *c, int rc) {
 /* Nesting depth counts the body object as 1; brackets inside strings do not count. */
 static int prescan(const char *p, size_t n, int max_depth, tc_error_t *err) {
   size_t bad;
-  if (!tc__utf8_valid(p, n, &bad))
+  if (!hg_utf8_valid(p, n, &bad))
     return tc__error(err, TC_EUTF8, "", (long)bad, "invalid UTF-8 byte 0x%02x at offset %zu",
                      (unsigned char)p[bad], bad);
   int depth = 0, in_string = 0;

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "common/base64.h"
+#include "common/utf8.h"
 #include "json/transcode_internal.h"
 
 typedef int (*json_fn)(tc__ctx_t *, const ProtobufCFieldDescriptor *, json_t *, void *);
@@ -189,7 +190,7 @@ static int from_text_string(tc__ctx_t *c, const ProtobufCFieldDescriptor *fd, co
   size_t bad;
   const char *nul = memchr(s, '\0', n);
   if (nul) return tc__fail(c, TC_EUTF8, "NUL character at offset %td", nul - s);
-  if (!tc__utf8_valid(s, n, &bad)) return tc__fail(c, TC_EUTF8, "invalid UTF-8 at offset %zu", bad);
+  if (!hg_utf8_valid(s, n, &bad)) return tc__fail(c, TC_EUTF8, "invalid UTF-8 at offset %zu", bad);
   return store_string(c, s, n, slot);
 }
 
@@ -218,36 +219,4 @@ void tc__scalar_zero(const ProtobufCFieldDescriptor *fd, void *slot) {
   } else {
     memset(slot, 0, tc__type_info[fd->type].size);
   }
-}
-
-/* Length of the sequence a lead byte starts; 0 for bytes that cannot lead (continuation
- * bytes, 0xC0/0xC1 which only start overlong forms, 0xF5 and up which exceed U+10FFFF). */
-static unsigned utf8_len(unsigned b) {
-  if (b < 0x80) return 1;
-  if (b >= 0xC2 && b <= 0xDF) return 2;
-  if ((b & 0xF0) == 0xE0) return 3;
-  return b >= 0xF0 && b <= 0xF4 ? 4 : 0;
-}
-
-/* Rejects what RFC 3629 forbids and jansson rejects too: stray continuation bytes, overlong
- * forms, surrogates, code points above U+10FFFF, truncated sequences. */
-int tc__utf8_valid(const char *p, size_t n, size_t *bad) {
-  const unsigned char *s = (const unsigned char *)p;
-  size_t i = 0;
-  while (i < n) {
-    unsigned len = utf8_len(s[i]), k = 1;
-    if (len == 1) {
-      i++;
-      continue;
-    }
-    if (len == 0 || n - i < len) break;
-    uint32_t cp = s[i] & (0x7Fu >> len);
-    for (; k < len && (s[i + k] & 0xC0) == 0x80; k++) cp = cp << 6 | (s[i + k] & 0x3Fu);
-    if (k < len || (len == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
-        (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
-      break;
-    i += len;
-  }
-  if (i < n) *bad = i;
-  return i == n;
 }

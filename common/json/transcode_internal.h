@@ -3,7 +3,7 @@
  * json_error.c: error filling and the JSON path of the value being decoded.
  * json_parse.c: a body the JSON parser refuses, in our words and located.
  * json_reflect.c: descriptor reflection (type table, presence, maps, well-known types).
- * json_scalar.c: scalar values from JSON and from text; UTF-8 validation.
+ * json_scalar.c: scalar values from JSON and from text (UTF-8 checked by common/utf8.h).
  * json_base64.c: bytes fields. json_wkt.c: Struct/Value/ListValue, wrappers, FieldMask.
  * json_raw.c: hangar.json.v1.RawObject (a JSON object kept as its text).
  * json_decode.c / json_encode.c / json_text.c: the public entry points.
@@ -118,8 +118,6 @@ int tc__scalar_from_text(tc__ctx_t *c, const ProtobufCFieldDescriptor *fd, const
                          void *slot);
 /* The zero value of a singular field ("" for strings, NULL for messages). */
 void tc__scalar_zero(const ProtobufCFieldDescriptor *fd, void *slot);
-/* 1 if p[0..n) is valid UTF-8 (RFC 3629); else 0 and *bad = offset of the first bad byte. */
-int tc__utf8_valid(const char *p, size_t n, size_t *bad);
 
 /* Base64 (standard or URL-safe alphabet, padding optional) into the arena: 0, TC_ETYPE on
  * malformed input, TC_ENOMEM. Encoding writes the standard alphabet with padding. */

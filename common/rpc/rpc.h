@@ -56,6 +56,7 @@ typedef struct rpc_codec {
 /* Decoding fails with one of these. */
 #define RPC_DECODE_MALFORMED (-1)
 #define RPC_DECODE_TOO_DEEP (-2)
+#define RPC_DECODE_BAD_UTF8 (-3)
 /* The deepest nesting of messages a decode accepts, on every path that decodes (a server's
  * requests, Admission/Admit's inner request, a client's replies): above the 3 x 64 + 8
  * levels a 64-deep JSON body transcodes to (each JSON object level is a Struct, a map entry
@@ -63,7 +64,8 @@ typedef struct rpc_codec {
 #define RPC_MAX_DEPTH 200
 
 /* Decode p[0..n) into a message allocated in `a`. 0, RPC_DECODE_TOO_DEEP (a protobuf-c
- * message nesting deeper than RPC_MAX_DEPTH, refused before unpacking) or
+ * message nesting deeper than RPC_MAX_DEPTH, refused before unpacking),
+ * RPC_DECODE_BAD_UTF8 (a string field, map key or Struct key that is not UTF-8) or
  * RPC_DECODE_MALFORMED.
  * nanopb messages must be fully bounded (max_size/max_count on every string, bytes and
  * repeated field): a message type with pointer (malloc'd) fields is refused with -1, since

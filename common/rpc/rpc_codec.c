@@ -53,8 +53,11 @@ int rpc_codec_decode(const rpc_codec_t *c, const uint8_t *p, size_t n, hg_arena_
 }
 
 const char *rpc__decode_failure(int rc) {
-  return rc == RPC_DECODE_TOO_DEEP ? "request nests messages more than 200 levels deep"
-                                   : "malformed request";
+  switch (rc) {
+    case RPC_DECODE_TOO_DEEP: return "request nests messages more than 200 levels deep";
+    case RPC_DECODE_BAD_UTF8: return "request has a string that is not valid UTF-8";
+    default: return "malformed request";
+  }
 }
 
 /* A ProtobufCBuffer that appends to an hg_buf_t and remembers a failed append. */

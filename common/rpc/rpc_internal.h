@@ -40,8 +40,8 @@ int rpc__codec_encode_slice(const rpc_codec_t *c, const void *msg, grpc_slice *o
 /* Decodes a received byte buffer (any compression) into a message in a. 0 or -1. */
 int rpc__codec_decode_bb(const rpc_codec_t *c, grpc_byte_buffer *bb, hg_arena_t *a, void **out);
 /* 0 when the wire bytes p[0..n) of a message of type d can be walked and no message in
- * them nests deeper than max_depth (the top level is 1); RPC_DECODE_TOO_DEEP or
- * RPC_DECODE_MALFORMED otherwise (rpc_wire.c). */
+ * them nests deeper than max_depth (the top level is 1) and every string field is UTF-8;
+ * RPC_DECODE_TOO_DEEP, RPC_DECODE_BAD_UTF8 or RPC_DECODE_MALFORMED otherwise (rpc_wire.c). */
 /* The INVALID_ARGUMENT message for a request that did not decode with rc. */
 const char *rpc__decode_failure(int rc);
 int rpc__wire_check(const ProtobufCMessageDescriptor *d, const uint8_t *p, size_t n, int max_depth);

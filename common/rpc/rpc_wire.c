@@ -6,8 +6,12 @@
  * whichever thread unpacks it: a service's CQ thread, before admission has looked at the
  * caller. This walk descends only into fields the descriptor says are messages (maps are
  * repeated entry messages), skips everything else by wire type, and stops at max_depth, so
- * its own recursion is bounded by that depth. */
+ * its own recursion is bounded by that depth. On the way it checks that every string field
+ * (map keys and Struct keys included) is UTF-8, which protobuf-c does not, so a gRPC caller
+ * meets the same rule as a JSON body. */
 #include "rpc/rpc_internal.h"
+
+#include "common/utf8.h"
 
 /* Reads a varint at *p (< end); 0 and advances, or -1 when truncated or over 10 bytes. */
 static int read_varint(const uint8_t **p, const uint8_t *end, uint64_t *out) {
@@ -45,9 +49,13 @@ static int walk(const ProtobufCMessageDescriptor *d, const uint8_t *p, const uin
         if (read_varint(&p, end, &v) != 0 || v > (uint64_t)(end - p)) return RPC_DECODE_MALFORMED;
         const ProtobufCFieldDescriptor *f =
             d ? protobuf_c_message_descriptor_get_field(d, (unsigned)(key >> 3)) : NULL;
+        size_t bad;
         if (f && f->type == PROTOBUF_C_TYPE_MESSAGE) {
           int rc = walk(f->descriptor, p, p + v, depth + 1, max_depth);
           if (rc != 0) return rc;
+        } else if (f && f->type == PROTOBUF_C_TYPE_STRING &&
+                   !hg_utf8_valid((const char *)p, (size_t)v, &bad)) {
+          return RPC_DECODE_BAD_UTF8;
         }
         p += v;
         break;

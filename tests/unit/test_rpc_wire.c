@@ -1,4 +1,4 @@
-/* test_rpc_wire.c - the nesting-depth walk before unpacking (common/rpc/rpc_wire.c), through
+/* test_rpc_wire.c - the walk before unpacking (common/rpc/rpc_wire.c: nesting depth, UTF-8), through
  * rpc_codec_decode() and through a real server, where a too-deep request must be refused
  * before admission and the server must keep serving. */
 #include <check.h>
@@ -76,6 +76,24 @@ END_TEST
 START_TEST(test_decode_refuses_deeper_nesting_before_unpacking) {
   ck_assert_int_eq(decode_levels(68), RPC_DECODE_TOO_DEEP); /* depth 202 */
   ck_assert_int_eq(decode_levels(10000), RPC_DECODE_TOO_DEEP);
+}
+END_TEST
+
+START_TEST(test_decode_refuses_strings_and_keys_that_are_not_utf8) {
+  /* Struct {"\xff": {}}: a map key; then Value.string_value "\xc0\xaf" (overlong). */
+  static const uint8_t bad_key[] = {0x0a, 0x05, 0x0a, 0x01, 0xff, 0x12, 0x00};
+  static const uint8_t bad_value[] = {0x1a, 0x02, 0xc0, 0xaf};
+  static const uint8_t good_value[] = {0x1a, 0x02, 0xc3, 0xa9};
+  hg_arena_t *a = hg_arena_new();
+  void *msg = NULL;
+  ck_assert_int_eq(rpc_codec_decode(STRUCT, bad_key, sizeof bad_key, a, &msg), RPC_DECODE_BAD_UTF8);
+  ck_assert_int_eq(rpc_codec_decode(RPC_PBC(&google__protobuf__value__descriptor), bad_value,
+                                    sizeof bad_value, a, &msg),
+                   RPC_DECODE_BAD_UTF8);
+  ck_assert_int_eq(rpc_codec_decode(RPC_PBC(&google__protobuf__value__descriptor), good_value,
+                                    sizeof good_value, a, &msg),
+                   0);
+  hg_arena_free(a);
 }
 END_TEST
 
@@ -165,6 +183,7 @@ int main(void) {
   tcase_set_timeout(tc, 30);
   tcase_add_test(tc, test_decode_accepts_64_json_levels_and_up_to_the_limit);
   tcase_add_test(tc, test_decode_refuses_deeper_nesting_before_unpacking);
+  tcase_add_test(tc, test_decode_refuses_strings_and_keys_that_are_not_utf8);
   tcase_add_test(tc, test_decode_refuses_truncated_wire_and_skips_unknown_fields);
   tcase_add_test(tc, test_server_refuses_deep_request_before_admission_and_keeps_serving);
   suite_add_tcase(s, tc);

@@ -1,0 +1,36 @@
+/* utf8.c - UTF-8 validation (RFC 3629). */
+#include "common/utf8.h"
+
+#include <stdint.h>
+
+/* Length of the sequence a lead byte starts; 0 for bytes that cannot lead (continuation
+ * bytes, 0xC0/0xC1 which only start overlong forms, 0xF5 and up which exceed U+10FFFF). */
+static unsigned utf8_len(unsigned b) {
+  if (b < 0x80) return 1;
+  if (b >= 0xC2 && b <= 0xDF) return 2;
+  if ((b & 0xF0) == 0xE0) return 3;
+  return b >= 0xF0 && b <= 0xF4 ? 4 : 0;
+}
+
+/* Rejects what RFC 3629 forbids and jansson rejects too: stray continuation bytes, overlong
+ * forms, surrogates, code points above U+10FFFF, truncated sequences. */
+int hg_utf8_valid(const char *p, size_t n, size_t *bad) {
+  const unsigned char *s = (const unsigned char *)p;
+  size_t i = 0;
+  while (i < n) {
+    unsigned len = utf8_len(s[i]), k = 1;
+    if (len == 1) {
+      i++;
+      continue;
+    }
+    if (len == 0 || n - i < len) break;
+    uint32_t cp = s[i] & (0x7Fu >> len);
+    for (; k < len && (s[i + k] & 0xC0) == 0x80; k++) cp = cp << 6 | (s[i + k] & 0x3Fu);
+    if (k < len || (len == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
+        (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
+      break;
+    i += len;
+  }
+  if (i < n) *bad = i;
+  return i == n;
+}

@@ -1,0 +1,14 @@
+/* utf8.h - what counts as UTF-8 on every path into Hangar: the JSON transcoder's strings
+ * and keys, and the strings of every protobuf message a service or client decodes.
+ * Threads: any; pure. */
+#ifndef HANGAR_UTF8_H
+#define HANGAR_UTF8_H
+
+#include <stddef.h>
+
+/* 1 when p[0..n) is valid UTF-8; else 0 and *bad is the offset of the first bad byte.
+ * Rejects stray continuation bytes, overlong forms, surrogates, code points above
+ * U+10FFFF and truncated sequences, as RFC 3629 and jansson do. */
+int hg_utf8_valid(const char *p, size_t n, size_t *bad);
+
+#endif
