@@ -2,6 +2,7 @@
  * admin token and JWT secret, the store, and the AuthAdmin + Verify methods. auth-svc is the
  * verifier itself, so its frame has no --auth setting. */
 #include <stdio.h>
+#include <string.h>
 
 #include "auth/auth.h"
 #include "auth/auth_store.h"
@@ -13,9 +14,25 @@ typedef struct settings {
   const char *admin_token, *jwt_secret;
 } settings_t;
 
-/* Generates the admin token if none was given; warns about a missing JWT secret. */
+/* A secret shorter than this can be guessed or brute-forced offline (an HS256 key should
+ * be at least as long as its 32-byte hash); the service refuses to start with one. */
+#define SECRET_MIN_BYTES 32
+
+/* 0 when the secret named by what is unset or long enough; else logs why and -1. */
+static int secret_long_enough(const char *what, const char *secret) {
+  if (!secret || !*secret || strlen(secret) >= SECRET_MIN_BYTES) return 0;
+  HG_ERROR("auth", NULL, "%s must be at least %d bytes (it has %zu); refusing to start", what,
+           SECRET_MIN_BYTES, strlen(secret));
+  return -1;
+}
+
+/* Refuses short secrets, generates the admin token if none was given, warns about a
+ * missing JWT secret. */
 static int finish_settings(settings_t *s, char generated[AUTH_TOKEN_MAX]) {
   static const auth_kind_t admin_kind = {"admin", "hgadmin_"};
+  if (secret_long_enough("the admin token (HANGAR_ADMIN_TOKEN)", s->admin_token) ||
+      secret_long_enough("the JWT secret (HANGAR_JWT_SECRET)", s->jwt_secret))
+    return -1;
   if (!s->admin_token || !*s->admin_token) {
     if (auth_token_generate(&admin_kind, generated) != 0) return -1;
     s->admin_token = generated;
