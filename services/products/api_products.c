@@ -14,7 +14,6 @@
 
 typedef Hangar__Products__V1__CreateApiProductRequest create_req_t;
 typedef Hangar__Products__V1__ListApiProductsRequest list_req_t;
-typedef Hangar__Products__V1__ListApiProductsResponse list_resp_t;
 typedef Hangar__Products__V1__GetApiProductRequest get_req_t;
 typedef Hangar__Products__V1__UpdateApiProductRequest update_req_t;
 typedef Hangar__Products__V1__DeleteApiProductRequest delete_req_t;
@@ -258,43 +257,25 @@ static int read_list_query_or_fail(rpc_ctx_t *ctx, const list_req_t *req, produc
   return 0;
 }
 
-/* Fills each listed product's version_count; the products array goes to *out. */
-static int page_products(store_txn_t *txn, const pr_list_page_t *page, hg_arena_t *a,
-                         product_t ***out) {
-  product_t **items = hg_arena_alloc(a, (page->n ? page->n : 1) * sizeof(*items));
-  if (!items) return STORE_ENOMEM;
-  for (size_t i = 0; i < page->n; i++) {
-    items[i] = ((product_record_t *)page->items[i])->product;
-    int rc = product_version_count(txn, items[i]->id, &items[i]->version_count);
-    if (rc) return rc;
-  }
-  *out = items;
-  return 0;
+/* A listed product carries its version_count, read in the list's transaction. */
+static int product_item(store_txn_t *txn, hg_arena_t *a, void *rec, ProtobufCMessage **out) {
+  product_t *p = ((product_record_t *)rec)->product;
+  (void)a;
+  *out = &p->base;
+  return product_version_count(txn, p->id, &p->version_count);
 }
 
+static const pr_list_def_t list_def = {
+    PR_IN_ORG, PR_PRODUCTS, &hangar__products__v1__product_record__descriptor,
+    &hangar__products__v1__list_api_products_response__descriptor, product_item};
+
 static void list_products(rpc_ctx_t *ctx, const void *msg) {
-  const list_req_t *req = msg;
   pr_path_t path;
   product_query_t pq;
   pr_list_query_t lq;
-  if (pr_path_or_fail(ctx, NULL, NULL, NULL, &path) || read_list_query_or_fail(ctx, req, &pq, &lq))
+  if (pr_path_or_fail(ctx, NULL, NULL, NULL, &path) || read_list_query_or_fail(ctx, msg, &pq, &lq))
     return;
-  hg_arena_t *a = rpc_ctx_arena(ctx);
-  list_resp_t resp = HANGAR__PRODUCTS__V1__LIST_API_PRODUCTS_RESPONSE__INIT;
-  pr_list_page_t page;
-  store_txn_t *txn;
-  if (pr_read_begin_or_fail(ctx, &txn)) return;
-  int rc = pr_list_group(txn, a, PR_PRODUCTS, pr_str(path.org),
-                         &hangar__products__v1__product_record__descriptor, &lq, &page);
-  if (rc == 0) rc = page_products(txn, &page, a, &resp.data);
-  store_txn_end(txn);
-  if (rc == 0 && !(resp.meta = pr_list_meta(a, &lq.page, page.total))) rc = STORE_ENOMEM;
-  if (rc) {
-    store_call_fail(ctx, &pr_store_answers, rc);
-    return;
-  }
-  resp.n_data = page.n;
-  rpc_reply(ctx, &resp);
+  pr_list_reply(ctx, &list_def, &path, &lq);
 }
 
 /* ---- registration ------------------------------------------------------------------- */

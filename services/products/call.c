@@ -160,6 +160,15 @@ int pr_begin_product_read_or_fail(rpc_ctx_t *ctx, const pr_path_t *path, store_t
   return store_call_fail(ctx, &pr_store_answers, rc);
 }
 
+int pr_begin_version_read_or_fail(rpc_ctx_t *ctx, const pr_path_t *path, store_txn_t **txn) {
+  version_record_t *v;
+  if (pr_begin_product_read_or_fail(ctx, path, txn)) return -1;
+  int rc = version_load(*txn, rpc_ctx_arena(ctx), path->product_id, path->version_id, &v);
+  if (rc == 0) return 0;
+  store_txn_end(*txn);
+  return store_call_fail(ctx, &pr_store_answers, rc);
+}
+
 /* ---- writes --------------------------------------------------------------------------- */
 
 const pr_path_t *pr_path_of(const store_call_t *c) { return &((const pr_write_t *)c)->path; }

@@ -85,6 +85,8 @@ int pr_path_or_fail(rpc_ctx_t *ctx, const char *product_id, const char *version_
 /* A read transaction in which path's product exists in path's org; else answered
  * (NOT_FOUND). */
 int pr_begin_product_read_or_fail(rpc_ctx_t *ctx, const pr_path_t *path, store_txn_t **txn);
+/* The same where path's version of that product exists too. */
+int pr_begin_version_read_or_fail(rpc_ctx_t *ctx, const pr_path_t *path, store_txn_t **txn);
 
 /* ---- writes --------------------------------------------------------------------------- */
 

@@ -20,7 +20,6 @@
 
 typedef Hangar__Products__V1__CreateApiProductDocumentRequest create_req_t;
 typedef Hangar__Products__V1__ListApiProductDocumentsRequest list_req_t;
-typedef Hangar__Products__V1__ListApiProductDocumentsResponse list_resp_t;
 typedef Hangar__Products__V1__ListApiProductDocumentTreeResponse tree_resp_t;
 typedef Hangar__Products__V1__GetApiProductDocumentRequest get_req_t;
 typedef Hangar__Products__V1__UpdateApiProductDocumentRequest update_req_t;
@@ -330,52 +329,34 @@ static void get_document(rpc_ctx_t *ctx, const void *msg) {
     reply_document(ctx, rec, NULL);
 }
 
-static summary_t *summary_of(const document_t *d, hg_arena_t *a) {
+/* A listed document is its summary: every summary field is the document's. */
+static int summary_item(store_txn_t *txn, hg_arena_t *a, void *rec, ProtobufCMessage **out) {
   summary_t *s = hg_arena_alloc(a, sizeof(*s));
-  if (!s) return NULL;
+  (void)txn;
+  if (!s) return STORE_ENOMEM;
   hangar__products__v1__api_product_document_summary__init(s);
-  hg_copy_shared_fields(&d->base, &s->base); /* every summary field is the document's */
-  return s;
-}
-
-static int summaries(const pr_list_page_t *page, hg_arena_t *a, list_resp_t *resp) {
-  resp->data = hg_arena_alloc(a, (page->n ? page->n : 1) * sizeof(*resp->data));
-  if (!resp->data) return STORE_ENOMEM;
-  for (size_t i = 0; i < page->n; i++)
-    if (!(resp->data[i] = summary_of(((document_record_t *)page->items[i])->document, a)))
-      return STORE_ENOMEM;
-  resp->n_data = page->n;
+  hg_copy_shared_fields(&((document_record_t *)rec)->document->base, &s->base);
+  *out = &s->base;
   return 0;
 }
 
-/* Admission, the page and a read transaction on an existing product; nonzero: answered. */
-static int begin_list_or_fail(rpc_ctx_t *ctx, const list_req_t *req, pr_path_t *path,
-                              hg_page_t *page, store_txn_t **txn) {
+static const pr_list_def_t list_def = {
+    PR_IN_PRODUCT, PR_DOCUMENTS, &hangar__products__v1__document_record__descriptor,
+    &hangar__products__v1__list_api_product_documents_response__descriptor, summary_item};
+
+/* The path and the page of a list request; nonzero: answered. */
+static int read_list_or_fail(rpc_ctx_t *ctx, const list_req_t *req, pr_path_t *path,
+                             hg_page_t *page) {
   hg_status_t st;
   hg_status_clear(&st);
   if (pr_path_or_fail(ctx, req->api_product_id, NULL, NULL, path)) return -1;
-  if (pr_page_resolve(req->page, &st, page)) return hg_fail_invalid(ctx, &st, PR_MSG_INVALID);
-  return pr_begin_product_read_or_fail(ctx, path, txn);
+  return pr_page_resolve(req->page, &st, page) ? hg_fail_invalid(ctx, &st, PR_MSG_INVALID) : 0;
 }
 
 static void list_documents(rpc_ctx_t *ctx, const void *msg) {
-  const list_req_t *req = msg;
   pr_path_t path;
   pr_list_query_t q = {0};
-  pr_list_page_t page;
-  store_txn_t *txn;
-  list_resp_t resp = HANGAR__PRODUCTS__V1__LIST_API_PRODUCT_DOCUMENTS_RESPONSE__INIT;
-  hg_arena_t *a = rpc_ctx_arena(ctx);
-  if (begin_list_or_fail(ctx, req, &path, &q.page, &txn)) return;
-  int rc = pr_list_group(txn, a, PR_DOCUMENTS, pr_str(path.product_id),
-                         &hangar__products__v1__document_record__descriptor, &q, &page);
-  store_txn_end(txn);
-  if (rc == 0) rc = summaries(&page, a, &resp);
-  if (rc == 0 && !(resp.meta = pr_list_meta(a, &q.page, page.total))) rc = STORE_ENOMEM;
-  if (rc)
-    store_call_fail(ctx, &pr_store_answers, rc);
-  else
-    rpc_reply(ctx, &resp);
+  if (read_list_or_fail(ctx, msg, &path, &q.page) == 0) pr_list_reply(ctx, &list_def, &path, &q);
 }
 
 static void list_document_tree(rpc_ctx_t *ctx, const void *msg) {
@@ -389,7 +370,8 @@ static void list_document_tree(rpc_ctx_t *ctx, const void *msg) {
   pr_forest_t f;
   hg_arena_t *a = rpc_ctx_arena(ctx);
   tree_resp_t resp = HANGAR__PRODUCTS__V1__LIST_API_PRODUCT_DOCUMENT_TREE_RESPONSE__INIT;
-  if (begin_list_or_fail(ctx, req, &path, &pg, &txn)) return;
+  if (read_list_or_fail(ctx, req, &path, &pg) || pr_begin_product_read_or_fail(ctx, &path, &txn))
+    return;
   int rc = pr_load_group(txn, a, PR_DOCUMENTS, pr_str(path.product_id),
                          &hangar__products__v1__document_record__descriptor, &docs, &n);
   store_txn_end(txn);

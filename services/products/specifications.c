@@ -16,7 +16,6 @@
 
 typedef Hangar__Products__V1__CreateApiProductVersionSpecRequest create_req_t;
 typedef Hangar__Products__V1__ListApiProductVersionSpecsRequest list_req_t;
-typedef Hangar__Products__V1__ListApiProductVersionSpecsResponse list_resp_t;
 typedef Hangar__Products__V1__GetApiProductVersionSpecRequest get_req_t;
 typedef Hangar__Products__V1__UpdateApiProductVersionSpecRequest update_req_t;
 typedef Hangar__Products__V1__DeleteApiProductVersionSpecRequest delete_req_t;
@@ -194,23 +193,13 @@ static void delete_spec(rpc_ctx_t *ctx, const void *msg) {
 
 /* ---- reads ---------------------------------------------------------------------------- */
 
-/* A read transaction where the path's product (in the caller's org) and version exist. */
-static int begin_version_read_or_fail(rpc_ctx_t *ctx, const pr_path_t *path, store_txn_t **txn) {
-  version_record_t *v;
-  if (pr_begin_product_read_or_fail(ctx, path, txn)) return -1;
-  int rc = version_load(*txn, rpc_ctx_arena(ctx), path->product_id, path->version_id, &v);
-  if (rc == 0) return 0;
-  store_txn_end(*txn);
-  return store_call_fail(ctx, &pr_store_answers, rc);
-}
-
 static void get_spec(rpc_ctx_t *ctx, const void *msg) {
   const get_req_t *req = msg;
   pr_path_t path;
   store_txn_t *txn;
   spec_record_t *rec = NULL;
   if (pr_path_or_fail(ctx, req->api_product_id, req->api_product_version_id, req->id, &path) ||
-      begin_version_read_or_fail(ctx, &path, &txn))
+      pr_begin_version_read_or_fail(ctx, &path, &txn))
     return;
   int rc = spec_load(txn, rpc_ctx_arena(ctx), path.product_id, path.version_id, path.id, &rec);
   store_txn_end(txn);
@@ -220,35 +209,26 @@ static void get_spec(rpc_ctx_t *ctx, const void *msg) {
     rpc_reply(ctx, rec->spec);
 }
 
+static int spec_item(store_txn_t *txn, hg_arena_t *a, void *rec, ProtobufCMessage **out) {
+  (void)txn, (void)a;
+  *out = &((spec_record_t *)rec)->spec->base;
+  return 0;
+}
+
+static const pr_list_def_t list_def = {
+    PR_IN_VERSION, PR_SPECS, &hangar__products__v1__spec_record__descriptor,
+    &hangar__products__v1__list_api_product_version_specs_response__descriptor, spec_item};
+
 static void list_specs(rpc_ctx_t *ctx, const void *msg) {
   const list_req_t *req = msg;
   pr_path_t path;
   pr_list_query_t q = {0};
-  pr_list_page_t page;
-  store_txn_t *txn;
-  hg_arena_t *a = rpc_ctx_arena(ctx);
-  list_resp_t resp = HANGAR__PRODUCTS__V1__LIST_API_PRODUCT_VERSION_SPECS_RESPONSE__INIT;
   hg_status_t st;
   hg_status_clear(&st);
   if (pr_path_or_fail(ctx, req->api_product_id, req->api_product_version_id, NULL, &path)) return;
-  if (pr_page_resolve(req->page, &st, &q.page)) {
-    hg_fail_invalid(ctx, &st, PR_MSG_INVALID);
-    return;
-  }
-  if (begin_version_read_or_fail(ctx, &path, &txn)) return;
-  int rc = pr_list_group(txn, a, PR_SPECS, pr_key2(a, path.product_id, path.version_id),
-                         &hangar__products__v1__spec_record__descriptor, &q, &page);
-  store_txn_end(txn);
-  resp.data = rc ? NULL : hg_arena_alloc(a, (page.n ? page.n : 1) * sizeof(*resp.data));
-  if (rc == 0 && (!resp.data || !(resp.meta = pr_list_meta(a, &q.page, page.total))))
-    rc = STORE_ENOMEM;
-  if (rc) {
-    store_call_fail(ctx, &pr_store_answers, rc);
-    return;
-  }
-  for (size_t i = 0; i < page.n; i++) resp.data[i] = ((spec_record_t *)page.items[i])->spec;
-  resp.n_data = page.n;
-  rpc_reply(ctx, &resp);
+  pr_page_resolve(req->page, &st, &q.page);
+  if (hg_valid_or_fail(ctx, &st, PR_MSG_INVALID)) return;
+  pr_list_reply(ctx, &list_def, &path, &q);
 }
 
 const rpc_binding_t pr_spec_bindings[] = {

@@ -18,7 +18,6 @@
 
 typedef Hangar__Products__V1__CreateApiProductVersionRequest create_req_t;
 typedef Hangar__Products__V1__ListApiProductVersionsRequest list_req_t;
-typedef Hangar__Products__V1__ListApiProductVersionsResponse list_resp_t;
 typedef Hangar__Products__V1__GetApiProductVersionRequest get_req_t;
 typedef Hangar__Products__V1__UpdateApiProductVersionRequest update_req_t;
 typedef Hangar__Products__V1__DeleteApiProductVersionRequest delete_req_t;
@@ -258,15 +257,22 @@ static int compare_versions(const void *x, const void *y, int id) {
   return strcmp(version_attr(x, id), version_attr(y, id));
 }
 
+static int version_item(store_txn_t *txn, hg_arena_t *a, void *rec, ProtobufCMessage **out) {
+  (void)txn, (void)a;
+  *out = &((version_record_t *)rec)->version->base;
+  return 0;
+}
+
+static const pr_list_def_t list_def = {
+    PR_IN_PRODUCT, PR_VERSIONS, &hangar__products__v1__version_record__descriptor,
+    &hangar__products__v1__list_api_product_versions_response__descriptor, version_item};
+
 static void list_versions(rpc_ctx_t *ctx, const void *msg) {
   const list_req_t *req = msg;
   pr_path_t path;
   hg_arena_t *a = rpc_ctx_arena(ctx);
   hg_filter_t *filter = hg_arena_alloc(a, sizeof(*filter));
   pr_list_query_t q = {.cmp = compare_versions};
-  list_resp_t resp = HANGAR__PRODUCTS__V1__LIST_API_PRODUCT_VERSIONS_RESPONSE__INIT;
-  pr_list_page_t page;
-  store_txn_t *txn;
   hg_status_t st;
   hg_status_clear(&st);
   if (pr_path_or_fail(ctx, req->api_product_id, NULL, NULL, &path)) return;
@@ -279,20 +285,7 @@ static void list_versions(rpc_ctx_t *ctx, const void *msg) {
   hg_filter_from_message(&filter_cfg, (const ProtobufCMessage *)req->filter, a, &st, filter);
   if (hg_valid_or_fail(ctx, &st, PR_MSG_INVALID)) return;
   if (filter->n) q.keep = keep_version, q.keep_arg = filter;
-  if (pr_begin_product_read_or_fail(ctx, &path, &txn)) return;
-  int rc = pr_list_group(txn, a, PR_VERSIONS, pr_str(path.product_id),
-                         &hangar__products__v1__version_record__descriptor, &q, &page);
-  store_txn_end(txn);
-  resp.data = rc ? NULL : hg_arena_alloc(a, (page.n ? page.n : 1) * sizeof(*resp.data));
-  if (rc == 0 && (!resp.data || !(resp.meta = pr_list_meta(a, &q.page, page.total))))
-    rc = STORE_ENOMEM;
-  if (rc) {
-    store_call_fail(ctx, &pr_store_answers, rc);
-    return;
-  }
-  for (size_t i = 0; i < page.n; i++) resp.data[i] = ((version_record_t *)page.items[i])->version;
-  resp.n_data = page.n;
-  rpc_reply(ctx, &resp);
+  pr_list_reply(ctx, &list_def, &path, &q);
 }
 
 const rpc_binding_t pr_version_bindings[] = {
