@@ -258,16 +258,17 @@ static int read_list_query_or_fail(rpc_ctx_t *ctx, const list_req_t *req, produc
 }
 
 /* A listed product carries its version_count, read in the list's transaction. */
-static int product_item(store_txn_t *txn, hg_arena_t *a, void *rec, ProtobufCMessage **out) {
-  product_t *p = ((product_record_t *)rec)->product;
+static int with_version_count(store_txn_t *txn, hg_arena_t *a, ProtobufCMessage *msg,
+                              ProtobufCMessage **out) {
+  product_t *p = (product_t *)msg;
   (void)a;
-  *out = &p->base;
+  *out = msg;
   return product_version_count(txn, p->id, &p->version_count);
 }
 
 static const pr_list_def_t list_def = {
-    PR_IN_ORG, PR_PRODUCTS, &hangar__products__v1__product_record__descriptor,
-    &hangar__products__v1__list_api_products_response__descriptor, product_item};
+    PR_IN_ORG, PR_PRODUCTS, &hangar__products__v1__list_api_products_response__descriptor,
+    with_version_count};
 
 static void list_products(rpc_ctx_t *ctx, const void *msg) {
   pr_path_t path;

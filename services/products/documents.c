@@ -330,19 +330,20 @@ static void get_document(rpc_ctx_t *ctx, const void *msg) {
 }
 
 /* A listed document is its summary: every summary field is the document's. */
-static int summary_item(store_txn_t *txn, hg_arena_t *a, void *rec, ProtobufCMessage **out) {
+static int summary_of(store_txn_t *txn, hg_arena_t *a, ProtobufCMessage *doc,
+                      ProtobufCMessage **out) {
   summary_t *s = hg_arena_alloc(a, sizeof(*s));
   (void)txn;
   if (!s) return STORE_ENOMEM;
   hangar__products__v1__api_product_document_summary__init(s);
-  hg_copy_shared_fields(&((document_record_t *)rec)->document->base, &s->base);
+  hg_copy_shared_fields(doc, &s->base);
   *out = &s->base;
   return 0;
 }
 
 static const pr_list_def_t list_def = {
-    PR_IN_PRODUCT, PR_DOCUMENTS, &hangar__products__v1__document_record__descriptor,
-    &hangar__products__v1__list_api_product_documents_response__descriptor, summary_item};
+    PR_IN_PRODUCT, PR_DOCUMENTS,
+    &hangar__products__v1__list_api_product_documents_response__descriptor, summary_of};
 
 /* The path and the page of a list request; nonzero: answered. */
 static int read_list_or_fail(rpc_ctx_t *ctx, const list_req_t *req, pr_path_t *path,

@@ -90,7 +90,8 @@ static int answer(store_txn_t *txn, hg_arena_t *a, const pr_list_def_t *def,
   list_meta_t *meta = pr_list_meta(a, &q->page, page->total);
   if (!resp || !data || !meta) return STORE_ENOMEM;
   for (size_t i = 0; i < page->n; i++) {
-    int rc = def->item(txn, a, page->items[i], &data[i]);
+    data[i] = pr_record_inner(def->table, page->items[i]);
+    int rc = def->view ? def->view(txn, a, data[i], &data[i]) : 0;
     if (rc) return rc;
   }
   protobuf_c_message_init(def->response, resp);
@@ -113,7 +114,7 @@ void pr_list_reply(rpc_ctx_t *ctx, const pr_list_def_t *def, const pr_path_t *pa
   pr_list_page_t page;
   ProtobufCMessage *resp = NULL;
   if (pr_begin_scope_read_or_fail(ctx, def->scope, path, &txn, &group)) return;
-  int rc = pr_list_group(txn, a, def->table, group, def->record, q, &page);
+  int rc = pr_list_group(txn, a, def->table, group, pr_record_types[def->table].d, q, &page);
   if (rc == 0) rc = answer(txn, a, def, q, &page, &resp);
   store_txn_end(txn);
   if (rc)

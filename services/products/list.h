@@ -57,16 +57,16 @@ int pr_begin_scope_read_or_fail(rpc_ctx_t *ctx, pr_scope_t scope, const pr_path_
 /* How one collection answers its List call. */
 typedef struct pr_list_def {
   pr_scope_t scope;
-  int table;                                  /* the store table of its records */
-  const ProtobufCMessageDescriptor *record;   /* the records' type */
+  int table;                                  /* its records' table (pr_record_types) */
   const ProtobufCMessageDescriptor *response; /* the answer: repeated `data`, and `meta` */
-  /* The answer's item for one record, made while the read is still open (so it may read
-   * more). 0 or a store error; *out in the arena or borrowed from record. */
-  int (*item)(store_txn_t *txn, hg_arena_t *a, void *record, ProtobufCMessage **out);
+  /* NULL: a listed item is the API message its record holds. Else the item made from
+   * that message while the read is still open (so it may read more): 0 or a store error,
+   * *out in the arena or borrowed from msg. */
+  int (*view)(store_txn_t *txn, hg_arena_t *a, ProtobufCMessage *msg, ProtobufCMessage **out);
 } pr_list_def_t;
 
 /* Answers a List call: in one read transaction under path (pr_begin_scope_read_or_fail),
- * the page q selects of def's group, each record through def->item; replies def->response
+ * the page q selects of def's group, each record's item (def->view); replies def->response
  * with those items as `data` and meta {page: {number, size, total}}. Store failures are
  * answered by pr_store_answers. q is borrowed for the call. */
 void pr_list_reply(rpc_ctx_t *ctx, const pr_list_def_t *def, const pr_path_t *path,

@@ -25,6 +25,17 @@ enum { PR_DOCUMENTS_BY_SLUG = 0 };
 
 extern const store_schema_t products_schema;
 
+/* What each table (PR_PRODUCTS ...) holds: its records' type, and where a record keeps
+ * the API message it stores (product, document, version, spec). */
+typedef struct pr_record_type {
+  const ProtobufCMessageDescriptor *d;
+  size_t inner; /* offset of the ProtobufCMessage * of the API message */
+} pr_record_type_t;
+extern const pr_record_type_t pr_record_types[];
+
+/* The API message a record of table holds (borrowed; NULL when it has none). */
+ProtobufCMessage *pr_record_inner(int table, const void *rec);
+
 /* "a\0b" / "a\0b\0c" in the arena ({NULL, 0} on allocation failure). */
 store_val_t pr_key2(hg_arena_t *a, const char *x, const char *y);
 store_val_t pr_key3(hg_arena_t *a, const char *x, const char *y, const char *z);

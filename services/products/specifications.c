@@ -209,15 +209,9 @@ static void get_spec(rpc_ctx_t *ctx, const void *msg) {
     rpc_reply(ctx, rec->spec);
 }
 
-static int spec_item(store_txn_t *txn, hg_arena_t *a, void *rec, ProtobufCMessage **out) {
-  (void)txn, (void)a;
-  *out = &((spec_record_t *)rec)->spec->base;
-  return 0;
-}
-
 static const pr_list_def_t list_def = {
-    PR_IN_VERSION, PR_SPECS, &hangar__products__v1__spec_record__descriptor,
-    &hangar__products__v1__list_api_product_version_specs_response__descriptor, spec_item};
+    PR_IN_VERSION, PR_SPECS,
+    &hangar__products__v1__list_api_product_version_specs_response__descriptor, NULL};
 
 static void list_specs(rpc_ctx_t *ctx, const void *msg) {
   const list_req_t *req = msg;

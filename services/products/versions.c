@@ -257,15 +257,9 @@ static int compare_versions(const void *x, const void *y, int id) {
   return strcmp(version_attr(x, id), version_attr(y, id));
 }
 
-static int version_item(store_txn_t *txn, hg_arena_t *a, void *rec, ProtobufCMessage **out) {
-  (void)txn, (void)a;
-  *out = &((version_record_t *)rec)->version->base;
-  return 0;
-}
-
 static const pr_list_def_t list_def = {
-    PR_IN_PRODUCT, PR_VERSIONS, &hangar__products__v1__version_record__descriptor,
-    &hangar__products__v1__list_api_product_versions_response__descriptor, version_item};
+    PR_IN_PRODUCT, PR_VERSIONS,
+    &hangar__products__v1__list_api_product_versions_response__descriptor, NULL};
 
 static void list_versions(rpc_ctx_t *ctx, const void *msg) {
   const list_req_t *req = msg;
