@@ -281,11 +281,11 @@ static void list_products(rpc_ctx_t *ctx, const void *msg) {
 
 /* ---- registration ------------------------------------------------------------------- */
 
-const rpc_binding_t pr_product_bindings[] = {
+static const rpc_binding_t bindings[] = {
     {"CreateApiProduct", create_product, pr_admit_editor},
     {"ListApiProducts", list_products, pr_admit_viewer},
     {"GetApiProduct", get_product, pr_admit_product_viewer},
     {"UpdateApiProduct", update_product, pr_admit_product_editor},
     {"DeleteApiProduct", delete_product, pr_admit_product_editor},
 };
-const size_t pr_n_product_bindings = sizeof(pr_product_bindings) / sizeof(pr_product_bindings[0]);
+const pr_methods_t pr_product_methods = PR_METHODS(bindings);

@@ -113,13 +113,17 @@ int pr_found_or_refuse(store_call_t *c, int rc);
 
 /* ---- the method tables of each part (bound together by products_register) ------------ */
 
-extern const rpc_binding_t pr_product_bindings[];
-extern const size_t pr_n_product_bindings;
-extern const rpc_binding_t pr_document_bindings[];
-extern const size_t pr_n_document_bindings;
-extern const rpc_binding_t pr_version_bindings[];
-extern const size_t pr_n_version_bindings;
-extern const rpc_binding_t pr_spec_bindings[];
-extern const size_t pr_n_spec_bindings;
+/* One part's method table: its bindings and their number. */
+typedef struct pr_methods {
+  const rpc_binding_t *bindings;
+  size_t n;
+} pr_methods_t;
+#define PR_METHODS(table)                                                                          \
+  { (table), sizeof(table) / sizeof((table)[0]) }
+
+extern const pr_methods_t pr_product_methods;
+extern const pr_methods_t pr_document_methods;
+extern const pr_methods_t pr_version_methods;
+extern const pr_methods_t pr_spec_methods;
 
 #endif

@@ -389,7 +389,7 @@ static void list_document_tree(rpc_ctx_t *ctx, const void *msg) {
   rpc_reply(ctx, &resp);
 }
 
-const rpc_binding_t pr_document_bindings[] = {
+static const rpc_binding_t bindings[] = {
     {"CreateApiProductDocument", create_document, pr_admit_child_editor},
     {"ListApiProductDocuments", list_documents, pr_admit_child_viewer},
     {"ListApiProductDocumentTree", list_document_tree, pr_admit_child_viewer},
@@ -397,5 +397,4 @@ const rpc_binding_t pr_document_bindings[] = {
     {"UpdateApiProductDocument", update_document, pr_admit_child_editor},
     {"DeleteApiProductDocument", delete_document, pr_admit_child_editor},
 };
-const size_t pr_n_document_bindings =
-    sizeof(pr_document_bindings) / sizeof(pr_document_bindings[0]);
+const pr_methods_t pr_document_methods = PR_METHODS(bindings);

@@ -225,11 +225,11 @@ static void list_specs(rpc_ctx_t *ctx, const void *msg) {
   pr_list_reply(ctx, &list_def, &path, &q);
 }
 
-const rpc_binding_t pr_spec_bindings[] = {
+static const rpc_binding_t bindings[] = {
     {"CreateApiProductVersionSpec", create_spec, pr_admit_child_editor},
     {"ListApiProductVersionSpecs", list_specs, pr_admit_child_viewer},
     {"GetApiProductVersionSpec", get_spec, pr_admit_child_viewer},
     {"UpdateApiProductVersionSpec", update_spec, pr_admit_child_editor},
     {"DeleteApiProductVersionSpec", delete_spec, pr_admit_child_editor},
 };
-const size_t pr_n_spec_bindings = sizeof(pr_spec_bindings) / sizeof(pr_spec_bindings[0]);
+const pr_methods_t pr_spec_methods = PR_METHODS(bindings);

@@ -282,11 +282,11 @@ static void list_versions(rpc_ctx_t *ctx, const void *msg) {
   pr_list_reply(ctx, &list_def, &path, &q);
 }
 
-const rpc_binding_t pr_version_bindings[] = {
+static const rpc_binding_t bindings[] = {
     {"CreateApiProductVersion", create_version, pr_admit_child_editor},
     {"ListApiProductVersions", list_versions, pr_admit_child_viewer},
     {"GetApiProductVersion", get_version, pr_admit_child_viewer},
     {"UpdateApiProductVersion", update_version, pr_admit_child_editor},
     {"DeleteApiProductVersion", delete_version, pr_admit_child_editor},
 };
-const size_t pr_n_version_bindings = sizeof(pr_version_bindings) / sizeof(pr_version_bindings[0]);
+const pr_methods_t pr_version_methods = PR_METHODS(bindings);
