@@ -50,38 +50,12 @@ static void check_portal_ids(char *const *ids, size_t n, hg_arena_t *a, hg_statu
   }
 }
 
-/* The new product's record, or NULL on allocation failure; violations go to st. */
-static product_record_t *build_product(const create_req_t *req, const char *org, hg_arena_t *a,
-                                       hg_status_t *st) {
-  hg_labels_t labels, public_labels;
-  hg_rules_check(&name_rules, &req->base, NULL, a, st);
-  if (pr_labels_create(&req->base, &pr_labels_cfg, a, st, &labels) < 0 ||
-      pr_labels_create(&req->base, &pr_public_labels_cfg, a, st, &public_labels) < 0)
-    return NULL;
-  check_portal_ids(req->portal_ids, req->n_portal_ids, a, st);
-  product_record_t *rec = hg_arena_alloc(a, sizeof(*rec));
-  product_t *p = hg_arena_alloc(a, sizeof(*p));
-  if (!rec || !p) return NULL;
-  hangar__products__v1__product_record__init(rec);
-  hangar__products__v1__api_product__init(p);
-  rec->org = (char *)org;
-  rec->product = p;
-  p->name = req->name;
-  p->description = req->description;
-  p->n_portal_ids = req->n_portal_ids;
-  p->portal_ids = req->portal_ids;
-  if (!(p->id = pr_new_id(a)) || !(p->created_at = hg_now_text(a))) return NULL;
-  p->updated_at = p->created_at;
-  if (hg_labels_to_map(&p->base, "labels", &labels, a) != 0 ||
-      hg_labels_to_map(&p->base, "public_labels", &public_labels, a) != 0)
-    return NULL;
-  return rec;
-}
-
 /* ---- create / update / delete -------------------------------------------------------- */
 
-/* What a product write carries: the PATCH (update) and the record written. */
+/* What a product write carries: the labels (create) or their PATCH (update), and the
+ * record written. */
 typedef struct product_write {
+  hg_labels_t new_labels, new_public_labels;
   pr_labels_patch_t labels, public_labels;
   product_record_t *rec;
 } product_write_t;
@@ -96,20 +70,50 @@ static int create_write(store_txn_t *txn, store_call_t *w) {
 
 static const store_call_op_t create_op = {create_write, reply_product, NULL, NULL};
 
+static int read_create(const ProtobufCMessage *msg, const Google__Protobuf__FieldMask *mask,
+                       hg_arena_t *a, hg_status_t *st, void *aux) {
+  const create_req_t *req = (const create_req_t *)msg;
+  product_write_t *pw = aux;
+  (void)mask;
+  if (pr_labels_create(msg, &pr_labels_cfg, a, st, &pw->new_labels) < 0 ||
+      pr_labels_create(msg, &pr_public_labels_cfg, a, st, &pw->new_public_labels) < 0)
+    return -1;
+  check_portal_ids(req->portal_ids, req->n_portal_ids, a, st);
+  return 0;
+}
+
+/* The new product's record into pw->rec; -1 on allocation failure. */
+static int new_product(const ProtobufCMessage *msg, const pr_path_t *path, hg_arena_t *a,
+                       void *aux) {
+  const create_req_t *req = (const create_req_t *)msg;
+  product_write_t *pw = aux;
+  product_record_t *rec = hg_arena_alloc(a, sizeof(*rec));
+  product_t *p = hg_arena_alloc(a, sizeof(*p));
+  if (!rec || !p) return -1;
+  hangar__products__v1__product_record__init(rec);
+  hangar__products__v1__api_product__init(p);
+  rec->org = (char *)path->org;
+  rec->product = p;
+  p->name = req->name;
+  p->description = req->description;
+  p->n_portal_ids = req->n_portal_ids;
+  p->portal_ids = req->portal_ids;
+  if (!(p->id = pr_new_id(a)) || !(p->created_at = hg_now_text(a))) return -1;
+  p->updated_at = p->created_at;
+  if (hg_labels_to_map(&p->base, "labels", &pw->new_labels, a) != 0 ||
+      hg_labels_to_map(&p->base, "public_labels", &pw->new_public_labels, a) != 0)
+    return -1;
+  pw->rec = rec;
+  return 0;
+}
+
+static const pr_body_def_t create_body = {&name_rules, path_names,  sizeof(product_write_t),
+                                          read_create, new_product, &create_op};
+
 static void create_product(rpc_ctx_t *ctx, const void *msg) {
-  const create_req_t *req = msg;
   pr_path_t path;
-  if (pr_path_or_fail(ctx, NULL, NULL, NULL, &path)) return;
-  hg_arena_t *a = rpc_ctx_arena(ctx);
-  product_write_t *pw = hg_arena_alloc(a, sizeof(*pw));
-  hg_status_t st;
-  hg_status_clear(&st);
-  if (!pw || !(pw->rec = build_product(req, path.org, a, &st))) {
-    pr_fail_internal(ctx);
-    return;
-  }
-  if (hg_valid_or_fail(ctx, &st, PR_MSG_INVALID)) return;
-  pr_submit(ctx, &path, &create_op, req, pw);
+  if (pr_path_or_fail(ctx, NULL, NULL, NULL, &path) == 0)
+    pr_submit_body(ctx, &create_body, &path, msg, NULL);
 }
 
 /* Applies the PATCH to p; STORE_CALL_REFUSED (w->st set) when the labels end up too many. */
@@ -143,33 +147,27 @@ static int update_write(store_txn_t *txn, store_call_t *w) {
 
 static const store_call_op_t update_op = {update_write, reply_product, NULL, NULL};
 
-/* Checks what can be checked without the stored product into *out; nonzero: answered. */
-static int read_patch_or_fail(rpc_ctx_t *ctx, const update_req_t *req, product_write_t **out) {
-  hg_arena_t *a = rpc_ctx_arena(ctx);
-  const Google__Protobuf__FieldMask *mask = pr_mask_of(req->update_mask);
-  product_write_t *patch = hg_arena_alloc(a, sizeof(*patch));
-  hg_status_t st;
-  hg_status_clear(&st);
-  if (!patch) return pr_fail_internal(ctx);
-  pr_check_mask_names(mask, path_names, a, &st);
-  hg_rules_check(&name_rules, &req->base, &(hg_rules_scope_t){HG_RULES_PATCH, mask, NULL}, a, &st);
-  if (pr_labels_patch_read(mask, &pr_labels_cfg, req->labels, a, &st, &patch->labels) < 0 ||
-      pr_labels_patch_read(mask, &pr_public_labels_cfg, req->public_labels, a, &st,
+/* What can be checked without the stored product: the labels patches and portal_ids. */
+static int read_update(const ProtobufCMessage *msg, const Google__Protobuf__FieldMask *mask,
+                       hg_arena_t *a, hg_status_t *st, void *aux) {
+  const update_req_t *req = (const update_req_t *)msg;
+  product_write_t *patch = aux;
+  if (pr_labels_patch_read(mask, &pr_labels_cfg, req->labels, a, st, &patch->labels) < 0 ||
+      pr_labels_patch_read(mask, &pr_public_labels_cfg, req->public_labels, a, st,
                            &patch->public_labels) < 0)
-    return pr_fail_internal(ctx);
-  if (hg_mask_has(mask, "portal_ids")) check_portal_ids(req->portal_ids, req->n_portal_ids, a, &st);
-  if (st.n_violations) return hg_fail_invalid(ctx, &st, PR_MSG_INVALID);
-  *out = patch;
+    return -1;
+  if (hg_mask_has(mask, "portal_ids")) check_portal_ids(req->portal_ids, req->n_portal_ids, a, st);
   return 0;
 }
+
+static const pr_body_def_t update_body = {&name_rules, path_names, sizeof(product_write_t),
+                                          read_update, NULL,       &update_op};
 
 static void update_product(rpc_ctx_t *ctx, const void *msg) {
   const update_req_t *req = msg;
   pr_path_t path;
-  product_write_t *patch;
-  if (pr_path_or_fail(ctx, req->id, NULL, NULL, &path) || read_patch_or_fail(ctx, req, &patch))
-    return;
-  pr_submit(ctx, &path, &update_op, req, patch);
+  if (pr_path_or_fail(ctx, req->id, NULL, NULL, &path) == 0)
+    pr_submit_body(ctx, &update_body, &path, req, pr_mask_of(req->update_mask));
 }
 
 static int delete_write(store_txn_t *txn, store_call_t *w) {

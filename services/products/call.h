@@ -18,6 +18,7 @@
 #include "common/clock.h"
 #include "products/products.h"
 #include "common/uuid.h"
+#include "common/validate.h"
 #include "storage/store_call.h"
 
 #define PR_MSG_INVALID "Invalid Parameters"
@@ -103,6 +104,27 @@ const pr_path_t *pr_path_of(const store_call_t *c);
  * call is answered exactly once (store_call.h). */
 void pr_submit(rpc_ctx_t *ctx, const pr_path_t *path, const store_call_op_t *op, const void *req,
                void *aux);
+/* How a create or PATCH handler reads its body before it queues its write. */
+typedef struct pr_body_def {
+  const hg_rules_t *rules;       /* the body's rule table */
+  const char *const *path_names; /* PATCH: the path parameters a body may not name */
+  size_t aux_size;               /* the write's aux: zeroed, in the call's arena */
+  /* What the rules cannot check, read into aux; violations go to st. mask NULL: a create.
+   * -1 on allocation failure. NULL: nothing more to read. */
+  int (*read)(const ProtobufCMessage *req, const Google__Protobuf__FieldMask *mask, hg_arena_t *a,
+              hg_status_t *st, void *aux);
+  /* Once the body is valid, completes aux (a create builds its record). -1 on allocation
+   * failure. NULL: nothing to do. */
+  int (*build)(const ProtobufCMessage *req, const pr_path_t *path, hg_arena_t *a, void *aux);
+  const store_call_op_t *op;
+} pr_body_def_t;
+
+/* Reads req's body under def (mask NULL: a create; else the PATCH's mask: path names, then
+ * the rules in PATCH scope), answers every violation at once (INVALID_ARGUMENT "Invalid
+ * Parameters") and queues def->op with the aux it filled through pr_submit. Allocation
+ * failures answer INTERNAL. Either way the call is answered exactly once. */
+void pr_submit_body(rpc_ctx_t *ctx, const pr_body_def_t *def, const pr_path_t *path,
+                    const void *req, const Google__Protobuf__FieldMask *mask);
 /* In a write: loads c's product in its org, refusing NOT_FOUND when absent. */
 int pr_product_or_refuse(store_txn_t *txn, store_call_t *c, product_record_t **out);
 /* In a write: 0 when c's product exists in its org (the parent of what the path names);

@@ -191,46 +191,44 @@ static int create_write(store_txn_t *txn, store_call_t *w) {
 
 static const store_call_op_t create_op = {create_write, reply_document_write, NULL, NULL};
 
-static document_record_t *new_document(const create_req_t *req, const char *product_id,
-                                       const doc_input_t *in, hg_arena_t *a) {
+/* The new document's record into in->rec; -1 on allocation failure. */
+static int new_document(const ProtobufCMessage *msg, const pr_path_t *path, hg_arena_t *a,
+                        void *aux) {
+  const create_req_t *req = (const create_req_t *)msg;
+  doc_input_t *in = aux;
   document_record_t *rec = hg_arena_alloc(a, sizeof(*rec));
   document_t *d = hg_arena_alloc(a, sizeof(*d));
-  if (!rec || !d) return NULL;
+  if (!rec || !d) return -1;
   hangar__products__v1__document_record__init(rec);
   hangar__products__v1__api_product_document__init(d);
-  rec->api_product_id = (char *)product_id;
+  rec->api_product_id = (char *)path->product_id;
   rec->document = d;
   d->slug = req->slug;
   d->status = req->status;
   d->title = req->title;
   d->content = (char *)in->content.text;
   d->metadata = in->metadata;
-  if (!(d->id = pr_new_id(a)) || !(d->created_at = hg_now_text(a))) return NULL;
+  if (!(d->id = pr_new_id(a)) || !(d->created_at = hg_now_text(a))) return -1;
   d->updated_at = d->created_at;
-  return rec;
+  in->rec = rec;
+  return 0;
 }
+
+static int read_create(const ProtobufCMessage *msg, const Google__Protobuf__FieldMask *mask,
+                       hg_arena_t *a, hg_status_t *st, void *aux) {
+  const create_req_t *req = (const create_req_t *)msg;
+  return read_input(mask, req->parent_document_id, hg_field_string(msg, "content"), req->metadata,
+                    a, st, aux);
+}
+
+static const pr_body_def_t create_body = {&rules,      path_names,   sizeof(doc_input_t),
+                                          read_create, new_document, &create_op};
 
 static void create_document(rpc_ctx_t *ctx, const void *msg) {
   const create_req_t *req = msg;
   pr_path_t path;
-  if (pr_path_or_fail(ctx, req->api_product_id, NULL, NULL, &path)) return;
-  hg_arena_t *a = rpc_ctx_arena(ctx);
-  doc_input_t *in = hg_arena_alloc(a, sizeof(*in));
-  hg_status_t st;
-  hg_status_clear(&st);
-  if (!in) {
-    pr_fail_internal(ctx);
-    return;
-  }
-  hg_rules_check(&rules, &req->base, NULL, a, &st);
-  if (read_input(NULL, req->parent_document_id, hg_field_string(&req->base, "content"),
-                 req->metadata, a, &st, in) != 0 ||
-      (!st.n_violations && !(in->rec = new_document(req, path.product_id, in, a)))) {
-    pr_fail_internal(ctx);
-    return;
-  }
-  if (hg_valid_or_fail(ctx, &st, PR_MSG_INVALID)) return;
-  pr_submit(ctx, &path, &create_op, req, in);
+  if (pr_path_or_fail(ctx, req->api_product_id, NULL, NULL, &path) == 0)
+    pr_submit_body(ctx, &create_body, &path, req, NULL);
 }
 
 /* ---- update --------------------------------------------------------------------------- */
@@ -261,26 +259,21 @@ static int update_write(store_txn_t *txn, store_call_t *w) {
 
 static const store_call_op_t update_op = {update_write, reply_document_write, NULL, NULL};
 
+static int read_update(const ProtobufCMessage *msg, const Google__Protobuf__FieldMask *mask,
+                       hg_arena_t *a, hg_status_t *st, void *aux) {
+  const update_req_t *req = (const update_req_t *)msg;
+  return read_input(mask, req->parent_document_id, hg_field_string(msg, "content"), req->metadata,
+                    a, st, aux);
+}
+
+static const pr_body_def_t update_body = {&rules,      path_names, sizeof(doc_input_t),
+                                          read_update, NULL,       &update_op};
+
 static void update_document(rpc_ctx_t *ctx, const void *msg) {
   const update_req_t *req = msg;
   pr_path_t path;
-  if (pr_path_or_fail(ctx, req->api_product_id, NULL, req->id, &path)) return;
-  hg_arena_t *a = rpc_ctx_arena(ctx);
-  const Google__Protobuf__FieldMask *mask = pr_mask_of(req->update_mask);
-  doc_input_t *in = hg_arena_alloc(a, sizeof(*in));
-  hg_status_t st;
-  hg_status_clear(&st);
-  if (in) {
-    pr_check_mask_names(mask, path_names, a, &st);
-    hg_rules_check(&rules, &req->base, &(hg_rules_scope_t){HG_RULES_PATCH, mask, NULL}, a, &st);
-  }
-  if (!in || read_input(mask, req->parent_document_id, hg_field_string(&req->base, "content"),
-                        req->metadata, a, &st, in) != 0) {
-    pr_fail_internal(ctx);
-    return;
-  }
-  if (hg_valid_or_fail(ctx, &st, PR_MSG_INVALID)) return;
-  pr_submit(ctx, &path, &update_op, req, in);
+  if (pr_path_or_fail(ctx, req->api_product_id, NULL, req->id, &path) == 0)
+    pr_submit_body(ctx, &update_body, &path, req, pr_mask_of(req->update_mask));
 }
 
 /* ---- delete --------------------------------------------------------------------------- */

@@ -98,22 +98,26 @@ static void reply_version(store_call_t *w) {
 
 /* ---- create --------------------------------------------------------------------------- */
 
-static version_record_t *new_version(const create_req_t *req, const char *product_id,
-                                     const version_input_t *in, hg_arena_t *a) {
+/* The new version's record into in->rec; -1 on allocation failure. */
+static int new_version(const ProtobufCMessage *msg, const pr_path_t *path, hg_arena_t *a,
+                       void *aux) {
+  const create_req_t *req = (const create_req_t *)msg;
+  version_input_t *in = aux;
   version_record_t *rec = hg_arena_alloc(a, sizeof(*rec));
   version_t *v = hg_arena_alloc(a, sizeof(*v));
-  if (!rec || !v) return NULL;
+  if (!rec || !v) return -1;
   hangar__products__v1__version_record__init(rec);
   hangar__products__v1__api_product_version__init(v);
-  rec->api_product_id = (char *)product_id;
+  rec->api_product_id = (char *)path->product_id;
   rec->version = v;
   v->name = req->name;
   v->publish_status = req->_publish_status_case ? req->publish_status : "unpublished";
   v->deprecated = req->_deprecated_case ? req->deprecated : 0;
   v->gateway_service = in->gateway_service;
-  if (!(v->id = pr_new_id(a)) || !(v->created_at = hg_now_text(a))) return NULL;
+  if (!(v->id = pr_new_id(a)) || !(v->created_at = hg_now_text(a))) return -1;
   v->updated_at = v->created_at;
-  return hg_labels_to_map(&v->base, "labels", &in->labels, a) == 0 ? rec : NULL;
+  in->rec = rec;
+  return hg_labels_to_map(&v->base, "labels", &in->labels, a) == 0 ? 0 : -1;
 }
 
 static int create_write(store_txn_t *txn, store_call_t *w) {
@@ -123,23 +127,23 @@ static int create_write(store_txn_t *txn, store_call_t *w) {
 
 static const store_call_op_t create_op = {create_write, reply_version, NULL, NULL};
 
+static int read_create(const ProtobufCMessage *msg, const Google__Protobuf__FieldMask *mask,
+                       hg_arena_t *a, hg_status_t *st, void *aux) {
+  const create_req_t *req = (const create_req_t *)msg;
+  version_input_t *in = aux;
+  (void)mask;
+  if (pr_labels_create(msg, &pr_labels_cfg, a, st, &in->labels) < 0) return -1;
+  return read_gateway_service(req->gateway_service, a, st, &in->gateway_service);
+}
+
+static const pr_body_def_t create_body = {&rules,      path_names,  sizeof(version_input_t),
+                                          read_create, new_version, &create_op};
+
 static void create_version(rpc_ctx_t *ctx, const void *msg) {
   const create_req_t *req = msg;
   pr_path_t path;
-  if (pr_path_or_fail(ctx, req->api_product_id, NULL, NULL, &path)) return;
-  hg_arena_t *a = rpc_ctx_arena(ctx);
-  version_input_t *in = hg_arena_alloc(a, sizeof(*in));
-  hg_status_t st;
-  hg_status_clear(&st);
-  if (in) hg_rules_check(&rules, &req->base, NULL, a, &st);
-  if (!in || pr_labels_create(&req->base, &pr_labels_cfg, a, &st, &in->labels) < 0 ||
-      read_gateway_service(req->gateway_service, a, &st, &in->gateway_service) ||
-      (!st.n_violations && !(in->rec = new_version(req, path.product_id, in, a)))) {
-    pr_fail_internal(ctx);
-    return;
-  }
-  if (hg_valid_or_fail(ctx, &st, PR_MSG_INVALID)) return;
-  pr_submit(ctx, &path, &create_op, req, in);
+  if (pr_path_or_fail(ctx, req->api_product_id, NULL, NULL, &path) == 0)
+    pr_submit_body(ctx, &create_body, &path, req, NULL);
 }
 
 /* ---- update --------------------------------------------------------------------------- */
@@ -169,36 +173,28 @@ static int update_write(store_txn_t *txn, store_call_t *w) {
 
 static const store_call_op_t update_op = {update_write, reply_version, NULL, NULL};
 
-/* deprecated and notify, when named, must be booleans (JSON null unsets them). */
-static void check_booleans(const update_req_t *req, const Google__Protobuf__FieldMask *mask,
-                           hg_arena_t *a, hg_status_t *st) {
+/* deprecated and notify, when named, must be booleans (JSON null unsets them); then the
+ * labels patch and gateway_service. */
+static int read_update(const ProtobufCMessage *msg, const Google__Protobuf__FieldMask *mask,
+                       hg_arena_t *a, hg_status_t *st, void *aux) {
+  const update_req_t *req = (const update_req_t *)msg;
+  version_input_t *in = aux;
   if (hg_mask_has(mask, "deprecated") && !req->_deprecated_case)
     pr_violate(st, a, "deprecated", "is_boolean");
   if (hg_mask_has(mask, "notify") && !req->_notify_case) pr_violate(st, a, "notify", "is_boolean");
+  if (pr_labels_patch_read(mask, &pr_labels_cfg, req->labels, a, st, &in->labels_patch) < 0)
+    return -1;
+  return read_gateway_service(req->gateway_service, a, st, &in->gateway_service);
 }
+
+static const pr_body_def_t update_body = {&rules,      path_names, sizeof(version_input_t),
+                                          read_update, NULL,       &update_op};
 
 static void update_version(rpc_ctx_t *ctx, const void *msg) {
   const update_req_t *req = msg;
   pr_path_t path;
-  if (pr_path_or_fail(ctx, req->api_product_id, NULL, req->id, &path)) return;
-  hg_arena_t *a = rpc_ctx_arena(ctx);
-  const Google__Protobuf__FieldMask *mask = pr_mask_of(req->update_mask);
-  version_input_t *in = hg_arena_alloc(a, sizeof(*in));
-  hg_status_t st;
-  hg_status_clear(&st);
-  if (in) {
-    pr_check_mask_names(mask, path_names, a, &st);
-    hg_rules_check(&rules, &req->base, &(hg_rules_scope_t){HG_RULES_PATCH, mask, NULL}, a, &st);
-    check_booleans(req, mask, a, &st);
-  }
-  if (!in ||
-      pr_labels_patch_read(mask, &pr_labels_cfg, req->labels, a, &st, &in->labels_patch) < 0 ||
-      read_gateway_service(req->gateway_service, a, &st, &in->gateway_service)) {
-    pr_fail_internal(ctx);
-    return;
-  }
-  if (hg_valid_or_fail(ctx, &st, PR_MSG_INVALID)) return;
-  pr_submit(ctx, &path, &update_op, req, in);
+  if (pr_path_or_fail(ctx, req->api_product_id, NULL, req->id, &path) == 0)
+    pr_submit_body(ctx, &update_body, &path, req, pr_mask_of(req->update_mask));
 }
 
 /* ---- delete --------------------------------------------------------------------------- */
