@@ -187,21 +187,6 @@ static void delete_product(rpc_ctx_t *ctx, const void *msg) {
 
 /* ---- reads ---------------------------------------------------------------------------- */
 
-static void get_product(rpc_ctx_t *ctx, const void *msg) {
-  const get_req_t *req = msg;
-  pr_path_t path;
-  store_txn_t *txn;
-  product_record_t *rec = NULL;
-  if (pr_path_or_fail(ctx, req->id, NULL, NULL, &path) || pr_read_begin_or_fail(ctx, &txn)) return;
-  int rc = product_load(txn, rpc_ctx_arena(ctx), path.org, path.product_id, &rec);
-  if (rc == 0) rc = product_version_count(txn, path.product_id, &rec->product->version_count);
-  store_txn_end(txn);
-  if (rc)
-    store_call_fail(ctx, &pr_store_answers, rc);
-  else
-    rpc_reply(ctx, rec->product);
-}
-
 /* What a list request keeps: filter terms and both label queries. */
 typedef struct product_query {
   hg_arena_t *a;
@@ -255,7 +240,7 @@ static int read_list_query_or_fail(rpc_ctx_t *ctx, const list_req_t *req, produc
   return 0;
 }
 
-/* A listed product carries its version_count, read in the list's transaction. */
+/* An answered product carries its version_count, read in the same transaction. */
 static int with_version_count(store_txn_t *txn, hg_arena_t *a, ProtobufCMessage *msg,
                               ProtobufCMessage **out) {
   product_t *p = (product_t *)msg;
@@ -264,9 +249,16 @@ static int with_version_count(store_txn_t *txn, hg_arena_t *a, ProtobufCMessage 
   return product_version_count(txn, p->id, &p->version_count);
 }
 
-static const pr_list_def_t list_def = {
-    PR_IN_ORG, PR_PRODUCTS, &hangar__products__v1__list_api_products_response__descriptor,
-    with_version_count};
+static const pr_reads_t reads = {PR_IN_ORG, PR_PRODUCTS,
+                                 &hangar__products__v1__list_api_products_response__descriptor,
+                                 with_version_count, with_version_count};
+
+static void get_product(rpc_ctx_t *ctx, const void *msg) {
+  const get_req_t *req = msg;
+  pr_path_t path;
+  if (pr_path_or_fail(ctx, req->id, NULL, NULL, &path) == 0)
+    pr_get_reply(ctx, &reads, &path, path.product_id);
+}
 
 static void list_products(rpc_ctx_t *ctx, const void *msg) {
   pr_path_t path;
@@ -274,7 +266,7 @@ static void list_products(rpc_ctx_t *ctx, const void *msg) {
   pr_list_query_t lq;
   if (pr_path_or_fail(ctx, NULL, NULL, NULL, &path) || read_list_query_or_fail(ctx, msg, &pq, &lq))
     return;
-  pr_list_reply(ctx, &list_def, &path, &lq);
+  pr_list_reply(ctx, &reads, &path, &lq);
 }
 
 /* ---- registration ------------------------------------------------------------------- */

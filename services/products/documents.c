@@ -93,24 +93,32 @@ static int read_input(const Google__Protobuf__FieldMask *mask,
 
 /* ---- answering ------------------------------------------------------------------------ */
 
-/* The document with its ast (from the write when the content came with it). */
-static void reply_document(rpc_ctx_t *ctx, document_record_t *rec, const doc_input_t *in) {
+/* An answered document carries the ast of its content. */
+static int with_ast(store_txn_t *txn, hg_arena_t *a, ProtobufCMessage *msg,
+                    ProtobufCMessage **out) {
+  document_t *d = (document_t *)msg;
   pr_doc_content_t c;
-  document_t *d = rec->document;
-  if (in && in->set_content) {
-    c = in->content;
-  } else if (pr_doc_content_parse(d->content, rpc_ctx_arena(ctx), &c) != 0) {
-    pr_fail_internal(ctx);
-    return;
-  }
+  (void)txn;
+  if (pr_doc_content_parse(d->content, a, &c) != 0) return STORE_ENOMEM;
   d->ast = c.ast;
   d->n_ast = c.n_ast;
-  rpc_reply(ctx, d);
+  *out = msg;
+  return 0;
 }
 
+/* The written document; its ast from the write when the content came with it. */
 static void reply_document_write(store_call_t *w) {
   doc_input_t *in = w->aux;
-  reply_document(w->ctx, in->rec, in);
+  document_t *d = in->rec->document;
+  ProtobufCMessage *msg = &d->base;
+  if (in->set_content) {
+    d->ast = in->content.ast;
+    d->n_ast = in->content.n_ast;
+  } else if (with_ast(NULL, rpc_ctx_arena(w->ctx), msg, &msg) != 0) {
+    pr_fail_internal(w->ctx);
+    return;
+  }
+  rpc_reply(w->ctx, d);
 }
 
 /* ---- placement ------------------------------------------------------------------------ */
@@ -306,22 +314,6 @@ static void delete_document(rpc_ctx_t *ctx, const void *msg) {
 
 /* ---- reads ---------------------------------------------------------------------------- */
 
-static void get_document(rpc_ctx_t *ctx, const void *msg) {
-  const get_req_t *req = msg;
-  pr_path_t path;
-  store_txn_t *txn;
-  document_record_t *rec = NULL;
-  if (pr_path_or_fail(ctx, req->api_product_id, NULL, req->id, &path) ||
-      pr_begin_product_read_or_fail(ctx, &path, &txn))
-    return;
-  int rc = document_load(txn, rpc_ctx_arena(ctx), path.product_id, path.id, &rec);
-  store_txn_end(txn);
-  if (rc)
-    store_call_fail(ctx, &pr_store_answers, rc);
-  else
-    reply_document(ctx, rec, NULL);
-}
-
 /* A listed document is its summary: every summary field is the document's. */
 static int summary_of(store_txn_t *txn, hg_arena_t *a, ProtobufCMessage *doc,
                       ProtobufCMessage **out) {
@@ -334,9 +326,16 @@ static int summary_of(store_txn_t *txn, hg_arena_t *a, ProtobufCMessage *doc,
   return 0;
 }
 
-static const pr_list_def_t list_def = {
+static const pr_reads_t reads = {
     PR_IN_PRODUCT, PR_DOCUMENTS,
-    &hangar__products__v1__list_api_product_documents_response__descriptor, summary_of};
+    &hangar__products__v1__list_api_product_documents_response__descriptor, summary_of, with_ast};
+
+static void get_document(rpc_ctx_t *ctx, const void *msg) {
+  const get_req_t *req = msg;
+  pr_path_t path;
+  if (pr_path_or_fail(ctx, req->api_product_id, NULL, req->id, &path) == 0)
+    pr_get_reply(ctx, &reads, &path, path.id);
+}
 
 /* The path and the page of a list request; nonzero: answered. */
 static int read_list_or_fail(rpc_ctx_t *ctx, const list_req_t *req, pr_path_t *path,
@@ -350,7 +349,7 @@ static int read_list_or_fail(rpc_ctx_t *ctx, const list_req_t *req, pr_path_t *p
 static void list_documents(rpc_ctx_t *ctx, const void *msg) {
   pr_path_t path;
   pr_list_query_t q = {0};
-  if (read_list_or_fail(ctx, msg, &path, &q.page) == 0) pr_list_reply(ctx, &list_def, &path, &q);
+  if (read_list_or_fail(ctx, msg, &path, &q.page) == 0) pr_list_reply(ctx, &reads, &path, &q);
 }
 
 static void list_document_tree(rpc_ctx_t *ctx, const void *msg) {

@@ -1,6 +1,6 @@
 /* list.c - paging products-svc collections: a group page in default order, or a scan,
  * filter and stable sort when the request asks for an order or a subset; and the one List
- * answer every collection gives, configured by its pr_list_def_t. */
+ * answer every collection gives, configured by its pr_reads_t. */
 #include "products/list.h"
 
 #include "products/product_store.h"
@@ -69,36 +69,23 @@ int pr_list_group(store_txn_t *txn, hg_arena_t *a, int table, store_val_t group,
                       &out->n);
 }
 
-int pr_begin_scope_read_or_fail(rpc_ctx_t *ctx, pr_scope_t scope, const pr_path_t *path,
-                                store_txn_t **txn, store_val_t *group) {
-  switch (scope) {
-    case PR_IN_ORG: *group = pr_str(path->org); return pr_read_begin_or_fail(ctx, txn);
-    case PR_IN_PRODUCT:
-      *group = pr_str(path->product_id);
-      return pr_begin_product_read_or_fail(ctx, path, txn);
-    default:
-      *group = pr_key2(rpc_ctx_arena(ctx), path->product_id, path->version_id);
-      return pr_begin_version_read_or_fail(ctx, path, txn);
-  }
-}
-
-/* def->response for page's records: data, n_data and meta set through the descriptor. */
-static int answer(store_txn_t *txn, hg_arena_t *a, const pr_list_def_t *def,
-                  const pr_list_query_t *q, const pr_list_page_t *page, ProtobufCMessage **out) {
-  ProtobufCMessage *resp = hg_arena_alloc(a, def->response->sizeof_message);
+/* def->list_response for page's records: data, n_data and meta set through the descriptor. */
+static int answer(store_txn_t *txn, hg_arena_t *a, const pr_reads_t *def, const pr_list_query_t *q,
+                  const pr_list_page_t *page, ProtobufCMessage **out) {
+  ProtobufCMessage *resp = hg_arena_alloc(a, def->list_response->sizeof_message);
   ProtobufCMessage **data = hg_arena_alloc(a, (page->n ? page->n : 1) * sizeof(*data));
   list_meta_t *meta = pr_list_meta(a, &q->page, page->total);
   if (!resp || !data || !meta) return STORE_ENOMEM;
   for (size_t i = 0; i < page->n; i++) {
     data[i] = pr_record_inner(def->table, page->items[i]);
-    int rc = def->view ? def->view(txn, a, data[i], &data[i]) : 0;
+    int rc = def->list_view ? def->list_view(txn, a, data[i], &data[i]) : 0;
     if (rc) return rc;
   }
-  protobuf_c_message_init(def->response, resp);
+  protobuf_c_message_init(def->list_response, resp);
   const ProtobufCFieldDescriptor *df =
-      protobuf_c_message_descriptor_get_field_by_name(def->response, "data");
+      protobuf_c_message_descriptor_get_field_by_name(def->list_response, "data");
   const ProtobufCFieldDescriptor *mf =
-      protobuf_c_message_descriptor_get_field_by_name(def->response, "meta");
+      protobuf_c_message_descriptor_get_field_by_name(def->list_response, "meta");
   *(ProtobufCMessage ***)((char *)resp + df->offset) = data;
   *(size_t *)((char *)resp + df->quantifier_offset) = page->n;
   *(list_meta_t **)((char *)resp + mf->offset) = meta;
@@ -106,7 +93,7 @@ static int answer(store_txn_t *txn, hg_arena_t *a, const pr_list_def_t *def,
   return 0;
 }
 
-void pr_list_reply(rpc_ctx_t *ctx, const pr_list_def_t *def, const pr_path_t *path,
+void pr_list_reply(rpc_ctx_t *ctx, const pr_reads_t *def, const pr_path_t *path,
                    const pr_list_query_t *q) {
   hg_arena_t *a = rpc_ctx_arena(ctx);
   store_txn_t *txn;

@@ -16,6 +16,7 @@
 #include "common/sortspec.h"
 #include "products/call.h"
 #include "products/products.h"
+#include "products/read.h"
 
 /* Resolves the request's page under Konnect's paging (page[size] default 10, maximum 100;
  * violations name "page[size]" / "page[number]"). Returns the number of violations
@@ -45,31 +46,11 @@ int pr_list_group(store_txn_t *txn, hg_arena_t *a, int table, store_val_t group,
                   const ProtobufCMessageDescriptor *d, const pr_list_query_t *q,
                   pr_list_page_t *out);
 
-/* What a collection's records are grouped under: the org, a product or a version. */
-typedef enum pr_scope { PR_IN_ORG, PR_IN_PRODUCT, PR_IN_VERSION } pr_scope_t;
-
-/* A read transaction in which the path's parent named by scope exists (no check for the
- * org, which admission chose), and the key of the group of records under it (arena).
- * Nonzero: answered (NOT_FOUND for a missing parent). */
-int pr_begin_scope_read_or_fail(rpc_ctx_t *ctx, pr_scope_t scope, const pr_path_t *path,
-                                store_txn_t **txn, store_val_t *group);
-
-/* How one collection answers its List call. */
-typedef struct pr_list_def {
-  pr_scope_t scope;
-  int table;                                  /* its records' table (pr_record_types) */
-  const ProtobufCMessageDescriptor *response; /* the answer: repeated `data`, and `meta` */
-  /* NULL: a listed item is the API message its record holds. Else the item made from
-   * that message while the read is still open (so it may read more): 0 or a store error,
-   * *out in the arena or borrowed from msg. */
-  int (*view)(store_txn_t *txn, hg_arena_t *a, ProtobufCMessage *msg, ProtobufCMessage **out);
-} pr_list_def_t;
-
 /* Answers a List call: in one read transaction under path (pr_begin_scope_read_or_fail),
- * the page q selects of def's group, each record's item (def->view); replies def->response
- * with those items as `data` and meta {page: {number, size, total}}. Store failures are
+ * the page q selects of def's group, each record's item (def->list_view); replies
+ * def->list_response with those items as `data` and meta {page: {number, size, total}}. Store failures are
  * answered by pr_store_answers. q is borrowed for the call. */
-void pr_list_reply(rpc_ctx_t *ctx, const pr_list_def_t *def, const pr_path_t *path,
+void pr_list_reply(rpc_ctx_t *ctx, const pr_reads_t *def, const pr_path_t *path,
                    const pr_list_query_t *q);
 
 #endif

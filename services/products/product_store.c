@@ -100,6 +100,16 @@ static int load_record(store_txn_t *txn, hg_arena_t *a, int table, store_val_t k
   return rc;
 }
 
+int pr_load_in(store_txn_t *txn, hg_arena_t *a, int table, store_val_t group, const char *id,
+               void **out) {
+  size_t n = strlen(id);
+  char *k = group.p ? hg_arena_alloc(a, group.n + 1 + n + 1) : NULL;
+  if (!k) return STORE_ENOMEM;
+  memcpy(k, group.p, group.n);
+  memcpy(k + group.n + 1, id, n); /* the arena zero-fills: the separator is already NUL */
+  return load_record(txn, a, table, (store_val_t){k, group.n + 1 + n}, out);
+}
+
 /* ---- products ------------------------------------------------------------------------- */
 
 int product_load(store_txn_t *txn, hg_arena_t *a, const char *org, const char *id,

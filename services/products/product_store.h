@@ -42,6 +42,11 @@ store_val_t pr_key3(hg_arena_t *a, const char *x, const char *y, const char *z);
 /* A NUL-terminated string as a key, borrowed. */
 store_val_t pr_str(const char *s);
 
+/* The record id of group in table (key group\0id), as pr_record_types[table] and carrying
+ * its API message (else STORE_EINVAL). A NULL group.p is STORE_ENOMEM. */
+int pr_load_in(store_txn_t *txn, hg_arena_t *a, int table, store_val_t group, const char *id,
+               void **out);
+
 /* Unpacks a stored value of type d. */
 int pr_decode(const ProtobufCMessageDescriptor *d, store_val_t v, hg_arena_t *a, void **out);
 

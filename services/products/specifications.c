@@ -178,25 +178,16 @@ static void delete_spec(rpc_ctx_t *ctx, const void *msg) {
 
 /* ---- reads ---------------------------------------------------------------------------- */
 
+static const pr_reads_t reads = {
+    PR_IN_VERSION, PR_SPECS,
+    &hangar__products__v1__list_api_product_version_specs_response__descriptor, NULL, NULL};
+
 static void get_spec(rpc_ctx_t *ctx, const void *msg) {
   const get_req_t *req = msg;
   pr_path_t path;
-  store_txn_t *txn;
-  spec_record_t *rec = NULL;
-  if (pr_path_or_fail(ctx, req->api_product_id, req->api_product_version_id, req->id, &path) ||
-      pr_begin_version_read_or_fail(ctx, &path, &txn))
-    return;
-  int rc = spec_load(txn, rpc_ctx_arena(ctx), path.product_id, path.version_id, path.id, &rec);
-  store_txn_end(txn);
-  if (rc)
-    store_call_fail(ctx, &pr_store_answers, rc);
-  else
-    rpc_reply(ctx, rec->spec);
+  if (pr_path_or_fail(ctx, req->api_product_id, req->api_product_version_id, req->id, &path) == 0)
+    pr_get_reply(ctx, &reads, &path, path.id);
 }
-
-static const pr_list_def_t list_def = {
-    PR_IN_VERSION, PR_SPECS,
-    &hangar__products__v1__list_api_product_version_specs_response__descriptor, NULL};
 
 static void list_specs(rpc_ctx_t *ctx, const void *msg) {
   const list_req_t *req = msg;
@@ -207,7 +198,7 @@ static void list_specs(rpc_ctx_t *ctx, const void *msg) {
   if (pr_path_or_fail(ctx, req->api_product_id, req->api_product_version_id, NULL, &path)) return;
   pr_page_resolve(req->page, &st, &q.page);
   if (hg_valid_or_fail(ctx, &st, PR_MSG_INVALID)) return;
-  pr_list_reply(ctx, &list_def, &path, &q);
+  pr_list_reply(ctx, &reads, &path, &q);
 }
 
 static const rpc_binding_t bindings[] = {

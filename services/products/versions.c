@@ -219,20 +219,15 @@ static void delete_version(rpc_ctx_t *ctx, const void *msg) {
 
 /* ---- reads ---------------------------------------------------------------------------- */
 
+static const pr_reads_t reads = {
+    PR_IN_PRODUCT, PR_VERSIONS,
+    &hangar__products__v1__list_api_product_versions_response__descriptor, NULL, NULL};
+
 static void get_version(rpc_ctx_t *ctx, const void *msg) {
   const get_req_t *req = msg;
   pr_path_t path;
-  store_txn_t *txn;
-  version_record_t *rec = NULL;
-  if (pr_path_or_fail(ctx, req->api_product_id, NULL, req->id, &path) ||
-      pr_begin_product_read_or_fail(ctx, &path, &txn))
-    return;
-  int rc = version_load(txn, rpc_ctx_arena(ctx), path.product_id, path.id, &rec);
-  store_txn_end(txn);
-  if (rc)
-    store_call_fail(ctx, &pr_store_answers, rc);
-  else
-    rpc_reply(ctx, rec->version);
+  if (pr_path_or_fail(ctx, req->api_product_id, NULL, req->id, &path) == 0)
+    pr_get_reply(ctx, &reads, &path, path.id);
 }
 
 static const char *version_attr(const void *item, int id) {
@@ -253,10 +248,6 @@ static int compare_versions(const void *x, const void *y, int id) {
   return strcmp(version_attr(x, id), version_attr(y, id));
 }
 
-static const pr_list_def_t list_def = {
-    PR_IN_PRODUCT, PR_VERSIONS,
-    &hangar__products__v1__list_api_product_versions_response__descriptor, NULL};
-
 static void list_versions(rpc_ctx_t *ctx, const void *msg) {
   const list_req_t *req = msg;
   pr_path_t path;
@@ -275,7 +266,7 @@ static void list_versions(rpc_ctx_t *ctx, const void *msg) {
   hg_filter_from_message(&filter_cfg, (const ProtobufCMessage *)req->filter, a, &st, filter);
   if (hg_valid_or_fail(ctx, &st, PR_MSG_INVALID)) return;
   if (filter->n) q.keep = keep_version, q.keep_arg = filter;
-  pr_list_reply(ctx, &list_def, &path, &q);
+  pr_list_reply(ctx, &reads, &path, &q);
 }
 
 static const rpc_binding_t bindings[] = {
