@@ -5,7 +5,8 @@
  * caller's role bindings, see products_org_of), the role, and the product the path names
  * being the org's. The handler checks path ids (pr_path_or_fail), validates, reads in
  * a read transaction or writes through the store's group commit and answers from the
- * write's completion. Every `_or_fail` helper has answered the call when it returns
+ * write's completion (creates and PATCHes through pr_submit_body; Get and List answers are
+ * read.h's and list.h's). Every `_or_fail` helper has answered the call when it returns
  * nonzero, so the caller just returns.
  * Error texts are Konnect's (the spec's problem examples): the gateway's problem+json
  * dialect renders status.message as `detail` and the violations as invalid_parameters.

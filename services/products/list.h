@@ -1,6 +1,6 @@
 /* list.h - how products-svc pages its collections (common/listing, sortspec, filter and
  * labels configured for Konnect), the one loop that reads a page and the one List answer
- * (pr_list_reply) each collection configures with a table row.
+ * (pr_list_reply), configured by the collection's pr_reads_t row (read.h).
  *
  * Default order (no sort, filter or label query) is the store group's insertion order: a
  * page is O(log n + size) and the total is the group's maintained counter. With a sort,
@@ -48,8 +48,8 @@ int pr_list_group(store_txn_t *txn, hg_arena_t *a, int table, store_val_t group,
 
 /* Answers a List call: in one read transaction under path (pr_begin_scope_read_or_fail),
  * the page q selects of def's group, each record's item (def->list_view); replies
- * def->list_response with those items as `data` and meta {page: {number, size, total}}. Store failures are
- * answered by pr_store_answers. q is borrowed for the call. */
+ * def->list_response with those items as `data` and meta {page: {number, size, total}}.
+ * Store failures are answered by pr_store_answers. q is borrowed for the call. */
 void pr_list_reply(rpc_ctx_t *ctx, const pr_reads_t *def, const pr_path_t *path,
                    const pr_list_query_t *q);
 
