@@ -14,7 +14,6 @@
 
 typedef Hangar__Products__V1__CreateApiProductRequest create_req_t;
 typedef Hangar__Products__V1__ListApiProductsRequest list_req_t;
-typedef Hangar__Products__V1__ListApiProductsResponse list_resp_t;
 typedef Hangar__Products__V1__GetApiProductRequest get_req_t;
 typedef Hangar__Products__V1__UpdateApiProductRequest update_req_t;
 typedef Hangar__Products__V1__DeleteApiProductRequest delete_req_t;
@@ -51,38 +50,12 @@ static void check_portal_ids(char *const *ids, size_t n, hg_arena_t *a, hg_statu
   }
 }
 
-/* The new product's record, or NULL on allocation failure; violations go to st. */
-static product_record_t *build_product(const create_req_t *req, const char *org, hg_arena_t *a,
-                                       hg_status_t *st) {
-  hg_labels_t labels, public_labels;
-  hg_rules_check(&name_rules, &req->base, NULL, a, st);
-  if (pr_labels_create(&req->base, &pr_labels_cfg, a, st, &labels) < 0 ||
-      pr_labels_create(&req->base, &pr_public_labels_cfg, a, st, &public_labels) < 0)
-    return NULL;
-  check_portal_ids(req->portal_ids, req->n_portal_ids, a, st);
-  product_record_t *rec = hg_arena_alloc(a, sizeof(*rec));
-  product_t *p = hg_arena_alloc(a, sizeof(*p));
-  if (!rec || !p) return NULL;
-  hangar__products__v1__product_record__init(rec);
-  hangar__products__v1__api_product__init(p);
-  rec->org = (char *)org;
-  rec->product = p;
-  p->name = req->name;
-  p->description = req->description;
-  p->n_portal_ids = req->n_portal_ids;
-  p->portal_ids = req->portal_ids;
-  if (!(p->id = pr_new_id(a)) || !(p->created_at = hg_now_text(a))) return NULL;
-  p->updated_at = p->created_at;
-  if (hg_labels_to_map(&p->base, "labels", &labels, a) != 0 ||
-      hg_labels_to_map(&p->base, "public_labels", &public_labels, a) != 0)
-    return NULL;
-  return rec;
-}
-
 /* ---- create / update / delete -------------------------------------------------------- */
 
-/* What a product write carries: the PATCH (update) and the record written. */
+/* What a product write carries: the labels (create) or their PATCH (update), and the
+ * record written. */
 typedef struct product_write {
+  hg_labels_t new_labels, new_public_labels;
   pr_labels_patch_t labels, public_labels;
   product_record_t *rec;
 } product_write_t;
@@ -97,20 +70,50 @@ static int create_write(store_txn_t *txn, store_call_t *w) {
 
 static const store_call_op_t create_op = {create_write, reply_product, NULL, NULL};
 
+static int read_create(const ProtobufCMessage *msg, const Google__Protobuf__FieldMask *mask,
+                       hg_arena_t *a, hg_status_t *st, void *aux) {
+  const create_req_t *req = (const create_req_t *)msg;
+  product_write_t *pw = aux;
+  (void)mask;
+  if (pr_labels_create(msg, &pr_labels_cfg, a, st, &pw->new_labels) < 0 ||
+      pr_labels_create(msg, &pr_public_labels_cfg, a, st, &pw->new_public_labels) < 0)
+    return -1;
+  check_portal_ids(req->portal_ids, req->n_portal_ids, a, st);
+  return 0;
+}
+
+/* The new product's record into pw->rec; -1 on allocation failure. */
+static int new_product(const ProtobufCMessage *msg, const pr_path_t *path, hg_arena_t *a,
+                       void *aux) {
+  const create_req_t *req = (const create_req_t *)msg;
+  product_write_t *pw = aux;
+  product_record_t *rec = hg_arena_alloc(a, sizeof(*rec));
+  product_t *p = hg_arena_alloc(a, sizeof(*p));
+  if (!rec || !p) return -1;
+  hangar__products__v1__product_record__init(rec);
+  hangar__products__v1__api_product__init(p);
+  rec->org = (char *)path->org;
+  rec->product = p;
+  p->name = req->name;
+  p->description = req->description;
+  p->n_portal_ids = req->n_portal_ids;
+  p->portal_ids = req->portal_ids;
+  if (!(p->id = pr_new_id(a)) || !(p->created_at = hg_now_text(a))) return -1;
+  p->updated_at = p->created_at;
+  if (hg_labels_to_map(&p->base, "labels", &pw->new_labels, a) != 0 ||
+      hg_labels_to_map(&p->base, "public_labels", &pw->new_public_labels, a) != 0)
+    return -1;
+  pw->rec = rec;
+  return 0;
+}
+
+static const pr_body_def_t create_body = {&name_rules, path_names,  sizeof(product_write_t),
+                                          read_create, new_product, &create_op};
+
 static void create_product(rpc_ctx_t *ctx, const void *msg) {
-  const create_req_t *req = msg;
   pr_path_t path;
-  if (pr_path_or_fail(ctx, NULL, NULL, NULL, &path)) return;
-  hg_arena_t *a = rpc_ctx_arena(ctx);
-  product_write_t *pw = hg_arena_alloc(a, sizeof(*pw));
-  hg_status_t st;
-  hg_status_clear(&st);
-  if (!pw || !(pw->rec = build_product(req, path.org, a, &st))) {
-    pr_fail_internal(ctx);
-    return;
-  }
-  if (hg_valid_or_fail(ctx, &st, PR_MSG_INVALID)) return;
-  pr_submit(ctx, &path, &create_op, req, pw);
+  if (pr_path_or_fail(ctx, NULL, NULL, NULL, &path) == 0)
+    pr_submit_body(ctx, &create_body, &path, msg, NULL);
 }
 
 /* Applies the PATCH to p; STORE_CALL_REFUSED (w->st set) when the labels end up too many. */
@@ -144,33 +147,27 @@ static int update_write(store_txn_t *txn, store_call_t *w) {
 
 static const store_call_op_t update_op = {update_write, reply_product, NULL, NULL};
 
-/* Checks what can be checked without the stored product into *out; nonzero: answered. */
-static int read_patch_or_fail(rpc_ctx_t *ctx, const update_req_t *req, product_write_t **out) {
-  hg_arena_t *a = rpc_ctx_arena(ctx);
-  const Google__Protobuf__FieldMask *mask = pr_mask_of(req->update_mask);
-  product_write_t *patch = hg_arena_alloc(a, sizeof(*patch));
-  hg_status_t st;
-  hg_status_clear(&st);
-  if (!patch) return pr_fail_internal(ctx);
-  pr_check_mask_names(mask, path_names, a, &st);
-  hg_rules_check(&name_rules, &req->base, &(hg_rules_scope_t){HG_RULES_PATCH, mask, NULL}, a, &st);
-  if (pr_labels_patch_read(mask, &pr_labels_cfg, req->labels, a, &st, &patch->labels) < 0 ||
-      pr_labels_patch_read(mask, &pr_public_labels_cfg, req->public_labels, a, &st,
+/* What can be checked without the stored product: the labels patches and portal_ids. */
+static int read_update(const ProtobufCMessage *msg, const Google__Protobuf__FieldMask *mask,
+                       hg_arena_t *a, hg_status_t *st, void *aux) {
+  const update_req_t *req = (const update_req_t *)msg;
+  product_write_t *patch = aux;
+  if (pr_labels_patch_read(mask, &pr_labels_cfg, req->labels, a, st, &patch->labels) < 0 ||
+      pr_labels_patch_read(mask, &pr_public_labels_cfg, req->public_labels, a, st,
                            &patch->public_labels) < 0)
-    return pr_fail_internal(ctx);
-  if (hg_mask_has(mask, "portal_ids")) check_portal_ids(req->portal_ids, req->n_portal_ids, a, &st);
-  if (st.n_violations) return hg_fail_invalid(ctx, &st, PR_MSG_INVALID);
-  *out = patch;
+    return -1;
+  if (hg_mask_has(mask, "portal_ids")) check_portal_ids(req->portal_ids, req->n_portal_ids, a, st);
   return 0;
 }
+
+static const pr_body_def_t update_body = {&name_rules, path_names, sizeof(product_write_t),
+                                          read_update, NULL,       &update_op};
 
 static void update_product(rpc_ctx_t *ctx, const void *msg) {
   const update_req_t *req = msg;
   pr_path_t path;
-  product_write_t *patch;
-  if (pr_path_or_fail(ctx, req->id, NULL, NULL, &path) || read_patch_or_fail(ctx, req, &patch))
-    return;
-  pr_submit(ctx, &path, &update_op, req, patch);
+  if (pr_path_or_fail(ctx, req->id, NULL, NULL, &path) == 0)
+    pr_submit_body(ctx, &update_body, &path, req, pr_mask_of(req->update_mask));
 }
 
 static int delete_write(store_txn_t *txn, store_call_t *w) {
@@ -189,21 +186,6 @@ static void delete_product(rpc_ctx_t *ctx, const void *msg) {
 }
 
 /* ---- reads ---------------------------------------------------------------------------- */
-
-static void get_product(rpc_ctx_t *ctx, const void *msg) {
-  const get_req_t *req = msg;
-  pr_path_t path;
-  store_txn_t *txn;
-  product_record_t *rec = NULL;
-  if (pr_path_or_fail(ctx, req->id, NULL, NULL, &path) || pr_read_begin_or_fail(ctx, &txn)) return;
-  int rc = product_load(txn, rpc_ctx_arena(ctx), path.org, path.product_id, &rec);
-  if (rc == 0) rc = product_version_count(txn, path.product_id, &rec->product->version_count);
-  store_txn_end(txn);
-  if (rc)
-    store_call_fail(ctx, &pr_store_answers, rc);
-  else
-    rpc_reply(ctx, rec->product);
-}
 
 /* What a list request keeps: filter terms and both label queries. */
 typedef struct product_query {
@@ -258,52 +240,42 @@ static int read_list_query_or_fail(rpc_ctx_t *ctx, const list_req_t *req, produc
   return 0;
 }
 
-/* Fills each listed product's version_count; the products array goes to *out. */
-static int page_products(store_txn_t *txn, const pr_list_page_t *page, hg_arena_t *a,
-                         product_t ***out) {
-  product_t **items = hg_arena_alloc(a, (page->n ? page->n : 1) * sizeof(*items));
-  if (!items) return STORE_ENOMEM;
-  for (size_t i = 0; i < page->n; i++) {
-    items[i] = ((product_record_t *)page->items[i])->product;
-    int rc = product_version_count(txn, items[i]->id, &items[i]->version_count);
-    if (rc) return rc;
-  }
-  *out = items;
-  return 0;
+/* An answered product carries its version_count, read in the same transaction. */
+static int with_version_count(store_txn_t *txn, hg_arena_t *a, ProtobufCMessage *msg,
+                              ProtobufCMessage **out) {
+  product_t *p = (product_t *)msg;
+  (void)a;
+  *out = msg;
+  return product_version_count(txn, p->id, &p->version_count);
+}
+
+static const pr_reads_t reads = {PR_IN_ORG, PR_PRODUCTS,
+                                 &hangar__products__v1__list_api_products_response__descriptor,
+                                 with_version_count, with_version_count};
+
+static void get_product(rpc_ctx_t *ctx, const void *msg) {
+  const get_req_t *req = msg;
+  pr_path_t path;
+  if (pr_path_or_fail(ctx, req->id, NULL, NULL, &path) == 0)
+    pr_get_reply(ctx, &reads, &path, path.product_id);
 }
 
 static void list_products(rpc_ctx_t *ctx, const void *msg) {
-  const list_req_t *req = msg;
   pr_path_t path;
   product_query_t pq;
   pr_list_query_t lq;
-  if (pr_path_or_fail(ctx, NULL, NULL, NULL, &path) || read_list_query_or_fail(ctx, req, &pq, &lq))
+  if (pr_path_or_fail(ctx, NULL, NULL, NULL, &path) || read_list_query_or_fail(ctx, msg, &pq, &lq))
     return;
-  hg_arena_t *a = rpc_ctx_arena(ctx);
-  list_resp_t resp = HANGAR__PRODUCTS__V1__LIST_API_PRODUCTS_RESPONSE__INIT;
-  pr_list_page_t page;
-  store_txn_t *txn;
-  if (pr_read_begin_or_fail(ctx, &txn)) return;
-  int rc = pr_list_group(txn, a, PR_PRODUCTS, pr_str(path.org),
-                         &hangar__products__v1__product_record__descriptor, &lq, &page);
-  if (rc == 0) rc = page_products(txn, &page, a, &resp.data);
-  store_txn_end(txn);
-  if (rc == 0 && !(resp.meta = pr_list_meta(a, &lq.page, page.total))) rc = STORE_ENOMEM;
-  if (rc) {
-    store_call_fail(ctx, &pr_store_answers, rc);
-    return;
-  }
-  resp.n_data = page.n;
-  rpc_reply(ctx, &resp);
+  pr_list_reply(ctx, &reads, &path, &lq);
 }
 
 /* ---- registration ------------------------------------------------------------------- */
 
-const rpc_binding_t pr_product_bindings[] = {
+static const rpc_binding_t bindings[] = {
     {"CreateApiProduct", create_product, pr_admit_editor},
     {"ListApiProducts", list_products, pr_admit_viewer},
     {"GetApiProduct", get_product, pr_admit_product_viewer},
     {"UpdateApiProduct", update_product, pr_admit_product_editor},
     {"DeleteApiProduct", delete_product, pr_admit_product_editor},
 };
-const size_t pr_n_product_bindings = sizeof(pr_product_bindings) / sizeof(pr_product_bindings[0]);
+const pr_methods_t pr_product_methods = PR_METHODS(bindings);

@@ -160,7 +160,42 @@ int pr_begin_product_read_or_fail(rpc_ctx_t *ctx, const pr_path_t *path, store_t
   return store_call_fail(ctx, &pr_store_answers, rc);
 }
 
+int pr_begin_version_read_or_fail(rpc_ctx_t *ctx, const pr_path_t *path, store_txn_t **txn) {
+  version_record_t *v;
+  if (pr_begin_product_read_or_fail(ctx, path, txn)) return -1;
+  int rc = version_load(*txn, rpc_ctx_arena(ctx), path->product_id, path->version_id, &v);
+  if (rc == 0) return 0;
+  store_txn_end(*txn);
+  return store_call_fail(ctx, &pr_store_answers, rc);
+}
+
 /* ---- writes --------------------------------------------------------------------------- */
+
+void pr_submit_body(rpc_ctx_t *ctx, const pr_body_def_t *def, const pr_path_t *path,
+                    const void *req, const Google__Protobuf__FieldMask *mask) {
+  hg_arena_t *a = rpc_ctx_arena(ctx);
+  const ProtobufCMessage *msg = req;
+  void *aux = hg_arena_alloc(a, def->aux_size);
+  hg_status_t st;
+  hg_status_clear(&st);
+  if (!aux) {
+    pr_fail_internal(ctx);
+    return;
+  }
+  if (mask) pr_check_mask_names(mask, def->path_names, a, &st);
+  hg_rules_check(def->rules, msg, mask ? &(hg_rules_scope_t){HG_RULES_PATCH, mask, NULL} : NULL, a,
+                 &st);
+  if (def->read && def->read(msg, mask, a, &st, aux) < 0) {
+    pr_fail_internal(ctx);
+    return;
+  }
+  if (hg_valid_or_fail(ctx, &st, PR_MSG_INVALID)) return;
+  if (def->build && def->build(msg, path, a, aux) < 0) {
+    pr_fail_internal(ctx);
+    return;
+  }
+  pr_submit(ctx, path, def->op, req, aux);
+}
 
 const pr_path_t *pr_path_of(const store_call_t *c) { return &((const pr_write_t *)c)->path; }
 

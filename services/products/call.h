@@ -5,7 +5,8 @@
  * caller's role bindings, see products_org_of), the role, and the product the path names
  * being the org's. The handler checks path ids (pr_path_or_fail), validates, reads in
  * a read transaction or writes through the store's group commit and answers from the
- * write's completion. Every `_or_fail` helper has answered the call when it returns
+ * write's completion (creates and PATCHes through pr_submit_body; Get and List answers are
+ * read.h's and list.h's). Every `_or_fail` helper has answered the call when it returns
  * nonzero, so the caller just returns.
  * Error texts are Konnect's (the spec's problem examples): the gateway's problem+json
  * dialect renders status.message as `detail` and the violations as invalid_parameters.
@@ -18,6 +19,7 @@
 #include "common/clock.h"
 #include "products/products.h"
 #include "common/uuid.h"
+#include "common/validate.h"
 #include "storage/store_call.h"
 
 #define PR_MSG_INVALID "Invalid Parameters"
@@ -85,6 +87,8 @@ int pr_path_or_fail(rpc_ctx_t *ctx, const char *product_id, const char *version_
 /* A read transaction in which path's product exists in path's org; else answered
  * (NOT_FOUND). */
 int pr_begin_product_read_or_fail(rpc_ctx_t *ctx, const pr_path_t *path, store_txn_t **txn);
+/* The same where path's version of that product exists too. */
+int pr_begin_version_read_or_fail(rpc_ctx_t *ctx, const pr_path_t *path, store_txn_t **txn);
 
 /* ---- writes --------------------------------------------------------------------------- */
 
@@ -101,6 +105,27 @@ const pr_path_t *pr_path_of(const store_call_t *c);
  * call is answered exactly once (store_call.h). */
 void pr_submit(rpc_ctx_t *ctx, const pr_path_t *path, const store_call_op_t *op, const void *req,
                void *aux);
+/* How a create or PATCH handler reads its body before it queues its write. */
+typedef struct pr_body_def {
+  const hg_rules_t *rules;       /* the body's rule table */
+  const char *const *path_names; /* PATCH: the path parameters a body may not name */
+  size_t aux_size;               /* the write's aux: zeroed, in the call's arena */
+  /* What the rules cannot check, read into aux; violations go to st. mask NULL: a create.
+   * -1 on allocation failure. NULL: nothing more to read. */
+  int (*read)(const ProtobufCMessage *req, const Google__Protobuf__FieldMask *mask, hg_arena_t *a,
+              hg_status_t *st, void *aux);
+  /* Once the body is valid, completes aux (a create builds its record). -1 on allocation
+   * failure. NULL: nothing to do. */
+  int (*build)(const ProtobufCMessage *req, const pr_path_t *path, hg_arena_t *a, void *aux);
+  const store_call_op_t *op;
+} pr_body_def_t;
+
+/* Reads req's body under def (mask NULL: a create; else the PATCH's mask: path names, then
+ * the rules in PATCH scope), answers every violation at once (INVALID_ARGUMENT "Invalid
+ * Parameters") and queues def->op with the aux it filled through pr_submit. Allocation
+ * failures answer INTERNAL. Either way the call is answered exactly once. */
+void pr_submit_body(rpc_ctx_t *ctx, const pr_body_def_t *def, const pr_path_t *path,
+                    const void *req, const Google__Protobuf__FieldMask *mask);
 /* In a write: loads c's product in its org, refusing NOT_FOUND when absent. */
 int pr_product_or_refuse(store_txn_t *txn, store_call_t *c, product_record_t **out);
 /* In a write: 0 when c's product exists in its org (the parent of what the path names);
@@ -111,13 +136,17 @@ int pr_found_or_refuse(store_call_t *c, int rc);
 
 /* ---- the method tables of each part (bound together by products_register) ------------ */
 
-extern const rpc_binding_t pr_product_bindings[];
-extern const size_t pr_n_product_bindings;
-extern const rpc_binding_t pr_document_bindings[];
-extern const size_t pr_n_document_bindings;
-extern const rpc_binding_t pr_version_bindings[];
-extern const size_t pr_n_version_bindings;
-extern const rpc_binding_t pr_spec_bindings[];
-extern const size_t pr_n_spec_bindings;
+/* One part's method table: its bindings and their number. */
+typedef struct pr_methods {
+  const rpc_binding_t *bindings;
+  size_t n;
+} pr_methods_t;
+#define PR_METHODS(table)                                                                          \
+  { (table), sizeof(table) / sizeof((table)[0]) }
+
+extern const pr_methods_t pr_product_methods;
+extern const pr_methods_t pr_document_methods;
+extern const pr_methods_t pr_version_methods;
+extern const pr_methods_t pr_spec_methods;
 
 #endif

@@ -20,7 +20,6 @@
 
 typedef Hangar__Products__V1__CreateApiProductDocumentRequest create_req_t;
 typedef Hangar__Products__V1__ListApiProductDocumentsRequest list_req_t;
-typedef Hangar__Products__V1__ListApiProductDocumentsResponse list_resp_t;
 typedef Hangar__Products__V1__ListApiProductDocumentTreeResponse tree_resp_t;
 typedef Hangar__Products__V1__GetApiProductDocumentRequest get_req_t;
 typedef Hangar__Products__V1__UpdateApiProductDocumentRequest update_req_t;
@@ -94,24 +93,32 @@ static int read_input(const Google__Protobuf__FieldMask *mask,
 
 /* ---- answering ------------------------------------------------------------------------ */
 
-/* The document with its ast (from the write when the content came with it). */
-static void reply_document(rpc_ctx_t *ctx, document_record_t *rec, const doc_input_t *in) {
+/* An answered document carries the ast of its content. */
+static int with_ast(store_txn_t *txn, hg_arena_t *a, ProtobufCMessage *msg,
+                    ProtobufCMessage **out) {
+  document_t *d = (document_t *)msg;
   pr_doc_content_t c;
-  document_t *d = rec->document;
-  if (in && in->set_content) {
-    c = in->content;
-  } else if (pr_doc_content_parse(d->content, rpc_ctx_arena(ctx), &c) != 0) {
-    pr_fail_internal(ctx);
-    return;
-  }
+  (void)txn;
+  if (pr_doc_content_parse(d->content, a, &c) != 0) return STORE_ENOMEM;
   d->ast = c.ast;
   d->n_ast = c.n_ast;
-  rpc_reply(ctx, d);
+  *out = msg;
+  return 0;
 }
 
+/* The written document; its ast from the write when the content came with it. */
 static void reply_document_write(store_call_t *w) {
   doc_input_t *in = w->aux;
-  reply_document(w->ctx, in->rec, in);
+  document_t *d = in->rec->document;
+  ProtobufCMessage *msg = &d->base;
+  if (in->set_content) {
+    d->ast = in->content.ast;
+    d->n_ast = in->content.n_ast;
+  } else if (with_ast(NULL, rpc_ctx_arena(w->ctx), msg, &msg) != 0) {
+    pr_fail_internal(w->ctx);
+    return;
+  }
+  rpc_reply(w->ctx, d);
 }
 
 /* ---- placement ------------------------------------------------------------------------ */
@@ -192,46 +199,44 @@ static int create_write(store_txn_t *txn, store_call_t *w) {
 
 static const store_call_op_t create_op = {create_write, reply_document_write, NULL, NULL};
 
-static document_record_t *new_document(const create_req_t *req, const char *product_id,
-                                       const doc_input_t *in, hg_arena_t *a) {
+/* The new document's record into in->rec; -1 on allocation failure. */
+static int new_document(const ProtobufCMessage *msg, const pr_path_t *path, hg_arena_t *a,
+                        void *aux) {
+  const create_req_t *req = (const create_req_t *)msg;
+  doc_input_t *in = aux;
   document_record_t *rec = hg_arena_alloc(a, sizeof(*rec));
   document_t *d = hg_arena_alloc(a, sizeof(*d));
-  if (!rec || !d) return NULL;
+  if (!rec || !d) return -1;
   hangar__products__v1__document_record__init(rec);
   hangar__products__v1__api_product_document__init(d);
-  rec->api_product_id = (char *)product_id;
+  rec->api_product_id = (char *)path->product_id;
   rec->document = d;
   d->slug = req->slug;
   d->status = req->status;
   d->title = req->title;
   d->content = (char *)in->content.text;
   d->metadata = in->metadata;
-  if (!(d->id = pr_new_id(a)) || !(d->created_at = hg_now_text(a))) return NULL;
+  if (!(d->id = pr_new_id(a)) || !(d->created_at = hg_now_text(a))) return -1;
   d->updated_at = d->created_at;
-  return rec;
+  in->rec = rec;
+  return 0;
 }
+
+static int read_create(const ProtobufCMessage *msg, const Google__Protobuf__FieldMask *mask,
+                       hg_arena_t *a, hg_status_t *st, void *aux) {
+  const create_req_t *req = (const create_req_t *)msg;
+  return read_input(mask, req->parent_document_id, hg_field_string(msg, "content"), req->metadata,
+                    a, st, aux);
+}
+
+static const pr_body_def_t create_body = {&rules,      path_names,   sizeof(doc_input_t),
+                                          read_create, new_document, &create_op};
 
 static void create_document(rpc_ctx_t *ctx, const void *msg) {
   const create_req_t *req = msg;
   pr_path_t path;
-  if (pr_path_or_fail(ctx, req->api_product_id, NULL, NULL, &path)) return;
-  hg_arena_t *a = rpc_ctx_arena(ctx);
-  doc_input_t *in = hg_arena_alloc(a, sizeof(*in));
-  hg_status_t st;
-  hg_status_clear(&st);
-  if (!in) {
-    pr_fail_internal(ctx);
-    return;
-  }
-  hg_rules_check(&rules, &req->base, NULL, a, &st);
-  if (read_input(NULL, req->parent_document_id, hg_field_string(&req->base, "content"),
-                 req->metadata, a, &st, in) != 0 ||
-      (!st.n_violations && !(in->rec = new_document(req, path.product_id, in, a)))) {
-    pr_fail_internal(ctx);
-    return;
-  }
-  if (hg_valid_or_fail(ctx, &st, PR_MSG_INVALID)) return;
-  pr_submit(ctx, &path, &create_op, req, in);
+  if (pr_path_or_fail(ctx, req->api_product_id, NULL, NULL, &path) == 0)
+    pr_submit_body(ctx, &create_body, &path, req, NULL);
 }
 
 /* ---- update --------------------------------------------------------------------------- */
@@ -262,26 +267,21 @@ static int update_write(store_txn_t *txn, store_call_t *w) {
 
 static const store_call_op_t update_op = {update_write, reply_document_write, NULL, NULL};
 
+static int read_update(const ProtobufCMessage *msg, const Google__Protobuf__FieldMask *mask,
+                       hg_arena_t *a, hg_status_t *st, void *aux) {
+  const update_req_t *req = (const update_req_t *)msg;
+  return read_input(mask, req->parent_document_id, hg_field_string(msg, "content"), req->metadata,
+                    a, st, aux);
+}
+
+static const pr_body_def_t update_body = {&rules,      path_names, sizeof(doc_input_t),
+                                          read_update, NULL,       &update_op};
+
 static void update_document(rpc_ctx_t *ctx, const void *msg) {
   const update_req_t *req = msg;
   pr_path_t path;
-  if (pr_path_or_fail(ctx, req->api_product_id, NULL, req->id, &path)) return;
-  hg_arena_t *a = rpc_ctx_arena(ctx);
-  const Google__Protobuf__FieldMask *mask = pr_mask_of(req->update_mask);
-  doc_input_t *in = hg_arena_alloc(a, sizeof(*in));
-  hg_status_t st;
-  hg_status_clear(&st);
-  if (in) {
-    pr_check_mask_names(mask, path_names, a, &st);
-    hg_rules_check(&rules, &req->base, &(hg_rules_scope_t){HG_RULES_PATCH, mask, NULL}, a, &st);
-  }
-  if (!in || read_input(mask, req->parent_document_id, hg_field_string(&req->base, "content"),
-                        req->metadata, a, &st, in) != 0) {
-    pr_fail_internal(ctx);
-    return;
-  }
-  if (hg_valid_or_fail(ctx, &st, PR_MSG_INVALID)) return;
-  pr_submit(ctx, &path, &update_op, req, in);
+  if (pr_path_or_fail(ctx, req->api_product_id, NULL, req->id, &path) == 0)
+    pr_submit_body(ctx, &update_body, &path, req, pr_mask_of(req->update_mask));
 }
 
 /* ---- delete --------------------------------------------------------------------------- */
@@ -314,68 +314,42 @@ static void delete_document(rpc_ctx_t *ctx, const void *msg) {
 
 /* ---- reads ---------------------------------------------------------------------------- */
 
-static void get_document(rpc_ctx_t *ctx, const void *msg) {
-  const get_req_t *req = msg;
-  pr_path_t path;
-  store_txn_t *txn;
-  document_record_t *rec = NULL;
-  if (pr_path_or_fail(ctx, req->api_product_id, NULL, req->id, &path) ||
-      pr_begin_product_read_or_fail(ctx, &path, &txn))
-    return;
-  int rc = document_load(txn, rpc_ctx_arena(ctx), path.product_id, path.id, &rec);
-  store_txn_end(txn);
-  if (rc)
-    store_call_fail(ctx, &pr_store_answers, rc);
-  else
-    reply_document(ctx, rec, NULL);
-}
-
-static summary_t *summary_of(const document_t *d, hg_arena_t *a) {
+/* A listed document is its summary: every summary field is the document's. */
+static int summary_of(store_txn_t *txn, hg_arena_t *a, ProtobufCMessage *doc,
+                      ProtobufCMessage **out) {
   summary_t *s = hg_arena_alloc(a, sizeof(*s));
-  if (!s) return NULL;
+  (void)txn;
+  if (!s) return STORE_ENOMEM;
   hangar__products__v1__api_product_document_summary__init(s);
-  hg_copy_shared_fields(&d->base, &s->base); /* every summary field is the document's */
-  return s;
-}
-
-static int summaries(const pr_list_page_t *page, hg_arena_t *a, list_resp_t *resp) {
-  resp->data = hg_arena_alloc(a, (page->n ? page->n : 1) * sizeof(*resp->data));
-  if (!resp->data) return STORE_ENOMEM;
-  for (size_t i = 0; i < page->n; i++)
-    if (!(resp->data[i] = summary_of(((document_record_t *)page->items[i])->document, a)))
-      return STORE_ENOMEM;
-  resp->n_data = page->n;
+  hg_copy_shared_fields(doc, &s->base);
+  *out = &s->base;
   return 0;
 }
 
-/* Admission, the page and a read transaction on an existing product; nonzero: answered. */
-static int begin_list_or_fail(rpc_ctx_t *ctx, const list_req_t *req, pr_path_t *path,
-                              hg_page_t *page, store_txn_t **txn) {
+static const pr_reads_t reads = {
+    PR_IN_PRODUCT, PR_DOCUMENTS,
+    &hangar__products__v1__list_api_product_documents_response__descriptor, summary_of, with_ast};
+
+static void get_document(rpc_ctx_t *ctx, const void *msg) {
+  const get_req_t *req = msg;
+  pr_path_t path;
+  if (pr_path_or_fail(ctx, req->api_product_id, NULL, req->id, &path) == 0)
+    pr_get_reply(ctx, &reads, &path, path.id);
+}
+
+/* The path and the page of a list request; nonzero: answered. */
+static int read_list_or_fail(rpc_ctx_t *ctx, const list_req_t *req, pr_path_t *path,
+                             hg_page_t *page) {
   hg_status_t st;
   hg_status_clear(&st);
   if (pr_path_or_fail(ctx, req->api_product_id, NULL, NULL, path)) return -1;
-  if (pr_page_resolve(req->page, &st, page)) return hg_fail_invalid(ctx, &st, PR_MSG_INVALID);
-  return pr_begin_product_read_or_fail(ctx, path, txn);
+  return pr_page_resolve(req->page, &st, page) ? hg_fail_invalid(ctx, &st, PR_MSG_INVALID) : 0;
 }
 
 static void list_documents(rpc_ctx_t *ctx, const void *msg) {
-  const list_req_t *req = msg;
   pr_path_t path;
   pr_list_query_t q = {0};
-  pr_list_page_t page;
-  store_txn_t *txn;
-  list_resp_t resp = HANGAR__PRODUCTS__V1__LIST_API_PRODUCT_DOCUMENTS_RESPONSE__INIT;
-  hg_arena_t *a = rpc_ctx_arena(ctx);
-  if (begin_list_or_fail(ctx, req, &path, &q.page, &txn)) return;
-  int rc = pr_list_group(txn, a, PR_DOCUMENTS, pr_str(path.product_id),
-                         &hangar__products__v1__document_record__descriptor, &q, &page);
-  store_txn_end(txn);
-  if (rc == 0) rc = summaries(&page, a, &resp);
-  if (rc == 0 && !(resp.meta = pr_list_meta(a, &q.page, page.total))) rc = STORE_ENOMEM;
-  if (rc)
-    store_call_fail(ctx, &pr_store_answers, rc);
-  else
-    rpc_reply(ctx, &resp);
+  if (read_list_or_fail(ctx, msg, &path, &q.page) == 0) pr_list_reply(ctx, &reads, &path, &q);
 }
 
 static void list_document_tree(rpc_ctx_t *ctx, const void *msg) {
@@ -389,7 +363,8 @@ static void list_document_tree(rpc_ctx_t *ctx, const void *msg) {
   pr_forest_t f;
   hg_arena_t *a = rpc_ctx_arena(ctx);
   tree_resp_t resp = HANGAR__PRODUCTS__V1__LIST_API_PRODUCT_DOCUMENT_TREE_RESPONSE__INIT;
-  if (begin_list_or_fail(ctx, req, &path, &pg, &txn)) return;
+  if (read_list_or_fail(ctx, req, &path, &pg) || pr_begin_product_read_or_fail(ctx, &path, &txn))
+    return;
   int rc = pr_load_group(txn, a, PR_DOCUMENTS, pr_str(path.product_id),
                          &hangar__products__v1__document_record__descriptor, &docs, &n);
   store_txn_end(txn);
@@ -406,7 +381,7 @@ static void list_document_tree(rpc_ctx_t *ctx, const void *msg) {
   rpc_reply(ctx, &resp);
 }
 
-const rpc_binding_t pr_document_bindings[] = {
+static const rpc_binding_t bindings[] = {
     {"CreateApiProductDocument", create_document, pr_admit_child_editor},
     {"ListApiProductDocuments", list_documents, pr_admit_child_viewer},
     {"ListApiProductDocumentTree", list_document_tree, pr_admit_child_viewer},
@@ -414,5 +389,4 @@ const rpc_binding_t pr_document_bindings[] = {
     {"UpdateApiProductDocument", update_document, pr_admit_child_editor},
     {"DeleteApiProductDocument", delete_document, pr_admit_child_editor},
 };
-const size_t pr_n_document_bindings =
-    sizeof(pr_document_bindings) / sizeof(pr_document_bindings[0]);
+const pr_methods_t pr_document_methods = PR_METHODS(bindings);

@@ -1,5 +1,6 @@
 /* list.c - paging products-svc collections: a group page in default order, or a scan,
- * filter and stable sort when the request asks for an order or a subset. */
+ * filter and stable sort when the request asks for an order or a subset; and the one List
+ * answer every collection gives, configured by its pr_reads_t. */
 #include "products/list.h"
 
 #include "products/product_store.h"
@@ -66,4 +67,45 @@ int pr_list_group(store_txn_t *txn, hg_arena_t *a, int table, store_val_t group,
   if (rc) return rc;
   return pr_load_page(txn, a, table, group, q->page.offset, (size_t)q->page.size, d, &out->items,
                       &out->n);
+}
+
+/* def->list_response for page's records: data, n_data and meta set through the descriptor. */
+static int answer(store_txn_t *txn, hg_arena_t *a, const pr_reads_t *def, const pr_list_query_t *q,
+                  const pr_list_page_t *page, ProtobufCMessage **out) {
+  ProtobufCMessage *resp = hg_arena_alloc(a, def->list_response->sizeof_message);
+  ProtobufCMessage **data = hg_arena_alloc(a, (page->n ? page->n : 1) * sizeof(*data));
+  list_meta_t *meta = pr_list_meta(a, &q->page, page->total);
+  if (!resp || !data || !meta) return STORE_ENOMEM;
+  for (size_t i = 0; i < page->n; i++) {
+    data[i] = pr_record_inner(def->table, page->items[i]);
+    int rc = def->list_view ? def->list_view(txn, a, data[i], &data[i]) : 0;
+    if (rc) return rc;
+  }
+  protobuf_c_message_init(def->list_response, resp);
+  const ProtobufCFieldDescriptor *df =
+      protobuf_c_message_descriptor_get_field_by_name(def->list_response, "data");
+  const ProtobufCFieldDescriptor *mf =
+      protobuf_c_message_descriptor_get_field_by_name(def->list_response, "meta");
+  *(ProtobufCMessage ***)((char *)resp + df->offset) = data;
+  *(size_t *)((char *)resp + df->quantifier_offset) = page->n;
+  *(list_meta_t **)((char *)resp + mf->offset) = meta;
+  *out = resp;
+  return 0;
+}
+
+void pr_list_reply(rpc_ctx_t *ctx, const pr_reads_t *def, const pr_path_t *path,
+                   const pr_list_query_t *q) {
+  hg_arena_t *a = rpc_ctx_arena(ctx);
+  store_txn_t *txn;
+  store_val_t group;
+  pr_list_page_t page;
+  ProtobufCMessage *resp = NULL;
+  if (pr_begin_scope_read_or_fail(ctx, def->scope, path, &txn, &group)) return;
+  int rc = pr_list_group(txn, a, def->table, group, pr_record_types[def->table].d, q, &page);
+  if (rc == 0) rc = answer(txn, a, def, q, &page, &resp);
+  store_txn_end(txn);
+  if (rc)
+    store_call_fail(ctx, &pr_store_answers, rc);
+  else
+    rpc_reply(ctx, resp);
 }

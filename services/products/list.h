@@ -1,5 +1,6 @@
 /* list.h - how products-svc pages its collections (common/listing, sortspec, filter and
- * labels configured for Konnect) and the one loop that reads a page.
+ * labels configured for Konnect), the one loop that reads a page and the one List answer
+ * (pr_list_reply), configured by the collection's pr_reads_t row (read.h).
  *
  * Default order (no sort, filter or label query) is the store group's insertion order: a
  * page is O(log n + size) and the total is the group's maintained counter. With a sort,
@@ -12,8 +13,10 @@
 #include <stdint.h>
 
 #include "common/listing.h"
-#include "products/products.h"
 #include "common/sortspec.h"
+#include "products/call.h"
+#include "products/products.h"
+#include "products/read.h"
 
 /* Resolves the request's page under Konnect's paging (page[size] default 10, maximum 100;
  * violations name "page[size]" / "page[number]"). Returns the number of violations
@@ -42,5 +45,12 @@ typedef struct pr_list_page {
 int pr_list_group(store_txn_t *txn, hg_arena_t *a, int table, store_val_t group,
                   const ProtobufCMessageDescriptor *d, const pr_list_query_t *q,
                   pr_list_page_t *out);
+
+/* Answers a List call: in one read transaction under path (pr_begin_scope_read_or_fail),
+ * the page q selects of def's group, each record's item (def->list_view); replies
+ * def->list_response with those items as `data` and meta {page: {number, size, total}}.
+ * Store failures are answered by pr_store_answers. q is borrowed for the call. */
+void pr_list_reply(rpc_ctx_t *ctx, const pr_reads_t *def, const pr_path_t *path,
+                   const pr_list_query_t *q);
 
 #endif

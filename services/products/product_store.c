@@ -3,6 +3,7 @@
  * transaction. */
 #include "products/product_store.h"
 
+#include <stddef.h>
 #include <string.h>
 
 #include "common/buf.h"
@@ -21,6 +22,20 @@ static const store_table_def_t tables[] = {
 };
 const store_schema_t products_schema = {.tables = tables,
                                         .n_tables = sizeof(tables) / sizeof(tables[0])};
+
+const pr_record_type_t pr_record_types[] = {
+    [PR_PRODUCTS] = {&hangar__products__v1__product_record__descriptor,
+                     offsetof(product_record_t, product)},
+    [PR_DOCUMENTS] = {&hangar__products__v1__document_record__descriptor,
+                      offsetof(document_record_t, document)},
+    [PR_VERSIONS] = {&hangar__products__v1__version_record__descriptor,
+                     offsetof(version_record_t, version)},
+    [PR_SPECS] = {&hangar__products__v1__spec_record__descriptor, offsetof(spec_record_t, spec)},
+};
+
+ProtobufCMessage *pr_record_inner(int table, const void *rec) {
+  return *(ProtobufCMessage *const *)((const char *)rec + pr_record_types[table].inner);
+}
 
 /* ---- keys ----------------------------------------------------------------------------- */
 
@@ -75,18 +90,31 @@ static int save(store_txn_t *txn, int table, store_val_t key, const ProtobufCMes
   return rc;
 }
 
-/* A loaded record must carry its API message. */
-static int require(int rc, const void *inner) { return rc == 0 && !inner ? STORE_EINVAL : rc; }
+/* A record of table by key, as its type; it must carry its API message (else
+ * STORE_EINVAL). */
+static int load_record(store_txn_t *txn, hg_arena_t *a, int table, store_val_t key, void **out) {
+  void *r = NULL;
+  int rc = load(txn, a, table, key, pr_record_types[table].d, &r);
+  if (rc == 0 && !pr_record_inner(table, r)) rc = STORE_EINVAL;
+  if (rc == 0) *out = r;
+  return rc;
+}
+
+int pr_load_in(store_txn_t *txn, hg_arena_t *a, int table, store_val_t group, const char *id,
+               void **out) {
+  size_t n = strlen(id);
+  char *k = group.p ? hg_arena_alloc(a, group.n + 1 + n + 1) : NULL;
+  if (!k) return STORE_ENOMEM;
+  memcpy(k, group.p, group.n);
+  memcpy(k + group.n + 1, id, n); /* the arena zero-fills: the separator is already NUL */
+  return load_record(txn, a, table, (store_val_t){k, group.n + 1 + n}, out);
+}
 
 /* ---- products ------------------------------------------------------------------------- */
 
 int product_load(store_txn_t *txn, hg_arena_t *a, const char *org, const char *id,
                  product_record_t **out) {
-  product_record_t *r = NULL;
-  int rc = load(txn, a, PR_PRODUCTS, pr_key2(a, org, id),
-                &hangar__products__v1__product_record__descriptor, (void **)&r);
-  if ((rc = require(rc, r ? r->product : NULL)) == 0) *out = r;
-  return rc;
+  return load_record(txn, a, PR_PRODUCTS, pr_key2(a, org, id), (void **)out);
 }
 
 int product_save(store_txn_t *txn, const product_record_t *rec, hg_arena_t *a, unsigned flags) {
@@ -105,11 +133,7 @@ int product_version_count(store_txn_t *txn, const char *product_id, int64_t *out
 
 int document_load(store_txn_t *txn, hg_arena_t *a, const char *product_id, const char *id,
                   document_record_t **out) {
-  document_record_t *r = NULL;
-  int rc = load(txn, a, PR_DOCUMENTS, pr_key2(a, product_id, id),
-                &hangar__products__v1__document_record__descriptor, (void **)&r);
-  if ((rc = require(rc, r ? r->document : NULL)) == 0) *out = r;
-  return rc;
+  return load_record(txn, a, PR_DOCUMENTS, pr_key2(a, product_id, id), (void **)out);
 }
 
 int document_save(store_txn_t *txn, const document_record_t *rec, hg_arena_t *a, unsigned flags) {
@@ -129,11 +153,7 @@ int document_delete(store_txn_t *txn, hg_arena_t *a, const char *product_id, con
 
 int version_load(store_txn_t *txn, hg_arena_t *a, const char *product_id, const char *id,
                  version_record_t **out) {
-  version_record_t *r = NULL;
-  int rc = load(txn, a, PR_VERSIONS, pr_key2(a, product_id, id),
-                &hangar__products__v1__version_record__descriptor, (void **)&r);
-  if ((rc = require(rc, r ? r->version : NULL)) == 0) *out = r;
-  return rc;
+  return load_record(txn, a, PR_VERSIONS, pr_key2(a, product_id, id), (void **)out);
 }
 
 int version_save(store_txn_t *txn, const version_record_t *rec, hg_arena_t *a, unsigned flags) {
@@ -144,11 +164,7 @@ int version_save(store_txn_t *txn, const version_record_t *rec, hg_arena_t *a, u
 
 int spec_load(store_txn_t *txn, hg_arena_t *a, const char *product_id, const char *version_id,
               const char *id, spec_record_t **out) {
-  spec_record_t *r = NULL;
-  int rc = load(txn, a, PR_SPECS, pr_key3(a, product_id, version_id, id),
-                &hangar__products__v1__spec_record__descriptor, (void **)&r);
-  if ((rc = require(rc, r ? r->spec : NULL)) == 0) *out = r;
-  return rc;
+  return load_record(txn, a, PR_SPECS, pr_key3(a, product_id, version_id, id), (void **)out);
 }
 
 int spec_save(store_txn_t *txn, const spec_record_t *rec, hg_arena_t *a, unsigned flags) {

@@ -25,11 +25,27 @@ enum { PR_DOCUMENTS_BY_SLUG = 0 };
 
 extern const store_schema_t products_schema;
 
+/* What each table (PR_PRODUCTS ...) holds: its records' type, and where a record keeps
+ * the API message it stores (product, document, version, spec). */
+typedef struct pr_record_type {
+  const ProtobufCMessageDescriptor *d;
+  size_t inner; /* offset of the ProtobufCMessage * of the API message */
+} pr_record_type_t;
+extern const pr_record_type_t pr_record_types[];
+
+/* The API message a record of table holds (borrowed; NULL when it has none). */
+ProtobufCMessage *pr_record_inner(int table, const void *rec);
+
 /* "a\0b" / "a\0b\0c" in the arena ({NULL, 0} on allocation failure). */
 store_val_t pr_key2(hg_arena_t *a, const char *x, const char *y);
 store_val_t pr_key3(hg_arena_t *a, const char *x, const char *y, const char *z);
 /* A NUL-terminated string as a key, borrowed. */
 store_val_t pr_str(const char *s);
+
+/* The record id of group in table (key group\0id), as pr_record_types[table] and carrying
+ * its API message (else STORE_EINVAL). A NULL group.p is STORE_ENOMEM. */
+int pr_load_in(store_txn_t *txn, hg_arena_t *a, int table, store_val_t group, const char *id,
+               void **out);
 
 /* Unpacks a stored value of type d. */
 int pr_decode(const ProtobufCMessageDescriptor *d, store_val_t v, hg_arena_t *a, void **out);

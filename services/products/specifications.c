@@ -16,7 +16,6 @@
 
 typedef Hangar__Products__V1__CreateApiProductVersionSpecRequest create_req_t;
 typedef Hangar__Products__V1__ListApiProductVersionSpecsRequest list_req_t;
-typedef Hangar__Products__V1__ListApiProductVersionSpecsResponse list_resp_t;
 typedef Hangar__Products__V1__GetApiProductVersionSpecRequest get_req_t;
 typedef Hangar__Products__V1__UpdateApiProductVersionSpecRequest update_req_t;
 typedef Hangar__Products__V1__DeleteApiProductVersionSpecRequest delete_req_t;
@@ -67,21 +66,14 @@ static int version_or_refuse(store_txn_t *txn, store_call_t *w) {
   return pr_found_or_refuse(w, rc);
 }
 
-/* Checks the rule table and decodes the content when it is named; *text NULL otherwise.
- * Nonzero: answered. */
-static int read_body_or_fail(rpc_ctx_t *ctx, const ProtobufCMessage *req,
-                             const Google__Protobuf__FieldMask *mask, spec_write_t *sw) {
-  hg_arena_t *a = rpc_ctx_arena(ctx);
-  hg_status_t st;
-  hg_status_clear(&st);
-  if (mask) pr_check_mask_names(mask, path_names, a, &st);
-  hg_rules_check(&rules, req, mask ? &(hg_rules_scope_t){HG_RULES_PATCH, mask, NULL} : NULL, a,
-                 &st);
+/* Decodes the content when it is named and the rules passed; sw->text NULL otherwise. -1
+ * on allocation failure. */
+static int read_content(const ProtobufCMessage *req, const Google__Protobuf__FieldMask *mask,
+                        hg_arena_t *a, hg_status_t *st, void *aux) {
+  spec_write_t *sw = aux;
   const char *content = hg_field_string(req, "content");
-  if (!st.n_violations && content && (!mask || hg_mask_has(mask, "content")) &&
-      pr_spec_content_read(content, a, &st, &sw->text) < 0)
-    return pr_fail_internal(ctx);
-  return st.n_violations ? hg_fail_invalid(ctx, &st, PR_MSG_INVALID) : 0;
+  if (st->n_violations || !content || (mask && !hg_mask_has(mask, "content"))) return 0;
+  return pr_spec_content_read(content, a, st, &sw->text) < 0 ? -1 : 0;
 }
 
 /* ---- create --------------------------------------------------------------------------- */
@@ -101,38 +93,34 @@ static int create_write(store_txn_t *txn, store_call_t *w) {
 
 static const store_call_op_t create_op = {create_write, reply_spec, NULL, NULL};
 
-static spec_record_t *new_spec(const create_req_t *req, const pr_path_t *path, const char *text,
-                               hg_arena_t *a) {
+/* The new specification's record into sw->rec; -1 on allocation failure. */
+static int new_spec(const ProtobufCMessage *msg, const pr_path_t *path, hg_arena_t *a, void *aux) {
+  const create_req_t *req = (const create_req_t *)msg;
+  spec_write_t *sw = aux;
   spec_record_t *rec = hg_arena_alloc(a, sizeof(*rec));
   spec_t *s = hg_arena_alloc(a, sizeof(*s));
-  if (!rec || !s) return NULL;
+  if (!rec || !s) return -1;
   hangar__products__v1__spec_record__init(rec);
   hangar__products__v1__api_product_version_spec__init(s);
   rec->api_product_id = (char *)path->product_id;
   rec->api_product_version_id = (char *)path->version_id;
   rec->spec = s;
   s->name = req->name;
-  s->content = (char *)text;
-  if (!(s->id = pr_new_id(a)) || !(s->created_at = hg_now_text(a))) return NULL;
+  s->content = (char *)sw->text;
+  if (!(s->id = pr_new_id(a)) || !(s->created_at = hg_now_text(a))) return -1;
   s->updated_at = s->created_at;
-  return rec;
+  sw->rec = rec;
+  return 0;
 }
+
+static const pr_body_def_t create_body = {&rules,       path_names, sizeof(spec_write_t),
+                                          read_content, new_spec,   &create_op};
 
 static void create_spec(rpc_ctx_t *ctx, const void *msg) {
   const create_req_t *req = msg;
   pr_path_t path;
-  if (pr_path_or_fail(ctx, req->api_product_id, req->api_product_version_id, NULL, &path)) return;
-  spec_write_t *sw = hg_arena_alloc(rpc_ctx_arena(ctx), sizeof(*sw));
-  if (!sw) {
-    pr_fail_internal(ctx);
-    return;
-  }
-  if (read_body_or_fail(ctx, &req->base, NULL, sw)) return;
-  if (!(sw->rec = new_spec(req, &path, sw->text, rpc_ctx_arena(ctx)))) {
-    pr_fail_internal(ctx);
-    return;
-  }
-  pr_submit(ctx, &path, &create_op, req, sw);
+  if (pr_path_or_fail(ctx, req->api_product_id, req->api_product_version_id, NULL, &path) == 0)
+    pr_submit_body(ctx, &create_body, &path, req, NULL);
 }
 
 /* ---- update / delete ------------------------------------------------------------------ */
@@ -160,18 +148,14 @@ static int update_write(store_txn_t *txn, store_call_t *w) {
 
 static const store_call_op_t update_op = {update_write, reply_spec, NULL, NULL};
 
+static const pr_body_def_t update_body = {&rules,       path_names, sizeof(spec_write_t),
+                                          read_content, NULL,       &update_op};
+
 static void update_spec(rpc_ctx_t *ctx, const void *msg) {
   const update_req_t *req = msg;
   pr_path_t path;
-  if (pr_path_or_fail(ctx, req->api_product_id, req->api_product_version_id, req->id, &path))
-    return;
-  spec_write_t *sw = hg_arena_alloc(rpc_ctx_arena(ctx), sizeof(*sw));
-  if (!sw) {
-    pr_fail_internal(ctx);
-    return;
-  }
-  if (read_body_or_fail(ctx, &req->base, pr_mask_of(req->update_mask), sw)) return;
-  pr_submit(ctx, &path, &update_op, req, sw);
+  if (pr_path_or_fail(ctx, req->api_product_id, req->api_product_version_id, req->id, &path) == 0)
+    pr_submit_body(ctx, &update_body, &path, req, pr_mask_of(req->update_mask));
 }
 
 static int delete_write(store_txn_t *txn, store_call_t *w) {
@@ -194,68 +178,34 @@ static void delete_spec(rpc_ctx_t *ctx, const void *msg) {
 
 /* ---- reads ---------------------------------------------------------------------------- */
 
-/* A read transaction where the path's product (in the caller's org) and version exist. */
-static int begin_version_read_or_fail(rpc_ctx_t *ctx, const pr_path_t *path, store_txn_t **txn) {
-  version_record_t *v;
-  if (pr_begin_product_read_or_fail(ctx, path, txn)) return -1;
-  int rc = version_load(*txn, rpc_ctx_arena(ctx), path->product_id, path->version_id, &v);
-  if (rc == 0) return 0;
-  store_txn_end(*txn);
-  return store_call_fail(ctx, &pr_store_answers, rc);
-}
+static const pr_reads_t reads = {
+    PR_IN_VERSION, PR_SPECS,
+    &hangar__products__v1__list_api_product_version_specs_response__descriptor, NULL, NULL};
 
 static void get_spec(rpc_ctx_t *ctx, const void *msg) {
   const get_req_t *req = msg;
   pr_path_t path;
-  store_txn_t *txn;
-  spec_record_t *rec = NULL;
-  if (pr_path_or_fail(ctx, req->api_product_id, req->api_product_version_id, req->id, &path) ||
-      begin_version_read_or_fail(ctx, &path, &txn))
-    return;
-  int rc = spec_load(txn, rpc_ctx_arena(ctx), path.product_id, path.version_id, path.id, &rec);
-  store_txn_end(txn);
-  if (rc)
-    store_call_fail(ctx, &pr_store_answers, rc);
-  else
-    rpc_reply(ctx, rec->spec);
+  if (pr_path_or_fail(ctx, req->api_product_id, req->api_product_version_id, req->id, &path) == 0)
+    pr_get_reply(ctx, &reads, &path, path.id);
 }
 
 static void list_specs(rpc_ctx_t *ctx, const void *msg) {
   const list_req_t *req = msg;
   pr_path_t path;
   pr_list_query_t q = {0};
-  pr_list_page_t page;
-  store_txn_t *txn;
-  hg_arena_t *a = rpc_ctx_arena(ctx);
-  list_resp_t resp = HANGAR__PRODUCTS__V1__LIST_API_PRODUCT_VERSION_SPECS_RESPONSE__INIT;
   hg_status_t st;
   hg_status_clear(&st);
   if (pr_path_or_fail(ctx, req->api_product_id, req->api_product_version_id, NULL, &path)) return;
-  if (pr_page_resolve(req->page, &st, &q.page)) {
-    hg_fail_invalid(ctx, &st, PR_MSG_INVALID);
-    return;
-  }
-  if (begin_version_read_or_fail(ctx, &path, &txn)) return;
-  int rc = pr_list_group(txn, a, PR_SPECS, pr_key2(a, path.product_id, path.version_id),
-                         &hangar__products__v1__spec_record__descriptor, &q, &page);
-  store_txn_end(txn);
-  resp.data = rc ? NULL : hg_arena_alloc(a, (page.n ? page.n : 1) * sizeof(*resp.data));
-  if (rc == 0 && (!resp.data || !(resp.meta = pr_list_meta(a, &q.page, page.total))))
-    rc = STORE_ENOMEM;
-  if (rc) {
-    store_call_fail(ctx, &pr_store_answers, rc);
-    return;
-  }
-  for (size_t i = 0; i < page.n; i++) resp.data[i] = ((spec_record_t *)page.items[i])->spec;
-  resp.n_data = page.n;
-  rpc_reply(ctx, &resp);
+  pr_page_resolve(req->page, &st, &q.page);
+  if (hg_valid_or_fail(ctx, &st, PR_MSG_INVALID)) return;
+  pr_list_reply(ctx, &reads, &path, &q);
 }
 
-const rpc_binding_t pr_spec_bindings[] = {
+static const rpc_binding_t bindings[] = {
     {"CreateApiProductVersionSpec", create_spec, pr_admit_child_editor},
     {"ListApiProductVersionSpecs", list_specs, pr_admit_child_viewer},
     {"GetApiProductVersionSpec", get_spec, pr_admit_child_viewer},
     {"UpdateApiProductVersionSpec", update_spec, pr_admit_child_editor},
     {"DeleteApiProductVersionSpec", delete_spec, pr_admit_child_editor},
 };
-const size_t pr_n_spec_bindings = sizeof(pr_spec_bindings) / sizeof(pr_spec_bindings[0]);
+const pr_methods_t pr_spec_methods = PR_METHODS(bindings);

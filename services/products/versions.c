@@ -18,7 +18,6 @@
 
 typedef Hangar__Products__V1__CreateApiProductVersionRequest create_req_t;
 typedef Hangar__Products__V1__ListApiProductVersionsRequest list_req_t;
-typedef Hangar__Products__V1__ListApiProductVersionsResponse list_resp_t;
 typedef Hangar__Products__V1__GetApiProductVersionRequest get_req_t;
 typedef Hangar__Products__V1__UpdateApiProductVersionRequest update_req_t;
 typedef Hangar__Products__V1__DeleteApiProductVersionRequest delete_req_t;
@@ -99,22 +98,26 @@ static void reply_version(store_call_t *w) {
 
 /* ---- create --------------------------------------------------------------------------- */
 
-static version_record_t *new_version(const create_req_t *req, const char *product_id,
-                                     const version_input_t *in, hg_arena_t *a) {
+/* The new version's record into in->rec; -1 on allocation failure. */
+static int new_version(const ProtobufCMessage *msg, const pr_path_t *path, hg_arena_t *a,
+                       void *aux) {
+  const create_req_t *req = (const create_req_t *)msg;
+  version_input_t *in = aux;
   version_record_t *rec = hg_arena_alloc(a, sizeof(*rec));
   version_t *v = hg_arena_alloc(a, sizeof(*v));
-  if (!rec || !v) return NULL;
+  if (!rec || !v) return -1;
   hangar__products__v1__version_record__init(rec);
   hangar__products__v1__api_product_version__init(v);
-  rec->api_product_id = (char *)product_id;
+  rec->api_product_id = (char *)path->product_id;
   rec->version = v;
   v->name = req->name;
   v->publish_status = req->_publish_status_case ? req->publish_status : "unpublished";
   v->deprecated = req->_deprecated_case ? req->deprecated : 0;
   v->gateway_service = in->gateway_service;
-  if (!(v->id = pr_new_id(a)) || !(v->created_at = hg_now_text(a))) return NULL;
+  if (!(v->id = pr_new_id(a)) || !(v->created_at = hg_now_text(a))) return -1;
   v->updated_at = v->created_at;
-  return hg_labels_to_map(&v->base, "labels", &in->labels, a) == 0 ? rec : NULL;
+  in->rec = rec;
+  return hg_labels_to_map(&v->base, "labels", &in->labels, a) == 0 ? 0 : -1;
 }
 
 static int create_write(store_txn_t *txn, store_call_t *w) {
@@ -124,23 +127,23 @@ static int create_write(store_txn_t *txn, store_call_t *w) {
 
 static const store_call_op_t create_op = {create_write, reply_version, NULL, NULL};
 
+static int read_create(const ProtobufCMessage *msg, const Google__Protobuf__FieldMask *mask,
+                       hg_arena_t *a, hg_status_t *st, void *aux) {
+  const create_req_t *req = (const create_req_t *)msg;
+  version_input_t *in = aux;
+  (void)mask;
+  if (pr_labels_create(msg, &pr_labels_cfg, a, st, &in->labels) < 0) return -1;
+  return read_gateway_service(req->gateway_service, a, st, &in->gateway_service);
+}
+
+static const pr_body_def_t create_body = {&rules,      path_names,  sizeof(version_input_t),
+                                          read_create, new_version, &create_op};
+
 static void create_version(rpc_ctx_t *ctx, const void *msg) {
   const create_req_t *req = msg;
   pr_path_t path;
-  if (pr_path_or_fail(ctx, req->api_product_id, NULL, NULL, &path)) return;
-  hg_arena_t *a = rpc_ctx_arena(ctx);
-  version_input_t *in = hg_arena_alloc(a, sizeof(*in));
-  hg_status_t st;
-  hg_status_clear(&st);
-  if (in) hg_rules_check(&rules, &req->base, NULL, a, &st);
-  if (!in || pr_labels_create(&req->base, &pr_labels_cfg, a, &st, &in->labels) < 0 ||
-      read_gateway_service(req->gateway_service, a, &st, &in->gateway_service) ||
-      (!st.n_violations && !(in->rec = new_version(req, path.product_id, in, a)))) {
-    pr_fail_internal(ctx);
-    return;
-  }
-  if (hg_valid_or_fail(ctx, &st, PR_MSG_INVALID)) return;
-  pr_submit(ctx, &path, &create_op, req, in);
+  if (pr_path_or_fail(ctx, req->api_product_id, NULL, NULL, &path) == 0)
+    pr_submit_body(ctx, &create_body, &path, req, NULL);
 }
 
 /* ---- update --------------------------------------------------------------------------- */
@@ -170,36 +173,28 @@ static int update_write(store_txn_t *txn, store_call_t *w) {
 
 static const store_call_op_t update_op = {update_write, reply_version, NULL, NULL};
 
-/* deprecated and notify, when named, must be booleans (JSON null unsets them). */
-static void check_booleans(const update_req_t *req, const Google__Protobuf__FieldMask *mask,
-                           hg_arena_t *a, hg_status_t *st) {
+/* deprecated and notify, when named, must be booleans (JSON null unsets them); then the
+ * labels patch and gateway_service. */
+static int read_update(const ProtobufCMessage *msg, const Google__Protobuf__FieldMask *mask,
+                       hg_arena_t *a, hg_status_t *st, void *aux) {
+  const update_req_t *req = (const update_req_t *)msg;
+  version_input_t *in = aux;
   if (hg_mask_has(mask, "deprecated") && !req->_deprecated_case)
     pr_violate(st, a, "deprecated", "is_boolean");
   if (hg_mask_has(mask, "notify") && !req->_notify_case) pr_violate(st, a, "notify", "is_boolean");
+  if (pr_labels_patch_read(mask, &pr_labels_cfg, req->labels, a, st, &in->labels_patch) < 0)
+    return -1;
+  return read_gateway_service(req->gateway_service, a, st, &in->gateway_service);
 }
+
+static const pr_body_def_t update_body = {&rules,      path_names, sizeof(version_input_t),
+                                          read_update, NULL,       &update_op};
 
 static void update_version(rpc_ctx_t *ctx, const void *msg) {
   const update_req_t *req = msg;
   pr_path_t path;
-  if (pr_path_or_fail(ctx, req->api_product_id, NULL, req->id, &path)) return;
-  hg_arena_t *a = rpc_ctx_arena(ctx);
-  const Google__Protobuf__FieldMask *mask = pr_mask_of(req->update_mask);
-  version_input_t *in = hg_arena_alloc(a, sizeof(*in));
-  hg_status_t st;
-  hg_status_clear(&st);
-  if (in) {
-    pr_check_mask_names(mask, path_names, a, &st);
-    hg_rules_check(&rules, &req->base, &(hg_rules_scope_t){HG_RULES_PATCH, mask, NULL}, a, &st);
-    check_booleans(req, mask, a, &st);
-  }
-  if (!in ||
-      pr_labels_patch_read(mask, &pr_labels_cfg, req->labels, a, &st, &in->labels_patch) < 0 ||
-      read_gateway_service(req->gateway_service, a, &st, &in->gateway_service)) {
-    pr_fail_internal(ctx);
-    return;
-  }
-  if (hg_valid_or_fail(ctx, &st, PR_MSG_INVALID)) return;
-  pr_submit(ctx, &path, &update_op, req, in);
+  if (pr_path_or_fail(ctx, req->api_product_id, NULL, req->id, &path) == 0)
+    pr_submit_body(ctx, &update_body, &path, req, pr_mask_of(req->update_mask));
 }
 
 /* ---- delete --------------------------------------------------------------------------- */
@@ -224,20 +219,15 @@ static void delete_version(rpc_ctx_t *ctx, const void *msg) {
 
 /* ---- reads ---------------------------------------------------------------------------- */
 
+static const pr_reads_t reads = {
+    PR_IN_PRODUCT, PR_VERSIONS,
+    &hangar__products__v1__list_api_product_versions_response__descriptor, NULL, NULL};
+
 static void get_version(rpc_ctx_t *ctx, const void *msg) {
   const get_req_t *req = msg;
   pr_path_t path;
-  store_txn_t *txn;
-  version_record_t *rec = NULL;
-  if (pr_path_or_fail(ctx, req->api_product_id, NULL, req->id, &path) ||
-      pr_begin_product_read_or_fail(ctx, &path, &txn))
-    return;
-  int rc = version_load(txn, rpc_ctx_arena(ctx), path.product_id, path.id, &rec);
-  store_txn_end(txn);
-  if (rc)
-    store_call_fail(ctx, &pr_store_answers, rc);
-  else
-    rpc_reply(ctx, rec->version);
+  if (pr_path_or_fail(ctx, req->api_product_id, NULL, req->id, &path) == 0)
+    pr_get_reply(ctx, &reads, &path, path.id);
 }
 
 static const char *version_attr(const void *item, int id) {
@@ -264,9 +254,6 @@ static void list_versions(rpc_ctx_t *ctx, const void *msg) {
   hg_arena_t *a = rpc_ctx_arena(ctx);
   hg_filter_t *filter = hg_arena_alloc(a, sizeof(*filter));
   pr_list_query_t q = {.cmp = compare_versions};
-  list_resp_t resp = HANGAR__PRODUCTS__V1__LIST_API_PRODUCT_VERSIONS_RESPONSE__INIT;
-  pr_list_page_t page;
-  store_txn_t *txn;
   hg_status_t st;
   hg_status_clear(&st);
   if (pr_path_or_fail(ctx, req->api_product_id, NULL, NULL, &path)) return;
@@ -279,27 +266,14 @@ static void list_versions(rpc_ctx_t *ctx, const void *msg) {
   hg_filter_from_message(&filter_cfg, (const ProtobufCMessage *)req->filter, a, &st, filter);
   if (hg_valid_or_fail(ctx, &st, PR_MSG_INVALID)) return;
   if (filter->n) q.keep = keep_version, q.keep_arg = filter;
-  if (pr_begin_product_read_or_fail(ctx, &path, &txn)) return;
-  int rc = pr_list_group(txn, a, PR_VERSIONS, pr_str(path.product_id),
-                         &hangar__products__v1__version_record__descriptor, &q, &page);
-  store_txn_end(txn);
-  resp.data = rc ? NULL : hg_arena_alloc(a, (page.n ? page.n : 1) * sizeof(*resp.data));
-  if (rc == 0 && (!resp.data || !(resp.meta = pr_list_meta(a, &q.page, page.total))))
-    rc = STORE_ENOMEM;
-  if (rc) {
-    store_call_fail(ctx, &pr_store_answers, rc);
-    return;
-  }
-  for (size_t i = 0; i < page.n; i++) resp.data[i] = ((version_record_t *)page.items[i])->version;
-  resp.n_data = page.n;
-  rpc_reply(ctx, &resp);
+  pr_list_reply(ctx, &reads, &path, &q);
 }
 
-const rpc_binding_t pr_version_bindings[] = {
+static const rpc_binding_t bindings[] = {
     {"CreateApiProductVersion", create_version, pr_admit_child_editor},
     {"ListApiProductVersions", list_versions, pr_admit_child_viewer},
     {"GetApiProductVersion", get_version, pr_admit_child_viewer},
     {"UpdateApiProductVersion", update_version, pr_admit_child_editor},
     {"DeleteApiProductVersion", delete_version, pr_admit_child_editor},
 };
-const size_t pr_n_version_bindings = sizeof(pr_version_bindings) / sizeof(pr_version_bindings[0]);
+const pr_methods_t pr_version_methods = PR_METHODS(bindings);

@@ -311,6 +311,26 @@ START_TEST(test_deleting_a_version_deletes_its_spec) {
 }
 END_TEST
 
+/* A record's key is its group's key, NUL, its id: pr_load_in finds a spec under its
+ * version's group and nowhere else. */
+START_TEST(test_spec_loads_in_its_version_group) {
+  product_t *p = fx_product("p", "a-editor");
+  version_t *v = create_version(p->id, "v1"), *other = create_version(p->id, "v2");
+  spec_create_t s = spec_request(p->id, v->id, "oas.yaml", EXAMPLE_B64);
+  spec_t *spec = fx_ok("CreateApiProductVersionSpec", &s, "a-editor");
+  store_txn_t *txn;
+  void *rec = NULL;
+  ck_assert_int_eq(store_txn_begin_read(fx.store, &txn), 0);
+  ck_assert_int_eq(pr_load_in(txn, fx.a, PR_SPECS, pr_key2(fx.a, p->id, v->id), spec->id, &rec), 0);
+  ck_assert_str_eq(((spec_t *)pr_record_inner(PR_SPECS, rec))->id, spec->id);
+  ck_assert_int_eq(pr_load_in(txn, fx.a, PR_SPECS, pr_key2(fx.a, p->id, other->id), spec->id, &rec),
+                   STORE_NOTFOUND);
+  ck_assert_int_eq(pr_load_in(txn, fx.a, PR_SPECS, (store_val_t){NULL, 0}, spec->id, &rec),
+                   STORE_ENOMEM);
+  store_txn_end(txn);
+}
+END_TEST
+
 int main(void) {
   Suite *s = suite_create("products_versions");
   TCase *tc = tcase_create("versions");
@@ -323,6 +343,7 @@ int main(void) {
   tcase_add_test(tc, test_spec_example_one_per_version);
   tcase_add_test(tc, test_spec_validation);
   tcase_add_test(tc, test_deleting_a_version_deletes_its_spec);
+  tcase_add_test(tc, test_spec_loads_in_its_version_group);
   suite_add_tcase(s, tc);
   SRunner *sr = srunner_create(s);
   srunner_run_all(sr, CK_NORMAL);
