@@ -210,23 +210,6 @@ static void get_resource(rpc_ctx_t *ctx, const void *msg) {
   }
 }
 
-typedef struct list_page {
-  hg_arena_t *arena;
-  resource_t **items;
-  size_t n;
-  int rc;
-} list_page_t;
-
-static int collect_resource(void *arg, store_val_t key, store_val_t val) {
-  (void)key;
-  list_page_t *page = arg;
-  resource_record_t *rec;
-  page->rc = resource_decode(val, page->arena, &rec);
-  if (page->rc) return 1;
-  page->items[page->n++] = rec->resource;
-  return 0;
-}
-
 /* limit 0..100 (default 50, larger capped), offset from 0: negative is the client's
  * mistake, 400 naming the parameter. */
 static const hg_page_cfg_t page_cfg = {
@@ -261,8 +244,9 @@ static void list_resources(rpc_ctx_t *ctx, const void *msg) {
   if (page_bounds_or_fail(ctx, req, &bounds)) return;
   int64_t limit = bounds.size, offset = (int64_t)bounds.offset;
   hg_arena_t *a = rpc_ctx_arena(ctx);
-  list_page_t page = {.arena = a,
-                      .items = hg_arena_alloc(a, sizeof(resource_t *) * (size_t)(limit + 1))};
+  record_page_t page = {.type = &resource_record_type,
+                        .a = a,
+                        .items = hg_arena_alloc(a, sizeof(resource_t *) * (size_t)(limit + 1))};
   uint64_t total = 0;
   store_val_t group = {req->project_id, strlen(req->project_id)};
   store_txn_t *txn;
@@ -270,18 +254,16 @@ static void list_resources(rpc_ctx_t *ctx, const void *msg) {
   if (rc == 0) {
     rc = store_group_count(txn, RES_TABLE, group, &total);
     if (rc == 0 && limit > 0)
-      rc = store_group_scan(txn, RES_TABLE, group, (uint64_t)offset, (size_t)limit,
-                            collect_resource, &page);
+      rc = store_group_scan(txn, RES_TABLE, group, (uint64_t)offset, (size_t)limit, record_collect,
+                            &page);
     store_txn_end(txn);
   }
-  if (rc == 0) rc = page.rc;
-  if (rc) {
+  list_resp_t resp = HANGAR__RESOURCES__V1__LIST_RESOURCES_RESPONSE__INIT;
+  if ((rc = record_page_end(&page, rc, &resp.n_resources)) != 0) {
     store_call_fail(ctx, &store_answers, rc);
     return;
   }
-  list_resp_t resp = HANGAR__RESOURCES__V1__LIST_RESOURCES_RESPONSE__INIT;
-  resp.resources = page.items;
-  resp.n_resources = page.n;
+  resp.resources = (resource_t **)page.items;
   resp.total = (int64_t)total;
   resp.limit = limit;
   resp.offset = offset;
