@@ -39,13 +39,9 @@ const store_call_cfg_t wr_store_answers = {
     .codes = STORE_CALL_CODE_INTERNAL,
 };
 
-void wr_answer_read(rpc_ctx_t *ctx, int rc, const void *resp, const char *not_found) {
-  if (rc == 0)
-    rpc_reply(ctx, resp);
-  else if (rc == STORE_NOTFOUND && not_found)
-    rpc_fail_code(ctx, HG_NOT_FOUND, not_found);
-  else
-    store_call_fail(ctx, &wr_store_answers, rc);
+void wr_read_reply(rpc_ctx_t *ctx, store_call_read_fn read, const void *arg,
+                   const char *not_found) {
+  store_call_read(ctx, wr_svc(ctx)->store, &wr_store_answers, read, arg, not_found);
 }
 
 /* The answer to a DELETE, in the call's arena; NULL on allocation failure. */
