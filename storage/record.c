@@ -69,12 +69,12 @@ void *record_payload(const record_type_t *t, const ProtobufCMessage *rec) {
 }
 
 int record_load(store_txn_t *txn, int table, store_val_t key, const record_type_t *t, hg_arena_t *a,
-                void **payload) {
+                void *out) {
   store_val_t v;
   ProtobufCMessage *m;
   int rc = store_get(txn, table, key, &v);
   if (rc == 0) rc = record_decode(t, v, a, &m);
-  if (rc == 0) *payload = record_payload(t, m);
+  if (rc == 0) memcpy(out, (const char *)m + t->payload, sizeof(void *)); /* the payload */
   return rc;
 }
 

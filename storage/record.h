@@ -40,10 +40,11 @@ typedef struct record_type {
 int record_decode(const record_type_t *t, store_val_t v, hg_arena_t *a, ProtobufCMessage **out);
 /* The payload of rec, a record of type t (borrowed from rec). */
 void *record_payload(const record_type_t *t, const ProtobufCMessage *rec);
-/* store_get of key in table, then record_decode; *payload gets the record's payload. 0,
- * STORE_NOTFOUND, or another store error; *payload untouched on failure. */
+/* store_get of key in table, then record_decode. out is the address of a pointer of the
+ * payload's own type (wrapper_t **, ...), which gets the payload, so a typed loader is one
+ * call. 0, STORE_NOTFOUND, or another store error; *out untouched on failure. */
 int record_load(store_txn_t *txn, int table, store_val_t key, const record_type_t *t, hg_arena_t *a,
-                void **payload);
+                void *out);
 
 /* A page of payloads being collected by a scan (store_group_scan and the like). The caller
  * sets type, a and items (room for the scan's limit); n counts what was collected. */

@@ -46,12 +46,22 @@ static int put_record(store_txn_t *txn, int table, const char *key, const Protob
 
 static const record_type_t wrapper_type = {&hangar__resources__v1__wrapper_record__descriptor,
                                            offsetof(wrapper_record_t, wrapper), NULL};
+static const record_type_t wres_type = {&hangar__resources__v1__wrapper_resource_record__descriptor,
+                                        offsetof(wres_record_t, resource), NULL};
+/* What each table keyed by object id holds (the order table holds ids). */
+static const record_type_t *const table_types[WR_N_TABLES] = {
+    [WR_T_WRAPPERS] = &wrapper_type,
+    [WR_T_RESOURCES] = &wres_type,
+};
+
+int wr_record_load(store_txn_t *txn, int base, int table, hg_arena_t *a, const char *id,
+                   void *out) {
+  if (table < 0 || table >= WR_N_TABLES || !table_types[table]) return STORE_EINVAL;
+  return record_load(txn, base + table, str_val(id), table_types[table], a, out);
+}
 
 int wrapper_load(store_txn_t *txn, int base, hg_arena_t *a, const char *id, wrapper_t **out) {
-  void *w;
-  int rc = record_load(txn, base + WR_T_WRAPPERS, str_val(id), &wrapper_type, a, &w);
-  if (rc == 0) *out = w;
-  return rc;
+  return wr_record_load(txn, base, WR_T_WRAPPERS, a, id, out);
 }
 
 int wrapper_insert(store_txn_t *txn, int base, const wrapper_t *w) {
@@ -86,14 +96,8 @@ int wrapper_page(store_txn_t *txn, int base, hg_arena_t *a, uint64_t skip, size_
 
 /* ---- resources ------------------------------------------------------------------------ */
 
-static const record_type_t wres_type = {&hangar__resources__v1__wrapper_resource_record__descriptor,
-                                        offsetof(wres_record_t, resource), NULL};
-
 int wres_load(store_txn_t *txn, int base, hg_arena_t *a, const char *id, wres_t **out) {
-  void *r;
-  int rc = record_load(txn, base + WR_T_RESOURCES, str_val(id), &wres_type, a, &r);
-  if (rc == 0) *out = r;
-  return rc;
+  return wr_record_load(txn, base, WR_T_RESOURCES, a, id, out);
 }
 
 /* wrapper id + SHA-256(name): fixed size whatever the name's length, so any name fits the

@@ -80,18 +80,8 @@ static void list_wrappers(rpc_ctx_t *ctx, const void *msg) {
   wr_read_reply(ctx, read_page, &page, NULL);
 }
 
-static int read_wrapper(store_txn_t *txn, rpc_ctx_t *ctx, const void *id, void **answer) {
-  wrapper_t *w;
-  int rc = wrapper_load(txn, wr_svc(ctx)->wrapper_base, rpc_ctx_arena(ctx), id, &w);
-  if (rc == 0) *answer = w;
-  return rc;
-}
-
 static void get_wrapper(rpc_ctx_t *ctx, const void *msg) {
-  const get_req_t *req = msg;
-  char id[HG_OBJECTID_LEN];
-  if (wr_path_id_or_fail(ctx, req->id, id)) return;
-  wr_read_reply(ctx, read_wrapper, id, NOT_FOUND);
+  wr_get_reply(ctx, ((const get_req_t *)msg)->id, WR_T_WRAPPERS, NOT_FOUND);
 }
 
 /* result is the Deleted answer; its id is the canonical wrapper id. */
@@ -115,10 +105,7 @@ static int delete_write(store_txn_t *txn, store_call_t *c) {
 static const store_call_op_t delete_op = {delete_write, store_call_reply_aux, NULL, NULL};
 
 static void delete_wrapper(rpc_ctx_t *ctx, const void *msg) {
-  const delete_req_t *req = msg;
-  char id[HG_OBJECTID_LEN];
-  if (wr_path_id_or_fail(ctx, req->id, id)) return;
-  wr_submit_delete(ctx, req, id, &delete_op);
+  wr_submit_delete(ctx, msg, ((const delete_req_t *)msg)->id, &delete_op);
 }
 
 const rpc_binding_t wr_wrapper_bindings[WR_N_WRAPPER_BINDINGS] = {
