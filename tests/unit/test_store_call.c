@@ -140,16 +140,22 @@ static void stop(void) {
   teardown();
 }
 
-/* Calls op with text; returns the status code, *st and *out (the echo) filled. */
-static int call(const char *value, hg_status_t *st, const char **out) {
+/* Calls method path with text; returns the status code, *st and *out (the answer's text)
+ * filled. */
+static int call_at(const char *path, const char *value, hg_status_t *st, const char **out) {
   text_t req = GOOGLE__PROTOBUF__STRING_VALUE__INIT;
   req.value = (char *)value;
   rpc_call_opts_t o = {.deadline_ms = 5000, .arena = fx.a};
   void *resp = NULL;
   hg_status_clear(st);
-  int code = rpc_call_sync(fx.ch, PATH, TEXT, &req, TEXT, &o, st, &resp);
+  int code = rpc_call_sync(fx.ch, path, TEXT, &req, TEXT, &o, st, &resp);
   *out = resp ? ((text_t *)resp)->value : NULL;
   return code;
+}
+
+/* Calls the write method: value names the op and the answer echoes it. */
+static int call(const char *value, hg_status_t *st, const char **out) {
+  return call_at(PATH, value, st, out);
 }
 
 START_TEST(test_store_call_commit_replies_aux) {
@@ -232,23 +238,11 @@ START_TEST(test_store_call_failed_text_aborts) {
 }
 END_TEST
 
-/* Reads key through READ_PATH; returns the status code, *st and *out filled. */
-static int read_key(const char *key, hg_status_t *st, const char **out) {
-  text_t req = GOOGLE__PROTOBUF__STRING_VALUE__INIT;
-  req.value = (char *)key;
-  rpc_call_opts_t o = {.deadline_ms = 5000, .arena = fx.a};
-  void *resp = NULL;
-  hg_status_clear(st);
-  int code = rpc_call_sync(fx.ch, READ_PATH, TEXT, &req, TEXT, &o, st, &resp);
-  *out = resp ? ((text_t *)resp)->value : NULL;
-  return code;
-}
-
 START_TEST(test_store_call_read_answers_what_it_read) {
   hg_status_t st;
   const char *out;
   ck_assert_int_eq(call("0:k", &st, &out), HG_OK);
-  ck_assert_int_eq(read_key("0:k", &st, &out), HG_OK);
+  ck_assert_int_eq(call_at(READ_PATH, "0:k", &st, &out), HG_OK);
   ck_assert_str_eq(out, "v");
 }
 END_TEST
@@ -256,7 +250,7 @@ END_TEST
 START_TEST(test_store_call_read_not_found_uses_its_text) {
   hg_status_t st;
   const char *out;
-  ck_assert_int_eq(read_key("absent", &st, &out), HG_NOT_FOUND);
+  ck_assert_int_eq(call_at(READ_PATH, "absent", &st, &out), HG_NOT_FOUND);
   ck_assert_str_eq(st.message, "Read's not found");
 }
 END_TEST
