@@ -18,6 +18,18 @@ int64_t hg_monotonic_ms(void) { return clock_ns(CLOCK_MONOTONIC) / 1000000; }
 
 int64_t hg_monotonic_us(void) { return clock_ns(CLOCK_MONOTONIC) / 1000; }
 
+struct timespec hg_timespec_after(clockid_t id, int64_t ms) {
+  struct timespec ts;
+  clock_gettime(id, &ts);
+  ts.tv_sec += ms / 1000;
+  ts.tv_nsec += (ms % 1000) * 1000000;
+  if (ts.tv_nsec >= 1000000000) {
+    ts.tv_sec++;
+    ts.tv_nsec -= 1000000000;
+  }
+  return ts;
+}
+
 void hg_time_rfc3339(int64_t unix_ms, char out[HG_RFC3339_LEN]) {
   if (unix_ms < 0) unix_ms = 0;
   time_t secs = (time_t)(unix_ms / 1000);

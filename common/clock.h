@@ -8,6 +8,7 @@
 #define HANGAR_CLOCK_H
 
 #include <stdint.h>
+#include <time.h>
 
 #include "common/arena.h"
 
@@ -19,6 +20,10 @@ int64_t hg_now_ms(void);
 int64_t hg_monotonic_ms(void);
 /* The same clock in microseconds, for latencies. */
 int64_t hg_monotonic_us(void);
+/* The instant ms (>= 0) milliseconds from now on clock id, as the absolute time that
+ * pthread_cond_timedwait takes: CLOCK_REALTIME for a default condition variable, the clock
+ * set with pthread_condattr_setclock otherwise. */
+struct timespec hg_timespec_after(clockid_t id, int64_t ms);
 /* "2025-01-15T14:20:00.123Z" (UTC, millisecond precision) into out; a negative time is
  * written as the epoch. */
 void hg_time_rfc3339(int64_t unix_ms, char out[HG_RFC3339_LEN]);

@@ -6,6 +6,8 @@
  * alike as NULL and callers must tell them apart. */
 #include "storage/record.h"
 
+#include <string.h>
+
 int record_pack(const ProtobufCMessage *msg, hg_buf_t *out) {
   size_t n = protobuf_c_message_get_packed_size(msg);
   if (hg_buf_reserve(out, n + 1) != 0) return STORE_ENOMEM;
@@ -49,4 +51,44 @@ int record_unpack(const ProtobufCMessageDescriptor *d, store_val_t v, hg_arena_t
   const uint8_t *p = v.p;
   if (!p || v.n == 0 || p[0] != RECORD_VERSION) return STORE_EINVAL;
   return record_unpack_bytes(d, p + 1, v.n - 1, a, out);
+}
+
+int record_decode(const record_type_t *t, store_val_t v, hg_arena_t *a, ProtobufCMessage **out) {
+  ProtobufCMessage *m = NULL;
+  int rc = record_unpack(t->desc, v, a, &m);
+  if (rc == 0 && !record_payload(t, m)) rc = STORE_EINVAL;
+  if (rc == 0 && t->upgrade) rc = t->upgrade(m, a);
+  if (rc == 0) *out = m;
+  return rc;
+}
+
+void *record_payload(const record_type_t *t, const ProtobufCMessage *rec) {
+  void *payload;
+  memcpy(&payload, (const char *)rec + t->payload, sizeof(payload));
+  return payload;
+}
+
+int record_load(store_txn_t *txn, int table, store_val_t key, const record_type_t *t, hg_arena_t *a,
+                void *out) {
+  store_val_t v;
+  ProtobufCMessage *m;
+  int rc = store_get(txn, table, key, &v);
+  if (rc == 0) rc = record_decode(t, v, a, &m);
+  if (rc == 0) memcpy(out, (const char *)m + t->payload, sizeof(void *)); /* the payload */
+  return rc;
+}
+
+int record_collect(void *page, store_val_t key, store_val_t val) {
+  (void)key;
+  record_page_t *pg = page;
+  ProtobufCMessage *m;
+  if ((pg->rc = record_decode(pg->type, val, pg->a, &m)) != 0) return 1;
+  pg->items[pg->n++] = record_payload(pg->type, m);
+  return 0;
+}
+
+int record_page_end(const record_page_t *page, int rc, size_t *n) {
+  if (page->rc) rc = page->rc;
+  if (rc == 0) *n = page->n;
+  return rc;
 }

@@ -24,4 +24,44 @@ int record_unpack(const ProtobufCMessageDescriptor *d, store_val_t v, hg_arena_t
 int record_unpack_bytes(const ProtobufCMessageDescriptor *d, const uint8_t *p, size_t n,
                         hg_arena_t *a, ProtobufCMessage **out);
 
+/* A stored record type: a message whose payload is one message field that every stored
+ * record sets (WrapperRecord.wrapper, ResourceRecord.resource ...). A store describes each
+ * of its types once, statically, and reads them all through the calls below. */
+typedef struct record_type {
+  const ProtobufCMessageDescriptor *desc; /* the record message */
+  size_t payload;                         /* offsetof the payload pointer in it */
+  /* Optional: brings a record written in an older shape up to date after unpacking (in
+   * arena a). 0 or a store error. */
+  int (*upgrade)(ProtobufCMessage *rec, hg_arena_t *a);
+} record_type_t;
+
+/* Unpacks v as a record of type t (record_unpack), then runs t->upgrade. 0, STORE_EINVAL
+ * (bad bytes or no payload), STORE_ENOMEM, or upgrade's error; *out untouched on failure. */
+int record_decode(const record_type_t *t, store_val_t v, hg_arena_t *a, ProtobufCMessage **out);
+/* The payload of rec, a record of type t (borrowed from rec). */
+void *record_payload(const record_type_t *t, const ProtobufCMessage *rec);
+/* store_get of key in table, then record_decode. out is the address of a pointer of the
+ * payload's own type (wrapper_t **, ...), which gets the payload, so a typed loader is one
+ * call. 0, STORE_NOTFOUND, or another store error; *out untouched on failure. */
+int record_load(store_txn_t *txn, int table, store_val_t key, const record_type_t *t, hg_arena_t *a,
+                void *out);
+
+/* A page of payloads being collected by a scan (store_group_scan and the like). The caller
+ * sets type, a and items (room for the scan's limit); n counts what was collected. */
+typedef struct record_page {
+  const record_type_t *type;
+  hg_arena_t *a;
+  void **items;
+  size_t n;
+  int rc; /* the decode error that stopped the scan, or 0 */
+} record_page_t;
+
+/* A store_iter_fn over a record_page_t: decodes val and appends its payload. On a decode
+ * error it records it in page->rc and returns 1, which stops the scan; the scan's caller
+ * must then answer page->rc rather than the scan's 0. */
+int record_collect(void *page, store_val_t key, store_val_t val);
+/* What a scan that collected into page answers, given the scan's own rc: page->rc when a
+ * decode stopped it, else rc; on 0, *n gets the count. */
+int record_page_end(const record_page_t *page, int rc, size_t *n);
+
 #endif

@@ -17,6 +17,23 @@ int store_call_fail(rpc_ctx_t *ctx, const store_call_cfg_t *cfg, int rc) {
   return -1;
 }
 
+void store_call_read(rpc_ctx_t *ctx, store_t *s, const store_call_cfg_t *cfg,
+                     store_call_read_fn read, const void *arg, const char *not_found) {
+  store_call_cfg_t answers = *cfg;
+  if (not_found) answers.not_found = not_found;
+  void *answer = NULL;
+  store_txn_t *txn;
+  int rc = store_txn_begin_read(s, &txn);
+  if (rc == 0) {
+    rc = read(txn, ctx, arg, &answer);
+    store_txn_end(txn);
+  }
+  if (rc == 0)
+    rpc_reply(ctx, answer);
+  else
+    store_call_fail(ctx, &answers, rc);
+}
+
 store_call_t *store_call_new(rpc_ctx_t *ctx, const store_call_cfg_t *cfg, size_t size) {
   store_call_t *c = hg_arena_alloc(rpc_ctx_arena(ctx), size);
   if (!c) {

@@ -92,6 +92,15 @@ int store_call_refuse(store_call_t *c, hg_code_t code, const char *message);
  * to c->st (which starts empty). Returns STORE_CALL_REFUSED. */
 int store_call_refuse_invalid(store_call_t *c);
 
+/* A read for store_call_read: runs inside txn and, on 0, has set *answer to the message to
+ * answer (in ctx's arena, or borrowed from arg). 0 or a store error. */
+typedef int (*store_call_read_fn)(store_txn_t *txn, rpc_ctx_t *ctx, const void *arg, void **answer);
+/* Runs read in one read transaction of s, then answers ctx exactly once: with the answer on
+ * 0, else store_call_fail under cfg, not_found (when set) replacing cfg->not_found. For a
+ * handler whose read needs no more than a transaction: `store_call_read(...); return;`. */
+void store_call_read(rpc_ctx_t *ctx, store_t *s, const store_call_cfg_t *cfg,
+                     store_call_read_fn read, const void *arg, const char *not_found);
+
 /* Reply functions: answering c->aux; answering google.protobuf.Empty (deletes). */
 void store_call_reply_aux(store_call_t *c);
 void store_call_reply_empty(store_call_t *c);

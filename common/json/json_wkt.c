@@ -22,18 +22,28 @@ static void *new_msg(tc__ctx_t *c, const ProtobufCMessageDescriptor *d) {
   return m;
 }
 
-static void *new_array(tc__ctx_t *c, size_t n, size_t size) {
-  void *p = n ? hg_arena_alloc(c->a, n * size) : NULL;
-  if (n && !p) tc__fail(c, TC_ENOMEM, "out of memory");
-  return p;
+/* A new message of type d whose one field is a repeated pointer field (Struct.fields,
+ * ListValue.values, FieldMask.paths), that field set to n elements for the caller to fill.
+ * NULL when an allocation failed (c has failed with TC_ENOMEM). */
+static void *new_repeated(tc__ctx_t *c, const ProtobufCMessageDescriptor *d, size_t n) {
+  ProtobufCMessage *m = new_msg(c, d);
+  void **items = n ? hg_arena_alloc(c->a, n * sizeof(*items)) : NULL;
+  if (!m) return NULL;
+  if (n && !items) {
+    tc__fail(c, TC_ENOMEM, "out of memory");
+    return NULL;
+  }
+  const ProtobufCFieldDescriptor *f = &d->fields[0];
+  memcpy((char *)m + f->quantifier_offset, &n, sizeof(n));
+  memcpy((char *)m + f->offset, &items, sizeof(items));
+  return m;
 }
 
 static int struct_from_json(tc__ctx_t *c, json_t *j, pb_struct_t **out) {
   if (!json_is_object(j)) return tc__fail_type(c, "object");
-  pb_struct_t *s = new_msg(c, &google__protobuf__struct__descriptor);
-  size_t n = json_object_size(j);
-  Google__Protobuf__Struct__FieldsEntry **fields = new_array(c, n, sizeof(*fields));
-  if (!s || (n && !fields)) return TC_ENOMEM;
+  pb_struct_t *s = new_repeated(c, &google__protobuf__struct__descriptor, json_object_size(j));
+  if (!s) return TC_ENOMEM;
+  size_t i = 0;
   const char *key;
   json_t *v;
   json_object_foreach(j, key, v) {
@@ -45,27 +55,22 @@ static int struct_from_json(tc__ctx_t *c, json_t *j, pb_struct_t **out) {
     int rc = value_from_json(c, v, &e->value);
     if (rc != 0) return rc;
     tc__path_pop(c, mark);
-    fields[s->n_fields++] = e;
+    s->fields[i++] = e;
   }
-  s->fields = fields;
   *out = s;
   return 0;
 }
 
 static int list_from_json(tc__ctx_t *c, json_t *j, pb_list_t **out) {
   if (!json_is_array(j)) return tc__fail_type(c, "array");
-  pb_list_t *l = new_msg(c, &google__protobuf__list_value__descriptor);
-  size_t n = json_array_size(j);
-  pb_value_t **values = new_array(c, n, sizeof(*values));
-  if (!l || (n && !values)) return TC_ENOMEM;
-  for (size_t i = 0; i < n; i++) {
+  pb_list_t *l = new_repeated(c, &google__protobuf__list_value__descriptor, json_array_size(j));
+  if (!l) return TC_ENOMEM;
+  for (size_t i = 0; i < l->n_values; i++) {
     size_t mark = tc__path_index(c, i);
-    int rc = value_from_json(c, json_array_get(j, i), &values[i]);
+    int rc = value_from_json(c, json_array_get(j, i), &l->values[i]);
     if (rc != 0) return rc;
     tc__path_pop(c, mark);
   }
-  l->n_values = n;
-  l->values = values;
   *out = l;
   return 0;
 }
@@ -120,18 +125,15 @@ static int mask_from_json(tc__ctx_t *c, json_t *j, pb_mask_t **out) {
   const char *s = json_string_value(j), *end = s + json_string_length(j);
   size_t n = *s ? 1 : 0;
   for (const char *p = s; p < end; p++) n += *p == ',';
-  pb_mask_t *m = new_msg(c, &google__protobuf__field_mask__descriptor);
-  char **paths = new_array(c, n, sizeof(*paths));
-  if (!m || (n && !paths)) return TC_ENOMEM;
+  pb_mask_t *m = new_repeated(c, &google__protobuf__field_mask__descriptor, n);
+  if (!m) return TC_ENOMEM;
   for (size_t i = 0; i < n; i++) {
     const char *comma = memchr(s, ',', (size_t)(end - s));
     const char *stop = comma ? comma : end;
-    if (!(paths[i] = hg_arena_strndup(c->a, s, (size_t)(stop - s))))
+    if (!(m->paths[i] = hg_arena_strndup(c->a, s, (size_t)(stop - s))))
       return tc__fail(c, TC_ENOMEM, "out of memory");
     s = stop + 1;
   }
-  m->n_paths = n;
-  m->paths = paths;
   *out = m;
   return 0;
 }

@@ -13,6 +13,7 @@
 #include <sys/random.h>
 #include <time.h>
 
+#include "common/clock.h"
 #include "common/log.h"
 #include "rpc/rpc_internal.h"
 
@@ -229,15 +230,8 @@ static size_t live_count(rpc_server_t *s) {
 /* The queue threads deliver the remaining events; wait for the count to reach zero,
  * cancelling every call once the grace period is over. */
 static void wait_idle_threaded(rpc_server_t *s, int64_t grace_ms) {
-  struct timespec until;
+  struct timespec until = hg_timespec_after(CLOCK_MONOTONIC, grace_ms); /* s->idle's clock */
   int timed_out = 0;
-  clock_gettime(CLOCK_MONOTONIC, &until);
-  until.tv_sec += grace_ms / 1000;
-  until.tv_nsec += (grace_ms % 1000) * 1000000;
-  if (until.tv_nsec >= 1000000000) {
-    until.tv_sec++;
-    until.tv_nsec -= 1000000000;
-  }
   pthread_mutex_lock(&s->mu);
   while (s->live > 0 && !timed_out)
     timed_out = pthread_cond_timedwait(&s->idle, &s->mu, &until) == ETIMEDOUT;

@@ -130,7 +130,7 @@ static const store_call_cfg_t store_answers = {
 };
 
 static int fail_not_found(rpc_ctx_t *ctx) {
-  rpc_fail_code(ctx, HG_NOT_FOUND, "Resource not found");
+  rpc_fail_code(ctx, HG_NOT_FOUND, HIDDEN);
   return -1;
 }
 
@@ -190,41 +190,19 @@ static raw_object_t *settings_or_empty(hg_arena_t *a, raw_object_t *s) {
 
 /* ---- reads ------------------------------------------------------------------------------ */
 
+static int read_resource(store_txn_t *txn, rpc_ctx_t *ctx, const void *msg, void **answer) {
+  const get_req_t *req = msg;
+  hg_arena_t *a = rpc_ctx_arena(ctx);
+  resource_record_t *rec;
+  int rc = resource_load(txn, a, resource_key(a, req->project_id, req->resource_id), &rec);
+  if (rc == 0) *answer = rec->resource;
+  return rc;
+}
+
 static void get_resource(rpc_ctx_t *ctx, const void *msg) {
   const get_req_t *req = msg;
   if (check_ids_or_fail(ctx, req->project_id, req->resource_id)) return;
-  hg_arena_t *a = rpc_ctx_arena(ctx);
-  store_txn_t *txn;
-  resource_record_t *rec = NULL;
-  int rc = store_txn_begin_read(svc_of(ctx)->store, &txn);
-  if (rc == 0) {
-    rc = resource_load(txn, a, resource_key(a, req->project_id, req->resource_id), &rec);
-    store_txn_end(txn);
-  }
-  if (rc == STORE_NOTFOUND) {
-    fail_not_found(ctx);
-  } else if (rc) {
-    store_call_fail(ctx, &store_answers, rc);
-  } else {
-    rpc_reply(ctx, rec->resource);
-  }
-}
-
-typedef struct list_page {
-  hg_arena_t *arena;
-  resource_t **items;
-  size_t n;
-  int rc;
-} list_page_t;
-
-static int collect_resource(void *arg, store_val_t key, store_val_t val) {
-  (void)key;
-  list_page_t *page = arg;
-  resource_record_t *rec;
-  page->rc = resource_decode(val, page->arena, &rec);
-  if (page->rc) return 1;
-  page->items[page->n++] = rec->resource;
-  return 0;
+  store_call_read(ctx, svc_of(ctx)->store, &store_answers, read_resource, req, HIDDEN);
 }
 
 /* limit 0..100 (default 50, larger capped), offset from 0: negative is the client's
@@ -254,38 +232,42 @@ static int page_bounds_or_fail(rpc_ctx_t *ctx, const list_req_t *req, hg_page_t 
   return 0;
 }
 
-static void list_resources(rpc_ctx_t *ctx, const void *msg) {
-  const list_req_t *req = msg;
+/* A list request whose bounds are checked. */
+typedef struct list_query {
+  const list_req_t *req;
   hg_page_t bounds;
-  if (check_ids_or_fail(ctx, req->project_id, NULL)) return;
-  if (page_bounds_or_fail(ctx, req, &bounds)) return;
-  int64_t limit = bounds.size, offset = (int64_t)bounds.offset;
+} list_query_t;
+
+/* The project's total and the page of it the bounds name. */
+static int read_page(store_txn_t *txn, rpc_ctx_t *ctx, const void *arg, void **answer) {
+  const list_query_t *q = arg;
   hg_arena_t *a = rpc_ctx_arena(ctx);
-  list_page_t page = {.arena = a,
-                      .items = hg_arena_alloc(a, sizeof(resource_t *) * (size_t)(limit + 1))};
+  size_t limit = (size_t)q->bounds.size;
+  list_resp_t *resp = hg_arena_alloc(a, sizeof(*resp));
+  record_page_t page = {.type = &resource_record_type,
+                        .a = a,
+                        .items = hg_arena_alloc(a, sizeof(resource_t *) * (limit + 1))};
+  if (!resp || !page.items) return STORE_ENOMEM;
+  hangar__resources__v1__list_resources_response__init(resp);
   uint64_t total = 0;
-  store_val_t group = {req->project_id, strlen(req->project_id)};
-  store_txn_t *txn;
-  int rc = page.items ? store_txn_begin_read(svc_of(ctx)->store, &txn) : STORE_ENOMEM;
-  if (rc == 0) {
-    rc = store_group_count(txn, RES_TABLE, group, &total);
-    if (rc == 0 && limit > 0)
-      rc = store_group_scan(txn, RES_TABLE, group, (uint64_t)offset, (size_t)limit,
-                            collect_resource, &page);
-    store_txn_end(txn);
-  }
-  if (rc == 0) rc = page.rc;
-  if (rc) {
-    store_call_fail(ctx, &store_answers, rc);
-    return;
-  }
-  list_resp_t resp = HANGAR__RESOURCES__V1__LIST_RESOURCES_RESPONSE__INIT;
-  resp.resources = page.items;
-  resp.n_resources = page.n;
-  resp.total = (int64_t)total;
-  resp.limit = limit;
-  resp.offset = offset;
-  rpc_reply(ctx, &resp);
+  store_val_t group = {q->req->project_id, strlen(q->req->project_id)};
+  int rc = store_group_count(txn, RES_TABLE, group, &total);
+  if (rc == 0 && limit > 0)
+    rc = store_group_scan(txn, RES_TABLE, group, q->bounds.offset, limit, record_collect, &page);
+  if ((rc = record_page_end(&page, rc, &resp->n_resources)) != 0) return rc;
+  resp->resources = (resource_t **)page.items;
+  resp->total = (int64_t)total;
+  resp->limit = q->bounds.size;
+  resp->offset = (int64_t)q->bounds.offset;
+  *answer = resp;
+  return 0;
+}
+
+static void list_resources(rpc_ctx_t *ctx, const void *msg) {
+  list_query_t q = {.req = msg};
+  if (check_ids_or_fail(ctx, q.req->project_id, NULL)) return;
+  if (page_bounds_or_fail(ctx, q.req, &q.bounds)) return;
+  store_call_read(ctx, svc_of(ctx)->store, &store_answers, read_page, &q, NULL);
 }
 
 /* ---- writes ----------------------------------------------------------------------------- */

@@ -127,14 +127,7 @@ static void wait_until(reconciler_t *r, int64_t wake_ms) {
   while (!r->stopping && !r->kicked) {
     int64_t left = wake_ms - hg_now_ms();
     if (left <= 0) break;
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    ts.tv_sec += left / 1000;
-    ts.tv_nsec += (left % 1000) * 1000000;
-    if (ts.tv_nsec >= 1000000000) {
-      ts.tv_sec++;
-      ts.tv_nsec -= 1000000000;
-    }
+    struct timespec ts = hg_timespec_after(CLOCK_REALTIME, left); /* r->cv's clock */
     pthread_cond_timedwait(&r->cv, &r->mu, &ts);
   }
   r->kicked = 0;
@@ -170,18 +163,18 @@ int reconciler_start(resources_svc_t *svc, const provisioner_t *driver, reconcil
   return 0;
 }
 
-void reconciler_kick(reconciler_t *r) {
+/* Sets *flag (kicked or stopping) and wakes the loop from wait_until. */
+static void raise_flag(reconciler_t *r, int *flag) {
   pthread_mutex_lock(&r->mu);
-  r->kicked = 1;
+  *flag = 1;
   pthread_cond_signal(&r->cv);
   pthread_mutex_unlock(&r->mu);
 }
 
+void reconciler_kick(reconciler_t *r) { raise_flag(r, &r->kicked); }
+
 void reconciler_stop(reconciler_t *r) {
-  pthread_mutex_lock(&r->mu);
-  r->stopping = 1;
-  pthread_cond_signal(&r->cv);
-  pthread_mutex_unlock(&r->mu);
+  raise_flag(r, &r->stopping);
   pthread_join(r->thread, NULL);
   pthread_cond_destroy(&r->cv);
   pthread_mutex_destroy(&r->mu);

@@ -1,6 +1,7 @@
 /* resource_store.c - how resources are keyed, indexed and framed on disk. */
 #include "resources/resource_store.h"
 
+#include <stddef.h>
 #include <string.h>
 
 #include "common/buf.h"
@@ -78,11 +79,16 @@ static int upgrade_settings(resource_t *r, hg_arena_t *a) {
   return 0;
 }
 
+static int upgrade_record(ProtobufCMessage *rec, hg_arena_t *a) {
+  return upgrade_settings(((resource_record_t *)rec)->resource, a);
+}
+
+const record_type_t resource_record_type = {&hangar__resources__v1__resource_record__descriptor,
+                                            offsetof(resource_record_t, resource), upgrade_record};
+
 int resource_decode(store_val_t val, hg_arena_t *a, resource_record_t **out) {
-  ProtobufCMessage *m = NULL;
-  int rc = record_unpack(&hangar__resources__v1__resource_record__descriptor, val, a, &m);
-  if (rc == 0 && !((resource_record_t *)m)->resource) rc = STORE_EINVAL;
-  if (rc == 0) rc = upgrade_settings(((resource_record_t *)m)->resource, a);
+  ProtobufCMessage *m;
+  int rc = record_decode(&resource_record_type, val, a, &m);
   if (rc == 0) *out = (resource_record_t *)m;
   return rc;
 }

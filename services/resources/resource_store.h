@@ -9,6 +9,7 @@
 
 #include "common/arena.h"
 #include "resources/resources.h"
+#include "storage/record.h"
 #include "storage/store.h"
 
 enum { RES_TABLE = 0 };
@@ -32,6 +33,9 @@ int resource_load(store_txn_t *txn, hg_arena_t *a, store_val_t key, resource_rec
  * above): a scan that needs the version asks store_get_version. A record from before
  * settings_json was a hangar.json.v1.RawObject gets its old Struct converted. */
 int resource_decode(store_val_t val, hg_arena_t *a, resource_record_t **out);
+/* The same decoding as a record type (record.h), for scans that collect resources: its
+ * payload is the record's resource. */
+extern const record_type_t resource_record_type;
 /* Writes rec (new or replacing), keeping the group and due index in step. flags as
  * store_put. On success rec->resource_version is the fresh version the store assigned. */
 int resource_save(store_txn_t *txn, hg_arena_t *a, resource_record_t *rec, unsigned flags);

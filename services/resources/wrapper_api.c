@@ -39,13 +39,27 @@ const store_call_cfg_t wr_store_answers = {
     .codes = STORE_CALL_CODE_INTERNAL,
 };
 
-void wr_answer_read(rpc_ctx_t *ctx, int rc, const void *resp, const char *not_found) {
-  if (rc == 0)
-    rpc_reply(ctx, resp);
-  else if (rc == STORE_NOTFOUND && not_found)
-    rpc_fail_code(ctx, HG_NOT_FOUND, not_found);
-  else
-    store_call_fail(ctx, &wr_store_answers, rc);
+void wr_read_reply(rpc_ctx_t *ctx, store_call_read_fn read, const void *arg,
+                   const char *not_found) {
+  store_call_read(ctx, wr_svc(ctx)->store, &wr_store_answers, read, arg, not_found);
+}
+
+/* A GET's object: the table and the canonical id. */
+typedef struct get_query {
+  int table;
+  char id[HG_OBJECTID_LEN];
+} get_query_t;
+
+static int read_object(store_txn_t *txn, rpc_ctx_t *ctx, const void *arg, void **answer) {
+  const get_query_t *q = arg;
+  return wr_record_load(txn, wr_svc(ctx)->wrapper_base, q->table, rpc_ctx_arena(ctx), q->id,
+                        answer);
+}
+
+void wr_get_reply(rpc_ctx_t *ctx, const char *path_id, int table, const char *not_found) {
+  get_query_t q = {.table = table};
+  if (wr_path_id_or_fail(ctx, path_id, q.id)) return;
+  wr_read_reply(ctx, read_object, &q, not_found);
 }
 
 /* The answer to a DELETE, in the call's arena; NULL on allocation failure. */
@@ -104,7 +118,10 @@ void wr_submit(rpc_ctx_t *ctx, const store_call_op_t *op, const void *req, void 
   store_call_start(ctx, wr_svc(ctx)->store, &wr_store_answers, op, req, aux);
 }
 
-void wr_submit_delete(rpc_ctx_t *ctx, const void *req, const char *id, const store_call_op_t *op) {
+void wr_submit_delete(rpc_ctx_t *ctx, const void *req, const char *path_id,
+                      const store_call_op_t *op) {
+  char id[HG_OBJECTID_LEN];
+  if (wr_path_id_or_fail(ctx, path_id, id)) return;
   Hangar__Resources__V1__Deleted *d = deleted_answer(ctx, id);
   if (!d) {
     rpc_fail_code(ctx, HG_INTERNAL, INTERNAL);

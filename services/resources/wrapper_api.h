@@ -49,15 +49,20 @@ extern const hg_rule_texts_t wr_rule_texts;
 /* The API's answers to store failures: logged, 500 "Internal server error" whatever the
  * store error (store_call_fail). */
 extern const store_call_cfg_t wr_store_answers;
-/* Answers a read by its store code: resp when 0, 404 not_found (NULL: 500) when
- * STORE_NOTFOUND, store_call_fail() otherwise. */
-void wr_answer_read(rpc_ctx_t *ctx, int rc, const void *resp, const char *not_found);
+/* Runs read in one read transaction of the service's store and answers (store_call_read):
+ * its answer, 404 not_found (NULL: 500) when STORE_NOTFOUND, else wr_store_answers. */
+void wr_read_reply(rpc_ctx_t *ctx, store_call_read_fn read, const void *arg, const char *not_found);
+
+/* A GET of one object: its path id checked as wr_path_id_or_fail does, then the object it
+ * names in table (wr_record_load) answered, or 404 not_found. */
+void wr_get_reply(rpc_ctx_t *ctx, const char *path_id, int table, const char *not_found);
 
 /* Queues op for the call (req and aux borrowed) under wr_store_answers. */
 void wr_submit(rpc_ctx_t *ctx, const store_call_op_t *op, const void *req, void *aux);
-/* Queues the delete op of the object whose canonical id the path named; aux is its answer,
- * {"id": id, "deleted": true}. */
-void wr_submit_delete(rpc_ctx_t *ctx, const void *req, const char *id, const store_call_op_t *op);
+/* A DELETE: its path id checked as wr_path_id_or_fail does, then the delete op queued with
+ * aux its answer, {"id": canonical id, "deleted": true}. */
+void wr_submit_delete(rpc_ctx_t *ctx, const void *req, const char *path_id,
+                      const store_call_op_t *op);
 
 /* Each handler file's bindings; wrappers_register (resources.h) binds them together. */
 #define WR_N_WRAPPER_BINDINGS 4

@@ -103,44 +103,46 @@ static void create_resource(rpc_ctx_t *ctx, const void *msg) {
 
 /* ---- reads ------------------------------------------------------------------------------ */
 
+/* A list request: its page, and the canonical wrapper id it filters by (NULL: none). */
+typedef struct list_query {
+  hg_page_t page;
+  const char *wrapper_id;
+} list_query_t;
+
+static int read_page(store_txn_t *txn, rpc_ctx_t *ctx, const void *arg, void **answer) {
+  const list_query_t *q = arg;
+  hg_arena_t *a = rpc_ctx_arena(ctx);
+  list_resp_t *resp = hg_arena_alloc(a, sizeof(*resp));
+  wres_t **items = hg_arena_alloc(a, (size_t)q->page.size * sizeof(*items));
+  if (!resp || !items) return STORE_ENOMEM;
+  hangar__resources__v1__list_wrapper_resources_response__init(resp);
+  resp->resources = items;
+  *answer = resp;
+  return wres_page(txn, wr_svc(ctx)->wrapper_base, a, q->wrapper_id, q->page.offset,
+                   (size_t)q->page.size, items, &resp->n_resources);
+}
+
 /* A wrapper_id filter that is no ObjectId matches nothing: the page is empty. */
 static void list_resources(rpc_ctx_t *ctx, const void *msg) {
   const list_req_t *req = msg;
-  hg_page_t page;
+  list_query_t q = {.wrapper_id = NULL};
   char wid[HG_OBJECTID_LEN];
   if (wr_page_or_fail(ctx, req->_skip_case != 0, req->skip, req->_limit_case != 0, req->limit,
-                      &page))
+                      &q.page))
     return;
-  list_resp_t resp = HANGAR__RESOURCES__V1__LIST_WRAPPER_RESOURCES_RESPONSE__INIT;
-  int filtered = req->_wrapper_id_case != 0;
-  if (filtered && hg_objectid_parse(req->wrapper_id, wid) != 0) {
-    rpc_reply(ctx, &resp);
-    return;
+  if (req->_wrapper_id_case != 0) {
+    if (hg_objectid_parse(req->wrapper_id, wid) != 0) {
+      list_resp_t empty = HANGAR__RESOURCES__V1__LIST_WRAPPER_RESOURCES_RESPONSE__INIT;
+      rpc_reply(ctx, &empty);
+      return;
+    }
+    q.wrapper_id = wid;
   }
-  hg_arena_t *a = rpc_ctx_arena(ctx);
-  resp.resources = hg_arena_alloc(a, (size_t)page.size * sizeof(*resp.resources));
-  store_txn_t *txn;
-  int rc = resp.resources ? store_txn_begin_read(wr_svc(ctx)->store, &txn) : STORE_ENOMEM;
-  if (rc == 0) {
-    rc = wres_page(txn, wr_svc(ctx)->wrapper_base, a, filtered ? wid : NULL, page.offset,
-                   (size_t)page.size, resp.resources, &resp.n_resources);
-    store_txn_end(txn);
-  }
-  wr_answer_read(ctx, rc, &resp, NULL);
+  wr_read_reply(ctx, read_page, &q, NULL);
 }
 
 static void get_resource(rpc_ctx_t *ctx, const void *msg) {
-  const get_req_t *req = msg;
-  char id[HG_OBJECTID_LEN];
-  if (wr_path_id_or_fail(ctx, req->id, id)) return;
-  wres_t *r = NULL;
-  store_txn_t *txn;
-  int rc = store_txn_begin_read(wr_svc(ctx)->store, &txn);
-  if (rc == 0) {
-    rc = wres_load(txn, wr_svc(ctx)->wrapper_base, rpc_ctx_arena(ctx), id, &r);
-    store_txn_end(txn);
-  }
-  wr_answer_read(ctx, rc, r, NOT_FOUND);
+  wr_get_reply(ctx, ((const get_req_t *)msg)->id, WR_T_RESOURCES, NOT_FOUND);
 }
 
 /* ---- patch ------------------------------------------------------------------------------ */
@@ -246,10 +248,7 @@ static int delete_write(store_txn_t *txn, store_call_t *c) {
 static const store_call_op_t delete_op = {delete_write, store_call_reply_aux, NULL, NULL};
 
 static void delete_resource(rpc_ctx_t *ctx, const void *msg) {
-  const delete_req_t *req = msg;
-  char id[HG_OBJECTID_LEN];
-  if (wr_path_id_or_fail(ctx, req->id, id)) return;
-  wr_submit_delete(ctx, req, id, &delete_op);
+  wr_submit_delete(ctx, msg, ((const delete_req_t *)msg)->id, &delete_op);
 }
 
 const rpc_binding_t wr_resource_bindings[WR_N_RESOURCE_BINDINGS] = {

@@ -1,6 +1,7 @@
 /* wrapper_store.c - how wrappers and their resources are keyed, grouped and framed. */
 #include "resources/wrapper_store.h"
 
+#include <stddef.h>
 #include <string.h>
 
 #include <openssl/sha.h>
@@ -43,18 +44,24 @@ static int put_record(store_txn_t *txn, int table, const char *key, const Protob
 
 /* ---- wrappers ------------------------------------------------------------------------- */
 
-static int wrapper_decode(store_val_t val, hg_arena_t *a, wrapper_t **out) {
-  ProtobufCMessage *m = NULL;
-  int rc = record_unpack(&hangar__resources__v1__wrapper_record__descriptor, val, a, &m);
-  if (rc == 0 && !((wrapper_record_t *)m)->wrapper) rc = STORE_EINVAL;
-  if (rc == 0) *out = ((wrapper_record_t *)m)->wrapper;
-  return rc;
+static const record_type_t wrapper_type = {&hangar__resources__v1__wrapper_record__descriptor,
+                                           offsetof(wrapper_record_t, wrapper), NULL};
+static const record_type_t wres_type = {&hangar__resources__v1__wrapper_resource_record__descriptor,
+                                        offsetof(wres_record_t, resource), NULL};
+/* What each table keyed by object id holds (the order table holds ids). */
+static const record_type_t *const table_types[WR_N_TABLES] = {
+    [WR_T_WRAPPERS] = &wrapper_type,
+    [WR_T_RESOURCES] = &wres_type,
+};
+
+int wr_record_load(store_txn_t *txn, int base, int table, hg_arena_t *a, const char *id,
+                   void *out) {
+  if (table < 0 || table >= WR_N_TABLES || !table_types[table]) return STORE_EINVAL;
+  return record_load(txn, base + table, str_val(id), table_types[table], a, out);
 }
 
 int wrapper_load(store_txn_t *txn, int base, hg_arena_t *a, const char *id, wrapper_t **out) {
-  store_val_t val;
-  int rc = store_get(txn, base + WR_T_WRAPPERS, str_val(id), &val);
-  return rc ? rc : wrapper_decode(val, a, out);
+  return wr_record_load(txn, base, WR_T_WRAPPERS, a, id, out);
 }
 
 int wrapper_insert(store_txn_t *txn, int base, const wrapper_t *w) {
@@ -72,49 +79,25 @@ int wrapper_resource_count(store_txn_t *txn, int base, const char *id, uint64_t 
   return store_group_count(txn, base + WR_T_RESOURCES, str_val(id), out);
 }
 
-/* A page being collected by a scan callback. */
+/* A page being collected by a scan: the records, and where an order row finds its
+ * resource. */
 typedef struct page {
+  record_page_t rec;
   store_txn_t *txn;
   int base;
-  hg_arena_t *a;
-  void **items;
-  size_t n;
-  int rc;
 } page_t;
-
-static int collect_wrapper(void *arg, store_val_t key, store_val_t val) {
-  (void)key;
-  page_t *pg = arg;
-  wrapper_t *w;
-  if ((pg->rc = wrapper_decode(val, pg->a, &w)) != 0) return 1;
-  pg->items[pg->n++] = w;
-  return 0;
-}
 
 int wrapper_page(store_txn_t *txn, int base, hg_arena_t *a, uint64_t skip, size_t limit,
                  wrapper_t **items, size_t *n) {
-  page_t pg = {.a = a, .items = (void **)items};
-  int rc =
-      store_group_scan(txn, base + WR_T_WRAPPERS, all_group, skip, limit, collect_wrapper, &pg);
-  if (pg.rc) rc = pg.rc; /* the scan stopped with 1 on the callback's error */
-  if (rc == 0) *n = pg.n;
-  return rc;
+  record_page_t pg = {.type = &wrapper_type, .a = a, .items = (void **)items};
+  int rc = store_group_scan(txn, base + WR_T_WRAPPERS, all_group, skip, limit, record_collect, &pg);
+  return record_page_end(&pg, rc, n);
 }
 
 /* ---- resources ------------------------------------------------------------------------ */
 
-static int wres_decode(store_val_t val, hg_arena_t *a, wres_t **out) {
-  ProtobufCMessage *m = NULL;
-  int rc = record_unpack(&hangar__resources__v1__wrapper_resource_record__descriptor, val, a, &m);
-  if (rc == 0 && !((wres_record_t *)m)->resource) rc = STORE_EINVAL;
-  if (rc == 0) *out = ((wres_record_t *)m)->resource;
-  return rc;
-}
-
 int wres_load(store_txn_t *txn, int base, hg_arena_t *a, const char *id, wres_t **out) {
-  store_val_t val;
-  int rc = store_get(txn, base + WR_T_RESOURCES, str_val(id), &val);
-  return rc ? rc : wres_decode(val, a, out);
+  return wr_record_load(txn, base, WR_T_RESOURCES, a, id, out);
 }
 
 /* wrapper id + SHA-256(name): fixed size whatever the name's length, so any name fits the
@@ -146,32 +129,21 @@ int wres_delete(store_txn_t *txn, int base, const char *id) {
   return rc ? rc : store_del(txn, base + WR_T_ORDER, str_val(id));
 }
 
-static int collect_wres(void *arg, store_val_t key, store_val_t val) {
-  (void)key;
-  page_t *pg = arg;
-  wres_t *r;
-  if ((pg->rc = wres_decode(val, pg->a, &r)) != 0) return 1;
-  pg->items[pg->n++] = r;
-  return 0;
-}
-
 /* An order row names a resource: load it. */
 static int collect_ordered(void *arg, store_val_t key, store_val_t val) {
   (void)val;
   page_t *pg = arg;
   store_val_t rv;
-  pg->rc = store_get(pg->txn, pg->base + WR_T_RESOURCES, key, &rv);
-  return pg->rc ? 1 : collect_wres(arg, key, rv);
+  pg->rec.rc = store_get(pg->txn, pg->base + WR_T_RESOURCES, key, &rv);
+  return pg->rec.rc ? 1 : record_collect(&pg->rec, key, rv);
 }
 
 int wres_page(store_txn_t *txn, int base, hg_arena_t *a, const char *wrapper_id, uint64_t skip,
               size_t limit, wres_t **items, size_t *n) {
-  page_t pg = {.txn = txn, .base = base, .a = a, .items = (void **)items};
+  page_t pg = {{.type = &wres_type, .a = a, .items = (void **)items}, txn, base};
   int rc = wrapper_id ? store_group_scan(txn, base + WR_T_RESOURCES, str_val(wrapper_id), skip,
-                                         limit, collect_wres, &pg)
+                                         limit, record_collect, &pg.rec)
                       : store_group_scan(txn, base + WR_T_ORDER, all_group, skip, limit,
                                          collect_ordered, &pg);
-  if (pg.rc) rc = pg.rc; /* the scan stopped with 1 on the callback's error */
-  if (rc == 0) *n = pg.n;
-  return rc;
+  return record_page_end(&pg.rec, rc, n);
 }

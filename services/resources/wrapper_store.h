@@ -31,7 +31,11 @@ enum { WR_I_NAME = 0 };
 
 extern const store_schema_t wrapper_schema;
 
-/* 0, STORE_NOTFOUND, or another store error. */
+/* The object id names in table (WR_T_WRAPPERS: a wrapper_t; WR_T_RESOURCES: a wres_t)
+ * into *out, out being the address of a pointer of that type. 0, STORE_NOTFOUND,
+ * STORE_EINVAL for another table, or another store error. */
+int wr_record_load(store_txn_t *txn, int base, int table, hg_arena_t *a, const char *id, void *out);
+/* wr_record_load of a wrapper. */
 int wrapper_load(store_txn_t *txn, int base, hg_arena_t *a, const char *id, wrapper_t **out);
 /* A new wrapper (STORE_EXISTS if the id is taken). */
 int wrapper_insert(store_txn_t *txn, int base, const wrapper_t *w);
@@ -43,6 +47,7 @@ int wrapper_resource_count(store_txn_t *txn, int base, const char *id, uint64_t 
 int wrapper_page(store_txn_t *txn, int base, hg_arena_t *a, uint64_t skip, size_t limit,
                  wrapper_t **items, size_t *n);
 
+/* wr_record_load of a wrapper resource. */
 int wres_load(store_txn_t *txn, int base, hg_arena_t *a, const char *id, wres_t **out);
 /* Writes r, new (STORE_PUT_NOOVERWRITE) or replacing; STORE_EXISTS when the id is taken
  * or another resource of the wrapper has its name. */

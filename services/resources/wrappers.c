@@ -58,37 +58,30 @@ static void create_wrapper(rpc_ctx_t *ctx, const void *msg) {
   wr_submit(ctx, &create_op, req, w);
 }
 
+static int read_page(store_txn_t *txn, rpc_ctx_t *ctx, const void *arg, void **answer) {
+  const hg_page_t *page = arg;
+  hg_arena_t *a = rpc_ctx_arena(ctx);
+  list_resp_t *resp = hg_arena_alloc(a, sizeof(*resp));
+  wrapper_t **items = hg_arena_alloc(a, (size_t)page->size * sizeof(*items));
+  if (!resp || !items) return STORE_ENOMEM;
+  hangar__resources__v1__list_wrappers_response__init(resp);
+  resp->wrappers = items;
+  *answer = resp;
+  return wrapper_page(txn, wr_svc(ctx)->wrapper_base, a, page->offset, (size_t)page->size, items,
+                      &resp->n_wrappers);
+}
+
 static void list_wrappers(rpc_ctx_t *ctx, const void *msg) {
   const list_req_t *req = msg;
   hg_page_t page;
   if (wr_page_or_fail(ctx, req->_skip_case != 0, req->skip, req->_limit_case != 0, req->limit,
                       &page))
     return;
-  hg_arena_t *a = rpc_ctx_arena(ctx);
-  list_resp_t resp = HANGAR__RESOURCES__V1__LIST_WRAPPERS_RESPONSE__INIT;
-  resp.wrappers = hg_arena_alloc(a, (size_t)page.size * sizeof(*resp.wrappers));
-  store_txn_t *txn;
-  int rc = resp.wrappers ? store_txn_begin_read(wr_svc(ctx)->store, &txn) : STORE_ENOMEM;
-  if (rc == 0) {
-    rc = wrapper_page(txn, wr_svc(ctx)->wrapper_base, a, page.offset, (size_t)page.size,
-                      resp.wrappers, &resp.n_wrappers);
-    store_txn_end(txn);
-  }
-  wr_answer_read(ctx, rc, &resp, NULL);
+  wr_read_reply(ctx, read_page, &page, NULL);
 }
 
 static void get_wrapper(rpc_ctx_t *ctx, const void *msg) {
-  const get_req_t *req = msg;
-  char id[HG_OBJECTID_LEN];
-  if (wr_path_id_or_fail(ctx, req->id, id)) return;
-  wrapper_t *w = NULL;
-  store_txn_t *txn;
-  int rc = store_txn_begin_read(wr_svc(ctx)->store, &txn);
-  if (rc == 0) {
-    rc = wrapper_load(txn, wr_svc(ctx)->wrapper_base, rpc_ctx_arena(ctx), id, &w);
-    store_txn_end(txn);
-  }
-  wr_answer_read(ctx, rc, w, NOT_FOUND);
+  wr_get_reply(ctx, ((const get_req_t *)msg)->id, WR_T_WRAPPERS, NOT_FOUND);
 }
 
 /* result is the Deleted answer; its id is the canonical wrapper id. */
@@ -112,10 +105,7 @@ static int delete_write(store_txn_t *txn, store_call_t *c) {
 static const store_call_op_t delete_op = {delete_write, store_call_reply_aux, NULL, NULL};
 
 static void delete_wrapper(rpc_ctx_t *ctx, const void *msg) {
-  const delete_req_t *req = msg;
-  char id[HG_OBJECTID_LEN];
-  if (wr_path_id_or_fail(ctx, req->id, id)) return;
-  wr_submit_delete(ctx, req, id, &delete_op);
+  wr_submit_delete(ctx, msg, ((const delete_req_t *)msg)->id, &delete_op);
 }
 
 const rpc_binding_t wr_wrapper_bindings[WR_N_WRAPPER_BINDINGS] = {

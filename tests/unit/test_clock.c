@@ -102,6 +102,24 @@ START_TEST(test_monotonic_clock_never_goes_back) {
 END_TEST
 
 /* The reference outputs of splitmix64 seeded with 0 (SplittableRandom, Vigna's C code). */
+/* The deadline lies ms after a clock read before it and at most ms after one after it,
+ * with tv_nsec normalised. */
+START_TEST(test_timespec_after_is_ms_from_now) {
+  static const int64_t delays[] = {0, 1, 999, 1000, 1999, 86400123};
+  for (size_t i = 0; i < sizeof(delays) / sizeof(delays[0]); i++) {
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    struct timespec d = hg_timespec_after(CLOCK_MONOTONIC, delays[i]);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    int64_t dn = (int64_t)d.tv_sec * 1000000000 + d.tv_nsec;
+    ck_assert_int_ge(d.tv_nsec, 0);
+    ck_assert_int_lt(d.tv_nsec, 1000000000);
+    ck_assert_int_ge(dn, (int64_t)t0.tv_sec * 1000000000 + t0.tv_nsec + delays[i] * 1000000);
+    ck_assert_int_le(dn, (int64_t)t1.tv_sec * 1000000000 + t1.tv_nsec + delays[i] * 1000000);
+  }
+}
+END_TEST
+
 START_TEST(test_splitmix64_reference_sequence) {
   uint64_t state = 0;
   ck_assert_uint_eq(hg_splitmix64_next(&state), 0xE220A8397B1DCDAFull);
@@ -134,6 +152,7 @@ int main(void) {
   tcase_add_test(tc, test_both_modes_refuse);
   tcase_add_test(tc, test_strict_refuses_what_lax_takes);
   tcase_add_test(tc, test_monotonic_clock_never_goes_back);
+  tcase_add_test(tc, test_timespec_after_is_ms_from_now);
   tcase_add_test(tc, test_splitmix64_reference_sequence);
   tcase_add_test(tc, test_now_text_is_rfc3339_between_two_clock_reads);
   suite_add_tcase(s, tc);

@@ -1,8 +1,10 @@
 /* test_record.c - stored record framing (storage/record.h): version byte + protobuf-c. */
 #include <check.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "google/protobuf/struct.pb-c.h"
 #include "google/protobuf/wrappers.pb-c.h"
 #include "storage/record.h"
 
@@ -75,6 +77,64 @@ START_TEST(test_unpack_truncated_message_is_einval) {
 }
 END_TEST
 
+/* A record type for the typed reads: a Struct entry whose payload is its value. */
+typedef Google__Protobuf__Struct__FieldsEntry entry_t;
+static const record_type_t entry_type = {&google__protobuf__struct__fields_entry__descriptor,
+                                         offsetof(entry_t, value), NULL};
+
+/* A stored entry record whose value is the string text (no value when NULL), in a. */
+static store_val_t entry_val(hg_arena_t *a, const char *text) {
+  entry_t e = GOOGLE__PROTOBUF__STRUCT__FIELDS_ENTRY__INIT;
+  Google__Protobuf__Value v = GOOGLE__PROTOBUF__VALUE__INIT;
+  hg_buf_t b = HG_BUF_INIT;
+  e.key = "k";
+  if (text) {
+    v.kind_case = GOOGLE__PROTOBUF__VALUE__KIND_STRING_VALUE;
+    v.string_value = (char *)text;
+    e.value = &v;
+  }
+  ck_assert_int_eq(record_pack(&e.base, &b), 0);
+  store_val_t val = {hg_arena_memdup(a, b.p, b.n), b.n};
+  hg_buf_free(&b);
+  return val;
+}
+
+START_TEST(test_decode_gives_the_payload) {
+  hg_arena_t *a = hg_arena_new();
+  ProtobufCMessage *m = NULL;
+  ck_assert_int_eq(record_decode(&entry_type, entry_val(a, "v"), a, &m), 0);
+  Google__Protobuf__Value *v = record_payload(&entry_type, m);
+  ck_assert_ptr_eq(v, ((entry_t *)m)->value);
+  ck_assert_str_eq(v->string_value, "v");
+  hg_arena_free(a);
+}
+END_TEST
+
+START_TEST(test_decode_without_payload_is_einval) {
+  hg_arena_t *a = hg_arena_new();
+  ProtobufCMessage *m = NULL;
+  ck_assert_int_eq(record_decode(&entry_type, entry_val(a, NULL), a, &m), STORE_EINVAL);
+  ck_assert_ptr_null(m);
+  hg_arena_free(a);
+}
+END_TEST
+
+START_TEST(test_collect_stops_at_a_bad_record) {
+  static const char bad[] = {RECORD_VERSION + 1, 0};
+  hg_arena_t *a = hg_arena_new();
+  void *items[2];
+  record_page_t page = {.type = &entry_type, .a = a, .items = items};
+  size_t n = 99;
+  ck_assert_int_eq(record_collect(&page, (store_val_t){"k", 1}, entry_val(a, "v")), 0);
+  ck_assert_int_eq(record_page_end(&page, 0, &n), 0);
+  ck_assert_uint_eq(n, 1);
+  ck_assert_int_eq(record_collect(&page, (store_val_t){"k", 1}, (store_val_t){bad, 2}), 1);
+  ck_assert_int_eq(record_page_end(&page, 0, &n), STORE_EINVAL);
+  ck_assert_uint_eq(n, 1);
+  hg_arena_free(a);
+}
+END_TEST
+
 int main(void) {
   Suite *su = suite_create("record");
   TCase *tc = tcase_create("record");
@@ -83,6 +143,9 @@ int main(void) {
   tcase_add_test(tc, test_unpack_unknown_version_is_einval);
   tcase_add_test(tc, test_unpack_empty_is_einval);
   tcase_add_test(tc, test_unpack_truncated_message_is_einval);
+  tcase_add_test(tc, test_decode_gives_the_payload);
+  tcase_add_test(tc, test_decode_without_payload_is_einval);
+  tcase_add_test(tc, test_collect_stops_at_a_bad_record);
   suite_add_tcase(su, tc);
   SRunner *sr = srunner_create(su);
   srunner_run_all(sr, CK_NORMAL);

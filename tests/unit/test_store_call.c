@@ -11,6 +11,7 @@ typedef Google__Protobuf__StringValue text_t;
 
 #define PATH "/hangar.test.Toolkit/Write"
 #define DELETE_PATH "/hangar.test.Toolkit/Delete" /* answers google.protobuf.Empty */
+#define READ_PATH "/hangar.test.Toolkit/Read"     /* store_call_read of the request's key */
 #define EMPTY RPC_PBC(&google__protobuf__empty__descriptor)
 #define TEXT RPC_PBC(&google__protobuf__string_value__descriptor)
 
@@ -87,6 +88,24 @@ static void handler(rpc_ctx_t *ctx, const void *msg) {
   store_call_start(ctx, rpc_ctx_server_data(ctx), cfg, &ops[op], req, echo);
 }
 
+/* Answers the value stored under the request's key. */
+static int read_value(store_txn_t *txn, rpc_ctx_t *ctx, const void *arg, void **answer) {
+  const text_t *req = arg;
+  hg_arena_t *a = rpc_ctx_arena(ctx);
+  store_val_t v;
+  text_t *out = hg_arena_alloc(a, sizeof(*out));
+  int rc = out ? store_get(txn, T_PLAIN, V(req->value), &v) : STORE_ENOMEM;
+  if (rc) return rc;
+  google__protobuf__string_value__init(out);
+  if (!(out->value = hg_arena_strndup(a, v.p, v.n))) return STORE_ENOMEM;
+  *answer = out;
+  return 0;
+}
+
+static void read_handler(rpc_ctx_t *ctx, const void *msg) {
+  store_call_read(ctx, rpc_ctx_server_data(ctx), &answers, read_value, msg, "Read's not found");
+}
+
 static struct {
   store_t *store;
   rpc_server_t *srv;
@@ -105,6 +124,8 @@ static void start(void) {
   ck_assert_int_eq(rpc_server_add_method(fx.srv, PATH, handler, rpc_admit_public, TEXT, TEXT), 0);
   ck_assert_int_eq(
       rpc_server_add_method(fx.srv, DELETE_PATH, handler, rpc_admit_public, TEXT, EMPTY), 0);
+  ck_assert_int_eq(
+      rpc_server_add_method(fx.srv, READ_PATH, read_handler, rpc_admit_public, TEXT, TEXT), 0);
   ck_assert_int_eq(rpc_server_start(fx.srv), 0);
   snprintf(addr, sizeof addr, "127.0.0.1:%d", rpc_server_port(fx.srv));
   ck_assert_int_eq(rpc_client_new(&fx.cli), 0);
@@ -119,16 +140,22 @@ static void stop(void) {
   teardown();
 }
 
-/* Calls op with text; returns the status code, *st and *out (the echo) filled. */
-static int call(const char *value, hg_status_t *st, const char **out) {
+/* Calls method path with text; returns the status code, *st and *out (the answer's text)
+ * filled. */
+static int call_at(const char *path, const char *value, hg_status_t *st, const char **out) {
   text_t req = GOOGLE__PROTOBUF__STRING_VALUE__INIT;
   req.value = (char *)value;
   rpc_call_opts_t o = {.deadline_ms = 5000, .arena = fx.a};
   void *resp = NULL;
   hg_status_clear(st);
-  int code = rpc_call_sync(fx.ch, PATH, TEXT, &req, TEXT, &o, st, &resp);
+  int code = rpc_call_sync(fx.ch, path, TEXT, &req, TEXT, &o, st, &resp);
   *out = resp ? ((text_t *)resp)->value : NULL;
   return code;
+}
+
+/* Calls the write method: value names the op and the answer echoes it. */
+static int call(const char *value, hg_status_t *st, const char **out) {
+  return call_at(PATH, value, st, out);
 }
 
 START_TEST(test_store_call_commit_replies_aux) {
@@ -211,6 +238,23 @@ START_TEST(test_store_call_failed_text_aborts) {
 }
 END_TEST
 
+START_TEST(test_store_call_read_answers_what_it_read) {
+  hg_status_t st;
+  const char *out;
+  ck_assert_int_eq(call("0:k", &st, &out), HG_OK);
+  ck_assert_int_eq(call_at(READ_PATH, "0:k", &st, &out), HG_OK);
+  ck_assert_str_eq(out, "v");
+}
+END_TEST
+
+START_TEST(test_store_call_read_not_found_uses_its_text) {
+  hg_status_t st;
+  const char *out;
+  ck_assert_int_eq(call_at(READ_PATH, "absent", &st, &out), HG_NOT_FOUND);
+  ck_assert_str_eq(st.message, "Read's not found");
+}
+END_TEST
+
 Suite *store_call_suite(void) {
   Suite *s = suite_create("store_call");
   TCase *tc = tcase_create("core");
@@ -223,6 +267,8 @@ Suite *store_call_suite(void) {
   tcase_add_test(tc, test_store_call_codes_internal_ignores_store_code);
   tcase_add_test(tc, test_store_call_not_found_texts);
   tcase_add_test(tc, test_store_call_failed_text_aborts);
+  tcase_add_test(tc, test_store_call_read_answers_what_it_read);
+  tcase_add_test(tc, test_store_call_read_not_found_uses_its_text);
   suite_add_tcase(s, tc);
   return s;
 }
