@@ -47,17 +47,10 @@ extern const char *const auth__roles[];
 /* Binds every AuthAdmin method to s, whose server data is the auth_svc_t. */
 int auth_admin_register(rpc_server_t *s);
 
-/* Fills the answer resp to req from txn; what it allocates lives in a. 0 or a STORE_* code. */
-typedef int (*auth_read_fn)(store_txn_t *txn, const void *req, hg_arena_t *a, void *resp);
-/* Runs fill in one read transaction of svc's store (admin_read.c), then answers ctx with resp,
- * or with NOT_FOUND not_found (when not NULL) for STORE_NOTFOUND, or as auth__store_answers
- * says for any other failure. resp must outlive the call only. */
-void auth__read_reply(rpc_ctx_t *ctx, const auth_svc_t *svc, auth_read_fn fill, const void *req,
-                      void *resp, const char *not_found);
-/* A list: a subject longer than any stored one matches nothing, so resp is answered empty
- * at once; otherwise as auth__read_reply(). */
-void auth__list_reply(rpc_ctx_t *ctx, auth_read_fn fill, const void *req, const char *subject,
-                      void *resp);
+/* A list (store_call_read with auth__store_answers): a subject longer than any stored one
+ * matches nothing, so `empty` is answered at once. */
+void auth__list_reply(rpc_ctx_t *ctx, store_call_read_fn read, const void *req, const char *subject,
+                      const void *empty);
 /* Queues op's write of the new record rec, answered with resp after the commit. A NULL rec
  * or resp (an allocation failed while preparing them) answers INTERNAL failure instead. */
 void auth__create_or_fail(rpc_ctx_t *ctx, const store_call_op_t *op, void *rec, void *resp,

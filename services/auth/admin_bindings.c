@@ -56,12 +56,15 @@ static void create_role_binding(rpc_ctx_t *ctx, const void *msg) {
                        "Could not create role binding");
 }
 
-/* Every role binding, or the subject's, rendered into the ListRoleBindingsResponse out. */
-static int list_bindings(store_txn_t *txn, const void *msg, hg_arena_t *a, void *out) {
+/* Every role binding, or the subject's, as a ListRoleBindingsResponse. */
+static int list_bindings(store_txn_t *txn, rpc_ctx_t *ctx, const void *msg, void **answer) {
   const Hangar__Auth__V1__ListRoleBindingsRequest *req = msg;
-  Hangar__Auth__V1__ListRoleBindingsResponse *resp = out;
+  hg_arena_t *a = rpc_ctx_arena(ctx);
+  Hangar__Auth__V1__ListRoleBindingsResponse *resp = hg_arena_alloc(a, sizeof(*resp));
   Hangar__Auth__V1__RoleBindingRecord **recs;
   size_t n;
+  if (!resp) return STORE_ENOMEM;
+  hangar__auth__v1__list_role_bindings_response__init(resp);
   int rc = auth_store_list_bindings(txn, req->subject, a, &recs, &n);
   if (rc == 0 &&
       !(resp->role_bindings = hg_arena_alloc(a, (n ? n : 1) * sizeof(*resp->role_bindings))))
@@ -69,14 +72,15 @@ static int list_bindings(store_txn_t *txn, const void *msg, hg_arena_t *a, void 
   for (size_t i = 0; rc == 0 && i < n; i++)
     if (!(resp->role_bindings[resp->n_role_bindings++] = auth_render_binding(a, recs[i])))
       rc = STORE_ENOMEM;
+  *answer = resp;
   return rc;
 }
 
 static void list_role_bindings(rpc_ctx_t *ctx, const void *msg) {
   const Hangar__Auth__V1__ListRoleBindingsRequest *req = msg;
-  Hangar__Auth__V1__ListRoleBindingsResponse resp =
+  static const Hangar__Auth__V1__ListRoleBindingsResponse empty =
       HANGAR__AUTH__V1__LIST_ROLE_BINDINGS_RESPONSE__INIT;
-  auth__list_reply(ctx, list_bindings, req, req->subject, &resp);
+  auth__list_reply(ctx, list_bindings, req, req->subject, &empty);
 }
 
 static void delete_role_binding(rpc_ctx_t *ctx, const void *msg) {

@@ -1,32 +1,17 @@
-/* admin_read.c - answering AuthAdmin calls: a read is filled inside one read transaction,
- * so it shows one state of the store, and sent after the transaction ends; a write is
- * queued through the store's group commit with its answer prepared. */
+/* admin_read.c - the steps AuthAdmin's handlers share: a list answered from one read
+ * transaction (storage/store_call.h), a create or delete queued through the store's group
+ * commit with its answer prepared. */
 #include "auth/admin.h"
 
 #include <string.h>
 
-void auth__read_reply(rpc_ctx_t *ctx, const auth_svc_t *svc, auth_read_fn fill, const void *req,
-                      void *resp, const char *not_found) {
-  store_txn_t *txn;
-  int rc = store_txn_begin_read(svc->store, &txn);
-  if (rc == 0) {
-    rc = fill(txn, req, rpc_ctx_arena(ctx), resp);
-    store_txn_end(txn);
-  }
-  if (rc == STORE_NOTFOUND && not_found)
-    rpc_fail_code(ctx, HG_NOT_FOUND, not_found);
-  else if (rc != 0)
-    store_call_fail(ctx, &auth__store_answers, rc);
-  else
-    rpc_reply(ctx, resp);
-}
-
-void auth__list_reply(rpc_ctx_t *ctx, auth_read_fn fill, const void *req, const char *subject,
-                      void *resp) {
+void auth__list_reply(rpc_ctx_t *ctx, store_call_read_fn read, const void *req, const char *subject,
+                      const void *empty) {
+  const auth_svc_t *svc = rpc_ctx_server_data(ctx);
   if (strlen(subject) > AUTH_FIELD_MAX)
-    rpc_reply(ctx, resp);
+    rpc_reply(ctx, empty);
   else
-    auth__read_reply(ctx, rpc_ctx_server_data(ctx), fill, req, resp, NULL);
+    store_call_read(ctx, svc->store, &auth__store_answers, read, req, NULL);
 }
 
 void auth__create_or_fail(rpc_ctx_t *ctx, const store_call_op_t *op, void *rec, void *resp,

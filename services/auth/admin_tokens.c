@@ -73,29 +73,35 @@ static void create_token(rpc_ctx_t *ctx, const void *msg) {
   auth__create_or_fail(ctx, &put_op, rec, resp, "Could not create token");
 }
 
-/* Every token, or the subject's, rendered into the ListTokensResponse out. */
-static int fill_tokens(store_txn_t *txn, const void *msg, hg_arena_t *a, void *out) {
+/* Every token, or the subject's, as a ListTokensResponse. */
+static int list_tokens_read(store_txn_t *txn, rpc_ctx_t *ctx, const void *msg, void **answer) {
   const Hangar__Auth__V1__ListTokensRequest *req = msg;
-  Hangar__Auth__V1__ListTokensResponse *resp = out;
+  hg_arena_t *a = rpc_ctx_arena(ctx);
+  Hangar__Auth__V1__ListTokensResponse *resp = hg_arena_alloc(a, sizeof(*resp));
   Hangar__Auth__V1__TokenRecord **recs;
   size_t n;
+  if (!resp) return STORE_ENOMEM;
+  hangar__auth__v1__list_tokens_response__init(resp);
   int rc = auth_store_list_tokens(txn, req->subject, a, &recs, &n);
   if (rc == 0 && !(resp->tokens = hg_arena_alloc(a, (n ? n : 1) * sizeof(*resp->tokens))))
     rc = STORE_ENOMEM;
   for (size_t i = 0; rc == 0 && i < n; i++)
     if (!(resp->tokens[resp->n_tokens++] = auth_render_token(a, recs[i]))) rc = STORE_ENOMEM;
+  *answer = resp;
   return rc;
 }
 
 static void list_tokens(rpc_ctx_t *ctx, const void *msg) {
   const Hangar__Auth__V1__ListTokensRequest *req = msg;
-  Hangar__Auth__V1__ListTokensResponse resp = HANGAR__AUTH__V1__LIST_TOKENS_RESPONSE__INIT;
-  auth__list_reply(ctx, fill_tokens, req, req->subject, &resp);
+  static const Hangar__Auth__V1__ListTokensResponse empty =
+      HANGAR__AUTH__V1__LIST_TOKENS_RESPONSE__INIT;
+  auth__list_reply(ctx, list_tokens_read, req, req->subject, &empty);
 }
 
 /* The token with the request's id, rendered as a list item is (never the secret). */
-static int fill_token(store_txn_t *txn, const void *msg, hg_arena_t *a, void *out) {
+static int get_token_read(store_txn_t *txn, rpc_ctx_t *ctx, const void *msg, void **answer) {
   const Hangar__Auth__V1__GetTokenRequest *req = msg;
+  hg_arena_t *a = rpc_ctx_arena(ctx);
   store_val_t val;
   ProtobufCMessage *rec;
   Hangar__Auth__V1__Token *token = NULL;
@@ -103,18 +109,18 @@ static int fill_token(store_txn_t *txn, const void *msg, hg_arena_t *a, void *ou
   if (rc == 0) rc = record_unpack(&hangar__auth__v1__token_record__descriptor, val, a, &rec);
   if (rc == 0 && !(token = auth_render_token(a, (const Hangar__Auth__V1__TokenRecord *)rec)))
     rc = STORE_ENOMEM;
-  if (rc == 0) *(Hangar__Auth__V1__Token *)out = *token;
+  *answer = token;
   return rc;
 }
 
 /* A revoked token's record is gone, so it is as unknown as an id never issued. */
 static void get_token(rpc_ctx_t *ctx, const void *msg) {
   const Hangar__Auth__V1__GetTokenRequest *req = msg;
-  Hangar__Auth__V1__Token resp = HANGAR__AUTH__V1__TOKEN__INIT;
+  const auth_svc_t *svc = rpc_ctx_server_data(ctx);
   if (!auth__plausible_id(req->id))
     rpc_fail_code(ctx, HG_NOT_FOUND, "Token not found");
   else
-    auth__read_reply(ctx, rpc_ctx_server_data(ctx), fill_token, req, &resp, "Token not found");
+    store_call_read(ctx, svc->store, &auth__store_answers, get_token_read, req, "Token not found");
 }
 
 static void delete_token(rpc_ctx_t *ctx, const void *msg) {
