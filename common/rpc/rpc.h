@@ -62,6 +62,9 @@ typedef struct rpc_codec {
  * levels a 64-deep JSON body transcodes to (each JSON object level is a Struct, a map entry
  * and a Value), far below what would exhaust a thread's stack. */
 #define RPC_MAX_DEPTH 200
+/* The largest request a server receives: the gateway's body limit. A bigger one is
+ * answered RESOURCE_EXHAUSTED by gRPC itself. A unix-socket server's socket is mode 0660. */
+#define RPC_MAX_REQUEST_BYTES (1024 * 1024)
 
 /* Decode p[0..n) into a message allocated in `a`. 0, RPC_DECODE_TOO_DEEP (a protobuf-c
  * message nesting deeper than RPC_MAX_DEPTH, refused before unpacking),

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/random.h>
 #include <time.h>
 
@@ -63,6 +64,12 @@ static int bind_port(rpc_server_t *s, const char *addr) {
     return -1;
   }
   s->port = strncmp(addr, "unix:", 5) == 0 ? 0 : port;
+  /* Owner and group only: any local user who can open the socket can call every method
+   * (admission still applies, but Health, Admit and Verify need no token). */
+  if (s->port == 0 && chmod(addr + 5, 0660) != 0) {
+    HG_ERROR("rpc", NULL, "cannot restrict %s to its owner and group", addr);
+    return -1;
+  }
   return 0;
 }
 
@@ -80,7 +87,13 @@ int rpc_server_new(const char *addr, const rpc_server_opts_t *opts, rpc_server_t
       opts && opts->default_deadline_ms > 0 ? opts->default_deadline_ms : RPC__DEFAULT_DEADLINE_MS;
   s->shutdown_tag.on_event = on_shutdown;
   s->rid_seed = random_seed(s);
-  s->server = grpc_server_create(NULL, NULL);
+  /* The gateway's request limit, on every path into a service (a JSON body of 1 MiB never
+   * transcodes to a larger message). */
+  grpc_arg max_message = {.type = GRPC_ARG_INTEGER,
+                          .key = GRPC_ARG_MAX_RECEIVE_MESSAGE_LENGTH,
+                          .value.integer = RPC_MAX_REQUEST_BYTES};
+  grpc_channel_args args = {1, &max_message};
+  s->server = grpc_server_create(&args, NULL);
   s->cq = grpc_completion_queue_create_for_next(NULL);
   grpc_server_register_completion_queue(s->server, s->cq, NULL);
   if (bind_port(s, addr) != 0 || rpc__health_register(s) != 0 || rpc__admission_register(s) != 0) {

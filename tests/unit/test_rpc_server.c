@@ -1,5 +1,8 @@
 /* test_rpc_server.c - server lifecycle (common/rpc/rpc_server.c): registration, refusing a
- * method without admission, unknown methods, bad addresses, and shutdown with calls held. */
+ * method without admission, unknown methods, bad addresses, the request size limit, the
+ * unix socket's mode, and shutdown with calls held. */
+#include <sys/stat.h>
+
 #include "test_rpc_fixture.h"
 
 START_TEST(test_add_service_requires_every_binding) {
@@ -120,6 +123,46 @@ START_TEST(test_server_destroy_cancels_calls_after_grace) {
 }
 END_TEST
 
+START_TEST(test_unix_socket_is_owner_and_group_only) {
+  rpc_server_t *srv;
+  char path[64], addr[80];
+  struct stat st;
+  snprintf(path, sizeof path, "/tmp/hangar-test-mode-%d.sock", (int)getpid());
+  snprintf(addr, sizeof addr, "unix:%s", path);
+  unlink(path);
+  ck_assert_int_eq(rpc_server_new(addr, NULL, &srv), 0);
+  ck_assert_int_eq(stat(path, &st), 0);
+  ck_assert_int_eq(st.st_mode & 0777, 0660);
+  rpc_server_destroy(srv, 0);
+  unlink(path);
+}
+END_TEST
+
+START_TEST(test_request_over_1_mib_is_refused) {
+  fx_t f;
+  hg_status_t st;
+  void *resp = NULL;
+  fx_start_method(&f, KP "GetResource", get_echo, rpc_admit_public);
+  get_req_t req = HANGAR__RESOURCES__V1__GET_RESOURCE_REQUEST__INIT;
+  rpc_call_opts_t o = {.deadline_ms = 10000, .arena = f.a};
+  char *big = malloc(RPC_MAX_REQUEST_BYTES + 1);
+  ck_assert_ptr_nonnull(big);
+  memset(big, 'p', RPC_MAX_REQUEST_BYTES);
+  big[RPC_MAX_REQUEST_BYTES] = '\0';
+  req.project_id = big;
+  req.resource_id = "res-1";
+  ck_assert_int_eq(rpc_call_sync(f.ch, KP "GetResource", PBC(get_resource_request), &req,
+                                 PBC(resource), &o, &st, &resp),
+                   HG_RESOURCE_EXHAUSTED);
+  big[RPC_MAX_REQUEST_BYTES - 64] = '\0'; /* within the limit with its envelope */
+  ck_assert_int_eq(rpc_call_sync(f.ch, KP "GetResource", PBC(get_resource_request), &req,
+                                 PBC(resource), &o, &st, &resp),
+                   HG_OK);
+  free(big);
+  fx_stop(&f);
+}
+END_TEST
+
 int main(void) {
   const TTest *tests[] = {
       test_add_service_requires_every_binding,
@@ -129,6 +172,8 @@ int main(void) {
       test_server_new_rejects_bad_address,
       test_unknown_method_is_unimplemented,
       test_server_destroy_cancels_calls_after_grace,
+      test_unix_socket_is_owner_and_group_only,
+      test_request_over_1_mib_is_refused,
   };
   return fx_run("rpc_server", tests, sizeof tests / sizeof tests[0]);
 }
