@@ -13,6 +13,8 @@
 #include "auth/auth.h"
 #include "auth/jwt_verify.h"
 
+#include "test_run.h"
+
 #define NOW 1736950800 /* 2025-01-15T14:20:00Z */
 #define SECRET "test-secret-0123456789"
 
@@ -226,30 +228,12 @@ START_TEST(test_jwt_shape) {
 END_TEST
 
 int main(void) {
-  Suite *s = suite_create("auth_jwt");
-  TCase *tc = tcase_create("core");
-  tcase_add_test(tc, test_jwt_valid);
-  tcase_add_test(tc, test_jwt_expired);
-  tcase_add_test(tc, test_jwt_nbf_in_future_rejected_beyond_skew);
-  tcase_add_test(tc, test_jwt_iat_in_future_rejected_beyond_skew);
-  tcase_add_test(tc, test_jwt_missing_sub);
-  tcase_add_test(tc, test_jwt_missing_or_non_numeric_exp);
-  tcase_add_test(tc, test_jwt_fractional_exp_accepted);
-  tcase_add_test(tc, test_jwt_bad_signature);
-  tcase_add_test(tc, test_jwt_tampered_payload_rejected);
-  tcase_add_test(tc, test_jwt_alg_none_rejected);
-  tcase_add_test(tc, test_jwt_hs512_rejected_even_with_right_secret);
-  tcase_add_test(tc, test_jwt_rs256_header_rejected);
-  tcase_add_test(tc, test_jwt_header_typ_and_crit);
-  tcase_add_test(tc, test_jwt_without_secret_rejected);
-  tcase_add_test(tc, test_jwt_malformed);
-  tcase_add_test(tc, test_jwt_long_subject_rejected);
-  tcase_add_test(tc, test_jwt_failure_leaves_claims_unchanged);
-  tcase_add_test(tc, test_jwt_shape);
-  suite_add_tcase(s, tc);
-  SRunner *sr = srunner_create(s);
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+  TEST_RUN(
+      "auth_jwt", 0, test_jwt_valid, test_jwt_expired, test_jwt_nbf_in_future_rejected_beyond_skew,
+      test_jwt_iat_in_future_rejected_beyond_skew, test_jwt_missing_sub,
+      test_jwt_missing_or_non_numeric_exp, test_jwt_fractional_exp_accepted, test_jwt_bad_signature,
+      test_jwt_tampered_payload_rejected, test_jwt_alg_none_rejected,
+      test_jwt_hs512_rejected_even_with_right_secret, test_jwt_rs256_header_rejected,
+      test_jwt_header_typ_and_crit, test_jwt_without_secret_rejected, test_jwt_malformed,
+      test_jwt_long_subject_rejected, test_jwt_failure_leaves_claims_unchanged, test_jwt_shape);
 }

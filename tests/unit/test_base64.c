@@ -7,6 +7,8 @@
 
 #include "common/base64.h"
 
+#include "test_run.h"
+
 START_TEST(test_strict_table) {
   static const struct {
     const char *in;
@@ -129,17 +131,6 @@ START_TEST(test_encode_pads_or_not) {
 END_TEST
 
 int main(void) {
-  Suite *s = suite_create("base64");
-  TCase *tc = tcase_create("core");
-  tcase_add_test(tc, test_strict_table);
-  tcase_add_test(tc, test_forms_table);
-  tcase_add_test(tc, test_url_alphabet_decodes_62_and_63);
-  tcase_add_test(tc, test_unpadded_tail_decodes);
-  tcase_add_test(tc, test_encode_pads_or_not);
-  suite_add_tcase(s, tc);
-  SRunner *sr = srunner_create(s);
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+  TEST_RUN("base64", 0, test_strict_table, test_forms_table, test_url_alphabet_decodes_62_and_63,
+           test_unpadded_tail_decodes, test_encode_pads_or_not);
 }

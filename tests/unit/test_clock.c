@@ -6,6 +6,8 @@
 #include "common/clock.h"
 #include "common/random.h"
 
+#include "test_run.h"
+
 START_TEST(test_format_is_utc_milliseconds) {
   char text[HG_RFC3339_LEN];
   hg_time_rfc3339(1736951400123LL, text);
@@ -144,21 +146,8 @@ START_TEST(test_now_text_is_rfc3339_between_two_clock_reads) {
 END_TEST
 
 int main(void) {
-  Suite *s = suite_create("clock");
-  TCase *tc = tcase_create("core");
-  tcase_add_test(tc, test_format_is_utc_milliseconds);
-  tcase_add_test(tc, test_format_parses_back_in_both_modes);
-  tcase_add_test(tc, test_both_modes_accept);
-  tcase_add_test(tc, test_both_modes_refuse);
-  tcase_add_test(tc, test_strict_refuses_what_lax_takes);
-  tcase_add_test(tc, test_monotonic_clock_never_goes_back);
-  tcase_add_test(tc, test_timespec_after_is_ms_from_now);
-  tcase_add_test(tc, test_splitmix64_reference_sequence);
-  tcase_add_test(tc, test_now_text_is_rfc3339_between_two_clock_reads);
-  suite_add_tcase(s, tc);
-  SRunner *sr = srunner_create(s);
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+  TEST_RUN("clock", 0, test_format_is_utc_milliseconds, test_format_parses_back_in_both_modes,
+           test_both_modes_accept, test_both_modes_refuse, test_strict_refuses_what_lax_takes,
+           test_monotonic_clock_never_goes_back, test_timespec_after_is_ms_from_now,
+           test_splitmix64_reference_sequence, test_now_text_is_rfc3339_between_two_clock_reads);
 }

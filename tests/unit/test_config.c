@@ -6,6 +6,8 @@
 
 #include "common/config.h"
 
+#include "test_run.h"
+
 static const char *listen_v, *dir_v, *level_v;
 
 static const hg_setting_t settings[] = {
@@ -112,20 +114,8 @@ START_TEST(test_int_table) {
 END_TEST
 
 int main(void) {
-  Suite *s = suite_create("config");
-  TCase *tc = tcase_create("core");
-  tcase_add_test(tc, test_defaults_when_nothing_is_given);
-  tcase_add_test(tc, test_environment_beats_default);
-  tcase_add_test(tc, test_flag_beats_environment_in_both_forms);
-  tcase_add_test(tc, test_last_flag_wins_and_empty_value_is_kept);
-  tcase_add_test(tc, test_unknown_flag_is_refused);
-  tcase_add_test(tc, test_missing_value_is_refused);
-  tcase_add_test(tc, test_help_stops_parsing);
-  tcase_add_test(tc, test_int_table);
-  suite_add_tcase(s, tc);
-  SRunner *sr = srunner_create(s);
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+  TEST_RUN("config", 0, test_defaults_when_nothing_is_given, test_environment_beats_default,
+           test_flag_beats_environment_in_both_forms, test_last_flag_wins_and_empty_value_is_kept,
+           test_unknown_flag_is_refused, test_missing_value_is_refused, test_help_stops_parsing,
+           test_int_table);
 }

@@ -6,6 +6,8 @@
 #include "common/fail.h"
 #include "google/protobuf/wrappers.pb-c.h"
 
+#include "test_run.h"
+
 #define PATH "/hangar.test.Fail/Invalid"
 #define VALID_PATH "/hangar.test.Fail/ValidOrFail"
 #define TEXT RPC_PBC(&google__protobuf__string_value__descriptor)
@@ -62,14 +64,4 @@ START_TEST(test_fail_invalid_answers_message_and_violations) {
 }
 END_TEST
 
-int main(void) {
-  Suite *s = suite_create("fail");
-  TCase *tc = tcase_create("core");
-  tcase_add_test(tc, test_fail_invalid_answers_message_and_violations);
-  suite_add_tcase(s, tc);
-  SRunner *sr = srunner_create(s);
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-}
+int main(void) { TEST_RUN("fail", 0, test_fail_invalid_answers_message_and_violations); }

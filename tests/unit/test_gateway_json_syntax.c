@@ -7,6 +7,8 @@
 
 #include "gateway/json_syntax.h"
 
+#include "test_run.h"
+
 static const struct {
   const char *in;
   const char *msg; /* NULL: Python reads it */
@@ -88,15 +90,6 @@ START_TEST(test_json_syntax_counts_lines_and_characters) {
 END_TEST
 
 int main(void) {
-  Suite *s = suite_create("gateway_json_syntax");
-  TCase *tc = tcase_create("core");
-  tcase_add_test(tc, test_json_syntax_matches_python);
-  tcase_add_test(tc, test_json_syntax_deep_nesting_gives_up);
-  tcase_add_test(tc, test_json_syntax_counts_lines_and_characters);
-  suite_add_tcase(s, tc);
-  SRunner *sr = srunner_create(s);
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+  TEST_RUN("gateway_json_syntax", 0, test_json_syntax_matches_python,
+           test_json_syntax_deep_nesting_gives_up, test_json_syntax_counts_lines_and_characters);
 }

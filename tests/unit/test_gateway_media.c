@@ -5,6 +5,8 @@
 
 #include "gateway/media.h"
 
+#include "test_run.h"
+
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
 /* ---- Content-Type --------------------------------------------------------------------- */
@@ -98,22 +100,10 @@ START_TEST(test_accept_empty_or_absent_accepts_nothing) {
 END_TEST
 
 int main(void) {
-  Suite *s = suite_create("gateway_media");
-  TCase *tc = tcase_create("core");
-  tcase_add_test(tc, test_json_and_plus_json_types_are_json);
-  tcase_add_test(tc, test_json_type_ignores_case_whitespace_and_parameters);
-  tcase_add_test(tc, test_other_types_are_not_json);
-  tcase_add_test(tc, test_accept_finds_type_anywhere_in_list);
-  tcase_add_test(tc, test_accept_ignores_case_and_whitespace);
-  tcase_add_test(tc, test_accept_q_zero_refuses_the_type);
-  tcase_add_test(tc, test_accept_q_zero_on_one_range_leaves_another);
-  tcase_add_test(tc, test_accept_wildcards_do_not_count);
-  tcase_add_test(tc, test_accept_needs_the_whole_type);
-  tcase_add_test(tc, test_accept_empty_or_absent_accepts_nothing);
-  suite_add_tcase(s, tc);
-  SRunner *sr = srunner_create(s);
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+  TEST_RUN("gateway_media", 0, test_json_and_plus_json_types_are_json,
+           test_json_type_ignores_case_whitespace_and_parameters, test_other_types_are_not_json,
+           test_accept_finds_type_anywhere_in_list, test_accept_ignores_case_and_whitespace,
+           test_accept_q_zero_refuses_the_type, test_accept_q_zero_on_one_range_leaves_another,
+           test_accept_wildcards_do_not_count, test_accept_needs_the_whole_type,
+           test_accept_empty_or_absent_accepts_nothing);
 }

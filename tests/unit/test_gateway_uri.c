@@ -6,6 +6,8 @@
 
 #include "gateway/uri.h"
 
+#include "test_run.h"
+
 static char out[64];
 static size_t n;
 
@@ -185,27 +187,14 @@ START_TEST(test_query_percent_encoded_brackets_decode_then_map) {
 END_TEST
 
 int main(void) {
-  Suite *s = suite_create("gateway_uri");
-  TCase *tc = tcase_create("core");
-  tcase_add_test(tc, test_decode_escapes_either_case_and_terminates);
-  tcase_add_test(tc, test_decode_plus_is_space_in_query_only);
-  tcase_add_test(tc, test_decode_malformed_escapes_are_errors);
-  tcase_add_test(tc, test_decode_slash_refused_in_path_allowed_in_query);
-  tcase_add_test(tc, test_decode_nul_refused_in_both_modes);
-  tcase_add_test(tc, test_decode_dot_segments_refused_in_path_only);
-  tcase_add_test(tc, test_decode_accepts_valid_utf8);
-  tcase_add_test(tc, test_decode_refuses_invalid_utf8);
-  tcase_add_test(tc, test_strerror_names_each_error);
-  tcase_add_test(tc, test_query_pairs_in_order_raw);
-  tcase_add_test(tc, test_query_empty_or_only_separators_yields_nothing);
-  tcase_add_test(tc, test_query_bracket_names_map_to_field_paths);
-  tcase_add_test(tc, test_query_malformed_brackets_are_ename);
-  tcase_add_test(tc, test_query_field_path_that_does_not_fit_is_ename);
-  tcase_add_test(tc, test_query_percent_encoded_brackets_decode_then_map);
-  suite_add_tcase(s, tc);
-  SRunner *sr = srunner_create(s);
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+  TEST_RUN("gateway_uri", 0, test_decode_escapes_either_case_and_terminates,
+           test_decode_plus_is_space_in_query_only, test_decode_malformed_escapes_are_errors,
+           test_decode_slash_refused_in_path_allowed_in_query,
+           test_decode_nul_refused_in_both_modes, test_decode_dot_segments_refused_in_path_only,
+           test_decode_accepts_valid_utf8, test_decode_refuses_invalid_utf8,
+           test_strerror_names_each_error, test_query_pairs_in_order_raw,
+           test_query_empty_or_only_separators_yields_nothing,
+           test_query_bracket_names_map_to_field_paths, test_query_malformed_brackets_are_ename,
+           test_query_field_path_that_does_not_fit_is_ename,
+           test_query_percent_encoded_brackets_decode_then_map);
 }

@@ -5,6 +5,8 @@
 
 #include "common/listing.h"
 
+#include "test_run.h"
+
 /* Konnect's settings (products/list.c). */
 static const hg_page_cfg_t cfg = {
     HG_PAGE_BY_NUMBER,
@@ -169,18 +171,7 @@ START_TEST(test_page_window_table) {
 END_TEST
 
 int main(void) {
-  Suite *s = suite_create("listing");
-  TCase *tc = tcase_create("core");
-  tcase_add_test(tc, test_page_resolve_table);
-  tcase_add_test(tc, test_page_below_one_is_a_min_violation);
-  tcase_add_test(tc, test_page_offset_style_caps);
-  tcase_add_test(tc, test_page_offset_negative_names_each_without_bounds);
-  tcase_add_test(tc, test_page_refused_above_max_in_table_order);
-  tcase_add_test(tc, test_page_window_table);
-  suite_add_tcase(s, tc);
-  SRunner *sr = srunner_create(s);
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+  TEST_RUN("listing", 0, test_page_resolve_table, test_page_below_one_is_a_min_violation,
+           test_page_offset_style_caps, test_page_offset_negative_names_each_without_bounds,
+           test_page_refused_above_max_in_table_order, test_page_window_table);
 }

@@ -7,6 +7,8 @@
 
 #include "common/objectid.h"
 
+#include "test_run.h"
+
 /* seconds, then the generator's 5 random bytes, then the 3-byte counter, which wraps. */
 START_TEST(test_objectid_layout) {
   hg_objectid_gen_t g;
@@ -102,17 +104,7 @@ START_TEST(test_objectid_parse_table) {
 END_TEST
 
 int main(void) {
-  Suite *s = suite_create("objectid");
-  TCase *tc = tcase_create("core");
-  tcase_add_test(tc, test_objectid_layout);
-  tcase_add_test(tc, test_objectid_shape_and_order);
-  tcase_add_test(tc, test_objectid_generators_differ);
-  tcase_add_test(tc, test_objectid_unique_across_threads);
-  tcase_add_test(tc, test_objectid_parse_table);
-  suite_add_tcase(s, tc);
-  SRunner *sr = srunner_create(s);
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+  TEST_RUN("objectid", 0, test_objectid_layout, test_objectid_shape_and_order,
+           test_objectid_generators_differ, test_objectid_unique_across_threads,
+           test_objectid_parse_table);
 }

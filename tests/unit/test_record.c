@@ -8,6 +8,8 @@
 #include "google/protobuf/wrappers.pb-c.h"
 #include "storage/record.h"
 
+#include "test_run.h"
+
 static const ProtobufCMessageDescriptor *desc = &google__protobuf__string_value__descriptor;
 
 static int pack_string(const char *s, hg_buf_t *out) {
@@ -136,20 +138,8 @@ START_TEST(test_collect_stops_at_a_bad_record) {
 END_TEST
 
 int main(void) {
-  Suite *su = suite_create("record");
-  TCase *tc = tcase_create("record");
-  tcase_add_test(tc, test_pack_unpack_roundtrip);
-  tcase_add_test(tc, test_pack_appends_to_buffer);
-  tcase_add_test(tc, test_unpack_unknown_version_is_einval);
-  tcase_add_test(tc, test_unpack_empty_is_einval);
-  tcase_add_test(tc, test_unpack_truncated_message_is_einval);
-  tcase_add_test(tc, test_decode_gives_the_payload);
-  tcase_add_test(tc, test_decode_without_payload_is_einval);
-  tcase_add_test(tc, test_collect_stops_at_a_bad_record);
-  suite_add_tcase(su, tc);
-  SRunner *sr = srunner_create(su);
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  TEST_RUN("record", 0, test_pack_unpack_roundtrip, test_pack_appends_to_buffer,
+           test_unpack_unknown_version_is_einval, test_unpack_empty_is_einval,
+           test_unpack_truncated_message_is_einval, test_decode_gives_the_payload,
+           test_decode_without_payload_is_einval, test_collect_stops_at_a_bad_record);
 }

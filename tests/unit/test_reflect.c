@@ -5,6 +5,8 @@
 #include "common/reflect.h"
 #include "hangar/resources/v1/ktrlplane.pb-c.h"
 
+#include "test_run.h"
+
 typedef Hangar__Resources__V1__CreateResourceRequest create_req_t;
 
 START_TEST(test_field_string_plain_only_when_not_empty) {
@@ -75,17 +77,8 @@ START_TEST(test_mask_has_paths) {
 END_TEST
 
 int main(void) {
-  Suite *s = suite_create("reflect");
-  TCase *tc = tcase_create("core");
-  tcase_add_test(tc, test_field_string_plain_only_when_not_empty);
-  tcase_add_test(tc, test_field_string_optional_only_when_its_case_is_set);
-  tcase_add_test(tc, test_field_string_wrapper_message_and_unknown);
-  tcase_add_test(tc, test_copy_shared_fields_by_name_and_type);
-  tcase_add_test(tc, test_mask_has_paths);
-  suite_add_tcase(s, tc);
-  SRunner *sr = srunner_create(s);
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  TEST_RUN("reflect", 0, test_field_string_plain_only_when_not_empty,
+           test_field_string_optional_only_when_its_case_is_set,
+           test_field_string_wrapper_message_and_unknown, test_copy_shared_fields_by_name_and_type,
+           test_mask_has_paths);
 }

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "rpc/rpc.h"
+#include "test_run.h"
 #include "hangar/auth/v1/verify.pb.h"
 #include "hangar/resources/v1/ktrlplane.pb-c.h"
 
@@ -305,18 +306,9 @@ static inline int call_get(fx_t *f, const rpc_md_t *md, size_t n_md, hg_status_t
   return rc;
 }
 
-/* Runs one file's tests as a suite named name; the process exit status. */
+/* Runs one file's tests as a suite named name, 30 s each; the process exit status. */
 static inline int fx_run(const char *name, const TTest *const *tests, size_t n) {
-  Suite *s = suite_create(name);
-  TCase *tc = tcase_create("core");
-  tcase_set_timeout(tc, 30);
-  for (size_t i = 0; i < n; i++) tcase_add_test(tc, tests[i]);
-  suite_add_tcase(s, tc);
-  SRunner *sr = srunner_create(s);
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  return test_run(name, tests, n, 30);
 }
 
 #endif

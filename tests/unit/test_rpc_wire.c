@@ -10,6 +10,9 @@
 #include "google/protobuf/empty.pb-c.h"
 #include "google/protobuf/struct.pb-c.h"
 #include "rpc/rpc.h"
+#include "test_run.h"
+
+#include "test_run.h"
 
 #define DEEP_PATH "/hangar.test.Deep/Take"
 #define STRUCT RPC_PBC(&google__protobuf__struct__descriptor)
@@ -178,18 +181,9 @@ START_TEST(test_server_refuses_deep_request_before_admission_and_keeps_serving) 
 END_TEST
 
 int main(void) {
-  Suite *s = suite_create("rpc_wire");
-  TCase *tc = tcase_create("core");
-  tcase_set_timeout(tc, 30);
-  tcase_add_test(tc, test_decode_accepts_64_json_levels_and_up_to_the_limit);
-  tcase_add_test(tc, test_decode_refuses_deeper_nesting_before_unpacking);
-  tcase_add_test(tc, test_decode_refuses_strings_and_keys_that_are_not_utf8);
-  tcase_add_test(tc, test_decode_refuses_truncated_wire_and_skips_unknown_fields);
-  tcase_add_test(tc, test_server_refuses_deep_request_before_admission_and_keeps_serving);
-  suite_add_tcase(s, tc);
-  SRunner *sr = srunner_create(s);
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  TEST_RUN("rpc_wire", 30, test_decode_accepts_64_json_levels_and_up_to_the_limit,
+           test_decode_refuses_deeper_nesting_before_unpacking,
+           test_decode_refuses_strings_and_keys_that_are_not_utf8,
+           test_decode_refuses_truncated_wire_and_skips_unknown_fields,
+           test_server_refuses_deep_request_before_admission_and_keeps_serving);
 }

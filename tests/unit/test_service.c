@@ -7,6 +7,8 @@
 
 #include "common/service.h"
 
+#include "test_run.h"
+
 static const hg_service_defaults_t defaults = {"127.0.0.1:0", "var/test"};
 
 static void clear_env(void) {
@@ -136,20 +138,8 @@ START_TEST(test_open_then_close_without_running) {
 END_TEST
 
 int main(void) {
-  Suite *s = suite_create("service");
-  TCase *tc = tcase_create("core");
-  tcase_add_test(tc, test_common_defaults);
-  tcase_add_test(tc, test_flags_and_environment_set_common_settings);
-  tcase_add_test(tc, test_auth_settings_only_when_verifying);
-  tcase_add_test(tc, test_bad_settings_are_refused);
-  tcase_add_test(tc, test_help_answers_one);
-  tcase_add_test(tc, test_extra_settings_follow_the_common_ones);
-  tcase_add_test(tc, test_too_many_extra_settings_are_refused);
-  tcase_add_test(tc, test_open_then_close_without_running);
-  suite_add_tcase(s, tc);
-  SRunner *sr = srunner_create(s);
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+  TEST_RUN("service", 0, test_common_defaults, test_flags_and_environment_set_common_settings,
+           test_auth_settings_only_when_verifying, test_bad_settings_are_refused,
+           test_help_answers_one, test_extra_settings_follow_the_common_ones,
+           test_too_many_extra_settings_are_refused, test_open_then_close_without_running);
 }

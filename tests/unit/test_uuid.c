@@ -6,6 +6,8 @@
 
 #include "common/uuid.h"
 
+#include "test_run.h"
+
 START_TEST(test_uuid_v4_shape_and_uniqueness) {
   regex_t re;
   ck_assert_int_eq(regcomp(&re,
@@ -50,15 +52,4 @@ START_TEST(test_uuid_parse_table) {
 }
 END_TEST
 
-int main(void) {
-  Suite *s = suite_create("uuid");
-  TCase *tc = tcase_create("core");
-  tcase_add_test(tc, test_uuid_v4_shape_and_uniqueness);
-  tcase_add_test(tc, test_uuid_parse_table);
-  suite_add_tcase(s, tc);
-  SRunner *sr = srunner_create(s);
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+int main(void) { TEST_RUN("uuid", 0, test_uuid_v4_shape_and_uniqueness, test_uuid_parse_table); }
