@@ -5,6 +5,7 @@
 #include <strings.h>
 
 #include "common/names.h"
+#include "common/strindex.h"
 
 #define LABEL_MAX_CHARS 63
 
@@ -57,14 +58,7 @@ size_t hg_labels_check(const hg_labels_cfg_t *cfg, const hg_labels_t *l, int che
       broken++;
     }
   }
-  if (check_count && l->n > cfg->max_count) {
-    const char *reason =
-        hg_arena_sprintf(a, "%s must not have more than %zu entries", cfg->field, cfg->max_count);
-    hg_violation_maximum(
-        hg_status_violation(st, cfg->field, "max_items", reason ? reason : "too many labels"),
-        (long long)cfg->max_count);
-    broken++;
-  }
+  if (check_count) broken += hg_labels_count_check(cfg, l->n, a, st);
   return broken;
 }
 
@@ -79,18 +73,29 @@ const char *hg_labels_get(const hg_labels_t *l, const char *key) {
   return e ? e->value : NULL;
 }
 
+size_t hg_labels_count_check(const hg_labels_cfg_t *cfg, size_t n, hg_arena_t *a, hg_status_t *st) {
+  if (n <= cfg->max_count) return 0;
+  const char *reason =
+      hg_arena_sprintf(a, "%s must not have more than %zu entries", cfg->field, cfg->max_count);
+  hg_violation_maximum(
+      hg_status_violation(st, cfg->field, "max_items", reason ? reason : "too many labels"),
+      (long long)cfg->max_count);
+  return 1;
+}
+
 int hg_labels_merge(const hg_labels_t *cur, const hg_labels_t *patch, hg_arena_t *a,
                     hg_labels_t *out) {
   size_t cap = cur->n + patch->n, n = 0;
   hg_label_t *items = hg_arena_alloc(a, (cap ? cap : 1) * sizeof(*items));
-  if (!items) return -1;
-  for (size_t i = 0; i < cur->n; i++) items[n++] = cur->items[i];
-  for (size_t i = 0; i < patch->n; i++) {
-    hg_label_t *e = find(items, n, patch->items[i].key);
-    if (e)
-      e->value = patch->items[i].value;
+  hg_strindex_t at; /* key -> its position in items */
+  if (!items || hg_strindex_init(cap, a, &at) != 0) return -1;
+  for (size_t i = 0; i < cap; i++) {
+    const hg_label_t *e = i < cur->n ? &cur->items[i] : &patch->items[i - cur->n];
+    size_t pos = hg_strindex_put(&at, e->key, n);
+    if (pos == n)
+      items[n++] = *e;
     else
-      items[n++] = patch->items[i];
+      items[pos].value = e->value;
   }
   size_t kept = 0; /* drop removals, keeping order */
   for (size_t i = 0; i < n; i++)

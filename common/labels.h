@@ -46,8 +46,14 @@ int hg_label_value_valid(const char *value);
 size_t hg_labels_check(const hg_labels_cfg_t *cfg, const hg_labels_t *l, int check_count,
                        hg_arena_t *a, hg_status_t *st);
 
+/* The count rule alone: with more than cfg->max_count entries (n), appends the "max_items"
+ * violation and returns 1; else 0. Constant time, so callers run it before reading or
+ * merging the entries. */
+size_t hg_labels_count_check(const hg_labels_cfg_t *cfg, size_t n, hg_arena_t *a, hg_status_t *st);
+
 /* The labels after applying patch to cur, as the PATCH rules above; duplicate patch keys:
- * the last wins. 0, or -1 on allocation failure (*out unchanged). */
+ * the last wins. Linear time (a hash index of the keys). 0, or -1 on allocation failure
+ * (*out unchanged). */
 int hg_labels_merge(const hg_labels_t *cur, const hg_labels_t *patch, hg_arena_t *a,
                     hg_labels_t *out);
 
