@@ -55,6 +55,26 @@ static size_t refuse_op(const hg_filter_cfg_t *cfg, const hg_filter_field_t *f, 
   return 1;
 }
 
+/* Does the value list of an oeq/ocontains term v hold more than HG_FILTER_MAX_VALUES
+ * values? Counts commas only, stopping at the first one over. */
+static int too_many_values(int op, const char *v) {
+  size_t n = 1;
+  if (op != HG_FILTER_OEQ && op != HG_FILTER_OCONTAINS) return 0;
+  for (; *v && n <= HG_FILTER_MAX_VALUES; v++) n += *v == ',';
+  return n > HG_FILTER_MAX_VALUES;
+}
+
+static size_t refuse_values(const hg_filter_cfg_t *cfg, const hg_filter_field_t *f, int op,
+                            hg_arena_t *a, hg_status_t *st) {
+  const char *field = hg_arena_sprintf(a, "%s[%s][%s]", cfg->param, f->name, op_names[op]);
+  const char *reason = hg_arena_sprintf(a, "%s must not have more than %d values",
+                                        field ? field : cfg->param, HG_FILTER_MAX_VALUES);
+  hg_violation_maximum(hg_status_violation(st, field ? field : cfg->param, "max_items",
+                                           reason ? reason : "too many filter values"),
+                       HG_FILTER_MAX_VALUES);
+  return 1;
+}
+
 /* Appends the terms one table field contributes; 0 or the violations appended. */
 static size_t field_terms(const hg_filter_cfg_t *cfg, const hg_filter_field_t *f,
                           const ProtobufCMessage *sub, hg_arena_t *a, hg_status_t *st,
@@ -65,6 +85,8 @@ static size_t field_terms(const hg_filter_cfg_t *cfg, const hg_filter_field_t *f
     if (!v) continue;
     if (!(f->ops & (1u << op))) {
       broken += refuse_op(cfg, f, op, a, st);
+    } else if (too_many_values(op, v)) {
+      broken += refuse_values(cfg, f, op, a, st);
     } else if (out->n == HG_FILTER_MAX_TERMS) {
       hg_violation_maximum(hg_status_violation(st, cfg->param, "max_items", "too many filters"),
                            HG_FILTER_MAX_TERMS);

@@ -34,6 +34,7 @@ typedef enum {
 #define HG_FILTER_OPS_UUID ((1u << HG_FILTER_EQ) | (1u << HG_FILTER_OEQ) | (1u << HG_FILTER_NEQ))
 
 #define HG_FILTER_MAX_TERMS 16
+#define HG_FILTER_MAX_VALUES 50 /* comma-separated values of one oeq/ocontains term */
 
 typedef struct hg_filter_field {
   const char *name; /* member of the filter message, e.g. "name" */
@@ -64,7 +65,9 @@ const char *hg_filter_op_name(hg_filter_op_t op);
 
 /* Reads the terms of filter message msg (NULL = no filter) under cfg. An op the field does
  * not allow is an "enum" violation naming "<param>[<field>][<op>]" with the allowed ops as
- * choices. Returns the number of violations appended to st (strings in a); when nonzero,
+ * choices. An oeq/ocontains list of more than HG_FILTER_MAX_VALUES values is a "max_items"
+ * violation naming "<param>[<field>][<op>]" with maximum, found by counting commas before
+ * anything reads the values. Returns the number of violations appended to st (strings in a); when nonzero,
  * *out is unchanged. */
 size_t hg_filter_from_message(const hg_filter_cfg_t *cfg, const ProtobufCMessage *msg,
                               hg_arena_t *a, hg_status_t *st, hg_filter_t *out);

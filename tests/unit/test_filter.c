@@ -2,6 +2,7 @@
  * version filter: name and publish_status are string filters, gateway_service_id a uuid
  * filter), and AND matching. */
 #include <check.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -128,6 +129,44 @@ START_TEST(test_filter_op_not_allowed_for_field) {
 }
 END_TEST
 
+START_TEST(test_filter_values_per_term_capped) {
+  vfilter_t f = HANGAR__PRODUCTS__V1__API_PRODUCT_VERSION_FILTER__INIT;
+  sfilter_t name = HANGAR__PRODUCTS__V1__STRING_FIELD_FILTER__INIT;
+  char list[200];
+  size_t n = 0;
+  for (int i = 0; i < 50; i++)
+    n += (size_t)snprintf(list + n, sizeof(list) - n, "%sv", i ? "," : "");
+  name._ocontains_case = HANGAR__PRODUCTS__V1__STRING_FIELD_FILTER___OCONTAINS_OCONTAINS;
+  name.ocontains = list;
+  f.name = &name;
+  hg_status_t st;
+  hg_filter_t out = {.n = 9};
+  hg_status_clear(&st);
+  ck_assert_uint_eq(hg_filter_from_message(&cfg, &f.base, arena, &st, &out), 0); /* 50 values */
+  ck_assert_uint_eq(out.n, 1);
+  snprintf(list + n, sizeof(list) - n, ",w"); /* 51 */
+  out.n = 9;
+  ck_assert_uint_eq(hg_filter_from_message(&cfg, &f.base, arena, &st, &out), 1);
+  ck_assert_uint_eq(out.n, 9);
+  ck_assert_str_eq(st.violations[0].field, "filter[name][ocontains]");
+  ck_assert_str_eq(st.violations[0].rule, "max_items");
+  ck_assert_str_eq(st.violations[0].description,
+                   "filter[name][ocontains] must not have more than 50 values");
+  ck_assert_int_eq(st.violations[0].maximum, 50);
+  name._ocontains_case = 0; /* oeq too; eq and contains take one value, commas and all */
+  name._oeq_case = HANGAR__PRODUCTS__V1__STRING_FIELD_FILTER___OEQ_OEQ;
+  name.oeq = list;
+  hg_status_clear(&st);
+  ck_assert_uint_eq(hg_filter_from_message(&cfg, &f.base, arena, &st, &out), 1);
+  ck_assert_str_eq(st.violations[0].field, "filter[name][oeq]");
+  name._oeq_case = 0;
+  name._contains_case = HANGAR__PRODUCTS__V1__STRING_FIELD_FILTER___CONTAINS_CONTAINS;
+  name.contains = list;
+  hg_status_clear(&st);
+  ck_assert_uint_eq(hg_filter_from_message(&cfg, &f.base, arena, &st, &out), 0);
+}
+END_TEST
+
 int main(void) {
   Suite *s = suite_create("filter");
   TCase *tc = tcase_create("core");
@@ -135,6 +174,7 @@ int main(void) {
   tcase_add_test(tc, test_filter_ops_table);
   tcase_add_test(tc, test_filter_from_message_and_match);
   tcase_add_test(tc, test_filter_op_not_allowed_for_field);
+  tcase_add_test(tc, test_filter_values_per_term_capped);
   suite_add_tcase(s, tc);
   SRunner *sr = srunner_create(s);
   srunner_run_all(sr, CK_NORMAL);
