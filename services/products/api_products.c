@@ -8,6 +8,7 @@
 #include "products/call.h"
 #include "products/fields.h"
 #include "common/filter.h"
+#include "common/strindex.h"
 #include "products/labels_patch.h"
 #include "products/list.h"
 #include "products/product_store.h"
@@ -32,22 +33,33 @@ static const hg_filter_cfg_t filter_cfg = {"filter", filter_fields, 1};
 
 /* ---- validation and building ------------------------------------------------------------ */
 
-/* portal_ids: UUIDs, each once; at most one violation. An item that is no UUID is named by
- * its index ("portal_ids[1]"), as an item of the wrong JSON type is. */
-static void check_portal_ids(char *const *ids, size_t n, hg_arena_t *a, hg_status_t *st) {
+#define KONNECT_MAX_PORTAL_IDS 100
+
+/* portal_ids: at most 100 (counted before anything else), UUIDs, each once; at most one
+ * violation. An item that is no UUID is named by its index ("portal_ids[1]"), as an item of
+ * the wrong JSON type is. -1 on allocation failure. */
+static int check_portal_ids(char *const *ids, size_t n, hg_arena_t *a, hg_status_t *st) {
   char canon[HG_UUID_LEN];
+  hg_strindex_t seen;
+  if (n > KONNECT_MAX_PORTAL_IDS) {
+    hg_violation_maximum(hg_status_violation(st, "portal_ids", "max_items",
+                                             "portal_ids must not have more than 100 items"),
+                         KONNECT_MAX_PORTAL_IDS);
+    return 0;
+  }
+  if (hg_strindex_init(n, a, &seen) != 0) return -1;
   for (size_t i = 0; i < n; i++) {
     if (hg_uuid_parse(ids[i], canon) != 0) {
       const char *field = hg_arena_sprintf(a, "portal_ids[%zu]", i);
       pr_violate(st, a, field ? field : "portal_ids", "is_uuid");
-      return;
+      return 0;
     }
-    for (size_t j = 0; j < i; j++)
-      if (strcmp(ids[i], ids[j]) == 0) {
-        hg_status_violation(st, "portal_ids", "invalid", "portal_ids must contain unique items");
-        return;
-      }
+    if (hg_strindex_put(&seen, ids[i], i) != i) {
+      hg_status_violation(st, "portal_ids", "invalid", "portal_ids must contain unique items");
+      return 0;
+    }
   }
+  return 0;
 }
 
 /* ---- create / update / delete -------------------------------------------------------- */
@@ -78,8 +90,7 @@ static int read_create(const ProtobufCMessage *msg, const Google__Protobuf__Fiel
   if (pr_labels_create(msg, &pr_labels_cfg, a, st, &pw->new_labels) < 0 ||
       pr_labels_create(msg, &pr_public_labels_cfg, a, st, &pw->new_public_labels) < 0)
     return -1;
-  check_portal_ids(req->portal_ids, req->n_portal_ids, a, st);
-  return 0;
+  return check_portal_ids(req->portal_ids, req->n_portal_ids, a, st);
 }
 
 /* The new product's record into pw->rec; -1 on allocation failure. */
@@ -156,8 +167,8 @@ static int read_update(const ProtobufCMessage *msg, const Google__Protobuf__Fiel
       pr_labels_patch_read(mask, &pr_public_labels_cfg, req->public_labels, a, st,
                            &patch->public_labels) < 0)
     return -1;
-  if (hg_mask_has(mask, "portal_ids")) check_portal_ids(req->portal_ids, req->n_portal_ids, a, st);
-  return 0;
+  if (!hg_mask_has(mask, "portal_ids")) return 0;
+  return check_portal_ids(req->portal_ids, req->n_portal_ids, a, st);
 }
 
 static const pr_body_def_t update_body = {&name_rules, path_names, sizeof(product_write_t),

@@ -15,8 +15,8 @@
 extern const hg_labels_cfg_t pr_labels_cfg;        /* "labels", 50 */
 extern const hg_labels_cfg_t pr_public_labels_cfg; /* "public_labels", 50 */
 
-/* A create request's map field cfg->field of req, checked and de-duplicated into *out.
- * Returns the number of violations appended (or -1 on allocation failure). */
+/* A create request's map field cfg->field of req, checked and de-duplicated into *out
+ * (more than 50 entries: refused by the count alone, before any entry is read). Returns the number of violations appended (or -1 on allocation failure). */
 int pr_labels_create(const ProtobufCMessage *req, const hg_labels_cfg_t *cfg, hg_arena_t *a,
                      hg_status_t *st, hg_labels_t *out);
 
@@ -26,8 +26,9 @@ typedef struct pr_labels_patch {
   hg_labels_t set; /* entries to set (value NULL: remove) */
 } pr_labels_patch_t;
 
-/* Reads and checks a PATCH body's labels object s (mask says whether it was sent).
- * Returns the number of violations appended (or -1 on allocation failure). */
+/* Reads and checks a PATCH body's labels object s (mask says whether it was sent). An
+ * object of more than 50 entries (removals count too) is refused by its count alone, before
+ * any entry is read. Returns the number of violations appended (or -1 on allocation failure). */
 int pr_labels_patch_read(const Google__Protobuf__FieldMask *mask, const hg_labels_cfg_t *cfg,
                          const Google__Protobuf__Struct *s, hg_arena_t *a, hg_status_t *st,
                          pr_labels_patch_t *out);

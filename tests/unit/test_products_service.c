@@ -158,6 +158,33 @@ START_TEST(test_create_validation) {
 }
 END_TEST
 
+/* portal_ids: at most 100, counted before any item is parsed; duplicates found in one pass. */
+START_TEST(test_portal_ids_capped_and_unique) {
+  fx_create_product_t req = HANGAR__PRODUCTS__V1__CREATE_API_PRODUCT_REQUEST__INIT;
+  static char ids[101][37];
+  char *portals[101];
+  for (int i = 0; i < 101; i++) {
+    snprintf(ids[i], sizeof(ids[i]), "07087c41-495a-4599-bc98-%012d", i);
+    portals[i] = ids[i];
+  }
+  ONEOF(req, name, "p", NAME_SET);
+  req.portal_ids = portals;
+  req.n_portal_ids = 100;
+  ck_assert_uint_eq(((product_t *)fx_ok("CreateApiProduct", &req, "a-editor"))->n_portal_ids, 100);
+  req.n_portal_ids = 101;
+  portals[0] = "not-a-uuid"; /* not looked at: the count refuses first */
+  hg_status_t st = fx_fail("CreateApiProduct", &req, "a-editor", HG_INVALID_ARGUMENT);
+  ck_assert_uint_eq(st.n_violations, 1);
+  const hg_violation_t *v = fx_violation(&st, "portal_ids", "max_items");
+  ck_assert_str_eq(v->description, "portal_ids must not have more than 100 items");
+  ck_assert(v->has_maximum && v->maximum == 100);
+  portals[0] = ids[0];
+  portals[99] = ids[3];
+  req.n_portal_ids = 100;
+  fx_invalid("CreateApiProduct", &req, "portal_ids", "invalid"); /* must contain unique items */
+}
+END_TEST
+
 START_TEST(test_patch_merges_labels_and_clears_description) {
   fx_create_product_t req = HANGAR__PRODUCTS__V1__CREATE_API_PRODUCT_REQUEST__INIT;
   hg_label_t labels[] = {{"env", "test"}, {"team", "core"}};
@@ -325,6 +352,14 @@ START_TEST(test_list_sort_filter_and_labels) {
   const hg_violation_t *v = fx_violation(&st, "sort", "enum");
   ck_assert_str_eq(v->description, "\"sort\" field must contain any of: [name]");
   ck_assert_str_eq(v->choices[0], "name");
+  char values[160] = "a";
+  for (int i = 1; i < 51; i++) strcat(values, ",a");
+  sf._oeq_case = 0;
+  ONEOF(sf, ocontains, values, HANGAR__PRODUCTS__V1__STRING_FIELD_FILTER___OCONTAINS_OCONTAINS);
+  l.sort = NULL;
+  l.filter = &f;
+  st = fx_fail("ListApiProducts", &l, "a-viewer", HG_INVALID_ARGUMENT);
+  ck_assert_int_eq(fx_violation(&st, "filter[name][ocontains]", "max_items")->maximum, 50);
 }
 END_TEST
 
@@ -419,6 +454,7 @@ int main(void) {
   tcase_add_test(tc, test_other_org_objects_are_not_found);
   tcase_add_test(tc, test_create_answers_the_spec_shape_and_get_repeats_it);
   tcase_add_test(tc, test_create_validation);
+  tcase_add_test(tc, test_portal_ids_capped_and_unique);
   tcase_add_test(tc, test_patch_merges_labels_and_clears_description);
   tcase_add_test(tc, test_patch_validation);
   tcase_add_test(tc, test_delete_then_not_found);
