@@ -35,9 +35,11 @@ static int valid_request_or_fail(rpc_ctx_t *ctx, const create_req_t *r) {
   hg_status_t st;
   hg_status_clear(&st);
   hg_rules_check(&request_rules, &r->base, NULL, a, &st);
+  /* The count first: over it, no binding is read. */
+  size_t n = r->n_bindings <= AUTH_MAX_BINDINGS ? r->n_bindings : 0;
   if (r->n_bindings > AUTH_MAX_BINDINGS)
     hg_status_violation(&st, "bindings", "max_items", "must hold at most 64 bindings");
-  for (size_t i = 0; i < r->n_bindings && i < AUTH_MAX_BINDINGS; i++) {
+  for (size_t i = 0; i < n; i++) {
     hg_rules_scope_t at = {HG_RULES_CREATE, NULL, hg_arena_sprintf(a, "bindings[%zu].", i)};
     if (!at.prefix) at.prefix = "bindings[].";
     hg_rules_check(&binding_rules, &r->bindings[i]->base, &at, a, &st);

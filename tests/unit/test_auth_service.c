@@ -235,6 +235,29 @@ START_TEST(test_create_token_validation) {
 }
 END_TEST
 
+/* More than 64 bindings: refused by the count alone; no binding is checked. */
+START_TEST(test_create_token_bindings_capped_before_checking) {
+  static Hangar__Auth__V1__Binding bad = {
+      PROTOBUF_C_MESSAGE_INIT(&hangar__auth__v1__binding__descriptor), "has space", "root"};
+  static Hangar__Auth__V1__Binding *list[65];
+  for (size_t i = 0; i < 65; i++) list[i] = &bad;
+  create_req_t req = HANGAR__AUTH__V1__CREATE_TOKEN_REQUEST__INIT;
+  req.kind = "apikey";
+  req.subject = "s";
+  req.n_bindings = 65;
+  req.bindings = list;
+  hg_status_t st;
+  ck_assert_int_eq(admin_call("CreateToken", &req, ADMIN, &st, NULL), HG_INVALID_ARGUMENT);
+  ck_assert_uint_eq(st.n_violations, 1);
+  ck_assert_str_eq(st.violations[0].field, "bindings");
+  ck_assert_str_eq(st.violations[0].rule, "max_items");
+  ck_assert_str_eq(st.violations[0].description, "must hold at most 64 bindings");
+  req.n_bindings = 64; /* at the cap each binding is checked */
+  ck_assert_int_eq(admin_call("CreateToken", &req, ADMIN, &st, NULL), HG_INVALID_ARGUMENT);
+  ck_assert_str_eq(st.violations[0].field, "bindings[0].scope");
+}
+END_TEST
+
 /* Every broken field at once, in order, prefixed for a binding, in the admin API's words. */
 START_TEST(test_create_token_lists_every_violation) {
   static Hangar__Auth__V1__Binding bad = {
@@ -432,6 +455,7 @@ int main(void) {
   tcase_add_test(tc, test_admin_rpcs_refuse_non_admin_callers);
   tcase_add_test(tc, test_create_token_answer_and_verify);
   tcase_add_test(tc, test_create_token_validation);
+  tcase_add_test(tc, test_create_token_bindings_capped_before_checking);
   tcase_add_test(tc, test_create_token_lists_every_violation);
   tcase_add_test(tc, test_list_tokens_by_subject_in_creation_order);
   tcase_add_test(tc, test_get_token_as_listed_or_not_found);
