@@ -104,6 +104,19 @@ int hg_labels_merge(const hg_labels_t *cur, const hg_labels_t *patch, hg_arena_t
   return 0;
 }
 
+size_t hg_label_query_check(const char *param, const char *text, size_t max, hg_arena_t *a,
+                            hg_status_t *st) {
+  size_t terms = 0;
+  for (const char *p = text ? text : ""; *p && terms <= max; p++)
+    terms += *p != ',' && (p == text || p[-1] == ','); /* a term starts here */
+  if (terms <= max) return 0;
+  const char *reason = hg_arena_sprintf(a, "%s must not have more than %zu terms", param, max);
+  hg_violation_maximum(
+      hg_status_violation(st, param, "max_items", reason ? reason : "too many label terms"),
+      (long long)max);
+  return 1;
+}
+
 int hg_label_query_parse(const char *text, hg_arena_t *a, hg_label_query_t *out) {
   size_t cap = 1;
   for (const char *p = text ? text : ""; *p; p++) cap += *p == ',';

@@ -67,6 +67,11 @@ typedef struct hg_label_query {
   size_t n;          /* 0: everything matches */
 } hg_label_query_t;
 
+/* The cap on a filter's terms: with more than max non-empty terms in text, appends a
+ * "max_items" violation naming param (with maximum) and returns 1; else 0. Reads at most
+ * until the term over max, and nothing else: run it before parsing. */
+size_t hg_label_query_check(const char *param, const char *text, size_t max, hg_arena_t *a,
+                            hg_status_t *st);
 /* Parses "k:v,k2" (NULL or "" = no terms). 0, or -1 on allocation failure. */
 int hg_label_query_parse(const char *text, hg_arena_t *a, hg_label_query_t *out);
 int hg_label_query_match(const hg_label_query_t *q, const hg_labels_t *l);

@@ -34,6 +34,7 @@ static const hg_filter_cfg_t filter_cfg = {"filter", filter_fields, 1};
 /* ---- validation and building ------------------------------------------------------------ */
 
 #define KONNECT_MAX_PORTAL_IDS 100
+#define KONNECT_MAX_LABEL_TERMS 50 /* labels=k:v,k2,... (a filter's values) */
 
 /* portal_ids: at most 100 (counted before anything else), UUIDs, each once; at most one
  * violation. An item that is no UUID is named by its index ("portal_ids[1]"), as an item of
@@ -240,6 +241,11 @@ static int read_list_query_or_fail(rpc_ctx_t *ctx, const list_req_t *req, produc
   pr_page_resolve(req->page, &st, &lq->page);
   hg_sort_parse(&sort_cfg, req->sort, a, &st, &lq->sort);
   hg_filter_from_message(&filter_cfg, (const ProtobufCMessage *)req->filter, a, &st, &pq->filter);
+  if (hg_label_query_check("labels", req->labels, KONNECT_MAX_LABEL_TERMS, a, &st) +
+          hg_label_query_check("public_labels", req->public_labels, KONNECT_MAX_LABEL_TERMS, a,
+                               &st) !=
+      0)
+    return hg_fail_invalid(ctx, &st, PR_MSG_INVALID);
   if (hg_label_query_parse(req->labels, a, &pq->labels) ||
       hg_label_query_parse(req->public_labels, a, &pq->public_labels))
     return pr_fail_internal(ctx);

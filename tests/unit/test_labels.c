@@ -98,6 +98,34 @@ START_TEST(test_label_query_and_match) {
 }
 END_TEST
 
+START_TEST(test_label_query_terms_capped) {
+  static const struct {
+    const char *q;
+    size_t max, refused;
+  } cases[] = {
+      {NULL, 2, 0},      {"", 2, 0},
+      {"a,b", 2, 0},     {"a,,b,", 2, 0}, /* empty terms ignored */
+      {"a,b,c", 2, 1},   {",a,b,c", 2, 1},
+      {"a:1,b:2", 1, 1}, {"a:1,,,", 1, 0},
+  };
+  for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    hg_status_t st;
+    hg_status_clear(&st);
+    ck_assert_msg(hg_label_query_check("labels", cases[i].q, cases[i].max, arena, &st) ==
+                      cases[i].refused,
+                  "%s", cases[i].q);
+    ck_assert_uint_eq(st.n_violations, cases[i].refused);
+  }
+  hg_status_t st;
+  hg_status_clear(&st);
+  ck_assert_uint_eq(hg_label_query_check("public_labels", "a,b,c", 2, arena, &st), 1);
+  ck_assert_str_eq(st.violations[0].field, "public_labels");
+  ck_assert_str_eq(st.violations[0].rule, "max_items");
+  ck_assert_str_eq(st.violations[0].description, "public_labels must not have more than 2 terms");
+  ck_assert_int_eq(st.violations[0].maximum, 2);
+}
+END_TEST
+
 START_TEST(test_labels_map_round_trip) {
   Hangar__Products__V1__ApiProduct p = HANGAR__PRODUCTS__V1__API_PRODUCT__INIT;
   hg_label_t items[] = {{"env", "test"}, {"tier", "gold"}};
@@ -154,6 +182,7 @@ int main(void) {
   tcase_add_test(tc, test_labels_check_reports_entries_and_count);
   tcase_add_test(tc, test_labels_merge_patch_semantics);
   tcase_add_test(tc, test_label_query_and_match);
+  tcase_add_test(tc, test_label_query_terms_capped);
   tcase_add_test(tc, test_labels_map_round_trip);
   tcase_add_test(tc, test_labels_from_patch_struct);
   suite_add_tcase(s, tc);
