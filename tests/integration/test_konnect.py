@@ -335,6 +335,38 @@ class Products(KonnectTest):
                       "reason": "labels must not have more than 50 entries"})
         self.ok(self.k("PATCH", PR % made["id"], {"labels": {"k00": None, "extra": "v"}}), 200)
 
+    def test_list_caps(self):
+        """Labels 50, portal_ids 100, filter values per term 50: over a cap is a 400 naming
+        the parameter, decided by the count before any item is read (issue 11)."""
+        made = self.product("capped", labels={"env": "prod"})
+        many = {"k%06d" % i: "v" for i in range(60000)}  # 0.9 MB
+        too_many_labels = {"field": "labels", "rule": "max_items", "maximum": 50,
+                           "reason": "labels must not have more than 50 entries"}
+        self.invalid(self.k("PATCH", PR % made["id"], {"labels": many}), too_many_labels)
+        self.invalid(self.k("POST", P, {"name": "x", "labels": many}), too_many_labels)
+        self.assertEqual({"env": "prod"}, self.ok(self.k("GET", PR % made["id"]), 200)["labels"])
+        ids = ["07087c41-495a-4599-bc98-%012d" % i for i in range(101)]
+        over = {"field": "portal_ids", "rule": "max_items", "maximum": 100,
+                "reason": "portal_ids must not have more than 100 items"}
+        self.invalid(self.k("POST", P, {"name": "x", "portal_ids": ids}), over)
+        self.invalid(self.k("PATCH", PR % made["id"], {"portal_ids": ids}), over)
+        self.assertEqual(ids[:100], self.ok(self.k("PATCH", PR % made["id"],
+                                                   {"portal_ids": ids[:100]}), 200)["portal_ids"])
+        self.invalid(self.k("PATCH", PR % made["id"], {"portal_ids": ids[:99] + ids[:1]}),
+                     {"field": "portal_ids", "rule": "invalid",
+                      "reason": "portal_ids must contain unique items"})
+        for op in ("ocontains", "oeq"):
+            self.invalid(self.k("GET", P + "?filter[name][%s]=%s" % (op, ",".join(["a"] * 51))),
+                         {"field": "filter[name][%s]" % op, "rule": "max_items", "maximum": 50,
+                          "reason": "filter[name][%s] must not have more than 50 values" % op})
+            self.assertEqual(["capped"], self.names(P + "?filter[name][%s]=%s"
+                                                    % (op, ",".join(["capped"] * 50))))
+        for param in ("labels", "public_labels"):
+            self.invalid(self.k("GET", P + "?%s=%s" % (param, ",".join(["env"] * 51))),
+                         {"field": param, "rule": "max_items", "maximum": 50,
+                          "reason": "%s must not have more than 50 terms" % param})
+        self.assertEqual(["capped"], self.names(P + "?labels=" + ",".join(["env:prod"] * 50)))
+
     def test_version_count_is_exact(self):
         pid = self.product()["id"]
         vids = [self.version(pid, "v%d" % i)["id"] for i in range(3)]
