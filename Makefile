@@ -38,6 +38,7 @@ bench: build
 	BUILD_DIR=$(CURDIR)/$(BUILD) bench/group-commit.sh
 	BUILD_DIR=$(CURDIR)/$(BUILD) bench/load.sh
 	BUILD_DIR=$(CURDIR)/$(BUILD) bench/konnect-list.sh
+	BUILD_DIR=$(CURDIR)/$(BUILD) bench/labels-patch.sh
 
 format:
 	@scripts/format
