@@ -30,10 +30,7 @@ static void decide(gw_exchange_t *ex) {
     gw_reply_status(ex, d, ex->refusal);
     return;
   }
-  gw_error_t e;
-  gw_error_init(&e);
-  e.st = ex->st;
-  gw_reply_status(ex, d, &e);
+  gw_reply_upstream(ex, d, &ex->st);
 }
 
 /* rpc client thread: record the outcome, hand the exchange back; no more touching. */

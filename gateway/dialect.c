@@ -16,11 +16,12 @@ static const struct {
   int http;
   gw_text_t text;
 } fallback_texts[] = {
-    {400, GW_TEXT_BAD_BODY},  {404, GW_TEXT_NOT_FOUND},   {405, GW_TEXT_NO_METHOD},
-    {413, GW_TEXT_TOO_LARGE}, {503, GW_TEXT_UNAVAILABLE}, {504, GW_TEXT_TIMEOUT},
+    {400, GW_TEXT_BAD_BODY},    {404, GW_TEXT_NOT_FOUND}, {405, GW_TEXT_NO_METHOD},
+    {413, GW_TEXT_TOO_LARGE},   {429, GW_TEXT_TOO_MANY},  {501, GW_TEXT_NOT_IMPLEMENTED},
+    {503, GW_TEXT_UNAVAILABLE}, {504, GW_TEXT_TIMEOUT},   {507, GW_TEXT_STORE_FULL},
 };
 
-static const char *fallback_text(const gw_dialect_t *d, int http) {
+const char *gw_dialect_http_text(const gw_dialect_t *d, int http) {
   for (size_t i = 0; i < sizeof(fallback_texts) / sizeof(fallback_texts[0]); i++)
     if (fallback_texts[i].http == http) return gw_dialect_text(d, fallback_texts[i].text);
   return gw_dialect_text(d, GW_TEXT_INTERNAL);
@@ -29,7 +30,7 @@ static const char *fallback_text(const gw_dialect_t *d, int http) {
 const char *gw_dialect_message(const gw_dialect_t *d, const hg_status_t *st, int http) {
   int own = http >= 500 && (d->flags & GW_DIALECT_OWN_5XX_TEXTS);
   if (!own && st->message && *st->message) return st->message;
-  return fallback_text(d, http);
+  return gw_dialect_http_text(d, http);
 }
 
 int gw__put_json_string(hg_buf_t *out, const char *s) {
@@ -94,6 +95,9 @@ static const gw_dialect_t dialects[GW_N_DIALECTS] = {
                     [GW_TEXT_TIMEOUT] = "Upstream request timed out",
                     [GW_TEXT_INTERNAL] = "Internal server error",
                     [GW_TEXT_MEDIA_TYPE] = "Unsupported media type",
+                    [GW_TEXT_TOO_MANY] = "Too many requests",
+                    [GW_TEXT_NOT_IMPLEMENTED] = "Not implemented",
+                    [GW_TEXT_STORE_FULL] = "Storage full",
                 },
             .http = {0}, /* the DESIGN.md table as is */
             .rule_http = media_rule_http,
@@ -117,6 +121,9 @@ static const gw_dialect_t dialects[GW_N_DIALECTS] = {
                     [GW_TEXT_TIMEOUT] = "Gateway Timeout",
                     [GW_TEXT_INTERNAL] = "Internal server error",
                     [GW_TEXT_MEDIA_TYPE] = "Unsupported Media Type",
+                    [GW_TEXT_TOO_MANY] = "Too Many Requests",
+                    [GW_TEXT_NOT_IMPLEMENTED] = "Not Implemented",
+                    [GW_TEXT_STORE_FULL] = "Insufficient Storage",
                 },
             /* Validation is 422; the API's business refusals (unknown wrapper, duplicate,
              * wrapper still in use, a write the store could not make) are 400. */
@@ -151,6 +158,9 @@ static const gw_dialect_t dialects[GW_N_DIALECTS] = {
                     [GW_TEXT_INTERNAL] = "Internal Server Error",
                     [GW_TEXT_MEDIA_TYPE] =
                         "This API only supports requests with `Content-Type: application/json`",
+                    [GW_TEXT_TOO_MANY] = "Too Many Requests",
+                    [GW_TEXT_NOT_IMPLEMENTED] = "Not Implemented",
+                    [GW_TEXT_STORE_FULL] = "Insufficient Storage",
                 },
             .http = {0},
             .rule_http = media_rule_http,
@@ -167,11 +177,6 @@ const gw_dialect_t *gw_dialect(gw_dialect_id_t id) {
   return (unsigned)id < GW_N_DIALECTS ? &dialects[id] : &dialects[0];
 }
 
-int gw_dialect_http(const gw_dialect_t *d, hg_code_t code) {
-  if ((unsigned)code < GW_N_CODES && d->http[code]) return d->http[code];
-  return hg_code_http(code);
-}
-
 static int rule_http(const gw_dialect_t *d, const char *rule) {
   for (const gw_rule_http_t *r = d->rule_http; rule && r && r->rule; r++)
     if (strcmp(r->rule, rule) == 0) return r->http;
@@ -183,7 +188,7 @@ int gw_dialect_error_http(const gw_dialect_t *d, const gw_error_t *e) {
     int http = rule_http(d, e->st.violations[i].rule);
     if (http) return http;
   }
-  return gw_dialect_http(d, e->st.code);
+  return gw_dialect_status_http(d, &e->st);
 }
 
 const char *gw_dialect_text(const gw_dialect_t *d, gw_text_t t) {

@@ -29,17 +29,20 @@ typedef enum {
 
 /* Texts for errors the gateway itself makes. */
 typedef enum {
-  GW_TEXT_BAD_BODY = 0, /* body not JSON, invalid UTF-8, too deep, unknown field, wrong type */
-  GW_TEXT_BAD_QUERY,    /* a query parameter that does not parse as its field's type */
-  GW_TEXT_BAD_PATH,     /* a path parameter with a bad escape, '/', NUL, "." or ".." */
-  GW_TEXT_BAD_HEADER,   /* a forwarded header that cannot travel as gRPC metadata */
-  GW_TEXT_NOT_FOUND,    /* no route for the path */
-  GW_TEXT_NO_METHOD,    /* the path exists, the method does not */
-  GW_TEXT_TOO_LARGE,    /* request body over the limit */
-  GW_TEXT_UNAVAILABLE,  /* upstream unreachable */
-  GW_TEXT_TIMEOUT,      /* upstream deadline exceeded */
-  GW_TEXT_INTERNAL,     /* anything else the gateway cannot do (allocation failure ...) */
-  GW_TEXT_MEDIA_TYPE,   /* a JSON-only route got a body of another content type */
+  GW_TEXT_BAD_BODY = 0,    /* body not JSON, invalid UTF-8, too deep, unknown field, wrong type */
+  GW_TEXT_BAD_QUERY,       /* a query parameter that does not parse as its field's type */
+  GW_TEXT_BAD_PATH,        /* a path parameter with a bad escape, '/', NUL, "." or ".." */
+  GW_TEXT_BAD_HEADER,      /* a forwarded header that cannot travel as gRPC metadata */
+  GW_TEXT_NOT_FOUND,       /* no route for the path */
+  GW_TEXT_NO_METHOD,       /* the path exists, the method does not */
+  GW_TEXT_TOO_LARGE,       /* request body over the limit */
+  GW_TEXT_UNAVAILABLE,     /* upstream unreachable */
+  GW_TEXT_TIMEOUT,         /* upstream deadline exceeded */
+  GW_TEXT_INTERNAL,        /* anything else the gateway cannot do (allocation failure ...) */
+  GW_TEXT_MEDIA_TYPE,      /* a JSON-only route got a body of another content type */
+  GW_TEXT_TOO_MANY,        /* 429: a caller's own limit (RESOURCE_EXHAUSTED) */
+  GW_TEXT_NOT_IMPLEMENTED, /* 501: the service has no such method (UNIMPLEMENTED) */
+  GW_TEXT_STORE_FULL,      /* 507: the store is full */
   GW_N_TEXTS
 } gw_text_t;
 
@@ -104,11 +107,30 @@ struct gw_dialect {
 
 /* The row for id (an out-of-range id gives the first dialect). */
 const gw_dialect_t *gw_dialect(gw_dialect_id_t id);
-/* HTTP code for a gRPC code in this dialect: its override, else hg_code_http(). */
+
+/* Upstream statuses (dialect_status.c): one table keyed on the gRPC code and the ErrorInfo
+ * reason decides each status's HTTP code, whether its body shows the service's message or
+ * the dialect's own words, and its Retry-After. */
+
+/* HTTP code for st: the table's (a full store is 507), else the dialect's override for the
+ * code, else hg_code_http(). A code above 16 is 500. */
+int gw_dialect_status_http(const gw_dialect_t *d, const hg_status_t *st);
+/* gw_dialect_status_http() of a status with this code and no reason. */
 int gw_dialect_http(const gw_dialect_t *d, hg_code_t code);
-/* HTTP code for a whole error: a rule override of any of its violations, else by code. */
+/* HTTP code for a whole error: a rule override of any of its violations, else by status. */
 int gw_dialect_error_http(const gw_dialect_t *d, const gw_error_t *e);
+/* Seconds for the Retry-After header of an answer to st; 0 for none. */
+int gw_dialect_retry_after(const hg_status_t *st);
+/* Puts st, as it came from upstream, in this dialect's words: unless the table shows the
+ * service's own message for it, the message becomes the dialect's text for its HTTP code
+ * (and a code above 16 becomes HG_UNKNOWN). Reason, detail and violations stay. Returns 1
+ * when the message was replaced (the caller may log the upstream's), else 0. */
+int gw_dialect_upstream(const gw_dialect_t *d, hg_status_t *st);
+
 const char *gw_dialect_text(const gw_dialect_t *d, gw_text_t t);
+/* The dialect's text for an answer with HTTP code http ("Service unavailable" for 503 ...);
+ * its internal-error text for a code it has none for. Never NULL. */
+const char *gw_dialect_http_text(const gw_dialect_t *d, int http);
 /* The top-level message a body should show for st answered with http: the status's own
  * message, or the dialect's text for the code when it has none (or when the dialect keeps
  * 5xx texts to itself). Never NULL. */

@@ -34,7 +34,7 @@ static const struct {
     {404, "Not Found"},           {405, "Method Not Allowed"},    {409, "Conflict"},
     {412, "Precondition Failed"}, {413, "Content Too Large"},     {415, "Unsupported Media Type"},
     {429, "Too Many Requests"},   {500, "Internal Server Error"}, {501, "Not Implemented"},
-    {503, "Service Unavailable"}, {504, "Gateway Timeout"},
+    {503, "Service Unavailable"}, {504, "Gateway Timeout"},       {507, "Insufficient Storage"},
 };
 
 /* Gateway-found rules in Konnect's words: the rule as shown, and the reason after the field

@@ -129,6 +129,12 @@ static void reply_rendered(gw_exchange_t *ex, const gw_dialect_t *d, gw_error_t 
     hg_buf_reset(&ex->body);
     http = 500;
   }
+  int retry = gw_dialect_retry_after(&e->st);
+  if (retry > 0 && http != 500) {
+    char s[16];
+    snprintf(s, sizeof(s), "%d", retry);
+    evhttp_add_header(evhttp_request_get_output_headers(ex->req), "Retry-After", s);
+  }
   gw_reply(ex, http, d->content_type);
 }
 
@@ -143,6 +149,16 @@ void gw_reply_status(gw_exchange_t *ex, const gw_dialect_t *d, gw_error_t *e) {
     gw_request_locate(&in, e);
   }
   reply_rendered(ex, d, e, gw_dialect_error_http(d, e));
+}
+
+void gw_reply_upstream(gw_exchange_t *ex, const gw_dialect_t *d, const hg_status_t *st) {
+  gw_error_t e;
+  gw_error_init(&e);
+  e.st = *st;
+  if (gw_dialect_upstream(d, &e.st))
+    HG_WARN("gateway", ex->request_id, "%s: %s (%d): %s", ex->binding->rpc_path,
+            hg_code_name(st->code), (int)st->code, st->message ? st->message : "");
+  gw_reply_status(ex, d, &e);
 }
 
 void gw_reply_error(gw_exchange_t *ex, const gw_dialect_t *d, int http, gw_text_t t,

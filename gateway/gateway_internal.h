@@ -98,6 +98,9 @@ void gw_reply(gw_exchange_t *ex, int http, const char *content_type); /* body = 
 /* A failure: places e's violations in the request (gw_request_locate), answers with the
  * dialect's HTTP code for e, in the dialect's body. */
 void gw_reply_status(gw_exchange_t *ex, const gw_dialect_t *d, gw_error_t *e);
+/* An upstream's failure st (ex->binding's call): gw_reply_status() once the status table
+ * has put it in the dialect's words (dialect_status.c); a replaced text is logged. */
+void gw_reply_upstream(gw_exchange_t *ex, const gw_dialect_t *d, const hg_status_t *st);
 /* A gateway-made error: dialect text t as the message, optional detail. */
 void gw_reply_error(gw_exchange_t *ex, const gw_dialect_t *d, int http, gw_text_t t,
                     const char *detail);

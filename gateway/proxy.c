@@ -17,35 +17,6 @@
 
 #define HEADER_MAX 8192
 
-/* Failures the transport makes (no structured details) are answered with the dialect's
- * own words; the transport's text (addresses, socket paths) goes to the log only. */
-static const struct {
-  hg_code_t from;
-  hg_code_t to;
-  gw_text_t text;
-} transport_errors[] = {
-    {HG_UNAVAILABLE, HG_UNAVAILABLE, GW_TEXT_UNAVAILABLE},
-    {HG_CANCELLED, HG_UNAVAILABLE, GW_TEXT_UNAVAILABLE}, /* cancelled at shutdown */
-    {HG_DEADLINE_EXCEEDED, HG_DEADLINE_EXCEEDED, GW_TEXT_TIMEOUT},
-};
-
-static void answer_failure(gw_exchange_t *ex) {
-  const gw_dialect_t *d = ex->binding->dialect;
-  gw_error_t e;
-  gw_error_init(&e);
-  e.st = ex->st;
-  hg_status_t *st = &e.st;
-  int bare = !st->reason && !st->detail && st->n_violations == 0;
-  for (size_t i = 0; bare && i < sizeof(transport_errors) / sizeof(transport_errors[0]); i++) {
-    if (transport_errors[i].from != st->code) continue;
-    HG_WARN("gateway", ex->request_id, "%s: %s: %s", ex->binding->rpc_path, hg_code_name(st->code),
-            st->message ? st->message : "");
-    hg_status_set(st, transport_errors[i].to, gw_dialect_text(d, transport_errors[i].text));
-    break;
-  }
-  gw_reply_status(ex, d, &e);
-}
-
 /* The body: the whole response message, or the one field the route answers with. */
 static int encode_response(const gw_route_t *r, const ProtobufCMessage *resp, hg_buf_t *out) {
   if (!resp) return -1;
@@ -56,7 +27,7 @@ static int encode_response(const gw_route_t *r, const ProtobufCMessage *resp, hg
 static void answer(gw_exchange_t *ex) {
   const gw_route_t *r = ex->binding->route;
   if (ex->st.code != HG_OK) {
-    answer_failure(ex);
+    gw_reply_upstream(ex, ex->binding->dialect, &ex->st);
     return;
   }
   hg_buf_reset(&ex->body);
@@ -125,11 +96,19 @@ static int collect_metadata(gw_exchange_t *ex, rpc_md_t *md, size_t *n_md) {
   return 0;
 }
 
+/* The service cannot be reached: 503 with Retry-After, like an UNAVAILABLE it answers. */
+static void unavailable(gw_exchange_t *ex, const gw_dialect_t *d) {
+  gw_error_t e;
+  gw_error_init(&e);
+  hg_status_set(&e.st, HG_UNAVAILABLE, gw_dialect_text(d, GW_TEXT_UNAVAILABLE));
+  gw_reply_status(ex, d, &e);
+}
+
 static void call(gw_exchange_t *ex, const ProtobufCMessage *msg, const rpc_md_t *md, size_t n_md) {
   const gw_binding_t *b = ex->binding;
   const gw_dialect_t *d = b->dialect;
   if (!b->channel) {
-    gw_reply_error(ex, d, 503, GW_TEXT_UNAVAILABLE, NULL);
+    unavailable(ex, d);
     return;
   }
   if (gw_exchange_arm(ex, answer) != 0) {
@@ -139,7 +118,7 @@ static void call(gw_exchange_t *ex, const ProtobufCMessage *msg, const rpc_md_t 
   rpc_call_opts_t o = {
       .deadline_ms = ex->gw->upstream_deadline_ms, .md = md, .n_md = n_md, .arena = ex->arena};
   if (rpc_call(b->channel, b->rpc_path, &b->in, msg, &b->out, &o, on_done, ex) != 0)
-    gw_reply_error(ex, d, 503, GW_TEXT_UNAVAILABLE, NULL);
+    unavailable(ex, d);
 }
 
 /* The body as one contiguous slice; -1 when over the limit (or unreadable). */

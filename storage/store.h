@@ -35,23 +35,27 @@
 #include "common/errlist.h"
 #include "common/status.h"
 
-/* name, value, text, the gRPC code a service answers with when it has nothing more specific */
+/* name, value, text, the gRPC code a service answers with when it has nothing more specific,
+ * and the google.rpc.ErrorInfo reason that answer carries (NULL: none), which lets the
+ * gateway tell a full store (507) from a caller's own limit (429) under one code */
 #define STORE_ERRORS(XX)                                                                           \
-  XX(STORE_NOTFOUND, -30001, "not found", HG_NOT_FOUND)                                            \
-  XX(STORE_EXISTS, -30002, "key or unique index entry already exists", HG_ALREADY_EXISTS)          \
-  XX(STORE_CONFLICT, -30003, "stale version", HG_ABORTED)                                          \
-  XX(STORE_FULL, -30004, "store full", HG_RESOURCE_EXHAUSTED)                                      \
-  XX(STORE_EIO, -30005, "storage I/O error", HG_INTERNAL)                                          \
-  XX(STORE_ENOMEM, -30006, "out of memory", HG_INTERNAL)                                           \
-  XX(STORE_EINVAL, -30007, "invalid argument", HG_INTERNAL)                                        \
-  XX(STORE_ECLOSED, -30008, "store closed", HG_UNAVAILABLE)                                        \
-  XX(STORE_ERDONLY, -30009, "write in a read-only transaction", HG_INTERNAL)
+  XX(STORE_NOTFOUND, -30001, "not found", HG_NOT_FOUND, NULL)                                      \
+  XX(STORE_EXISTS, -30002, "key or unique index entry already exists", HG_ALREADY_EXISTS, NULL)    \
+  XX(STORE_CONFLICT, -30003, "stale version", HG_ABORTED, NULL)                                    \
+  XX(STORE_FULL, -30004, "store full", HG_RESOURCE_EXHAUSTED, "STORE_FULL")                        \
+  XX(STORE_EIO, -30005, "storage I/O error", HG_INTERNAL, NULL)                                    \
+  XX(STORE_ENOMEM, -30006, "out of memory", HG_INTERNAL, NULL)                                     \
+  XX(STORE_EINVAL, -30007, "invalid argument", HG_INTERNAL, NULL)                                  \
+  XX(STORE_ECLOSED, -30008, "store closed", HG_UNAVAILABLE, NULL)                                  \
+  XX(STORE_ERDONLY, -30009, "write in a read-only transaction", HG_INTERNAL, NULL)
 
 typedef enum { STORE_ERRORS(HG_ERR_ENUM) } store_errno_t;
 
 const char *store_strerror(int err);
 /* The gRPC status code for a store error (HG_INTERNAL for anything unknown). */
 hg_code_t store_error_code(int err);
+/* The ErrorInfo reason of a store error's answer ("STORE_FULL"), NULL for none (static). */
+const char *store_error_reason(int err);
 const char *store_err_name(int err);
 
 #define STORE_MAX_INDEXES 4

@@ -12,8 +12,14 @@ int store_call_fail(rpc_ctx_t *ctx, const store_call_cfg_t *cfg, int rc) {
     return -1;
   }
   HG_ERROR(cfg->module, rpc_ctx_request_id(ctx), "store: %s", store_strerror(rc));
-  hg_code_t code = cfg->codes == STORE_CALL_CODE_INTERNAL ? HG_INTERNAL : store_error_code(rc);
-  rpc_fail_code(ctx, code, cfg->internal);
+  /* An error the store names (a full store) keeps its code and reason in every service, so
+   * each surface answers it the same way (507); the rest follow the service's choice. */
+  hg_status_t st;
+  const char *reason = store_error_reason(rc);
+  int by_error = cfg->codes == STORE_CALL_CODE_BY_ERROR || reason;
+  hg_status_set(&st, by_error ? store_error_code(rc) : HG_INTERNAL, cfg->internal);
+  st.reason = reason;
+  rpc_fail(ctx, &st);
   return -1;
 }
 
@@ -56,7 +62,7 @@ static int call_write(store_txn_t *txn, void *arg) {
 /* The write's failure in its op's words: not_found overrides the service's for this op. */
 static void fail_write(store_call_t *c, int rc) {
   const store_call_op_t *op = c->op;
-  if (op->failed) {
+  if (op->failed && !store_error_reason(rc)) {
     HG_ERROR(c->cfg->module, rpc_ctx_request_id(c->ctx), "store: %s", store_strerror(rc));
     rpc_fail_code(c->ctx, HG_ABORTED, op->failed);
     return;

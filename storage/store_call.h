@@ -22,7 +22,9 @@
 #include "rpc/rpc.h"
 #include "storage/store.h"
 
-/* How a store error maps to a status code in a service's answers. */
+/* How a store error maps to a status code in a service's answers. An error with an
+ * ErrorInfo reason (store_error_reason: a full store) always answers its own code and reason,
+ * whatever the service chose here or in store_call_op_t.failed. */
 typedef enum {
   STORE_CALL_CODE_BY_ERROR = 0, /* store_error_code(rc) */
   STORE_CALL_CODE_INTERNAL,     /* always HG_INTERNAL */
@@ -38,7 +40,8 @@ typedef struct store_call_cfg {
   store_call_codes_t codes; /* the status code of a store failure */
 } store_call_cfg_t;
 
-/* Answers ctx with store error rc under cfg (logged, except a mapped STORE_NOTFOUND);
+/* Answers ctx with store error rc under cfg (logged, except a mapped STORE_NOTFOUND), with
+ * the error's reason (store_error_reason) in ErrorInfo;
  * returns -1 so an `_or_fail` helper can `return store_call_fail(...)`. */
 int store_call_fail(rpc_ctx_t *ctx, const store_call_cfg_t *cfg, int rc);
 

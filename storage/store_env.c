@@ -24,12 +24,22 @@ HG_ERR_FUNCTIONS(store_strerror, store_err_name, STORE_ERRORS, "unknown store er
 
 hg_code_t store_error_code(int err) {
   switch (err) {
-#define XX(name, val, text, code)                                                                  \
+#define XX(name, val, text, code, reason)                                                          \
   case name: return code;
     STORE_ERRORS(XX)
 #undef XX
   }
   return HG_INTERNAL;
+}
+
+const char *store_error_reason(int err) {
+  switch (err) {
+#define XX(name, val, text, code, reason)                                                          \
+  case name: return reason;
+    STORE_ERRORS(XX)
+#undef XX
+  }
+  return NULL;
 }
 
 int store__map_err(int rc) {

@@ -651,6 +651,8 @@ class ZzUpstreamDown(GwBase):
         self.expect(self.req("GET", "/healthz"), 200)
         r = self.req("GET", KP % "proj-down", token=self.admin)
         self.expect_error(r, 503)
+        self.assertEqual({"error": "Service unavailable"}, r.body)
+        self.assertEqual("1", r.headers.get("retry-after"), r)
         self.s.restart("resources-svc")
         self.poll(lambda: self.req("GET", "/readyz").status == 200, 15.0,
                   "readyz back to 200 after restart")

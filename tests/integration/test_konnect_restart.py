@@ -125,6 +125,7 @@ class KonnectRestart(HangarTest):
                              "instance": r.body.get("instance") if r.is_json else None,
                              "detail": "Service Unavailable"})
         self.assertRegex(r.body["instance"], r"^kong:trace:\d+$")
+        self.assertEqual("1", r.headers.get("retry-after"), r)
         self.s.restart("products-svc")
         self.wait_serving()
         self.assert_all_present(acked, deleted, exact=True)

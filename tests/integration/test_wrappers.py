@@ -529,6 +529,7 @@ class Outage(WrapperBase):
         self.s.kill("resources-svc", signal.SIGKILL)
         r = self.call("GET", "/wrappers/" + w["id"])
         self.expect(r, 503, detail("Service Unavailable"))
+        self.assertEqual("1", r.headers.get("retry-after"), r)
         self.s.restart("resources-svc")
         self.poll(lambda: self.call("GET", "/wrappers/" + w["id"]).status == 200, 15.0,
                   "wrapper served again after restart")

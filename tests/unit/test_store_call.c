@@ -56,6 +56,11 @@ static int eio_write(store_txn_t *txn, store_call_t *c) {
   return STORE_EIO;
 }
 
+static int full_write(store_txn_t *txn, store_call_t *c) {
+  (void)txn, (void)c;
+  return STORE_FULL;
+}
+
 static const store_call_op_t ops[] = {
     {put_write, store_call_reply_aux, NULL, NULL},
     {refuse_write, store_call_reply_aux, NULL, NULL},
@@ -65,6 +70,8 @@ static const store_call_op_t ops[] = {
     {eio_write, store_call_reply_aux, "Failed to write", NULL},
     {put_write, store_call_reply_aux, NULL, NULL},
     {put_write, store_call_reply_empty, NULL, NULL},
+    {full_write, store_call_reply_aux, NULL, NULL},
+    {full_write, store_call_reply_aux, "Failed to write", NULL},
 };
 enum {
   OP_PUT,
@@ -74,14 +81,17 @@ enum {
   OP_MISSING_OWN,
   OP_EIO,
   OP_PUT_INTERNAL,
-  OP_EMPTY
+  OP_EMPTY,
+  OP_FULL_INTERNAL,
+  OP_FULL_FAILED
 };
 
 /* The request names the op ("<digit>:<text>"); the answer echoes the text. */
 static void handler(rpc_ctx_t *ctx, const void *msg) {
   const text_t *req = msg;
   int op = req->value[0] - '0';
-  const store_call_cfg_t *cfg = op == OP_PUT_INTERNAL ? &answers_internal : &answers;
+  const store_call_cfg_t *cfg =
+      op == OP_PUT_INTERNAL || op == OP_FULL_INTERNAL ? &answers_internal : &answers;
   text_t *echo = hg_arena_alloc(rpc_ctx_arena(ctx), sizeof(*echo));
   google__protobuf__string_value__init(echo);
   echo->value = req->value;
@@ -220,6 +230,21 @@ START_TEST(test_store_call_codes_internal_ignores_store_code) {
 }
 END_TEST
 
+/* A full store answers RESOURCE_EXHAUSTED with ErrorInfo reason STORE_FULL (the gateway's
+ * 507) whatever the service chose for its other store failures. */
+START_TEST(test_store_call_full_store_keeps_code_and_reason) {
+  static const char *const requests[] = {"8:x", "9:x"};
+  for (size_t i = 0; i < 2; i++) {
+    hg_status_t st;
+    const char *echo;
+    ck_assert_int_eq(call(requests[i], &st, &echo), HG_RESOURCE_EXHAUSTED);
+    ck_assert_str_eq(st.reason, "STORE_FULL");
+  }
+  ck_assert_str_eq(store_error_reason(STORE_FULL), "STORE_FULL");
+  ck_assert_ptr_null(store_error_reason(STORE_EIO));
+}
+END_TEST
+
 START_TEST(test_store_call_not_found_texts) {
   hg_status_t st;
   const char *echo;
@@ -265,6 +290,7 @@ Suite *store_call_suite(void) {
   tcase_add_test(tc, test_store_call_refuse_invalid_keeps_violations);
   tcase_add_test(tc, test_store_call_store_error_maps_by_code);
   tcase_add_test(tc, test_store_call_codes_internal_ignores_store_code);
+  tcase_add_test(tc, test_store_call_full_store_keeps_code_and_reason);
   tcase_add_test(tc, test_store_call_not_found_texts);
   tcase_add_test(tc, test_store_call_failed_text_aborts);
   tcase_add_test(tc, test_store_call_read_answers_what_it_read);
