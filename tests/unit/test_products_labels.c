@@ -12,7 +12,7 @@
 
 enum { MANY = 60000 };
 
-static char keys[MANY][12];
+static char keys[MANY][32]; /* "kong" and any size_t */
 
 /* A Struct of n entries whose values are numbers: every one an "is_string" violation and a
  * reserved key ("kong...") if anything read them. */
