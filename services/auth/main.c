@@ -1,8 +1,11 @@
 /* main.c - the auth-svc executable: the service frame (common/service.h), the bootstrap
  * admin token and JWT secret, the store, and the AuthAdmin + Verify methods. auth-svc is the
  * verifier itself, so its frame has no --auth setting. */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "auth/auth.h"
 #include "auth/auth_store.h"
@@ -26,17 +29,41 @@ static int secret_long_enough(const char *what, const char *secret) {
   return -1;
 }
 
-/* Refuses short secrets, generates the admin token if none was given, warns about a
- * missing JWT secret. */
-static int finish_settings(settings_t *s, char generated[AUTH_TOKEN_MAX]) {
+/* The admin token auth-svc keeps when none is given: generated once into data_dir's
+ * admin-token file (mode 0600) and read back on every later start, so it survives restarts
+ * and is never logged. 0, or -1 with the reason logged. */
+static int kept_admin_token(const char *data_dir, char out[AUTH_TOKEN_MAX]) {
   static const auth_kind_t admin_kind = {"admin", "hgadmin_"};
+  char path[4096];
+  snprintf(path, sizeof(path), "%s/admin-token", data_dir);
+  FILE *f = fopen(path, "r");
+  if (f) {
+    int ok = fgets(out, AUTH_TOKEN_MAX, f) != NULL;
+    fclose(f);
+    out[strcspn(out, "\n")] = '\0';
+    if (ok && *out) return 0;
+  }
+  int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0 || auth_token_generate(&admin_kind, out) != 0 ||
+      write(fd, out, strlen(out)) != (ssize_t)strlen(out) || fsync(fd) != 0) {
+    HG_ERROR("auth", NULL, "cannot keep a generated admin token in %s: %s", path, strerror(errno));
+    if (fd >= 0) close(fd);
+    return -1;
+  }
+  close(fd);
+  HG_WARN("auth", NULL, "HANGAR_ADMIN_TOKEN unset; a generated admin token is kept in %s", path);
+  return 0;
+}
+
+/* Refuses short secrets, keeps an admin token if none was given, warns about a missing JWT
+ * secret. After the store has created the data directory. */
+static int finish_settings(settings_t *s, const char *data_dir, char kept[AUTH_TOKEN_MAX]) {
   if (secret_long_enough("the admin token (HANGAR_ADMIN_TOKEN)", s->admin_token) ||
       secret_long_enough("the JWT secret (HANGAR_JWT_SECRET)", s->jwt_secret))
     return -1;
   if (!s->admin_token || !*s->admin_token) {
-    if (auth_token_generate(&admin_kind, generated) != 0) return -1;
-    s->admin_token = generated;
-    HG_WARN("auth", NULL, "HANGAR_ADMIN_TOKEN unset; generated admin token: %s", generated);
+    if (kept_admin_token(data_dir, kept) != 0) return -1;
+    s->admin_token = kept;
   }
   if (!s->jwt_secret || !*s->jwt_secret)
     HG_WARN("auth", NULL, "HANGAR_JWT_SECRET unset: every JWT will be rejected");
@@ -45,24 +72,30 @@ static int finish_settings(settings_t *s, char generated[AUTH_TOKEN_MAX]) {
 
 int main(int argc, char **argv) {
   static const hg_service_defaults_t defaults = {"127.0.0.1:7101", "var/auth"};
-  char generated[AUTH_TOKEN_MAX];
+  char kept[AUTH_TOKEN_MAX];
   hg_service_t frame;
   settings_t s = {0};
   const hg_setting_t extra[] = {
       {"--admin-token", "HANGAR_ADMIN_TOKEN", NULL,
-       "bootstrap admin token (a random one is generated and logged when unset)", &s.admin_token},
+       "bootstrap admin token (unset: one is generated into <data-dir>/admin-token, 0600)",
+       &s.admin_token},
       {"--jwt-secret", "HANGAR_JWT_SECRET", NULL, "HS256 secret; every JWT is rejected when unset",
        &s.jwt_secret},
   };
   int rc = hg_service_configure(&frame, "auth-svc", 0, &defaults, extra,
                                 sizeof(extra) / sizeof(extra[0]), argc, argv);
   if (rc) return rc > 0 ? 0 : 2;
-  if (finish_settings(&s, generated) != 0) return 2;
-  auth_svc_t svc = {NULL, hg_str_c(s.admin_token), hg_str_c(s.jwt_secret), NULL};
+  auth_svc_t svc = {NULL, {NULL, 0}, {NULL, 0}, NULL};
   if ((rc = store_open(frame.data_dir, &auth_store_schema, NULL, &svc.store)) != 0) {
     HG_ERROR("auth", NULL, "cannot open store in %s: %s", frame.data_dir, store_strerror(rc));
     return 1;
   }
+  if (finish_settings(&s, frame.data_dir, kept) != 0) {
+    store_close(svc.store);
+    return 2;
+  }
+  svc.admin_token = hg_str_c(s.admin_token);
+  svc.jwt_secret = hg_str_c(s.jwt_secret);
   rc = hg_service_open(&frame, &svc);
   if (rc == 0) rc = auth_service_register(frame.server, &svc) || hg_service_run(&frame);
   hg_service_close(&frame);

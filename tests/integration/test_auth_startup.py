@@ -1,6 +1,8 @@
 #!/usr/bin/python3
 """auth-svc refuses to start with a guessable secret (an admin token or JWT secret shorter
-than 32 bytes), saying which, and starts with long enough ones."""
+than 32 bytes), saying which, and starts with long enough ones. Without an admin token it
+keeps a generated one in <data-dir>/admin-token (mode 0600) across restarts and never logs
+it."""
 
 import os
 import socket
@@ -18,10 +20,13 @@ def free_port():
 
 
 class ShortSecrets(unittest.TestCase):
-    def start(self, env):
-        data = tempfile.TemporaryDirectory()
-        self.addCleanup(data.cleanup)
+    def start(self, env, data=None):
+        if data is None:
+            data = tempfile.TemporaryDirectory()
+            self.addCleanup(data.cleanup)
         ready = os.path.join(data.name, "ready")
+        if os.path.exists(ready):
+            os.unlink(ready)
         argv = [os.path.join(BIN, "auth-svc"), "--listen", "127.0.0.1:%d" % free_port(),
                 "--data-dir", os.path.join(data.name, "auth"), "--ready-file", ready]
         full = {k: v for k, v in os.environ.items()
@@ -50,7 +55,26 @@ class ShortSecrets(unittest.TestCase):
                             "the JWT secret (HANGAR_JWT_SECRET)")
 
     def test_secrets_of_32_bytes_start(self):
-        p, ready = self.start({"HANGAR_ADMIN_TOKEN": "a" * 32, "HANGAR_JWT_SECRET": "j" * 32})
+        self.run_until_ready({"HANGAR_ADMIN_TOKEN": "a" * 32, "HANGAR_JWT_SECRET": "j" * 32})
+
+    def test_generated_admin_token_is_kept_0600_and_never_logged(self):
+        data = tempfile.TemporaryDirectory()
+        self.addCleanup(data.cleanup)
+        env = {"HANGAR_JWT_SECRET": "j" * 32}
+        logs = self.run_until_ready(env, data)
+        path = os.path.join(data.name, "auth", "admin-token")
+        self.assertEqual(0o600, os.stat(path).st_mode & 0o777)
+        token = open(path).read().strip()
+        self.assertTrue(token.startswith("hgadmin_") and len(token) >= 32, token)
+        self.assertNotIn(token, logs)
+        self.assertIn(path, logs)
+        logs = self.run_until_ready(env, data)
+        self.assertEqual(token, open(path).read().strip(), "a restart keeps the same token")
+        self.assertNotIn(token, logs)
+
+    def run_until_ready(self, env, data=None):
+        """Starts auth-svc, waits for its ready file, stops it; its output."""
+        p, ready = self.start(env, data)
         try:
             for _ in range(300):  # up to 30 s: the ready file, or the process's exit
                 if os.path.exists(ready) and os.path.getsize(ready) > 0:
@@ -63,7 +87,8 @@ class ShortSecrets(unittest.TestCase):
             self.assertTrue(os.path.getsize(ready) > 0, "auth-svc never became ready")
         finally:
             p.terminate()
-            p.communicate(timeout=30)
+            out, err = p.communicate(timeout=30)
+        return out + err
 
 
 if __name__ == "__main__":
