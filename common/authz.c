@@ -72,13 +72,16 @@ const char *hg_role_name(hg_role_t r) {
   return (unsigned)r <= HG_ROLE_ADMIN ? role_names[r] : role_names[HG_ROLE_NONE];
 }
 
+/* A binding's role holds on its own scope only; `admin` is the top role there, nothing
+ * more. A binding on HG_SCOPE_EVERYWHERE ("*") holds on every scope. */
 hg_role_t hg_principal_role(const hg_principal_t *p, const char *scope) {
   hg_role_t best = HG_ROLE_NONE;
   if (p->admin) return HG_ROLE_ADMIN;
   for (size_t i = 0; i < p->n_bindings && i < HG_PRINCIPAL_MAX_BINDINGS; i++) {
     hg_role_t r = p->bindings[i].role;
-    if (r == HG_ROLE_ADMIN) return HG_ROLE_ADMIN;
-    if (r > best && scope && strcmp(p->bindings[i].scope, scope) == 0) best = r;
+    const char *on = p->bindings[i].scope;
+    if (r > best && scope && (strcmp(on, scope) == 0 || strcmp(on, HG_SCOPE_EVERYWHERE) == 0))
+      best = r;
   }
   return best;
 }

@@ -38,8 +38,13 @@ typedef struct hg_principal {
   } bindings[HG_PRINCIPAL_MAX_BINDINGS];
 } hg_principal_t;
 
-/* Highest role p holds on scope: ADMIN for the admin principal; a binding whose role is
- * admin applies to every scope; otherwise exact scope match. */
+/* The scope of a binding that holds on every scope: "*" with role admin is admin everywhere,
+ * like the admin token. */
+#define HG_SCOPE_EVERYWHERE "*"
+
+/* Highest role p holds on scope: ADMIN for the admin principal; else the best role among
+ * bindings on exactly scope or on HG_SCOPE_EVERYWHERE. An admin binding on one scope is
+ * admin of that scope only. */
 hg_role_t hg_principal_role(const hg_principal_t *p, const char *scope);
 
 /* Why authentication failed; each surface maps these to its own message. */

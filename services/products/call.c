@@ -32,7 +32,8 @@ const char *products_org_of(const hg_principal_t *p) {
   if (p->admin) return DEFAULT_ORG;
   for (size_t i = 0; i < p->n_bindings && i < HG_PRINCIPAL_MAX_BINDINGS; i++) {
     const char *scope = p->bindings[i].scope;
-    admin_binding |= p->bindings[i].role == HG_ROLE_ADMIN;
+    admin_binding |=
+        p->bindings[i].role == HG_ROLE_ADMIN && strcmp(scope, HG_SCOPE_EVERYWHERE) == 0;
     if (strncmp(scope, ORG_PREFIX, strlen(ORG_PREFIX)) != 0 || !scope[strlen(ORG_PREFIX)]) continue;
     if (!best || strcmp(scope, best) < 0) best = scope;
   }

@@ -425,6 +425,15 @@ class KtrlPlaneAuth(HangarTest):
             self.expect(r, 202, {"message": "Resource deletion initiated", "resource_id": rid,
                                  "status": "deleting"})
 
+        # an admin binding is admin of its own scope only; a binding on "*" holds everywhere
+        elsewhere = uniq("proj-elsewhere")
+        body = {"id": "x1", "name": "X", "type": "Konnektr.Flow"}
+        r = self.req("POST", KP % elsewhere, body, token=s.jwt(padmin))
+        self.expect(r, 403, {"error": "Insufficient permissions to create resource"})
+        star = uniq("star")
+        s.bind(star, "*", "admin")
+        self.expect(self.req("POST", KP % elsewhere, body, token=s.jwt(star)), 201)
+
         # the admin token is admin everywhere
         q = uniq("proj-adm")
         r = self.req("POST", KP % q, {"id": "a1", "name": "A", "type": "Konnektr.Compass"},

@@ -112,10 +112,24 @@ START_TEST(test_principal_role_is_max_on_exact_scope) {
 }
 END_TEST
 
-START_TEST(test_principal_admin_binding_applies_everywhere) {
+START_TEST(test_principal_admin_binding_is_admin_of_its_scope_only) {
   hg_principal_t q = {0};
   add(&q, "orgs/o1", HG_ROLE_ADMIN);
+  ck_assert_int_eq(hg_principal_role(&q, "orgs/o1"), HG_ROLE_ADMIN);
+  ck_assert_int_eq(hg_principal_role(&q, "projects/anything"), HG_ROLE_NONE);
+  ck_assert_int_eq(hg_principal_role(&q, "orgs/o2"), HG_ROLE_NONE);
+}
+END_TEST
+
+START_TEST(test_principal_binding_on_star_applies_everywhere) {
+  hg_principal_t q = {0};
+  add(&q, HG_SCOPE_EVERYWHERE, HG_ROLE_ADMIN);
   ck_assert_int_eq(hg_principal_role(&q, "projects/anything"), HG_ROLE_ADMIN);
+  hg_principal_t v = {0};
+  add(&v, HG_SCOPE_EVERYWHERE, HG_ROLE_VIEWER);
+  add(&v, "projects/p1", HG_ROLE_EDITOR);
+  ck_assert_int_eq(hg_principal_role(&v, "projects/p1"), HG_ROLE_EDITOR);
+  ck_assert_int_eq(hg_principal_role(&v, "projects/p2"), HG_ROLE_VIEWER);
   hg_principal_t admin = {.admin = 1};
   ck_assert_int_eq(hg_principal_role(&admin, "namespaces/ns"), HG_ROLE_ADMIN);
 }
@@ -279,7 +293,8 @@ int main(void) {
   TCase *pure = tcase_create("pure");
   tcase_add_test(pure, test_role_parse_and_name);
   tcase_add_test(pure, test_principal_role_is_max_on_exact_scope);
-  tcase_add_test(pure, test_principal_admin_binding_applies_everywhere);
+  tcase_add_test(pure, test_principal_admin_binding_is_admin_of_its_scope_only);
+  tcase_add_test(pure, test_principal_binding_on_star_applies_everywhere);
   tcase_add_test(pure, test_parse_bearer);
   suite_add_tcase(s, pure);
   TCase *cache = tcase_create("cache");

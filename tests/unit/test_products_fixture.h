@@ -32,7 +32,7 @@ static const struct fx_token {
     {"b-owner", 0, {"orgs/b", NULL}, {"owner", NULL}},
     {"multi", 0, {"orgs/z", "orgs/a"}, {"owner", "editor"}}, /* acts in "a" */
     {"no-org", 0, {"projects/p1", NULL}, {"owner", NULL}},
-    {"root", 0, {"projects/p1", NULL}, {"admin", NULL}}, /* an admin binding: "default" */
+    {"root", 0, {"*", NULL}, {"admin", NULL}}, /* admin on every scope: "default" */
 };
 
 static inline void fx_verify(rpc_ctx_t *ctx, const void *req) {

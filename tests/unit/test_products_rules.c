@@ -28,7 +28,8 @@ START_TEST(test_org_of_principal_table) {
       {0, {"orgs/zeta", "orgs/beta", "orgs/gamma"}, {"owner", "viewer", "editor"}, "beta"},
       {0, {"projects/p1", "orgs/acme"}, {"owner", "editor"}, "acme"},
       {0, {"orgs/", "projects/p1"}, {"owner", "owner"}, NULL},
-      {0, {"projects/p1"}, {"admin"}, "default"},
+      {0, {"projects/p1"}, {"admin"}, NULL},
+      {0, {"*"}, {"admin"}, "default"},
       {0, {"namespaces/n"}, {"owner"}, NULL},
       {0, {NULL}, {NULL}, NULL},
   };

@@ -60,7 +60,7 @@ START_TEST(test_org_is_chosen_from_bindings) {
   g.id = p->id;
   fx_fail("GetApiProduct", &g, "admin", HG_NOT_FOUND); /* the admin acts in "default" */
   product_t *d = fx_product("in default", "admin");
-  get_product(d->id, "root"); /* an admin binding also acts in "default" */
+  get_product(d->id, "root"); /* an admin binding on "*" also acts in "default" */
   fx_fail("GetApiProduct", &g, "root", HG_NOT_FOUND);
 }
 END_TEST
