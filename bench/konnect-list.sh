@@ -18,32 +18,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/.." && pwd)
 command -v wrk >/dev/null 2>&1 || { echo "konnect-list.sh: wrk not found (apt-get install wrk)" >&2; exit 2; }
 
-stack_pid=""
-tmp=""
-cleanup() {
-  [ -n "$stack_pid" ] && kill -TERM "$stack_pid" 2>/dev/null && wait "$stack_pid" 2>/dev/null
-  [ -n "$tmp" ] && rm -rf "$tmp"
-  return 0
-}
-trap cleanup EXIT INT TERM
-
-if [ $# -ge 2 ]; then
-  url=${1%/}
-  admin=$2
-else
-  tmp=$(mktemp -d)
-  port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-  HANGAR_HTTP_PORT=$port HANGAR_DATA_DIR=$tmp HANGAR_LOG_LEVEL=warn \
-    "$repo/scripts/run-local" "${BUILD_DIR:-$repo/build}/bin" >"$tmp/stack.log" 2>&1 &
-  stack_pid=$!
-  url=http://127.0.0.1:$port
-  for _ in $(seq 1 100); do
-    curl -fsS -o /dev/null "$url/readyz" 2>/dev/null && break
-    sleep 0.1
-  done
-  admin=$(cat "$tmp/dev-admin-token")
-fi
-curl -fsS -o /dev/null "$url/readyz" || { echo "konnect-list.sh: $url is not ready" >&2; exit 1; }
+. "$here/stack.sh"
+bench_stack konnect-list.sh "$@"
 
 small=${SMALL:-1000}
 large=${LARGE:-100000}

@@ -14,31 +14,9 @@ here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/.." && pwd)
 command -v wrk >/dev/null 2>&1 || { echo "load.sh: wrk not found (apt-get install wrk)" >&2; exit 2; }
 
-stack_pid=""
-tmp=""
-cleanup() {
-  [ -n "$stack_pid" ] && kill -TERM "$stack_pid" 2>/dev/null && wait "$stack_pid" 2>/dev/null
-  [ -n "$tmp" ] && rm -rf "$tmp"
-  return 0
-}
-trap cleanup EXIT INT TERM
-
-if [ $# -ge 2 ]; then
-  url=$1
-  token=$2
-else
-  tmp=$(mktemp -d)
-  port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-  HANGAR_HTTP_PORT=$port HANGAR_DATA_DIR=$tmp HANGAR_LOG_LEVEL=warn \
-    "$repo/scripts/run-local" "${BUILD_DIR:-$repo/build}/bin" >"$tmp/stack.log" 2>&1 &
-  stack_pid=$!
-  url=http://127.0.0.1:$port
-  for _ in $(seq 1 100); do
-    curl -fsS -o /dev/null "$url/readyz" 2>/dev/null && break
-    sleep 0.1
-  done
-  token=$(cat "$tmp/dev-admin-token")
-fi
+. "$here/stack.sh"
+bench_stack load.sh "$@"
+token=$admin
 
 duration=${DURATION:-10s}
 conns=${CONNECTIONS:-64}
