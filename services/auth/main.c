@@ -35,7 +35,10 @@ static int secret_long_enough(const char *what, const char *secret) {
 static int kept_admin_token(const char *data_dir, char out[AUTH_TOKEN_MAX]) {
   static const auth_kind_t admin_kind = {"admin", "hgadmin_"};
   char path[4096];
-  snprintf(path, sizeof(path), "%s/admin-token", data_dir);
+  if ((size_t)snprintf(path, sizeof(path), "%s/admin-token", data_dir) >= sizeof(path)) {
+    HG_ERROR("auth", NULL, "data directory path too long: %s", data_dir);
+    return -1;
+  }
   FILE *f = fopen(path, "r");
   if (f) {
     int ok = fgets(out, AUTH_TOKEN_MAX, f) != NULL;
@@ -62,7 +65,10 @@ static int finish_settings(settings_t *s, const char *data_dir, char kept[AUTH_T
       secret_long_enough("the JWT secret (HANGAR_JWT_SECRET)", s->jwt_secret))
     return -1;
   if (!s->admin_token || !*s->admin_token) {
-    if (kept_admin_token(data_dir, kept) != 0) return -1;
+    /* A kept file edited by hand is held to the same minimum as the environment. */
+    if (kept_admin_token(data_dir, kept) != 0 ||
+        secret_long_enough("the kept admin token (<data-dir>/admin-token)", kept))
+      return -1;
     s->admin_token = kept;
   }
   if (!s->jwt_secret || !*s->jwt_secret)

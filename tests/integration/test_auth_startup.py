@@ -72,6 +72,19 @@ class ShortSecrets(unittest.TestCase):
         self.assertEqual(token, open(path).read().strip(), "a restart keeps the same token")
         self.assertNotIn(token, logs)
 
+    def test_short_kept_admin_token_is_refused(self):
+        data = tempfile.TemporaryDirectory()
+        self.addCleanup(data.cleanup)
+        os.makedirs(os.path.join(data.name, "auth"))
+        with open(os.path.join(data.name, "auth", "admin-token"), "w") as f:
+            f.write("short\n")
+        p, _ = self.start({"HANGAR_JWT_SECRET": "j" * 32}, data)
+        out, err = p.communicate(timeout=30)
+        self.assertEqual(2, p.returncode, err)
+        self.assertIn("the kept admin token (<data-dir>/admin-token) must be at least 32 bytes",
+                      err)
+        self.assertNotIn("short", out + err, "the kept token was logged")
+
     def run_until_ready(self, env, data=None):
         """Starts auth-svc, waits for its ready file, stops it; its output."""
         p, ready = self.start(env, data)
