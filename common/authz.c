@@ -40,6 +40,7 @@ typedef struct entry {
   struct entry *prev, *next; /* LRU list, most recent first */
   char subject[sizeof(((hg_principal_t *)0)->subject)];
   char kind[sizeof(((hg_principal_t *)0)->kind)];
+  char token_id[sizeof(((hg_principal_t *)0)->token_id)];
   int admin;
   size_t n_bindings;
   struct {
@@ -125,6 +126,7 @@ static void copy_out(const entry_t *e, hg_principal_t *out) {
   memset(out, 0, sizeof(*out));
   memcpy(out->subject, e->subject, sizeof(out->subject));
   memcpy(out->kind, e->kind, sizeof(out->kind));
+  memcpy(out->token_id, e->token_id, sizeof(out->token_id));
   out->admin = e->admin;
   out->n_bindings = e->n_bindings;
   for (size_t i = 0; i < e->n_bindings; i++) {
@@ -176,6 +178,7 @@ static entry_t *entry_from(const uint8_t *key, int64_t expires,
   e->expires = expires;
   snprintf(e->subject, sizeof(e->subject), "%s", r->subject);
   snprintf(e->kind, sizeof(e->kind), "%s", r->kind);
+  snprintf(e->token_id, sizeof(e->token_id), "%s", r->token_id);
   e->admin = r->admin;
   for (size_t i = 0; i < n; i++) {
     hg_role_t role = hg_role_parse(r->bindings[i].role);

@@ -29,8 +29,9 @@ const char *hg_role_name(hg_role_t r);
 
 typedef struct hg_principal {
   char subject[161];
-  char kind[17]; /* "jwt", "admin", or the opaque token kind */
-  int admin;     /* the bootstrap admin: admin on every scope */
+  char kind[17];     /* "jwt", "admin", or the opaque token kind */
+  char token_id[33]; /* an opaque token's id; "" for a JWT and the admin */
+  int admin;         /* the bootstrap admin: admin on every scope */
   size_t n_bindings;
   struct {
     char scope[161];
@@ -94,6 +95,10 @@ typedef struct authz_messages {
  * call (UNAUTHENTICATED with msgs, or UNAVAILABLE) and returns nonzero: the caller returns. */
 int authz_bearer_or_fail(rpc_ctx_t *ctx, authz_t *z, const authz_messages_t *msgs,
                          hg_principal_t *out);
+
+/* The same for a raw token carried in metadata md_key (e.g. "x-storageapi-token"). */
+int authz_token_or_fail(rpc_ctx_t *ctx, authz_t *z, const authz_messages_t *msgs,
+                        const char *md_key, hg_principal_t *out);
 
 /* ---- the admit functions' shared steps ------------------------------------------------ */
 

@@ -2,12 +2,9 @@
  * texts: the steps every service's admit functions are made of. */
 #include "common/authz.h"
 
-int authz_bearer_or_fail(rpc_ctx_t *ctx, authz_t *z, const authz_messages_t *msgs,
-                         hg_principal_t *out) {
-  char detail[256] = "";
-  authz_result_t r =
-      authz_bearer(z, rpc_ctx_metadata(ctx, "authorization"), out, detail, sizeof(detail));
-  if (r == AUTHZ_OK) return 0;
+/* Answers ctx for an authentication that did not succeed; returns -1. */
+static int fail_auth(rpc_ctx_t *ctx, authz_result_t r, const authz_messages_t *msgs,
+                     const char *detail) {
   hg_status_t st;
   switch (r) {
     case AUTHZ_MISSING: hg_status_set(&st, HG_UNAUTHENTICATED, msgs->missing); break;
@@ -26,6 +23,21 @@ int authz_bearer_or_fail(rpc_ctx_t *ctx, authz_t *z, const authz_messages_t *msg
   }
   rpc_fail(ctx, &st);
   return -1;
+}
+
+int authz_bearer_or_fail(rpc_ctx_t *ctx, authz_t *z, const authz_messages_t *msgs,
+                         hg_principal_t *out) {
+  char detail[256] = "";
+  authz_result_t r =
+      authz_bearer(z, rpc_ctx_metadata(ctx, "authorization"), out, detail, sizeof(detail));
+  return r == AUTHZ_OK ? 0 : fail_auth(ctx, r, msgs, detail);
+}
+
+int authz_token_or_fail(rpc_ctx_t *ctx, authz_t *z, const authz_messages_t *msgs,
+                        const char *md_key, hg_principal_t *out) {
+  char detail[256] = "";
+  authz_result_t r = authz_token(z, rpc_ctx_metadata(ctx, md_key), out, detail, sizeof(detail));
+  return r == AUTHZ_OK ? 0 : fail_auth(ctx, r, msgs, detail);
 }
 
 int authz_principal_or_fail(rpc_ctx_t *ctx, authz_t *z, const authz_messages_t *msgs,

@@ -37,9 +37,7 @@ int gw__put_json_string(hg_buf_t *out, const char *s) {
   return tc_write_string(out, s, strlen(s)) ? -1 : 0;
 }
 
-/* "detail; field: description; ..." - the free-text detail first, then each violation.
- * A violation without a field (the body as a whole) is just its description. */
-static int join_details(const hg_status_t *st, hg_buf_t *out) {
+int gw__join_details(const hg_status_t *st, hg_buf_t *out) {
   int rc = 0;
   if (st->detail && *st->detail) rc |= hg_buf_puts(out, st->detail);
   for (size_t i = 0; i < st->n_violations && i < HG_MAX_VIOLATIONS; i++) {
@@ -56,7 +54,7 @@ static int join_details(const hg_status_t *st, hg_buf_t *out) {
 static int render_error_details(const gw_dialect_t *d, const gw_error_t *e, int http,
                                 hg_buf_t *out) {
   hg_buf_t details = HG_BUF_INIT;
-  int rc = join_details(&e->st, &details);
+  int rc = gw__join_details(&e->st, &details);
   rc |= hg_buf_puts(out, "{\"error\":");
   rc |= gw__put_json_string(out, gw_dialect_message(d, &e->st, http));
   if (details.n) {
@@ -165,6 +163,32 @@ static const gw_dialect_t dialects[GW_N_DIALECTS] = {
             .http = {0},
             .rule_http = media_rule_http,
             .flags = GW_DIALECT_OWN_5XX_TEXTS,
+        },
+    [GW_DIALECT_KEBOOLA] =
+        {
+            .name = "keboola",
+            .render = gw__render_keboola,
+            .content_type = "application/json",
+            .texts =
+                {
+                    [GW_TEXT_BAD_BODY] = "Invalid request body",
+                    [GW_TEXT_BAD_QUERY] = "Invalid query parameter",
+                    [GW_TEXT_BAD_PATH] = "Invalid path parameter",
+                    [GW_TEXT_BAD_HEADER] = "Invalid request header",
+                    [GW_TEXT_NOT_FOUND] = "Route not found",
+                    [GW_TEXT_NO_METHOD] = "Method not allowed",
+                    [GW_TEXT_TOO_LARGE] = "Request body too large",
+                    [GW_TEXT_UNAVAILABLE] = "Provisioning service unavailable; retry later",
+                    [GW_TEXT_TIMEOUT] = "Provisioning service timed out; retry later",
+                    [GW_TEXT_INTERNAL] = "Internal server error",
+                    [GW_TEXT_MEDIA_TYPE] = "Unsupported media type: send application/json",
+                    [GW_TEXT_TOO_MANY] = "Too many requests",
+                    [GW_TEXT_NOT_IMPLEMENTED] = "Not implemented",
+                    [GW_TEXT_STORE_FULL] = "Storage full",
+                },
+            .http = {0},
+            .rule_http = media_rule_http,
+            .flags = 0,
         },
 };
 

@@ -12,6 +12,14 @@ int gw__render_fastapi(const gw_dialect_t *d, const gw_error_t *e, int http, hg_
 /* Konnect (seed 004): dialect_problem.c. */
 int gw__render_problem(const gw_dialect_t *d, const gw_error_t *e, int http, hg_buf_t *out);
 
+/* Keboola (seed 001): dialect_keboola.c. */
+int gw__render_keboola(const gw_dialect_t *d, const gw_error_t *e, int http, hg_buf_t *out);
+
+/* "detail; field: description; ..." - the status's free-text detail first, then each
+ * violation (one without a field, the body as a whole, is just its description), appended
+ * to out. 0 or -1. */
+int gw__join_details(const hg_status_t *st, hg_buf_t *out);
+
 /* Appends s as a JSON string literal. 0 or -1. */
 int gw__put_json_string(hg_buf_t *out, const char *s);
 

@@ -16,7 +16,8 @@
 #define STOP_GRACE_MS 2000
 
 typedef struct settings {
-  const char *listen, *http_port, *resources, *products, *auth, *threads, *ready_file;
+  const char *listen, *http_port, *resources, *products, *credentials, *auth, *threads;
+  const char *ready_file;
   const char *log_level, *http_timeout, *upstream_deadline;
 } settings_t;
 
@@ -29,6 +30,8 @@ static int parse_settings(int argc, char **argv, settings_t *s) {
        &s->resources},
       {"--products", "HANGAR_PRODUCTS_ADDR", "127.0.0.1:7103", "products-svc gRPC address",
        &s->products},
+      {"--credentials", "HANGAR_CREDENTIALS_ADDR", "127.0.0.1:7104", "credentials-svc gRPC address",
+       &s->credentials},
       {"--auth", "HANGAR_AUTH_ADDR", "127.0.0.1:7101", "auth-svc gRPC address", &s->auth},
       {"--threads", "HANGAR_GATEWAY_THREADS", "0", "HTTP event loops (0 = one per CPU)",
        &s->threads},
@@ -81,8 +84,10 @@ int main(int argc, char **argv) {
   int rc = parse_settings(argc, argv, &s);
   if (rc != 0) return rc > 0 ? 0 : 2;
   if (build_opts(&s, &o, listen, sizeof(listen)) != 0) return 2;
-  const gw_upstream_conf_t upstreams[] = {
-      {"resources", s.resources}, {"products", s.products}, {"auth", s.auth}};
+  const gw_upstream_conf_t upstreams[] = {{"resources", s.resources},
+                                          {"products", s.products},
+                                          {"credentials", s.credentials},
+                                          {"auth", s.auth}};
   o.upstreams = upstreams;
   o.n_upstreams = sizeof(upstreams) / sizeof(upstreams[0]);
   if (gw_gateway_new(&o, &g, err, sizeof(err)) != 0) {
@@ -95,9 +100,10 @@ int main(int argc, char **argv) {
     gw_gateway_destroy(g, 0);
     return 1;
   }
-  HG_INFO("gateway", NULL, "listening on %s (port %d); resources=%s products=%s auth=%s", listen,
+  HG_INFO("gateway", NULL,
+          "listening on %s (port %d); resources=%s products=%s credentials=%s auth=%s", listen,
           gw_gateway_port(g), s.resources ? s.resources : "-", s.products ? s.products : "-",
-          s.auth ? s.auth : "-");
+          s.credentials ? s.credentials : "-", s.auth ? s.auth : "-");
   int sig = hg_process_wait_signal();
   HG_INFO("gateway", NULL, "signal %d: stopping", sig);
   gw_gateway_destroy(g, STOP_GRACE_MS);

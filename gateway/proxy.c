@@ -64,13 +64,16 @@ static const char *header_value(hg_arena_t *a, const char *v) {
 }
 
 /* Headers that carry identity travel to the services as metadata; the services
- * authenticate the caller themselves (the gateway does no auth). */
+ * authenticate the caller themselves (the gateway does no auth). Host travels too, for
+ * answers that point back at this gateway (a Keboola job's url), and Keboola's run id. */
 static const struct {
   const char *header;
   const char *key;
 } forwarded[] = {
     {"Authorization", "authorization"},
     {"X-StorageApi-Token", "x-storageapi-token"},
+    {"Host", "x-forwarded-host"},
+    {"X-KBC-RunId", "x-kbc-runid"},
 };
 #define N_FORWARDED (sizeof(forwarded) / sizeof(forwarded[0]))
 

@@ -126,6 +126,8 @@ extern const gw_route_table_t gw_routes_auth;              /* routes/auth.c */
 extern const gw_route_table_t gw_routes_konnect;           /* routes/konnect.c */
 extern const gw_route_table_t gw_routes_wrappers;          /* routes/wrappers.c: /wrappers */
 extern const gw_route_table_t gw_routes_wrapper_resources; /* routes/wrappers.c: /resources */
+extern const gw_route_table_t gw_routes_keboola;           /* routes/keboola.c: /provisioning */
+extern const gw_route_table_t gw_routes_keboola_jobs;      /* routes/keboola.c: /queue */
 
 /* "GET" ...; "?" for an out-of-range value. */
 const char *gw_method_name(gw_method_t m);

@@ -1,10 +1,11 @@
 /* token.c - opaque token secrets: generation, hashing, comparison, minting records.
  *
- * Secrets come straight from OpenSSL's RAND_bytes. Characters are drawn by rejection
- * sampling (bytes >= 248 are discarded) so that "% 62" does not favour the first letters. */
+ * Secrets are uniform alphanumerics from common/secret.h (OpenSSL's RAND_bytes). */
 #include "auth/token.h"
 
 #include <string.h>
+
+#include "common/secret.h"
 
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
@@ -22,33 +23,17 @@ const char *const auth_kind_names[] = {
 #undef XX
         NULL};
 
-static const char alnum[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-#define ALNUM_N 62
-#define ALNUM_LIMIT 248 /* largest multiple of 62 that fits in a byte */
-
 const auth_kind_t *auth_kind_find(const char *s) {
   for (size_t i = 0; s && i < sizeof(kinds) / sizeof(kinds[0]); i++)
     if (strcmp(kinds[i].name, s) == 0) return &kinds[i];
   return NULL;
 }
 
-/* Fills out[0..n) with uniform alphanumerics. 0 or -1. */
-static int random_alnum(char *out, size_t n) {
-  unsigned char pool[64];
-  size_t have = 0;
-  while (have < n) {
-    if (RAND_bytes(pool, sizeof(pool)) != 1) return -1;
-    for (size_t i = 0; i < sizeof(pool) && have < n; i++)
-      if (pool[i] < ALNUM_LIMIT) out[have++] = alnum[pool[i] % ALNUM_N];
-  }
-  return 0;
-}
-
 int auth_token_generate(const auth_kind_t *k, char out[AUTH_TOKEN_MAX]) {
   char tmp[AUTH_TOKEN_MAX];
   size_t plen = strlen(k->prefix);
   memcpy(tmp, k->prefix, plen);
-  if (random_alnum(tmp + plen, AUTH_SECRET_CHARS) != 0) return -1;
+  if (hg_secret_text(hg_secret_alnum, tmp + plen, AUTH_SECRET_CHARS) != 0) return -1;
   tmp[plen + AUTH_SECRET_CHARS] = '\0';
   memcpy(out, tmp, plen + AUTH_SECRET_CHARS + 1);
   return 0;

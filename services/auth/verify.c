@@ -84,6 +84,8 @@ static int answer_record(const auth_svc_t *svc, store_txn_t *txn, hg_arena_t *a,
     return answer_invalid(out, AUTH_EEXPIRED);
   answer_valid(out, rec->subject, rec->kind, rec->expires_at);
   if (!out->valid) return 0;
+  if (copy_field(out->token_id, sizeof(out->token_id), rec->id) != 0)
+    return answer_invalid(out, AUTH_ETOOLONG);
   for (size_t i = 0; i < rec->n_bindings; i++)
     add_binding(out, rec->bindings[i]->scope, rec->bindings[i]->role);
   return add_subject_bindings(txn, a, out);

@@ -36,7 +36,7 @@ HTTP_TIMEOUT = 15.0
 
 ISO_RE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$")
 
-PROCESS_ORDER = ("auth-svc", "resources-svc", "products-svc", "gateway")
+PROCESS_ORDER = ("auth-svc", "resources-svc", "products-svc", "credentials-svc", "gateway")
 
 
 def bin_dir():
@@ -293,11 +293,14 @@ class Proc:
 class Stack:
     """The processes on loopback. Use as a context manager, or start()/stop()."""
 
-    def __init__(self, provision_delay_ms=200, auth_cache_ttl=1, log_level="warn"):
+    def __init__(self, provision_delay_ms=200, auth_cache_ttl=1, log_level="warn",
+                 mysql_dsn="", job_delay_ms=200):
         self.bin_dir = bin_dir()
         self.admin_token = "adm-" + secrets.token_hex(16)
         self.jwt_secret = "sec-" + secrets.token_hex(16)
         self.provision_delay_ms = provision_delay_ms
+        self.mysql_dsn = mysql_dsn
+        self.job_delay_ms = job_delay_ms
         self.auth_cache_ttl = auth_cache_ttl
         self.log_level = log_level
         self.tmp = None
@@ -335,9 +338,16 @@ class Stack:
                     ("--auth", "unix:" + t("auth.sock")),
                     ("--auth-cache-ttl-seconds", str(self.auth_cache_ttl)),
                     ("--ready-file", t("products.ready")), ("--log-level", self.log_level)]
+        if name == "credentials-svc":
+            return [("--listen", "unix:" + t("credentials.sock")),
+                    ("--data-dir", t("credentials")), ("--auth", "unix:" + t("auth.sock")),
+                    ("--mysql-dsn", self.mysql_dsn), ("--job-delay-ms", str(self.job_delay_ms)),
+                    ("--auth-cache-ttl-seconds", str(self.auth_cache_ttl)),
+                    ("--ready-file", t("credentials.ready")), ("--log-level", self.log_level)]
         if name == "gateway":
             return [("--listen", "127.0.0.1:0"), ("--resources", "unix:" + t("resources.sock")),
                     ("--products", "unix:" + t("products.sock")),
+                    ("--credentials", "unix:" + t("credentials.sock")),
                     ("--auth", "unix:" + t("auth.sock")), ("--ready-file", t("gateway.ready")),
                     ("--log-level", self.log_level)]
         raise KeyError(name)
@@ -349,7 +359,7 @@ class Stack:
             raise StackError("binaries missing in %s: %s (set HANGAR_BIN_DIR)"
                              % (self.bin_dir, ", ".join(missing)))
         self.tmp = tempfile.mkdtemp(prefix="hgit-", dir="/tmp")
-        for d in ("auth", "resources", "products"):
+        for d in ("auth", "resources", "products", "credentials"):
             os.makedirs(self._p(d), exist_ok=True)
         _LIVE_STACKS.append(self)
         self._started = True

@@ -1,0 +1,389 @@
+/* runner.c - the job and recovery thread.
+ *
+ * A job's steps, each its own durable write:
+ *   waiting -> processing (startTime);
+ *   create: the container's credentials stored PROVISIONING, the driver creates, then the
+ *   credentials READY and the job success in one write;
+ *   delete: the credentials DROPPING, the driver drops, then the credentials gone and the
+ *   job success in one write.
+ * A crash between steps leaves credentials PROVISIONING or DROPPING, which recovery drops at
+ * the next start before any job runs again, and a job `processing`, which then runs again
+ * from its first step: a create that already finished finds the credentials READY and
+ * answers them. */
+#include "credentials/runner.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "common/clock.h"
+#include "common/log.h"
+
+#define READY HANGAR__CREDENTIALS__V1__CREDENTIALS_STATE__READY
+#define PROVISIONING HANGAR__CREDENTIALS__V1__CREDENTIALS_STATE__PROVISIONING
+#define DROPPING HANGAR__CREDENTIALS__V1__CREDENTIALS_STATE__DROPPING
+#define BATCH 16
+#define IDLE_MS 1000
+#define BACKOFF_MIN_MS 1000
+#define BACKOFF_MAX_MS 30000
+
+typedef Hangar__Credentials__V1__JobResult result_t;
+
+struct kb_runner {
+  kb_svc_t *svc;
+  pthread_t thread;
+  pthread_mutex_t mu;
+  pthread_cond_t cv;
+  int stop, woken;
+  /* Recovery: unsettled records with ids up to this one were left by an earlier run. Ids
+   * only grow, so a record this run makes unsettled is never taken for one. */
+  uint64_t recover_upto;
+  int64_t backoff_ms;
+};
+
+/* Waits up to ms or until stopped or, when wakeable, woken; 1 when stopping. */
+static int pause_ms(kb_runner_t *r, int64_t ms, int wakeable) {
+  struct timespec until = hg_timespec_after(CLOCK_MONOTONIC, ms);
+  pthread_mutex_lock(&r->mu);
+  while (!r->stop && !(wakeable && r->woken))
+    if (pthread_cond_timedwait(&r->cv, &r->mu, &until) == ETIMEDOUT) break;
+  if (wakeable) r->woken = 0;
+  int stop = r->stop;
+  pthread_mutex_unlock(&r->mu);
+  return stop;
+}
+
+static int stopping(kb_runner_t *r) {
+  pthread_mutex_lock(&r->mu);
+  int stop = r->stop;
+  pthread_mutex_unlock(&r->mu);
+  return stop;
+}
+
+static int64_t now_s(void) { return hg_now_ms() / 1000; }
+
+/* ---- recovery ------------------------------------------------------------------------------ */
+
+typedef struct settle {
+  uint64_t id;
+  int state;
+} settle_t;
+
+static int settle_write(store_txn_t *txn, void *arg) {
+  const settle_t *s = arg;
+  hg_arena_t *a = hg_arena_new();
+  kb_record_t *rec;
+  int rc = a ? kb_creds_load(txn, s->id, a, &rec) : STORE_ENOMEM;
+  if (rc == 0 && (int)rec->state == s->state) rc = kb_creds_del(txn, s->id);
+  hg_arena_free(a);
+  return rc == STORE_NOTFOUND ? 0 : rc;
+}
+
+/* Drops what an earlier run left half-made. 0 when nothing is left, else -1 (retry later). */
+static int recover(kb_runner_t *r) {
+  if (!r->recover_upto) return 0;
+  hg_arena_t *a = hg_arena_new();
+  kb_record_t *recs[BATCH];
+  size_t n = 0;
+  store_txn_t *txn;
+  int rc = a ? store_txn_begin_read(r->svc->store, &txn) : STORE_ENOMEM;
+  if (rc == 0) {
+    rc = kb_creds_unsettled(txn, a, BATCH, recs, &n);
+    store_txn_end(txn);
+  }
+  int left = rc != 0;
+  for (size_t i = 0; rc == 0 && i < n; i++) {
+    uint64_t id;
+    if (kb_id_parse(recs[i]->credentials->id, &id) != 0 || id > r->recover_upto) continue;
+    const kb_backend_t *b = kb_backend_find(recs[i]->backend);
+    kb_driver_t *d = b ? r->svc->drivers[b->id] : NULL;
+    int drc = d ? d->drop(d, recs[i]->credentials) : KB_DRIVER_UNAVAILABLE;
+    if (drc != 0) {
+      HG_WARN("recovery", NULL, "cannot drop half-made %s credentials %s yet", recs[i]->backend,
+              recs[i]->credentials->id);
+      left = 1;
+      continue;
+    }
+    settle_t s = {id, (int)recs[i]->state};
+    if (store_write(r->svc->store, settle_write, &s) != 0)
+      left = 1;
+    else
+      HG_INFO("recovery", NULL, "dropped %s credentials %s left %s by a crash", recs[i]->backend,
+              recs[i]->credentials->id,
+              recs[i]->state == PROVISIONING ? "half-created" : "half-dropped");
+  }
+  if (!left && n < BATCH) r->recover_upto = 0;
+  hg_arena_free(a);
+  return left ? -1 : 0;
+}
+
+/* The highest id among unsettled records at start (0: none). */
+static int find_leftovers(kb_runner_t *r) {
+  hg_arena_t *a = hg_arena_new();
+  store_txn_t *txn;
+  kb_record_t *recs[BATCH];
+  size_t n = 0;
+  int rc = a ? store_txn_begin_read(r->svc->store, &txn) : STORE_ENOMEM;
+  if (rc == 0) {
+    rc = kb_creds_unsettled(txn, a, BATCH, recs, &n);
+    store_txn_end(txn);
+  }
+  /* Leftovers are the oldest unsettled records; more than one batch: take all there are. */
+  r->recover_upto = n == BATCH ? UINT64_MAX : 0;
+  for (size_t i = 0; rc == 0 && n < BATCH && i < n; i++) {
+    uint64_t id;
+    if (kb_id_parse(recs[i]->credentials->id, &id) == 0 && id > r->recover_upto)
+      r->recover_upto = id;
+  }
+  hg_arena_free(a);
+  return rc;
+}
+
+/* ---- jobs ---------------------------------------------------------------------------------- */
+
+/* One job being run: its record, in its own arena. */
+typedef struct run {
+  kb_runner_t *r;
+  hg_arena_t *a;
+  kb_job_record_t *rec;
+  kb_record_t *creds; /* create: the credentials made or found; delete: the ones dropped */
+  const char *error;  /* set: the job fails with this message */
+} run_t;
+
+static int put_job(store_txn_t *txn, void *arg) { return kb_job_put(txn, ((run_t *)arg)->rec); }
+
+static int start_job(run_t *j) {
+  kb_job_t *job = j->rec->job;
+  if (strcmp(job->status, "processing") == 0) return 0;
+  job->status = "processing";
+  job->starttime = hg_arena_alloc(j->a, sizeof(*job->starttime));
+  if (!job->starttime) return STORE_ENOMEM;
+  google__protobuf__string_value__init(job->starttime);
+  job->starttime->value = kb_time_text(j->a, now_s());
+  return job->starttime->value ? store_write(j->r->svc->store, put_job, j) : STORE_ENOMEM;
+}
+
+/* The job's end: status, result, endTime and duration. */
+static int finish(run_t *j, result_t *res) {
+  kb_job_t *job = j->rec->job;
+  int64_t end = now_s(), start = end, start_ms;
+  if (job->starttime && job->starttime->value &&
+      hg_time_parse_rfc3339(job->starttime->value, HG_RFC3339_LAX, &start_ms) == 0)
+    start = start_ms / 1000;
+  job->status = j->error ? "error" : "success";
+  job->isfinished = 1;
+  job->result = res;
+  job->endtime = hg_arena_alloc(j->a, sizeof(*job->endtime));
+  job->durationseconds = hg_arena_alloc(j->a, sizeof(*job->durationseconds));
+  if (!job->endtime || !job->durationseconds) return STORE_ENOMEM;
+  google__protobuf__string_value__init(job->endtime);
+  google__protobuf__int64_value__init(job->durationseconds);
+  job->endtime->value = kb_time_text(j->a, end);
+  job->durationseconds->value = end - start;
+  if (j->error) {
+    res->_message_case = HANGAR__CREDENTIALS__V1__JOB_RESULT___MESSAGE_MESSAGE;
+    res->message = (char *)j->error;
+  } else {
+    res->_status_case = HANGAR__CREDENTIALS__V1__JOB_RESULT___STATUS_STATUS;
+    res->status = "ok";
+  }
+  return job->endtime->value ? 0 : STORE_ENOMEM;
+}
+
+static result_t *new_result(run_t *j) {
+  result_t *res = hg_arena_alloc(j->a, sizeof(*res));
+  if (res) hangar__credentials__v1__job_result__init(res);
+  return res;
+}
+
+/* A create's result: the credentials as the blueprint's finished job shows them. */
+static result_t *created_result(run_t *j) {
+  result_t *res = new_result(j);
+  Hangar__Credentials__V1__JobCredentials *c = hg_arena_alloc(j->a, sizeof(*c));
+  if (!res || !c) return NULL;
+  hangar__credentials__v1__job_credentials__init(c);
+  const kb_creds_t *k = j->creds->credentials;
+  c->id = (int64_t)strtoull(k->id, NULL, 10);
+  c->hostname = k->hostname;
+  c->port = k->port;
+  c->user = k->user;
+  c->password = k->password;
+  res->_credentials_case = HANGAR__CREDENTIALS__V1__JOB_RESULT___CREDENTIALS_CREDENTIALS;
+  res->credentials = c;
+  res->_url_case = HANGAR__CREDENTIALS__V1__JOB_RESULT___URL_URL;
+  res->url = hg_arena_sprintf(j->a, "%s/%s", j->creds->backend, k->id);
+  return res->url ? res : NULL;
+}
+
+/* Create, step 1: the token's container of this type if it has one, else new credentials
+ * stored PROVISIONING. */
+static int create_begin(store_txn_t *txn, void *arg) {
+  run_t *j = arg;
+  const kb_job_record_t *rec = j->rec;
+  const char *type = rec->job->params->type;
+  int rc = kb_creds_find(txn, rec->project, rec->token_id, "docker", type, j->a, &j->creds);
+  if (rc == 0 && j->creds->state == READY) return 0;
+  if (rc == 0) return STORE_EXISTS; /* a leftover recovery has not dropped yet */
+  if (rc != STORE_NOTFOUND) return rc;
+  kb_record_t *c = hg_arena_alloc(j->a, sizeof(*c));
+  kb_creds_t *k = hg_arena_alloc(j->a, sizeof(*k));
+  uint64_t id;
+  if (!c || !k) return STORE_ENOMEM;
+  hangar__credentials__v1__credentials_record__init(c);
+  hangar__credentials__v1__credentials__init(k);
+  if ((rc = store_next_version(txn, &id)) != 0) return rc;
+  kb_driver_t *d = j->r->svc->drivers[KB_BACKEND_DOCKER];
+  c->credentials = k;
+  c->backend = "docker";
+  c->type = (char *)type;
+  c->project = rec->project;
+  c->token_id = rec->token_id;
+  c->touch = now_s();
+  c->created_at = hg_now_text(j->a);
+  c->state = PROVISIONING;
+  if (!(k->id = kb_digits(j->a, (int64_t)id)) || !c->created_at ||
+      d->plan(d, "docker", type, k, j->a) != 0)
+    return STORE_ENOMEM;
+  j->creds = c;
+  return kb_creds_put(txn, c, STORE_PUT_NOOVERWRITE);
+}
+
+/* Create and delete, last step: the credentials settled and the job finished, together. */
+static int end_write(store_txn_t *txn, void *arg) {
+  run_t *j = arg;
+  int rc = 0;
+  if (!j->error && j->creds) {
+    uint64_t id;
+    if (kb_id_parse(j->creds->credentials->id, &id) != 0) return STORE_EINVAL;
+    if (strcmp(j->rec->job->command, "delete") == 0) {
+      rc = kb_creds_del(txn, id);
+    } else if (j->creds->state != READY) {
+      j->creds->state = READY;
+      rc = kb_creds_put(txn, j->creds, 0);
+    }
+  }
+  return rc ? rc : kb_job_put(txn, j->rec);
+}
+
+/* Delete, step 1: the credentials DROPPING, if they still exist and are the token's. */
+static int delete_begin(store_txn_t *txn, void *arg) {
+  run_t *j = arg;
+  uint64_t id;
+  const char *cid = j->rec->job->params->id;
+  if (kb_id_parse(cid ? cid : "", &id) != 0) return STORE_NOTFOUND;
+  int rc = kb_creds_load(txn, id, j->a, &j->creds);
+  if (rc) return rc;
+  if (strcmp(j->creds->project, j->rec->project) != 0 ||
+      strcmp(j->creds->token_id, j->rec->token_id) != 0 || j->creds->state == PROVISIONING)
+    return STORE_NOTFOUND;
+  if (j->creds->state == DROPPING) return 0;
+  j->creds->state = DROPPING;
+  return kb_creds_put(txn, j->creds, 0);
+}
+
+/* Runs one job to its end; a store failure leaves it pending for the next pass. */
+static int run_job(run_t *j) {
+  kb_svc_t *svc = j->r->svc;
+  kb_driver_t *d = svc->drivers[KB_BACKEND_DOCKER];
+  int is_delete = strcmp(j->rec->job->command, "delete") == 0;
+  int rc = start_job(j);
+  if (rc) return rc;
+  if (pause_ms(j->r, svc->job_delay_ms, 0)) return STORE_ECLOSED;
+  rc = store_write(svc->store, is_delete ? delete_begin : create_begin, j);
+  if (rc == STORE_NOTFOUND && is_delete) {
+    j->error = "Credentials not found";
+    j->creds = NULL;
+    rc = 0;
+  } else if (rc) {
+    return rc;
+  } else if (j->creds->state != READY) {
+    int drc = is_delete ? d->drop(d, j->creds->credentials) : d->create(d, j->creds->credentials);
+    if (drc)
+      j->error = drc == KB_DRIVER_UNAVAILABLE ? "The docker backend is unavailable"
+                                              : "The docker backend failed";
+  }
+  result_t *res = j->error || is_delete ? new_result(j) : created_result(j);
+  if (!res || finish(j, res) != 0) return STORE_ENOMEM;
+  if (j->error && j->creds && !is_delete) j->creds = NULL; /* recovery drops the half-made */
+  return store_write(svc->store, end_write, j);
+}
+
+/* Works through the pending jobs; 1 when there were any. */
+static int run_pending(kb_runner_t *r) {
+  hg_arena_t *list = hg_arena_new();
+  kb_job_record_t *jobs[BATCH];
+  size_t n = 0;
+  store_txn_t *txn;
+  int rc = list ? store_txn_begin_read(r->svc->store, &txn) : STORE_ENOMEM;
+  if (rc == 0) {
+    rc = kb_jobs_pending(txn, list, BATCH, jobs, &n);
+    store_txn_end(txn);
+  }
+  for (size_t i = 0; rc == 0 && i < n && !stopping(r); i++) {
+    run_t j = {r, hg_arena_new(), jobs[i], NULL, NULL};
+    int jrc = j.a ? run_job(&j) : STORE_ENOMEM;
+    if (jrc && jrc != STORE_ECLOSED)
+      HG_WARN("jobs", NULL, "job %lld: %s; trying again later", (long long)jobs[i]->job->id,
+              store_strerror(jrc));
+    hg_arena_free(j.a);
+    if (jrc) rc = jrc;
+  }
+  hg_arena_free(list);
+  return rc ? -1 : n > 0;
+}
+
+static void *loop(void *arg) {
+  kb_runner_t *r = arg;
+  while (!stopping(r)) {
+    int trouble = recover(r) != 0;
+    int busy = trouble ? 0 : run_pending(r);
+    if (busy < 0) trouble = 1;
+    r->backoff_ms = trouble ? (r->backoff_ms ? r->backoff_ms * 2 : BACKOFF_MIN_MS) : 0;
+    if (r->backoff_ms > BACKOFF_MAX_MS) r->backoff_ms = BACKOFF_MAX_MS;
+    if (busy > 0 && !trouble) continue;
+    pause_ms(r, trouble ? r->backoff_ms : IDLE_MS, 1);
+  }
+  return NULL;
+}
+
+int kb_runner_start(kb_svc_t *svc, kb_runner_t **out) {
+  kb_runner_t *r = calloc(1, sizeof(*r));
+  if (!r) return -1;
+  r->svc = svc;
+  pthread_mutex_init(&r->mu, NULL);
+  pthread_condattr_t ca;
+  pthread_condattr_init(&ca);
+  pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+  pthread_cond_init(&r->cv, &ca);
+  pthread_condattr_destroy(&ca);
+  if (find_leftovers(r) != 0 || pthread_create(&r->thread, NULL, loop, r) != 0) {
+    pthread_cond_destroy(&r->cv);
+    pthread_mutex_destroy(&r->mu);
+    free(r);
+    return -1;
+  }
+  *out = r;
+  return 0;
+}
+
+void kb_runner_wake(kb_runner_t *r) {
+  if (!r) return;
+  pthread_mutex_lock(&r->mu);
+  r->woken = 1;
+  pthread_cond_signal(&r->cv);
+  pthread_mutex_unlock(&r->mu);
+}
+
+void kb_runner_stop(kb_runner_t *r) {
+  if (!r) return;
+  pthread_mutex_lock(&r->mu);
+  r->stop = 1;
+  pthread_cond_signal(&r->cv);
+  pthread_mutex_unlock(&r->mu);
+  pthread_join(r->thread, NULL);
+  pthread_cond_destroy(&r->cv);
+  pthread_mutex_destroy(&r->mu);
+  free(r);
+}
