@@ -6,12 +6,12 @@ COPY scripts/deps scripts/deps
 RUN scripts/install-deps
 COPY . .
 RUN cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo && cmake --build build -j"$(nproc)" \
-      --target auth-svc resources-svc products-svc gateway
+      --target auth-svc resources-svc products-svc credentials-svc gateway
 
 FROM debian:12-slim
 RUN apt-get update -qq && apt-get install -y -qq --no-install-recommends \
       libgrpc29 libprotobuf-c1 liblmdb0 libevent-2.1-7 libevent-pthreads-2.1-7 libjansson4 \
-      libjwt0 libssl3 libcmark0.30.2 libyaml-0-2 && rm -rf /var/lib/apt/lists/*
+      libjwt0 libssl3 libcmark0.30.2 libyaml-0-2 libmariadb3 && rm -rf /var/lib/apt/lists/*
 COPY --from=build /src/build/bin/ /usr/local/bin/
 RUN useradd --system --home /var/lib/hangar hangar && mkdir -p /var/lib/hangar \
       && chown hangar /var/lib/hangar

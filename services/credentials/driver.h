@@ -47,8 +47,10 @@ struct kb_driver {
 
 /* A MySQL/MariaDB driver for the server at dsn, "mysql://user:password@host:port" (an account
  * allowed to create databases and users); connections are opened lazily, so the server may
- * be down at start. NULL with why[] filled for a DSN that does not parse. */
-kb_driver_t *kb_driver_mysql(const char *dsn, char *why, size_t why_len);
+ * be down at start. Credentials name public ("host:port"), or the DSN's host and port when
+ * public is empty: the address clients reach the server at (a container's name is not).
+ * NULL with why[] filled for a DSN or an address that does not parse. */
+kb_driver_t *kb_driver_mysql(const char *dsn, const char *public, char *why, size_t why_len);
 
 /* The records-only driver: credentials whose hostname ends in ".invalid" (RFC 2606), which
  * nothing answers. */

@@ -38,6 +38,8 @@ typedef struct mysql_driver {
   kb_driver_t base; /* first: a kb_driver_t * is a mysql_driver_t * */
   char user[128], password[256], host[256];
   unsigned port;
+  char public_host[256]; /* what credentials say */
+  unsigned public_port;
   pthread_mutex_t mu;
   MYSQL *idle[POOL]; /* connected handles nobody uses */
   size_t n_idle;
@@ -63,6 +65,24 @@ static int url_decode(const char *s, size_t len, char *out, size_t n) {
   return 0;
 }
 
+/* host[:port] into host (n bytes) and *port (3306 when absent). 0 or -1. */
+static int parse_address(const char *s, char *host, size_t n, unsigned *port) {
+  const char *colon = strrchr(s, ':');
+  size_t hlen = colon ? (size_t)(colon - s) : strlen(s);
+  if (hlen == 0 || hlen >= n || memchr(s, '/', hlen) || memchr(s, '@', hlen)) return -1;
+  memcpy(host, s, hlen);
+  host[hlen] = '\0';
+  *port = 3306;
+  if (colon) {
+    char *end;
+    errno = 0;
+    unsigned long v = strtoul(colon + 1, &end, 10);
+    if (errno || *end || end == colon + 1 || v == 0 || v > 65535) return -1;
+    *port = (unsigned)v;
+  }
+  return 0;
+}
+
 /* mysql://user:password@host:port (port optional, default 3306). */
 static int parse_dsn(mysql_driver_t *m, const char *dsn) {
   static const char scheme[] = "mysql://";
@@ -77,20 +97,7 @@ static int parse_dsn(mysql_driver_t *m, const char *dsn) {
   if (colon &&
       url_decode(colon + 1, (size_t)(at - colon - 1), m->password, sizeof(m->password)) != 0)
     return -1;
-  const char *host = at + 1, *port = strrchr(host, ':');
-  size_t hlen = port ? (size_t)(port - host) : strlen(host);
-  if (hlen == 0 || hlen >= sizeof(m->host) || memchr(host, '/', hlen)) return -1;
-  memcpy(m->host, host, hlen);
-  m->host[hlen] = '\0';
-  m->port = 3306;
-  if (port) {
-    char *end;
-    errno = 0;
-    unsigned long v = strtoul(port + 1, &end, 10);
-    if (errno || *end || end == port + 1 || v == 0 || v > 65535) return -1;
-    m->port = (unsigned)v;
-  }
-  return 0;
+  return parse_address(at + 1, m->host, sizeof(m->host), &m->port);
 }
 
 /* A client error (2000-2999: cannot connect, connection lost) or a server refusing us:
@@ -200,10 +207,10 @@ static int plan(kb_driver_t *d, const char *backend, const char *type, kb_creds_
     return -1;
   salt[SALT_LEN] = password[PASSWORD_LEN] = '\0';
   char *name = hg_arena_sprintf(a, "hg%s_%s", c->id, salt);
-  c->hostname = hg_arena_strdup(a, m->host);
+  c->hostname = hg_arena_strdup(a, m->public_host);
   if (!name || !c->hostname) return -1;
   c->_port_case = HANGAR__CREDENTIALS__V1__CREDENTIALS___PORT_PORT;
-  c->port = (int32_t)m->port;
+  c->port = (int32_t)m->public_port;
   c->_db_case = HANGAR__CREDENTIALS__V1__CREDENTIALS___DB_DB;
   c->db = c->user = name;
   c->password = password;
@@ -273,7 +280,7 @@ static void free_driver(kb_driver_t *d) {
   mysql_library_end();
 }
 
-kb_driver_t *kb_driver_mysql(const char *dsn, char *why, size_t why_len) {
+kb_driver_t *kb_driver_mysql(const char *dsn, const char *public, char *why, size_t why_len) {
   mysql_driver_t *m = calloc(1, sizeof(*m));
   if (!m) {
     snprintf(why, why_len, "out of memory");
@@ -281,6 +288,14 @@ kb_driver_t *kb_driver_mysql(const char *dsn, char *why, size_t why_len) {
   }
   if (parse_dsn(m, dsn) != 0) {
     snprintf(why, why_len, "expected mysql://user:password@host:port");
+    free(m);
+    return NULL;
+  }
+  if (!public[0]) {
+    snprintf(m->public_host, sizeof(m->public_host), "%s", m->host);
+    m->public_port = m->port;
+  } else if (parse_address(public, m->public_host, sizeof(m->public_host), &m->public_port)) {
+    snprintf(why, why_len, "expected a public address host:port");
     free(m);
     return NULL;
   }

@@ -11,7 +11,7 @@
 #define WORKER_QUEUE 1024
 
 typedef struct settings {
-  const char *mysql_dsn, *public_url, *job_delay_ms, *workers;
+  const char *mysql_dsn, *mysql_public, *public_url, *job_delay_ms, *workers;
 } settings_t;
 
 static int configure(hg_service_t *frame, settings_t *s, kb_svc_t *svc, int argc, char **argv) {
@@ -20,6 +20,8 @@ static int configure(hg_service_t *frame, settings_t *s, kb_svc_t *svc, int argc
       {"--mysql-dsn", "HANGAR_MYSQL_DSN", "",
        "mysql://user:password@host:port of a server to provision on (empty: mysql answers 503)",
        &s->mysql_dsn},
+      {"--mysql-public-address", "HANGAR_MYSQL_PUBLIC_ADDRESS", "",
+       "host:port that mysql credentials name (empty: the DSN's)", &s->mysql_public},
       {"--public-url", "HANGAR_PUBLIC_URL", "",
        "base of job URLs (empty: http:// and the request's Host)", &s->public_url},
       {"--job-delay-ms", "HANGAR_JOB_DELAY_MS", "500",
@@ -44,9 +46,9 @@ static int configure(hg_service_t *frame, settings_t *s, kb_svc_t *svc, int argc
  * provisions nothing (said at start, so nobody mistakes it for a real backend). */
 static int open_drivers(const settings_t *s, kb_svc_t *svc) {
   char why[128];
-  if (s->mysql_dsn[0] &&
-      !(svc->drivers[KB_BACKEND_MYSQL] = kb_driver_mysql(s->mysql_dsn, why, sizeof(why)))) {
-    fprintf(stderr, "credentials-svc: bad --mysql-dsn: %s\n", why);
+  if (s->mysql_dsn[0] && !(svc->drivers[KB_BACKEND_MYSQL] =
+                               kb_driver_mysql(s->mysql_dsn, s->mysql_public, why, sizeof(why)))) {
+    fprintf(stderr, "credentials-svc: bad --mysql-dsn or --mysql-public-address: %s\n", why);
     return -1;
   }
   if (!s->mysql_dsn[0])
