@@ -1,0 +1,327 @@
+"""Keboola Provisioning API: the async docker backend (rstudio, jupyter) and the job queue
+(GET /queue/job/{id}), black box through the gateway: job references, the job lifecycle and
+the seed's job shape, async deletes, the 400 rules, isolation, and a credentials-svc SIGKILLed
+mid-job. Uses its own Stack (no MariaDB: docker provisions nothing real)."""
+
+import re
+import secrets
+import signal
+import time
+
+import harness
+from test_keboola import KeboolaTest, RUN_HDR, CANNOT_EXTEND, DIGITS_RE
+
+JOB_DELAY_MS = 400
+TRANSFORMATION = {"config_id": "12345", "config_version": "4", "row_id": "6789"}
+
+
+def setUpModule():
+    harness.module_stack(job_delay_ms=JOB_DELAY_MS)
+
+
+def tearDownModule():
+    harness.module_teardown()
+
+
+class JobsBase(KeboolaTest):
+    def expect_create_job(self, job, jid, type_):
+        """The seed's finished create job."""
+        self.assertEqual(jid, job.get("id"), "job id: %r" % job)
+        self.assertEqual("keboola-provisioning-bundle", job.get("component"), "%r" % job)
+        self.assertEqual("create", job.get("command"), "%r" % job)
+        self.assertEqual("success", job.get("status"), "%r" % job)
+        params = job.get("params")
+        self.assertIsInstance(params, dict, "params: %r" % job)
+        self.assertEqual("docker", params.get("backend"), "params.backend: %r" % job)
+        self.assertEqual(type_, params.get("type"), "params.type: %r" % job)
+        res = job.get("result")
+        self.assertIsInstance(res, dict, "result: %r" % job)
+        self.assertEqual("ok", res.get("status"), "result.status: %r" % job)
+        creds = res.get("credentials")
+        self.assertIsInstance(creds, dict, "result.credentials: %r" % job)
+        for k in ("port", "id", "hostname", "password", "user"):
+            self.assertIn(k, creds, "result.credentials.%s: %r" % (k, job))
+        self.assertIs(type(creds["port"]), int, "result.credentials.port must be an int: %r"
+                      % job)
+        self.assertTrue(str(creds["id"]).isdigit(), "result.credentials.id: %r" % job)
+        self.assertEqual("docker/%s" % creds["id"], res.get("url"), "result.url: %r" % job)
+        self.expect_job_common(job)
+        return str(creds["id"]), creds
+
+    def expect_job_common(self, job):
+        self.assertIn("runId", job, "runId (seed): %r" % job)
+        self.assertIsInstance(job["runId"], str, "runId is a string in the seed: %r" % job)
+        self.assertRegex(job["runId"], DIGITS_RE, "%r" % job)
+        # timestamps are set (the Syrup queue's names)
+        for k in ("createdTime", "startTime", "endTime"):
+            self.assertIsInstance(job.get(k), str, "%s must be set on a finished job: %r"
+                                  % (k, job))
+            self.assertTrue(job[k], "%r" % job)
+
+    def async_create(self, tok, type_="rstudio"):
+        r = self.k("POST", "/provisioning/async/docker", {"type": type_}, tok=tok)
+        return self.job_ref(r, 202)
+
+    def docker_creds(self, tok, type_="rstudio"):
+        jid = self.async_create(tok, type_)
+        job, _ = self.wait_job(jid, tok)
+        cid, creds = self.expect_create_job(job, jid, type_)
+        return cid, creds
+
+
+class AsyncCreate(JobsBase):
+    def test_plain_create_lifecycle_and_seed_shape(self):
+        tok = self.new_token()
+        for t in ("rstudio", "jupyter"):
+            with self.subTest(type=t):
+                r = self.k("POST", "/provisioning/async/docker", {"type": t}, tok=tok)
+                jid = self.job_ref(r, 202)
+                job, seen = self.wait_job(jid, tok)
+                self.assertIn("processing", seen, "the worker's processing state should be "
+                              "visible with a %d ms job delay: %s" % (JOB_DELAY_MS, seen))
+                self.assertEqual("success", seen[-1], "%s %r" % (seen, job))
+                cid, creds = self.expect_create_job(job, jid, t)
+                # the credentials can be read through the sync API
+                p = "/provisioning/docker/%s" % cid
+                d = self.expect_detail(self.k("GET", p, tok=tok), "docker", cid, True)
+                self.assertEqual(creds["password"], d["credentials"].get("password"))
+                self.assertEqual(creds["port"], d["credentials"].get("port"))
+                d2 = self.expect_detail(self.k("GET", "/provisioning/docker?type=%s" % t,
+                                               tok=tok), "docker", cid, True)
+                self.assertEqual(d["credentials"], d2["credentials"])
+                # the job URL stays readable and the same once finished
+                r2 = self.k("GET", "/queue/job/%d" % jid, tok=tok)
+                self.expect(r2, 200, job)
+                self.expect_ct(r2)
+
+    def test_job_polled_at_the_url_given(self):
+        tok = self.new_token()
+        r = self.k("POST", "/provisioning/async/docker", {"type": "rstudio"}, tok=tok)
+        jid = self.job_ref(r, 202)
+        path = r.body["url"][len(self.s.base_url):]
+        job, _ = self.wait_job(jid, tok, path=path)
+        self.expect_create_job(job, jid, "rstudio")
+
+    def test_url_base_follows_host_header(self):
+        tok = self.new_token()
+        r = self.k("POST", "/provisioning/async/docker", {"type": "jupyter"}, tok=tok,
+                   headers={"Host": "provisioning.example.test:8443"})
+        self.expect(r, 202)
+        self.assertEqual("http://provisioning.example.test:8443/queue/job/%s" % r.body.get("id"),
+                         r.body.get("url"), "%r" % r)
+        self.wait_job(r.body["id"], tok)
+
+    def test_transformation_create(self):
+        tok = self.new_token()
+        for body, t in (({"transformation": TRANSFORMATION}, "rstudio"),
+                        ({"transformation": TRANSFORMATION, "type": "jupyter"}, "jupyter"),
+                        ({"transformation": TRANSFORMATION, "type": "rstudio"}, "rstudio")):
+            with self.subTest(body=body):
+                r = self.k("POST", "/provisioning/async/docker/transformation", body, tok=tok)
+                jid = self.job_ref(r, 202)
+                job, _ = self.wait_job(jid, tok)
+                cid, _ = self.expect_create_job(job, jid, t)
+                self.expect_detail(self.k("GET", "/provisioning/docker/%s" % cid, tok=tok),
+                                   "docker", cid, True)
+
+    def test_plain_create_400s(self):
+        tok = self.new_token()
+        cases = [({}, None), (None, None), ({"type": "sandbox"}, None),
+                 ({"type": "transformations"}, None), ({"type": "bogus"}, None),
+                 ({"type": ""}, None), ({"type": 5}, None), ({"type": ["rstudio"]}, None),
+                 ({"type": None}, None), ({"type": "RSTUDIO"}, None),
+                 ({"type": "rstudio", "input": "x"}, "input must be an array"),
+                 ({"type": "rstudio", "script": 5}, "script must be a string")]
+        for body, why in cases:
+            with self.subTest(body=body):
+                r = self.k("POST", "/provisioning/async/docker", body, tok=tok)
+                self.expect_kerror(r, 400, why or "")
+        r = self.k("GET", "/provisioning/docker?type=rstudio", tok=tok)
+        self.expect_kerror(r, 404, "a refused create must not create credentials")
+
+    def test_other_backends_have_no_async_actions(self):
+        tok = self.new_token()
+        for backend in ("mysql", "snowflake", "redshift-workspace", "oracle", "redshift"):
+            with self.subTest(backend=backend):
+                r = self.k("POST", "/provisioning/async/%s" % backend, {"type": "rstudio"},
+                           tok=tok)
+                self.expect_kerror(r, 400)
+                r = self.k("POST", "/provisioning/async/%s" % backend, {"type": "sandbox"},
+                           tok=tok)
+                self.expect_kerror(r, 400)
+                r = self.k("POST", "/provisioning/async/%s/transformation" % backend,
+                           {"transformation": TRANSFORMATION}, tok=tok)
+                self.expect_kerror(r, 400)
+
+    def test_transformation_400s(self):
+        tok = self.new_token()
+        cases = [{}, {"type": "rstudio"}, {"transformation": 5}, {"transformation": "x"},
+                 {"transformation": []}, {"transformation": None},
+                 {"transformation": [TRANSFORMATION]},
+                 {"transformation": dict(TRANSFORMATION, config_id=12345)},
+                 {"transformation": dict(TRANSFORMATION, config_version=4)},
+                 {"transformation": dict(TRANSFORMATION, row_id=None)},
+                 {"transformation": TRANSFORMATION, "type": 5}]
+        for k in TRANSFORMATION:
+            t = dict(TRANSFORMATION)
+            del t[k]
+            cases.append({"transformation": t})
+        for body in cases:
+            with self.subTest(body=body):
+                r = self.k("POST", "/provisioning/async/docker/transformation", body, tok=tok)
+                self.expect_kerror(r, 400)
+        r = self.k("POST", "/provisioning/async/docker/transformation", tok=tok)
+        self.expect_kerror(r, 400, "no body: transformation is required")
+
+    def test_sync_docker_actions_400(self):
+        tok = self.new_token()
+        cid, _ = self.docker_creds(tok)
+        p = "/provisioning/docker/%s" % cid
+        self.expect_kerror(self.k("DELETE", p, tok=tok), 400)
+        self.expect_kerror(self.k("POST", p + "/kill", tok=tok, headers=RUN_HDR), 400)
+        self.expect_kerror(self.k("POST", "/provisioning/docker", {"type": "rstudio"}, tok=tok),
+                           400)
+        self.expect_detail(self.k("GET", p, tok=tok), "docker", cid, True)
+
+    def test_extend_docker(self):
+        tok = self.new_token()
+        cid, _ = self.docker_creds(tok, "jupyter")
+        p = "/provisioning/docker/%s" % cid
+        before = self.expect_detail(self.k("GET", p, tok=tok), "docker", cid, True)
+        time.sleep(1.1)
+        r = self.k("POST", p + "/extend", tok=tok, headers=RUN_HDR)
+        self.expect(r, 200)
+        self.assertNotEqual(CANNOT_EXTEND, r.body)
+        self.assertEqual(cid, str(r.body.get("id")), "%r" % r)
+        self.assertGreater(self.expect_touch(r.body.get("touch"), r), int(before["touch"]))
+        after = self.expect_detail(self.k("GET", p, tok=tok), "docker", cid, True)
+        self.assertEqual(r.body["touch"], after["touch"])
+        self.assertNotEqual(before["expiration"], after["expiration"])
+
+
+class AsyncDelete(JobsBase):
+    def test_async_delete_lifecycle(self):
+        tok = self.new_token()
+        cid, _ = self.docker_creds(tok)
+        r = self.k("DELETE", "/provisioning/async/docker/%s" % cid, tok=tok)
+        jid = self.job_ref(r, 200)
+        job, seen = self.wait_job(jid, tok)
+        self.assertEqual("success", job.get("status"), "%s %r" % (seen, job))
+        self.assertEqual(jid, job.get("id"))
+        self.assertEqual("keboola-provisioning-bundle", job.get("component"), "%r" % job)
+        self.assertEqual("delete", job.get("command"), "%r" % job)
+        params = job.get("params")
+        self.assertIsInstance(params, dict, "%r" % job)
+        self.assertEqual("docker", params.get("backend"), "%r" % job)
+        self.assertEqual(cid, str(params.get("id")), "params.id: %r" % job)
+        self.assertEqual({"status": "ok"}, job.get("result"), "result: %r" % job)
+        self.expect_job_common(job)
+        p = "/provisioning/docker/%s" % cid
+        self.expect_kerror(self.k("GET", p, tok=tok), 404)
+        self.expect_kerror(self.k("GET", "/provisioning/docker?type=rstudio", tok=tok), 404)
+        self.expect_kerror(self.k("POST", p + "/extend", tok=tok, headers=RUN_HDR), 404)
+        self.expect_kerror(self.k("DELETE", "/provisioning/async/docker/%s" % cid, tok=tok), 404)
+
+    def test_async_delete_unknown_404_at_once(self):
+        tok = self.new_token()
+        snow = self.create("snowflake", tok, "sandbox", status=201)
+        for cid in ("987654321", "abc", snow["id"]):
+            with self.subTest(id=cid):
+                r = self.k("DELETE", "/provisioning/async/docker/%s" % cid, tok=tok)
+                self.expect_kerror(r, 404)
+        self.expect_detail(self.k("GET", "/provisioning/snowflake/%s" % snow["id"], tok=tok),
+                           "snowflake", snow["id"], True)
+
+    def test_async_delete_isolation(self):
+        project = "p" + secrets.token_hex(4)
+        owner = self.new_token(project)
+        same_project = self.new_token(project)
+        other_project = self.new_token()
+        cid, _ = self.docker_creds(owner)
+        for tok in (same_project, other_project):
+            r = self.k("DELETE", "/provisioning/async/docker/%s" % cid, tok=tok)
+            self.expect_kerror(r, 404)
+            self.expect_kerror(self.k("GET", "/provisioning/docker/%s" % cid, tok=tok), 404)
+            self.expect_kerror(self.k("POST", "/provisioning/docker/%s/extend" % cid, tok=tok,
+                                      headers=RUN_HDR), 404)
+        time.sleep(JOB_DELAY_MS / 1000.0 * 3)
+        self.expect_detail(self.k("GET", "/provisioning/docker/%s" % cid, tok=owner), "docker",
+                           cid, True)
+
+
+class Jobs(JobsBase):
+    def test_job_404s_and_401s(self):
+        tok = self.new_token()
+        jid = self.async_create(tok)
+        other = self.new_token()
+        self.expect_kerror(self.k("GET", "/queue/job/%d" % jid, tok=other), 404)
+        self.expect_kerror(self.k("GET", "/queue/job/%d" % jid), 401)
+        self.expect_kerror(self.k("GET", "/queue/job/%d" % jid, tok="nope" + secrets.token_hex(6)),
+                           401)
+        for path in ("/queue/job/987654321", "/queue/job/abc", "/queue/job/0",
+                     "/queue/job/%dx" % jid):
+            with self.subTest(path=path):
+                self.expect_kerror(self.k("GET", path, tok=tok), 404)
+        self.wait_job(jid, tok)
+        self.expect_kerror(self.k("GET", "/queue/job/%d" % jid, tok=other), 404)
+
+    def test_job_needs_a_storage_token(self):
+        project = "p" + secrets.token_hex(4)
+        tok = self.new_token(project)
+        jid = self.async_create(tok)
+        kpat = self.s.mint_token("kpat", "u-" + secrets.token_hex(4),
+                                 [("storage-projects/%s" % project, "editor")])["token"]
+        r = self.k("GET", "/queue/job/%d" % jid, tok=kpat)
+        self.expect_kerror(r, (401, 403, 404), "a kpat token is not a Storage API token")
+        r = self.k("GET", "/queue/job/%d" % jid, token=tok)  # Authorization: Bearer
+        self.expect_kerror(r, 401)
+        self.wait_job(jid, tok)
+
+    def test_jobs_and_credentials_survive_a_restart(self):
+        tok = self.new_token()
+        cid, creds = self.docker_creds(tok)
+        jid = self.async_create(tok, "jupyter")
+        job, _ = self.wait_job(jid, tok)
+        self.s.restart("credentials-svc")
+        r = self.k("GET", "/queue/job/%d" % jid, tok=tok)
+        self.expect(r, 200, job)
+        d = self.expect_detail(self.k("GET", "/provisioning/docker/%s" % cid, tok=tok),
+                               "docker", cid, True)
+        self.assertEqual(creds["password"], d["credentials"].get("password"))
+        nid = self.async_create(tok)
+        self.assertGreater(nid, jid, "job ids are not reused after a restart")
+        self.wait_job(nid, tok)
+
+
+class Durability(JobsBase):
+    def test_sigkill_mid_job_finishes_or_fails_never_stays_processing(self):
+        tok = self.new_token()
+        self.s.restart("credentials-svc", job_delay_ms=3000)
+        try:
+            first = self.async_create(tok, "rstudio")
+            second = self.async_create(tok, "jupyter")
+
+            def processing():
+                r = self.k("GET", "/queue/job/%d" % first, tok=tok)
+                self.expect(r, 200)
+                return r.body.get("status") == "processing"
+
+            self.poll(processing, timeout=10, what="job %d to be processing" % first)
+            code = self.s.kill("credentials-svc", signal.SIGKILL)
+            self.assertEqual(-signal.SIGKILL, code)
+        finally:
+            self.s.restart("credentials-svc", job_delay_ms=JOB_DELAY_MS)
+        for jid, t in ((first, "rstudio"), (second, "jupyter")):
+            job, seen = self.wait_job(jid, tok, timeout=30)
+            self.assertIn(job["status"], ("success", "error"), "%r" % job)
+            if job["status"] == "success":
+                cid, _ = self.expect_create_job(job, jid, t)
+                self.expect_detail(self.k("GET", "/provisioning/docker/%s" % cid, tok=tok),
+                                   "docker", cid, True)
+            # settled for good
+            time.sleep(0.3)
+            self.expect(self.k("GET", "/queue/job/%d" % jid, tok=tok), 200, job)
+
+
+if __name__ == "__main__":
+    harness.main()
