@@ -39,6 +39,7 @@ bench: build
 	BUILD_DIR=$(CURDIR)/$(BUILD) bench/load.sh
 	BUILD_DIR=$(CURDIR)/$(BUILD) bench/konnect-list.sh
 	BUILD_DIR=$(CURDIR)/$(BUILD) bench/labels-patch.sh
+	BUILD_DIR=$(CURDIR)/$(BUILD) bench/keboola.sh
 
 format:
 	@scripts/format

@@ -28,11 +28,15 @@ bench_stack() { # NAME [URL TOKEN]
       "$repo/scripts/run-local" "${BUILD_DIR:-$repo/build}/bin" >"$bench_tmp/stack.log" 2>&1 &
     bench_stack_pid=$!
     url=http://127.0.0.1:$port
-    for _ in $(seq 1 100); do
+    for _ in $(seq 1 300); do
       curl -fsS -o /dev/null "$url/readyz" 2>/dev/null && break
       sleep 0.1
     done
     admin=$(cat "$bench_tmp/data/dev-admin-token")
   fi
-  curl -fsS -o /dev/null "$url/readyz" || { echo "$bench_name: $url is not ready" >&2; exit 1; }
+  curl -fsS -o /dev/null "$url/readyz" || {
+    echo "$bench_name: $url is not ready" >&2
+    [ -f "$bench_tmp/stack.log" ] && tail -20 "$bench_tmp/stack.log" >&2
+    exit 1
+  }
 }
