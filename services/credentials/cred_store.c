@@ -129,6 +129,25 @@ int kb_creds_unsettled(store_txn_t *txn, hg_arena_t *a, size_t limit, kb_record_
   return scan_index(txn, KB_T_CREDS, IX_UNSETTLED, &r, limit, n);
 }
 
+static uint64_t id_of(store_val_t key) {
+  uint64_t id = 0;
+  for (size_t i = 0; i < key.n && i < 8; i++) id = id << 8 | ((const uint8_t *)key.p)[i];
+  return id;
+}
+
+/* The index is in key order, which for big-endian ids is numeric order: the last is the max. */
+static int track_max(void *arg, store_val_t key, store_val_t val) {
+  (void)val;
+  uint64_t *max = arg, id = id_of(key);
+  if (id > *max) *max = id;
+  return 0;
+}
+
+int kb_creds_unsettled_max(store_txn_t *txn, uint64_t *out) {
+  *out = 0;
+  return store_index_scan(txn, KB_T_CREDS, IX_UNSETTLED, (store_val_t){NULL, 0}, 0, track_max, out);
+}
+
 int kb_job_load(store_txn_t *txn, uint64_t id, hg_arena_t *a, kb_job_record_t **out) {
   id_key_t k = id_key(id);
   store_val_t v;

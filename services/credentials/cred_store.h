@@ -44,6 +44,9 @@ int kb_creds_del(store_txn_t *txn, uint64_t id);
  * limit). */
 int kb_creds_unsettled(store_txn_t *txn, hg_arena_t *a, size_t limit, kb_record_t **out, size_t *n);
 
+/* The highest id among records in PROVISIONING or DROPPING (0: none). */
+int kb_creds_unsettled_max(store_txn_t *txn, uint64_t *out);
+
 int kb_job_load(store_txn_t *txn, uint64_t id, hg_arena_t *a, kb_job_record_t **out);
 /* Writes a job; it is pending while its status is waiting or processing. */
 int kb_job_put(store_txn_t *txn, const kb_job_record_t *rec);

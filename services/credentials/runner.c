@@ -93,10 +93,13 @@ static int recover(kb_runner_t *r) {
     rc = kb_creds_unsettled(txn, a, BATCH, recs, &n);
     store_txn_end(txn);
   }
-  int left = rc != 0;
+  int left = rc != 0, past = 0; /* past: the batch reached records of this run */
   for (size_t i = 0; rc == 0 && i < n; i++) {
     uint64_t id;
-    if (kb_id_parse(recs[i]->credentials->id, &id) != 0 || id > r->recover_upto) continue;
+    if (kb_id_parse(recs[i]->credentials->id, &id) != 0 || id > r->recover_upto) {
+      past = 1;
+      continue;
+    }
     const kb_backend_t *b = kb_backend_find(recs[i]->backend);
     kb_driver_t *d = b ? r->svc->drivers[b->id] : NULL;
     int drc = d ? d->drop(d, recs[i]->credentials) : KB_DRIVER_UNAVAILABLE;
@@ -114,30 +117,19 @@ static int recover(kb_runner_t *r) {
               recs[i]->credentials->id,
               recs[i]->state == PROVISIONING ? "half-created" : "half-dropped");
   }
-  if (!left && n < BATCH) r->recover_upto = 0;
+  if (!left && (n < BATCH || past)) r->recover_upto = 0;
   hg_arena_free(a);
   return left ? -1 : 0;
 }
 
 /* The highest id among unsettled records at start (0: none). */
 static int find_leftovers(kb_runner_t *r) {
-  hg_arena_t *a = hg_arena_new();
   store_txn_t *txn;
-  kb_record_t *recs[BATCH];
-  size_t n = 0;
-  int rc = a ? store_txn_begin_read(r->svc->store, &txn) : STORE_ENOMEM;
+  int rc = store_txn_begin_read(r->svc->store, &txn);
   if (rc == 0) {
-    rc = kb_creds_unsettled(txn, a, BATCH, recs, &n);
+    rc = kb_creds_unsettled_max(txn, &r->recover_upto);
     store_txn_end(txn);
   }
-  /* Leftovers are the oldest unsettled records; more than one batch: take all there are. */
-  r->recover_upto = n == BATCH ? UINT64_MAX : 0;
-  for (size_t i = 0; rc == 0 && n < BATCH && i < n; i++) {
-    uint64_t id;
-    if (kb_id_parse(recs[i]->credentials->id, &id) == 0 && id > r->recover_upto)
-      r->recover_upto = id;
-  }
-  hg_arena_free(a);
   return rc;
 }
 
@@ -334,16 +326,21 @@ static int run_pending(kb_runner_t *r) {
   return rc ? -1 : n > 0;
 }
 
+/* Recovery is tried again with a growing pause while it cannot finish (a backend down);
+ * jobs run meanwhile, since a docker job never waits for a mysql leftover. */
 static void *loop(void *arg) {
   kb_runner_t *r = arg;
+  int64_t recover_at = 0;
   while (!stopping(r)) {
-    int trouble = recover(r) != 0;
-    int busy = trouble ? 0 : run_pending(r);
-    if (busy < 0) trouble = 1;
-    r->backoff_ms = trouble ? (r->backoff_ms ? r->backoff_ms * 2 : BACKOFF_MIN_MS) : 0;
-    if (r->backoff_ms > BACKOFF_MAX_MS) r->backoff_ms = BACKOFF_MAX_MS;
-    if (busy > 0 && !trouble) continue;
-    pause_ms(r, trouble ? r->backoff_ms : IDLE_MS, 1);
+    if (r->recover_upto && hg_monotonic_ms() >= recover_at) {
+      int left = recover(r) != 0;
+      r->backoff_ms = left ? (r->backoff_ms ? r->backoff_ms * 2 : BACKOFF_MIN_MS) : 0;
+      if (r->backoff_ms > BACKOFF_MAX_MS) r->backoff_ms = BACKOFF_MAX_MS;
+      recover_at = hg_monotonic_ms() + r->backoff_ms;
+    }
+    int busy = run_pending(r);
+    if (busy > 0) continue;
+    pause_ms(r, busy < 0 || r->recover_upto ? BACKOFF_MIN_MS : IDLE_MS, 1);
   }
   return NULL;
 }
