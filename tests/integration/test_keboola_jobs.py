@@ -3,6 +3,7 @@
 the seed's job shape, async deletes, the 400 rules, isolation, and a credentials-svc SIGKILLed
 mid-job. Uses its own Stack (no MariaDB: docker provisions nothing real)."""
 
+import os
 import re
 import secrets
 import signal
@@ -199,6 +200,69 @@ class AsyncCreate(JobsBase):
         self.assertNotEqual(before["expiration"], after["expiration"])
 
 
+class HostAndBase(JobsBase):
+    """<base> in a job reference is HANGAR_PUBLIC_URL when set, else http:// + Host. A request
+    without a valid Host cannot yield a URL a client can poll: RFC 9112 section 3.2 says a
+    server MUST answer 400 to an HTTP/1.1 request without Host, with several Host lines, or
+    with an invalid Host value."""
+
+    def raw_create(self, host_lines, version="HTTP/1.1"):
+        tok = self.new_token()
+        body = b'{"type":"rstudio"}'
+        head = "POST /provisioning/async/docker %s\r\n" % version
+        for h in host_lines:
+            head += "Host: %s\r\n" % h
+        head += ("X-StorageApi-Token: %s\r\nContent-Type: application/json\r\n"
+                 "Content-Length: %d\r\nConnection: close\r\n\r\n" % (tok, len(body)))
+        st, h, b, _ = self.s.raw(head.encode("latin-1") + body)
+        self.assertIsNotNone(st, "no HTTP answer")
+        r = harness.Resp(st, h, b, "POST", "/provisioning/async/docker (Host %r, %s)"
+                         % (host_lines, version), head.encode("latin-1") + body)
+        if st >= 500:
+            self._seen_5xx.append(r)
+        return r
+
+    def test_http11_without_valid_host_is_400(self):
+        for lines in ([], [""], ["evil.test/x?y="], ["a b"], ["one.test", "two.test"]):
+            with self.subTest(host=lines):
+                r = self.raw_create(lines)
+                self.expect_kerror(r, 400, "an HTTP/1.1 request with Host lines %r" % (lines,))
+
+    def test_http10_without_host_gets_an_absolute_url(self):
+        r = self.raw_create([], version="HTTP/1.0")
+        self.expect(r, 202)
+        self.assertRegex(r.body.get("url", ""), r"^https?://[^/]+/queue/job/%s$"
+                         % r.body.get("id"), "a client polls the url it is given: %r" % r)
+
+    def test_hangar_public_url(self):
+        base = "https://provisioning.example.test:8443"
+        old = os.environ.get("HANGAR_PUBLIC_URL")
+        os.environ["HANGAR_PUBLIC_URL"] = base
+        try:
+            for n in ("credentials-svc", "gateway"):
+                self.s.restart(n)
+            tok = self.new_token()
+            r = self.k("POST", "/provisioning/async/docker", {"type": "rstudio"}, tok=tok)
+            self.expect(r, 202)
+            jid = r.body.get("id")
+            self.assertEqual({"id": jid, "url": "%s/queue/job/%s" % (base, jid),
+                              "status": "waiting"}, r.body, "%r" % r)
+            job, _ = self.wait_job(jid, tok)
+            cid, _ = self.expect_create_job(job, jid, "rstudio")
+            r = self.k("DELETE", "/provisioning/async/docker/%s" % cid, tok=tok)
+            self.expect(r, 200)
+            self.assertEqual("%s/queue/job/%s" % (base, r.body.get("id")), r.body.get("url"),
+                             "%r" % r)
+            self.wait_job(r.body["id"], tok)
+        finally:
+            if old is None:
+                os.environ.pop("HANGAR_PUBLIC_URL", None)
+            else:
+                os.environ["HANGAR_PUBLIC_URL"] = old
+            for n in ("credentials-svc", "gateway"):
+                self.s.restart(n)
+
+
 class AsyncDelete(JobsBase):
     def test_async_delete_lifecycle(self):
         tok = self.new_token()
@@ -321,6 +385,35 @@ class Durability(JobsBase):
             # settled for good
             time.sleep(0.3)
             self.expect(self.k("GET", "/queue/job/%d" % jid, tok=tok), 200, job)
+
+    def test_sigkill_mid_delete_job(self):
+        tok = self.new_token()
+        cid, _ = self.docker_creds(tok)
+        self.s.restart("credentials-svc", job_delay_ms=3000)
+        try:
+            r = self.k("DELETE", "/provisioning/async/docker/%s" % cid, tok=tok)
+            jid = self.job_ref(r, 200)
+
+            def processing():
+                r = self.k("GET", "/queue/job/%d" % jid, tok=tok)
+                self.expect(r, 200)
+                return r.body.get("status") == "processing"
+
+            self.poll(processing, timeout=10, what="delete job %d to be processing" % jid)
+            self.s.kill("credentials-svc", signal.SIGKILL)
+        finally:
+            self.s.restart("credentials-svc", job_delay_ms=JOB_DELAY_MS)
+        job, _ = self.wait_job(jid, tok, timeout=30)
+        self.assertIn(job["status"], ("success", "error"), "%r" % job)
+        r = self.k("GET", "/provisioning/docker/%s" % cid, tok=tok)
+        if job["status"] == "success":
+            self.assertEqual({"status": "ok"}, job.get("result"), "%r" % job)
+            self.expect_kerror(r, 404)
+        else:
+            self.expect_detail(r, "docker", cid, True)
+            r = self.k("DELETE", "/provisioning/async/docker/%s" % cid, tok=tok)
+            job, _ = self.wait_job(self.job_ref(r, 200), tok)
+            self.assertEqual("success", job["status"], "%r" % job)
 
 
 if __name__ == "__main__":
