@@ -5,10 +5,16 @@
  * transcodes cleanly: evhttp only calls us with a complete request, and every check here
  * runs before rpc_call(). A request that does not transcode is refused through
  * admission.c, which first asks the service whether the caller may make the call at all. */
+#include <arpa/inet.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include <event2/buffer.h>
+#include <event2/bufferevent.h>
 #include <event2/http.h>
+#include <event2/http_struct.h>
+#include <event2/keyvalq_struct.h>
+#include <event2/util.h>
 
 #include "gateway/gateway_internal.h"
 #include "common/log.h"
@@ -64,21 +70,75 @@ static const char *header_value(hg_arena_t *a, const char *v) {
 }
 
 /* Headers that carry identity travel to the services as metadata; the services
- * authenticate the caller themselves (the gateway does no auth). Host travels too, for
- * answers that point back at this gateway (a Keboola job's url), and Keboola's run id. */
+ * authenticate the caller themselves (the gateway does no auth). Keboola's run id travels
+ * too, and the request's host (request_host) for answers that point back at this gateway
+ * (a Keboola job's url). */
 static const struct {
   const char *header;
   const char *key;
 } forwarded[] = {
     {"Authorization", "authorization"},
     {"X-StorageApi-Token", "x-storageapi-token"},
-    {"Host", "x-forwarded-host"},
     {"X-KBC-RunId", "x-kbc-runid"},
 };
 #define N_FORWARDED (sizeof(forwarded) / sizeof(forwarded[0]))
 
-/* Fills md with x-request-id and the forwarded headers present. 0, or -1 after answering
- * 400 for a header that cannot travel as metadata. */
+/* Answers 400 naming header; returns -1. */
+static int bad_header(gw_exchange_t *ex, const char *header, const char *why) {
+  const gw_dialect_t *d = ex->binding->dialect;
+  gw_error_t e;
+  gw_invalid(&e, d, GW_TEXT_BAD_HEADER, GW_IN_HEADER, ex->arena, header, why);
+  gw_reply_status(ex, d, &e);
+  return -1;
+}
+
+/* RFC 3986's host ([IP-literal] / IPv4 / reg-name) and optional port, as characters: enough to
+ * refuse a Host that would change what a URL made from it points at ("a/b?c", "a b"). */
+static int host_ok(const char *v) {
+  static const char allowed[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+                                "-._~!$&'()*+,;=%:[]";
+  size_t n = strlen(v);
+  return n > 0 && n <= 255 && strspn(v, allowed) == n;
+}
+
+/* The Host a URL pointing back at this gateway uses (RFC 9112 section 3.2): an HTTP/1.1
+ * request must carry exactly one valid Host (else 400); an HTTP/1.0 request without one gets
+ * the address it reached us at. NULL after answering 400. */
+static const char *request_host(gw_exchange_t *ex, const struct evkeyvalq *in) {
+  const char *host = NULL;
+  int n = 0;
+  for (const struct evkeyval *h = in->tqh_first; h; h = h->next.tqe_next)
+    if (evutil_ascii_strcasecmp(h->key, "Host") == 0) {
+      host = h->value;
+      n++;
+    }
+  char major = ex->req->major, minor = ex->req->minor; /* libevent 2.1 has no getter */
+  if (n > 1) return bad_header(ex, "Host", "must be sent once"), NULL;
+  if (n == 1) return host_ok(host) ? host : (bad_header(ex, "Host", "is not a valid host"), NULL);
+  if (major > 1 || (major == 1 && minor >= 1))
+    return bad_header(ex, "Host", "is required in HTTP/1.1"), NULL;
+  struct sockaddr_storage ss;
+  socklen_t len = sizeof(ss);
+  char addr[INET6_ADDRSTRLEN];
+  struct bufferevent *bev =
+      evhttp_connection_get_bufferevent(evhttp_request_get_connection(ex->req));
+  evutil_socket_t fd = bev ? bufferevent_getfd(bev) : -1;
+  if (fd < 0 || getsockname(fd, (struct sockaddr *)&ss, &len) != 0) return "localhost";
+  int port;
+  if (ss.ss_family == AF_INET6) {
+    const struct sockaddr_in6 *a6 = (const struct sockaddr_in6 *)&ss;
+    inet_ntop(AF_INET6, &a6->sin6_addr, addr, sizeof(addr));
+    port = ntohs(a6->sin6_port);
+    return hg_arena_sprintf(ex->arena, "[%s]:%d", addr, port);
+  }
+  const struct sockaddr_in *a4 = (const struct sockaddr_in *)&ss;
+  inet_ntop(AF_INET, &a4->sin_addr, addr, sizeof(addr));
+  port = ntohs(a4->sin_port);
+  return hg_arena_sprintf(ex->arena, "%s:%d", addr, port);
+}
+
+/* Fills md with x-request-id, the forwarded headers present and the request's host. 0, or
+ * -1 after answering 400 for a header that cannot travel as metadata. */
 static int collect_metadata(gw_exchange_t *ex, rpc_md_t *md, size_t *n_md) {
   const struct evkeyvalq *in = evhttp_request_get_input_headers(ex->req);
   md[0] = (rpc_md_t){"x-request-id", ex->request_id};
@@ -86,16 +146,13 @@ static int collect_metadata(gw_exchange_t *ex, rpc_md_t *md, size_t *n_md) {
   for (size_t i = 0; i < N_FORWARDED; i++) {
     const char *v = evhttp_find_header(in, forwarded[i].header);
     if (!v) continue;
-    if (!(v = header_value(ex->arena, v))) {
-      const gw_dialect_t *d = ex->binding->dialect;
-      gw_error_t e;
-      gw_invalid(&e, d, GW_TEXT_BAD_HEADER, GW_IN_HEADER, ex->arena, forwarded[i].header,
-                 "must be printable ASCII");
-      gw_reply_status(ex, d, &e);
-      return -1;
-    }
+    if (!(v = header_value(ex->arena, v)))
+      return bad_header(ex, forwarded[i].header, "must be printable ASCII");
     md[(*n_md)++] = (rpc_md_t){forwarded[i].key, v};
   }
+  const char *host = request_host(ex, in);
+  if (!host) return -1;
+  md[(*n_md)++] = (rpc_md_t){"x-forwarded-host", host};
   return 0;
 }
 
@@ -143,7 +200,7 @@ void gw_proxy(gw_exchange_t *ex) {
   hg_str_t body;
   gw_error_t e;
   ProtobufCMessage *msg = NULL;
-  rpc_md_t md[1 + N_FORWARDED];
+  rpc_md_t md[2 + N_FORWARDED];
   size_t n_md;
   if (read_body(ex, &body) != 0) {
     const char *detail = hg_arena_sprintf(ex->arena, "request body exceeds %d bytes", GW_MAX_BODY);

@@ -8,9 +8,11 @@
  *
  * Nothing is half-created. A create stores its record PROVISIONING before the driver makes
  * anything and marks it READY after; a drop marks it DROPPING before the driver drops and
- * deletes it after. A record left PROVISIONING or DROPPING by a crash is dropped by the
- * runner after the restart (runner.h), so neither a database without a record nor a record
- * without a database survives. A records-only driver skips the two steps: one write.
+ * deletes it after. A create whose driver call fails is marked DROPPING (part of it may
+ * exist, or appear when a stalled server wakes), and so stays a drop that fails. The runner
+ * (runner.h) drops every DROPPING record and removes it once the backend answers, and after
+ * a restart also what a crash left PROVISIONING, so neither a database without a record nor
+ * a record without a database survives. A records-only driver skips the two steps.
  *
  * Failures answer in the service's words, which the gateway's "keboola" dialect wraps in
  * Keboola's error object: 400 for a request the API refuses, 401, 404, 503 when a backend

@@ -34,7 +34,8 @@ struct kb_driver {
   /* Fills c (id already set) with what the new credentials will be: host, port, names, a
    * fresh password. No side effects. Strings in a. 0 or -1 (no memory / no randomness). */
   int (*plan)(kb_driver_t *d, const char *backend, const char *type, kb_creds_t *c, hg_arena_t *a);
-  /* Makes c real. On failure nothing of c is left behind. 0 or KB_DRIVER_*. */
+  /* Makes c real. 0 or KB_DRIVER_*; on failure part of c may exist, or appear later (a
+   * statement a stalled server still runs): the service drops it. */
   int (*create)(kb_driver_t *d, const kb_creds_t *c);
   /* Removes whatever of c exists (its connections too). 0 or KB_DRIVER_*. */
   int (*drop)(kb_driver_t *d, const kb_creds_t *c);

@@ -249,9 +249,7 @@ static int create(kb_driver_t *d, const kb_creds_t *c) {
   add(&s, "CREATE DATABASE `%s`%s", c->db, "");
   add(&s, "CREATE USER '%s'@'%%' IDENTIFIED BY '%s'", c->user, c->password);
   add(&s, "GRANT ALL PRIVILEGES ON `%s`.* TO '%s'@'%%'", c->db, c->user);
-  int rc = run((mysql_driver_t *)d, s.sql, s.n, NULL, NULL);
-  if (rc != 0) drop(d, c); /* nothing half-made stays; if this fails too, recovery drops it */
-  return rc;
+  return run((mysql_driver_t *)d, s.sql, s.n, NULL, NULL);
 }
 
 static int kill_user(kb_driver_t *d, const kb_creds_t *c) {

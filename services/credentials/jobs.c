@@ -184,9 +184,9 @@ static int transformation_or_fail(rpc_ctx_t *ctx,
 static void create_transformation(rpc_ctx_t *ctx, const void *msg) {
   const transformation_req_t *req = msg;
   const kb_backend_t *b = async_backend_or_fail(ctx, req->backend);
+  if (!b) return; /* answered: req is gone */
   const char *type = req->_type_case ? req->type : KB_DEFAULT_DOCKER_TYPE;
-  if (!b || transformation_or_fail(ctx, req->transformation) || docker_type_or_fail(ctx, b, type))
-    return;
+  if (transformation_or_fail(ctx, req->transformation) || docker_type_or_fail(ctx, b, type)) return;
   params_t *p = new_params(ctx, b);
   if (p) {
     p->_type_case = HANGAR__CREDENTIALS__V1__JOB_PARAMS___TYPE_TYPE;

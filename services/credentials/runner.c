@@ -24,7 +24,7 @@
 #define READY HANGAR__CREDENTIALS__V1__CREDENTIALS_STATE__READY
 #define PROVISIONING HANGAR__CREDENTIALS__V1__CREDENTIALS_STATE__PROVISIONING
 #define DROPPING HANGAR__CREDENTIALS__V1__CREDENTIALS_STATE__DROPPING
-#define BATCH 16
+#define BATCH 64 /* more than --workers creates can hold PROVISIONING at once */
 #define IDLE_MS 1000
 #define BACKOFF_MIN_MS 1000
 #define BACKOFF_MAX_MS 30000
@@ -37,8 +37,8 @@ struct kb_runner {
   pthread_mutex_t mu;
   pthread_cond_t cv;
   int stop, woken;
-  /* Recovery: unsettled records with ids up to this one were left by an earlier run. Ids
-   * only grow, so a record this run makes unsettled is never taken for one. */
+  /* PROVISIONING records with ids up to this one were left by an earlier run. Ids only
+   * grow, so a create in flight in this run is never taken for one. */
   uint64_t recover_upto;
   int64_t backoff_ms;
 };
@@ -81,9 +81,11 @@ static int settle_write(store_txn_t *txn, void *arg) {
   return rc == STORE_NOTFOUND ? 0 : rc;
 }
 
-/* Drops what an earlier run left half-made. 0 when nothing is left, else -1 (retry later). */
+/* Drops what did not finish: every DROPPING record (a drop, or a create that failed, whose
+ * backend call did not complete) and the PROVISIONING records an earlier run left (ids up to
+ * recover_upto; a higher one is a create in flight in this run). 0 when nothing is left to
+ * do, -1 when something must be tried again. */
 static int recover(kb_runner_t *r) {
-  if (!r->recover_upto) return 0;
   hg_arena_t *a = hg_arena_new();
   kb_record_t *recs[BATCH];
   size_t n = 0;
@@ -93,18 +95,17 @@ static int recover(kb_runner_t *r) {
     rc = kb_creds_unsettled(txn, a, BATCH, recs, &n);
     store_txn_end(txn);
   }
-  int left = rc != 0, past = 0; /* past: the batch reached records of this run */
+  int left = rc != 0 || n == BATCH;
   for (size_t i = 0; rc == 0 && i < n; i++) {
     uint64_t id;
-    if (kb_id_parse(recs[i]->credentials->id, &id) != 0 || id > r->recover_upto) {
-      past = 1;
+    if (kb_id_parse(recs[i]->credentials->id, &id) != 0 ||
+        (recs[i]->state == PROVISIONING && id > r->recover_upto))
       continue;
-    }
     const kb_backend_t *b = kb_backend_find(recs[i]->backend);
     kb_driver_t *d = b ? r->svc->drivers[b->id] : NULL;
     int drc = d ? d->drop(d, recs[i]->credentials) : KB_DRIVER_UNAVAILABLE;
     if (drc != 0) {
-      HG_WARN("recovery", NULL, "cannot drop half-made %s credentials %s yet", recs[i]->backend,
+      HG_WARN("recovery", NULL, "cannot drop unfinished %s credentials %s yet", recs[i]->backend,
               recs[i]->credentials->id);
       left = 1;
       continue;
@@ -113,11 +114,11 @@ static int recover(kb_runner_t *r) {
     if (store_write(r->svc->store, settle_write, &s) != 0)
       left = 1;
     else
-      HG_INFO("recovery", NULL, "dropped %s credentials %s left %s by a crash", recs[i]->backend,
+      HG_INFO("recovery", NULL, "dropped %s credentials %s %s", recs[i]->backend,
               recs[i]->credentials->id,
-              recs[i]->state == PROVISIONING ? "half-created" : "half-dropped");
+              recs[i]->state == PROVISIONING ? "left half-created by a crash"
+                                             : "whose create or drop did not finish");
   }
-  if (!left && (n < BATCH || past)) r->recover_upto = 0;
   hg_arena_free(a);
   return left ? -1 : 0;
 }
@@ -332,7 +333,7 @@ static void *loop(void *arg) {
   kb_runner_t *r = arg;
   int64_t recover_at = 0;
   while (!stopping(r)) {
-    if (r->recover_upto && hg_monotonic_ms() >= recover_at) {
+    if (hg_monotonic_ms() >= recover_at) {
       int left = recover(r) != 0;
       r->backoff_ms = left ? (r->backoff_ms ? r->backoff_ms * 2 : BACKOFF_MIN_MS) : 0;
       if (r->backoff_ms > BACKOFF_MAX_MS) r->backoff_ms = BACKOFF_MAX_MS;
@@ -340,7 +341,7 @@ static void *loop(void *arg) {
     }
     int busy = run_pending(r);
     if (busy > 0) continue;
-    pause_ms(r, busy < 0 || r->recover_upto ? BACKOFF_MIN_MS : IDLE_MS, 1);
+    pause_ms(r, busy < 0 ? BACKOFF_MIN_MS : IDLE_MS, 1);
   }
   return NULL;
 }

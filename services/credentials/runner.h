@@ -1,6 +1,7 @@
 /* runner.h - credentials-svc's background thread: it runs the jobs (docker containers are
- * created and dropped by jobs, waiting -> processing -> success | error) and, after a
- * restart, settles the credentials a crash left PROVISIONING or DROPPING by dropping them.
+ * created and dropped by jobs, waiting -> processing -> success | error) and settles
+ * credentials whose backend call did not finish by dropping them: those a crash left
+ * PROVISIONING or DROPPING, and those a failed create or drop left DROPPING.
  *
  * A job survives a restart: one found `processing` runs again from the start (its steps are
  * safe to repeat), so no job stays `processing`. A driver that fails to settle a record is
@@ -13,7 +14,7 @@
 
 /* Starts the thread over svc (borrowed; must outlive the runner). 0 or -1. */
 int kb_runner_start(kb_svc_t *svc, kb_runner_t **out);
-/* A job was queued: look now rather than at the next periodic pass. */
+/* A job was queued or a record left DROPPING: look now rather than at the next pass. */
 void kb_runner_wake(kb_runner_t *r);
 /* Stops after the step in progress and joins the thread. NULL is a no-op. */
 void kb_runner_stop(kb_runner_t *r);

@@ -7,6 +7,7 @@
 
 #include "common/clock.h"
 #include "credentials/credentials.h"
+#include "credentials/runner.h"
 
 typedef Hangar__Credentials__V1__CreateCredentialsRequest create_req_t;
 typedef Hangar__Credentials__V1__FindCredentialsRequest find_req_t;
@@ -239,7 +240,10 @@ static void run_create(kb_task_t *t) {
     return;
   }
   if ((rc = d->create(d, rec->credentials)) != 0) {
-    move(t, PROVISIONING, -1, NULL); /* if this fails, the runner drops it after a restart */
+    /* Part of it may exist, or appear when a stalled server wakes up: the runner drops it
+     * and removes the record (a crash first: it does so after the restart). */
+    move(t, PROVISIONING, DROPPING, NULL);
+    kb_runner_wake(t->svc->runner);
     kb_driver_fail(t->ctx, t->backend, rc);
     return;
   }

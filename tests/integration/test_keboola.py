@@ -458,6 +458,8 @@ class TypeRules(KeboolaTest):
                 with self.subTest(type=v, backend=backend):
                     r = self.k("POST", "/provisioning/%s" % backend, {"type": v}, tok=tok)
                     self.expect_kerror(r, 400)
+                    self.assertRegex(r.body["message"], r"\btype\b",
+                                     "README: 400 naming the field: %r" % r)
 
     def test_sync_docker_create_400(self):
         tok = self.new_token()
@@ -682,6 +684,60 @@ class Auth(KeboolaTest):
         t2 = self.new_token(subject=subject)
         a = self.create("snowflake", t1, "sandbox", status=201)
         self.expect_kerror(self.k("GET", "/provisioning/snowflake/%s" % a["id"], tok=t2), 404)
+
+
+class TokenKinds(KeboolaTest):
+    def test_any_role_on_storage_projects_works(self):
+        for role in ("viewer", "editor", "owner", "admin"):
+            with self.subTest(role=role):
+                tok = self.s.mint_token("storage", "u-" + secrets.token_hex(4),
+                                        [("storage-projects/p" + secrets.token_hex(4), role)])
+                self.create("snowflake", tok["token"], "sandbox", status=201)
+
+    def test_not_a_storage_token_or_no_storage_binding_401(self):
+        project = "p" + secrets.token_hex(4)
+        toks = {
+            "kpat": self.s.mint_token("kpat", "u-" + secrets.token_hex(4),
+                                      [("storage-projects/" + project, "editor")])["token"],
+            "apikey": self.s.mint_token("apikey", "u-" + secrets.token_hex(4),
+                                        [("storage-projects/" + project, "editor")])["token"],
+            "storage without a storage-projects binding": self.s.mint_token(
+                "storage", "u-" + secrets.token_hex(4), [("projects/" + project, "editor")]
+            )["token"],
+            "admin token": self.admin,
+            "jwt": self.s.jwt("u-" + secrets.token_hex(4)),
+        }
+        for what, tok in toks.items():
+            with self.subTest(token=what):
+                r = self.k("POST", "/provisioning/snowflake", {"type": "sandbox"}, tok=tok)
+                self.expect_kerror(r, 401)
+
+    def test_revoked_and_expired_tokens_401(self):
+        minted = self.s.mint_token("storage", "u-" + secrets.token_hex(4),
+                                   [("storage-projects/p" + secrets.token_hex(4), "editor")])
+        tok = minted["token"]
+        a = self.create("snowflake", tok, "sandbox", status=201)
+        r = self.req("DELETE", "/auth/v1/tokens/%s" % minted["id"], token=self.admin)
+        self.expect(r, 204)
+        # the stack's services cache verifications for 1 s
+        self.poll(lambda: self.k("GET", "/provisioning/snowflake/%s" % a["id"],
+                                 tok=tok).status == 401, timeout=5,
+                  what="the revoked token to be refused")
+        self.expect_kerror(self.k("GET", "/provisioning/snowflake/%s" % a["id"], tok=tok), 401)
+        short = self.s.mint_token("storage", "u-" + secrets.token_hex(4),
+                                  [("storage-projects/p" + secrets.token_hex(4), "editor")],
+                                  ttl=1)["token"]
+        time.sleep(2.2)
+        self.expect_kerror(self.k("POST", "/provisioning/snowflake", {"type": "sandbox"},
+                                  tok=short), 401)
+
+    def test_header_name_is_case_insensitive(self):
+        tok = self.new_token()
+        a = self.create("snowflake", tok, "sandbox", status=201)
+        for name in ("x-storageapi-token", "X-STORAGEAPI-TOKEN"):
+            with self.subTest(header=name):
+                r = self.req("GET", "/provisioning/snowflake/%s" % a["id"], headers={name: tok})
+                self.expect_detail(r, "snowflake", a["id"], True)
 
 
 class Errors(KeboolaTest):

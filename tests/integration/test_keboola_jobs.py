@@ -171,6 +171,13 @@ class AsyncCreate(JobsBase):
             with self.subTest(body=body):
                 r = self.k("POST", "/provisioning/async/docker/transformation", body, tok=tok)
                 self.expect_kerror(r, 400)
+                # README: a field of the wrong type is 400 naming the field
+                t = body.get("transformation")
+                if isinstance(t, dict) and "type" not in body:
+                    bad = [k for k in TRANSFORMATION if not isinstance(t.get(k), str)]
+                    self.assertIn(bad[0], r.body["message"], "the message names the field")
+                elif "transformation" not in body or not isinstance(t, dict):
+                    self.assertIn("transformation", r.body["message"], "names the field")
         r = self.k("POST", "/provisioning/async/docker/transformation", tok=tok)
         self.expect_kerror(r, 400, "no body: transformation is required")
 
@@ -314,6 +321,21 @@ class AsyncDelete(JobsBase):
 
 
 class Jobs(JobsBase):
+    def test_many_jobs_finish_within_a_few_seconds(self):
+        """Locally, jobs finish within a few seconds. README: jobs are run by the service's
+        own thread (one at a time), so 16 creates at once take about 16 job delays."""
+        toks = [self.new_token() for _ in range(16)]
+        t0 = time.monotonic()
+        jids = [self.async_create(t, "jupyter") for t in toks]
+        for jid, t in zip(jids, toks):
+            job, _ = self.wait_job(jid, t, timeout=30)
+            self.assertEqual("success", job["status"], "%r" % job)
+        took = time.monotonic() - t0
+        print("\nnote: 16 concurrent docker creates (job delay %d ms) took %.1fs"
+              % (JOB_DELAY_MS, took))
+        bound = 16 * JOB_DELAY_MS / 1000.0 + 4.0
+        self.assertLess(took, bound, "16 jobs of %d ms each took %.1fs" % (JOB_DELAY_MS, took))
+
     def test_job_404s_and_401s(self):
         tok = self.new_token()
         jid = self.async_create(tok)
@@ -378,6 +400,9 @@ class Durability(JobsBase):
         for jid, t in ((first, "rstudio"), (second, "jupyter")):
             job, seen = self.wait_job(jid, tok, timeout=30)
             self.assertIn(job["status"], ("success", "error"), "%r" % job)
+            # README: "one caught processing by a crash runs again from its start and
+            # finishes"
+            self.assertEqual("success", job["status"], "README: the job finishes: %r" % job)
             if job["status"] == "success":
                 cid, _ = self.expect_create_job(job, jid, t)
                 self.expect_detail(self.k("GET", "/provisioning/docker/%s" % cid, tok=tok),
@@ -405,6 +430,7 @@ class Durability(JobsBase):
             self.s.restart("credentials-svc", job_delay_ms=JOB_DELAY_MS)
         job, _ = self.wait_job(jid, tok, timeout=30)
         self.assertIn(job["status"], ("success", "error"), "%r" % job)
+        self.assertEqual("success", job["status"], "README: the job finishes: %r" % job)
         r = self.k("GET", "/provisioning/docker/%s" % cid, tok=tok)
         if job["status"] == "success":
             self.assertEqual({"status": "ok"}, job.get("result"), "%r" % job)
@@ -414,6 +440,40 @@ class Durability(JobsBase):
             r = self.k("DELETE", "/provisioning/async/docker/%s" % cid, tok=tok)
             job, _ = self.wait_job(self.job_ref(r, 200), tok)
             self.assertEqual("success", job["status"], "%r" % job)
+
+
+
+class ServiceDown(JobsBase):
+    allow_5xx = True
+
+    def test_credentials_svc_down_is_keboola_503_and_readyz(self):
+        tok = self.new_token()
+        snow = self.create("snowflake", tok, "sandbox", status=201)
+        self.expect(self.req("GET", "/readyz"), 200)
+        self.s.kill("credentials-svc", signal.SIGKILL)
+        try:
+            self.poll(lambda: self.req("GET", "/readyz").status == 503, 10.0,
+                      "readyz to answer 503 with credentials-svc down")
+            for method, path, body in (
+                    ("POST", "/provisioning/snowflake", {"type": "sandbox"}),
+                    ("GET", "/provisioning/snowflake/%s" % snow["id"], None),
+                    ("POST", "/provisioning/async/docker", {"type": "rstudio"}),
+                    ("GET", "/queue/job/1", None)):
+                with self.subTest(method=method, path=path):
+                    t0 = time.monotonic()
+                    r = self.k(method, path, body, tok=tok)
+                    self.expect_kerror(r, 503)
+                    self.assertLess(time.monotonic() - t0, 10.0)
+                    self.assertIn("retry-after", r.headers, "%r" % r)
+            # other surfaces are unaffected
+            self.expect(self.req("GET", "/healthz"), 200)
+            self.expect(self.req("GET", "/auth/v1/tokens", token=self.admin), 200)
+        finally:
+            self.s.restart("credentials-svc", job_delay_ms=JOB_DELAY_MS)
+        self.poll(lambda: self.req("GET", "/readyz").status == 200, 15.0,
+                  "readyz back to 200 after restart")
+        self.poll(lambda: self.k("GET", "/provisioning/snowflake/%s" % snow["id"],
+                                 tok=tok).status == 200, 15.0, "served again after restart")
 
 
 if __name__ == "__main__":
