@@ -53,12 +53,17 @@ static int owner_key(hg_buf_t *b, const char *project, const char *token_id, con
   return 0;
 }
 
-int kb_creds_load(store_txn_t *txn, uint64_t id, hg_arena_t *a, kb_record_t **out) {
+/* The whole record of type t under id in table (record_load answers only the payload). */
+static int load(store_txn_t *txn, int table, const record_type_t *t, uint64_t id, hg_arena_t *a,
+                ProtobufCMessage **out) {
   id_key_t k = id_key(id);
   store_val_t v;
-  int rc = store_get(txn, KB_T_CREDS, VAL(k), &v);
-  if (rc == 0) rc = record_decode(&creds_type, v, a, (ProtobufCMessage **)out);
-  return rc;
+  int rc = store_get(txn, table, VAL(k), &v);
+  return rc ? rc : record_decode(t, v, a, out);
+}
+
+int kb_creds_load(store_txn_t *txn, uint64_t id, hg_arena_t *a, kb_record_t **out) {
+  return load(txn, KB_T_CREDS, &creds_type, id, a, (ProtobufCMessage **)out);
 }
 
 int kb_creds_find(store_txn_t *txn, const char *project, const char *token_id, const char *backend,
@@ -149,11 +154,7 @@ int kb_creds_unsettled_max(store_txn_t *txn, uint64_t *out) {
 }
 
 int kb_job_load(store_txn_t *txn, uint64_t id, hg_arena_t *a, kb_job_record_t **out) {
-  id_key_t k = id_key(id);
-  store_val_t v;
-  int rc = store_get(txn, KB_T_JOBS, VAL(k), &v);
-  if (rc == 0) rc = record_decode(&job_type, v, a, (ProtobufCMessage **)out);
-  return rc;
+  return load(txn, KB_T_JOBS, &job_type, id, a, (ProtobufCMessage **)out);
 }
 
 static int is_pending(const char *status) {

@@ -348,8 +348,16 @@ class Jobs(JobsBase):
                      "/queue/job/%dx" % jid):
             with self.subTest(path=path):
                 self.expect_kerror(self.k("GET", path, tok=tok), 404)
-        self.wait_job(jid, tok)
+        job, _ = self.wait_job(jid, tok)
         self.expect_kerror(self.k("GET", "/queue/job/%d" % jid, tok=other), 404)
+
+    def test_jobs_belong_to_the_project(self):
+        """README: "Jobs belong to the project": another token of the project reads them."""
+        project = "p" + secrets.token_hex(4)
+        tok, mate = self.new_token(project), self.new_token(project)
+        jid = self.async_create(tok)
+        job, _ = self.wait_job(jid, tok)
+        self.expect(self.k("GET", "/queue/job/%d" % jid, tok=mate), 200, job)
 
     def test_job_needs_a_storage_token(self):
         project = "p" + secrets.token_hex(4)

@@ -333,6 +333,81 @@ class Crash(MySQLBase):
                   what="every database to be dropped")
 
 
+class ServerRestart(MySQLBase):
+    allow_5xx = True
+
+    def retry(self, method, path, tok, body=None, timeout=15):
+        """A client that retries 5xx (with the Retry-After the answer names)."""
+        t0 = time.monotonic()
+        while True:
+            r = self.k(method, path, body, tok=tok, timeout=30)
+            if r.status < 500 or time.monotonic() - t0 > timeout:
+                return r, time.monotonic() - t0
+            self.expect_kerror(r, 503, "only 503s are retried")
+            time.sleep(0.2)
+
+    def test_server_restart_same_port_service_reconnects(self):
+        tok = self.new_token()
+        a = self.create("mysql", tok, "sandbox", status=201)   # the service has connections
+        self.db.restart_same_port()
+        # the service's old connections are dead: it must notice and reconnect
+        t2 = self.new_token()
+        r, took = self.retry("POST", "/provisioning/mysql", t2, {"type": "sandbox"})
+        b = self.expect_created(r, "mysql", True, status=201)
+        self.assertLess(took, 5.0, "served again %.1fs after the server came back" % took)
+        self.assertEqual(0, self.db.login(b["credentials"]).returncode)
+        for method, path in (("GET", "/provisioning/mysql/%s" % a["id"]),
+                             ("POST", "/provisioning/mysql/%s/kill" % a["id"])):
+            with self.subTest(method=method, path=path):
+                r, _ = self.retry(method, path, tok)
+                self.expect(r, 200)
+        self.assertEqual(0, self.db.login(a["credentials"]).returncode)
+        r, _ = self.retry("DELETE", "/provisioning/mysql/%s" % a["id"], tok)
+        self.expect(r, (200, 404))
+        self.poll(lambda: a["credentials"]["db"] not in self.user_dbs(), timeout=10,
+                  what="the database to be dropped")
+        self.assertNotEqual(0, self.db.login(a["credentials"]).returncode)
+
+    def test_stalled_delete_settles_all_or_nothing(self):
+        tok = self.new_token()
+        a = self.create("mysql", tok, "sandbox", status=201)
+        creds = a["credentials"]
+        pid = self.db.pid()
+        os.kill(pid, signal.SIGSTOP)
+        try:
+            t0 = time.monotonic()
+            r = self.k("DELETE", "/provisioning/mysql/%s" % a["id"], tok=tok, timeout=60)
+            took = time.monotonic() - t0
+        finally:
+            os.kill(pid, signal.SIGCONT)
+        self.assertLess(took, 15.0, "DELETE against a stalled server took %.1fs" % took)
+        if r.status >= 500:
+            self.expect_kerror(r, 503)
+        else:
+            self.expect(r, 200, {"status": "ok"})
+
+        def settled():
+            g = self.k("GET", "/provisioning/mysql/%s" % a["id"], tok=tok)
+            if g.status == 503:
+                return None
+            gone = creds["db"] not in self.user_dbs()
+            user_gone = creds["user"] not in self.user_accounts()
+            if g.status == 404 and gone and user_gone:
+                return "deleted"
+            if g.status == 200 and not gone and not user_gone:
+                return "kept"
+            return None
+
+        state = self.poll(settled, timeout=15, interval=0.25,
+                          what="the credentials to be wholly kept or wholly dropped")
+        if r.status == 200:
+            self.assertEqual("deleted", state, "an acknowledged DELETE must stay done")
+        if state == "kept":
+            self.assertEqual(0, self.db.login(creds).returncode)
+        else:
+            self.assertNotEqual(0, self.db.login(creds).returncode)
+
+
 class Stall(MySQLBase):
     """mariadbd stopped (SIGSTOP) mid-create: the client gets a 503 within the deadline and,
     once the server runs again, nothing is half-created."""
