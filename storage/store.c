@@ -299,6 +299,76 @@ int store_index_scan(store_txn_t *txn, int table, int index, store_val_t prefix,
   return store__walk(txn, tb->idx[index], mval(prefix), mval(prefix), &tb->dbi, limit, fn, arg);
 }
 
+/* Places c on the last entry whose key starts with prefix (MDB_NOTFOUND: none): the entry
+ * before the first key past every such key. That key is the prefix with its trailing 0xff
+ * bytes dropped and its last byte incremented; with no such key, the database's last. */
+static int seek_last(MDB_cursor *c, MDB_val prefix, MDB_val *k, MDB_val *v) {
+  unsigned char next[STORE__KEY_MAX];
+  size_t n = prefix.mv_size < sizeof(next) ? prefix.mv_size : 0;
+  memcpy(next, prefix.mv_data, n);
+  while (n && next[n - 1] == 0xff) n--;
+  int crc = MDB_NOTFOUND;
+  if (n) {
+    next[n - 1]++;
+    *k = (MDB_val){n, next};
+    crc = mdb_cursor_get(c, k, v, MDB_SET_RANGE);
+  }
+  crc = crc == 0 ? mdb_cursor_get(c, k, v, MDB_PREV) : mdb_cursor_get(c, k, v, MDB_LAST);
+  if (crc == 0 && !store__has_prefix(k, prefix.mv_data, prefix.mv_size)) crc = MDB_NOTFOUND;
+  return crc;
+}
+
+int store_index_walk(store_txn_t *txn, int table, int index, store_val_t prefix,
+                     const store_walk_t *w, store_iter_fn fn, void *arg) {
+  const store__table_t *tb = store__table(txn, table);
+  if (!tb || index < 0 || (size_t)index >= tb->n_indexes || !w || !fn || (!prefix.p && prefix.n) ||
+      prefix.n >= STORE__KEY_MAX)
+    return STORE_EINVAL;
+  if (txn->err) return txn->err;
+  MDB_cursor *c = NULL;
+  MDB_val pfx = mval(prefix), k = pfx, v;
+  int rc = store__map_err(mdb_cursor_open(txn->txn, tb->idx[index], &c));
+  if (rc) return rc;
+  int crc = w->reverse ? seek_last(c, pfx, &k, &v)
+                       : mdb_cursor_get(c, &k, &v, pfx.mv_size ? MDB_SET_RANGE : MDB_FIRST);
+  MDB_cursor_op step = w->reverse ? MDB_PREV : MDB_NEXT;
+  uint64_t skipped = 0;
+  size_t n = 0;
+  for (; crc == 0; crc = mdb_cursor_get(c, &k, &v, step)) {
+    if (!store__has_prefix(&k, pfx.mv_data, pfx.mv_size) || (w->limit && n == w->limit)) break;
+    if (skipped < w->skip) {
+      skipped++;
+      continue;
+    }
+    n++;
+    if ((rc = visit(txn, &tb->dbi, &k, &v, fn, arg)) != 0) goto out;
+  }
+  rc = crc == MDB_NOTFOUND ? 0 : store__map_err(crc);
+out:
+  mdb_cursor_close(c);
+  return rc;
+}
+
+int store_index_count(store_txn_t *txn, int table, int index, store_val_t prefix, uint64_t *out) {
+  const store__table_t *tb = store__table(txn, table);
+  if (!tb || index < 0 || (size_t)index >= tb->n_indexes || !out || (!prefix.p && prefix.n))
+    return STORE_EINVAL;
+  if (txn->err) return txn->err;
+  MDB_cursor *c = NULL;
+  MDB_val pfx = mval(prefix), k = pfx, v;
+  uint64_t n = 0;
+  int rc = store__map_err(mdb_cursor_open(txn->txn, tb->idx[index], &c));
+  if (rc) return rc;
+  int crc = mdb_cursor_get(c, &k, &v, pfx.mv_size ? MDB_SET_RANGE : MDB_FIRST);
+  for (; crc == 0 && store__has_prefix(&k, pfx.mv_data, pfx.mv_size);
+       crc = mdb_cursor_get(c, &k, &v, MDB_NEXT))
+    n++;
+  rc = crc == 0 || crc == MDB_NOTFOUND ? 0 : store__map_err(crc);
+  mdb_cursor_close(c);
+  if (rc == 0) *out = n;
+  return rc;
+}
+
 int store_table_count(store_txn_t *txn, int table, uint64_t *out) {
   const store__table_t *tb = store__table(txn, table);
   store__key_t ck;

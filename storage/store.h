@@ -159,6 +159,20 @@ int store_scan(store_txn_t *txn, int table, store_val_t prefix, size_t limit, st
  * primary key and value. */
 int store_index_scan(store_txn_t *txn, int table, int index, store_val_t prefix, size_t limit,
                      store_iter_fn fn, void *arg);
+/* How store_index_walk moves through the entries whose key starts with a prefix: skip
+ * entries are stepped over without reading their records (O(skip) cursor steps), then at
+ * most limit (0: no limit) are visited; reverse walks from the last entry back to the first
+ * (records sharing a key of a non-unique index: in descending primary-key order). */
+typedef struct store_walk {
+  uint64_t skip;
+  size_t limit;
+  int reverse;
+} store_walk_t;
+/* store_index_scan with a store_walk_t: a page of a table in the index's order, either way. */
+int store_index_walk(store_txn_t *txn, int table, int index, store_val_t prefix,
+                     const store_walk_t *w, store_iter_fn fn, void *arg);
+/* The number of entries of index whose key starts with prefix: O(entries), no record read. */
+int store_index_count(store_txn_t *txn, int table, int index, store_val_t prefix, uint64_t *out);
 /* Exact number of records in a table. */
 int store_table_count(store_txn_t *txn, int table, uint64_t *out);
 

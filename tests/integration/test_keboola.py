@@ -95,6 +95,13 @@ class MariaDB:
             subprocess.run([MARIADB_LOCAL, "stop", self.run], stdout=subprocess.DEVNULL,
                            stderr=subprocess.DEVNULL, timeout=60)
             self.running = False
+        if getattr(self, "proc", None) is not None:
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+            self.proc = None
 
     def pid(self):
         with open(os.path.join(self.run, "mariadb.pid")) as f:
@@ -106,7 +113,7 @@ class MariaDB:
         time.sleep(down_seconds)
         import getpass
         sock = os.path.join(self.run, "mariadb.sock")
-        subprocess.Popen(
+        self.proc = subprocess.Popen(
             ["mariadbd", "--no-defaults", "--datadir=" + self.data, "--socket=" + sock,
              "--port=%d" % self.port, "--bind-address=127.0.0.1",
              "--pid-file=" + os.path.join(self.run, "mariadb.pid"),

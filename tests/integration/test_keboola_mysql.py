@@ -400,6 +400,8 @@ class ServerRestart(MySQLBase):
 
         state = self.poll(settled, timeout=15, interval=0.25,
                           what="the credentials to be wholly kept or wholly dropped")
+        print("\nnote: DELETE against a stalled server: HTTP %s after %.1fs; settled %s"
+              % (r.status, took, state))
         if r.status == 200:
             self.assertEqual("deleted", state, "an acknowledged DELETE must stay done")
         if state == "kept":
