@@ -59,15 +59,16 @@ static size_t fail_enum(const hg_sort_cfg_t *cfg, const char *what, const char *
 static size_t parse_item(const hg_sort_cfg_t *cfg, token_t item, hg_arena_t *a, hg_status_t *st,
                          hg_sort_key_t *key) {
   size_t name_n = 0;
+  int minus = item.n > 1 && item.p[0] == '-'; /* "-name": descending, without a suffix */
   while (name_n < item.n && !is_space(item.p[name_n])) name_n++;
-  token_t name = {item.p, name_n}, dir = trim(item.p + name_n, item.n - name_n);
+  token_t name = {item.p + minus, name_n - minus}, dir = trim(item.p + name_n, item.n - name_n);
   const hg_sort_field_t *f = NULL;
   for (size_t i = 0; i < cfg->n_fields && !f; i++)
     if (token_eq(name, cfg->fields[i].name)) f = &cfg->fields[i];
   if (!f) return fail_enum(cfg, "field", field_names(cfg, a), a, st);
-  if (dir.n && !token_eq(dir, "asc") && !token_eq(dir, "desc"))
+  if (dir.n && (minus || (!token_eq(dir, "asc") && !token_eq(dir, "desc"))))
     return fail_enum(cfg, "direction", directions, a, st);
-  *key = (hg_sort_key_t){.id = f->id, .desc = token_eq(dir, "desc")};
+  *key = (hg_sort_key_t){.id = f->id, .desc = minus || token_eq(dir, "desc")};
   return 0;
 }
 

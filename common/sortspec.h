@@ -1,4 +1,5 @@
-/* sortspec.h - the `sort` query parameter: "name", "name desc", "a,b desc" (Konnect style).
+/* sortspec.h - the `sort` query parameter: "name", "name desc", "-name" (descending, as
+ * Kong's APIs also write it), "a,b desc" (Konnect style).
  *
  * A surface lists the attributes it can sort by in a table (name -> id); hg_sort_parse
  * turns the text into keys, and an attribute outside the table is one violation with rule

@@ -254,6 +254,7 @@ static int read_list_query_or_fail(rpc_ctx_t *ctx, const list_req_t *req, produc
     lq->keep = keep_product;
     lq->keep_arg = pq;
   }
+  pr_list_use_name_index(lq, &pq->filter, ATTR_NAME, pq->labels.n || pq->public_labels.n);
   return 0;
 }
 

@@ -59,9 +59,62 @@ static int scan_page(store_txn_t *txn, hg_arena_t *a, int table, store_val_t gro
   return 0;
 }
 
+void pr_list_use_name_index(pr_list_query_t *q, const hg_filter_t *f, int name_attr,
+                            int has_label_query) {
+  int by_name = q->sort.n && q->sort.keys[0].id == name_attr;
+  int only_eq = f->n == 1 && f->terms[0].id == name_attr && f->terms[0].op == HG_FILTER_EQ;
+  if (has_label_query || !(only_eq || (by_name && f->n == 0))) return;
+  q->by_name = 1;
+  q->desc = by_name && q->sort.keys[0].desc;
+  q->eq = only_eq ? f->terms[0].value : NULL;
+}
+
+static void reverse(void **v, size_t n) {
+  for (size_t i = 0; i < n / 2; i++) {
+    void *t = v[i];
+    v[i] = v[n - 1 - i];
+    v[n - 1 - i] = t;
+  }
+}
+
+/* A page in name order: the equal names of q->eq (few; then kept and windowed), or a window
+ * of the whole index walked from its nearer end. */
+static int name_page(store_txn_t *txn, hg_arena_t *a, int table, store_val_t group,
+                     const ProtobufCMessageDescriptor *d, const pr_list_query_t *q,
+                     pr_list_page_t *out) {
+  store_val_t prefix = pr_name_key(a, group, q->eq ? q->eq : "", q->eq != NULL);
+  if (!prefix.p) return STORE_ENOMEM;
+  uint64_t start;
+  size_t count, n, kept = 0;
+  if (q->eq) {
+    store_walk_t all = {0, 0, q->desc};
+    int rc = pr_load_by_name(txn, a, table, prefix, &all, d, &out->items, &n);
+    if (rc) return rc;
+    for (size_t i = 0; i < n; i++)
+      if (!q->keep || q->keep(out->items[i], q->keep_arg)) out->items[kept++] = out->items[i];
+    hg_page_window(&q->page, kept, &start, &count);
+    out->items += count ? start : 0;
+    out->n = count;
+    out->total = kept;
+    return 0;
+  }
+  int rc = store_group_count(txn, table, group, &out->total);
+  if (rc) return rc;
+  hg_page_window(&q->page, out->total, &start, &count);
+  out->items = NULL;
+  out->n = 0;
+  if (count == 0) return 0;
+  int flip = start > out->total / 2; /* nearer from the other end */
+  store_walk_t w = {flip ? out->total - start - count : start, count, flip ? !q->desc : q->desc};
+  rc = pr_load_by_name(txn, a, table, prefix, &w, d, &out->items, &out->n);
+  if (rc == 0 && flip) reverse(out->items, out->n);
+  return rc;
+}
+
 int pr_list_group(store_txn_t *txn, hg_arena_t *a, int table, store_val_t group,
                   const ProtobufCMessageDescriptor *d, const pr_list_query_t *q,
                   pr_list_page_t *out) {
+  if (q->by_name) return name_page(txn, a, table, group, d, q, out);
   if (q->keep || q->sort.n) return scan_page(txn, a, table, group, d, q, out);
   int rc = group.p ? store_group_count(txn, table, group, &out->total) : STORE_ENOMEM;
   if (rc) return rc;

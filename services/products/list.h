@@ -3,15 +3,19 @@
  * (pr_list_reply), configured by the collection's pr_reads_t row (read.h).
  *
  * Default order (no sort, filter or label query) is the store group's insertion order: a
- * page is O(log n + size) and the total is the group's maintained counter. With a sort,
- * filter or label query the whole group is read, kept items are sorted (stably) and the
- * page is cut from them; the total counts the kept items.
+ * page is O(log n + size) and the total is the group's maintained counter. Sorting by name
+ * with no other filter walks the name index (product_store.h) from the nearer end: a page
+ * costs O(min(offset, total - offset) + size) index steps and decodes only its own items.
+ * filter[name][eq] alone reads only the names the index holds equal to it. Any other sort,
+ * filter or label query reads the whole group, sorts the kept items (stably) and cuts the
+ * page from them; the total counts the kept items.
  * Threads: any. */
 #ifndef HANGAR_PRODUCTS_LIST_H
 #define HANGAR_PRODUCTS_LIST_H
 
 #include <stdint.h>
 
+#include "common/filter.h"
 #include "common/listing.h"
 #include "common/sortspec.h"
 #include "products/call.h"
@@ -33,7 +37,17 @@ typedef struct pr_list_query {
   const void *keep_arg;
   hg_sort_spec_t sort; /* n == 0: default order */
   hg_sort_cmp_fn cmp;  /* compares two items by a sort attribute id */
+  /* Set by pr_list_use_name_index: the name index serves the request, in name order
+   * (descending when desc); with eq, only the names equal to it (keep checks each still). */
+  int by_name, desc;
+  const char *eq;
 } pr_list_query_t;
+
+/* Lets q use the collection's name index when the request allows: sorted by name (first
+ * key; later keys can only be name again) with no filter and no label query, or filtered by
+ * filter[name][eq] alone. name_attr is the name's sort and filter attribute id. */
+void pr_list_use_name_index(pr_list_query_t *q, const hg_filter_t *f, int name_attr,
+                            int has_label_query);
 
 typedef struct pr_list_page {
   void **items; /* decoded records of type d */

@@ -15,6 +15,11 @@ int main(int argc, char **argv) {
     HG_ERROR("products-svc", NULL, "cannot open store in %s", frame.data_dir);
     return 1;
   }
+  if (pr_name_index_fill(svc.store) != 0) {
+    HG_ERROR("products-svc", NULL, "cannot fill the name index in %s", frame.data_dir);
+    store_close(svc.store);
+    return 1;
+  }
   rc = hg_service_open(&frame, &svc);
   if (rc == 0) {
     svc.authz = frame.authz;

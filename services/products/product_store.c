@@ -11,13 +11,15 @@
 
 static const store_index_def_t document_indexes[] = {
     {.name = "documents_slug", .flags = STORE_INDEX_UNIQUE}};
+static const store_index_def_t product_indexes[] = {{.name = "products_name"}};
+static const store_index_def_t version_indexes[] = {{.name = "versions_name"}};
 static const store_table_def_t tables[] = {
-    [PR_PRODUCTS] = {.name = "products", .grouped = 1},
+    [PR_PRODUCTS] = {.name = "products", .grouped = 1, .indexes = product_indexes, .n_indexes = 1},
     [PR_DOCUMENTS] = {.name = "documents",
                       .grouped = 1,
                       .indexes = document_indexes,
                       .n_indexes = 1},
-    [PR_VERSIONS] = {.name = "versions", .grouped = 1},
+    [PR_VERSIONS] = {.name = "versions", .grouped = 1, .indexes = version_indexes, .n_indexes = 1},
     [PR_SPECS] = {.name = "specifications", .grouped = 1},
 };
 const store_schema_t products_schema = {.tables = tables,
@@ -63,6 +65,24 @@ store_val_t pr_key3(hg_arena_t *a, const char *x, const char *y, const char *z) 
 }
 
 store_val_t pr_str(const char *s) { return (store_val_t){s, strlen(s)}; }
+
+/* Names longer than this are cut (at a character boundary) in index keys, which LMDB holds
+ * to 511 bytes with the group in front. */
+#define NAME_KEY_MAX 400
+
+store_val_t pr_name_key(hg_arena_t *a, store_val_t group, const char *name, int with_name) {
+  size_t n = with_name ? strlen(name) : 0;
+  if (n > NAME_KEY_MAX) {
+    n = NAME_KEY_MAX;
+    while (n && ((unsigned char)name[n] & 0xc0) == 0x80) n--; /* not inside a UTF-8 char */
+  }
+  size_t len = group.n + 1 + (with_name ? n + 1 : 0);
+  char *k = group.p ? hg_arena_alloc(a, len) : NULL;
+  if (!k) return (store_val_t){NULL, 0};
+  memcpy(k, group.p, group.n); /* the arena zero-fills: the separators are already NUL */
+  memcpy(k + group.n + 1, name, n);
+  return (store_val_t){k, len};
+}
 
 /* ---- generic records ------------------------------------------------------------------ */
 
@@ -119,6 +139,8 @@ int product_load(store_txn_t *txn, hg_arena_t *a, const char *org, const char *i
 
 int product_save(store_txn_t *txn, const product_record_t *rec, hg_arena_t *a, unsigned flags) {
   store_keys_t keys = {.group = pr_str(rec->org)};
+  keys.index[PR_BY_NAME] = pr_name_key(a, keys.group, rec->product->name, 1);
+  if (!keys.index[PR_BY_NAME].p) return STORE_ENOMEM;
   return save(txn, PR_PRODUCTS, pr_key2(a, rec->org, rec->product->id), &rec->base, &keys, flags);
 }
 
@@ -158,6 +180,8 @@ int version_load(store_txn_t *txn, hg_arena_t *a, const char *product_id, const 
 
 int version_save(store_txn_t *txn, const version_record_t *rec, hg_arena_t *a, unsigned flags) {
   store_keys_t keys = {.group = pr_str(rec->api_product_id)};
+  keys.index[PR_BY_NAME] = pr_name_key(a, keys.group, rec->version->name, 1);
+  if (!keys.index[PR_BY_NAME].p) return STORE_ENOMEM;
   return save(txn, PR_VERSIONS, pr_key2(a, rec->api_product_id, rec->version->id), &rec->base,
               &keys, flags);
 }
@@ -223,6 +247,23 @@ static int scan(store_txn_t *txn, int table, store_val_t group, uint64_t offset,
   if (c->cap == 0) return 0;
   rc = store_group_scan(txn, table, group, offset, c->cap, collect_one, c);
   return rc ? rc : c->rc;
+}
+
+int pr_load_by_name(store_txn_t *txn, hg_arena_t *a, int table, store_val_t prefix,
+                    const store_walk_t *w, const ProtobufCMessageDescriptor *d, void ***items,
+                    size_t *n) {
+  uint64_t room = w->limit;
+  int rc = w->limit ? 0 : store_index_count(txn, table, PR_BY_NAME, prefix, &room);
+  collect_t c = {.a = a, .d = d, .cap = (size_t)room};
+  c.items = rc ? NULL : hg_arena_alloc(a, (c.cap ? c.cap : 1) * sizeof(*c.items));
+  if (rc == 0 && !c.items) rc = STORE_ENOMEM;
+  if (rc == 0) rc = store_index_walk(txn, table, PR_BY_NAME, prefix, w, collect_one, &c);
+  if (rc == 0) rc = c.rc;
+  if (rc == 0) {
+    *items = c.items;
+    *n = c.n;
+  }
+  return rc;
 }
 
 int pr_load_group(store_txn_t *txn, hg_arena_t *a, int table, store_val_t group,

@@ -6,6 +6,8 @@
  *   documents       key product\0document      group product; unique index slug:
  *                                                product\0slug (one slug per product)
  *   versions        key product\0version       group product (its count = version_count)
+ * Products and versions have an index on name, key group\0name\0 (the name cut at 400
+ * bytes), the order of `sort=name` and the lookup of `filter[name][eq]`.
  *   specifications  key product\0version\0spec group product\0version
  * A product's org is part of its key, so another org's product is simply not found.
  * Records are the store.proto messages, framed by storage/record.h.
@@ -22,6 +24,7 @@
 
 enum { PR_PRODUCTS = 0, PR_DOCUMENTS = 1, PR_VERSIONS = 2, PR_SPECS = 3 };
 enum { PR_DOCUMENTS_BY_SLUG = 0 };
+enum { PR_BY_NAME = 0 }; /* products and versions */
 
 extern const store_schema_t products_schema;
 
@@ -82,6 +85,17 @@ int spec_count(store_txn_t *txn, hg_arena_t *a, const char *product_id, const ch
 /* Every record of a group, decoded as type d, in insertion order: *items (arena), *n. */
 int pr_load_group(store_txn_t *txn, hg_arena_t *a, int table, store_val_t group,
                   const ProtobufCMessageDescriptor *d, void ***items, size_t *n);
+/* The name index's key prefix: group\0, and with_name: group\0name\0 (NULL p on allocation
+ * failure). A name over 400 bytes is cut, so an equal prefix is not yet an equal name. */
+store_val_t pr_name_key(hg_arena_t *a, store_val_t group, const char *name, int with_name);
+/* Records of table (products or versions) whose name key starts with prefix, walked as w
+ * says (w->limit 0: all of them), decoded as type d. */
+int pr_load_by_name(store_txn_t *txn, hg_arena_t *a, int table, store_val_t prefix,
+                    const store_walk_t *w, const ProtobufCMessageDescriptor *d, void ***items,
+                    size_t *n);
+/* Gives every product and version saved before the name index existed its entry
+ * (name_index.c); a no-op once each has one. At start, before serving. 0 or a store error. */
+int pr_name_index_fill(store_t *s);
 /* One page of a group: offset/limit as store_group_scan, decoded as type d. */
 int pr_load_page(store_txn_t *txn, hg_arena_t *a, int table, store_val_t group, uint64_t offset,
                  size_t limit, const ProtobufCMessageDescriptor *d, void ***items, size_t *n);

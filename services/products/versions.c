@@ -266,6 +266,7 @@ static void list_versions(rpc_ctx_t *ctx, const void *msg) {
   hg_filter_from_message(&filter_cfg, (const ProtobufCMessage *)req->filter, a, &st, filter);
   if (hg_valid_or_fail(ctx, &st, PR_MSG_INVALID)) return;
   if (filter->n) q.keep = keep_version, q.keep_arg = filter;
+  pr_list_use_name_index(&q, filter, ATTR_NAME, 0);
   pr_list_reply(ctx, &reads, &path, &q);
 }
 

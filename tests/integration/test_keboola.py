@@ -447,6 +447,20 @@ class SyncCreate(KeboolaTest):
                     d2 = self.expect_detail(r, backend, b["id"], t == "sandbox")
                     self.assertEqual(b["credentials"], d2["credentials"])
 
+    def test_create_again_after_restart_same_id(self):
+        tok = self.new_token()
+        a = self.create("mysql", tok, "sandbox", status=201)
+        b = self.create("redshift-workspace", tok, "writer", status=201)
+        self.s.restart("credentials-svc")
+        a2 = self.create("mysql", tok, "sandbox")
+        self.assertEqual((a["id"], a["credentials"], a["url"]),
+                         (a2["id"], a2["credentials"], a2["url"]))
+        self.assertEqual(0, self.db.login(a2["credentials"]).returncode)
+        b2 = self.create("redshift-workspace", tok, "writer")
+        self.assertEqual((b["id"], b["credentials"]), (b2["id"], b2["credentials"]))
+        c = self.create("mysql", tok, "transformations", status=201)
+        self.assertNotIn(c["id"], (a["id"], b["id"]), "ids are not reused after a restart")
+
     def test_snowflake_credentials_fields(self):
         tok = self.new_token()
         b = self.create("snowflake", tok, "writer", status=201)
@@ -465,7 +479,7 @@ class TypeRules(KeboolaTest):
     def test_mysql_rejects_other_types(self):
         tok = self.new_token()
         for t in ("writer", "luckyguess", "read", "rstudio", "jupyter", "julipyter", "bogus", "",
-                  "SANDBOX"):
+                  "SANDBOX", "sandbox\u0000", "sandbox ", " sandbox", "sandbox\n"):
             with self.subTest(type=t):
                 self.expect_kerror(self.k("POST", "/provisioning/mysql", {"type": t}, tok=tok),
                                    400)
@@ -831,6 +845,30 @@ class Errors(KeboolaTest):
         self.assertIn(r.status, (200, 201, 400), "%r" % r)
         if r.status == 400:
             self.expect_kerror(r, 400)
+
+    def test_deep_json_never_5xx(self):
+        tok = self.new_token()
+        for raw in (b"[" * 100000, b"{\"type\":\"sandbox\",\"x\":" + b"[" * 5000 + b"]" * 5000
+                    + b"}", b"{\"type\":" + b"{\"a\":" * 20000 + b"1" + b"}" * 20001):
+            with self.subTest(raw=raw[:40]):
+                r = self.k("POST", "/provisioning/snowflake", raw=raw, tok=tok)
+                self.assertTrue(r.status < 500, "%r" % r)
+                if r.status >= 400:
+                    self.expect_kerror(r, r.status)
+
+    def test_json_content_type_with_charset(self):
+        tok = self.new_token()
+        r = self.k("POST", "/provisioning/snowflake", raw=b'{"type":"writer"}', tok=tok,
+                   headers={"Content-Type": "application/json; charset=utf-8"})
+        self.expect_created(r, "snowflake", False, status=201)
+
+    def test_query_type_is_percent_decoded(self):
+        tok = self.new_token()
+        a = self.create("snowflake", tok, "sandbox", status=201)
+        r = self.k("GET", "/provisioning/snowflake?type=sand%62ox", tok=tok)
+        self.expect_detail(r, "snowflake", a["id"], True)
+        r = self.k("GET", "/provisioning/redshift-workspace?type=luckyguess&x=1", tok=tok)
+        self.expect_kerror(r, 404)
 
     def test_huge_body_never_5xx(self):
         tok = self.new_token()

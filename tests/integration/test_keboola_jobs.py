@@ -82,6 +82,12 @@ class AsyncCreate(JobsBase):
                               "visible with a %d ms job delay: %s" % (JOB_DELAY_MS, seen))
                 self.assertEqual("success", seen[-1], "%s %r" % (seen, job))
                 cid, creds = self.expect_create_job(job, jid, t)
+                # the seed's job, exactly where it is fixed
+                self.assertEqual({"backend": "docker", "type": t, "input": []}, job["params"],
+                                 "params as in the seed: %r" % job)
+                self.assertEqual({"port", "id", "hostname", "password", "user"}, set(creds),
+                                 "result.credentials as in the seed: %r" % job)
+                self.assertIs(type(creds["id"]), int, "result.credentials.id: %r" % job)
                 # the credentials can be read through the sync API
                 p = "/provisioning/docker/%s" % cid
                 d = self.expect_detail(self.k("GET", p, tok=tok), "docker", cid, True)
@@ -180,6 +186,29 @@ class AsyncCreate(JobsBase):
                     self.assertIn("transformation", r.body["message"], "names the field")
         r = self.k("POST", "/provisioning/async/docker/transformation", tok=tok)
         self.expect_kerror(r, 400, "no body: transformation is required")
+
+    def test_ids_do_not_cross_backends(self):
+        tok = self.new_token()
+        cid, _ = self.docker_creds(tok)
+        snow = self.create("snowflake", tok, "sandbox", status=201)
+        for path in ("/provisioning/snowflake/%s" % cid, "/provisioning/redshift-workspace/%s"
+                     % cid, "/provisioning/docker/%s" % snow["id"]):
+            with self.subTest(path=path):
+                self.expect_kerror(self.k("GET", path, tok=tok), 404)
+        self.expect_kerror(self.k("POST", "/provisioning/snowflake/%s/extend" % cid, tok=tok,
+                                  headers=RUN_HDR), 404)
+        self.expect_kerror(self.k("DELETE", "/provisioning/snowflake/%s" % cid, tok=tok), 404)
+        self.expect_detail(self.k("GET", "/provisioning/docker/%s" % cid, tok=tok), "docker",
+                           cid, True)
+
+    def test_job_ids_and_credentials_ids_are_separate(self):
+        tok = self.new_token()
+        jid = self.async_create(tok)
+        snow = self.create("snowflake", tok, "sandbox", status=201)
+        self.expect_kerror(self.k("GET", "/queue/job/%s" % snow["id"], tok=tok), 404)
+        self.expect_kerror(self.k("GET", "/provisioning/docker/%d" % jid, tok=tok), 404)
+        self.expect_kerror(self.k("GET", "/provisioning/snowflake/%d" % jid, tok=tok), 404)
+        self.wait_job(jid, tok)
 
     def test_sync_docker_actions_400(self):
         tok = self.new_token()
@@ -284,7 +313,8 @@ class AsyncDelete(JobsBase):
         params = job.get("params")
         self.assertIsInstance(params, dict, "%r" % job)
         self.assertEqual("docker", params.get("backend"), "%r" % job)
-        self.assertEqual(cid, str(params.get("id")), "params.id: %r" % job)
+        self.assertEqual({"backend": "docker", "id": cid}, params, "params as in the seed: %r"
+                         % job)
         self.assertEqual({"status": "ok"}, job.get("result"), "result: %r" % job)
         self.expect_job_common(job)
         p = "/provisioning/docker/%s" % cid
@@ -482,6 +512,24 @@ class ServiceDown(JobsBase):
                   "readyz back to 200 after restart")
         self.poll(lambda: self.k("GET", "/provisioning/snowflake/%s" % snow["id"],
                                  tok=tok).status == 200, 15.0, "served again after restart")
+
+    def test_auth_down_is_keboola_503_not_401(self):
+        fresh = self.new_token()   # never verified before auth-svc goes down
+        self.s.kill("auth-svc", signal.SIGKILL)
+        try:
+            self.poll(lambda: self.req("GET", "/readyz").status == 503, 10.0,
+                      "readyz to answer 503 with auth-svc down")
+            for method, path, body in (
+                    ("POST", "/provisioning/snowflake", {"type": "sandbox"}),
+                    ("GET", "/queue/job/1", None)):
+                with self.subTest(method=method, path=path):
+                    r = self.k(method, path, body, tok=fresh)
+                    self.expect_kerror(r, 503, "a token nobody can verify is not invalid")
+        finally:
+            self.s.restart("auth-svc")
+        self.poll(lambda: self.k("POST", "/provisioning/snowflake", {"type": "sandbox"},
+                                 tok=fresh).status in (200, 201), 15.0,
+                  "the token verified again after auth-svc restarts")
 
 
 if __name__ == "__main__":

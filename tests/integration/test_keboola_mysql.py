@@ -88,7 +88,10 @@ class Login(MySQLBase):
         self.assertEqual("42", out.stdout.strip())
         for sql in ("SELECT 1 FROM `%s`.t" % b["db"], "USE `%s`" % b["db"],
                     "CREATE TABLE `%s`.x (y INT)" % b["db"], "SELECT User FROM mysql.user",
-                    "CREATE DATABASE hg_intruder_%s" % secrets.token_hex(3)):
+                    "CREATE DATABASE hg_intruder_%s" % secrets.token_hex(3),
+                    "CREATE USER 'hg_intruder'@'%' IDENTIFIED BY 'x1234567'",
+                    "GRANT SELECT ON `%s`.* TO '%s'@'%%'" % (a["db"], b["user"]),
+                    "SELECT COUNT(*) FROM `%s`.t" % b["db"]):
             with self.subTest(sql=sql):
                 out = self.db.login(a, sql)
                 self.assertNotEqual(0, out.returncode, "%r must be refused: %s" % (sql,
@@ -190,6 +193,21 @@ class InUseKill(MySQLBase):
         self.assertIs(True, self.detail(a["id"], owner)["inUse"])
         p.wait(15)
         self.assertEqual(0, p.returncode, p.stderr.read())
+
+    def test_kill_touches_only_its_own_users_connections(self):
+        ta, tb = self.new_token(), self.new_token()
+        a = self.create("mysql", ta, "sandbox", status=201)
+        b = self.create("mysql", tb, "sandbox", status=201)
+        pa = self.sleeper(a["credentials"], 30)
+        pb = self.sleeper(b["credentials"], 4)
+        self.wait_in_use(a["id"], ta, True)
+        self.wait_in_use(b["id"], tb, True)
+        r = self.k("POST", "/provisioning/mysql/%s/kill" % a["id"], tok=ta, headers=RUN_HDR)
+        self.expect(r, 200, {"status": "ok"})
+        pa.wait(10)
+        self.assertIsNone(pb.poll(), "kill of a's credentials must not touch b's connection")
+        self.assertIs(True, self.detail(b["id"], tb)["inUse"])
+        self.assertEqual(0, pb.wait(15), "b's query must complete")
 
     def test_kill_without_connections(self):
         tok = self.new_token()

@@ -534,6 +534,20 @@ class Lists(KonnectTest):
         self.assertEqual(["c", "b", "a", "B"], self.names(P + "?sort=name%20desc"))
         self.assertEqual(["c", "b", "a", "B"], self.names(P + "?sort=name+desc,name"))
         self.assertEqual(["B", "a"], self.names(P + "?sort=name&page[size]=2"))
+        # "-name" is descending too; later pages come from the name index's other end.
+        self.assertEqual(["c", "b", "a", "B"], self.names(P + "?sort=-name"))
+        self.assertEqual(["c"], self.names(P + "?sort=name&page[size]=3&page[number]=2"))
+        self.assertEqual(["a", "B"], self.names(P + "?sort=-name&page[size]=2&page[number]=2"))
+        self.assertEqual([], self.names(P + "?sort=-name&page[size]=2&page[number]=3"))
+        body = self.listing(P + "?sort=-name&page[size]=3&page[number]=2")
+        self.assertEqual((["B"], 4), ([p["name"] for p in body["data"]],
+                                      body["meta"]["page"]["total"]))
+        # A rename moves the product in name order.
+        pid = [p["id"] for p in self.listing(P + "?filter[name][eq]=b")["data"]][0]
+        self.expect(self.k("PATCH", P + "/" + pid, {"name": "zz"}), 200)
+        self.assertEqual(["B", "a", "c", "zz"], self.names(P + "?sort=name"))
+        self.assertEqual([], self.names(P + "?filter[name][eq]=b"))
+        self.assertEqual(["zz"], self.names(P + "?filter[name][eq]=zz&sort=-name"))
         # The spec's InvalidSortQueryNameBadRequestExample.
         example = {"field": "sort", "rule": "enum", "choices": ["name"],
                    "reason": "\"sort\" field must contain any of: [name]"}

@@ -25,6 +25,8 @@ START_TEST(test_sort_parse_accepts) {
       {"name", 1, {{NAME, 0}}},
       {"name asc", 1, {{NAME, 0}}},
       {"name desc", 1, {{NAME, 1}}},
+      {"-name", 1, {{NAME, 1}}},
+      {"-name,created_at", 2, {{NAME, 1}, {CREATED, 0}}},
       {"  name   desc ", 1, {{NAME, 1}}},
       {"name desc,created_at", 2, {{NAME, 1}, {CREATED, 0}}},
       {"created_at desc, name asc", 2, {{CREATED, 1}, {NAME, 0}}},
@@ -45,7 +47,8 @@ START_TEST(test_sort_parse_accepts) {
 END_TEST
 
 START_TEST(test_sort_unknown_field_is_enum_with_choices) {
-  static const char *const bad[] = {"title", "name,title", "Name", "name,", ",name", "-name"};
+  static const char *const bad[] = {"title",  "name,title", "Name",   "name,", ",name",
+                                    "-title", "-",          "--name", "- name"};
   for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
     hg_status_t st;
     hg_sort_spec_t spec = {.n = 42};
@@ -69,6 +72,8 @@ START_TEST(test_sort_bad_direction_and_too_many_keys) {
   hg_status_clear(&st);
   ck_assert_uint_eq(hg_sort_parse(&cfg, "name up", arena, &st, &spec), 1);
   ck_assert_str_eq(st.violations[0].rule, "enum");
+  ck_assert_uint_eq(hg_sort_parse(&cfg, "-name desc", arena, &st, &spec), 1);
+  ck_assert_str_eq(st.violations[1].rule, "enum");
   ck_assert_str_eq(st.violations[0].choices[0], "asc");
   ck_assert_str_eq(st.violations[0].choices[1], "desc");
   hg_status_clear(&st);
