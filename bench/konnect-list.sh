@@ -5,8 +5,9 @@
 #     reads 20-item pages: the first page and the last (page 50 of 1k, page 5,000 of 100k);
 #  2. create (POST /v2/api-products) and get (GET /v2/api-products/{id}) throughput.
 # Each line shows req/s and latency; the ratios at the end compare the deep page with the
-# first page and the large org with the small one (1.00 = same cost). One more line lists the
-# large org sorted by name, which reads the whole org (docs/architecture.md), for contrast.
+# first page and the large org with the small one (1.00 = same cost). The last lines list the
+# large org sorted by name both ways (the name index: first, middle and last page) and
+# filtered by filter[name][eq], against the default order's first page.
 #
 # Usage: bench/konnect-list.sh [URL ADMIN_TOKEN]
 #   Without arguments it starts a private stack from $BUILD_DIR/bin (default build/bin) with
@@ -64,6 +65,10 @@ results=$(
   run "POST create                    " "$write_tok" "$url/v2/api-products" konnect_create.lua
   run "GET  one product               " "$write_tok" "$url/v2/api-products/$one"
   run "list $large: sort=name, page 1 " "$large_tok" "${list}1&sort=name"
+  run "list $large: sort=-name, page 1" "$large_tok" "${list}1&sort=-name"
+  run "list $large: sort=name, middle " "$large_tok" "${list}$((last_large / 2))&sort=name"
+  run "list $large: sort=-name, last  " "$large_tok" "${list}$last_large&sort=-name"
+  run "list $large: filter[name][eq]  " "$large_tok" "${list}1&filter%5Bname%5D%5Beq%5D=product%200050000"
 )
 echo "$results"
 echo "$results" | awk -v small="$small" -v large="$large" '
@@ -75,5 +80,7 @@ echo "$results" | awk -v small="$small" -v large="$large" '
     printf "  first page, %d vs %d        x%.2f\n", large, small, r[1] / r[3]
     printf "  last page, %d vs %d         x%.2f\n", large, small, r[2] / r[4]
     printf "create vs get one: %.0f vs %.0f req/s (x%.2f)\n", r[5], r[6], r[6] / r[5]
-    printf "sorted by name, first page, %d: x%.1f the cost of the default order\n", large,
-           r[3] / (r[7] > 0 ? r[7] : 1) }'
+    split("sort=name page 1,sort=-name page 1,sort=name middle page,sort=-name last page,filter[name][eq]", what, ",")
+    for (i = 7; i <= 11; i++)
+      printf "%d, %s: x%.2f the cost of the default order'"'"'s first page\n", large, what[i - 6],
+             r[3] / (r[i] > 0 ? r[i] : 1) }'

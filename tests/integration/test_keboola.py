@@ -226,6 +226,24 @@ class KeboolaTest(HangarTest):
                                 [("storage-projects/%s" % project, "editor")])["token"]
         return tok
 
+    def restart(self, name, **overrides):
+        """Restarts a process and waits until the gateway serves the Keboola surface again
+        (its channel to a restarted service may answer 503 for a moment: clients retry)."""
+        self.s.restart(name, **overrides)
+        self.wait_served()
+
+    def wait_served(self, timeout=20.0):
+        def served():
+            try:
+                tok = self.s.mint_token("storage", "u-ready", [("storage-projects/ready",
+                                                                "viewer")])["token"]
+            except AssertionError:
+                return None
+            r = self.s.request("GET", "/queue/job/0", headers={"X-StorageApi-Token": tok})
+            return r.status == 404
+        self.poll(served, timeout=timeout, interval=0.1,
+                  what="the Keboola surface to be served again")
+
     def k(self, method, path, body=None, tok=None, raw=None, headers=None, **kw):
         h = dict(headers or {})
         if tok is not None:
@@ -451,7 +469,7 @@ class SyncCreate(KeboolaTest):
         tok = self.new_token()
         a = self.create("mysql", tok, "sandbox", status=201)
         b = self.create("redshift-workspace", tok, "writer", status=201)
-        self.s.restart("credentials-svc")
+        self.restart("credentials-svc")
         a2 = self.create("mysql", tok, "sandbox")
         self.assertEqual((a["id"], a["credentials"], a["url"]),
                          (a2["id"], a2["credentials"], a2["url"]))

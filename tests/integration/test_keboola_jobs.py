@@ -276,7 +276,7 @@ class HostAndBase(JobsBase):
         os.environ["HANGAR_PUBLIC_URL"] = base
         try:
             for n in ("credentials-svc", "gateway"):
-                self.s.restart(n)
+                self.restart(n)
             tok = self.new_token()
             r = self.k("POST", "/provisioning/async/docker", {"type": "rstudio"}, tok=tok)
             self.expect(r, 202)
@@ -296,7 +296,7 @@ class HostAndBase(JobsBase):
             else:
                 os.environ["HANGAR_PUBLIC_URL"] = old
             for n in ("credentials-svc", "gateway"):
-                self.s.restart(n)
+                self.restart(n)
 
 
 class AsyncDelete(JobsBase):
@@ -406,7 +406,7 @@ class Jobs(JobsBase):
         cid, creds = self.docker_creds(tok)
         jid = self.async_create(tok, "jupyter")
         job, _ = self.wait_job(jid, tok)
-        self.s.restart("credentials-svc")
+        self.restart("credentials-svc")
         r = self.k("GET", "/queue/job/%d" % jid, tok=tok)
         self.expect(r, 200, job)
         d = self.expect_detail(self.k("GET", "/provisioning/docker/%s" % cid, tok=tok),
@@ -420,7 +420,7 @@ class Jobs(JobsBase):
 class Durability(JobsBase):
     def test_sigkill_mid_job_finishes_or_fails_never_stays_processing(self):
         tok = self.new_token()
-        self.s.restart("credentials-svc", job_delay_ms=3000)
+        self.restart("credentials-svc", job_delay_ms=3000)
         try:
             first = self.async_create(tok, "rstudio")
             second = self.async_create(tok, "jupyter")
@@ -434,7 +434,7 @@ class Durability(JobsBase):
             code = self.s.kill("credentials-svc", signal.SIGKILL)
             self.assertEqual(-signal.SIGKILL, code)
         finally:
-            self.s.restart("credentials-svc", job_delay_ms=JOB_DELAY_MS)
+            self.restart("credentials-svc", job_delay_ms=JOB_DELAY_MS)
         for jid, t in ((first, "rstudio"), (second, "jupyter")):
             job, seen = self.wait_job(jid, tok, timeout=30)
             self.assertIn(job["status"], ("success", "error"), "%r" % job)
@@ -452,7 +452,7 @@ class Durability(JobsBase):
     def test_sigkill_mid_delete_job(self):
         tok = self.new_token()
         cid, _ = self.docker_creds(tok)
-        self.s.restart("credentials-svc", job_delay_ms=3000)
+        self.restart("credentials-svc", job_delay_ms=3000)
         try:
             r = self.k("DELETE", "/provisioning/async/docker/%s" % cid, tok=tok)
             jid = self.job_ref(r, 200)
@@ -465,7 +465,7 @@ class Durability(JobsBase):
             self.poll(processing, timeout=10, what="delete job %d to be processing" % jid)
             self.s.kill("credentials-svc", signal.SIGKILL)
         finally:
-            self.s.restart("credentials-svc", job_delay_ms=JOB_DELAY_MS)
+            self.restart("credentials-svc", job_delay_ms=JOB_DELAY_MS)
         job, _ = self.wait_job(jid, tok, timeout=30)
         self.assertIn(job["status"], ("success", "error"), "%r" % job)
         self.assertEqual("success", job["status"], "README: the job finishes: %r" % job)
@@ -507,7 +507,7 @@ class ServiceDown(JobsBase):
             self.expect(self.req("GET", "/healthz"), 200)
             self.expect(self.req("GET", "/auth/v1/tokens", token=self.admin), 200)
         finally:
-            self.s.restart("credentials-svc", job_delay_ms=JOB_DELAY_MS)
+            self.restart("credentials-svc", job_delay_ms=JOB_DELAY_MS)
         self.poll(lambda: self.req("GET", "/readyz").status == 200, 15.0,
                   "readyz back to 200 after restart")
         self.poll(lambda: self.k("GET", "/provisioning/snowflake/%s" % snow["id"],
@@ -526,7 +526,7 @@ class ServiceDown(JobsBase):
                     r = self.k(method, path, body, tok=fresh)
                     self.expect_kerror(r, 503, "a token nobody can verify is not invalid")
         finally:
-            self.s.restart("auth-svc")
+            self.restart("auth-svc")
         self.poll(lambda: self.k("POST", "/provisioning/snowflake", {"type": "sandbox"},
                                  tok=fresh).status in (200, 201), 15.0,
                   "the token verified again after auth-svc restarts")

@@ -310,7 +310,7 @@ class Crash(MySQLBase):
         self.s.kill("credentials-svc", signal.SIGKILL)
         for t in threads:
             t.join(20)
-        self.s.restart("credentials-svc")
+        self.restart("credentials-svc")
         print("\nnote: SIGKILL after %d acknowledged creates/deletes; unanswered ops: %s"
               % (ops[0], sorted(v[1] for v in state.values())))
         for i, (last, op) in state.items():
@@ -462,7 +462,7 @@ class Stall(MySQLBase):
                          sorted(self.user_accounts() - before_users)))
         except AssertionError as e:
             left = (self.user_dbs() - before_dbs, self.user_accounts() - before_users)
-            self.s.restart("credentials-svc")
+            self.restart("credentials-svc")
             deadline = time.monotonic() + 10
             while True:
                 after = (self.user_dbs() - before_dbs, self.user_accounts() - before_users)
@@ -522,12 +522,12 @@ class ZMariaDBDown(MySQLBase):
         # a server that refuses the service's account: 503 as well, at once
         bad = dsn.replace("://%s:%s@" % (self.db.user, self.db.password),
                           "://%s:%s@" % (self.db.user, "wrong" + self.db.password))
-        self.s.restart("credentials-svc", mysql_dsn=bad)
+        self.restart("credentials-svc", mysql_dsn=bad)
         t0 = time.monotonic()
         r = self.k("POST", "/provisioning/mysql", {"type": "sandbox"}, tok=tok, timeout=30)
         self.expect_kerror(r, 503, "create with a server refusing the login")
         self.assertLess(time.monotonic() - t0, 10.0)
-        self.s.restart("credentials-svc", mysql_dsn=dsn)
+        self.restart("credentials-svc", mysql_dsn=dsn)
         b = self.create("mysql", tok, "sandbox", status=201)
         self.assertEqual(self.db.port, b["credentials"]["port"])
         self.assertEqual(0, self.db.login(b["credentials"]).returncode)
