@@ -130,6 +130,13 @@ int rpc_server_add_method(rpc_server_t *s, const char *path, rpc_handler_fn fn, 
 /* Service state handed to every handler via rpc_ctx_server_data(); borrowed. Before start. */
 void rpc_server_set_data(rpc_server_t *s, void *data);
 
+/* Whether the service can do its work: 1 serving, 0 not (e.g. its store is full). Called
+ * on a completion-queue thread for every health check, so it must be quick. */
+typedef int (*rpc_health_fn)(void *arg);
+/* grpc.health.v1.Health/Check answers NOT_SERVING while fn(arg) returns 0; without it, a
+ * server that answers is SERVING. arg borrowed. Before start (or before any check). */
+void rpc_server_set_health(rpc_server_t *s, rpc_health_fn fn, void *arg);
+
 /* Starts the completion-queue threads. */
 int rpc_server_start(rpc_server_t *s);
 /* Graceful: stops accepting, waits for in-flight handlers to reply (up to grace_ms, then

@@ -71,7 +71,9 @@ struct rpc_server {
   grpc_completion_queue *cq;
   rpc__method_t *methods;
   rpc_server_opts_t opts;
-  void *data; /* rpc_server_set_data(); borrowed */
+  void *data;           /* rpc_server_set_data(); borrowed */
+  rpc_health_fn health; /* rpc_server_set_health(); NULL: always serving */
+  void *health_arg;
   int port;
   int started;
   pthread_t *threads;

@@ -194,6 +194,11 @@ const char *rpc_method_path(hg_arena_t *a, const ProtobufCServiceDescriptor *svc
 
 void rpc_server_set_data(rpc_server_t *s, void *data) { s->data = data; }
 
+void rpc_server_set_health(rpc_server_t *s, rpc_health_fn fn, void *arg) {
+  s->health = fn;
+  s->health_arg = arg;
+}
+
 static void *cq_thread(void *arg) {
   rpc_server_t *s = arg;
   rpc__cq_poll(s->cq);
