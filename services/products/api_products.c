@@ -254,6 +254,10 @@ static int read_list_query_or_fail(rpc_ctx_t *ctx, const list_req_t *req, produc
     lq->keep = keep_product;
     lq->keep_arg = pq;
   }
+  lq->scan_param = lq->sort.n     ? "sort"
+                   : pq->filter.n ? "filter"
+                   : pq->labels.n ? "labels"
+                                  : "public_labels";
   return 0;
 }
 
