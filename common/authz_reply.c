@@ -7,7 +7,8 @@ int authz_bearer_or_fail(rpc_ctx_t *ctx, authz_t *z, const authz_messages_t *msg
   char detail[256] = "";
   authz_result_t r =
       authz_bearer(z, rpc_ctx_metadata(ctx, "authorization"), out, detail, sizeof(detail));
-  if (r == AUTHZ_OK) return 0;
+  /* Known callers are bounded in flight each, so that no one holds every service thread. */
+  if (r == AUTHZ_OK) return rpc_ctx_in_flight_or_fail(ctx, out->subject);
   hg_status_t st;
   switch (r) {
     case AUTHZ_MISSING: hg_status_set(&st, HG_UNAUTHENTICATED, msgs->missing); break;

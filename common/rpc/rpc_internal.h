@@ -17,6 +17,7 @@
 #include "rpc/rpc.h"
 
 #define RPC__DEFAULT_DEADLINE_MS 30000
+#define RPC__DEFAULT_IN_FLIGHT_PER_KEY 32
 #define RPC__DETAILS_KEY "grpc-status-details-bin"
 
 typedef struct rpc__tag rpc__tag_t;
@@ -66,6 +67,13 @@ typedef struct rpc__method {
   rpc_codec_t in, out; /* copies: RPC_PBC() literals die with the caller's block */
 } rpc__method_t;
 
+/* One caller's in-flight calls (rpc_limit.c); count 0: free. */
+#define RPC__LIMIT_SLOTS 4096
+typedef struct rpc__limit_slot {
+  uint64_t hash;
+  int count;
+} rpc__limit_slot_t;
+
 struct rpc_server {
   grpc_server *server;
   grpc_completion_queue *cq;
@@ -83,6 +91,7 @@ struct rpc_server {
   size_t live;
   int closing;
   rpc__tag_t shutdown_tag;
+  rpc__limit_slot_t limits[RPC__LIMIT_SLOTS]; /* guarded by mu */
   uint64_t rid_seed;
   atomic_uint_fast64_t rid_next;
 };
@@ -100,6 +109,11 @@ const rpc__method_t *rpc__server_method(const rpc_server_t *s, const char *path)
 int rpc__ctx_arm(rpc_server_t *s, const rpc__method_t *m);
 /* The server a call arrived at. */
 rpc_server_t *rpc__ctx_server(rpc_ctx_t *ctx);
+/* The limit slot the call is counted in (rpc_limit.c), -1 when none; set once. */
+int rpc__ctx_limit_slot(const rpc_ctx_t *ctx);
+void rpc__ctx_set_limit_slot(rpc_ctx_t *ctx, int slot);
+/* Ends one call's count in slot (from ctx_free). */
+void rpc__limit_release(rpc_server_t *s, int slot);
 
 /* grpc.health.v1.Health/Check answering SERVING (rpc_health.c). */
 int rpc__health_register(rpc_server_t *s);

@@ -85,6 +85,9 @@ int rpc_server_new(const char *addr, const rpc_server_opts_t *opts, rpc_server_t
   if (s->opts.cq_threads > MAX_CQ_THREADS) s->opts.cq_threads = MAX_CQ_THREADS;
   s->opts.default_deadline_ms =
       opts && opts->default_deadline_ms > 0 ? opts->default_deadline_ms : RPC__DEFAULT_DEADLINE_MS;
+  s->opts.max_in_flight_per_key = opts && opts->max_in_flight_per_key > 0
+                                      ? opts->max_in_flight_per_key
+                                      : RPC__DEFAULT_IN_FLIGHT_PER_KEY;
   s->shutdown_tag.on_event = on_shutdown;
   s->rid_seed = random_seed(s);
   /* The gateway's request limit, on every path into a service (a JSON body of 1 MiB never
