@@ -90,9 +90,10 @@ int rpc__ctx_arm(rpc_server_t *s, const rpc__method_t *m) {
     rpc__server_release(s);
     return -1;
   }
+  grpc_completion_queue *cq = rpc__server_cq(s, m);
   if (m)
     e = grpc_server_request_registered_call(s->server, m->handle, &ctx->call, &ctx->deadline,
-                                            &ctx->req_md, &ctx->payload, s->cq, s->cq, &ctx->tag);
+                                            &ctx->req_md, &ctx->payload, cq, cq, &ctx->tag);
   else
     e = grpc_server_request_call(s->server, &ctx->call, &ctx->details, &ctx->req_md, s->cq, s->cq,
                                  &ctx->tag);

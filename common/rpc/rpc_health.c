@@ -22,7 +22,8 @@ static void health_check(rpc_ctx_t *ctx, const void *req) {
 
 int rpc__health_register(rpc_server_t *s) {
   static const rpc_binding_t bindings[] = {{"Check", health_check, rpc_admit_public}};
-  return rpc_server_add_service(s, &grpc__health__v1__health__descriptor, bindings, 1);
+  if (rpc_server_add_service(s, &grpc__health__v1__health__descriptor, bindings, 1) != 0) return -1;
+  return rpc__server_set_lane(s, &grpc__health__v1__health__descriptor, RPC__LANE_HEALTH);
 }
 
 int rpc_health_check_sync(rpc_channel_t *ch, int64_t deadline_ms) {
