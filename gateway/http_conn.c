@@ -280,7 +280,11 @@ static void adopt_cb(evutil_socket_t fd, short what, void *arg) {
   bufferevent_decref(bev);
 }
 
-/* evhttp's hook for a new connection's bufferevent (made as evhttp would make it). */
+/* evhttp's hook for a new connection's bufferevent (made as evhttp would make it).
+ * Adoption is activated at once, from inside evhttp's accept callback, so it runs in this
+ * same loop turn, before the next poll can deliver any of the connection's bytes: no request
+ * can be dispatched (and then have its connection freed by a deadline set without knowing
+ * it) before the connection is adopted. */
 static struct bufferevent *make_bev(struct event_base *base, void *arg) {
   struct bufferevent *bev = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
   gw_conn_t *c = bev ? calloc(1, sizeof(*c)) : NULL;

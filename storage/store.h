@@ -94,8 +94,9 @@ typedef struct store_schema {
  * written). Once the pages in use pass map_size less a reserve (an eighth, at most 64 MiB),
  * or a write hit the map's end, the store is full (store_full) until deletes bring them back
  * under that line (measured before every batch). While full, a write runs in the reserve and
- * is kept only if it did not grow the store's trees (deletes, same-size updates); any other
- * is rolled back with STORE_FULL. Reads are never affected. */
+ * is kept only if it did not grow the store's trees (deletes, same-size updates), or grew
+ * them by a few pages when it is flagged STORE_WRITE_RELEASES; any other is rolled back with
+ * STORE_FULL. Reads are never affected. */
 typedef struct store_opts {
   size_t map_size;     /* bytes; 0 = STORE_DEFAULT_MAP_SIZE */
   int batch_max;       /* max writes per group-commit transaction; 0 = 256 */
@@ -189,7 +190,16 @@ typedef int (*store_write_fn)(store_txn_t *txn, void *arg);
  * own code, or with a store error if the batch commit failed (then nothing was written). */
 typedef void (*store_done_fn)(void *arg, int rc);
 
+typedef enum {
+  /* The write starts a removal (marks a record for deletion, which a later write deletes):
+   * in a full store it may grow the trees by a few pages (STORE_RELEASE_SLACK_PAGES). */
+  STORE_WRITE_RELEASES = 1,
+} store_write_flags_t;
+
+#define STORE_RELEASE_SLACK_PAGES 8
+
 typedef struct store_write_opts {
+  unsigned flags;      /* store_write_flags_t */
   int64_t deadline_ms; /* hg_monotonic_ms() time after which the write must not run: still
                         * queued then, it is dropped with STORE_EXPIRED; 0: none */
 } store_write_opts_t;

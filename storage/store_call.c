@@ -96,7 +96,7 @@ void store_call_submit(store_call_t *c, store_t *s, const store_call_op_t *op, c
   c->req = req;
   c->aux = aux;
   int64_t left = rpc_ctx_remaining_ms(c->ctx);
-  store_write_opts_t opts = {.deadline_ms = hg_monotonic_ms() + left};
+  store_write_opts_t opts = {.flags = c->write_flags, .deadline_ms = hg_monotonic_ms() + left};
   int rc = store_submit_opts(s, call_write, call_done, c, &opts);
   if (rc) store_call_fail(c->ctx, c->cfg, rc);
 }

@@ -55,9 +55,10 @@ struct store_call {
   hg_arena_t *a; /* the call's arena */
   const store_call_cfg_t *cfg;
   const store_call_op_t *op;
-  const void *req; /* borrowed: the request */
-  void *aux;       /* the handler's state: the record to write, the result to answer ... */
-  hg_status_t st;  /* a refused write's answer */
+  const void *req;      /* borrowed: the request */
+  void *aux;            /* the handler's state: the record to write, the result to answer ... */
+  hg_status_t st;       /* a refused write's answer */
+  unsigned write_flags; /* store_write_flags_t for the write; set before submitting */
 };
 
 /* A write function's code meaning "refused: c->st is the answer". Store errors are

@@ -47,7 +47,8 @@ static store__job_t *take_batch(store_t *s) {
 
 /* Runs one write in a child of parent: kept on 0, rolled back alone otherwise. An engine
  * error the write function ignored still rolls it back, and so does, in a full store, a
- * write that grew the trees (only deletes and same-size updates may use the reserve). A
+ * write that grew the trees (only deletes, same-size updates and, by a few pages, writes that
+ * start a removal may use the reserve). A
  * write whose deadline passed while it was queued does not run. */
 static void run_one(store_t *s, MDB_txn *parent, store__job_t *j) {
   store_txn_t t = {.s = s};
@@ -61,7 +62,8 @@ static void run_one(store_t *s, MDB_txn *parent, store__job_t *j) {
   if (rc == 0 && full) before = store__tree_pages(s, t.txn);
   if (rc == 0) rc = j->fn(&t, j->fn_arg);
   if (rc == 0 && t.err) rc = t.err;
-  if (rc == 0 && full && store__tree_pages(s, t.txn) > before) rc = STORE_FULL;
+  size_t slack = (j->opts.flags & STORE_WRITE_RELEASES) ? STORE_RELEASE_SLACK_PAGES : 0;
+  if (rc == 0 && full && store__tree_pages(s, t.txn) > before + slack) rc = STORE_FULL;
   if (rc == 0)
     rc = store__map_err(mdb_txn_commit(t.txn));
   else if (t.txn)

@@ -86,8 +86,28 @@ START_TEST(test_deletes_make_a_full_store_writable_again) {
 }
 END_TEST
 
+/* A write that starts a removal may grow the trees by a few pages while full. */
+START_TEST(test_full_store_takes_a_releasing_write_that_grows_a_little) {
+  setup();
+  store_t *s = open_small();
+  int n = fill(s);
+  char key[32];
+  snprintf(key, sizeof(key), "k%05d", n);
+  memset(value, 'r', VALUE_LEN);
+  op_t o = {T_ITEMS, key, value, "g", NULL, NULL, 0, 0};
+  ops_t ops = {&o, 1};
+  store_write_opts_t plain = {0}, releasing = {.flags = STORE_WRITE_RELEASES};
+  ck_assert_int_eq(store_write_opts(s, run_ops, &ops, &plain), STORE_FULL);
+  ck_assert_int_eq(store_write_opts(s, run_ops, &ops, &releasing), 0);
+  ck_assert_uint_eq(table_count(s, T_ITEMS), (uint64_t)n + 1);
+  store_close(s);
+  teardown();
+}
+END_TEST
+
 int main(void) {
   TEST_RUN("store_space", 60, test_full_store_refuses_puts_and_says_so,
            test_full_store_still_reads_deletes_and_rewrites_in_place,
-           test_deletes_make_a_full_store_writable_again);
+           test_deletes_make_a_full_store_writable_again,
+           test_full_store_takes_a_releasing_write_that_grows_a_little);
 }
