@@ -80,7 +80,7 @@ echo "$results" | awk -v small="$small" -v large="$large" '
     printf "  first page, %d vs %d        x%.2f\n", large, small, r[1] / r[3]
     printf "  last page, %d vs %d         x%.2f\n", large, small, r[2] / r[4]
     printf "create vs get one: %.0f vs %.0f req/s (x%.2f)\n", r[5], r[6], r[6] / r[5]
-    split("sort=name page 1,sort=-name page 1,sort=name middle page,sort=-name last page,filter[name][eq]", what, ",")
+    nw = split("sort=name page 1,sort=-name page 1,sort=name middle page,sort=-name last page,filter[name][eq]", what, ",")
     for (i = 7; i <= 11; i++)
       printf "%d, %s: x%.2f the cost of the default order'"'"'s first page\n", large, what[i - 6],
              r[3] / (r[i] > 0 ? r[i] : 1) }'

@@ -24,7 +24,9 @@ bench_stack() { # NAME [URL TOKEN]
   else
     port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
     mkdir "$bench_tmp/data"
+    # One admin token drives every connection: lift the per-caller in-flight bound (32).
     HANGAR_HTTP_PORT=$port HANGAR_DATA_DIR=$bench_tmp/data HANGAR_LOG_LEVEL=warn \
+      HANGAR_MAX_IN_FLIGHT_PER_PRINCIPAL=4096 \
       "$repo/scripts/run-local" "${BUILD_DIR:-$repo/build}/bin" >"$bench_tmp/stack.log" 2>&1 &
     bench_stack_pid=$!
     url=http://127.0.0.1:$port

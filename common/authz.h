@@ -92,7 +92,8 @@ typedef struct authz_messages {
 } authz_messages_t;
 
 /* Authenticates the call's "authorization" metadata. On failure it has already answered the
- * call (UNAUTHENTICATED with msgs, or UNAVAILABLE) and returns nonzero: the caller returns. */
+ * call (UNAUTHENTICATED with msgs, UNAVAILABLE, or RESOURCE_EXHAUSTED when the caller already
+ * has its bound of calls in flight: rpc_ctx_in_flight_or_fail) and returns nonzero. */
 int authz_bearer_or_fail(rpc_ctx_t *ctx, authz_t *z, const authz_messages_t *msgs,
                          hg_principal_t *out);
 

@@ -30,14 +30,17 @@ int authz_bearer_or_fail(rpc_ctx_t *ctx, authz_t *z, const authz_messages_t *msg
   char detail[256] = "";
   authz_result_t r =
       authz_bearer(z, rpc_ctx_metadata(ctx, "authorization"), out, detail, sizeof(detail));
-  return r == AUTHZ_OK ? 0 : fail_auth(ctx, r, msgs, detail);
+  /* Known callers are bounded in flight each, so that no one holds every service thread. */
+  return r == AUTHZ_OK ? rpc_ctx_in_flight_or_fail(ctx, out->subject)
+                       : fail_auth(ctx, r, msgs, detail);
 }
 
 int authz_token_or_fail(rpc_ctx_t *ctx, authz_t *z, const authz_messages_t *msgs,
                         const char *md_key, hg_principal_t *out) {
   char detail[256] = "";
   authz_result_t r = authz_token(z, rpc_ctx_metadata(ctx, md_key), out, detail, sizeof(detail));
-  return r == AUTHZ_OK ? 0 : fail_auth(ctx, r, msgs, detail);
+  return r == AUTHZ_OK ? rpc_ctx_in_flight_or_fail(ctx, out->subject)
+                       : fail_auth(ctx, r, msgs, detail);
 }
 
 int authz_principal_or_fail(rpc_ctx_t *ctx, authz_t *z, const authz_messages_t *msgs,

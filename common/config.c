@@ -1,7 +1,9 @@
 /* config.c - settings from flags, then HANGAR_* environment, then defaults. */
 #include "common/config.h"
 
+#include <ctype.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,6 +52,24 @@ int hg_config_parse(const hg_setting_t *s, size_t n, int argc, char **argv, cons
       snprintf(err, err_len, "option '%s' needs a value", arg);
       return -1;
     }
+  }
+  return 0;
+}
+
+size_t hg_config_size(const char *value) {
+  static const struct {
+    char suffix;
+    unsigned shift;
+  } units[] = {{'\0', 0}, {'K', 10}, {'M', 20}, {'G', 30}};
+  if (!value || *value < '0' || *value > '9') return 0;
+  char *end;
+  errno = 0;
+  unsigned long long v = strtoull(value, &end, 10);
+  if (errno || v == 0) return 0;
+  for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+    if (toupper((unsigned char)end[0]) != units[i].suffix || (end[0] && end[1])) continue;
+    if (v > (SIZE_MAX >> units[i].shift)) return 0;
+    return (size_t)v << units[i].shift;
   }
   return 0;
 }

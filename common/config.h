@@ -22,5 +22,8 @@ int hg_config_parse(const hg_setting_t *settings, size_t n, int argc, char **arg
                     const char *program, char *err, size_t err_len);
 /* Parse a non-negative integer setting; -1 on bad text. */
 long long hg_config_int(const char *value);
+/* Parse a size in bytes with an optional K, M or G suffix (either case; powers of 1024: "64G", "1m",
+ * "4096"); 0 on bad text, zero or a size that does not fit a size_t. */
+size_t hg_config_size(const char *value);
 
 #endif

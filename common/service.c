@@ -9,6 +9,10 @@
 
 #define SETTINGS_MAX 24
 #define STOP_GRACE_MS 5000
+/* storage/store.h's STORE_DEFAULT_MAP_SIZE, as text (common may not include storage). */
+#define STORE_MAP_SIZE_DEFAULT (sizeof(size_t) >= 8 ? "64G" : "1G")
+/* Below this LMDB cannot hold the schema and the reserve that keeps deletes working. */
+#define MAP_SIZE_MIN ((size_t)256 << 10)
 
 static size_t common_settings(hg_service_t *s, const hg_service_defaults_t *d, hg_setting_t *out) {
   const hg_setting_t base[] = {
@@ -19,11 +23,15 @@ static size_t common_settings(hg_service_t *s, const hg_service_defaults_t *d, h
       {"--ready-file", "HANGAR_READY_FILE", NULL, "receives the bound address once serving",
        &s->ready_file},
       {"--threads", "HANGAR_RPC_THREADS", "2", "gRPC completion-queue threads", &s->threads},
+      {"--map-size", "HANGAR_STORE_MAP_SIZE", STORE_MAP_SIZE_DEFAULT,
+       "largest store, bytes with an optional K/M/G suffix (a sparse file)", &s->map_size_text},
+      {"--max-in-flight-per-principal", "HANGAR_MAX_IN_FLIGHT_PER_PRINCIPAL", "32",
+       "calls one caller may have in flight; more are refused (429)", &s->max_in_flight},
       {"--auth", "HANGAR_AUTH_ADDR", "127.0.0.1:7101", "auth-svc address", &s->auth},
       {"--auth-cache-ttl-seconds", "HANGAR_AUTH_CACHE_TTL_SECONDS", "30",
        "token verification cache TTL (<= 60)", &s->auth_cache_ttl},
   };
-  size_t n = (s->flags & HG_SERVICE_VERIFIES_TOKENS) ? 7 : 5;
+  size_t n = (s->flags & HG_SERVICE_VERIFIES_TOKENS) ? 9 : 7;
   memcpy(out, base, n * sizeof(*out));
   return n;
 }
@@ -32,9 +40,21 @@ static int check_settings(hg_service_t *s) {
   int level = hg_log_parse_level(s->log_level);
   long long threads = hg_config_int(s->threads);
   long long ttl = s->auth_cache_ttl ? hg_config_int(s->auth_cache_ttl) : 0;
-  if (level < 0 || threads < 1 || threads > 64 || ttl < 0 || ttl > 60) {
-    fprintf(stderr, "%s: bad --log-level, --threads or --auth-cache-ttl-seconds (see --help)\n",
+  long long in_flight = hg_config_int(s->max_in_flight);
+  if (level < 0 || threads < 1 || threads > 64 || ttl < 0 || ttl > 60 || in_flight < 1 ||
+      in_flight > 1000000) {
+    fprintf(stderr,
+            "%s: bad --log-level, --threads, --auth-cache-ttl-seconds or "
+            "--max-in-flight-per-principal (see --help)\n",
             s->name);
+    return -1;
+  }
+  s->map_size = hg_config_size(s->map_size_text);
+  if (s->map_size < MAP_SIZE_MIN) {
+    fprintf(stderr,
+            "%s: bad --map-size '%s': bytes with an optional K, M or G suffix, at least "
+            "256K\n",
+            s->name, s->map_size_text);
     return -1;
   }
   hg_log_set_level((hg_log_level_t)level);
@@ -71,7 +91,8 @@ static int open_verifier(hg_service_t *s) {
 
 int hg_service_open(hg_service_t *s, void *data) {
   if ((s->flags & HG_SERVICE_VERIFIES_TOKENS) && open_verifier(s) != 0) return -1;
-  rpc_server_opts_t opts = {.cq_threads = (int)hg_config_int(s->threads)};
+  rpc_server_opts_t opts = {.cq_threads = (int)hg_config_int(s->threads),
+                            .max_in_flight_per_key = (int)hg_config_int(s->max_in_flight)};
   if (rpc_server_new(s->listen, &opts, &s->server) != 0) {
     HG_ERROR(s->name, NULL, "cannot listen on %s", s->listen);
     return -1;

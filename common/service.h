@@ -1,7 +1,8 @@
 /* service.h - the frame every Hangar gRPC service runs in.
  *
- * Owns: the common settings (--listen, --data-dir, --log-level, --ready-file, --threads and,
- * for services that verify callers, --auth and --auth-cache-ttl-seconds), the rpc server,
+ * Owns: the common settings (--listen, --data-dir, --map-size, --log-level, --ready-file,
+ * --threads, --max-in-flight-per-principal and, for services that verify callers, --auth
+ * and --auth-cache-ttl-seconds), the rpc server,
  * and the client + verifier that reach auth-svc. A service's main() adds its own settings,
  * opens its store, binds its methods, and calls these in order:
  *   configure -> open -> (register methods) -> run -> stop -> (stop workers) -> close
@@ -25,8 +26,10 @@ typedef struct hg_service {
   const char *name;
   unsigned flags;
   /* settings as parsed (borrowed from argv, environ or defaults) */
-  const char *listen, *data_dir, *log_level, *ready_file, *threads;
+  const char *listen, *data_dir, *log_level, *ready_file, *threads, *map_size_text;
+  const char *max_in_flight;
   const char *auth, *auth_cache_ttl;
+  size_t map_size;      /* --map-size in bytes, for the service's store_opts_t */
   rpc_client_t *client; /* HG_SERVICE_VERIFIES_TOKENS only */
   authz_t *authz;       /* HG_SERVICE_VERIFIES_TOKENS only */
   rpc_server_t *server;

@@ -79,7 +79,7 @@ static void route(gw_exchange_t *ex) {
     ex->series = ex->binding->series;
     if (ex->binding->route->local)
       ex->binding->route->local(ex);
-    else
+    else if (!gw_overloaded_or_reply(ex, ex->binding->dialect))
       gw_proxy(ex);
   }
 }

@@ -23,6 +23,8 @@
 #define LIBEVENT_BODY_SLACK (2 * 1024 * 1024) /* bodies up to here get our own JSON 413 */
 #define MAX_HEADERS_SIZE (64 * 1024)
 #define DRAIN_AFTER_CANCEL_MS 2000
+#define DEFAULT_MAX_IN_FLIGHT 4096
+#define DEFAULT_MAX_RESPONSE_BYTES ((size_t)16 << 20)
 
 static const gw_route_table_t *const surfaces[] = {
     &gw_routes_ops,      &gw_routes_ktrlplane,         &gw_routes_auth,
@@ -167,11 +169,19 @@ int gw_gateway_new(const gw_opts_t *o, gw_gateway_t **out, char *err, size_t err
       o->upstream_deadline_ms > 0 ? o->upstream_deadline_ms : DEFAULT_UPSTREAM_DEADLINE_MS;
   g->ready_deadline_ms =
       o->ready_deadline_ms > 0 ? o->ready_deadline_ms : DEFAULT_READY_DEADLINE_MS;
+  g->max_in_flight = o->max_in_flight > 0 ? o->max_in_flight : DEFAULT_MAX_IN_FLIGHT;
+  g->max_response_bytes =
+      o->max_response_bytes > 0 ? o->max_response_bytes : DEFAULT_MAX_RESPONSE_BYTES;
   gw_server_opts_t so = {.listen = o->listen,
                          .threads = o->threads,
                          .timeout_s = o->http_timeout_s,
                          .max_body = LIBEVENT_BODY_SLACK,
-                         .max_headers = MAX_HEADERS_SIZE};
+                         .max_headers = MAX_HEADERS_SIZE,
+                         .max_connections = o->max_connections,
+                         .max_connections_per_ip = o->max_connections_per_ip,
+                         .header_timeout_ms = o->header_timeout_ms,
+                         .body_timeout_ms = o->body_timeout_ms,
+                         .timeout_reply = gw_timeout_reply};
   int rc = rpc_client_new(&g->client) ? fail(err, err_len, "cannot start the rpc client") : 0;
   if (rc == 0) rc = add_upstreams(g, o, err, err_len);
   if (rc == 0) rc = add_routes(g, err, err_len);

@@ -36,6 +36,11 @@ typedef struct gw_opts {
   int http_timeout_s;           /* connection inactivity timeout; 0 = 15 */
   int64_t upstream_deadline_ms; /* per upstream call; 0 = 30000 */
   int64_t ready_deadline_ms;    /* per /readyz health check; 0 = 1000 */
+  /* limits (0 = the default): see gw_server_opts_t for the connection ones */
+  int max_connections, max_connections_per_ip; /* 10000, 256 */
+  int header_timeout_ms, body_timeout_ms;      /* 10000, 30000 */
+  long max_in_flight;                          /* proxied requests at once, 4096; more: 503 */
+  size_t max_response_bytes;                   /* an upstream reply's JSON, 16 MiB; more: 502 */
 } gw_opts_t;
 
 /* Builds everything and binds the listening socket; no request is served before

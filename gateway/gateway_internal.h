@@ -57,7 +57,9 @@ struct gw_gateway {
   hg_arena_t *setup; /* strings made at start; freed with the gateway */
   int64_t upstream_deadline_ms;
   int64_t ready_deadline_ms;
-  atomic_long inflight; /* exchanges not yet answered */
+  long max_in_flight;        /* proxied exchanges at once; more are 503 */
+  size_t max_response_bytes; /* a larger upstream reply is 502 */
+  atomic_long inflight;      /* exchanges not yet answered */
 };
 
 typedef void (*gw_wake_fn)(gw_exchange_t *ex);
@@ -112,6 +114,11 @@ const gw_dialect_t *gw_unrouted_dialect(hg_str_t path);
 /* dispatch.c, proxy.c, admission.c, ops.c, readyz.c --------------------------------------- */
 
 void gw_dispatch(struct evhttp_request *req, gw_loop_t *loop, void *gw);
+/* gw_server_opts_t.timeout_reply: the 408 of a request past its header or body deadline, in
+ * the dialect of the surface its path names (limits.c). */
+size_t gw_timeout_reply(void *gw, const char *request_line, char *buf, size_t cap);
+/* Over --max-in-flight: answers ex 503 with Retry-After in d and returns nonzero. */
+int gw_overloaded_or_reply(gw_exchange_t *ex, const gw_dialect_t *d);
 void gw_proxy(gw_exchange_t *ex);
 /* admission.c: answers a proxied request that the gateway refuses with e (a request it
  * cannot bind), after asking the route's service whether the caller may make the call at

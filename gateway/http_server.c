@@ -25,32 +25,19 @@
 #include <event2/thread.h>
 
 #include "common/log.h"
+#include "gateway/http_server_internal.h"
 
 #define DEFAULT_TIMEOUT_S 15
+#define DEFAULT_MAX_CONNECTIONS 10000
+#define DEFAULT_MAX_CONNECTIONS_PER_IP 256
+#define DEFAULT_HEADER_TIMEOUT_MS 10000
+#define DEFAULT_BODY_TIMEOUT_MS 30000
 #define LISTEN_BACKLOG 1024
 #define ACCEPT_PAUSE_MS 100
 #define ACCEPT_WARN_EVERY_S 10
 #define ALL_METHODS                                                                                \
   (EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD | EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE |       \
    EVHTTP_REQ_OPTIONS | EVHTTP_REQ_TRACE | EVHTTP_REQ_CONNECT | EVHTTP_REQ_PATCH)
-
-struct gw_loop {
-  gw_server_t *srv;
-  struct event_base *base;
-  struct evhttp *http;
-  struct evhttp_bound_socket *bound;
-  pthread_t thread;
-  int running;
-  time_t accept_warned; /* last accept-failure warning (loop thread) */
-};
-
-struct gw_server {
-  int port;
-  int n_loops;
-  gw_loop_t *loops;
-  gw_request_fn fn;
-  void *arg;
-};
 
 struct event_base *gw_loop_base(gw_loop_t *l) {
   return l->base;
@@ -152,11 +139,13 @@ static void on_accept_error(struct evconnlistener *lev, void *arg) {
 
 static void on_request(struct evhttp_request *req, void *arg) {
   gw_loop_t *l = arg;
+  gw__conn_request(l, req);
   l->srv->fn(req, l, l->srv->arg);
 }
 
 static int loop_init(gw_loop_t *l, const gw_server_opts_t *o, int listen_fd) {
   if (!(l->base = event_base_new()) || !(l->http = evhttp_new(l->base))) return -1;
+  if (gw__conn_loop_init(l) != 0) return -1;
   evhttp_set_gencb(l->http, on_request, l);
   evhttp_set_allowed_methods(l->http, ALL_METHODS);
   evhttp_set_max_body_size(l->http, (ev_ssize_t)o->max_body);
@@ -176,6 +165,7 @@ static int loop_init(gw_loop_t *l, const gw_server_opts_t *o, int listen_fd) {
 
 static void loop_release(gw_loop_t *l) {
   if (l->http) evhttp_free(l->http);
+  gw__conn_loop_release(l);
   if (l->base) event_base_free(l->base);
   l->http = NULL;
   l->base = NULL;
@@ -197,6 +187,14 @@ int gw_server_new(const gw_server_opts_t *o, gw_request_fn fn, void *arg, gw_ser
     return -1;
   }
   s->fn = fn, s->arg = arg, s->n_loops = n;
+  s->opts = *o;
+  if (s->opts.max_connections <= 0) s->opts.max_connections = DEFAULT_MAX_CONNECTIONS;
+  if (s->opts.max_connections_per_ip <= 0)
+    s->opts.max_connections_per_ip = DEFAULT_MAX_CONNECTIONS_PER_IP;
+  if (s->opts.header_timeout_ms <= 0) s->opts.header_timeout_ms = DEFAULT_HEADER_TIMEOUT_MS;
+  if (s->opts.body_timeout_ms <= 0) s->opts.body_timeout_ms = DEFAULT_BODY_TIMEOUT_MS;
+  atomic_init(&s->n_conns, 0);
+  pthread_mutex_init(&s->conn_mu, NULL);
   int fd = open_listener(o->listen, err, err_len);
   int rc = fd < 0 ? -1 : 0;
   if (fd >= 0 && (s->port = bound_port(fd)) < 0) rc = -1;
@@ -278,6 +276,7 @@ void gw_server_free(gw_server_t *s) {
   if (!s) return;
   gw_server_stop(s);
   for (int i = 0; i < s->n_loops; i++) loop_release(&s->loops[i]);
+  pthread_mutex_destroy(&s->conn_mu);
   free(s->loops);
   free(s);
 }

@@ -4,7 +4,9 @@
  * shared listening socket (the kernel hands each connection to one of them). Every loop
  * applies the same limits: header size, body size, read/write timeout (so a slow or
  * half-sent request only ever costs its own connection), all methods allowed (the router
- * answers 405 itself), keep-alive as evhttp does it.
+ * answers 405 itself), keep-alive as evhttp does it. Across the loops: a cap on open
+ * connections, in all and per client address (a connection over either is closed at once),
+ * and absolute deadlines for each request's headers and body (http_conn.c).
  * Owns: the listening socket, the loops and their threads. Does not own: what the request
  * callback does with a request.
  * Threads: new/start/stop_accepting/free from one controlling thread; the request callback
@@ -26,11 +28,20 @@ typedef struct gw_loop gw_loop_t;
 typedef void (*gw_request_fn)(struct evhttp_request *req, gw_loop_t *loop, void *arg);
 
 typedef struct gw_server_opts {
-  const char *listen; /* "host:port", "[v6]:port" or ":port"; port 0 picks one */
-  int threads;        /* loops; <= 0 means one per online CPU */
-  int timeout_s;      /* per-connection read/write inactivity timeout; 0 = 15 */
-  size_t max_body;    /* evhttp's own body limit (its 413 beyond it) */
-  size_t max_headers; /* request line + headers */
+  const char *listen;         /* "host:port", "[v6]:port" or ":port"; port 0 picks one */
+  int threads;                /* loops; <= 0 means one per online CPU */
+  int timeout_s;              /* per-connection read/write inactivity timeout; 0 = 15 */
+  size_t max_body;            /* evhttp's own body limit (its 413 beyond it) */
+  size_t max_headers;         /* request line + headers */
+  int max_connections;        /* open at once, all loops; 0 = 10000 */
+  int max_connections_per_ip; /* open at once from one address; 0 = 256 */
+  int header_timeout_ms;      /* request line and headers within, from its start; 0 = 10000 */
+  int body_timeout_ms;        /* then its body within; 0 = 30000 */
+  /* Renders the whole answer (status line, headers, body; the connection closes after it)
+   * to a request that missed its deadline, given its request line so far (possibly cut),
+   * into buf. Returns its length; 0 (or no function): the connection just closes. Called on
+   * a loop thread with the server's arg. */
+  size_t (*timeout_reply)(void *arg, const char *request_line, char *buf, size_t cap);
 } gw_server_opts_t;
 
 /* Binds and listens (no loop runs yet). 0, or -1 with a message in err. */

@@ -19,6 +19,8 @@ typedef struct settings {
   const char *listen, *http_port, *resources, *products, *credentials, *auth, *threads;
   const char *ready_file;
   const char *log_level, *http_timeout, *upstream_deadline;
+  const char *max_conns, *max_conns_ip, *max_in_flight, *header_timeout, *body_timeout;
+  const char *max_response;
 } settings_t;
 
 static int parse_settings(int argc, char **argv, settings_t *s) {
@@ -42,12 +44,47 @@ static int parse_settings(int argc, char **argv, settings_t *s) {
        "idle/slow connection timeout", &s->http_timeout},
       {"--upstream-deadline-ms", "HANGAR_UPSTREAM_DEADLINE_MS", "30000",
        "deadline of each upstream call", &s->upstream_deadline},
+      {"--max-connections", "HANGAR_MAX_CONNECTIONS", "10000",
+       "open connections at once; more are closed", &s->max_conns},
+      {"--max-connections-per-ip", "HANGAR_MAX_CONNECTIONS_PER_IP", "256",
+       "open connections from one address; more are closed", &s->max_conns_ip},
+      {"--max-in-flight", "HANGAR_MAX_IN_FLIGHT", "4096",
+       "requests proxied at once; more get 503 with Retry-After", &s->max_in_flight},
+      {"--header-timeout-ms", "HANGAR_HEADER_TIMEOUT_MS", "10000",
+       "a request's line and headers must arrive within (else 408)", &s->header_timeout},
+      {"--body-timeout-ms", "HANGAR_BODY_TIMEOUT_MS", "30000", "then its body within (else 408)",
+       &s->body_timeout},
+      {"--max-response-bytes", "HANGAR_MAX_RESPONSE_BYTES", "16M",
+       "largest answer from an upstream (K/M/G suffix); larger is 502", &s->max_response},
   };
   char err[256];
   int rc = hg_config_parse(table, sizeof(table) / sizeof(table[0]), argc, argv, "gateway", err,
                            sizeof(err));
   if (rc < 0) fprintf(stderr, "gateway: %s\n", err);
   return rc;
+}
+
+/* A limit: 1..max, else -1. */
+static long long limit(const char *text, long long max) {
+  long long v = hg_config_int(text);
+  return v >= 1 && v <= max ? v : -1;
+}
+
+/* The limits' settings into o; -1 when one is out of range. */
+static int build_limits(const settings_t *s, gw_opts_t *o) {
+  long long conns = limit(s->max_conns, 1000000), per_ip = limit(s->max_conns_ip, 1000000);
+  long long in_flight = limit(s->max_in_flight, 1000000);
+  long long header = limit(s->header_timeout, 3600000), body = limit(s->body_timeout, 3600000);
+  size_t response = hg_config_size(s->max_response);
+  if (conns < 0 || per_ip < 0 || in_flight < 0 || header < 0 || body < 0 || response == 0)
+    return -1;
+  o->max_connections = (int)conns;
+  o->max_connections_per_ip = (int)per_ip;
+  o->max_in_flight = (long)in_flight;
+  o->header_timeout_ms = (int)header;
+  o->body_timeout_ms = (int)body;
+  o->max_response_bytes = response;
+  return 0;
 }
 
 /* Numeric settings and the listen address. 0 or -1 (message printed). */
@@ -57,7 +94,7 @@ static int build_opts(const settings_t *s, gw_opts_t *o, char *listen, size_t li
   if (!s->listen && s->http_port && (port = hg_config_int(s->http_port)) > 65535) port = -1;
   int level = hg_log_parse_level(s->log_level);
   if (threads < 0 || threads > 1024 || timeout < 0 || deadline <= 0 || level < 0 ||
-      (!s->listen && s->http_port && port < 0)) {
+      (!s->listen && s->http_port && port < 0) || build_limits(s, o) != 0) {
     fprintf(stderr, "gateway: invalid setting (see --help)\n");
     return -1;
   }

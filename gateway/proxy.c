@@ -41,6 +41,13 @@ static void answer(gw_exchange_t *ex) {
     gw_reply_error(ex, ex->binding->dialect, 500, GW_TEXT_INTERNAL, NULL);
     return;
   }
+  /* A reply larger than the cap is the upstream's fault, not the client's: 502, logged. */
+  if (ex->body.n > ex->gw->max_response_bytes) {
+    HG_WARN("gateway", ex->request_id, "%s: reply of %zu bytes is over --max-response-bytes",
+            ex->binding->rpc_path, ex->body.n);
+    gw_reply_error(ex, ex->binding->dialect, 502, GW_TEXT_INTERNAL, NULL);
+    return;
+  }
   /* An Accept variant answers in the media type it was chosen for (Konnect's document tree
    * is application/vnd.konnect.document-tree+json; clients pick the model by it). */
   gw_reply(ex, r->success, r->accept ? r->accept : "application/json");

@@ -47,7 +47,9 @@
   XX(STORE_ENOMEM, -30006, "out of memory", HG_INTERNAL, NULL)                                     \
   XX(STORE_EINVAL, -30007, "invalid argument", HG_INTERNAL, NULL)                                  \
   XX(STORE_ECLOSED, -30008, "store closed", HG_UNAVAILABLE, NULL)                                  \
-  XX(STORE_ERDONLY, -30009, "write in a read-only transaction", HG_INTERNAL, NULL)
+  XX(STORE_ERDONLY, -30009, "write in a read-only transaction", HG_INTERNAL, NULL)                 \
+  XX(STORE_BUSY, -30010, "write queue full", HG_UNAVAILABLE, NULL)                                 \
+  XX(STORE_EXPIRED, -30011, "deadline passed before the write ran", HG_DEADLINE_EXCEEDED, NULL)
 
 typedef enum { STORE_ERRORS(HG_ERR_ENUM) } store_errno_t;
 
@@ -88,11 +90,23 @@ typedef struct store_schema {
   size_t n_tables;
 } store_schema_t;
 
+/* Space: the LMDB map is map_size bytes of a sparse file (the disk holds only what is
+ * written). Once the pages in use pass map_size less a reserve (an eighth, at most 64 MiB),
+ * or a write hit the map's end, the store is full (store_full) until deletes bring them back
+ * under that line (measured before every batch). While full, a write runs in the reserve and
+ * is kept only if it did not grow the store's trees (deletes, same-size updates), or grew
+ * them by a few pages when it is flagged STORE_WRITE_RELEASES; any other is rolled back with
+ * STORE_FULL. Reads are never affected. */
 typedef struct store_opts {
-  size_t map_size;     /* bytes; 0 = 1 GiB */
+  size_t map_size;     /* bytes; 0 = STORE_DEFAULT_MAP_SIZE */
   int batch_max;       /* max writes per group-commit transaction; 0 = 256 */
+  int queue_max;       /* max queued writes; more are STORE_BUSY; 0 = STORE_DEFAULT_QUEUE_MAX */
   int no_group_commit; /* 1: one transaction per write (the benchmark's baseline) */
 } store_opts_t;
+
+/* 64 GiB where the address space allows it (the file stays sparse), else 1 GiB. */
+#define STORE_DEFAULT_MAP_SIZE (sizeof(size_t) >= 8 ? (size_t)64 << 30 : (size_t)1 << 30)
+#define STORE_DEFAULT_QUEUE_MAX 4096
 
 /* Opens (creating if needed) the store in directory dir. *out: free with store_close(). */
 int store_open(const char *dir, const store_schema_t *schema, const store_opts_t *opts,
@@ -190,11 +204,34 @@ typedef int (*store_write_fn)(store_txn_t *txn, void *arg);
  * own code, or with a store error if the batch commit failed (then nothing was written). */
 typedef void (*store_done_fn)(void *arg, int rc);
 
-/* Queue a write. 0: done runs exactly once. Nonzero (STORE_ECLOSED, STORE_ENOMEM): done
- * never runs. */
+typedef enum {
+  /* The write starts a removal (marks a record for deletion, which a later write deletes):
+   * in a full store it may grow the trees by a few pages (STORE_RELEASE_SLACK_PAGES). */
+  STORE_WRITE_RELEASES = 1,
+} store_write_flags_t;
+
+#define STORE_RELEASE_SLACK_PAGES 8
+
+typedef struct store_write_opts {
+  unsigned flags;      /* store_write_flags_t */
+  int64_t deadline_ms; /* hg_monotonic_ms() time after which the write must not run: still
+                        * queued then, it is dropped with STORE_EXPIRED; 0: none */
+} store_write_opts_t;
+
+/* Queue a write. 0: done runs exactly once. Nonzero (STORE_ECLOSED, STORE_ENOMEM,
+ * STORE_BUSY when queue_max writes are already waiting): done never runs. A write refused
+ * before it runs (STORE_EXPIRED, STORE_FULL) gets done with that code and wrote nothing. */
 int store_submit(store_t *s, store_write_fn fn, store_done_fn done, void *arg);
+/* store_submit with a deadline; opts may be NULL (exactly store_submit). */
+int store_submit_opts(store_t *s, store_write_fn fn, store_done_fn done, void *arg,
+                      const store_write_opts_t *opts);
 /* Queue a write and wait for its durable commit. Returns fn's code or a store error. Must
  * not be called from the writer thread. */
 int store_write(store_t *s, store_write_fn fn, void *arg);
+/* store_write with a deadline; opts may be NULL (exactly store_write). */
+int store_write_opts(store_t *s, store_write_fn fn, void *arg, const store_write_opts_t *opts);
+
+/* 1 while the store is full (see store_opts_t), else 0. Any thread. */
+int store_full(const store_t *s);
 
 #endif

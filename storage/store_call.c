@@ -3,8 +3,16 @@
 
 #include <string.h>
 
+#include "common/clock.h"
 #include "common/log.h"
 #include "google/protobuf/empty.pb-c.h"
+
+/* Neither is the store failing: a full queue (come back soon), or a write dropped because
+ * its caller's deadline passed. Such errors keep their own code in every service. */
+static int passing(int rc) {
+  hg_code_t code = store_error_code(rc);
+  return code == HG_UNAVAILABLE || code == HG_DEADLINE_EXCEEDED;
+}
 
 int store_call_fail(rpc_ctx_t *ctx, const store_call_cfg_t *cfg, int rc) {
   if (rc == STORE_NOTFOUND && cfg->not_found) {
@@ -16,7 +24,7 @@ int store_call_fail(rpc_ctx_t *ctx, const store_call_cfg_t *cfg, int rc) {
    * each surface answers it the same way (507); the rest follow the service's choice. */
   hg_status_t st;
   const char *reason = store_error_reason(rc);
-  int by_error = cfg->codes == STORE_CALL_CODE_BY_ERROR || reason;
+  int by_error = cfg->codes == STORE_CALL_CODE_BY_ERROR || reason || passing(rc);
   hg_status_set(&st, by_error ? store_error_code(rc) : HG_INTERNAL, cfg->internal);
   st.reason = reason;
   rpc_fail(ctx, &st);
@@ -62,7 +70,7 @@ static int call_write(store_txn_t *txn, void *arg) {
 /* The write's failure in its op's words: not_found overrides the service's for this op. */
 static void fail_write(store_call_t *c, int rc) {
   const store_call_op_t *op = c->op;
-  if (op->failed && !store_error_reason(rc)) {
+  if (op->failed && !store_error_reason(rc) && !passing(rc)) {
     HG_ERROR(c->cfg->module, rpc_ctx_request_id(c->ctx), "store: %s", store_strerror(rc));
     rpc_fail_code(c->ctx, HG_ABORTED, op->failed);
     return;
@@ -87,7 +95,9 @@ void store_call_submit(store_call_t *c, store_t *s, const store_call_op_t *op, c
   c->op = op;
   c->req = req;
   c->aux = aux;
-  int rc = store_submit(s, call_write, call_done, c);
+  int64_t left = rpc_ctx_remaining_ms(c->ctx);
+  store_write_opts_t opts = {.flags = c->write_flags, .deadline_ms = hg_monotonic_ms() + left};
+  int rc = store_submit_opts(s, call_write, call_done, c, &opts);
   if (rc) store_call_fail(c->ctx, c->cfg, rc);
 }
 
@@ -106,6 +116,12 @@ int store_call_refuse_invalid(store_call_t *c) {
   c->st.code = HG_INVALID_ARGUMENT;
   c->st.message = c->cfg->invalid;
   return STORE_CALL_REFUSED;
+}
+
+static int store_serving(void *arg) { return !store_full(arg); }
+
+void store_call_bind_health(rpc_server_t *srv, store_t *s) {
+  rpc_server_set_health(srv, store_serving, s);
 }
 
 void store_call_reply_aux(store_call_t *c) { rpc_reply(c->ctx, c->aux); }

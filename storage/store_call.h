@@ -55,9 +55,10 @@ struct store_call {
   hg_arena_t *a; /* the call's arena */
   const store_call_cfg_t *cfg;
   const store_call_op_t *op;
-  const void *req; /* borrowed: the request */
-  void *aux;       /* the handler's state: the record to write, the result to answer ... */
-  hg_status_t st;  /* a refused write's answer */
+  const void *req;      /* borrowed: the request */
+  void *aux;            /* the handler's state: the record to write, the result to answer ... */
+  hg_status_t st;       /* a refused write's answer */
+  unsigned write_flags; /* store_write_flags_t for the write; set before submitting */
 };
 
 /* A write function's code meaning "refused: c->st is the answer". Store errors are
@@ -81,7 +82,9 @@ struct store_call_op {
  * NULL: allocation failed and ctx is answered (store_call_fail with STORE_ENOMEM). */
 store_call_t *store_call_new(rpc_ctx_t *ctx, const store_call_cfg_t *cfg, size_t size);
 /* Queues c's write under op (req and aux borrowed). The call is answered exactly once: by
- * the toolkit when queueing fails or the write is refused or fails, else by op->reply. */
+ * the toolkit when queueing fails or the write is refused or fails, else by op->reply.
+ * The write carries the call's deadline: one still queued when its caller has stopped
+ * waiting is dropped unrun (DEADLINE_EXCEEDED); a full queue answers UNAVAILABLE. */
 void store_call_submit(store_call_t *c, store_t *s, const store_call_op_t *op, const void *req,
                        void *aux);
 /* store_call_new(ctx, cfg, sizeof(store_call_t)) then store_call_submit. */
@@ -103,6 +106,11 @@ typedef int (*store_call_read_fn)(store_txn_t *txn, rpc_ctx_t *ctx, const void *
  * handler whose read needs no more than a transaction: `store_call_read(...); return;`. */
 void store_call_read(rpc_ctx_t *ctx, store_t *s, const store_call_cfg_t *cfg,
                      store_call_read_fn read, const void *arg, const char *not_found);
+
+/* Makes srv's grpc.health.v1 check answer NOT_SERVING while s is full (store_full), so
+ * /readyz names the service until deletes make room. Before rpc_server_start; s borrowed
+ * and must outlive the server. */
+void store_call_bind_health(rpc_server_t *srv, store_t *s);
 
 /* Reply functions: answering c->aux; answering google.protobuf.Empty (deletes). */
 void store_call_reply_aux(store_call_t *c);

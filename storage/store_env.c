@@ -14,7 +14,6 @@
 
 #include "storage/store_internal.h"
 
-#define DEFAULT_MAP_SIZE ((size_t)1 << 30)
 #define DEFAULT_BATCH_MAX 256
 #define NAME_MAX_LEN 200
 #define N_INTERNAL_DBS 4
@@ -52,7 +51,7 @@ int store__map_err(int rc) {
     case MDB_BAD_VALSIZE: return STORE_EINVAL;
     case ENOMEM: return STORE_ENOMEM;
   }
-  if (rc <= STORE_NOTFOUND && rc >= STORE_ERDONLY) return rc; /* already ours (fault hook) */
+  if (rc <= STORE_NOTFOUND && rc >= STORE_EXPIRED) return rc; /* already ours (fault hook) */
   return STORE_EIO;
 }
 
@@ -63,10 +62,14 @@ static int sticky(store_txn_t *t, int rc) {
 }
 
 int store__fault(store_t *s) {
+  int always = atomic_load_explicit(&s->fault_always, memory_order_relaxed);
+  if (always) return always;
   if (atomic_load_explicit(&s->fault_countdown, memory_order_relaxed) <= 0) return 0;
   if (atomic_fetch_sub(&s->fault_countdown, 1) == 1) return s->fault_err;
   return 0;
 }
+
+void store__fault_always(store_t *s, int err) { atomic_store(&s->fault_always, err); }
 
 void store__fault_inject(store_t *s, long nth, int err) {
   s->fault_err = err;
@@ -191,8 +194,9 @@ static int open_env(store_t *s, const char *dir, const store_opts_t *o, unsigned
   int rc, dead;
   if ((rc = mdb_env_create(&s->env)) != 0) return store__map_err(rc);
   if ((rc = mdb_env_set_maxdbs(s->env, n_dbs)) != 0) return store__map_err(rc);
-  rc = mdb_env_set_mapsize(s->env, o->map_size ? o->map_size : DEFAULT_MAP_SIZE);
-  if (rc != 0) return store__map_err(rc);
+  size_t map_size = o->map_size ? o->map_size : STORE_DEFAULT_MAP_SIZE;
+  if ((rc = mdb_env_set_mapsize(s->env, map_size)) != 0) return store__map_err(rc);
+  s->soft_limit = store__soft_limit(map_size);
   /* Read transactions are handed between threads, so their slots are not thread-local. */
   if ((rc = mdb_env_open(s->env, dir, MDB_NOTLS, 0600)) != 0) return store__map_err(rc);
   if (mdb_env_get_maxkeysize(s->env) < STORE__KEY_MAX) return STORE_EINVAL;
@@ -213,13 +217,15 @@ int store_open(const char *dir, const store_schema_t *schema, const store_opts_t
   const store_opts_t *o = opts ? opts : &defaults;
   unsigned n_dbs = 0;
   int rc = check_schema(schema, &n_dbs);
-  if (rc != 0 || !dir || !out || o->batch_max < 0) return rc ? rc : STORE_EINVAL;
+  if (rc != 0 || !dir || !out || o->batch_max < 0 || o->queue_max < 0)
+    return rc ? rc : STORE_EINVAL;
   if (mkdir_p(dir) != 0) return STORE_EIO;
   store_t *s = calloc(1, sizeof(*s));
   if (!s) return STORE_ENOMEM;
   pthread_mutex_init(&s->mu, NULL);
   pthread_cond_init(&s->queued, NULL);
   s->batch_max = o->no_group_commit ? 1 : o->batch_max ? o->batch_max : DEFAULT_BATCH_MAX;
+  s->queue_max = o->queue_max ? o->queue_max : STORE_DEFAULT_QUEUE_MAX;
   if ((rc = open_env(s, dir, o, n_dbs)) != 0) goto out;
   if ((rc = open_dbs(s, schema)) != 0) goto out;
   rc = store__writer_start(s);

@@ -46,16 +46,21 @@ struct store {
   store__table_t tables[STORE_MAX_TABLES];
   size_t n_tables;
   int batch_max;
+  int queue_max;
+  size_t soft_limit; /* bytes in use beyond which the store is full (store_space.c) */
+  atomic_int full;   /* store_full(): written by the writer thread only */
 
   pthread_mutex_t mu; /* guards the queue, closing and every store_write waiter */
   pthread_cond_t queued;
   store__job_t *head, *tail;
+  int queued_n;
   int closing;
   int writer_started;
   pthread_t writer;
 
   atomic_long fault_countdown; /* see store__fault_inject */
   int fault_err;
+  atomic_int fault_always; /* see store__fault_always */
 };
 
 struct store_txn {
@@ -84,6 +89,8 @@ int store__fault(store_t *s);
 /* Test hook: the nth engine write call from now (puts, deletes and batch commits, counted
  * from 1) fails with err (a STORE_* code) instead of running. nth <= 0 disables it. */
 void store__fault_inject(store_t *s, long nth, int err);
+/* Test hook: every engine write call fails with err from now on; err 0 ends it. */
+void store__fault_always(store_t *s, int err);
 
 /* ---- key encodings (store_key.c) ----------------------------------------------------------
  * Every internal key starts with the table tag (u8 length + name), so keys of different
@@ -139,6 +146,16 @@ int store__upgrade(store_t *s, MDB_txn *txn);
 int store__group_add(store_txn_t *t, const store__table_t *tb, store_val_t group, store_val_t pkey,
                      uint64_t *seq);
 int store__group_remove(store_txn_t *t, const store__table_t *tb, store_val_t group, uint64_t seq);
+
+/* ---- space (store_space.c) ----------------------------------------------------------------- */
+
+/* The soft limit for a map of map_size bytes: map_size minus the deletes' reserve. */
+size_t store__soft_limit(size_t map_size);
+/* Writer thread, between transactions: 1 when the pages in use (the file's high-water mark
+ * less the free list) exceed s->soft_limit, else 0 (also when it cannot tell). */
+int store__space_over(store_t *s);
+/* Pages of every table, index and internal database as txn sees them (any write txn). */
+size_t store__tree_pages(store_t *s, MDB_txn *txn);
 
 /* ---- writer (store_writer.c) ------------------------------------------------------------- */
 

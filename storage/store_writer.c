@@ -6,9 +6,15 @@
  * all that are waiting (up to batch_max), runs each in a nested transaction of one parent
  * (a write that fails is rolled back alone), commits the parent once, and only then reports
  * each write's result. Writes that arrive during an fsync form the next batch, so a batch
- * grows with the load and no write waits for a timer. */
+ * grows with the load and no write waits for a timer.
+ *
+ * The queue is bounded (queue_max): past it a write is refused at once with STORE_BUSY, so a
+ * stalled disk turns into quick 503s instead of memory growth and writes that commit long
+ * after their callers gave up. For the same reason a write whose deadline passed while it
+ * waited is dropped before it runs (STORE_EXPIRED), and nothing is committed for it. */
 #include <stdlib.h>
 
+#include "common/clock.h"
 #include "storage/store_internal.h"
 
 struct store__job {
@@ -17,6 +23,7 @@ struct store__job {
   void *fn_arg;
   store_done_fn done;
   void *done_arg;
+  store_write_opts_t opts;
   int rc;
 };
 
@@ -26,7 +33,9 @@ static store__job_t *take_batch(store_t *s) {
   pthread_mutex_lock(&s->mu);
   while (!s->head && !s->closing) pthread_cond_wait(&s->queued, &s->mu);
   store__job_t *batch = s->head, *last = batch;
-  for (int n = 1; last && n < s->batch_max && last->next; n++) last = last->next;
+  int n = batch ? 1 : 0;
+  for (; last && n < s->batch_max && last->next; n++) last = last->next;
+  s->queued_n -= n;
   if (last) {
     s->head = last->next;
     last->next = NULL;
@@ -37,17 +46,31 @@ static store__job_t *take_batch(store_t *s) {
 }
 
 /* Runs one write in a child of parent: kept on 0, rolled back alone otherwise. An engine
- * error the write function ignored still rolls it back. */
+ * error the write function ignored still rolls it back, and so does, in a full store, a
+ * write that grew the trees (only deletes, same-size updates and, by a few pages, writes that
+ * start a removal may use the reserve). A
+ * write whose deadline passed while it was queued does not run. */
 static void run_one(store_t *s, MDB_txn *parent, store__job_t *j) {
   store_txn_t t = {.s = s};
+  size_t before = 0;
+  int full = store_full(s);
+  if (j->opts.deadline_ms && hg_monotonic_ms() >= j->opts.deadline_ms) {
+    j->rc = STORE_EXPIRED;
+    return;
+  }
   int rc = store__map_err(mdb_txn_begin(s->env, parent, 0, &t.txn));
+  if (rc == 0 && full) before = store__tree_pages(s, t.txn);
   if (rc == 0) rc = j->fn(&t, j->fn_arg);
   if (rc == 0 && t.err) rc = t.err;
+  size_t slack = (j->opts.flags & STORE_WRITE_RELEASES) ? STORE_RELEASE_SLACK_PAGES : 0;
+  if (rc == 0 && full && store__tree_pages(s, t.txn) > before + slack) rc = STORE_FULL;
   if (rc == 0)
     rc = store__map_err(mdb_txn_commit(t.txn));
   else if (t.txn)
     mdb_txn_abort(t.txn);
   j->rc = rc;
+  /* The map's end was hit before the line was measured: full until the next measurement. */
+  if (rc == STORE_FULL) atomic_store(&s->full, 1);
 }
 
 /* The durable commit; a fault injected here stands for a failed fsync. */
@@ -74,9 +97,11 @@ static void finish(store__job_t *batch, int rc) {
 
 static void run_batch(store_t *s, store__job_t *batch) {
   MDB_txn *parent = NULL;
+  atomic_store(&s->full, store__space_over(s));
   int rc = store__map_err(mdb_txn_begin(s->env, NULL, 0, &parent));
   for (store__job_t *j = batch; j && rc == 0; j = j->next) run_one(s, parent, j);
   if (rc == 0) rc = commit(s, parent);
+  if (rc == STORE_FULL) atomic_store(&s->full, 1);
   finish(batch, rc);
 }
 
@@ -102,29 +127,37 @@ void store__writer_stop(store_t *s) {
   s->writer_started = 0;
 }
 
-static int enqueue(store_t *s, store_write_fn fn, void *fn_arg, store_done_fn done,
-                   void *done_arg) {
+static int enqueue(store_t *s, store_write_fn fn, void *fn_arg, store_done_fn done, void *done_arg,
+                   const store_write_opts_t *opts) {
+  static const store_write_opts_t none = {0};
   if (!s || !fn) return STORE_EINVAL;
   store__job_t *j = calloc(1, sizeof(*j));
   if (!j) return STORE_ENOMEM;
   *j = (store__job_t){.fn = fn, .fn_arg = fn_arg, .done = done, .done_arg = done_arg};
+  j->opts = opts ? *opts : none;
   pthread_mutex_lock(&s->mu);
-  int closing = s->closing;
-  if (!closing) {
+  int rc = s->closing ? STORE_ECLOSED : s->queued_n >= s->queue_max ? STORE_BUSY : 0;
+  if (rc == 0) {
     if (s->tail)
       s->tail->next = j;
     else
       s->head = j;
     s->tail = j;
+    s->queued_n++;
     pthread_cond_signal(&s->queued);
   }
   pthread_mutex_unlock(&s->mu);
-  if (closing) free(j);
-  return closing ? STORE_ECLOSED : 0;
+  if (rc) free(j);
+  return rc;
 }
 
 int store_submit(store_t *s, store_write_fn fn, store_done_fn done, void *arg) {
-  return enqueue(s, fn, arg, done, arg);
+  return enqueue(s, fn, arg, done, arg, NULL);
+}
+
+int store_submit_opts(store_t *s, store_write_fn fn, store_done_fn done, void *arg,
+                      const store_write_opts_t *opts) {
+  return enqueue(s, fn, arg, done, arg, opts);
 }
 
 /* store_write's waiter shares the store's mutex, which outlives it: the writer signals and
@@ -146,10 +179,14 @@ static void wake(void *arg, int rc) {
 }
 
 int store_write(store_t *s, store_write_fn fn, void *arg) {
+  return store_write_opts(s, fn, arg, NULL);
+}
+
+int store_write_opts(store_t *s, store_write_fn fn, void *arg, const store_write_opts_t *opts) {
   waiter_t w = {.s = s};
   if (s && s->writer_started && pthread_equal(pthread_self(), s->writer)) return STORE_EINVAL;
   pthread_cond_init(&w.cv, NULL);
-  int rc = enqueue(s, fn, arg, wake, &w);
+  int rc = enqueue(s, fn, arg, wake, &w, opts);
   if (rc == 0) {
     pthread_mutex_lock(&s->mu);
     while (!w.done) pthread_cond_wait(&w.cv, &s->mu);

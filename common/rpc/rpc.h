@@ -107,6 +107,7 @@ typedef struct rpc_binding {
 typedef struct rpc_server_opts {
   int cq_threads;              /* completion-queue threads running handlers; default 1 */
   int64_t default_deadline_ms; /* applied when the client sent none; default 30000 */
+  int max_in_flight_per_key;   /* rpc_ctx_in_flight_or_fail's bound; default 32 */
 } rpc_server_opts_t;
 
 /* New server listening on `addr` ("127.0.0.1:0", "host:port" or "unix:/abs/path").
@@ -130,6 +131,13 @@ int rpc_server_add_method(rpc_server_t *s, const char *path, rpc_handler_fn fn, 
 /* Service state handed to every handler via rpc_ctx_server_data(); borrowed. Before start. */
 void rpc_server_set_data(rpc_server_t *s, void *data);
 
+/* Whether the service can do its work: 1 serving, 0 not (e.g. its store is full). Called
+ * on a completion-queue thread for every health check, so it must be quick. */
+typedef int (*rpc_health_fn)(void *arg);
+/* grpc.health.v1.Health/Check answers NOT_SERVING while fn(arg) returns 0; without it, a
+ * server that answers is SERVING. arg borrowed. Before start (or before any check). */
+void rpc_server_set_health(rpc_server_t *s, rpc_health_fn fn, void *arg);
+
 /* Starts the completion-queue threads. */
 int rpc_server_start(rpc_server_t *s);
 /* Graceful: stops accepting, waits for in-flight handlers to reply (up to grace_ms, then
@@ -151,6 +159,11 @@ int64_t rpc_ctx_remaining_ms(rpc_ctx_t *ctx);
 const char *rpc_ctx_method(rpc_ctx_t *ctx);
 /* The pointer given to rpc_server_set_data(). */
 void *rpc_ctx_server_data(rpc_ctx_t *ctx);
+/* Counts the call against key (the authenticated caller) until it is answered. When key
+ * already has the server's max_in_flight_per_key calls in flight, answers the call
+ * RESOURCE_EXHAUSTED (reason TOO_MANY_IN_FLIGHT: the gateway's 429 with Retry-After) and
+ * returns nonzero: the caller returns. Later calls for the same ctx count nothing. */
+int rpc_ctx_in_flight_or_fail(rpc_ctx_t *ctx, const char *key);
 /* Opaque slot for the handler (e.g. the authenticated principal). */
 void rpc_ctx_set_user(rpc_ctx_t *ctx, void *user);
 void *rpc_ctx_user(rpc_ctx_t *ctx);

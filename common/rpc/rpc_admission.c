@@ -44,5 +44,7 @@ int rpc_admit_public(rpc_ctx_t *ctx, const void *req) {
 
 int rpc__admission_register(rpc_server_t *s) {
   static const rpc_binding_t bindings[] = {{"Admit", admit, rpc_admit_public}};
-  return rpc_server_add_service(s, &hangar__rpc__v1__admission__descriptor, bindings, 1);
+  if (rpc_server_add_service(s, &hangar__rpc__v1__admission__descriptor, bindings, 1) != 0)
+    return -1;
+  return rpc__server_set_lane(s, &hangar__rpc__v1__admission__descriptor, RPC__LANE_ADMISSION);
 }

@@ -40,6 +40,7 @@ struct rpc_ctx {
   grpc_slice message;
   grpc_metadata trailer;
   int cancelled;
+  int limit_slot; /* rpc_limit.c's count this call holds; -1: none */
 };
 
 static void on_arrival(rpc__tag_t *tag, int ok);
@@ -47,6 +48,7 @@ static void on_arrival(rpc__tag_t *tag, int ok);
 /* The only place a context ends; gives back its unit of the server's live count. */
 static void ctx_free(rpc_ctx_t *ctx) {
   rpc_server_t *s = ctx->srv;
+  if (ctx->limit_slot >= 0) rpc__limit_release(s, ctx->limit_slot);
   if (ctx->call) grpc_call_unref(ctx->call);
   grpc_metadata_array_destroy(&ctx->req_md);
   grpc_call_details_destroy(&ctx->details);
@@ -69,6 +71,7 @@ static rpc_ctx_t *ctx_new(rpc_server_t *s, const rpc__method_t *m) {
   ctx->srv = s;
   ctx->method = m;
   ctx->arena = a;
+  ctx->limit_slot = -1;
   ctx->path = ""; /* until accepted; only logs read it before then */
   grpc_metadata_array_init(&ctx->req_md);
   grpc_call_details_init(&ctx->details);
@@ -87,9 +90,10 @@ int rpc__ctx_arm(rpc_server_t *s, const rpc__method_t *m) {
     rpc__server_release(s);
     return -1;
   }
+  grpc_completion_queue *cq = rpc__server_cq(s, m);
   if (m)
     e = grpc_server_request_registered_call(s->server, m->handle, &ctx->call, &ctx->deadline,
-                                            &ctx->req_md, &ctx->payload, s->cq, s->cq, &ctx->tag);
+                                            &ctx->req_md, &ctx->payload, cq, cq, &ctx->tag);
   else
     e = grpc_server_request_call(s->server, &ctx->call, &ctx->details, &ctx->req_md, s->cq, s->cq,
                                  &ctx->tag);
@@ -249,6 +253,8 @@ const char *rpc_ctx_request_id(rpc_ctx_t *ctx) { return ctx->request_id; }
 const char *rpc_ctx_method(rpc_ctx_t *ctx) { return ctx->path; }
 void *rpc_ctx_server_data(rpc_ctx_t *ctx) { return ctx->srv->data; }
 rpc_server_t *rpc__ctx_server(rpc_ctx_t *ctx) { return ctx->srv; }
+int rpc__ctx_limit_slot(const rpc_ctx_t *ctx) { return ctx->limit_slot; }
+void rpc__ctx_set_limit_slot(rpc_ctx_t *ctx, int slot) { ctx->limit_slot = slot; }
 void rpc_ctx_set_user(rpc_ctx_t *ctx, void *user) { ctx->user = user; }
 void *rpc_ctx_user(rpc_ctx_t *ctx) { return ctx->user; }
 

@@ -2,8 +2,9 @@
  *
  * Readiness checks (the gateway's /readyz, the local stack launcher, compose) ask each
  * service this standard question, so every rpc_server_t answers it without the service
- * doing anything. A process that answers at all is serving: the answer is SERVING for any
- * service name, since Hangar runs one service per process. */
+ * doing anything. A process that answers is serving unless the service said otherwise
+ * (rpc_server_set_health: a full store): the answer is the same for any service name, since
+ * Hangar runs one service per process. */
 #include "rpc/rpc_internal.h"
 #include "grpc/health/v1/health.pb-c.h"
 
@@ -11,14 +12,18 @@
 
 static void health_check(rpc_ctx_t *ctx, const void *req) {
   Grpc__Health__V1__HealthCheckResponse resp = GRPC__HEALTH__V1__HEALTH_CHECK_RESPONSE__INIT;
+  const rpc_server_t *s = rpc__ctx_server(ctx);
   (void)req;
-  resp.status = GRPC__HEALTH__V1__HEALTH_CHECK_RESPONSE__SERVING_STATUS__SERVING;
+  int serving = !s->health || s->health(s->health_arg);
+  resp.status = serving ? GRPC__HEALTH__V1__HEALTH_CHECK_RESPONSE__SERVING_STATUS__SERVING
+                        : GRPC__HEALTH__V1__HEALTH_CHECK_RESPONSE__SERVING_STATUS__NOT_SERVING;
   rpc_reply(ctx, &resp);
 }
 
 int rpc__health_register(rpc_server_t *s) {
   static const rpc_binding_t bindings[] = {{"Check", health_check, rpc_admit_public}};
-  return rpc_server_add_service(s, &grpc__health__v1__health__descriptor, bindings, 1);
+  if (rpc_server_add_service(s, &grpc__health__v1__health__descriptor, bindings, 1) != 0) return -1;
+  return rpc__server_set_lane(s, &grpc__health__v1__health__descriptor, RPC__LANE_HEALTH);
 }
 
 int rpc_health_check_sync(rpc_channel_t *ch, int64_t deadline_ms) {

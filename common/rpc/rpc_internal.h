@@ -17,6 +17,7 @@
 #include "rpc/rpc.h"
 
 #define RPC__DEFAULT_DEADLINE_MS 30000
+#define RPC__DEFAULT_IN_FLIGHT_PER_KEY 32
 #define RPC__DETAILS_KEY "grpc-status-details-bin"
 
 typedef struct rpc__tag rpc__tag_t;
@@ -64,14 +65,34 @@ typedef struct rpc__method {
   rpc_handler_fn fn;
   rpc_admit_fn admit;  /* never NULL; rpc_admit_public for a public method */
   rpc_codec_t in, out; /* copies: RPC_PBC() literals die with the caller's block */
+  int lane;            /* RPC__LANE_*: the queue its calls arrive on */
 } rpc__method_t;
+
+/* One caller's in-flight calls (rpc_limit.c); count 0: free. */
+#define RPC__LIMIT_SLOTS 4096
+typedef struct rpc__limit_slot {
+  uint64_t hash;
+  int count;
+} rpc__limit_slot_t;
+
+/* Where a method's calls are served: the handlers' queue (cq_threads threads), or a side
+ * queue with one thread of its own, so that health checks and admission questions never
+ * wait behind handlers that hold every call thread (a token-cache miss blocks one for up to
+ * 2 s). Health and admission each get their own, since an admission may itself block on a
+ * token verification. */
+enum { RPC__LANE_CALLS = 0, RPC__LANE_HEALTH, RPC__LANE_ADMISSION, RPC__LANES };
 
 struct rpc_server {
   grpc_server *server;
-  grpc_completion_queue *cq;
+  grpc_completion_queue *cq;                  /* RPC__LANE_CALLS */
+  grpc_completion_queue *side_cq[RPC__LANES]; /* the other lanes; [0] unused */
+  pthread_t side_thread[RPC__LANES];
+  int side_started[RPC__LANES];
   rpc__method_t *methods;
   rpc_server_opts_t opts;
-  void *data; /* rpc_server_set_data(); borrowed */
+  void *data;           /* rpc_server_set_data(); borrowed */
+  rpc_health_fn health; /* rpc_server_set_health(); NULL: always serving */
+  void *health_arg;
   int port;
   int started;
   pthread_t *threads;
@@ -81,6 +102,7 @@ struct rpc_server {
   size_t live;
   int closing;
   rpc__tag_t shutdown_tag;
+  rpc__limit_slot_t limits[RPC__LIMIT_SLOTS]; /* guarded by mu */
   uint64_t rid_seed;
   atomic_uint_fast64_t rid_next;
 };
@@ -94,10 +116,20 @@ void rpc__server_release(rpc_server_t *s);
  * queue threads may read it without the lock. */
 const rpc__method_t *rpc__server_method(const rpc_server_t *s, const char *path);
 
-/* Arms one slot for m (NULL: the catch-all for unknown methods) on s's queue. 0 or -1. */
+/* The queue m's calls arrive on (m NULL: the catch-all's, the calls queue). */
+grpc_completion_queue *rpc__server_cq(const rpc_server_t *s, const rpc__method_t *m);
+/* Serves every method of svc (already added) on lane instead of the calls queue. Before
+ * start. 0 or -1. */
+int rpc__server_set_lane(rpc_server_t *s, const ProtobufCServiceDescriptor *svc, int lane);
+/* Arms one slot for m (NULL: the catch-all for unknown methods) on its queue. 0 or -1. */
 int rpc__ctx_arm(rpc_server_t *s, const rpc__method_t *m);
 /* The server a call arrived at. */
 rpc_server_t *rpc__ctx_server(rpc_ctx_t *ctx);
+/* The limit slot the call is counted in (rpc_limit.c), -1 when none; set once. */
+int rpc__ctx_limit_slot(const rpc_ctx_t *ctx);
+void rpc__ctx_set_limit_slot(rpc_ctx_t *ctx, int slot);
+/* Ends one call's count in slot (from ctx_free). */
+void rpc__limit_release(rpc_server_t *s, int slot);
 
 /* grpc.health.v1.Health/Check answering SERVING (rpc_health.c). */
 int rpc__health_register(rpc_server_t *s);

@@ -85,6 +85,9 @@ int rpc_server_new(const char *addr, const rpc_server_opts_t *opts, rpc_server_t
   if (s->opts.cq_threads > MAX_CQ_THREADS) s->opts.cq_threads = MAX_CQ_THREADS;
   s->opts.default_deadline_ms =
       opts && opts->default_deadline_ms > 0 ? opts->default_deadline_ms : RPC__DEFAULT_DEADLINE_MS;
+  s->opts.max_in_flight_per_key = opts && opts->max_in_flight_per_key > 0
+                                      ? opts->max_in_flight_per_key
+                                      : RPC__DEFAULT_IN_FLIGHT_PER_KEY;
   s->shutdown_tag.on_event = on_shutdown;
   s->rid_seed = random_seed(s);
   /* The gateway's request limit, on every path into a service (a JSON body of 1 MiB never
@@ -96,6 +99,10 @@ int rpc_server_new(const char *addr, const rpc_server_opts_t *opts, rpc_server_t
   s->server = grpc_server_create(&args, NULL);
   s->cq = grpc_completion_queue_create_for_next(NULL);
   grpc_server_register_completion_queue(s->server, s->cq, NULL);
+  for (int lane = RPC__LANE_CALLS + 1; lane < RPC__LANES; lane++) {
+    s->side_cq[lane] = grpc_completion_queue_create_for_next(NULL);
+    grpc_server_register_completion_queue(s->server, s->side_cq[lane], NULL);
+  }
   if (bind_port(s, addr) != 0 || rpc__health_register(s) != 0 || rpc__admission_register(s) != 0) {
     rpc_server_destroy(s, 0);
     return -1;
@@ -105,6 +112,22 @@ int rpc_server_new(const char *addr, const rpc_server_opts_t *opts, rpc_server_t
 }
 
 int rpc_server_port(const rpc_server_t *s) { return s->port; }
+
+grpc_completion_queue *rpc__server_cq(const rpc_server_t *s, const rpc__method_t *m) {
+  return m && m->lane != RPC__LANE_CALLS ? s->side_cq[m->lane] : s->cq;
+}
+
+int rpc__server_set_lane(rpc_server_t *s, const ProtobufCServiceDescriptor *svc, int lane) {
+  char path[512];
+  if (s->started || lane <= RPC__LANE_CALLS || lane >= RPC__LANES) return -1;
+  for (unsigned i = 0; i < svc->n_methods; i++) {
+    snprintf(path, sizeof path, "/%s/%s", svc->name, svc->methods[i].name);
+    rpc__method_t *m = (rpc__method_t *)rpc__server_method(s, path);
+    if (!m) return -1;
+    m->lane = lane;
+  }
+  return 0;
+}
 
 const rpc__method_t *rpc__server_method(const rpc_server_t *s, const char *path) {
   for (const rpc__method_t *m = s->methods; m; m = m->next)
@@ -194,15 +217,30 @@ const char *rpc_method_path(hg_arena_t *a, const ProtobufCServiceDescriptor *svc
 
 void rpc_server_set_data(rpc_server_t *s, void *data) { s->data = data; }
 
+void rpc_server_set_health(rpc_server_t *s, rpc_health_fn fn, void *arg) {
+  s->health = fn;
+  s->health_arg = arg;
+}
+
 static void *cq_thread(void *arg) {
   rpc_server_t *s = arg;
   rpc__cq_poll(s->cq);
   return NULL;
 }
 
+static void *side_thread(void *arg) {
+  rpc__cq_poll(arg);
+  return NULL;
+}
+
 int rpc_server_start(rpc_server_t *s) {
   if (!s || s->started) return -1;
   s->started = 1;
+  /* Side threads first: a slot armed on a queue nobody polls would never be answered. */
+  for (int lane = RPC__LANE_CALLS + 1; lane < RPC__LANES; lane++) {
+    if (pthread_create(&s->side_thread[lane], NULL, side_thread, s->side_cq[lane]) != 0) return -1;
+    s->side_started[lane] = 1;
+  }
   grpc_server_start(s->server);
   for (const rpc__method_t *m = s->methods; m; m = m->next)
     for (int k = 0; k < SLOTS_PER_METHOD; k++)
@@ -298,6 +336,15 @@ void rpc_server_destroy(rpc_server_t *s, int64_t grace_ms) {
   if (s->n_threads == 0) rpc__cq_poll(s->cq);
   for (int i = 0; i < s->n_threads; i++) pthread_join(s->threads[i], NULL);
   grpc_completion_queue_destroy(s->cq);
+  for (int lane = RPC__LANE_CALLS + 1; lane < RPC__LANES; lane++) {
+    if (!s->side_cq[lane]) continue;
+    grpc_completion_queue_shutdown(s->side_cq[lane]);
+    if (s->side_started[lane])
+      pthread_join(s->side_thread[lane], NULL);
+    else
+      rpc__cq_poll(s->side_cq[lane]);
+    grpc_completion_queue_destroy(s->side_cq[lane]);
+  }
   free_methods(s);
   free(s->threads);
   pthread_cond_destroy(&s->idle);

@@ -12,6 +12,7 @@
 #include "common/log.h"
 #include "common/service.h"
 #include "auth/token.h"
+#include "storage/store_call.h"
 
 typedef struct settings {
   const char *admin_token, *jwt_secret;
@@ -92,7 +93,8 @@ int main(int argc, char **argv) {
                                 sizeof(extra) / sizeof(extra[0]), argc, argv);
   if (rc) return rc > 0 ? 0 : 2;
   auth_svc_t svc = {NULL, {NULL, 0}, {NULL, 0}, NULL};
-  if ((rc = store_open(frame.data_dir, &auth_store_schema, NULL, &svc.store)) != 0) {
+  store_opts_t opts = {.map_size = frame.map_size};
+  if ((rc = store_open(frame.data_dir, &auth_store_schema, &opts, &svc.store)) != 0) {
     HG_ERROR("auth", NULL, "cannot open store in %s: %s", frame.data_dir, store_strerror(rc));
     return 1;
   }
@@ -103,6 +105,7 @@ int main(int argc, char **argv) {
   svc.admin_token = hg_str_c(s.admin_token);
   svc.jwt_secret = hg_str_c(s.jwt_secret);
   rc = hg_service_open(&frame, &svc);
+  if (rc == 0) store_call_bind_health(frame.server, svc.store);
   if (rc == 0) rc = auth_service_register(frame.server, &svc) || hg_service_run(&frame);
   hg_service_close(&frame);
   store_close(svc.store);

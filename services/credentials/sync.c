@@ -4,6 +4,7 @@
  * Each handler checks the request here, on its CQ thread, and the rest runs as a worker task
  * (credentials.h), because the mysql driver blocks on its server. */
 #include <string.h>
+#include <unistd.h>
 
 #include "common/clock.h"
 #include "credentials/credentials.h"
@@ -21,6 +22,7 @@ typedef Hangar__Credentials__V1__Extended extended_t;
 #define PROVISIONING HANGAR__CREDENTIALS__V1__CREDENTIALS_STATE__PROVISIONING
 #define DROPPING HANGAR__CREDENTIALS__V1__CREDENTIALS_STATE__DROPPING
 #define BUSY "These credentials are being created or dropped; retry later"
+#define BUSY_WAIT_MS 20 /* how often a create looks again at credentials another call holds */
 
 static int64_t now_s(void) { return hg_now_ms() / 1000; }
 
@@ -203,13 +205,23 @@ static kb_record_t *new_record(kb_task_t *t) {
   return rec->created_at ? rec : NULL;
 }
 
+/* find_own, waiting while another call creates or drops these credentials (a client that
+ * sends the same create twice at once gets one set, not a 503), as long as the call's
+ * deadline leaves room to answer. 1 when still busy then. */
+static int find_settled(kb_task_t *t, kb_record_t **out) {
+  int rc;
+  while ((rc = find_own(t, out)) == 1 && rpc_ctx_remaining_ms(t->ctx) > BUSY_WAIT_MS + 1000)
+    usleep(BUSY_WAIT_MS * 1000);
+  return rc;
+}
+
 static void run_create(kb_task_t *t) {
   kb_driver_t *d = t->svc->drivers[t->backend->id];
   kb_record_t *rec = NULL;
   int rc = STORE_EXISTS;
   /* A second create racing this one may insert first: then its record is the answer. */
   for (int attempt = 0; rc == STORE_EXISTS && attempt < 2; attempt++) {
-    rc = find_own(t, &rec);
+    rc = find_settled(t, &rec);
     if (rc == 0) {
       reply_created(t, rec);
       return;

@@ -194,7 +194,7 @@ static void delete_product(rpc_ctx_t *ctx, const void *msg) {
   const delete_req_t *req = msg;
   pr_path_t path;
   if (pr_path_or_fail(ctx, req->id, NULL, NULL, &path)) return;
-  pr_submit(ctx, &path, &delete_op, req, NULL);
+  pr_submit_delete(ctx, &path, &delete_op, req);
 }
 
 /* ---- reads ---------------------------------------------------------------------------- */
@@ -254,6 +254,10 @@ static int read_list_query_or_fail(rpc_ctx_t *ctx, const list_req_t *req, produc
     lq->keep = keep_product;
     lq->keep_arg = pq;
   }
+  lq->scan_param = lq->sort.n     ? "sort"
+                   : pq->filter.n ? "filter"
+                   : pq->labels.n ? "labels"
+                                  : "public_labels";
   pr_list_use_name_index(lq, &pq->filter, ATTR_NAME, pq->labels.n || pq->public_labels.n);
   return 0;
 }

@@ -200,12 +200,24 @@ void pr_submit_body(rpc_ctx_t *ctx, const pr_body_def_t *def, const pr_path_t *p
 
 const pr_path_t *pr_path_of(const store_call_t *c) { return &((const pr_write_t *)c)->path; }
 
-void pr_submit(rpc_ctx_t *ctx, const pr_path_t *path, const store_call_op_t *op, const void *req,
-               void *aux) {
+/* pr_submit with the write's store_write_flags_t. */
+static void submit(rpc_ctx_t *ctx, const pr_path_t *path, const store_call_op_t *op,
+                   const void *req, void *aux, unsigned flags) {
   pr_write_t *w = (pr_write_t *)store_call_new(ctx, &pr_store_answers, sizeof(*w));
   if (!w) return;
   w->path = *path;
+  w->call.write_flags = flags;
   store_call_submit(&w->call, pr_svc(ctx)->store, op, req, aux);
+}
+
+void pr_submit(rpc_ctx_t *ctx, const pr_path_t *path, const store_call_op_t *op, const void *req,
+               void *aux) {
+  submit(ctx, path, op, req, aux, 0);
+}
+
+void pr_submit_delete(rpc_ctx_t *ctx, const pr_path_t *path, const store_call_op_t *op,
+                      const void *req) {
+  submit(ctx, path, op, req, NULL, STORE_WRITE_RELEASES);
 }
 
 int pr_product_or_refuse(store_txn_t *txn, store_call_t *c, product_record_t **out) {

@@ -105,6 +105,10 @@ const pr_path_t *pr_path_of(const store_call_t *c);
  * call is answered exactly once (store_call.h). */
 void pr_submit(rpc_ctx_t *ctx, const pr_path_t *path, const store_call_op_t *op, const void *req,
                void *aux);
+/* pr_submit of a delete: flagged STORE_WRITE_RELEASES, so a full store still takes it
+ * (freeing pages may grow LMDB's free list by a few). */
+void pr_submit_delete(rpc_ctx_t *ctx, const pr_path_t *path, const store_call_op_t *op,
+                      const void *req);
 /* How a create or PATCH handler reads its body before it queues its write. */
 typedef struct pr_body_def {
   const hg_rules_t *rules;       /* the body's rule table */

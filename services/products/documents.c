@@ -309,7 +309,7 @@ static void delete_document(rpc_ctx_t *ctx, const void *msg) {
   const delete_req_t *req = msg;
   pr_path_t path;
   if (pr_path_or_fail(ctx, req->api_product_id, NULL, req->id, &path)) return;
-  pr_submit(ctx, &path, &delete_op, req, NULL);
+  pr_submit_delete(ctx, &path, &delete_op, req);
 }
 
 /* ---- reads ---------------------------------------------------------------------------- */

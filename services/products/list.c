@@ -46,8 +46,10 @@ static int scan_page(store_txn_t *txn, hg_arena_t *a, int table, store_val_t gro
                      pr_list_page_t *out) {
   void **all;
   size_t n, kept = 0, count;
-  uint64_t start;
-  int rc = pr_load_group(txn, a, table, group, d, &all, &n);
+  uint64_t start, total = 0;
+  int rc = group.p ? store_group_count(txn, table, group, &total) : STORE_ENOMEM;
+  if (rc == 0 && total > PR_SCAN_MAX) rc = PR_SCAN_TOO_LARGE;
+  if (rc == 0) rc = pr_load_group(txn, a, table, group, d, &all, &n);
   if (rc) return rc;
   for (size_t i = 0; i < n; i++)
     if (!q->keep || q->keep(all[i], q->keep_arg)) all[kept++] = all[i];
@@ -146,6 +148,16 @@ static int answer(store_txn_t *txn, hg_arena_t *a, const pr_reads_t *def, const 
   return 0;
 }
 
+static void fail_scan_too_large(rpc_ctx_t *ctx, const pr_list_query_t *q) {
+  static const char reason[] = "a sorted or filtered list reads at most 10000 records, and this "
+                               "collection has more";
+  const char *param = q->scan_param ? q->scan_param : q->sort.n ? "sort" : "filter";
+  hg_status_t st;
+  hg_status_clear(&st);
+  hg_violation_maximum(hg_status_violation(&st, param, "invalid", reason), PR_SCAN_MAX);
+  hg_fail_invalid(ctx, &st, PR_MSG_INVALID);
+}
+
 void pr_list_reply(rpc_ctx_t *ctx, const pr_reads_t *def, const pr_path_t *path,
                    const pr_list_query_t *q) {
   hg_arena_t *a = rpc_ctx_arena(ctx);
@@ -157,7 +169,9 @@ void pr_list_reply(rpc_ctx_t *ctx, const pr_reads_t *def, const pr_path_t *path,
   int rc = pr_list_group(txn, a, def->table, group, pr_record_types[def->table].d, q, &page);
   if (rc == 0) rc = answer(txn, a, def, q, &page, &resp);
   store_txn_end(txn);
-  if (rc)
+  if (rc == PR_SCAN_TOO_LARGE)
+    fail_scan_too_large(ctx, q);
+  else if (rc)
     store_call_fail(ctx, &pr_store_answers, rc);
   else
     rpc_reply(ctx, resp);

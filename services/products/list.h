@@ -8,7 +8,10 @@
  * costs O(min(offset, total - offset) + size) index steps and decodes only its own items.
  * filter[name][eq] alone reads only the names the index holds equal to it. Any other sort,
  * filter or label query reads the whole group, sorts the kept items (stably) and cuts the
- * page from them; the total counts the kept items.
+ * page from them; the total counts the kept items. Such a scan reads at most PR_SCAN_MAX
+ * records: over a larger group the call is refused with INVALID_ARGUMENT naming the
+ * parameter that asked for the scan, so one caller cannot hold a service thread for seconds
+ * on every request.
  * Threads: any. */
 #ifndef HANGAR_PRODUCTS_LIST_H
 #define HANGAR_PRODUCTS_LIST_H
@@ -30,6 +33,8 @@ size_t pr_page_resolve(const page_query_t *q, hg_status_t *st, hg_page_t *out);
 /* meta: {page: {number, size, total}} in the arena; NULL on allocation failure. */
 list_meta_t *pr_list_meta(hg_arena_t *a, const hg_page_t *page, uint64_t total);
 
+#define PR_SCAN_MAX 10000
+
 typedef struct pr_list_query {
   hg_page_t page;
   /* Set only when the request filters: keep(item, arg) != 0 keeps an item. */
@@ -41,6 +46,9 @@ typedef struct pr_list_query {
    * (descending when desc); with eq, only the names equal to it (keep checks each still). */
   int by_name, desc;
   const char *eq;
+  /* The request parameter that asked for a scan ("sort", "filter[name][eq]" ...), named by
+   * the refusal of a scan over PR_SCAN_MAX records; NULL: "sort" or "filter". */
+  const char *scan_param;
 } pr_list_query_t;
 
 /* Lets q use the collection's name index when the request allows: sorted by name (first
@@ -55,7 +63,10 @@ typedef struct pr_list_page {
   uint64_t total;
 } pr_list_page_t;
 
-/* Reads one page of group in table under q. 0 or a store error. */
+/* pr_list_group's refusal of a scan over PR_SCAN_MAX records (store errors are negative). */
+#define PR_SCAN_TOO_LARGE 1
+
+/* Reads one page of group in table under q. 0, PR_SCAN_TOO_LARGE or a store error. */
 int pr_list_group(store_txn_t *txn, hg_arena_t *a, int table, store_val_t group,
                   const ProtobufCMessageDescriptor *d, const pr_list_query_t *q,
                   pr_list_page_t *out);

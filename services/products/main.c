@@ -3,6 +3,7 @@
 #include "products/product_store.h"
 #include "products/products.h"
 #include "common/service.h"
+#include "storage/store_call.h"
 
 int main(int argc, char **argv) {
   static const hg_service_defaults_t defaults = {"127.0.0.1:7103", "var/products"};
@@ -11,7 +12,8 @@ int main(int argc, char **argv) {
   int rc = hg_service_configure(&frame, "products-svc", HG_SERVICE_VERIFIES_TOKENS, &defaults, NULL,
                                 0, argc, argv);
   if (rc) return rc > 0 ? 0 : 2;
-  if (store_open(frame.data_dir, &products_schema, NULL, &svc.store) != 0) {
+  store_opts_t opts = {.map_size = frame.map_size};
+  if (store_open(frame.data_dir, &products_schema, &opts, &svc.store) != 0) {
     HG_ERROR("products-svc", NULL, "cannot open store in %s", frame.data_dir);
     return 1;
   }
@@ -23,6 +25,7 @@ int main(int argc, char **argv) {
   rc = hg_service_open(&frame, &svc);
   if (rc == 0) {
     svc.authz = frame.authz;
+    store_call_bind_health(frame.server, svc.store);
     rc = products_register(frame.server, &svc) || hg_service_run(&frame);
   }
   hg_service_close(&frame);

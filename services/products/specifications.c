@@ -173,7 +173,7 @@ static void delete_spec(rpc_ctx_t *ctx, const void *msg) {
   pr_path_t path;
   if (pr_path_or_fail(ctx, req->api_product_id, req->api_product_version_id, req->id, &path))
     return;
-  pr_submit(ctx, &path, &delete_op, req, NULL);
+  pr_submit_delete(ctx, &path, &delete_op, req);
 }
 
 /* ---- reads ---------------------------------------------------------------------------- */

@@ -412,7 +412,11 @@ static const store_call_op_t delete_op = {delete_write, reply_deleting, NULL, NU
 static void delete_resource(rpc_ctx_t *ctx, const void *msg) {
   const delete_req_t *req = msg;
   if (check_ids_or_fail(ctx, req->project_id, req->resource_id)) return;
-  store_call_start(ctx, svc_of(ctx)->store, &store_answers, &delete_op, req, NULL);
+  store_call_t *c = store_call_new(ctx, &store_answers, sizeof(*c));
+  if (!c) return;
+  /* Marking a resource "deleting" adds a due-index entry; a full store must still take it. */
+  c->write_flags = STORE_WRITE_RELEASES;
+  store_call_submit(c, svc_of(ctx)->store, &delete_op, req, NULL);
 }
 
 static const rpc_binding_t ktrlplane_bindings[] = {

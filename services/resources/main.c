@@ -10,6 +10,7 @@
 #include "rpc/rpc.h"
 #include "resources/schema.h"
 #include "common/service.h"
+#include "storage/store_call.h"
 
 typedef struct settings {
   const char *provision_delay_ms, *resource_domain;
@@ -35,13 +36,15 @@ static int configure(hg_service_t *frame, settings_t *s, resources_svc_t *svc, i
 
 /* One store for both APIs (schema.h), and the wrapper API's id generator. The schema must
  * outlive the store: the caller keeps it until store_close. 0 or -1 (logged). */
-static int open_store(const char *dir, resources_schema_t *schema, resources_svc_t *svc) {
+static int open_store(const hg_service_t *frame, resources_schema_t *schema, resources_svc_t *svc) {
+  const char *dir = frame->data_dir;
+  store_opts_t opts = {.map_size = frame->map_size};
   if (resources_schema_init(schema) != 0 || hg_objectid_gen_init(&svc->ids) != 0) {
     HG_ERROR("main", NULL, "cannot set up the store schema or the id generator");
     return -1;
   }
   svc->wrapper_base = schema->wrapper_base;
-  if (store_open(dir, &schema->schema, NULL, &svc->store) != 0) {
+  if (store_open(dir, &schema->schema, &opts, &svc->store) != 0) {
     HG_ERROR("main", NULL, "cannot open store in %s", dir);
     return -1;
   }
@@ -56,10 +59,11 @@ int main(int argc, char **argv) {
   int rc = configure(&frame, &s, &svc, argc, argv);
   if (rc) return rc > 0 ? 0 : 2;
   provisioner_t driver = provisioner_local(s.resource_domain);
-  if (open_store(frame.data_dir, &schema, &svc) != 0) return 1;
+  if (open_store(&frame, &schema, &svc) != 0) return 1;
   rc = hg_service_open(&frame, &svc);
   if (rc == 0) {
     svc.authz = frame.authz;
+    store_call_bind_health(frame.server, svc.store);
     rc = ktrlplane_register(frame.server) || wrappers_register(frame.server) ||
          reconciler_start(&svc, &driver, &svc.reconciler) || hg_service_run(&frame);
   }

@@ -11,6 +11,11 @@
 
 #define RECONCILE_BATCH 64
 #define RECONCILE_IDLE_MS 1000
+/* After a pass whose writes failed (a full store, a full queue), the next pass waits this
+ * long, doubling per failing pass: the due records are still due, so without it the loop
+ * would retry them at once, forever. */
+#define BACKOFF_MIN_MS 100
+#define BACKOFF_MAX_MS 30000
 
 struct reconciler {
   resources_svc_t *svc;
@@ -20,6 +25,7 @@ struct reconciler {
   pthread_cond_t cv;
   int stopping;
   int kicked;
+  int64_t backoff_ms; /* 0 while writes succeed; reconciler thread only */
 };
 
 typedef struct due_batch {
@@ -76,10 +82,12 @@ static int apply_outcome(store_txn_t *txn, void *arg) {
 
 /* Runs the driver for one due record (outside any transaction) and records the result,
  * unless the record changed or went away meanwhile (STORE_CONFLICT, STORE_NOTFOUND): then
- * its new state is what counts, and a pass that finds it still due drives it again. */
-static void reconcile_one(reconciler_t *r, store_val_t key) {
+ * its new state is what counts, and a pass that finds it still due drives it again.
+ * Returns 1 when the result could not be written (the pass should back off), else 0. */
+static int reconcile_one(reconciler_t *r, store_val_t key) {
+  int failed = 0;
   hg_arena_t *a = hg_arena_new();
-  if (!a) return;
+  if (!a) return 1;
   outcome_t o = {.arena = a};
   store_txn_t *txn;
   resource_record_t *rec = NULL;
@@ -97,15 +105,30 @@ static void reconcile_one(reconciler_t *r, store_val_t key) {
                                                                                        : "error";
     }
     int rc = store_write(r->svc->store, apply_outcome, &o);
-    if (rc && rc != STORE_CONFLICT && rc != STORE_NOTFOUND)
+    failed = rc && rc != STORE_CONFLICT && rc != STORE_NOTFOUND;
+    if (failed)
       HG_ERROR("reconciler", NULL, "recording %s failed: %s", res->resource_id, store_strerror(rc));
   }
   hg_arena_free(a);
+  return failed;
+}
+
+/* When the pass that failed (or not) should be followed by the next one. */
+static int64_t after_pass(reconciler_t *r, int failed, int64_t next) {
+  if (!failed) {
+    r->backoff_ms = 0;
+    return next;
+  }
+  r->backoff_ms = r->backoff_ms ? r->backoff_ms * 2 : BACKOFF_MIN_MS;
+  if (r->backoff_ms > BACKOFF_MAX_MS) r->backoff_ms = BACKOFF_MAX_MS;
+  HG_WARN("reconciler", NULL, "writes failing; next pass in %lld ms", (long long)r->backoff_ms);
+  return hg_now_ms() + r->backoff_ms;
 }
 
 /* One pass: handles every due record; returns when the next one is due (or idle). */
 static int64_t reconcile_pass(reconciler_t *r) {
   due_batch_t b = {.now = hg_now_ms(), .next_due = INT64_MAX};
+  int failed = 0;
   do {
     b.n = 0;
     b.arena = hg_arena_new();
@@ -115,11 +138,11 @@ static int64_t reconcile_pass(reconciler_t *r) {
       store_index_scan(txn, RES_TABLE, RES_INDEX_DUE, (store_val_t){NULL, 0}, 0, collect_due, &b);
       store_txn_end(txn);
     }
-    for (size_t i = 0; i < b.n; i++) reconcile_one(r, b.keys[i]);
+    for (size_t i = 0; i < b.n; i++) failed |= reconcile_one(r, b.keys[i]);
     hg_arena_free(b.arena);
-  } while (b.n == RECONCILE_BATCH);
+  } while (b.n == RECONCILE_BATCH && !failed);
   int64_t idle = hg_now_ms() + RECONCILE_IDLE_MS;
-  return b.next_due < idle ? b.next_due : idle;
+  return after_pass(r, failed, b.next_due < idle ? b.next_due : idle);
 }
 
 static void wait_until(reconciler_t *r, int64_t wake_ms) {

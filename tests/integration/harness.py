@@ -294,8 +294,10 @@ class Stack:
     """The processes on loopback. Use as a context manager, or start()/stop()."""
 
     def __init__(self, provision_delay_ms=200, auth_cache_ttl=1, log_level="warn",
-                 mysql_dsn="", job_delay_ms=200):
+                 mysql_dsn="", job_delay_ms=200, extra_args=None):
+        """extra_args: {process name: [(flag, value), ...]} appended to its defaults."""
         self.bin_dir = bin_dir()
+        self.extra_args = extra_args or {}
         self.admin_token = "adm-" + secrets.token_hex(16)
         self.jwt_secret = "sec-" + secrets.token_hex(16)
         self.provision_delay_ms = provision_delay_ms
@@ -322,6 +324,9 @@ class Stack:
         return os.path.join(self.tmp, *parts)
 
     def _default_args(self, name):
+        return self._base_args(name) + list(self.extra_args.get(name, ()))
+
+    def _base_args(self, name):
         t = self._p
         if name == "auth-svc":
             return [("--listen", "unix:" + t("auth.sock")), ("--data-dir", t("auth")),

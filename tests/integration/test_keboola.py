@@ -8,8 +8,8 @@ test_keboola_jobs.py; importing this module does not run its tests there.
 """
 
 import atexit
-import json
 import os
+import random
 import re
 import secrets
 import shutil
@@ -65,8 +65,13 @@ class MariaDB:
         if self not in _LIVE_DBS:
             _LIVE_DBS.append(self)
         fresh = not os.path.isdir(os.path.join(self.data, "mysql"))
+        # its own TMPDIR: parallel mariadb-install-db runs sharing /tmp collide on their
+        # temporary tables ("Could not remove temporary table '/tmp/#sql-temptable-...'")
+        tmpdir = os.path.join(self.tmp, "tmp")
+        os.makedirs(tmpdir, exist_ok=True)
+        env = dict(os.environ, TMPDIR=tmpdir)
         for attempt in range(3):
-            out = subprocess.run([MARIADB_LOCAL, "start", self.data, self.run],
+            out = subprocess.run([MARIADB_LOCAL, "start", self.data, self.run], env=env,
                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=90)
             if out.returncode == 0:
                 break
@@ -75,7 +80,7 @@ class MariaDB:
             if fresh:  # a first start failed half-way (a busy machine): start over
                 shutil.rmtree(self.data, ignore_errors=True)
                 shutil.rmtree(self.run, ignore_errors=True)
-            time.sleep(0.5)
+            time.sleep(0.5 + random.random() * 2)
         if out.returncode != 0:
             raise RuntimeError("mariadb-local start failed (%s): %s %s" % (
                 out.returncode, out.stdout.decode(errors="replace"),
@@ -114,7 +119,8 @@ class MariaDB:
         import getpass
         sock = os.path.join(self.run, "mariadb.sock")
         self.proc = subprocess.Popen(
-            ["mariadbd", "--no-defaults", "--datadir=" + self.data, "--socket=" + sock,
+            ["mariadbd", "--no-defaults", "--tmpdir=" + os.path.join(self.tmp, "tmp"),
+             "--datadir=" + self.data, "--socket=" + sock,
              "--port=%d" % self.port, "--bind-address=127.0.0.1",
              "--pid-file=" + os.path.join(self.run, "mariadb.pid"),
              "--log-error=" + os.path.join(self.run, "mariadb.log"),

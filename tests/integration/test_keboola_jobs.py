@@ -4,7 +4,6 @@ the seed's job shape, async deletes, the 400 rules, isolation, and a credentials
 mid-job. Uses its own Stack (no MariaDB: docker provisions nothing real)."""
 
 import os
-import re
 import secrets
 import signal
 import time

@@ -216,6 +216,104 @@ class InUseKill(MySQLBase):
         self.expect(r, 200, {"status": "ok"})
 
 
+class CrashMidDelete(MySQLBase):
+    allow_5xx = True
+
+    def test_create_after_a_crash_mid_delete_returns_lasting_credentials(self):
+        """credentials-svc SIGKILLed while a DELETE waits on a stalled MariaDB; after the
+        restart, the credentials a create answers with must stay valid: they must not be
+        the ones whose drop is still pending."""
+        tok = self.new_token()
+        a = self.create("mysql", tok, "sandbox", status=201)
+        pid = self.db.pid()
+        answers = []
+        os.kill(pid, signal.SIGSTOP)
+        try:
+            th = threading.Thread(target=lambda: answers.append(self._delete(a["id"], tok)))
+            th.start()
+            time.sleep(0.8)
+            self.s.kill("credentials-svc", signal.SIGKILL)
+            th.join(20)
+            self.s.restart("credentials-svc")
+            self.wait_served()
+            # MariaDB is still stalled: the interrupted drop cannot have finished yet
+            during = self.k("GET", "/provisioning/mysql?type=sandbox", tok=tok, timeout=30)
+            r = self.k("POST", "/provisioning/mysql", {"type": "sandbox"}, tok=tok, timeout=30)
+        finally:
+            os.kill(pid, signal.SIGCONT)
+        t0 = time.monotonic()
+        while r.status == 503 and time.monotonic() - t0 < 20:
+            time.sleep(0.25)
+            r = self.k("POST", "/provisioning/mysql", {"type": "sandbox"}, tok=tok)
+        print("\nnote: after a crash mid-DELETE (answered %r), with MariaDB stalled: GET by "
+              "type %s, create %s %s" % (answers, during.status, r.status, r.body.get("id")))
+        b = self.expect_created(r, "mysql", True)
+        time.sleep(3)   # let the restarted service finish what the crash interrupted
+        g = self.k("GET", "/provisioning/mysql/%s" % b["id"], tok=tok)
+        self.assertEqual(200, g.status, "the credentials %s that create answered (after a "
+                         "crash mid-DELETE of %s, answered %r) are gone: %r"
+                         % (b["id"], a["id"], answers, g))
+        self.assertEqual(0, self.db.login(b["credentials"]).returncode,
+                         "the credentials create answered must log in")
+        r = self.k("DELETE", "/provisioning/mysql/%s" % b["id"], tok=tok)
+        self.expect(r, 200, {"status": "ok"})
+
+    def test_create_after_a_crash_mid_create_returns_lasting_credentials(self):
+        """credentials-svc SIGKILLed while a create waits on a stalled MariaDB; after the
+        restart the same token creates again: what it is answered must stay valid."""
+        warm = self.new_token()
+        self.create("mysql", warm, "transformations", status=201)
+        tok = self.new_token()
+        pid = self.db.pid()
+        answers = []
+
+        def create():
+            try:
+                answers.append(self.s.request("POST", "/provisioning/mysql", {"type": "sandbox"},
+                                              headers={"X-StorageApi-Token": tok},
+                                              timeout=30).status)
+            except Exception as e:
+                answers.append(repr(e))
+
+        os.kill(pid, signal.SIGSTOP)
+        try:
+            th = threading.Thread(target=create)
+            th.start()
+            time.sleep(0.8)
+            self.s.kill("credentials-svc", signal.SIGKILL)
+            th.join(20)
+            self.s.restart("credentials-svc")
+            self.wait_served()
+            during = self.k("GET", "/provisioning/mysql?type=sandbox", tok=tok, timeout=30)
+            r = self.k("POST", "/provisioning/mysql", {"type": "sandbox"}, tok=tok, timeout=30)
+        finally:
+            os.kill(pid, signal.SIGCONT)
+        t0 = time.monotonic()
+        while r.status == 503 and time.monotonic() - t0 < 20:
+            time.sleep(0.25)
+            r = self.k("POST", "/provisioning/mysql", {"type": "sandbox"}, tok=tok)
+        print("\nnote: after a crash mid-create (answered %r), with MariaDB stalled: GET by "
+              "type %s %s, create %s %s" % (answers, during.status, during.body.get("id"),
+                                             r.status, r.body.get("id")))
+        b = self.expect_created(r, "mysql", True)
+        time.sleep(3)   # let the restarted service finish what the crash interrupted
+        g = self.k("GET", "/provisioning/mysql/%s" % b["id"], tok=tok)
+        self.assertEqual(200, g.status, "the credentials %s that create answered after a "
+                         "crash mid-create are gone: %r" % (b["id"], g))
+        self.assertEqual(0, self.db.login(b["credentials"]).returncode,
+                         "the credentials create answered must log in")
+        r = self.k("DELETE", "/provisioning/mysql/%s" % b["id"], tok=tok)
+        self.expect(r, 200, {"status": "ok"})
+
+    def _delete(self, cid, tok):
+        try:
+            r = self.s.request("DELETE", "/provisioning/mysql/%s" % cid,
+                               headers={"X-StorageApi-Token": tok}, timeout=30)
+            return r.status
+        except Exception as e:
+            return repr(e)
+
+
 class Delete(MySQLBase):
     def test_delete_drops_user_and_database(self):
         tok = self.new_token()
@@ -306,7 +404,9 @@ class Crash(MySQLBase):
         threads = [threading.Thread(target=worker, args=(i,)) for i in range(len(toks))]
         for t in threads:
             t.start()
-        time.sleep(0.4)
+        deadline = time.monotonic() + 5
+        while ops[0] < 40 and time.monotonic() < deadline:   # mid-stream, whatever the load
+            time.sleep(0.01)
         self.s.kill("credentials-svc", signal.SIGKILL)
         for t in threads:
             t.join(20)
@@ -344,9 +444,21 @@ class Crash(MySQLBase):
         # every token can carry on: create (again) and drop
         for i, tok in enumerate(toks):
             b = self.create("mysql", tok, "sandbox")
-            self.assertEqual(0, self.db.login(b["credentials"]).returncode)
+            why = ("token %d: before the crash %r; after the restart GET by type said %s; "
+                   "create now answered %s" % (i, state[i], stored.get(i, {}).get("id", 404),
+                                                b["id"]))
+            self.assertEqual(0, self.db.login(b["credentials"]).returncode, why)
             r = self.k("DELETE", "/provisioning/mysql/%s" % b["id"], tok=tok)
-            self.expect(r, 200, {"status": "ok"})
+            if r.status != 200:
+                g = self.k("GET", "/provisioning/mysql/%s" % b["id"], tok=tok)
+                gt = self.k("GET", "/provisioning/mysql?type=sandbox", tok=tok)
+                why += ("; then GET by id %s, GET by type %s %s; its database %s on the "
+                        "server, its login %s" % (
+                            g.status, gt.status, gt.body.get("id"),
+                            "still" if b["credentials"]["db"] in self.user_dbs() else "not",
+                            "works" if self.db.login(b["credentials"]).returncode == 0
+                            else "fails"))
+            self.expect(r, 200, {"status": "ok"}, why)
         self.poll(lambda: self.user_dbs() == before_dbs, timeout=10,
                   what="every database to be dropped")
 

@@ -113,9 +113,36 @@ START_TEST(test_int_table) {
 }
 END_TEST
 
+START_TEST(test_size_table) {
+  static const struct {
+    const char *text;
+    unsigned long long value;
+  } cases[] = {
+      {"4096", 4096},
+      {"1K", 1024},
+      {"1M", 1048576},
+      {"64G", 64ULL << 30},
+      {"0", 0},
+      {"", 0},
+      {NULL, 0},
+      {"-1M", 0},
+      {"1k", 1024},
+      {"1MB", 0},
+      {"M", 0},
+      {" 1M", 0},
+      {"1T", 0},
+      {"99999999999999999999", 0},
+      {"17179869184G", 0},
+  };
+  for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+    ck_assert_msg(hg_config_size(cases[i].text) == cases[i].value, "%s",
+                  cases[i].text ? cases[i].text : "(null)");
+}
+END_TEST
+
 int main(void) {
   TEST_RUN("config", 0, test_defaults_when_nothing_is_given, test_environment_beats_default,
            test_flag_beats_environment_in_both_forms, test_last_flag_wins_and_empty_value_is_kept,
            test_unknown_flag_is_refused, test_missing_value_is_refused, test_help_stops_parsing,
-           test_int_table);
+           test_int_table, test_size_table);
 }

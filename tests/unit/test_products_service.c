@@ -5,6 +5,8 @@
 #include "test_products_fixture.h"
 
 #include "common/labels.h"
+#include "products/list.h"
+#include "products/product_store.h"
 
 typedef Hangar__Products__V1__GetApiProductRequest get_t;
 typedef Hangar__Products__V1__UpdateApiProductRequest update_t;
@@ -315,6 +317,51 @@ START_TEST(test_list_pages_in_creation_order) {
 }
 END_TEST
 
+/* PR_SCAN_MAX + 1 products of org "a", written straight into the store in one write
+ * (creating them through the API would cost a commit each). */
+static int put_many_products(store_txn_t *txn, void *arg) {
+  hg_arena_t *a = arg;
+  for (int i = 0; i <= PR_SCAN_MAX; i++) {
+    product_t p = HANGAR__PRODUCTS__V1__API_PRODUCT__INIT;
+    product_record_t rec = HANGAR__PRODUCTS__V1__PRODUCT_RECORD__INIT;
+    char id[40], name[16];
+    snprintf(id, sizeof(id), "00000000-0000-4000-8000-%012d", i);
+    snprintf(name, sizeof(name), "p%05d", i);
+    p.id = id;
+    p.name = name;
+    p.created_at = p.updated_at = "2026-01-01T00:00:00.000Z";
+    rec.org = "a";
+    rec.product = &p;
+    int rc = product_save(txn, &rec, a, 0);
+    if (rc) return rc;
+  }
+  return 0;
+}
+
+/* A sorted or filtered list reads at most PR_SCAN_MAX records: over a larger org it is 400
+ * naming the parameter that asked for the scan; the default order still pages. */
+START_TEST(test_list_scan_over_the_cap_names_its_parameter) {
+  static const struct {
+    const char *sort, *labels, *param;
+  } cases[] = {{"name", "env:prod", "sort"}, {NULL, "env:prod", "labels"}};
+  ck_assert_int_eq(store_write(fx.store, put_many_products, fx.a), 0);
+  for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    list_t l = HANGAR__PRODUCTS__V1__LIST_API_PRODUCTS_REQUEST__INIT;
+    l.sort = (char *)(cases[i].sort ? cases[i].sort : "");
+    l.labels = (char *)(cases[i].labels ? cases[i].labels : "");
+    hg_status_t st = fx_fail("ListApiProducts", &l, "a-viewer", HG_INVALID_ARGUMENT);
+    ck_assert_int_eq(fx_violation(&st, cases[i].param, "invalid")->maximum, PR_SCAN_MAX);
+  }
+  list_resp_t *r = list(NULL, NULL, NULL, NULL);
+  ck_assert_int_eq(r->meta->page->total, PR_SCAN_MAX + 1);
+  ck_assert_str_eq(r->data[0]->name, "p00000");
+  /* Sorting by name alone walks the name index: no scan, no cap. */
+  r = list("-name", NULL, NULL, NULL);
+  ck_assert_int_eq(r->meta->page->total, PR_SCAN_MAX + 1);
+  ck_assert_str_eq(r->data[0]->name, "p10000");
+}
+END_TEST
+
 START_TEST(test_list_sort_filter_and_labels) {
   static const char *const names[] = {"beta", "Alpha", "gamma", "alpha"};
   static const char *const envs[] = {"prod", "dev", "prod", "prod"};
@@ -460,6 +507,7 @@ int main(void) {
   tcase_add_test(tc, test_delete_then_not_found);
   tcase_add_test(tc, test_list_pages_in_creation_order);
   tcase_add_test(tc, test_list_sort_filter_and_labels);
+  tcase_add_test(tc, test_list_scan_over_the_cap_names_its_parameter);
   tcase_add_test(tc, test_delete_cascades_in_one_transaction);
   tcase_add_test(tc, test_restart_keeps_everything);
   suite_add_tcase(s, tc);

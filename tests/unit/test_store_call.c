@@ -61,6 +61,17 @@ static int full_write(store_txn_t *txn, store_call_t *c) {
   return STORE_FULL;
 }
 
+/* What the writer reports for a write refused before it ran. */
+static int busy_write(store_txn_t *txn, store_call_t *c) {
+  (void)txn, (void)c;
+  return STORE_BUSY;
+}
+
+static int expired_write(store_txn_t *txn, store_call_t *c) {
+  (void)txn, (void)c;
+  return STORE_EXPIRED;
+}
+
 static const store_call_op_t ops[] = {
     {put_write, store_call_reply_aux, NULL, NULL},
     {refuse_write, store_call_reply_aux, NULL, NULL},
@@ -72,6 +83,8 @@ static const store_call_op_t ops[] = {
     {put_write, store_call_reply_empty, NULL, NULL},
     {full_write, store_call_reply_aux, NULL, NULL},
     {full_write, store_call_reply_aux, "Failed to write", NULL},
+    {busy_write, store_call_reply_aux, "Failed to write", NULL},
+    {expired_write, store_call_reply_aux, "Failed to write", NULL},
 };
 enum {
   OP_PUT,
@@ -83,15 +96,18 @@ enum {
   OP_PUT_INTERNAL,
   OP_EMPTY,
   OP_FULL_INTERNAL,
-  OP_FULL_FAILED
+  OP_FULL_FAILED,
+  OP_BUSY,   /* requests ":x" */
+  OP_EXPIRED /* requests ";x" */
 };
 
 /* The request names the op ("<digit>:<text>"); the answer echoes the text. */
 static void handler(rpc_ctx_t *ctx, const void *msg) {
   const text_t *req = msg;
   int op = req->value[0] - '0';
-  const store_call_cfg_t *cfg =
-      op == OP_PUT_INTERNAL || op == OP_FULL_INTERNAL ? &answers_internal : &answers;
+  const store_call_cfg_t *cfg = op == OP_PUT_INTERNAL || op == OP_FULL_INTERNAL || op >= OP_BUSY
+                                    ? &answers_internal
+                                    : &answers;
   text_t *echo = hg_arena_alloc(rpc_ctx_arena(ctx), sizeof(*echo));
   google__protobuf__string_value__init(echo);
   echo->value = req->value;
@@ -245,6 +261,17 @@ START_TEST(test_store_call_full_store_keeps_code_and_reason) {
 }
 END_TEST
 
+/* A full writer queue and a write dropped past its deadline are no store failure: they keep
+ * their own codes (the gateway's 503 with Retry-After, and 504) whatever the service chose
+ * for store failures, and even when the op has a "failed" text. */
+START_TEST(test_store_call_busy_and_expired_keep_their_codes) {
+  hg_status_t st;
+  const char *echo;
+  ck_assert_int_eq(call(":x", &st, &echo), HG_UNAVAILABLE);
+  ck_assert_int_eq(call(";x", &st, &echo), HG_DEADLINE_EXCEEDED);
+}
+END_TEST
+
 START_TEST(test_store_call_not_found_texts) {
   hg_status_t st;
   const char *echo;
@@ -291,6 +318,7 @@ Suite *store_call_suite(void) {
   tcase_add_test(tc, test_store_call_store_error_maps_by_code);
   tcase_add_test(tc, test_store_call_codes_internal_ignores_store_code);
   tcase_add_test(tc, test_store_call_full_store_keeps_code_and_reason);
+  tcase_add_test(tc, test_store_call_busy_and_expired_keep_their_codes);
   tcase_add_test(tc, test_store_call_not_found_texts);
   tcase_add_test(tc, test_store_call_failed_text_aborts);
   tcase_add_test(tc, test_store_call_read_answers_what_it_read);

@@ -1,0 +1,81 @@
+"""No process logs a token or a secret (issue 11, item 6): a stack at log level debug gets
+every kind of credential - the admin token, the JWT secret, minted opaque tokens of each
+kind, JWTs good and bad, unknown, revoked and malformed tokens - on every surface, and
+then no log line of any process contains any of them."""
+
+import os
+import secrets
+
+import harness
+from harness import HangarTest
+
+KINDS = (("apikey", "wrappers"), ("kpat", "orgs/acme"), ("spat", "orgs/acme"),
+         ("apitoken", "namespaces/ns1"), ("storage", "storage-projects/1"))
+
+
+def setUpModule():
+    harness.module_stack(log_level="debug")
+
+
+def tearDownModule():
+    harness.module_teardown()
+
+
+class NoSecretsLoggedTest(HangarTest):
+    allow_5xx = True  # only the logs matter here
+
+    def calls(self, token):
+        """A read and a write on every surface, as this token."""
+        for method, path, body in (
+                ("GET", "/api/v1/projects/proj-1/resources", None),
+                ("POST", "/api/v1/projects/proj-1/resources",
+                 {"id": "r-" + secrets.token_hex(3), "name": "n", "type": "Konnektr.Graph"}),
+                ("GET", "/wrappers", None),
+                ("POST", "/wrappers", {"name": "w"}),
+                ("GET", "/v2/api-products", None),
+                ("POST", "/v2/api-products", {"name": "p"}),
+                ("GET", "/auth/v1/tokens", None)):
+            self.req(method, path, body, token=token)
+            self.req(method, path, body, headers={"Authorization": "Basic " + token})
+            self.req(method, path, body, headers={"Authorization": "Bearer " + token + "x"})
+
+    def test_no_log_line_holds_a_credential(self):
+        s = self.s
+        secret_values = [s.admin_token, s.jwt_secret]
+        minted = []
+        for kind, scope in KINDS:
+            body = s.mint_token(kind, "sub-" + kind, [(scope, "editor")])
+            minted.append(body)
+            secret_values.append(body["token"])
+        jwts = [s.jwt(sub="alice"), s.jwt(sub="alice", exp=1), s.jwt(secret="wrong-" * 6),
+                s.jwt(alg="none")]
+        secret_values += jwts
+        unknown = ["kpat_" + secrets.token_hex(16), "spat_" + secrets.token_hex(16),
+                   secrets.token_hex(24)]
+        secret_values += unknown
+        s.bind("alice", "projects/proj-1", "editor")
+        for token in [s.admin_token] + [m["token"] for m in minted] + jwts + unknown:
+            self.calls(token)
+        self.expect(self.req("DELETE", "/auth/v1/tokens/" + minted[0]["id"], token=self.admin),
+                    204)
+        self.calls(minted[0]["token"])
+        offenders = []
+        for name in harness.PROCESS_ORDER:
+            for stream in ("stderr", "stdout"):
+                path = s._p(name + "." + stream)
+                if not os.path.exists(path):
+                    continue
+                with open(path, errors="replace") as f:
+                    for line in f:
+                        if line.startswith("=== start #"):  # the harness's own argv line
+                            continue
+                        offenders += ["%s %s: %s" % (name, stream, line.strip()[:200])
+                                      for v in secret_values if v in line]
+        self.assertEqual([], offenders)
+        # The stack did log at debug level: the check above read real lines.
+        with open(s._p("gateway.stderr")) as f:
+            self.assertGreater(sum(1 for _ in f), 20)
+
+
+if __name__ == "__main__":
+    harness.main()
