@@ -37,6 +37,7 @@ struct kb_runner {
   pthread_mutex_t mu;
   pthread_cond_t cv;
   int stop, woken;
+  int settle_now; /* a wake asks for recovery too, whatever its backoff */
   /* PROVISIONING records with ids up to this one were left by an earlier run. Ids only
    * grow, so a create in flight in this run is never taken for one. */
   uint64_t recover_upto;
@@ -333,7 +334,11 @@ static void *loop(void *arg) {
   kb_runner_t *r = arg;
   int64_t recover_at = 0;
   while (!stopping(r)) {
-    if (hg_monotonic_ms() >= recover_at) {
+    pthread_mutex_lock(&r->mu);
+    int now = r->settle_now;
+    r->settle_now = 0;
+    pthread_mutex_unlock(&r->mu);
+    if (now || hg_monotonic_ms() >= recover_at) {
       int left = recover(r) != 0;
       r->backoff_ms = left ? (r->backoff_ms ? r->backoff_ms * 2 : BACKOFF_MIN_MS) : 0;
       if (r->backoff_ms > BACKOFF_MAX_MS) r->backoff_ms = BACKOFF_MAX_MS;
@@ -369,7 +374,7 @@ int kb_runner_start(kb_svc_t *svc, kb_runner_t **out) {
 void kb_runner_wake(kb_runner_t *r) {
   if (!r) return;
   pthread_mutex_lock(&r->mu);
-  r->woken = 1;
+  r->woken = r->settle_now = 1;
   pthread_cond_signal(&r->cv);
   pthread_mutex_unlock(&r->mu);
 }

@@ -175,8 +175,9 @@ static void reply_ok(kb_task_t *t) {
 
 /* ---- create ------------------------------------------------------------------------------- */
 
-/* The caller's credentials of t's backend and type: 0 and *out READY, STORE_NOTFOUND, or
- * 1 when they exist but are being created or dropped. */
+/* The caller's credentials of t's backend and type: 0 and *out READY, STORE_NOTFOUND, 1
+ * while another call creates them, 2 while they are dropped (a drop, or a create that failed
+ * at its backend, which the runner settles). */
 static int find_own(kb_task_t *t, kb_record_t **out) {
   store_txn_t *txn;
   int rc = store_txn_begin_read(t->svc->store, &txn);
@@ -184,7 +185,8 @@ static int find_own(kb_task_t *t, kb_record_t **out) {
   rc = kb_creds_find(txn, t->who->project, t->who->token_id, t->backend->name, t->type,
                      rpc_ctx_arena(t->ctx), out);
   store_txn_end(txn);
-  return rc == 0 && (*out)->state != READY ? 1 : rc;
+  if (rc == 0 && (*out)->state == PROVISIONING) return 1;
+  return rc == 0 && (*out)->state == DROPPING ? 2 : rc;
 }
 
 static kb_record_t *new_record(kb_task_t *t) {
@@ -205,13 +207,15 @@ static kb_record_t *new_record(kb_task_t *t) {
   return rec->created_at ? rec : NULL;
 }
 
-/* find_own, waiting while another call creates or drops these credentials (a client that
- * sends the same create twice at once gets one set, not a 503), as long as the call's
- * deadline leaves room to answer. 1 when still busy then. */
+/* find_own, waiting while another call creates these credentials (a client that sends the
+ * same create twice at once gets one set, not a 503) as long as the call's deadline leaves
+ * room to answer. Credentials being dropped wake the runner and answer busy at once: their
+ * backend may be down, which waiting would not mend. */
 static int find_settled(kb_task_t *t, kb_record_t **out) {
   int rc;
   while ((rc = find_own(t, out)) == 1 && rpc_ctx_remaining_ms(t->ctx) > BUSY_WAIT_MS + 1000)
     usleep(BUSY_WAIT_MS * 1000);
+  if (rc == 2) kb_runner_wake(t->svc->runner);
   return rc;
 }
 
@@ -226,7 +230,7 @@ static void run_create(kb_task_t *t) {
       reply_created(t, rec);
       return;
     }
-    if (rc == 1) {
+    if (rc == 1 || rc == 2) {
       rpc_fail_code(t->ctx, HG_UNAVAILABLE, BUSY);
       return;
     }
@@ -286,7 +290,7 @@ static void run_find(kb_task_t *t) {
   int rc = find_own(t, &rec);
   if (rc == 0)
     reply_detail(t, rec);
-  else if (rc == 1 || rc == STORE_NOTFOUND)
+  else if (rc == 1 || rc == 2 || rc == STORE_NOTFOUND)
     kb_not_found(t->ctx);
   else
     kb_store_fail(t->ctx, rc);
