@@ -12,6 +12,9 @@ int gw__render_fastapi(const gw_dialect_t *d, const gw_error_t *e, int http, hg_
 /* Konnect (seed 004): dialect_problem.c. */
 int gw__render_problem(const gw_dialect_t *d, const gw_error_t *e, int http, hg_buf_t *out);
 
+/* Ververica (seed 002): dialect_ververica.c. */
+int gw__render_ververica(const gw_dialect_t *d, const gw_error_t *e, int http, hg_buf_t *out);
+
 /* Appends s as a JSON string literal. 0 or -1. */
 int gw__put_json_string(hg_buf_t *out, const char *s);
 

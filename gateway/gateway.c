@@ -25,8 +25,9 @@
 #define DRAIN_AFTER_CANCEL_MS 2000
 
 static const gw_route_table_t *const surfaces[] = {
-    &gw_routes_ops,      &gw_routes_ktrlplane,         &gw_routes_auth,
-    &gw_routes_wrappers, &gw_routes_wrapper_resources, &gw_routes_konnect,
+    &gw_routes_ops,       &gw_routes_ktrlplane,         &gw_routes_auth,
+    &gw_routes_wrappers,  &gw_routes_wrapper_resources, &gw_routes_konnect,
+    &gw_routes_ververica, &gw_routes_vvp_platform,
 };
 #define N_SURFACES (sizeof(surfaces) / sizeof(surfaces[0]))
 
@@ -81,6 +82,15 @@ int gw_route_check(const gw_route_t *r, char *err, size_t err_len) {
   if (r->response && !protobuf_c_message_descriptor_get_field_by_name(m->output, r->response))
     return fail(err, err_len, "route %s %s: response '%s' is not a field of %s",
                 gw_method_name(r->method), r->path, r->response, m->output->name);
+  const char *in_fields[] = {r->body_field, r->preset_field};
+  for (size_t i = 0; i < sizeof(in_fields) / sizeof(in_fields[0]); i++)
+    if (in_fields[i] && !tc_has_field(m->input, in_fields[i]))
+      return fail(err, err_len, "route %s %s: '%s' is not a field of %s", gw_method_name(r->method),
+                  r->path, in_fields[i], m->input->name);
+  if (r->status_field &&
+      !protobuf_c_message_descriptor_get_field_by_name(m->output, r->status_field))
+    return fail(err, err_len, "route %s %s: status '%s' is not a field of %s",
+                gw_method_name(r->method), r->path, r->status_field, m->output->name);
   return check_params(r, m->input, err, err_len);
 }
 

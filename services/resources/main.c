@@ -41,6 +41,7 @@ static int open_store(const char *dir, resources_schema_t *schema, resources_svc
     return -1;
   }
   svc->wrapper_base = schema->wrapper_base;
+  svc->vvp_base = schema->vvp_base;
   if (store_open(dir, &schema->schema, NULL, &svc->store) != 0) {
     HG_ERROR("main", NULL, "cannot open store in %s", dir);
     return -1;
@@ -61,7 +62,8 @@ int main(int argc, char **argv) {
   if (rc == 0) {
     svc.authz = frame.authz;
     rc = ktrlplane_register(frame.server) || wrappers_register(frame.server) ||
-         reconciler_start(&svc, &driver, &svc.reconciler) || hg_service_run(&frame);
+         ververica_register(frame.server) || reconciler_start(&svc, &driver, &svc.reconciler) ||
+         hg_service_run(&frame);
   }
   hg_service_stop(&frame);
   if (svc.reconciler) reconciler_stop(svc.reconciler);
