@@ -16,7 +16,9 @@ YAML = {"Content-Type": "application/yaml", "Accept": "application/yaml"}
 
 
 def setUpModule():
-    harness.module_stack()
+    # Deployments stay TRANSITIONING here (each simulated step takes an hour), so every
+    # answer is deterministic; test_ververica_reconciler.py runs the steps.
+    harness.module_stack(provision_delay_ms=3600000)
 
 
 def tearDownModule():
