@@ -140,8 +140,9 @@ extern const gw_route_table_t gw_routes_auth;              /* routes/auth.c */
 extern const gw_route_table_t gw_routes_konnect;           /* routes/konnect.c */
 extern const gw_route_table_t gw_routes_wrappers;          /* routes/wrappers.c: /wrappers */
 extern const gw_route_table_t gw_routes_wrapper_resources; /* routes/wrappers.c: /resources */
-extern const gw_route_table_t gw_routes_ververica;    /* routes/ververica.c: /api/v1/namespaces */
-extern const gw_route_table_t gw_routes_vvp_platform; /* routes/ververica.c: /namespaces */
+extern const gw_route_table_t gw_routes_ververica;     /* routes/ververica.c: /api/v1/namespaces */
+extern const gw_route_table_t gw_routes_vvp_platform;  /* routes/ververica.c: /namespaces */
+extern const gw_route_table_t gw_routes_vvp_apitokens; /* routes/ververica.c: /apitokens */
 
 /* "GET" ...; "?" for an out-of-range value. */
 const char *gw_method_name(gw_method_t m);

@@ -10,6 +10,7 @@
  * ApiValidationException ("ververica" dialect). */
 #include "gateway/route.h"
 
+#include "hangar/auth/v1/apitokens.pb-c.h"
 #include "hangar/resources/v1/ververica.pb-c.h"
 
 #define GW_ROUTE_DEFAULTS                                                                          \
@@ -80,3 +81,24 @@ const gw_route_table_t gw_routes_ververica =
     GW_ROUTE_TABLE("ververica", object_routes, "/api/v1/namespaces", GW_DIALECT_VERVERICA);
 const gw_route_table_t gw_routes_vvp_platform =
     GW_ROUTE_TABLE("vvp_platform", platform_routes, "/namespaces", GW_DIALECT_VERVERICA);
+
+/* API tokens live in auth-svc; same dialect and content types. */
+#undef GW_ROUTE_DEFAULTS
+#define GW_ROUTE_DEFAULTS                                                                          \
+  .service = &hangar__auth__v1__api_tokens__descriptor, .upstream = "auth",                        \
+  .dialect = GW_DIALECT_VERVERICA,                                                                 \
+  .flags = GW_ROUTE_JSON_ONLY | GW_ROUTE_UNTYPED_JSON | GW_ROUTE_YAML
+
+#define TOKENS "/apitokens/v1/namespaces/{ns}/apitokens"
+
+/* Create answers 200 with CreateApiTokenResponse, delete 200 with the empty
+ * DeleteApiTokenResponse, as the swagger has them. */
+static const gw_route_t apitoken_routes[] = {
+    GW_ROUTE(GW_POST, TOKENS, "CreateApiToken", GW_BODY_ALL, 200, .body_field = "apiToken"),
+    GW_ROUTE(GW_GET, TOKENS, "ListApiTokens", GW_BODY_NONE, 200),
+    GW_ROUTE(GW_GET, TOKENS "/{name}", "GetApiToken", GW_BODY_NONE, 200),
+    GW_ROUTE(GW_DELETE, TOKENS "/{name}", "DeleteApiToken", GW_BODY_NONE, 200),
+};
+
+const gw_route_table_t gw_routes_vvp_apitokens =
+    GW_ROUTE_TABLE("vvp_apitokens", apitoken_routes, "/apitokens", GW_DIALECT_VERVERICA);

@@ -626,6 +626,74 @@ class AccessTest(VervericaTest):
         self.expect(r, 401, UNAUTHENTICATED)
 
 
+class ApiTokensTest(VervericaTest):
+    def tokens(self, ns, rest=""):
+        return "/apitokens/v1/namespaces/%s/apitokens%s" % (ns, rest)
+
+    def test_create_use_list_revoke(self):
+        ns, other = self.ns(), self.ns()
+        owner = self.s.mint_token("apitoken", uniq("owner"), [("namespaces/" + ns, "owner")])
+        name = "namespaces/%s/apitokens/ci" % ns
+        r = self.req("POST", self.tokens(ns), {"name": name, "role": "viewer"},
+                     token=owner["token"])
+        body = self.expect(r, 200)
+        tok = body["apiToken"]
+        self.expect_ts(tok["createTime"])
+        self.assertIsInstance(tok["secret"], str)
+        self.assertTrue(tok["secret"])
+        self.assertEqual({"apiToken": {"name": name, "role": "viewer", "secret": tok["secret"],
+                                       "createTime": tok["createTime"]}}, body)
+        shown = {"name": name, "role": "viewer", "createTime": tok["createTime"]}
+        # The secret works as a Bearer token in that namespace, with that role.
+        made = self.create(ns, "deployments", deployment("seen"))
+        self.expect(self.req("GET", self.objects(ns, "deployments/seen"), token=tok["secret"]),
+                    200, made)
+        self.expect(self.req("POST", self.objects(ns, "deployments"), deployment("no"),
+                             token=tok["secret"]), 403, DENIED)
+        self.expect(self.req("GET", self.objects(other, "deployments"), token=tok["secret"]),
+                    403, DENIED)
+        # Never shown again.
+        self.expect(self.req("GET", self.tokens(ns), token=owner["token"]), 200,
+                    {"apiTokens": [shown]})
+        self.expect(self.req("GET", self.tokens(ns, "/ci"), token=self.admin), 200,
+                    {"apiToken": shown})
+        self.expect(self.req("GET", self.tokens(other), token=self.admin), 200, {"apiTokens": []})
+        r = self.req("POST", self.tokens(ns), {"name": name, "role": "owner"}, token=self.admin)
+        self.expect(r, 409, api_exception(409, "API token '%s' already exists" % name,
+                                          "AlreadyExists"))
+        # Revoked: gone, and refused everywhere within the verifiers' cache TTL.
+        self.expect(self.req("DELETE", self.tokens(ns, "/ci"), token=owner["token"]), 200, {})
+        missing = api_exception(404, "API token 'ci' not found", "NotFound")
+        self.expect(self.req("GET", self.tokens(ns, "/ci"), token=self.admin), 404, missing)
+        self.expect(self.req("DELETE", self.tokens(ns, "/ci"), token=self.admin), 404, missing)
+        self.poll(lambda: self.req("GET", self.objects(ns, "deployments"),
+                                   token=tok["secret"]).status == 401,
+                  timeout=60, what="the revoked token to be refused")
+        r = self.req("GET", self.objects(ns, "deployments"), token=tok["secret"])
+        self.expect(r, 401, api_exception(401, "Invalid API token", "Unauthorized"))
+
+    def test_validation_and_access(self):
+        ns = self.ns()
+        rule = ("must be namespaces/<namespace>/apitokens/<name>, the name at most 63 characters "
+                "of [-0-9a-z], not starting or ending with '-'")
+        for body, errors in [
+                ({"name": "namespaces/other/apitokens/x", "role": "viewer"}, [("name", rule)]),
+                ({"name": "namespaces/%s/apitokens/Bad" % ns, "role": "viewer"},
+                 [("name", rule)]),
+                ({"name": "namespaces/%s/apitokens/x" % ns, "role": "admin"},
+                 [("role", "must be one of viewer, editor, owner")]),
+                ({}, [("name", rule), ("role", "must be one of viewer, editor, owner")])]:
+            r = self.req("POST", self.tokens(ns), body, token=self.admin)
+            self.expect(r, 400, validation(*errors), msg=body)
+        editor = self.s.mint_token("apitoken", uniq("ed"), [("namespaces/" + ns, "editor")])
+        body = {"name": "namespaces/%s/apitokens/x" % ns, "role": "viewer"}
+        self.expect(self.req("POST", self.tokens(ns), body, token=editor["token"]), 403, DENIED)
+        self.expect(self.req("GET", self.tokens(ns), token=editor["token"]), 403, DENIED)
+        self.expect(self.req("GET", self.tokens(ns)), 401, UNAUTHENTICATED)
+        r = self.req("PUT", self.tokens(ns, "/x"), body, token=self.admin)
+        self.expect(r, 405, api_exception(405, "Method Not Allowed", "MethodNotAllowed"))
+
+
 class RestartTest(VervericaTest):
     def test_acknowledged_writes_survive_sigkill(self):
         ns = self.ns()
