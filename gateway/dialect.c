@@ -194,7 +194,9 @@ static const gw_dialect_t dialects[GW_N_DIALECTS] = {
                 },
             .http = {[HG_FAILED_PRECONDITION] = 409},
             .rule_http = media_rule_http,
-            .flags = GW_DIALECT_OWN_5XX_TEXTS,
+            /* A 5xx shows the service's words only when the status table lets it (a
+             * deliberate answer with a reason: "runs no SQL" 501). */
+            .flags = 0,
         },
 };
 

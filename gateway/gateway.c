@@ -28,6 +28,7 @@ static const gw_route_table_t *const surfaces[] = {
     &gw_routes_ops,       &gw_routes_ktrlplane,         &gw_routes_auth,
     &gw_routes_wrappers,  &gw_routes_wrapper_resources, &gw_routes_konnect,
     &gw_routes_ververica, &gw_routes_vvp_platform,      &gw_routes_vvp_apitokens,
+    &gw_routes_vvp_sql,   &gw_routes_vvp_catalog,
 };
 #define N_SURFACES (sizeof(surfaces) / sizeof(surfaces[0]))
 

@@ -102,3 +102,48 @@ static const gw_route_t apitoken_routes[] = {
 
 const gw_route_table_t gw_routes_vvp_apitokens =
     GW_ROUTE_TABLE("vvp_apitokens", apitoken_routes, "/apitokens", GW_DIALECT_VERVERICA);
+
+/* The Platform's SQL objects and catalogs: stored objects on resources-svc, a bare object in
+ * and the swagger's wrapped one out. Custom verbs answer 501 (no SQL runs); a custom verb on
+ * an object (`{name}:list-tables`, `{cat}:getDatabase`) reaches GetPlatformObject, which
+ * tells it by its ':'. */
+#undef GW_ROUTE_DEFAULTS
+#define GW_ROUTE_DEFAULTS                                                                          \
+  .service = &hangar__resources__v1__ververica__descriptor, .upstream = "resources",               \
+  .dialect = GW_DIALECT_VERVERICA,                                                                 \
+  .flags = GW_ROUTE_JSON_ONLY | GW_ROUTE_UNTYPED_JSON | GW_ROUTE_YAML
+
+#define SQL "/sql/v1beta1/namespaces/{namespace}/"
+#define CATALOG "/catalog/v1beta2/namespaces/{namespace}/"
+#define PLATFORM(m, base, c, sub, rpc, body)                                                       \
+  GW_ROUTE(m, base c sub, rpc, body, 200, .response = "object", .body_field = "object",            \
+           .preset_field = "plural", .preset_value = c)
+#define COLLECTION(base, c)                                                                        \
+  PLATFORM(GW_GET, base, c, "", "ListPlatformObjects", GW_BODY_NONE),                              \
+      PLATFORM(GW_POST, base, c, "", "CreatePlatformObject", GW_BODY_ALL),                         \
+      PLATFORM(GW_GET, base, c, "/{name}", "GetPlatformObject", GW_BODY_NONE),                     \
+      PLATFORM(GW_PUT, base, c, "/{name}", "PutPlatformObject", GW_BODY_ALL),                      \
+      PLATFORM(GW_DELETE, base, c, "/{name}", "DeletePlatformObject", GW_BODY_NONE)
+#define VERB(m, path) PLATFORM(m, SQL, path, "", "PlatformCustomVerb", GW_BODY_NONE)
+
+static const gw_route_t sql_routes[] = {
+    COLLECTION(SQL, "sqlscripts"),
+    COLLECTION(SQL, "udfartifacts"),
+    COLLECTION(SQL, "connectors"),
+    COLLECTION(SQL, "formats"),
+    COLLECTION(SQL, "catalog-connectors"),
+    VERB(GW_POST, "sqlscripts:execute"),
+    VERB(GW_POST, "sqlscripts:execute-multi"),
+    VERB(GW_POST, "sqlscripts:suggest"),
+    VERB(GW_POST, "sqlscripts:validate"),
+    VERB(GW_POST, "catalog-connectors:analyze-jars"),
+    VERB(GW_POST, "deployments/{name}"),
+    VERB(GW_DELETE, "deployments/{name}"),
+};
+
+static const gw_route_t catalog_routes[] = {COLLECTION(CATALOG, "catalogs")};
+
+const gw_route_table_t gw_routes_vvp_sql =
+    GW_ROUTE_TABLE("vvp_sql", sql_routes, "/sql", GW_DIALECT_VERVERICA);
+const gw_route_table_t gw_routes_vvp_catalog =
+    GW_ROUTE_TABLE("vvp_catalog", catalog_routes, "/catalog", GW_DIALECT_VERVERICA);

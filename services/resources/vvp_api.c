@@ -76,9 +76,11 @@ int vvp_ns_exists_or_refuse(store_txn_t *txn, store_call_t *c, const char *ns) {
 }
 
 int ververica_register(rpc_server_t *server) {
-  rpc_binding_t all[VVP_N_NAMESPACE_BINDINGS + VVP_N_OBJECT_BINDINGS];
+  rpc_binding_t all[VVP_N_NAMESPACE_BINDINGS + VVP_N_OBJECT_BINDINGS + VVP_N_PLATFORM_BINDINGS];
   memcpy(all, vvp_namespace_bindings, sizeof(vvp_namespace_bindings));
   memcpy(all + VVP_N_NAMESPACE_BINDINGS, vvp_object_bindings, sizeof(vvp_object_bindings));
+  memcpy(all + VVP_N_NAMESPACE_BINDINGS + VVP_N_OBJECT_BINDINGS, vvp_platform_bindings,
+         sizeof(vvp_platform_bindings));
   return rpc_server_add_service(server, &hangar__resources__v1__ververica__descriptor, all,
                                 sizeof(all) / sizeof(all[0]));
 }

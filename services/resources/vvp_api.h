@@ -1,5 +1,5 @@
 /* vvp_api.h - what the Ververica-style API's handler files (vvp_namespaces.c,
- * vvp_objects.c) share: admission on scope "namespaces/<ns>", the store's answers, and
+ * vvp_objects.c, vvp_platform.c) share: admission on scope "namespaces/<ns>", the store's answers, and
  * their method tables.
  *
  * The API speaks Ververica (seed 002): the gateway's "ververica" dialect renders these
@@ -45,7 +45,9 @@ const char *vvp_ns_missing(hg_arena_t *a, const char *ns);
 
 #define VVP_N_NAMESPACE_BINDINGS 4
 #define VVP_N_OBJECT_BINDINGS 6
+#define VVP_N_PLATFORM_BINDINGS 6
 extern const rpc_binding_t vvp_namespace_bindings[VVP_N_NAMESPACE_BINDINGS]; /* vvp_namespaces.c */
 extern const rpc_binding_t vvp_object_bindings[VVP_N_OBJECT_BINDINGS];       /* vvp_objects.c */
+extern const rpc_binding_t vvp_platform_bindings[VVP_N_PLATFORM_BINDINGS];   /* vvp_platform.c */
 
 #endif

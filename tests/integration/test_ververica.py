@@ -694,6 +694,94 @@ class ApiTokensTest(VervericaTest):
         self.expect(r, 405, api_exception(405, "Method Not Allowed", "MethodNotAllowed"))
 
 
+class SqlObjectsTest(VervericaTest):
+    def sql(self, ns, rest):
+        return "/sql/v1beta1/namespaces/%s/%s" % (ns, rest)
+
+    def test_sqlscript_crud(self):
+        ns = self.ns()
+        name = "namespaces/%s/sqlscripts/daily" % ns
+        body = {"name": name, "displayName": "Daily", "description": "d", "script": "SELECT 1"}
+        r = self.req("POST", self.sql(ns, "sqlscripts"), body, token=self.admin)
+        got = self.expect(r, 200)["sqlScript"]
+        self.expect_ts(got["createTime"])
+        want = dict(body, createTime=got["createTime"], updateTime=got["updateTime"])
+        self.assertEqual(want, got)
+        self.assertEqual(list(want), list(got))
+        self.expect(self.req("GET", self.sql(ns, "sqlscripts/daily"), token=self.admin), 200,
+                    {"sqlScript": want})
+        self.expect(self.req("GET", self.sql(ns, "sqlscripts"), token=self.admin), 200,
+                    {"sqlScripts": [want]})
+        r = self.req("POST", self.sql(ns, "sqlscripts"), body, token=self.admin)
+        self.expect(r, 409, api_exception(409, "sqlScript 'daily' already exists",
+                                          "AlreadyExists"))
+        # PUT replaces and keeps createTime.
+        r = self.req("PUT", self.sql(ns, "sqlscripts/daily"), {"script": "SELECT 2"},
+                     token=self.admin)
+        put = self.expect(r, 200)["sqlScript"]
+        self.assertEqual({"name": name, "script": "SELECT 2", "createTime": got["createTime"],
+                          "updateTime": put["updateTime"]}, put)
+        r = self.req("PUT", self.sql(ns, "sqlscripts/other"),
+                     {"name": name, "script": "x"}, token=self.admin)
+        self.expect(r, 400, validation(("name", "must be the name in the path")))
+        self.expect(self.req("DELETE", self.sql(ns, "sqlscripts/daily"), token=self.admin), 200,
+                    {})
+        missing = api_exception(404, "sqlScript 'daily' not found", "NotFound")
+        self.expect(self.req("GET", self.sql(ns, "sqlscripts/daily"), token=self.admin), 404,
+                    missing)
+        self.expect(self.req("DELETE", self.sql(ns, "sqlscripts/daily"), token=self.admin), 404,
+                    missing)
+
+    def test_every_collection(self):
+        ns = self.ns()
+        for base, coll, one, many, deleted in [
+                ("/sql/v1beta1", "udfartifacts", "udfArtifact", "udfArtifacts",
+                 {"referencedClasses": []}),
+                ("/sql/v1beta1", "connectors", "connector", "connectors", {"affectedTables": []}),
+                ("/sql/v1beta1", "formats", "format", "formats", {"affectedTables": []}),
+                ("/sql/v1beta1", "catalog-connectors", "catalogConnector", "catalogConnectors", {}),
+                ("/catalog/v1beta2", "catalogs", "catalog", "catalogs", {})]:
+            path = "%s/namespaces/%s/%s" % (base, ns, coll)
+            body = {"name": "namespaces/%s/%s/x1" % (ns, coll), "type": "t"}
+            got = self.expect(self.req("POST", path, body, token=self.admin), 200, msg=coll)[one]
+            self.assertEqual(body["name"], got["name"])
+            self.expect(self.req("GET", path, token=self.admin), 200, {many: [got]})
+            self.expect(self.req("GET", path + "/x1", token=self.admin), 200, {one: got})
+            self.expect(self.req("DELETE", path + "/x1", token=self.admin), 200, deleted)
+            r = self.req("POST", path, {"name": "x1"}, token=self.admin)
+            self.expect(r, 400)
+            self.assertEqual(["name"], [e["attribute"] for e in r.body["errors"]])
+
+    def test_no_sql_runs(self):
+        ns = self.ns()
+        not_run = api_exception(501, "Not implemented: Hangar stores SQL objects and catalogs "
+                                     "but runs no SQL", "NotImplemented")
+        for method, path in [("POST", self.sql(ns, "sqlscripts:execute")),
+                             ("POST", self.sql(ns, "sqlscripts:validate")),
+                             ("GET", self.sql(ns, "connectors/kafka:list-tables")),
+                             ("GET", "/catalog/v1beta2/namespaces/%s/catalogs/c:listDatabases"
+                              % ns)]:
+            self.allow_5xx = True
+            r = self.req(method, path, {"statement": "SELECT 1"} if method == "POST" else None,
+                         token=self.admin)
+            self.expect(r, 501, not_run, msg=path)
+
+    def test_access_and_namespace(self):
+        ns = self.ns()
+        viewer = self.s.mint_token("apitoken", uniq("v"), [("namespaces/" + ns, "viewer")])
+        body = {"name": "namespaces/%s/sqlscripts/s" % ns, "script": "x"}
+        self.expect(self.req("POST", self.sql(ns, "sqlscripts"), body, token=viewer["token"]),
+                    403, DENIED)
+        self.expect(self.req("GET", self.sql(ns, "sqlscripts"), token=viewer["token"]), 200,
+                    {"sqlScripts": []})
+        self.expect(self.req("POST", self.sql(ns, "sqlscripts"), body, token=self.admin), 200)
+        r = self.req("DELETE", "/namespaces/v1/namespaces/" + ns, token=self.admin)
+        self.expect(r, 409)
+        missing = uniq("gone")
+        r = self.req("GET", self.sql(missing, "sqlscripts"), token=self.admin)
+        self.expect(r, 404, api_exception(404, "Namespace '%s' not found" % missing, "NotFound"))
+
+
 class RestartTest(VervericaTest):
     def test_acknowledged_writes_survive_sigkill(self):
         ns = self.ns()
