@@ -28,7 +28,7 @@ static const gw_route_table_t *const surfaces[] = {
     &gw_routes_ops,       &gw_routes_ktrlplane,         &gw_routes_auth,
     &gw_routes_wrappers,  &gw_routes_wrapper_resources, &gw_routes_konnect,
     &gw_routes_ververica, &gw_routes_vvp_platform,      &gw_routes_vvp_apitokens,
-    &gw_routes_vvp_sql,   &gw_routes_vvp_catalog,
+    &gw_routes_vvp_sql,   &gw_routes_vvp_catalog,       &gw_routes_swagger,
 };
 #define N_SURFACES (sizeof(surfaces) / sizeof(surfaces[0]))
 
@@ -177,6 +177,7 @@ int gw_gateway_new(const gw_opts_t *o, gw_gateway_t **out, char *err, size_t err
       o->upstream_deadline_ms > 0 ? o->upstream_deadline_ms : DEFAULT_UPSTREAM_DEADLINE_MS;
   g->ready_deadline_ms =
       o->ready_deadline_ms > 0 ? o->ready_deadline_ms : DEFAULT_READY_DEADLINE_MS;
+  g->swagger_ui_dir = o->swagger_ui_dir && *o->swagger_ui_dir ? o->swagger_ui_dir : NULL;
   gw_server_opts_t so = {.listen = o->listen,
                          .threads = o->threads,
                          .timeout_s = o->http_timeout_s,

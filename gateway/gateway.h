@@ -8,6 +8,7 @@
  *   dialect.c      error bodies per surface  proxy.c    rpc_call and the answer
  *   dispatch.c     per-request routing       exchange.c one request's life and its arena
  *   ops.c readyz.c /healthz /metrics /readyz metrics.c  Prometheus counters
+ *   swagger.c      /swagger, the Ververica swagger.json files
  * Owns: the rpc client and channels, router, metrics, the HTTP server.
  * Threads: new/start/port/destroy from one controlling thread (main); requests run on the
  * loop threads; rpc completions on the rpc client's thread are handed back to the loop. */
@@ -36,6 +37,7 @@ typedef struct gw_opts {
   int http_timeout_s;           /* connection inactivity timeout; 0 = 15 */
   int64_t upstream_deadline_ms; /* per upstream call; 0 = 30000 */
   int64_t ready_deadline_ms;    /* per /readyz health check; 0 = 1000 */
+  const char *swagger_ui_dir;   /* swagger-ui-dist's files for /swagger/...; NULL = none */
 } gw_opts_t;
 
 /* Builds everything and binds the listening socket; no request is served before

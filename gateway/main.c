@@ -17,7 +17,7 @@
 
 typedef struct settings {
   const char *listen, *http_port, *resources, *products, *auth, *threads, *ready_file;
-  const char *log_level, *http_timeout, *upstream_deadline;
+  const char *log_level, *http_timeout, *upstream_deadline, *swagger_ui_dir;
 } settings_t;
 
 static int parse_settings(int argc, char **argv, settings_t *s) {
@@ -39,6 +39,8 @@ static int parse_settings(int argc, char **argv, settings_t *s) {
        "idle/slow connection timeout", &s->http_timeout},
       {"--upstream-deadline-ms", "HANGAR_UPSTREAM_DEADLINE_MS", "30000",
        "deadline of each upstream call", &s->upstream_deadline},
+      {"--swagger-ui-dir", "HANGAR_SWAGGER_UI_DIR", HANGAR_SWAGGER_UI_DEFAULT,
+       "swagger-ui-dist's files, served at /swagger/", &s->swagger_ui_dir},
   };
   char err[256];
   int rc = hg_config_parse(table, sizeof(table) / sizeof(table[0]), argc, argv, "gateway", err,
@@ -69,6 +71,7 @@ static int build_opts(const settings_t *s, gw_opts_t *o, char *listen, size_t li
   o->threads = (int)threads;
   o->http_timeout_s = (int)timeout;
   o->upstream_deadline_ms = deadline;
+  o->swagger_ui_dir = s->swagger_ui_dir;
   return 0;
 }
 

@@ -145,6 +145,7 @@ extern const gw_route_table_t gw_routes_vvp_platform;  /* routes/ververica.c: /n
 extern const gw_route_table_t gw_routes_vvp_apitokens; /* routes/ververica.c: /apitokens */
 extern const gw_route_table_t gw_routes_vvp_sql;       /* routes/ververica.c: /sql */
 extern const gw_route_table_t gw_routes_vvp_catalog;   /* routes/ververica.c: /catalog */
+extern const gw_route_table_t gw_routes_swagger;       /* swagger.c: /swagger, swagger.json */
 
 /* "GET" ...; "?" for an out-of-range value. */
 const char *gw_method_name(gw_method_t m);

@@ -2,6 +2,8 @@
 Platform's namespaces and the AppManager's objects, with whole-body assertions on every
 answer and every ApiException / ApiValidationException."""
 
+import json
+import os
 import re
 import secrets
 import signal
@@ -780,6 +782,68 @@ class SqlObjectsTest(VervericaTest):
         missing = uniq("gone")
         r = self.req("GET", self.sql(missing, "sqlscripts"), token=self.admin)
         self.expect(r, 404, api_exception(404, "Namespace '%s' not found" % missing, "NotFound"))
+
+
+SWAGGER_UI = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "gateway",
+                          "swagger-ui", "node_modules", "swagger-ui-dist")
+
+
+class SwaggerTest(VervericaTest):
+    def spec(self, path, title):
+        r = self.req("GET", path)
+        body = self.expect(r, 200)
+        self.expect_json_ct(r)
+        self.assertEqual(("2.0", title), (body["swagger"], body["info"]["title"]))
+        self.assertNotIn("host", body)
+        return body
+
+    def test_specs_list_what_is_served(self):
+        app = self.spec("/api/swagger.json", "Application Manager API")
+        plat = self.spec("/swagger.json", "Ververica Platform API")
+        self.assertEqual(14, len(app["paths"]))
+        self.assertIn("/namespaces/v1/namespaces", plat["paths"])
+        self.assertIn("/sql/v1beta1/namespaces/{ns}/sqlscripts", plat["paths"])
+        self.assertNotIn("/api/v1/status", app["paths"])
+        # Every operation either spec lists is routed: without a token each is 401, never a
+        # 404 or 405 from the router.
+        for spec in (app, plat):
+            for path, ops in spec["paths"].items():
+                concrete = re.sub(r"\{[^}]+\}", "x", path)
+                for method in ops:
+                    if method == "parameters":
+                        continue
+                    body = {} if method in ("post", "put", "patch") else None
+                    r = self.req(method.upper(), concrete, body)
+                    self.expect(r, 401, UNAUTHENTICATED, msg="%s %s" % (method, path))
+        # Referenced definitions are all there.
+        text = json.dumps(app)
+        for ref in set(re.findall(r"#/definitions/([\w.]+)", text)):
+            self.assertIn(ref, app["definitions"])
+
+    def test_swagger_ui(self):
+        r = self.req("GET", "/swagger")
+        self.expect(r, 200)
+        self.assertEqual("text/html; charset=utf-8", r.headers["content-type"])
+        page = r.raw.decode()
+        for needle in ['src="/swagger/swagger-ui-bundle.js"', 'href="/swagger/swagger-ui.css"',
+                       '{url: "/api/swagger.json", name: "Application Manager"}',
+                       '{url: "/swagger.json", name: "Ververica Platform"}']:
+            self.assertIn(needle, page)
+        for name, ctype in [("swagger-ui-bundle.js", "application/javascript; charset=utf-8"),
+                            ("swagger-ui-standalone-preset.js",
+                             "application/javascript; charset=utf-8"),
+                            ("swagger-ui.css", "text/css; charset=utf-8"),
+                            ("favicon-32x32.png", "image/png")]:
+            r = self.req("GET", "/swagger/" + name)
+            self.expect(r, 200, msg=name)
+            self.assertEqual(ctype, r.headers["content-type"], name)
+            with open(os.path.join(SWAGGER_UI, name), "rb") as f:
+                self.assertEqual(f.read(), r.raw, name)
+        for name in ["nope.js", "package.json", ".hidden.js", "README.md"]:
+            r = self.req("GET", "/swagger/" + name)
+            self.expect(r, 404, api_exception(404, "Not Found", "NotFound"), msg=name)
+        r = self.req("GET", "/swagger/..%2F..%2Fetc%2Fpasswd")
+        self.assertIn(r.status, (400, 404), r)
 
 
 class RestartTest(VervericaTest):
