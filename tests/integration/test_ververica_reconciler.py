@@ -88,6 +88,8 @@ class ReconcilerTest(HangarTest):
         self.expect(r, 201)
         self.s.kill("resources-svc")
         self.s.restart("resources-svc")
+        self.poll(lambda: self.s.request("GET", self.path("deployments/after"),
+                                   token=self.admin).status == 200, 15.0, "resources-svc again")
         self.wait_state("after", "RUNNING")
 
 
