@@ -135,7 +135,6 @@ static int save_and_answer(store_txn_t *txn, obj_call_t *oc, json_t *doc, const 
                                      o.name ? o.name : "");
     return store_call_refuse(c, HG_ALREADY_EXISTS, m ? m : "Already exists");
   }
-  if (rc == STORE_CONFLICT) return stale(c, expect, 0);
   return rc ? rc : answer_tree(c, doc, version, status);
 }
 
@@ -231,8 +230,7 @@ static void put_object(rpc_ctx_t *ctx, const void *msg) {
   hg_status_clear(&st);
   json_t *meta = json_object_get(body, "metadata");
   const char *name = vvp_doc_meta(body, "name");
-  if (!json_is_object(meta) && (!meta || json_is_null(meta)))
-    json_object_set_new(body, "metadata", meta = json_object());
+  if (!meta || json_is_null(meta)) json_object_set_new(body, "metadata", meta = json_object());
   if (json_is_object(meta) && !name)
     json_object_set_new(meta, "name", json_string(req->name));
   else if (name && strcmp(name, req->name) != 0)
