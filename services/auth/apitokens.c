@@ -120,11 +120,13 @@ static const char *missing(hg_arena_t *a, const char *name) {
   return m ? m : "API token not found";
 }
 
-/* The token named full (NULL: none); 0 or a store error. */
+/* The token named full (NULL: none); 0 or a store error. A name longer than any subject
+ * can be names nothing (the store would call its key invalid). */
 static int find(store_txn_t *txn, hg_arena_t *a, const char *full, record_t **out) {
   record_t **recs;
   size_t n;
   *out = NULL;
+  if (strlen(full) > AUTH_FIELD_MAX) return 0;
   int rc = auth_store_list_tokens(txn, full, a, &recs, &n);
   for (size_t i = 0; rc == 0 && i < n; i++)
     if (strcmp(recs[i]->kind, KIND) == 0) *out = recs[i];

@@ -9,6 +9,9 @@
 #include "storage/record.h"
 
 #define ALL_GROUP "all"
+/* Longer than any name a rule admits (250), so such a key names nothing; checked before it
+ * reaches the store, whose key limit would call it invalid rather than absent. */
+#define KEY_MAX 255
 
 static const store_index_def_t object_indexes[] = {
     [VVP_I_NAME] = {.name = "name", .flags = STORE_INDEX_UNIQUE},
@@ -51,6 +54,7 @@ static int put_record(store_txn_t *txn, int table, store_val_t key, const Protob
 /* ---- namespaces ------------------------------------------------------------------------ */
 
 int vvp_ns_load(store_txn_t *txn, int base, hg_arena_t *a, const char *ns, vvp_namespace_t **out) {
+  if (strlen(ns) > KEY_MAX) return STORE_NOTFOUND;
   return record_load(txn, base + VVP_T_NAMESPACES, str_val(ns), &ns_type, a, out);
 }
 
@@ -127,6 +131,7 @@ static int obj_from(store_txn_t *txn, int table, hg_arena_t *a, store_val_t key,
 
 int vvp_obj_find(store_txn_t *txn, int base, hg_arena_t *a, const char *ns, const char *plural,
                  const char *key, unsigned how, vvp_obj_t *out) {
+  if (strlen(ns) > KEY_MAX || strlen(key) > KEY_MAX) return STORE_NOTFOUND;
   const char *k = join(a, ns, plural, key);
   store_val_t pkey = {0}, val;
   if (!k) return STORE_ENOMEM;

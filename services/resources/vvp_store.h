@@ -32,7 +32,8 @@ extern const store_schema_t vvp_schema;
 
 /* ---- namespaces ------------------------------------------------------------------------ */
 
-/* 0, STORE_NOTFOUND or another store error; *out in a. */
+/* 0, STORE_NOTFOUND (also for a name too long to exist) or another store error; *out in
+ * a. */
 int vvp_ns_load(store_txn_t *txn, int base, hg_arena_t *a, const char *ns, vvp_namespace_t **out);
 /* STORE_EXISTS when the namespace exists. ns is the short name (the record says
  * "namespaces/<ns>"). */
@@ -58,8 +59,8 @@ typedef struct vvp_obj {
  * both, the id first. */
 typedef enum { VVP_FIND_ID = 1, VVP_FIND_NAME = 2 } vvp_find_t;
 
-/* The object of ns/plural that key names (how: vvp_find_t bits). 0, STORE_NOTFOUND or a
- * store error; *out's strings in a. */
+/* The object of ns/plural that key names (how: vvp_find_t bits). 0, STORE_NOTFOUND (also
+ * for a key or namespace too long to exist) or a store error; *out's strings in a. */
 int vvp_obj_find(store_txn_t *txn, int base, hg_arena_t *a, const char *ns, const char *plural,
                  const char *key, unsigned how, vvp_obj_t *out);
 /* Writes o (o->version ignored) under ns/plural. flags: STORE_PUT_NOOVERWRITE for a new

@@ -372,6 +372,14 @@ class ObjectsTest(VervericaTest):
             self.assertTrue(r.headers.get("allow"), r)
         r = self.req("PUT", self.objects(ns, "secret-values/x"), {}, token=self.admin)
         self.assertEqual("GET, HEAD, PATCH, DELETE", r.headers["allow"])
+        long = "x" * 300
+        for path in [self.objects(ns, "deployments/" + long), self.objects(long, "deployments"),
+                     "/namespaces/v1/namespaces/" + long,
+                     "/apitokens/v1/namespaces/%s/apitokens/%s" % (ns, long),
+                     "/sql/v1beta1/namespaces/%s/sqlscripts/%s" % (ns, long)]:
+            r = self.req("GET", path, token=self.admin)
+            self.expect(r, 404, msg=path[:80])
+            self.assertEqual("ApiException", r.body["kind"], r)
         r = self.req("GET", self.objects(ns, "widgets"), token=self.admin)
         self.expect(r, 404)
         self.assertEqual("ApiException", r.body["kind"])
