@@ -574,6 +574,22 @@ class ContentTypesTest(VervericaTest):
                          "found\nreason: NotFound\nstatusCode: 404\ncontext: {}\n",
                          r.raw.decode())
 
+    def test_validation_error_in_yaml(self):
+        """The seed's ApiValidationException, asked for as YAML."""
+        ns = self.ns()
+        r = self.req("POST", self.objects(ns, "deployments"), raw=b"metadata:\n  name: Bad\n",
+                     headers=YAML, token=self.admin)
+        self.expect(r, 400)
+        self.assertEqual("application/yaml", r.headers["content-type"])
+        self.assertEqual("kind: ApiValidationException\n"
+                         "apiVersion: v1\n"
+                         "message: Validation failed\n"
+                         "statusCode: 400\n"
+                         "errors:\n"
+                         "- attribute: metadata.name\n"
+                         "  message: must be at most 63 characters of [-0-9a-z], not starting or "
+                         "ending with '-'\n", r.raw.decode())
+
     def test_malformed_bodies_are_400(self):
         ns = self.ns()
         path = self.objects(ns, "deployments")
