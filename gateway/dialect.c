@@ -190,6 +190,38 @@ static const gw_dialect_t dialects[GW_N_DIALECTS] = {
             .rule_http = media_rule_http,
             .flags = 0,
         },
+    /* Ververica (seed 002): ApiException for everything but validation, whose violations
+     * are ApiValidationException's errors[]; a namespace that is not empty (a failed
+     * precondition) is 409 like every other conflict. */
+    [GW_DIALECT_VERVERICA] =
+        {
+            .name = "ververica",
+            .render = gw__render_ververica,
+            .content_type = "application/json",
+            .texts =
+                {
+                    [GW_TEXT_BAD_BODY] = "Invalid request body",
+                    [GW_TEXT_BAD_QUERY] = "Invalid query parameter",
+                    [GW_TEXT_BAD_PATH] = "Invalid path parameter",
+                    [GW_TEXT_BAD_HEADER] = "Invalid request header",
+                    [GW_TEXT_NOT_FOUND] = "Not Found",
+                    [GW_TEXT_NO_METHOD] = "Method Not Allowed",
+                    [GW_TEXT_TOO_LARGE] = "Request body too large",
+                    [GW_TEXT_UNAVAILABLE] = "Service Unavailable",
+                    [GW_TEXT_TIMEOUT] = "Gateway Timeout",
+                    [GW_TEXT_INTERNAL] = "Internal Server Error",
+                    [GW_TEXT_MEDIA_TYPE] =
+                        "Unsupported media type: send application/json or application/yaml",
+                    [GW_TEXT_TOO_MANY] = "Too Many Requests",
+                    [GW_TEXT_NOT_IMPLEMENTED] = "Not Implemented",
+                    [GW_TEXT_STORE_FULL] = "Insufficient Storage",
+                },
+            .http = {[HG_FAILED_PRECONDITION] = 409},
+            .rule_http = media_rule_http,
+            /* A 5xx shows the service's words only when the status table lets it (a
+             * deliberate answer with a reason: "runs no SQL" 501). */
+            .flags = 0,
+        },
 };
 
 void gw_error_init(gw_error_t *e) {

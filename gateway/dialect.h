@@ -25,6 +25,7 @@ typedef enum {
   GW_DIALECT_FASTAPI,       /* {"detail": "..."}; 422 {"detail": [{"loc","msg","type"}]} */
   GW_DIALECT_PROBLEM,       /* Konnect: application/problem+json (dialect_problem.c) */
   GW_DIALECT_KEBOOLA,       /* {"status":"error","error","code","message","exceptionId","runId"} */
+  GW_DIALECT_VERVERICA,     /* kind: ApiException / ApiValidationException (dialect_ververica.c) */
   GW_N_DIALECTS
 } gw_dialect_id_t;
 

@@ -19,6 +19,8 @@ int gw__render_keboola(const gw_dialect_t *d, const gw_error_t *e, int http, hg_
  * violation (one without a field, the body as a whole, is just its description), appended
  * to out. 0 or -1. */
 int gw__join_details(const hg_status_t *st, hg_buf_t *out);
+/* Ververica (seed 002): dialect_ververica.c. */
+int gw__render_ververica(const gw_dialect_t *d, const gw_error_t *e, int http, hg_buf_t *out);
 
 /* Appends s as a JSON string literal. 0 or -1. */
 int gw__put_json_string(hg_buf_t *out, const char *s);

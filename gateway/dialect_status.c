@@ -47,7 +47,8 @@ static const struct {
     {HG_FAILED_PRECONDITION, NULL, 0, SHOW_MESSAGE, 0},
     {HG_ABORTED, NULL, 0, SHOW_MESSAGE, 0},
     {HG_OUT_OF_RANGE, NULL, 0, SHOW_MESSAGE, 0},
-    {HG_UNIMPLEMENTED, NULL, 0, OWN_WORDS, 0},
+    /* gRPC's own "unknown method ..." carries no reason; a service's deliberate 501 does. */
+    {HG_UNIMPLEMENTED, NULL, 0, SHOW_IF_REASON, 0},
     {HG_INTERNAL, NULL, 0, SHOW_IF_REASON, 0},
     /* Down, overloaded or its queue full: all pass. */
     {HG_UNAVAILABLE, NULL, 0, SHOW_IF_REASON, RETRY_AFTER_S},

@@ -20,10 +20,13 @@
 #include "common/clock.h"
 #include "common/log.h"
 #include "common/random.h"
+#include "gateway/media.h"
 #include "gateway/request.h"
+#include "json/json_yaml.h"
 
 #define REQUEST_ID_MAX 128
 #define LOG_PATH_MAX 256
+#define YAML_TYPE "application/yaml"
 
 /* Request ids only need to be unique, not secret: a per-thread splitmix64 seeded once
  * from getrandom() costs no syscall per request. */
@@ -95,10 +98,28 @@ int gw_exchange_arm(gw_exchange_t *ex, gw_wake_fn fn) {
 
 void gw_exchange_wake(gw_exchange_t *ex) { event_active(ex->wake, EV_TIMEOUT, 1); }
 
+/* A GW_ROUTE_YAML row's JSON answer to a client that asked for YAML, converted in place
+ * (*content_type replaced); anything else stays JSON. */
+static void yaml_answer(gw_exchange_t *ex, const char **content_type) {
+  const gw_route_t *r = ex->binding ? ex->binding->route : ex->match.route;
+  const char *accept = evhttp_find_header(evhttp_request_get_input_headers(ex->req), "Accept");
+  if (!r || !(r->flags & GW_ROUTE_YAML) || !ex->body.n || !gw_media_accepts(accept, YAML_TYPE))
+    return;
+  hg_buf_t yaml = HG_BUF_INIT;
+  if (tc_json_to_yaml(ex->body.p, ex->body.n, &yaml) == 0) {
+    hg_buf_free(&ex->body);
+    ex->body = yaml;
+    *content_type = YAML_TYPE;
+  } else {
+    hg_buf_free(&yaml);
+  }
+}
+
 /* The one place an exchange ends: count it, answer it, free its memory. */
 void gw_reply(gw_exchange_t *ex, int http, const char *content_type) {
   gw_gateway_t *gw = ex->gw;
   struct evkeyvalq *h = evhttp_request_get_output_headers(ex->req);
+  if (http != 204) yaml_answer(ex, &content_type);
   evhttp_add_header(h, "X-Request-Id", ex->request_id);
   if (http != 204 && content_type) evhttp_add_header(h, "Content-Type", content_type);
   if (ex->method == GW_HEAD && http != 204) {

@@ -27,9 +27,11 @@
 #define DEFAULT_MAX_RESPONSE_BYTES ((size_t)16 << 20)
 
 static const gw_route_table_t *const surfaces[] = {
-    &gw_routes_ops,      &gw_routes_ktrlplane,         &gw_routes_auth,
-    &gw_routes_wrappers, &gw_routes_wrapper_resources, &gw_routes_konnect,
-    &gw_routes_keboola,  &gw_routes_keboola_jobs,
+    &gw_routes_ops,          &gw_routes_ktrlplane,         &gw_routes_auth,
+    &gw_routes_wrappers,     &gw_routes_wrapper_resources, &gw_routes_konnect,
+    &gw_routes_keboola,      &gw_routes_keboola_jobs,      &gw_routes_ververica,
+    &gw_routes_vvp_platform, &gw_routes_vvp_apitokens,     &gw_routes_vvp_sql,
+    &gw_routes_vvp_catalog,  &gw_routes_swagger,
 };
 #define N_SURFACES (sizeof(surfaces) / sizeof(surfaces[0]))
 
@@ -84,6 +86,15 @@ int gw_route_check(const gw_route_t *r, char *err, size_t err_len) {
   if (r->response && !protobuf_c_message_descriptor_get_field_by_name(m->output, r->response))
     return fail(err, err_len, "route %s %s: response '%s' is not a field of %s",
                 gw_method_name(r->method), r->path, r->response, m->output->name);
+  const char *in_fields[] = {r->body_field, r->preset_field};
+  for (size_t i = 0; i < sizeof(in_fields) / sizeof(in_fields[0]); i++)
+    if (in_fields[i] && !tc_has_field(m->input, in_fields[i]))
+      return fail(err, err_len, "route %s %s: '%s' is not a field of %s", gw_method_name(r->method),
+                  r->path, in_fields[i], m->input->name);
+  if (r->status_field &&
+      !protobuf_c_message_descriptor_get_field_by_name(m->output, r->status_field))
+    return fail(err, err_len, "route %s %s: status '%s' is not a field of %s",
+                gw_method_name(r->method), r->path, r->status_field, m->output->name);
   return check_params(r, m->input, err, err_len);
 }
 
@@ -172,6 +183,7 @@ int gw_gateway_new(const gw_opts_t *o, gw_gateway_t **out, char *err, size_t err
   g->max_in_flight = o->max_in_flight > 0 ? o->max_in_flight : DEFAULT_MAX_IN_FLIGHT;
   g->max_response_bytes =
       o->max_response_bytes > 0 ? o->max_response_bytes : DEFAULT_MAX_RESPONSE_BYTES;
+  g->swagger_ui_dir = o->swagger_ui_dir && *o->swagger_ui_dir ? o->swagger_ui_dir : NULL;
   gw_server_opts_t so = {.listen = o->listen,
                          .threads = o->threads,
                          .timeout_s = o->http_timeout_s,

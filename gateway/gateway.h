@@ -8,6 +8,7 @@
  *   dialect.c      error bodies per surface  proxy.c    rpc_call and the answer
  *   dispatch.c     per-request routing       exchange.c one request's life and its arena
  *   ops.c readyz.c /healthz /metrics /readyz metrics.c  Prometheus counters
+ *   swagger.c      /swagger, the Ververica swagger.json files
  * Owns: the rpc client and channels, router, metrics, the HTTP server.
  * Threads: new/start/port/destroy from one controlling thread (main); requests run on the
  * loop threads; rpc completions on the rpc client's thread are handed back to the loop. */
@@ -41,6 +42,7 @@ typedef struct gw_opts {
   int header_timeout_ms, body_timeout_ms;      /* 10000, 30000 */
   long max_in_flight;                          /* proxied requests at once, 4096; more: 503 */
   size_t max_response_bytes;                   /* an upstream reply's JSON, 16 MiB; more: 502 */
+  const char *swagger_ui_dir; /* swagger-ui-dist's files for /swagger/...; NULL = none */
 } gw_opts_t;
 
 /* Builds everything and binds the listening socket; no request is served before

@@ -57,9 +57,10 @@ struct gw_gateway {
   hg_arena_t *setup; /* strings made at start; freed with the gateway */
   int64_t upstream_deadline_ms;
   int64_t ready_deadline_ms;
-  long max_in_flight;        /* proxied exchanges at once; more are 503 */
-  size_t max_response_bytes; /* a larger upstream reply is 502 */
-  atomic_long inflight;      /* exchanges not yet answered */
+  long max_in_flight;         /* proxied exchanges at once; more are 503 */
+  size_t max_response_bytes;  /* a larger upstream reply is 502 */
+  const char *swagger_ui_dir; /* borrowed from gw_opts_t; NULL: /swagger/... answers 404 */
+  atomic_long inflight;       /* exchanges not yet answered */
 };
 
 typedef void (*gw_wake_fn)(gw_exchange_t *ex);

@@ -18,7 +18,7 @@
 typedef struct settings {
   const char *listen, *http_port, *resources, *products, *credentials, *auth, *threads;
   const char *ready_file;
-  const char *log_level, *http_timeout, *upstream_deadline;
+  const char *log_level, *http_timeout, *upstream_deadline, *swagger_ui_dir;
   const char *max_conns, *max_conns_ip, *max_in_flight, *header_timeout, *body_timeout;
   const char *max_response;
 } settings_t;
@@ -56,6 +56,8 @@ static int parse_settings(int argc, char **argv, settings_t *s) {
        &s->body_timeout},
       {"--max-response-bytes", "HANGAR_MAX_RESPONSE_BYTES", "16M",
        "largest answer from an upstream (K/M/G suffix); larger is 502", &s->max_response},
+      {"--swagger-ui-dir", "HANGAR_SWAGGER_UI_DIR", HANGAR_SWAGGER_UI_DEFAULT,
+       "swagger-ui-dist's files, served at /swagger/", &s->swagger_ui_dir},
   };
   char err[256];
   int rc = hg_config_parse(table, sizeof(table) / sizeof(table[0]), argc, argv, "gateway", err,
@@ -109,6 +111,7 @@ static int build_opts(const settings_t *s, gw_opts_t *o, char *listen, size_t li
   o->threads = (int)threads;
   o->http_timeout_s = (int)timeout;
   o->upstream_deadline_ms = deadline;
+  o->swagger_ui_dir = s->swagger_ui_dir;
   return 0;
 }
 

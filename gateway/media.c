@@ -27,6 +27,17 @@ int gw_media_is_json(const char *content_type) {
          strncasecmp(t + n - strlen(suffix), suffix, strlen(suffix)) == 0;
 }
 
+int gw_media_is_yaml(const char *content_type) {
+  static const char *const types[] = {"application/yaml", "application/x-yaml", "text/yaml",
+                                      "text/x-yaml"};
+  size_t n;
+  if (!content_type) return 0;
+  const char *t = type_span(content_type, content_type + strlen(content_type), &n);
+  for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+    if (n == strlen(types[i]) && strncasecmp(t, types[i], n) == 0) return 1;
+  return 0;
+}
+
 /* Does the parameter list [p, stop) of one media range hold q=0 (0, 0.0, 0.00, 0.000)? */
 static int q_zero(const char *p, const char *stop) {
   for (const char *s = memchr(p, ';', (size_t)(stop - p)); s;

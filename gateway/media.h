@@ -11,6 +11,10 @@
  * (NULL or empty included). */
 int gw_media_is_json(const char *content_type);
 
+/* 1 when content_type is a YAML type (application/yaml, application/x-yaml, text/yaml,
+ * text/x-yaml); 0 otherwise (NULL included). */
+int gw_media_is_yaml(const char *content_type);
+
 /* 1 when the Accept header value names type exactly (wildcards do not count: a variant is
  * served only to a client that asks for it by name); 0 otherwise (NULL accept included). */
 int gw_media_accepts(const char *accept, const char *type);

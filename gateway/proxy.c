@@ -18,7 +18,9 @@
 
 #include "gateway/gateway_internal.h"
 #include "common/log.h"
+#include "gateway/media.h"
 #include "gateway/request.h"
+#include "json/json_yaml.h"
 #include "json/transcode.h"
 
 #define HEADER_MAX 8192
@@ -27,6 +29,16 @@
 static int encode_response(const gw_route_t *r, const ProtobufCMessage *resp, hg_buf_t *out) {
   if (!resp) return -1;
   return r->response ? tc_encode_field(resp, r->response, out) : tc_encode(resp, out);
+}
+
+/* The route's code, or the one the response's status_field holds when nonzero. */
+static int success_code(const gw_route_t *r, const ProtobufCMessage *resp) {
+  if (!r->status_field || !resp) return r->success;
+  const ProtobufCFieldDescriptor *fd =
+      protobuf_c_message_descriptor_get_field_by_name(resp->descriptor, r->status_field);
+  if (!fd || fd->type != PROTOBUF_C_TYPE_INT32) return r->success;
+  int32_t code = *(const int32_t *)((const char *)resp + fd->offset);
+  return code >= 200 && code < 300 ? code : r->success;
 }
 
 /* Runs on the exchange's loop after the rpc completed. */
@@ -50,7 +62,7 @@ static void answer(gw_exchange_t *ex) {
   }
   /* An Accept variant answers in the media type it was chosen for (Konnect's document tree
    * is application/vnd.konnect.document-tree+json; clients pick the model by it). */
-  gw_reply(ex, r->success, r->accept ? r->accept : "application/json");
+  gw_reply(ex, success_code(r, ex->resp), r->accept ? r->accept : "application/json");
 }
 
 /* rpc client thread: record the outcome, then hand the exchange back; no more touching. */
@@ -201,6 +213,29 @@ static int read_body(gw_exchange_t *ex, hg_str_t *body) {
   return 0;
 }
 
+/* A YAML body of a GW_ROUTE_YAML row, as JSON text in the arena (*body, *content_type
+ * replaced); anything else is left as it is. 0, or -1 with e filled (not YAML). */
+static int yaml_body(gw_exchange_t *ex, hg_str_t *body, const char **content_type, gw_error_t *e) {
+  const gw_dialect_t *d = ex->binding->dialect;
+  if (!(ex->binding->route->flags & GW_ROUTE_YAML) || !gw_media_is_yaml(*content_type) || !body->n)
+    return 0;
+  hg_buf_t json = HG_BUF_INIT;
+  tc_error_t err;
+  int rc = tc_yaml_to_json(body->p, body->n, 0, &json, &err);
+  char *copy = rc == 0 ? hg_arena_strndup(ex->arena, json.p, json.n) : NULL;
+  size_t n = json.n;
+  hg_buf_free(&json);
+  if (rc != 0 || !copy) {
+    gw_invalid(e, d, GW_TEXT_BAD_BODY, GW_IN_BODY, ex->arena, "",
+               rc ? err.reason : "out of memory");
+    e->st.violations[0].rule = "yaml_syntax";
+    return -1;
+  }
+  *body = (hg_str_t){copy, n};
+  *content_type = "application/json";
+  return 0;
+}
+
 void gw_proxy(gw_exchange_t *ex) {
   const gw_binding_t *b = ex->binding;
   const gw_dialect_t *d = b->dialect;
@@ -224,8 +259,12 @@ void gw_proxy(gw_exchange_t *ex) {
                         .content_type = evhttp_find_header(headers, "Content-Type"),
                         .flags = b->route->flags,
                         .query_member = b->route->query_member};
+  in.body_field = b->route->body_field;
+  in.preset_field = b->route->preset_field;
+  in.preset_value = b->route->preset_value;
   if (collect_metadata(ex, md, &n_md) != 0) return;
-  if (gw_request_build(&in, d, ex->arena, &msg, &e) != 0) {
+  if (yaml_body(ex, &in.body, &in.content_type, &e) != 0 ||
+      gw_request_build(&in, d, ex->arena, &msg, &e) != 0) {
     gw_admit_or_refuse(ex, &e, md, n_md);
     return;
   }

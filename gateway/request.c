@@ -136,7 +136,7 @@ static int path_keys(const gw_request_in_t *in, hg_arena_t *a, const char *const
 static int bind_body(ProtobufCMessage *msg, const gw_request_in_t *in, const gw_dialect_t *d,
                      hg_arena_t *a, gw_error_t *e) {
   hg_str_t body = in->body;
-  tc_opts_t opts = {.max_bytes = GW_MAX_BODY, .max_depth = 0};
+  tc_opts_t opts = {.max_bytes = GW_MAX_BODY, .max_depth = 0, .body_field = in->body_field};
   tc_error_t errs[HG_MAX_VIOLATIONS];
   size_t n;
   if (!media_ok(in))
@@ -234,6 +234,15 @@ static int bind_query(ProtobufCMessage *msg, const gw_request_in_t *in, const gw
   return 0;
 }
 
+/* A route's preset is the route's own text: a failure to set it is the route's bug, 500. */
+static int bind_preset(ProtobufCMessage *msg, const gw_request_in_t *in, const gw_dialect_t *d,
+                       hg_arena_t *a, gw_error_t *e) {
+  tc_error_t err;
+  memset(&err, 0, sizeof(err));
+  const char *v = in->preset_value ? in->preset_value : "";
+  return tc_set_field_text(msg, in->preset_field, v, strlen(v), a, &err) ? out_of_memory(e, d) : 0;
+}
+
 static int query_applies(const gw_request_in_t *in) {
   if (in->query_mode == GW_QUERY_IGNORE) return 0;
   return in->query_mode == GW_QUERY_FIELDS || in->body_mode == GW_BODY_NONE;
@@ -246,6 +255,7 @@ int gw_request_build(const gw_request_in_t *in, const gw_dialect_t *d, hg_arena_
   if (!msg) return out_of_memory(e, d);
   if (in->body_mode == GW_BODY_ALL && bind_body(msg, in, d, a, e)) return -1;
   if (query_applies(in) && bind_query(msg, in, d, a, e)) return -1;
+  if (in->preset_field && bind_preset(msg, in, d, a, e)) return -1;
   if (bind_path(msg, in->match, d, a, e)) return -1;
   *out = msg;
   return 0;

@@ -44,6 +44,8 @@ typedef struct gw_request_in {
   const char *content_type; /* the request's Content-Type header; NULL when it has none */
   unsigned flags;           /* the route's gw_route_flag_t */
   const char *query_member; /* the route's query_member, or NULL */
+  const char *body_field;   /* the route's body_field, or NULL */
+  const char *preset_field, *preset_value; /* the route's preset, or NULL */
 } gw_request_in_t;
 
 /* Builds the request message in a. 0 with *out set, or -1 with e filled (strings in a; a

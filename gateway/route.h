@@ -59,6 +59,11 @@ typedef enum {
   /* An empty body is refused (rule "required", the body as a whole) instead of counting as
    * {}: the row's request model is a required body parameter. */
   GW_ROUTE_BODY_REQUIRED = 1u << 3,
+  /* YAML both ways: a body sent as YAML (application/yaml, application/x-yaml, text/yaml)
+   * is converted to JSON before anything else reads it, and an answer (success or error)
+   * to a request whose Accept names application/yaml is converted to YAML, so YAML takes
+   * the one JSON path (common/json/json_yaml.h). */
+  GW_ROUTE_YAML = 1u << 4,
 } gw_route_flag_t;
 
 typedef struct gw_exchange gw_exchange_t;
@@ -86,6 +91,15 @@ typedef struct gw_route {
   /* NULL: the response message is the body; else the body is this field of it (a list
    * answered as a bare JSON array, as FastAPI's List[...] responses are). */
   const char *response;
+  /* Non-NULL: the whole body binds this request field (grpc-gateway's `body: "<field>"`),
+   * e.g. a hangar.json.v1.RawObject taking any object; with GW_BODY_ALL. */
+  const char *body_field;
+  /* Non-NULL: this request field is set to preset_value before the path is bound, so
+   * literal paths can share one rpc ("plural" = "deployments"). */
+  const char *preset_field, *preset_value;
+  /* Non-NULL: an int32 field of the response that, when nonzero, is the answer's HTTP code
+   * instead of `success` (an upsert answers 201 when it created). */
+  const char *status_field;
 } gw_route_t;
 
 /* Writing a surface's rows (gateway/routes/<surface>.c). The file defines GW_ROUTE_DEFAULTS
@@ -128,6 +142,12 @@ extern const gw_route_table_t gw_routes_wrappers;          /* routes/wrappers.c:
 extern const gw_route_table_t gw_routes_wrapper_resources; /* routes/wrappers.c: /resources */
 extern const gw_route_table_t gw_routes_keboola;           /* routes/keboola.c: /provisioning */
 extern const gw_route_table_t gw_routes_keboola_jobs;      /* routes/keboola.c: /queue */
+extern const gw_route_table_t gw_routes_ververica;     /* routes/ververica.c: /api/v1/namespaces */
+extern const gw_route_table_t gw_routes_vvp_platform;  /* routes/ververica.c: /namespaces */
+extern const gw_route_table_t gw_routes_vvp_apitokens; /* routes/ververica.c: /apitokens */
+extern const gw_route_table_t gw_routes_vvp_sql;       /* routes/ververica.c: /sql */
+extern const gw_route_table_t gw_routes_vvp_catalog;   /* routes/ververica.c: /catalog */
+extern const gw_route_table_t gw_routes_swagger;       /* swagger.c: /swagger, swagger.json */
 
 /* "GET" ...; "?" for an out-of-range value. */
 const char *gw_method_name(gw_method_t m);

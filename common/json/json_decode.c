@@ -185,6 +185,14 @@ static int decode_object(tc__ctx_t *c, ProtobufCMessage *m, json_t *obj,
   return 0;
 }
 
+/* The body as the value of one field (tc_opts_t.body_field). */
+static int decode_body_field(tc__ctx_t *c, ProtobufCMessage *m, const char *field, json_t *root) {
+  const ProtobufCFieldDescriptor *fd =
+      protobuf_c_message_descriptor_get_field_by_name(m->descriptor, field);
+  if (!fd) return tc__fail(c, TC_EUNKNOWN_FIELD, "unknown field \"%.64s\"", field);
+  return next_error(c, decode_field(c, m, fd, root));
+}
+
 /* update_mask = the body's top-level keys, in body order, so null and absent differ. */
 static int fill_update_mask(tc__ctx_t *c, ProtobufCMessage *m, json_t *root) {
   const ProtobufCFieldDescriptor *fd =
@@ -250,7 +258,8 @@ int tc_decode_all(ProtobufCMessage *msg, const char *p, size_t n, const tc_opts_
   tc__ctx_t c;
   tc__ctx_init(&c, a, errs);
   c.max_errs = max_errs ? max_errs : 1;
-  rc = decode_object(&c, msg, root, opts ? opts->reject_keys : NULL);
+  rc = opts && opts->body_field ? decode_body_field(&c, msg, opts->body_field, root)
+                                : decode_object(&c, msg, root, opts ? opts->reject_keys : NULL);
   if (rc == 0 && c.n_errs == 0) rc = fill_update_mask(&c, msg, root);
   json_decref(root);
   return finish(&c, rc, n_errs);

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "hangar/json/v1/json.pb-c.h"
+#include "json/json_tree.h"
 #include "json/transcode_internal.h"
 
 typedef Hangar__Json__V1__RawObject raw_t;
@@ -50,7 +51,7 @@ static void fixed_notation(char *out, int neg, const char *d, int nd, int exp) {
  * else as %e writes them (1e300 -> 1e+300, 5e-324). Either way the text has a '.' or an
  * exponent, so every JSON reader takes it as a real again. tc__put_double does not fit:
  * for Struct it writes integral values as integers. jansson holds no NaN or infinity. */
-static int put_real(hg_buf_t *b, double x) {
+int tc__put_real(hg_buf_t *b, double x) {
   char e[REAL_TEXT_MAX], out[REAL_TEXT_MAX], digits[20];
   for (int prec = 0; prec <= 16; prec++) {
     snprintf(e, sizeof(e), "%.*e", prec, x);
@@ -93,12 +94,18 @@ static int put_value(hg_buf_t *b, json_t *j) {
     case JSON_ARRAY: return put_array(b, j);
     case JSON_STRING: return tc_write_string(b, json_string_value(j), json_string_length(j));
     case JSON_INTEGER: return PUT(hg_buf_printf(b, "%" JSON_INTEGER_FORMAT, json_integer_value(j)));
-    case JSON_REAL: return put_real(b, json_real_value(j));
+    case JSON_REAL: return tc__put_real(b, json_real_value(j));
     case JSON_TRUE: return PUT(hg_buf_puts(b, "true"));
     case JSON_FALSE: return PUT(hg_buf_puts(b, "false"));
     case JSON_NULL: break;
   }
   return PUT(hg_buf_puts(b, "null"));
+}
+
+int tc_tree_write(hg_buf_t *out, json_t *j) { return put_value(out, j); }
+
+json_t *tc_tree_parse(const char *p, size_t n) {
+  return json_loadb(p, n, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, NULL);
 }
 
 /* The text is built on the heap, where it can grow, then copied once into the arena. */

@@ -80,6 +80,10 @@ typedef struct tc_opts {
    * passes a route's path parameters, which the body must not set), in body order like any
    * other unknown field; NULL-terminated, NULL = none. */
   const char *const *reject_keys;
+  /* Non-NULL: the whole body is the value of this top-level field of msg (grpc-gateway's
+   * `body: "<field>"`), e.g. a hangar.json.v1.RawObject that takes any object; update_mask
+   * still gets the body's top-level keys. NULL: the body's keys are msg's fields. */
+  const char *body_field;
 } tc_opts_t;
 
 /* Parse body p[0..n) (must be a JSON object) and merge it into msg (already initialised,

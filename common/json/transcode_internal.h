@@ -133,6 +133,8 @@ int tc__wkt_encode(hg_buf_t *b, const ProtobufCMessage *m);
  * into a new RawObject holding its canonical text; and the text of m written verbatim. */
 int tc__raw_from_json(tc__ctx_t *c, json_t *j, ProtobufCMessage **out);
 int tc__raw_encode(hg_buf_t *b, const ProtobufCMessage *m);
+/* A real as RawObject writes it: Python's repr (1.0, 0.1, 100000.0, 1e+300). 0 or TC_ENOMEM. */
+int tc__put_real(hg_buf_t *b, double x);
 
 /* Encoder pieces shared with json_wkt.c; all return 0 or TC_ENOMEM. */
 int tc__encode_message(hg_buf_t *b, const ProtobufCMessage *m); /* NULL -> null */

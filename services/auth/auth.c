@@ -13,5 +13,8 @@ int64_t auth_now(const auth_svc_t *svc) { return svc->now ? svc->now() : hg_now_
 
 int auth_service_register(rpc_server_t *s, auth_svc_t *svc) {
   rpc_server_set_data(s, svc);
-  return (auth_verify_register(s) != 0 || auth_admin_register(s) != 0) ? -1 : 0;
+  return (auth_verify_register(s) != 0 || auth_admin_register(s) != 0 ||
+          auth_apitokens_register(s) != 0)
+             ? -1
+             : 0;
 }

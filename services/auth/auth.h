@@ -53,9 +53,11 @@ const char *auth_err_name(int err);
 /* svc's clock: unix seconds. */
 int64_t auth_now(const auth_svc_t *svc);
 
-/* Binds "/hangar.auth.v1.TokenVerifier/Verify" (nanopb) and the whole AuthAdmin service
- * (protobuf-c) to s, and makes svc the server's data (rpc_ctx_server_data() in handlers).
+/* Binds "/hangar.auth.v1.TokenVerifier/Verify" (nanopb), the whole AuthAdmin service and
+ * the Ververica ApiTokens service (protobuf-c) to s, and makes svc the server's data (rpc_ctx_server_data() in handlers).
  * svc is borrowed until rpc_server_destroy(s). 0 or -1. Before rpc_server_start() only. */
 int auth_service_register(rpc_server_t *s, auth_svc_t *svc);
+/* Binds the ApiTokens service (apitokens.c) to s, whose server data is the auth_svc_t. */
+int auth_apitokens_register(rpc_server_t *s);
 
 #endif

@@ -1,5 +1,5 @@
-/* main.c - resources-svc: settings, store, auth verifier, gRPC server (KtrlPlane and wrapper
- * APIs), reconciler. */
+/* main.c - resources-svc: settings, store, auth verifier, gRPC server (KtrlPlane, wrapper and
+ * Ververica-style APIs), the KtrlPlane reconciler and the Ververica deployment reconciler. */
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -9,6 +9,7 @@
 #include "resources/resources.h"
 #include "rpc/rpc.h"
 #include "resources/schema.h"
+#include "resources/vvp_reconciler.h"
 #include "common/service.h"
 #include "storage/store_call.h"
 
@@ -21,7 +22,8 @@ static int configure(hg_service_t *frame, settings_t *s, resources_svc_t *svc, i
   static const hg_service_defaults_t defaults = {"127.0.0.1:7102", "var/resources"};
   const hg_setting_t extra[] = {
       {"--provision-delay-ms", "HANGAR_PROVISION_DELAY_MS", "300",
-       "local driver's provisioning time", &s->provision_delay_ms},
+       "local driver's provisioning time; also each simulated Ververica deployment step",
+       &s->provision_delay_ms},
       {"--resource-domain", "HANGAR_RESOURCE_DOMAIN", "hangar.localhost",
        "domain of local access URLs", &s->resource_domain},
   };
@@ -44,6 +46,7 @@ static int open_store(const hg_service_t *frame, resources_schema_t *schema, res
     return -1;
   }
   svc->wrapper_base = schema->wrapper_base;
+  svc->vvp_base = schema->vvp_base;
   if (store_open(dir, &schema->schema, &opts, &svc->store) != 0) {
     HG_ERROR("main", NULL, "cannot open store in %s", dir);
     return -1;
@@ -56,6 +59,7 @@ int main(int argc, char **argv) {
   settings_t s = {0};
   resources_svc_t svc = {0};
   resources_schema_t schema;
+  vvp_reconciler_t *deployments = NULL;
   int rc = configure(&frame, &s, &svc, argc, argv);
   if (rc) return rc > 0 ? 0 : 2;
   provisioner_t driver = provisioner_local(s.resource_domain);
@@ -65,10 +69,12 @@ int main(int argc, char **argv) {
     svc.authz = frame.authz;
     store_call_bind_health(frame.server, svc.store);
     rc = ktrlplane_register(frame.server) || wrappers_register(frame.server) ||
-         reconciler_start(&svc, &driver, &svc.reconciler) || hg_service_run(&frame);
+         ververica_register(frame.server) || reconciler_start(&svc, &driver, &svc.reconciler) ||
+         vvp_reconciler_start(&svc, svc.provision_delay_ms, &deployments) || hg_service_run(&frame);
   }
   hg_service_stop(&frame);
   if (svc.reconciler) reconciler_stop(svc.reconciler);
+  vvp_reconciler_stop(deployments);
   hg_service_close(&frame);
   store_close(svc.store);
   return rc ? 1 : 0;

@@ -1,7 +1,7 @@
 /* resources.h - resources-svc's shared state and its parts.
  *
  * resources-svc owns the resources store (var/resources) and serves the KtrlPlane Resources
- * API and the wrapper/resource API over gRPC. A KtrlPlane resource's lifecycle (creating ->
+ * API, the wrapper/resource API and the Ververica-style API (vvp_api.h) over gRPC. A KtrlPlane resource's lifecycle (creating ->
  * running, updating -> running, deleting -> gone) is driven by the reconciler through a
  * provisioner driver.
  * Threads: handlers run on rpc CQ threads, writes on the store's writer thread, the
@@ -30,11 +30,14 @@ typedef struct resources_svc {
   int64_t provision_delay_ms; /* how long a transition takes before the driver runs */
   int wrapper_base;           /* the wrapper API's first table handle (schema.h) */
   hg_objectid_gen_t ids;      /* the wrapper API's ObjectIds */
+  int vvp_base;               /* the Ververica-style API's first table handle (schema.h) */
 } resources_svc_t;
 
 /* Binds the KtrlPlane methods on server (whose rpc_server_set_data() is the svc). */
 int ktrlplane_register(rpc_server_t *server);
 /* Binds the wrapper/resource API's methods (wrapper_api.c), likewise. */
 int wrappers_register(rpc_server_t *server);
+/* Binds the Ververica-style API's methods (vvp_api.c), likewise. */
+int ververica_register(rpc_server_t *server);
 
 #endif

@@ -46,7 +46,7 @@ static const char *rendered(const gw_dialect_t *d, int *http) {
   return body.p;
 }
 
-/* Per code: the HTTP answer in ktrlplane, fastapi, problem and keboola, whether the service's
+/* Per code: the HTTP answer in ktrlplane, fastapi, problem, keboola and ververica, whether the service's
  * message is shown, and Retry-After. */
 static const struct {
   hg_code_t code;
@@ -54,23 +54,23 @@ static const struct {
   int shown;
   int retry_after;
 } walk[] = {
-    {HG_OK, {500, 500, 500, 500}, 0, 0},
-    {HG_CANCELLED, {503, 503, 503, 503}, 0, 1},
-    {HG_UNKNOWN, {500, 500, 500, 500}, 0, 0},
-    {HG_INVALID_ARGUMENT, {400, 422, 400, 400}, 1, 0},
-    {HG_DEADLINE_EXCEEDED, {504, 504, 504, 504}, 0, 0},
-    {HG_NOT_FOUND, {404, 404, 404, 404}, 1, 0},
-    {HG_ALREADY_EXISTS, {409, 400, 409, 409}, 1, 0},
-    {HG_PERMISSION_DENIED, {403, 403, 403, 403}, 1, 0},
-    {HG_RESOURCE_EXHAUSTED, {429, 429, 429, 429}, 0, 1},
-    {HG_FAILED_PRECONDITION, {409, 400, 409, 409}, 1, 0},
-    {HG_ABORTED, {409, 400, 409, 409}, 1, 0},
-    {HG_OUT_OF_RANGE, {400, 400, 400, 400}, 1, 0},
-    {HG_UNIMPLEMENTED, {501, 501, 501, 501}, 0, 0},
-    {HG_INTERNAL, {500, 500, 500, 500}, 0, 0},
-    {HG_UNAVAILABLE, {503, 503, 503, 503}, 0, 1},
-    {HG_DATA_LOSS, {500, 500, 500, 500}, 0, 0},
-    {HG_UNAUTHENTICATED, {401, 401, 401, 401}, 1, 0},
+    {HG_OK, {500, 500, 500, 500, 500}, 0, 0},
+    {HG_CANCELLED, {503, 503, 503, 503, 503}, 0, 1},
+    {HG_UNKNOWN, {500, 500, 500, 500, 500}, 0, 0},
+    {HG_INVALID_ARGUMENT, {400, 422, 400, 400, 400}, 1, 0},
+    {HG_DEADLINE_EXCEEDED, {504, 504, 504, 504, 504}, 0, 0},
+    {HG_NOT_FOUND, {404, 404, 404, 404, 404}, 1, 0},
+    {HG_ALREADY_EXISTS, {409, 400, 409, 409, 409}, 1, 0},
+    {HG_PERMISSION_DENIED, {403, 403, 403, 403, 403}, 1, 0},
+    {HG_RESOURCE_EXHAUSTED, {429, 429, 429, 429, 429}, 0, 1},
+    {HG_FAILED_PRECONDITION, {409, 400, 409, 409, 409}, 1, 0},
+    {HG_ABORTED, {409, 400, 409, 409, 409}, 1, 0},
+    {HG_OUT_OF_RANGE, {400, 400, 400, 400, 400}, 1, 0},
+    {HG_UNIMPLEMENTED, {501, 501, 501, 501, 501}, 0, 0},
+    {HG_INTERNAL, {500, 500, 500, 500, 500}, 0, 0},
+    {HG_UNAVAILABLE, {503, 503, 503, 503, 503}, 0, 1},
+    {HG_DATA_LOSS, {500, 500, 500, 500, 500}, 0, 0},
+    {HG_UNAUTHENTICATED, {401, 401, 401, 401, 401}, 1, 0},
 };
 
 START_TEST(test_every_code_answers_in_each_dialect) {
@@ -106,6 +106,9 @@ START_TEST(test_code_above_16_is_500_in_our_words) {
       [GW_DIALECT_KEBOOLA] = "{\"status\":\"error\",\"error\":\"Application error\",\"code\":500,"
                              "\"message\":\"Internal server error\","
                              "\"exceptionId\":\"provisioning-X\",\"runId\":0}",
+      [GW_DIALECT_VERVERICA] = "{\"kind\":\"ApiException\",\"apiVersion\":\"v1\",\"message\":"
+                               "\"Internal Server Error\",\"reason\":\"InternalError\","
+                               "\"statusCode\":500,\"context\":{}}",
   };
   for (int id = 0; id < GW_N_DIALECTS; id++) {
     const gw_dialect_t *d = gw_dialect((gw_dialect_id_t)id);
@@ -141,6 +144,9 @@ START_TEST(test_store_full_is_507_without_retry) {
       [GW_DIALECT_KEBOOLA] = "{\"status\":\"error\",\"error\":\"Application error\",\"code\":507,"
                              "\"message\":\"Storage full\","
                              "\"exceptionId\":\"provisioning-X\",\"runId\":0}",
+      [GW_DIALECT_VERVERICA] = "{\"kind\":\"ApiException\",\"apiVersion\":\"v1\",\"message\":"
+                               "\"Insufficient Storage\",\"reason\":\"InsufficientStorage\","
+                               "\"statusCode\":507,\"context\":{}}",
   };
   for (int id = 0; id < GW_N_DIALECTS; id++) {
     const gw_dialect_t *d = gw_dialect((gw_dialect_id_t)id);

@@ -99,8 +99,21 @@ START_TEST(test_accept_empty_or_absent_accepts_nothing) {
 }
 END_TEST
 
+START_TEST(test_yaml_types) {
+  static const char *const yaml[] = {"application/yaml", "Application/YAML; charset=utf-8",
+                                     "application/x-yaml", "text/yaml", " text/x-yaml "};
+  static const char *const other[] = {"application/json", "application/yamlx", "yaml",
+                                      "application/vnd.x+yaml", ""};
+  for (size_t i = 0; i < sizeof(yaml) / sizeof(yaml[0]); i++)
+    ck_assert_msg(gw_media_is_yaml(yaml[i]), "%s", yaml[i]);
+  for (size_t i = 0; i < sizeof(other) / sizeof(other[0]); i++)
+    ck_assert_msg(!gw_media_is_yaml(other[i]), "%s", other[i]);
+  ck_assert(!gw_media_is_yaml(NULL));
+}
+END_TEST
+
 int main(void) {
-  TEST_RUN("gateway_media", 0, test_json_and_plus_json_types_are_json,
+  TEST_RUN("gateway_media", 0, test_yaml_types, test_json_and_plus_json_types_are_json,
            test_json_type_ignores_case_whitespace_and_parameters, test_other_types_are_not_json,
            test_accept_finds_type_anywhere_in_list, test_accept_ignores_case_and_whitespace,
            test_accept_q_zero_refuses_the_type, test_accept_q_zero_on_one_range_leaves_another,

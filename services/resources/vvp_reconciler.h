@@ -1,0 +1,26 @@
+/* vvp_reconciler.h - moves each Ververica-style deployment's status.state toward its
+ * spec.state (RUNNING, SUSPENDED or CANCELLED; CANCELLED when unset) through TRANSITIONING.
+ *
+ * No Flink cluster runs: one step is taken per deployment per pass (a pass every step_ms).
+ * A deployment whose status differs from its spec goes to TRANSITIONING, and on the next
+ * pass to the desired state. Reaching RUNNING starts a Job (kind "jobs", status STARTED,
+ * metadata.deploymentId) named in status.running.jobId; leaving RUNNING cancels it. Every
+ * step records an Event. Each step is one write through group commit, conditional on the
+ * version the pass read, so a step that raced a client's write is dropped and retried; the
+ * state lives only in the store, so a restart resumes where it stopped.
+ * Threads: start/stop from main(); the work runs on the reconciler's own thread. */
+#ifndef HANGAR_VVP_RECONCILER_H
+#define HANGAR_VVP_RECONCILER_H
+
+#include <stdint.h>
+
+#include "resources/resources.h"
+
+typedef struct vvp_reconciler vvp_reconciler_t;
+
+/* Starts the thread; svc is borrowed and must outlive it. 0 or -1. */
+int vvp_reconciler_start(resources_svc_t *svc, int64_t step_ms, vvp_reconciler_t **out);
+/* Stops and joins the thread (NULL: nothing). */
+void vvp_reconciler_stop(vvp_reconciler_t *r);
+
+#endif
