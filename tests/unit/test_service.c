@@ -18,7 +18,9 @@ static void clear_env(void) {
                                       "HANGAR_READY_FILE",
                                       "HANGAR_RPC_THREADS",
                                       "HANGAR_AUTH_ADDR",
-                                      "HANGAR_AUTH_CACHE_TTL_SECONDS"};
+                                      "HANGAR_AUTH_CACHE_TTL_SECONDS",
+                                      "HANGAR_STORE_MAP_SIZE",
+                                      "HANGAR_MAX_IN_FLIGHT_PER_PRINCIPAL"};
   for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) unsetenv(names[i]);
 }
 
@@ -39,6 +41,8 @@ START_TEST(test_common_defaults) {
   ck_assert_str_eq(s.threads, "2");
   ck_assert_str_eq(s.auth, "127.0.0.1:7101");
   ck_assert_str_eq(s.auth_cache_ttl, "30");
+  ck_assert_uint_eq(s.map_size, sizeof(size_t) >= 8 ? (size_t)64 << 30 : (size_t)1 << 30);
+  ck_assert_str_eq(s.max_in_flight, "32");
   ck_assert_ptr_null(s.server);
 }
 END_TEST
@@ -54,6 +58,11 @@ START_TEST(test_flags_and_environment_set_common_settings) {
   ck_assert_str_eq(s.ready_file, "/r");
   ck_assert_str_eq(s.log_level, "warn");
   unsetenv("HANGAR_LOG_LEVEL");
+  /* The store's size, as make run passes it: the environment, with a suffix. */
+  setenv("HANGAR_STORE_MAP_SIZE", "1M", 1);
+  ck_assert_int_eq(hg_service_configure(&s, "svc", 0, &defaults, NULL, 0, 1, argv), 0);
+  ck_assert_uint_eq(s.map_size, 1u << 20);
+  unsetenv("HANGAR_STORE_MAP_SIZE");
 }
 END_TEST
 
@@ -76,6 +85,11 @@ START_TEST(test_bad_settings_are_refused) {
       "--threads=two",
       "--auth-cache-ttl-seconds=61",
       "--auth-cache-ttl-seconds=-1",
+      "--map-size=1x",
+      "--map-size=255K",
+      "--map-size=",
+      "--max-in-flight-per-principal=0",
+      "--max-in-flight-per-principal=many",
   };
   for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
     hg_service_t s;
