@@ -278,14 +278,12 @@ static int delete_begin(store_txn_t *txn, void *arg) {
 }
 
 /* Runs one job to its end; a store failure leaves it pending for the next pass. */
+/* A started job's work and end (start_job and the container's start time came first). */
 static int run_job(run_t *j) {
   kb_svc_t *svc = j->r->svc;
   kb_driver_t *d = svc->drivers[KB_BACKEND_DOCKER];
   int is_delete = strcmp(j->rec->job->command, "delete") == 0;
-  int rc = start_job(j);
-  if (rc) return rc;
-  if (pause_ms(j->r, svc->job_delay_ms, 0)) return STORE_ECLOSED;
-  rc = store_write(svc->store, is_delete ? delete_begin : create_begin, j);
+  int rc = store_write(svc->store, is_delete ? delete_begin : create_begin, j);
   if (rc == STORE_NOTFOUND && is_delete) {
     j->error = "Credentials not found";
     j->creds = NULL;
@@ -304,10 +302,14 @@ static int run_job(run_t *j) {
   return store_write(svc->store, end_write, j);
 }
 
-/* Works through the pending jobs; 1 when there were any. */
+/* Works through the pending jobs, a batch at a time: all of them start (processing), their
+ * containers take their start time together, then each runs to its end; so many jobs queued
+ * at once finish in one start time, not one after another. 1 when there were any. */
 static int run_pending(kb_runner_t *r) {
   hg_arena_t *list = hg_arena_new();
   kb_job_record_t *jobs[BATCH];
+  run_t runs[BATCH];
+  int rcs[BATCH];
   size_t n = 0;
   store_txn_t *txn;
   int rc = list ? store_txn_begin_read(r->svc->store, &txn) : STORE_ENOMEM;
@@ -315,14 +317,18 @@ static int run_pending(kb_runner_t *r) {
     rc = kb_jobs_pending(txn, list, BATCH, jobs, &n);
     store_txn_end(txn);
   }
-  for (size_t i = 0; rc == 0 && i < n && !stopping(r); i++) {
-    run_t j = {r, hg_arena_new(), jobs[i], NULL, NULL};
-    int jrc = j.a ? run_job(&j) : STORE_ENOMEM;
-    if (jrc && jrc != STORE_ECLOSED)
+  for (size_t i = 0; i < n; i++) {
+    runs[i] = (run_t){r, hg_arena_new(), jobs[i], NULL, NULL};
+    rcs[i] = rc ? rc : runs[i].a ? start_job(&runs[i]) : STORE_ENOMEM;
+  }
+  if (rc == 0 && n && pause_ms(r, r->svc->job_delay_ms, 0)) rc = STORE_ECLOSED;
+  for (size_t i = 0; i < n; i++) {
+    if (rc == 0 && rcs[i] == 0 && !stopping(r)) rcs[i] = run_job(&runs[i]);
+    if (rcs[i] && rcs[i] != STORE_ECLOSED)
       HG_WARN("jobs", NULL, "job %lld: %s; trying again later", (long long)jobs[i]->job->id,
-              store_strerror(jrc));
-    hg_arena_free(j.a);
-    if (jrc) rc = jrc;
+              store_strerror(rcs[i]));
+    hg_arena_free(runs[i].a);
+    if (rcs[i] && !rc) rc = rcs[i];
   }
   hg_arena_free(list);
   return rc ? -1 : n > 0;
