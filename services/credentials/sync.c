@@ -325,16 +325,31 @@ static void run_drop(kb_task_t *t) {
   kb_driver_t *d = t->svc->drivers[t->backend->id];
   kb_record_t *rec;
   if (kb_own_creds_or_fail(t, &rec)) return;
-  int rc = d->records_only ? 0 : move(t, READY, DROPPING, NULL);
-  if (rc == 0 && !d->records_only && (rc = d->drop(d, rec->credentials)) != 0) {
-    move(t, DROPPING, READY, NULL);
+  if (d->records_only) {
+    int rc = move(t, READY, -1, NULL);
+    if (rc == STORE_NOTFOUND)
+      kb_not_found(t->ctx);
+    else if (rc)
+      kb_store_fail(t->ctx, rc);
+    else
+      reply_ok(t);
+    return;
+  }
+  int rc = move(t, READY, DROPPING, NULL);
+  if (rc == STORE_NOTFOUND) {
+    kb_not_found(t->ctx);
+    return;
+  }
+  if (rc == 0 && (rc = d->drop(d, rec->credentials)) != 0) {
+    /* The drop is committed to: the credentials are gone from the API, and the runner
+     * finishes dropping them once the server answers. */
+    kb_runner_wake(t->svc->runner);
     kb_driver_fail(t->ctx, t->backend, rc);
     return;
   }
-  if (rc == 0) rc = move(t, d->records_only ? READY : DROPPING, -1, NULL);
-  if (rc == STORE_NOTFOUND)
-    kb_not_found(t->ctx);
-  else if (rc)
+  /* The runner may have finished this drop meanwhile: gone is what was asked for. */
+  if (rc == 0 && (rc = move(t, DROPPING, -1, NULL)) == STORE_NOTFOUND) rc = 0;
+  if (rc)
     kb_store_fail(t->ctx, rc);
   else
     reply_ok(t);
