@@ -3,8 +3,9 @@
  * (markdown_ast.c), and a specification's text -> JSON or YAML check; capped at the
  * documents' real size limit (PR_DOC_CONTENT_MAX).
  *
- * Input: one selector byte (even: document content as given; odd: specification text,
- * base64-encoded here as the API requires), then the content. Properties: nothing crashes
+ * Input: one selector byte (even: document content as given, when it is UTF-8 as every
+ * string field that reaches a service is; odd: specification text, base64-encoded here as
+ * the API requires), then the content. Properties: nothing crashes
  * or leaks; an accepted document's AST can be answered: it renders as JSON, and the
  * document carrying it encodes and passes the decode guard of the client that reads it. */
 #include <jansson.h>
@@ -14,6 +15,7 @@
 #include "common/base64.h"
 #include "common/buf.h"
 #include "common/status.h"
+#include "common/utf8.h"
 #include "fuzz.h"
 #include "hangar/products/v1/products.pb-c.h"
 #include "json/transcode.h"
@@ -29,7 +31,9 @@ static void check_answer(const pr_doc_content_t *c, hg_arena_t *a) {
   doc.ast = c->ast;
   doc.n_ast = c->n_ast;
   FUZZ_CHECK(rpc_codec_encode(codec, &doc, &wire) == 0);
-  FUZZ_CHECK(rpc_codec_decode(codec, (const uint8_t *)wire.p, wire.n, a, &back) == 0);
+  int rc = rpc_codec_decode(codec, (const uint8_t *)wire.p, wire.n, a, &back);
+  if (rc != 0) fprintf(stderr, "the document does not decode: %d\n", rc);
+  FUZZ_CHECK(rc == 0);
   FUZZ_CHECK(tc_encode(&doc.base, &json) == 0);
   json_t *j = json_loadb(json.p, json.n, JSON_ALLOW_NUL, &jerr);
   if (!j) fprintf(stderr, "AST is not JSON (%s): %s\n", jerr.text, json.p);
@@ -39,9 +43,13 @@ static void check_answer(const pr_doc_content_t *c, hg_arena_t *a) {
   hg_buf_free(&json);
 }
 
+/* text is UTF-8: a request's content is a string field, which the transcoder and the wire
+ * guard both refuse otherwise. */
 static void document(const char *text, hg_arena_t *a) {
   hg_status_t st;
   pr_doc_content_t c;
+  size_t bad;
+  if (!hg_utf8_valid(text, strlen(text), &bad)) return;
   hg_status_clear(&st);
   int rc = pr_doc_content_read(text, a, &st, &c);
   FUZZ_CHECK(rc >= 0);

@@ -6,7 +6,8 @@
  * VerifyRequest), then the wire bytes. Properties: nothing crashes or overflows the stack,
  * however deep the nesting; a message that decodes re-encodes, and its encoding decodes to
  * a message with the same encoding; and its JSON rendering (the transcoder's encoder, which
- * answers render such messages with) succeeds and is JSON. */
+ * answers render such messages with) succeeds and, unless it may carry a RawObject's text
+ * (which the service checks), is JSON. */
 #include <jansson.h>
 #include <string.h>
 
@@ -14,13 +15,30 @@
 #include "common/buf.h"
 #include "fuzz.h"
 #include "hangar/auth/v1/verify.pb.h"
+#include "hangar/json/v1/json.pb-c.h"
 #include "json/transcode.h"
 #include "rpc/rpc.h"
+
+/* Can a message of type d (to a few levels: Struct nests itself) hold a RawObject? Its text
+ * is written out verbatim, and over gRPC only the service's own rule makes it JSON
+ * (json.proto), so such a rendering is not expected to be JSON here. */
+static int may_hold_raw(const ProtobufCMessageDescriptor *d, int depth) {
+  if (d == &hangar__json__v1__raw_object__descriptor) return 1;
+  for (unsigned i = 0; depth < 6 && i < d->n_fields; i++)
+    if (d->fields[i].type == PROTOBUF_C_TYPE_MESSAGE &&
+        may_hold_raw(d->fields[i].descriptor, depth + 1))
+      return 1;
+  return 0;
+}
 
 static void check_json(const ProtobufCMessage *msg) {
   hg_buf_t out = HG_BUF_INIT;
   json_error_t jerr;
   FUZZ_CHECK(tc_encode(msg, &out) == 0);
+  if (may_hold_raw(msg->descriptor, 0)) {
+    hg_buf_free(&out);
+    return;
+  }
   json_t *j = json_loadb(out.p, out.n, JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr);
   if (!j) fprintf(stderr, "not JSON (%s): %s\n", jerr.text, out.p);
   FUZZ_CHECK(j != NULL);
@@ -32,7 +50,9 @@ static void re_encode(const rpc_codec_t *c, const void *msg, hg_arena_t *a) {
   hg_buf_t once = HG_BUF_INIT, twice = HG_BUF_INIT;
   void *again;
   FUZZ_CHECK(rpc_codec_encode(c, msg, &once) == 0);
-  FUZZ_CHECK(rpc_codec_decode(c, (const uint8_t *)once.p, once.n, a, &again) == 0);
+  int rc = rpc_codec_decode(c, (const uint8_t *)once.p, once.n, a, &again);
+  if (rc != 0) fprintf(stderr, "its re-encoding does not decode: %d\n", rc);
+  FUZZ_CHECK(rc == 0);
   FUZZ_CHECK(rpc_codec_encode(c, again, &twice) == 0);
   FUZZ_CHECK(hg_str_eq((hg_str_t){once.p, once.n}, (hg_str_t){twice.p, twice.n}));
   hg_buf_free(&once);
