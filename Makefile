@@ -2,9 +2,11 @@
 # (every test, plain and under ASan+UBSan). Both install missing Debian packages first.
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 60
 JOBS       ?= $(shell nproc)
 
-.PHONY: all deps build build-asan run test test-plain test-asan bench format clean
+.PHONY: all deps build build-asan run test test-plain test-asan bench fuzz format clean
 
 all: build
 
@@ -41,8 +43,16 @@ bench: build
 	BUILD_DIR=$(CURDIR)/$(BUILD) bench/labels-patch.sh
 	BUILD_DIR=$(CURDIR)/$(BUILD) bench/keboola.sh
 
+# libFuzzer over every tests/fuzz target, FUZZ_SECONDS each (clang: its own install profile).
+fuzz:
+	@scripts/install-deps fuzz
+	@cmake -S . -B $(FUZZ_BUILD) -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DHANGAR_FUZZ=ON >/dev/null
+	@cmake --build $(FUZZ_BUILD) -j$(JOBS) --target fuzz_targets
+	FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run.sh $(FUZZ_BUILD)
+
 format:
 	@scripts/format
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

@@ -33,6 +33,10 @@ static int walk(const ProtobufCMessageDescriptor *d, const uint8_t *p, const uin
   while (p < end) {
     uint64_t key, v;
     if (read_varint(&p, end, &key) != 0) return RPC_DECODE_MALFORMED;
+    /* Field number 0 is invalid. protobuf-c still reads a padded one ("80 00") as an
+     * unknown field and keeps it, but writes it back as "00", which it then refuses: a
+     * message stored from such a request could never be read again. */
+    if ((key >> 3) == 0) return RPC_DECODE_MALFORMED;
     switch (key & 7) {
       case 0:
         if (read_varint(&p, end, &v) != 0) return RPC_DECODE_MALFORMED;
@@ -68,5 +72,8 @@ static int walk(const ProtobufCMessageDescriptor *d, const uint8_t *p, const uin
 
 int rpc__wire_check(const ProtobufCMessageDescriptor *d, const uint8_t *p, size_t n,
                     int max_depth) {
+  /* An empty message may come as NULL (protobuf-c's empty bytes field: Admission's inner
+   * request), and NULL + 0 is undefined behaviour; there is nothing to walk anyway. */
+  if (n == 0) return 0;
   return walk(d, p, p + n, 1, max_depth);
 }

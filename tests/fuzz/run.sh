@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Runs every libFuzzer target built in BUILD_DIR (tests/fuzz, HANGAR_FUZZ=ON) for
+# FUZZ_SECONDS each (default 60) in fork mode on FUZZ_JOBS processes (default: all cores),
+# then prints one line per target -- target, executions, crashes (crash, leak, timeout and
+# oom inputs saved), new coverage (edges the grown corpus covers beyond the seeds) -- and
+# last "N targets, M crashes". Exits 1 when anything crashed.
+#
+# Found inputs accumulate in BUILD_DIR/fuzz-runs/corpus/<target> (seeds stay in
+# tests/fuzz/corpus); crashing inputs land in BUILD_DIR/fuzz-runs/artifacts/<target>, each
+# to be fixed and then added to the seed corpus as a regression input.
+# Usage: tests/fuzz/run.sh BUILD_DIR [TARGET...]
+set -uo pipefail
+build=${1:?usage: tests/fuzz/run.sh BUILD_DIR [TARGET...]}
+shift
+seconds=${FUZZ_SECONDS:-60}
+jobs=${FUZZ_JOBS:-$(nproc)}
+src=$(cd "$(dirname "$0")" && pwd)
+work=$build/fuzz-runs
+
+# Edges covered by one pass over the given corpus directories (libFuzzer's INITED line).
+coverage() {
+  "$@" -runs=0 2>&1 | grep -o 'INITED cov: [0-9]*' | tail -n 1 | grep -o '[0-9]*$'
+}
+
+targets=0
+crashes=0
+names=("$@")
+if [ ${#names[@]} -eq 0 ]; then
+  for exe in "$build"/tests/fuzz/fuzz_*; do names+=("${exe##*/fuzz_}"); done
+fi
+rows=()
+for name in "${names[@]}"; do
+  exe=$build/tests/fuzz/fuzz_$name
+  corpus=$work/corpus/$name
+  artifacts=$work/artifacts/$name
+  log=$work/$name.log
+  rm -rf "$artifacts"
+  mkdir -p "$corpus" "$artifacts"
+  opts=(-artifact_prefix="$artifacts/")
+  case $name in
+    json | json_syntax | jwt | konnect) opts+=(-dict="$src/dict/json.dict") ;;
+    http) opts+=(-dict="$src/dict/http.dict") ;;
+    markdown) opts+=(-dict="$src/dict/yaml.dict") ;;
+  esac
+  before=$(coverage "$exe" "${opts[@]}" "$src/corpus/$name")
+  "$exe" "${opts[@]}" -fork="$jobs" -ignore_crashes=1 -max_total_time="$seconds" \
+    "$corpus" "$src/corpus/$name" >"$log" 2>&1
+  execs=$(grep -o '^#[0-9]*' "$log" | tail -n 1 | grep -o '[0-9]*$')
+  after=$(coverage "$exe" "${opts[@]}" "$corpus" "$src/corpus/$name")
+  found=$(find "$artifacts" -type f | wc -l)
+  rows+=("$(printf '%-14s %12s %8s %13s' "$name" "${execs:-0}" "$found" \
+    "$((${after:-0} - ${before:-0})) ($before->$after)")")
+  targets=$((targets + 1))
+  crashes=$((crashes + found))
+done
+printf '%-14s %12s %8s %13s\n' target execs crashes new-coverage
+printf '%s\n' "${rows[@]}"
+echo "$targets targets, $crashes crashes"
+[ "$crashes" -eq 0 ]
