@@ -4,17 +4,26 @@
 
 #include "grpc/health/v1/health.pb-c.h"
 #include "hangar/auth/v1/admin.pb-c.h"
+#include "hangar/auth/v1/apitokens.pb-c.h"
+#include "hangar/credentials/v1/provisioning.pb-c.h"
 #include "hangar/products/v1/products.pb-c.h"
 #include "hangar/resources/v1/ktrlplane.pb-c.h"
+#include "hangar/resources/v1/ververica.pb-c.h"
 #include "hangar/resources/v1/wrappers.pb-c.h"
 #include "hangar/rpc/v1/admission.pb-c.h"
 
-/* Every service a request reaches. Keboola's Provisioning is being built elsewhere and is
- * fuzzed once it has settled. */
+/* Every service a request reaches. New ones go last: a corpus file's first byte keeps
+ * choosing the message it chose. */
 static const ProtobufCServiceDescriptor *const services[] = {
-    &hangar__auth__v1__auth_admin__descriptor,    &hangar__resources__v1__ktrl_plane__descriptor,
-    &hangar__resources__v1__wrappers__descriptor, &hangar__products__v1__api_products__descriptor,
-    &hangar__rpc__v1__admission__descriptor,      &grpc__health__v1__health__descriptor,
+    &hangar__auth__v1__auth_admin__descriptor,
+    &hangar__resources__v1__ktrl_plane__descriptor,
+    &hangar__resources__v1__wrappers__descriptor,
+    &hangar__products__v1__api_products__descriptor,
+    &hangar__rpc__v1__admission__descriptor,
+    &grpc__health__v1__health__descriptor,
+    &hangar__credentials__v1__provisioning__descriptor,
+    &hangar__resources__v1__ververica__descriptor,
+    &hangar__auth__v1__api_tokens__descriptor,
 };
 
 #define MAX_TYPES 128
