@@ -27,8 +27,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
     }                                                                                              \
   } while (0)
 
-/* The input message of every rpc of every service the gateway fronts, each type once, in service then method order: fuzz_request_types()[i] for
- * i < fuzz_n_request_types(). Targets pick one by their input's first byte, so a corpus file
+/* The input message of every rpc of every service the gateway fronts, each type once, in
+ * service then method order: fuzz_request_types()[i] for i < fuzz_n_request_types(). Targets pick one by their input's first byte, so a corpus file
  * keeps meaning the same message while the services keep their methods. */
 const ProtobufCMessageDescriptor *const *fuzz_request_types(void);
 size_t fuzz_n_request_types(void);
