@@ -12,6 +12,16 @@
 #include <cmark.h>
 
 #include "common/buf.h"
+#include "rpc/rpc.h"
+
+/* A node's children are a Struct field: map entry, Value, ListValue, Value, then the child
+ * Struct, five message levels per AST level. In ApiProductDocument (level 1) the top nodes
+ * are level 2 and a leaf's value (entry, Value) sits 5 * PR_AST_MAX_DEPTH - 1 deep, which
+ * must stay within what the gateway's client decodes (RPC_MAX_DEPTH); at 48 it did not, and
+ * such a document was stored but could never be read. The margin leaves room for one more
+ * wrapping message. */
+_Static_assert(5 * PR_AST_MAX_DEPTH - 1 + 10 <= RPC_MAX_DEPTH,
+               "a document at PR_AST_MAX_DEPTH must decode within RPC_MAX_DEPTH");
 
 typedef Google__Protobuf__Struct pb_struct_t;
 typedef Google__Protobuf__Value pb_value_t;

@@ -19,9 +19,10 @@
 #include "common/arena.h"
 #include "google/protobuf/struct.pb-c.h"
 
-/* Bounds that keep a document's answer renderable: nesting (each level is several levels
- * of protobuf and JSON) and node count (the answer must fit a gRPC message). */
-#define PR_AST_MAX_DEPTH 48
+/* Bounds that keep a document's answer renderable: nesting (each level is five levels of
+ * protobuf, so the answer stays within the RPC_MAX_DEPTH its reader accepts; see
+ * markdown_ast.c) and node count (the answer must fit a gRPC message). */
+#define PR_AST_MAX_DEPTH 36
 #define PR_AST_MAX_NODES 50000
 
 #define PR_AST_ENOMEM (-1)

@@ -48,8 +48,10 @@ for name in "${names[@]}"; do
   execs=$(grep -o '^#[0-9]*' "$log" | tail -n 1 | grep -o '[0-9]*$')
   after=$(coverage "$exe" "${opts[@]}" "$corpus" "$src/corpus/$name")
   found=$(find "$artifacts" -type f | wc -l)
-  rows+=("$(printf '%-14s %12s %8s %13s' "$name" "${execs:-0}" "$found" \
-    "$((${after:-0} - ${before:-0})) ($before->$after)")")
+  # No INITED line: a corpus input crashes the binary, so coverage could not be measured.
+  delta="?"
+  [ -n "$before" ] && [ -n "$after" ] && delta="$((after - before)) ($before->$after)"
+  rows+=("$(printf '%-14s %12s %8s %13s' "$name" "${execs:-0}" "$found" "$delta")")
   targets=$((targets + 1))
   crashes=$((crashes + found))
 done
