@@ -19,13 +19,15 @@ char *kb_time_text(hg_arena_t *a, int64_t unix_s) {
   return hg_arena_strdup(a, text);
 }
 
-Google__Protobuf__StringValue *kb_expiration(hg_arena_t *a, const kb_record_t *rec) {
-  if (!kb_type_can_extend(rec->type)) return NULL;
+int kb_expiration(hg_arena_t *a, const kb_record_t *rec, Google__Protobuf__StringValue **out) {
+  *out = NULL;
+  if (!kb_type_can_extend(rec->type)) return 0;
   Google__Protobuf__StringValue *v = hg_arena_alloc(a, sizeof(*v));
-  if (!v) return NULL;
+  if (!v) return -1;
   google__protobuf__string_value__init(v);
   v->value = kb_time_text(a, rec->touch + VALIDITY_S);
-  return v->value ? v : NULL;
+  *out = v;
+  return v->value ? 0 : -1;
 }
 
 char *kb_job_url(rpc_ctx_t *ctx, int64_t id) {

@@ -129,9 +129,8 @@ static void reply_created(kb_task_t *t, const kb_record_t *rec) {
     r->status = "ok";
     r->touch = kb_digits(a, rec->touch);
     r->url = hg_arena_sprintf(a, "%s/%s", rec->backend, rec->credentials->id);
-    r->expiration = kb_expiration(a, rec);
   }
-  if (!r || !r->touch || !r->url)
+  if (!r || !r->touch || !r->url || kb_expiration(a, rec, &r->expiration) != 0)
     kb_store_fail(t->ctx, STORE_ENOMEM);
   else
     rpc_reply(t->ctx, r);
@@ -153,10 +152,9 @@ static void reply_detail(kb_task_t *t, const kb_record_t *rec) {
     r->inuse = in_use;
     r->touch = kb_digits(a, rec->touch);
     r->status = "ok";
-    r->expiration = kb_expiration(a, rec);
     r->canextend = kb_type_can_extend(rec->type);
   }
-  if (!r || !r->touch)
+  if (!r || !r->touch || kb_expiration(a, rec, &r->expiration) != 0)
     kb_store_fail(t->ctx, STORE_ENOMEM);
   else
     rpc_reply(t->ctx, r);
@@ -397,9 +395,8 @@ static void run_extend(kb_task_t *t) {
     hangar__credentials__v1__extended__init(r);
     r->touch = kb_digits(a, rec->touch);
     r->id = rec->credentials->id;
-    r->expiration = kb_expiration(a, rec);
   }
-  if (!r || !r->touch)
+  if (!r || !r->touch || kb_expiration(a, rec, &r->expiration) != 0)
     kb_store_fail(t->ctx, rc ? rc : STORE_ENOMEM);
   else
     rpc_reply(t->ctx, r);
