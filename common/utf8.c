@@ -2,6 +2,7 @@
 #include "common/utf8.h"
 
 #include <stdint.h>
+#include <string.h>
 
 /* Length of the sequence a lead byte starts; 0 for bytes that cannot lead (continuation
  * bytes, 0xC0/0xC1 which only start overlong forms, 0xF5 and up which exceed U+10FFFF). */
@@ -18,6 +19,10 @@ int hg_utf8_valid(const char *p, size_t n, size_t *bad) {
   const unsigned char *s = (const unsigned char *)p;
   size_t i = 0;
   while (i < n) {
+    /* ASCII, the bulk of any text here, 8 bytes at a time. */
+    uint64_t w;
+    while (n - i >= 8 && (memcpy(&w, s + i, 8), (w & 0x8080808080808080ull) == 0)) i += 8;
+    if (i >= n) break;
     unsigned len = utf8_len(s[i]), k = 1;
     if (len == 1) {
       i++;

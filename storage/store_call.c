@@ -31,21 +31,43 @@ int store_call_fail(rpc_ctx_t *ctx, const store_call_cfg_t *cfg, int rc) {
   return -1;
 }
 
-void store_call_read(rpc_ctx_t *ctx, store_t *s, const store_call_cfg_t *cfg,
-                     store_call_read_fn read, const void *arg, const char *not_found) {
+/* One read of either kind: exactly one of msg and encoded is set. */
+typedef struct read_job {
+  store_call_read_fn msg;
+  store_call_read_encoded_fn encoded;
+  const void *arg;
+} read_job_t;
+
+static void run_read(rpc_ctx_t *ctx, store_t *s, const store_call_cfg_t *cfg, const char *not_found,
+                     const read_job_t *j) {
   store_call_cfg_t answers = *cfg;
   if (not_found) answers.not_found = not_found;
   void *answer = NULL;
+  hg_buf_t out = {0};
   store_txn_t *txn;
   int rc = store_txn_begin_read(s, &txn);
   if (rc == 0) {
-    rc = read(txn, ctx, arg, &answer);
+    rc = j->msg ? j->msg(txn, ctx, j->arg, &answer) : j->encoded(txn, ctx, j->arg, &out);
     store_txn_end(txn);
   }
-  if (rc == 0)
+  if (rc != 0)
+    store_call_fail(ctx, &answers, rc);
+  else if (j->msg)
     rpc_reply(ctx, answer);
   else
-    store_call_fail(ctx, &answers, rc);
+    rpc_reply_encoded(ctx, out.p, out.n);
+  hg_buf_free(&out);
+}
+
+void store_call_read(rpc_ctx_t *ctx, store_t *s, const store_call_cfg_t *cfg,
+                     store_call_read_fn read, const void *arg, const char *not_found) {
+  run_read(ctx, s, cfg, not_found, &(read_job_t){.msg = read, .arg = arg});
+}
+
+void store_call_read_encoded(rpc_ctx_t *ctx, store_t *s, const store_call_cfg_t *cfg,
+                             store_call_read_encoded_fn read, const void *arg,
+                             const char *not_found) {
+  run_read(ctx, s, cfg, not_found, &(read_job_t){.encoded = read, .arg = arg});
 }
 
 store_call_t *store_call_new(rpc_ctx_t *ctx, const store_call_cfg_t *cfg, size_t size) {

@@ -107,6 +107,15 @@ typedef int (*store_call_read_fn)(store_txn_t *txn, rpc_ctx_t *ctx, const void *
 void store_call_read(rpc_ctx_t *ctx, store_t *s, const store_call_cfg_t *cfg,
                      store_call_read_fn read, const void *arg, const char *not_found);
 
+/* The same for a read that appends the answer, already encoded as the method's output
+ * message, to out (store_call_read_encoded owns out). */
+typedef int (*store_call_read_encoded_fn)(store_txn_t *txn, rpc_ctx_t *ctx, const void *arg,
+                                          hg_buf_t *out);
+/* store_call_read for such a read: answers the bytes with rpc_reply_encoded. */
+void store_call_read_encoded(rpc_ctx_t *ctx, store_t *s, const store_call_cfg_t *cfg,
+                             store_call_read_encoded_fn read, const void *arg,
+                             const char *not_found);
+
 /* Makes srv's grpc.health.v1 check answer NOT_SERVING while s is full (store_full), so
  * /readyz names the service until deletes make room. Before rpc_server_start; s borrowed
  * and must outlive the server. */

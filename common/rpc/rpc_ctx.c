@@ -202,14 +202,9 @@ static void ctx_send(rpc_ctx_t *ctx, grpc_op *ops, size_t n) {
   }
 }
 
-void rpc_reply(rpc_ctx_t *ctx, const void *resp) {
+/* Sends payload (one reference taken over) as the call's OK answer. */
+static void reply_slice(rpc_ctx_t *ctx, grpc_slice payload) {
   grpc_op ops[4];
-  grpc_slice payload;
-  if (rpc__codec_encode_slice(&ctx->method->out, resp, &payload) != 0) {
-    HG_ERROR("rpc", ctx->request_id, "%s: response does not encode", ctx->path);
-    rpc_fail_code(ctx, HG_INTERNAL, "response encoding failed");
-    return;
-  }
   ctx->reply = grpc_raw_byte_buffer_create(&payload, 1);
   grpc_slice_unref(payload);
   memset(ops, 0, sizeof ops);
@@ -219,6 +214,20 @@ void rpc_reply(rpc_ctx_t *ctx, const void *resp) {
   ops[2].op = GRPC_OP_SEND_STATUS_FROM_SERVER;
   ops[2].data.send_status_from_server.status = GRPC_STATUS_OK;
   ctx_send(ctx, ops, 3);
+}
+
+void rpc_reply(rpc_ctx_t *ctx, const void *resp) {
+  grpc_slice payload;
+  if (rpc__codec_encode_slice(&ctx->method->out, resp, &payload) != 0) {
+    HG_ERROR("rpc", ctx->request_id, "%s: response does not encode", ctx->path);
+    rpc_fail_code(ctx, HG_INTERNAL, "response encoding failed");
+    return;
+  }
+  reply_slice(ctx, payload);
+}
+
+void rpc_reply_encoded(rpc_ctx_t *ctx, const void *p, size_t n) {
+  reply_slice(ctx, grpc_slice_from_copied_buffer(p, n));
 }
 
 void rpc_fail(rpc_ctx_t *ctx, const hg_status_t *st) {

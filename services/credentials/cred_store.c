@@ -19,9 +19,9 @@ static const store_table_def_t tables[KB_N_TABLES] = {
 const store_schema_t kb_store_schema = {tables, KB_N_TABLES};
 
 static const record_type_t creds_type = {&hangar__credentials__v1__credentials_record__descriptor,
-                                         offsetof(kb_record_t, credentials), NULL};
+                                         offsetof(kb_record_t, credentials), NULL, NULL};
 static const record_type_t job_type = {&hangar__credentials__v1__job_record__descriptor,
-                                       offsetof(kb_job_record_t, job), NULL};
+                                       offsetof(kb_job_record_t, job), NULL, NULL};
 
 typedef struct id_key {
   uint8_t b[8];

@@ -238,36 +238,39 @@ typedef struct list_query {
   hg_page_t bounds;
 } list_query_t;
 
-/* The project's total and the page of it the bounds name. */
-static int read_page(store_txn_t *txn, rpc_ctx_t *ctx, const void *arg, void **answer) {
+/* The project's total and the page of it the bounds name, encoded as the reply: each stored
+ * resource's bytes go into `resources` as they are (record_append_payload), so a page is
+ * never unpacked and repacked; total, limit and offset follow, packed. */
+static int read_page(store_txn_t *txn, rpc_ctx_t *ctx, const void *arg, hg_buf_t *out) {
   const list_query_t *q = arg;
-  hg_arena_t *a = rpc_ctx_arena(ctx);
+  const ProtobufCMessageDescriptor *d = &hangar__resources__v1__list_resources_response__descriptor;
+  record_wire_page_t page = {
+      .type = &resource_record_type,
+      .a = rpc_ctx_arena(ctx),
+      .out = out,
+      .field = protobuf_c_message_descriptor_get_field_by_name(d, "resources")->id};
   size_t limit = (size_t)q->bounds.size;
-  list_resp_t *resp = hg_arena_alloc(a, sizeof(*resp));
-  record_page_t page = {.type = &resource_record_type,
-                        .a = a,
-                        .items = hg_arena_alloc(a, sizeof(resource_t *) * (limit + 1))};
-  if (!resp || !page.items) return STORE_ENOMEM;
-  hangar__resources__v1__list_resources_response__init(resp);
   uint64_t total = 0;
   store_val_t group = {q->req->project_id, strlen(q->req->project_id)};
   int rc = store_group_count(txn, RES_TABLE, group, &total);
   if (rc == 0 && limit > 0)
-    rc = store_group_scan(txn, RES_TABLE, group, q->bounds.offset, limit, record_collect, &page);
-  if ((rc = record_page_end(&page, rc, &resp->n_resources)) != 0) return rc;
-  resp->resources = (resource_t **)page.items;
-  resp->total = (int64_t)total;
-  resp->limit = q->bounds.size;
-  resp->offset = (int64_t)q->bounds.offset;
-  *answer = resp;
-  return 0;
+    rc = store_group_scan(txn, RES_TABLE, group, q->bounds.offset, limit, record_collect_wire,
+                          &page);
+  if (page.rc) rc = page.rc;
+  if (rc != 0) return rc;
+  list_resp_t tail;
+  hangar__resources__v1__list_resources_response__init(&tail);
+  tail.total = (int64_t)total;
+  tail.limit = q->bounds.size;
+  tail.offset = (int64_t)q->bounds.offset;
+  return rpc_codec_encode(RPC_PBC(d), &tail, out) == 0 ? 0 : STORE_ENOMEM;
 }
 
 static void list_resources(rpc_ctx_t *ctx, const void *msg) {
   list_query_t q = {.req = msg};
   if (check_ids_or_fail(ctx, q.req->project_id, NULL)) return;
   if (page_bounds_or_fail(ctx, q.req, &q.bounds)) return;
-  store_call_read(ctx, svc_of(ctx)->store, &store_answers, read_page, &q, NULL);
+  store_call_read_encoded(ctx, svc_of(ctx)->store, &store_answers, read_page, &q, NULL);
 }
 
 /* ---- writes ----------------------------------------------------------------------------- */

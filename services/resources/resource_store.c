@@ -83,8 +83,16 @@ static int upgrade_record(ProtobufCMessage *rec, hg_arena_t *a) {
   return upgrade_settings(((resource_record_t *)rec)->resource, a);
 }
 
+/* A resource that holds settings_json needs no upgrade_settings. */
+static int resource_current(const uint8_t *p, size_t n) {
+  const ProtobufCFieldDescriptor *fd = protobuf_c_message_descriptor_get_field_by_name(
+      &hangar__resources__v1__resource__descriptor, "settings_json");
+  return fd && record_has_field(p, n, fd->id);
+}
+
 const record_type_t resource_record_type = {&hangar__resources__v1__resource_record__descriptor,
-                                            offsetof(resource_record_t, resource), upgrade_record};
+                                            offsetof(resource_record_t, resource), upgrade_record,
+                                            resource_current};
 
 int resource_decode(store_val_t val, hg_arena_t *a, resource_record_t **out) {
   ProtobufCMessage *m;

@@ -30,9 +30,9 @@ typedef Hangar__Resources__V1__ObjectRecord obj_record_t;
 typedef Hangar__Resources__V1__ObjectBody obj_body_t;
 
 static const record_type_t ns_type = {&hangar__resources__v1__namespace_record__descriptor,
-                                      offsetof(ns_record_t, namespace_), NULL};
+                                      offsetof(ns_record_t, namespace_), NULL, NULL};
 static const record_type_t obj_type = {&hangar__resources__v1__object_record__descriptor,
-                                       offsetof(obj_record_t, object), NULL};
+                                       offsetof(obj_record_t, object), NULL, NULL};
 
 static store_val_t str_val(const char *s) { return (store_val_t){s, strlen(s)}; }
 static const store_val_t all_group = {ALL_GROUP, sizeof(ALL_GROUP) - 1};

@@ -45,9 +45,9 @@ static int put_record(store_txn_t *txn, int table, const char *key, const Protob
 /* ---- wrappers ------------------------------------------------------------------------- */
 
 static const record_type_t wrapper_type = {&hangar__resources__v1__wrapper_record__descriptor,
-                                           offsetof(wrapper_record_t, wrapper), NULL};
+                                           offsetof(wrapper_record_t, wrapper), NULL, NULL};
 static const record_type_t wres_type = {&hangar__resources__v1__wrapper_resource_record__descriptor,
-                                        offsetof(wres_record_t, resource), NULL};
+                                        offsetof(wres_record_t, resource), NULL, NULL};
 /* What each table keyed by object id holds (the order table holds ids). */
 static const record_type_t *const table_types[WR_N_TABLES] = {
     [WR_T_WRAPPERS] = &wrapper_type,

@@ -116,6 +116,33 @@ START_TEST(test_current_settings_kept_as_stored) {
 }
 END_TEST
 
+/* A list reply carries stored resources as they are, but a legacy one only upgraded. */
+START_TEST(test_list_reply_upgrades_legacy_and_splices_current) {
+  resource_t r = legacy_resource();
+  Hangar__Json__V1__RawObject raw = HANGAR__JSON__V1__RAW_OBJECT__INIT;
+  hg_buf_t reply = HG_BUF_INIT;
+  store_val_t v = stored(&r, legacy_field("{\"replicas\":3}"));
+  ck_assert_int_eq(record_append_payload(&resource_record_type, v, 1, a, &reply), 0);
+  raw.json = "{\"ratio\":1.0}";
+  r.settings_json = &raw;
+  v = stored(&r, (ProtobufCBinaryData){0, NULL});
+  size_t before = reply.n;
+  ck_assert_int_eq(record_append_payload(&resource_record_type, v, 1, a, &reply), 0);
+  ck_assert_mem_eq(reply.p + reply.n - (v.n - 3), (const char *)v.p + 3, v.n - 3); /* spliced */
+  ck_assert_uint_eq(reply.n - before, v.n - 1); /* field 1 + length, as the record had them */
+  Hangar__Resources__V1__ListResourcesResponse *l =
+      hangar__resources__v1__list_resources_response__unpack(NULL, reply.n,
+                                                             (const uint8_t *)reply.p);
+  ck_assert_ptr_nonnull(l);
+  ck_assert_uint_eq(l->n_resources, 2);
+  ck_assert_str_eq(l->resources[0]->settings_json->json, "{\"replicas\":3}");
+  ck_assert_uint_eq(l->resources[0]->base.n_unknown_fields, 0);
+  ck_assert_str_eq(l->resources[1]->settings_json->json, "{\"ratio\":1.0}");
+  hangar__resources__v1__list_resources_response__free_unpacked(l, NULL);
+  hg_buf_free(&reply);
+}
+END_TEST
+
 START_TEST(test_legacy_bytes_not_a_struct_refused) {
   resource_t r = legacy_resource();
   uint8_t junk[] = {0x02, 0x0a, 0x7f}; /* a Struct's field 1, length 127: bytes missing */
@@ -135,6 +162,7 @@ int main(void) {
   tcase_add_test(tc, test_record_without_settings_answers_empty_object);
   tcase_add_test(tc, test_current_settings_kept_as_stored);
   tcase_add_test(tc, test_legacy_bytes_not_a_struct_refused);
+  tcase_add_test(tc, test_list_reply_upgrades_legacy_and_splices_current);
   suite_add_tcase(s, tc);
   SRunner *sr = srunner_create(s);
   srunner_run_all(sr, CK_NORMAL);
