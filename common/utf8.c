@@ -13,8 +13,18 @@ static unsigned utf8_len(unsigned b) {
   return b >= 0xF0 && b <= 0xF4 ? 4 : 0;
 }
 
-/* Rejects what RFC 3629 forbids and jansson rejects too: stray continuation bytes, overlong
- * forms, surrogates, code points above U+10FFFF, truncated sequences. */
+size_t hg_utf8_char(const char *p, size_t n) {
+  const unsigned char *s = (const unsigned char *)p;
+  unsigned len = n ? utf8_len(s[0]) : 0, k = 1;
+  if (len <= 1 || n < len) return len == 1 ? 1 : 0;
+  uint32_t cp = s[0] & (0x7Fu >> len);
+  for (; k < len && (s[k] & 0xC0) == 0x80; k++) cp = cp << 6 | (s[k] & 0x3Fu);
+  if (k < len || (len == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
+      (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
+    return 0;
+  return len;
+}
+
 int hg_utf8_valid(const char *p, size_t n, size_t *bad) {
   const unsigned char *s = (const unsigned char *)p;
   size_t i = 0;
@@ -23,17 +33,8 @@ int hg_utf8_valid(const char *p, size_t n, size_t *bad) {
     uint64_t w;
     while (n - i >= 8 && (memcpy(&w, s + i, 8), (w & 0x8080808080808080ull) == 0)) i += 8;
     if (i >= n) break;
-    unsigned len = utf8_len(s[i]), k = 1;
-    if (len == 1) {
-      i++;
-      continue;
-    }
-    if (len == 0 || n - i < len) break;
-    uint32_t cp = s[i] & (0x7Fu >> len);
-    for (; k < len && (s[i + k] & 0xC0) == 0x80; k++) cp = cp << 6 | (s[i + k] & 0x3Fu);
-    if (k < len || (len == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
-        (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
-      break;
+    size_t len = hg_utf8_char(p + i, n - i);
+    if (len == 0) break;
     i += len;
   }
   if (i < n) *bad = i;

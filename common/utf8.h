@@ -11,4 +11,8 @@
  * U+10FFFF and truncated sequences, as RFC 3629 and jansson do. */
 int hg_utf8_valid(const char *p, size_t n, size_t *bad);
 
+/* The length of the one valid UTF-8 sequence p[0..n) starts with (1 to 4), or 0 when it
+ * starts with none (rejected as hg_utf8_valid rejects; n == 0 included). */
+size_t hg_utf8_char(const char *p, size_t n);
+
 #endif

@@ -41,17 +41,39 @@ static int success_code(const gw_route_t *r, const ProtobufCMessage *resp) {
   return code >= 200 && code < 300 ? code : r->success;
 }
 
-/* Runs on the exchange's loop after the rpc completed. */
+/* The body straight from the reply's bytes (tc_encode_wire), when the route answers the
+ * whole message and nothing of it is read here. */
+static int encode_wire(const gw_binding_t *b, const rpc_encoded_t *raw, hg_buf_t *out) {
+  const gw_route_t *r = b->route;
+  if (r->success == 204 || r->response || r->status_field || b->out.kind != RPC_CODEC_PROTOBUF_C)
+    return -1;
+  return tc_encode_wire(b->out.desc, raw->p, raw->n, out);
+}
+
+/* Runs on the exchange's loop after the rpc completed. Replies arrive as bytes: most become
+ * the body in one pass (encode_wire); the rest are decoded, with the guards every decode
+ * has, and encoded from the message. */
 static void answer(gw_exchange_t *ex) {
-  const gw_route_t *r = ex->binding->route;
+  const gw_binding_t *b = ex->binding;
+  const gw_route_t *r = b->route;
+  const rpc_encoded_t *raw = ex->resp;
+  void *msg = NULL;
   if (ex->st.code != HG_OK) {
-    gw_reply_upstream(ex, ex->binding->dialect, &ex->st);
+    gw_reply_upstream(ex, b->dialect, &ex->st);
     return;
   }
   hg_buf_reset(&ex->body);
-  if (r->success != 204 && encode_response(r, ex->resp, &ex->body) != 0) {
-    gw_reply_error(ex, ex->binding->dialect, 500, GW_TEXT_INTERNAL, NULL);
-    return;
+  if (encode_wire(b, raw, &ex->body) != 0) {
+    if (rpc_codec_decode(&b->out, raw->p, raw->n, ex->arena, &msg) != 0) {
+      ex->st = (hg_status_t){.code = HG_INTERNAL, .message = "malformed response"};
+      HG_WARN("gateway", ex->request_id, "%s: the reply does not decode", b->rpc_path);
+      gw_reply_upstream(ex, b->dialect, &ex->st);
+      return;
+    }
+    if (r->success != 204 && encode_response(r, msg, &ex->body) != 0) {
+      gw_reply_error(ex, b->dialect, 500, GW_TEXT_INTERNAL, NULL);
+      return;
+    }
   }
   /* A reply larger than the cap is the upstream's fault, not the client's: 502, logged. */
   if (ex->body.n > ex->gw->max_response_bytes) {
@@ -62,7 +84,7 @@ static void answer(gw_exchange_t *ex) {
   }
   /* An Accept variant answers in the media type it was chosen for (Konnect's document tree
    * is application/vnd.konnect.document-tree+json; clients pick the model by it). */
-  gw_reply(ex, success_code(r, ex->resp), r->accept ? r->accept : "application/json");
+  gw_reply(ex, success_code(r, msg), r->accept ? r->accept : "application/json");
 }
 
 /* rpc client thread: record the outcome, then hand the exchange back; no more touching. */
@@ -194,8 +216,11 @@ static void call(gw_exchange_t *ex, const ProtobufCMessage *msg, const rpc_md_t 
     gw_reply_error(ex, d, 500, GW_TEXT_INTERNAL, NULL);
     return;
   }
-  rpc_call_opts_t o = {
-      .deadline_ms = ex->gw->upstream_deadline_ms, .md = md, .n_md = n_md, .arena = ex->arena};
+  rpc_call_opts_t o = {.deadline_ms = ex->gw->upstream_deadline_ms,
+                       .md = md,
+                       .n_md = n_md,
+                       .arena = ex->arena,
+                       .encoded_reply = 1};
   if (rpc_call(b->channel, b->rpc_path, &b->in, msg, &b->out, &o, on_done, ex) != 0)
     unavailable(ex, d);
 }

@@ -8,6 +8,8 @@
 
 #include <string.h>
 
+#include "common/wire.h"
+
 int record_pack(const ProtobufCMessage *msg, hg_buf_t *out) {
   size_t n = protobuf_c_message_get_packed_size(msg);
   if (hg_buf_reserve(out, n + 1) != 0) return STORE_ENOMEM;
@@ -89,67 +91,24 @@ int record_collect(void *page, store_val_t key, store_val_t val) {
 
 /* ---- payloads as wire bytes ------------------------------------------------------------- */
 
-/* The varint at p[*i..n) into *v: 0, or -1 when it is cut short or longer than 10 bytes. */
-static int read_varint(const uint8_t *p, size_t n, size_t *i, uint64_t *v) {
-  uint64_t x = 0;
-  for (unsigned shift = 0; shift <= 63 && *i < n; shift += 7) {
-    uint8_t b = p[(*i)++];
-    x |= (uint64_t)(b & 0x7f) << shift;
-    if (!(b & 0x80)) {
-      *v = x;
-      return 0;
-    }
-  }
-  return -1;
-}
-
-/* The next top-level field of p[0..n) from *i: 1 with its number (and, when length-delimited,
- * its contents in val and len; else val is NULL), 0 at the end, -1 on bytes this reader does
- * not take (malformed, or groups, which no record holds): the caller then decodes. */
-static int next_field(const uint8_t *p, size_t n, size_t *i, uint64_t *field, const uint8_t **val,
-                      size_t *len) {
-  uint64_t key, x;
-  if (*i >= n) return 0;
-  if (read_varint(p, n, i, &key) != 0) return -1;
-  *field = key >> 3;
-  *val = NULL;
-  switch (key & 7) {
-    case 0: return read_varint(p, n, i, &x) == 0 ? 1 : -1;
-    case 1: x = 8; break;
-    case 5: x = 4; break;
-    case 2:
-      if (read_varint(p, n, i, &x) != 0) return -1;
-      *val = p + *i;
-      break;
-    default: return -1;
-  }
-  if (x > n - *i) return -1;
-  *len = (size_t)x;
-  *i += (size_t)x;
-  return 1;
-}
-
 int record_has_field(const uint8_t *p, size_t n, uint32_t field) {
-  size_t i = 0, len;
-  uint64_t f;
-  const uint8_t *val;
-  while (next_field(p, n, &i, &f, &val, &len) == 1)
-    if (f == field) return 1;
+  size_t i = 0;
+  hg_wire_field_t f;
+  while (hg_wire_next(p, n, &i, &f) == 1)
+    if (f.number == field) return 1;
   return 0;
 }
 
-/* 1 when p[0..n) holds field `field` exactly once, length-delimited, its contents in pp and pn. */
-static int single_field(const uint8_t *p, size_t n, uint32_t field, const uint8_t **pp,
-                        size_t *pn) {
-  size_t i = 0, len = 0;
-  uint64_t f;
-  const uint8_t *val;
+/* 1 when p[0..n) holds field `field` exactly once, length-delimited, its contents in *out;
+ * 0 for anything else (bytes this reader does not take included: decoding judges them). */
+static int single_field(const uint8_t *p, size_t n, uint32_t field, hg_wire_field_t *out) {
+  size_t i = 0;
+  hg_wire_field_t f;
   int rc, seen = 0;
-  while ((rc = next_field(p, n, &i, &f, &val, &len)) == 1) {
-    if (f != field) continue;
-    if (seen++ || !val) return 0;
-    *pp = val;
-    *pn = len;
+  while ((rc = hg_wire_next(p, n, &i, &f)) == 1) {
+    if (f.number != field) continue;
+    if (seen++ || f.type != HG_WIRE_LEN) return 0;
+    *out = f;
   }
   return rc == 0 && seen == 1;
 }
@@ -160,21 +119,13 @@ static const ProtobufCFieldDescriptor *payload_field(const record_type_t *t) {
   return NULL;
 }
 
-static size_t put_varint(uint8_t *p, uint64_t v) {
-  size_t k = 0;
-  for (; v >= 0x80; v >>= 7) p[k++] = (uint8_t)(v | 0x80);
-  p[k++] = (uint8_t)v;
-  return k;
-}
-
-/* Reserves room for field's tag and an n-byte length-delimited value, writes the tag and the
+/* Reserves room for field's key and an n-byte length-delimited value, writes the key and the
  * length, and returns where the value goes (NULL: no memory). The caller writes the n bytes
- * and then counts them into out->n. */
+ * and then counts them in with close_field. */
 static uint8_t *open_field(hg_buf_t *out, uint32_t field, size_t n) {
-  if (hg_buf_reserve(out, 20 + n) != 0) return NULL;
+  if (hg_buf_reserve(out, HG_WIRE_LEN_HEADER_MAX + n) != 0) return NULL;
   uint8_t *p = (uint8_t *)out->p + out->n;
-  size_t k = put_varint(p, (uint64_t)field << 3 | 2);
-  k += put_varint(p + k, n);
+  size_t k = hg_wire_put_len_header(p, field, n);
   out->n += k;
   return p + k;
 }
@@ -186,16 +137,17 @@ static void close_field(hg_buf_t *out, size_t n) {
 
 int record_append_payload(const record_type_t *t, store_val_t v, uint32_t field, hg_arena_t *a,
                           hg_buf_t *out) {
-  const uint8_t *rec = v.p, *pp = NULL;
+  const uint8_t *rec = v.p;
   const ProtobufCFieldDescriptor *fd = payload_field(t);
-  size_t pn = 0;
+  hg_wire_field_t f;
+  size_t pn;
   uint8_t *dst;
   if (!fd || !rec || v.n == 0 || rec[0] != RECORD_VERSION) return STORE_EINVAL;
-  if (single_field(rec + 1, v.n - 1, fd->id, &pp, &pn) &&
-      (!t->upgrade || (t->current && t->current(pp, pn)))) {
-    if (!(dst = open_field(out, field, pn))) return STORE_ENOMEM;
-    memcpy(dst, pp, pn);
-    close_field(out, pn);
+  if (single_field(rec + 1, v.n - 1, fd->id, &f) &&
+      (!t->upgrade || (t->current && t->current(f.p, f.n)))) {
+    if (!(dst = open_field(out, field, f.n))) return STORE_ENOMEM;
+    memcpy(dst, f.p, f.n);
+    close_field(out, f.n);
     return 0;
   }
   ProtobufCMessage *m;

@@ -10,30 +10,10 @@
 #include <string.h>
 
 #include "common/base64.h"
+#include "common/utf8.h"
 #include "json/transcode_internal.h"
 
 typedef int (*enc_fn)(hg_buf_t *, const ProtobufCFieldDescriptor *, const void *);
-
-/* Appends with an inline fast path when the buffer already has room: encoding a 50-item
- * list makes thousands of one- and few-byte appends, and the out-of-line hg_buf_append
- * (reserve check, memcpy call) was ~20% of the gateway's instructions for such a list.
- * Same result as hg_buf_append: bytes copied, n advanced, NUL kept after them. */
-static inline int put_n(hg_buf_t *b, const char *s, size_t n) {
-  if (b->cap - b->n <= n) return hg_buf_append(b, s, n);
-  memcpy(b->p + b->n, s, n);
-  b->n += n;
-  b->p[b->n] = '\0';
-  return 0;
-}
-
-static inline int put_c(hg_buf_t *b, char c) {
-  if (b->cap - b->n <= 1) return hg_buf_putc(b, c);
-  b->p[b->n++] = c;
-  b->p[b->n] = '\0';
-  return 0;
-}
-
-static inline int put_s(hg_buf_t *b, const char *s) { return put_n(b, s, strlen(s)); }
 
 /* 1 when one of the 8 bytes of w may need escaping (< 0x20, '"' or '\\'); never 0 when
  * one does (false positives only, which the byte loop then rejects). */
@@ -68,15 +48,48 @@ int tc__put_escaped(hg_buf_t *b, const char *s, size_t n) {
     if (i >= n) break;
     unsigned char ch = (unsigned char)s[i];
     if (ch >= 0x20 && ch != '"' && ch != '\\') continue;
-    if (put_n(b, s + run, i - run) != 0 || put_escape(b, ch) != 0) return TC_ENOMEM;
+    if (tc__put_n(b, s + run, i - run) != 0 || put_escape(b, ch) != 0) return TC_ENOMEM;
     run = i + 1;
   }
-  return ENC_OK(put_n(b, s + run, n - run));
+  return ENC_OK(tc__put_n(b, s + run, n - run));
+}
+
+int tc__write_wire_text(hg_buf_t *out, const char *s, size_t n) {
+  const uint64_t highs = 0x8080808080808080ull;
+  size_t start = out->n, run = 0, i = 0, end = n, bad;
+  int rc = tc__put_c(out, '"') == 0 ? 0 : TC_ENOMEM;
+  while (rc == 0 && i < end) {
+    uint64_t w;
+    while (end - i >= 8 && (memcpy(&w, s + i, 8), !word_may_escape(w) && !(w & highs))) i += 8;
+    if (i >= end) break;
+    unsigned char ch = (unsigned char)s[i];
+    if (ch >= 0x80) {
+      size_t len = hg_utf8_char(s + i, end - i);
+      rc = len ? 0 : TC_EUTF8;
+      i += len;
+    } else if (ch == 0) { /* the text ends here for a C string; the rest must still be UTF-8 */
+      rc = hg_utf8_valid(s + i, n - i, &bad) ? 0 : TC_EUTF8;
+      end = i;
+    } else if (ch >= 0x20 && ch != '"' && ch != '\\') {
+      i++;
+    } else {
+      rc = tc__put_n(out, s + run, i - run) == 0 && put_escape(out, ch) == 0 ? 0 : TC_ENOMEM;
+      run = ++i;
+    }
+  }
+  if (rc == 0 && (tc__put_n(out, s + run, end - run) != 0 || tc__put_c(out, '"') != 0))
+    rc = TC_ENOMEM;
+  if (rc != 0) {
+    out->n = start;
+    if (out->p) out->p[start] = '\0';
+  }
+  return rc;
 }
 
 int tc_write_string(hg_buf_t *out, const char *s, size_t n) {
   size_t start = out->n;
-  if (put_c(out, '"') == 0 && tc__put_escaped(out, s, n) == 0 && put_c(out, '"') == 0) return 0;
+  if (tc__put_c(out, '"') == 0 && tc__put_escaped(out, s, n) == 0 && tc__put_c(out, '"') == 0)
+    return 0;
   out->n = start;
   if (out->p) out->p[start] = '\0';
   return TC_ENOMEM;
@@ -130,7 +143,7 @@ static int enc_bool(hg_buf_t *b, const ProtobufCFieldDescriptor *fd, const void 
   (void)fd;
   protobuf_c_boolean v;
   memcpy(&v, slot, sizeof(v));
-  return ENC_OK(put_s(b, v ? "true" : "false"));
+  return ENC_OK(tc__put_s(b, v ? "true" : "false"));
 }
 
 /* By name; a number no name matches (from a newer peer) is written as the number. */
@@ -146,7 +159,7 @@ static int enc_string(hg_buf_t *b, const ProtobufCFieldDescriptor *fd, const voi
   (void)fd;
   const char *s;
   memcpy(&s, slot, sizeof(s));
-  return s ? tc_write_string(b, s, strlen(s)) : ENC_OK(put_n(b, "\"\"", 2));
+  return s ? tc_write_string(b, s, strlen(s)) : ENC_OK(tc__put_n(b, "\"\"", 2));
 }
 
 static int enc_bytes(hg_buf_t *b, const ProtobufCFieldDescriptor *fd, const void *slot) {
@@ -185,36 +198,36 @@ static int encode_repeated(hg_buf_t *b, const ProtobufCMessage *m,
   const char *arr;
   memcpy(&arr, tc__cslot(m, fd), sizeof(arr));
   size_t esz = tc__type_info[fd->type].size;
-  if (put_c(b, '[') != 0) return TC_ENOMEM;
+  if (tc__put_c(b, '[') != 0) return TC_ENOMEM;
   for (size_t i = 0; i < n; i++) {
-    int rc = (i && put_c(b, ',') != 0) ? TC_ENOMEM : encode_value(b, fd, arr + i * esz);
+    int rc = (i && tc__put_c(b, ',') != 0) ? TC_ENOMEM : encode_value(b, fd, arr + i * esz);
     if (rc != 0) return rc;
   }
-  return ENC_OK(put_c(b, ']'));
+  return ENC_OK(tc__put_c(b, ']'));
 }
 
 /* JSON object keys are strings; non-string map keys are written as their text in quotes. */
 static int encode_map_key(hg_buf_t *b, const ProtobufCMessage *e) {
   const ProtobufCFieldDescriptor *kf = &e->descriptor->fields[0];
   if (kf->type == PROTOBUF_C_TYPE_STRING) return enc_string(b, kf, tc__cslot(e, kf));
-  if (put_c(b, '"') != 0 || tc__encode_scalar(b, kf, tc__cslot(e, kf)) != 0) return TC_ENOMEM;
-  return ENC_OK(put_c(b, '"'));
+  if (tc__put_c(b, '"') != 0 || tc__encode_scalar(b, kf, tc__cslot(e, kf)) != 0) return TC_ENOMEM;
+  return ENC_OK(tc__put_c(b, '"'));
 }
 
 static int encode_map(hg_buf_t *b, const ProtobufCMessage *m, const ProtobufCFieldDescriptor *fd) {
   size_t n = *(const size_t *)(const void *)((const char *)m + fd->quantifier_offset);
   const ProtobufCMessage *const *entries;
   memcpy(&entries, tc__cslot(m, fd), sizeof(entries));
-  if (put_c(b, '{') != 0) return TC_ENOMEM;
+  if (tc__put_c(b, '{') != 0) return TC_ENOMEM;
   for (size_t i = 0; i < n; i++) {
     const ProtobufCMessage *e = entries[i];
     const ProtobufCFieldDescriptor *vf = &e->descriptor->fields[1];
-    if ((i && put_c(b, ',') != 0) || encode_map_key(b, e) != 0 || put_c(b, ':') != 0)
+    if ((i && tc__put_c(b, ',') != 0) || encode_map_key(b, e) != 0 || tc__put_c(b, ':') != 0)
       return TC_ENOMEM;
     int rc = encode_value(b, vf, tc__cslot(e, vf));
     if (rc != 0) return rc;
   }
-  return ENC_OK(put_c(b, '}'));
+  return ENC_OK(tc__put_c(b, '}'));
 }
 
 static int encode_field(hg_buf_t *b, const ProtobufCMessage *m,
@@ -228,22 +241,22 @@ static int encode_field(hg_buf_t *b, const ProtobufCMessage *m,
 static int encode_plain(hg_buf_t *b, const ProtobufCMessage *m) {
   const ProtobufCMessageDescriptor *d = m->descriptor;
   int first = 1;
-  if (put_c(b, '{') != 0) return TC_ENOMEM;
+  if (tc__put_c(b, '{') != 0) return TC_ENOMEM;
   for (unsigned i = 0; i < d->n_fields; i++) {
     const ProtobufCFieldDescriptor *fd = &d->fields[i];
     if (fd->label != PROTOBUF_C_LABEL_REPEATED && !tc__present(m, fd)) continue;
-    if ((!first && put_c(b, ',') != 0) || put_c(b, '"') != 0 || put_s(b, fd->name) != 0 ||
-        put_s(b, "\":") != 0)
+    if ((!first && tc__put_c(b, ',') != 0) || tc__put_c(b, '"') != 0 ||
+        tc__put_s(b, fd->name) != 0 || tc__put_s(b, "\":") != 0)
       return TC_ENOMEM;
     first = 0;
     int rc = encode_field(b, m, fd);
     if (rc != 0) return rc;
   }
-  return ENC_OK(put_c(b, '}'));
+  return ENC_OK(tc__put_c(b, '}'));
 }
 
 int tc__encode_message(hg_buf_t *b, const ProtobufCMessage *m) {
-  if (!m) return ENC_OK(put_s(b, "null"));
+  if (!m) return ENC_OK(tc__put_s(b, "null"));
   if (tc__msg_kind(m->descriptor) != TC__MSG_PLAIN) return tc__wkt_encode(b, m);
   return encode_plain(b, m);
 }

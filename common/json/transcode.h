@@ -39,6 +39,7 @@
 #define HANGAR_TRANSCODE_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <protobuf-c/protobuf-c.h>
 
 #include "common/arena.h"
@@ -55,7 +56,8 @@
   XX(TC_ERANGE, -7, "number out of range")                                                         \
   XX(TC_EENUM, -8, "unknown enum value")                                                           \
   XX(TC_ENOTOBJECT, -9, "body must be a JSON object")                                              \
-  XX(TC_ENOMEM, -10, "out of memory")
+  XX(TC_ENOMEM, -10, "out of memory")                                                              \
+  XX(TC_EWIRE, -11, "wire bytes left to decoding")
 
 typedef enum { TC_ERRORS(HG_ERR_ENUM) } tc_errno_t;
 
@@ -114,6 +116,15 @@ ProtobufCMessage *tc_message_new(const ProtobufCMessageDescriptor *d, hg_arena_t
 
 /* Append msg as JSON to out. 0 or TC_ENOMEM. */
 int tc_encode(const ProtobufCMessage *msg, hg_buf_t *out);
+
+/* Append the JSON tc_encode writes for the message of type d that the protobuf wire bytes
+ * p[0..n) encode, written straight from the bytes (no message is built). 0; TC_ENOMEM; or
+ * TC_EWIRE when the bytes hold what it leaves to decoding and tc_encode (maps, Struct,
+ * Value, ListValue, FieldMask, a singular field or oneof given twice, proto2 defaults,
+ * invalid UTF-8, nesting deeper than TC_WIRE_MAX_DEPTH, malformed bytes). On error out is
+ * unchanged. */
+#define TC_WIRE_MAX_DEPTH 32
+int tc_encode_wire(const ProtobufCMessageDescriptor *d, const uint8_t *p, size_t n, hg_buf_t *out);
 
 /* Append one top-level field of msg as JSON, as tc_encode writes it inside the object (a
  * repeated field as a bare array, an unset optional as null), for answers whose body is one

@@ -13,6 +13,7 @@
 
 #include <jansson.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "json/transcode.h"
 
@@ -136,10 +137,35 @@ int tc__raw_encode(hg_buf_t *b, const ProtobufCMessage *m);
 /* A real as RawObject writes it: Python's repr (1.0, 0.1, 100000.0, 1e+300). 0 or TC_ENOMEM. */
 int tc__put_real(hg_buf_t *b, double x);
 
+/* Appends with an inline fast path when the buffer already has room: encoding a 50-item
+ * list makes thousands of one- and few-byte appends, and the out-of-line hg_buf_append
+ * (reserve check, memcpy call) was ~20% of the gateway's instructions for such a list.
+ * Same result as hg_buf_append: bytes copied, n advanced, NUL kept after them. */
+static inline int tc__put_n(hg_buf_t *b, const char *s, size_t n) {
+  if (b->cap - b->n <= n) return hg_buf_append(b, s, n);
+  memcpy(b->p + b->n, s, n);
+  b->n += n;
+  b->p[b->n] = '\0';
+  return 0;
+}
+
+static inline int tc__put_c(hg_buf_t *b, char c) {
+  if (b->cap - b->n <= 1) return hg_buf_putc(b, c);
+  b->p[b->n++] = c;
+  b->p[b->n] = '\0';
+  return 0;
+}
+
+static inline int tc__put_s(hg_buf_t *b, const char *s) { return tc__put_n(b, s, strlen(s)); }
+
 /* Encoder pieces shared with json_wkt.c; all return 0 or TC_ENOMEM. */
 int tc__encode_message(hg_buf_t *b, const ProtobufCMessage *m); /* NULL -> null */
 int tc__encode_scalar(hg_buf_t *b, const ProtobufCFieldDescriptor *fd, const void *slot);
 int tc__put_double(hg_buf_t *b, double x);
 int tc__put_escaped(hg_buf_t *b, const char *s, size_t n); /* string body, no quotes */
+/* tc_write_string for text off the wire, in one pass: p[0..n) must be UTF-8 (else TC_EUTF8)
+ * and is written up to its first NUL, as protobuf-c's C string reads. 0, TC_EUTF8 or
+ * TC_ENOMEM; on error out is unchanged. */
+int tc__write_wire_text(hg_buf_t *out, const char *s, size_t n);
 
 #endif

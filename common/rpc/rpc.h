@@ -204,10 +204,20 @@ typedef struct rpc_call_opts {
   size_t n_md;
   hg_arena_t *arena; /* where the response and status strings are allocated (required);
                           * used by the CQ thread until the callback has run */
+  int encoded_reply; /* 1: the response is handed over as its bytes (an rpc_encoded_t),
+                       * not decoded: for a caller that transcodes them itself and decodes
+                       * (rpc_codec_decode, with its guards) only when it must */
 } rpc_call_opts_t;
 
-/* st->code == HG_OK: resp is the decoded response (in opts->arena). Otherwise resp is NULL
- * and st describes the failure (strings in opts->arena). Runs on the client's CQ thread. */
+/* A response as it arrived: its protobuf bytes, in the call's arena. */
+typedef struct rpc_encoded {
+  const uint8_t *p;
+  size_t n;
+} rpc_encoded_t;
+
+/* st->code == HG_OK: resp is the decoded response, or with encoded_reply an rpc_encoded_t
+ * (in opts->arena). Otherwise resp is NULL and st describes the failure (strings in
+ * opts->arena). Runs on the client's CQ thread. */
 typedef void (*rpc_done_fn)(void *arg, const hg_status_t *st, void *resp);
 
 /* Starts a unary call to method path "/pkg.Service/Method". 0: done runs exactly once.

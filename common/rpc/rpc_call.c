@@ -68,6 +68,7 @@ static void ccall_init(rpc__ccall_t *cc, rpc_channel_t *ch, const char *path,
   cc->client = ch->client;
   cc->out = *out;
   cc->arena = opts->arena;
+  cc->encoded_reply = opts->encoded_reply;
   grpc_metadata_array_init(&cc->init_md);
   grpc_metadata_array_init(&cc->trail_md);
   cc->details = grpc_empty_slice();
@@ -128,7 +129,8 @@ void rpc__ccall_finish(rpc__ccall_t *cc, int ok, hg_status_t *st, void **resp) {
     st->message = "call failed in transport";
   } else if (cc->status != GRPC_STATUS_OK) {
     status_from_call(cc, st);
-  } else if (rpc__codec_decode_bb(&cc->out, cc->recv, cc->arena, resp) != 0) {
+  } else if (cc->encoded_reply ? rpc__encoded_bb(cc->recv, cc->arena, resp) != 0
+                               : rpc__codec_decode_bb(&cc->out, cc->recv, cc->arena, resp) != 0) {
     st->code = HG_INTERNAL;
     st->message = "malformed response";
   }

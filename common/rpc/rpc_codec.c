@@ -123,6 +123,20 @@ int rpc__codec_encode_slice(const rpc_codec_t *c, const void *msg, grpc_slice *o
   return 0;
 }
 
+int rpc__encoded_bb(grpc_byte_buffer *bb, hg_arena_t *a, void **out) {
+  grpc_byte_buffer_reader r;
+  rpc_encoded_t *e = hg_arena_alloc(a, sizeof(*e));
+  if (!e || !bb || !grpc_byte_buffer_reader_init(&r, bb)) return -1;
+  grpc_slice s = grpc_byte_buffer_reader_readall(&r);
+  grpc_byte_buffer_reader_destroy(&r);
+  e->n = GRPC_SLICE_LENGTH(s);
+  e->p = hg_arena_memdup(a, GRPC_SLICE_START_PTR(s), e->n);
+  grpc_slice_unref(s);
+  if (!e->p) return -1;
+  *out = e;
+  return 0;
+}
+
 int rpc__codec_decode_bb(const rpc_codec_t *c, grpc_byte_buffer *bb, hg_arena_t *a, void **out) {
   grpc_byte_buffer_reader r;
   grpc_slice s;

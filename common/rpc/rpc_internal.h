@@ -38,6 +38,8 @@ gpr_timespec rpc__deadline_in(int64_t ms, gpr_clock_type clock);
 int rpc__codec_check(const rpc_codec_t *c);
 /* Encodes msg into a new slice (*out, unref it). 0 or -1. */
 int rpc__codec_encode_slice(const rpc_codec_t *c, const void *msg, grpc_slice *out);
+/* A received byte buffer's bytes (any compression) as an rpc_encoded_t in a. 0 or -1. */
+int rpc__encoded_bb(grpc_byte_buffer *bb, hg_arena_t *a, void **out);
 /* Decodes a received byte buffer (any compression) into a message in a. 0 or -1. */
 int rpc__codec_decode_bb(const rpc_codec_t *c, grpc_byte_buffer *bb, hg_arena_t *a, void **out);
 /* 0 when the wire bytes p[0..n) of a message of type d can be walked and no message in
@@ -175,6 +177,7 @@ struct rpc__ccall {
   const char *error_string;
   rpc_codec_t out;
   hg_arena_t *arena;
+  int encoded_reply;
   rpc_done_fn done;
   void *arg;
 };
