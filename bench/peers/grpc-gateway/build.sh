@@ -17,7 +17,7 @@ src=$gopath/src
 # Up to date: the binary is newer than every input.
 if [ -x "$out/grpc-gateway-peer" ] &&
   [ -z "$(find "$here" "$repo/proto/hangar/resources/v1/ktrlplane.proto" \
-    "$repo/proto/hangar/json/v1/json.proto" -newer "$out/grpc-gateway-peer" -type f)" ]; then
+    "$repo/proto/hangar/json/v1/json.proto" "$repo/proto/hangar/rpc/v1/violations.proto" -newer "$out/grpc-gateway-peer" -type f)" ]; then
   exit 0
 fi
 
@@ -25,11 +25,12 @@ rm -rf "$src/hangar" "$src/grpc-gateway-peer"
 mkdir -p "$src/grpc-gateway-peer"
 # Our protos carry no go_package: name each Go import path here, and map field_mask to the
 # genproto package of Debian's APIv1 protobuf (its .proto names the APIv2 one, not packaged).
-map="Mhangar/json/v1/json.proto=hangar/json/v1"
+map="Mhangar/json/v1/json.proto=hangar/json/v1,Mhangar/rpc/v1/violations.proto=hangar/rpc/v1"
 map="$map,Mhangar/resources/v1/ktrlplane.proto=hangar/resources/v1"
 map="$map,Mgoogle/protobuf/field_mask.proto=google.golang.org/genproto/protobuf/field_mask"
 # protoc-gen-go 1.3 takes one Go package per run.
 protoc -I"$repo/proto" -I/usr/include --go_out="$map:$src" "$repo/proto/hangar/json/v1/json.proto"
+protoc -I"$repo/proto" --go_out="$map:$src" "$repo/proto/hangar/rpc/v1/violations.proto"
 protoc -I"$repo/proto" -I/usr/include \
   --go_out="plugins=grpc,$map:$src" \
   --grpc-gateway_out="logtostderr=true,grpc_api_configuration=$here/ktrlplane.yaml,$map:$src" \

@@ -7,6 +7,11 @@
 // HTTP Authorization header as "authorization" metadata (runtime/context.go), which is what
 // our services verify, so the same bearer token works through both gateways.
 //
+// Our services put their error details in grpc-status-details-bin as Any-wrapped
+// google.rpc.ErrorInfo, google.rpc.BadRequest and hangar.rpc.v1.ViolationExtras: their Go
+// types are linked in (blank imports) so that grpc-gateway can render an error body at all
+// (an unknown Any makes it answer 500 "failed to marshal error message").
+//
 // Usage: grpc-gateway-peer -listen 127.0.0.1:PORT -backend unix:/path/resources.sock
 //
 //	[-ready-file PATH]
@@ -25,9 +30,11 @@ import (
 	"os"
 
 	"github.com/grpc-ecosystem/grpc-gateway/runtime"
+	_ "google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc"
 
 	ktrlplane "hangar/resources/v1"
+	_ "hangar/rpc/v1"
 )
 
 func main() {
