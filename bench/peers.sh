@@ -12,7 +12,8 @@
 #
 # Usage: bench/peers.sh   (BUILD_DIR picks the build tree, default <repo>/build)
 # Tunables (environment): DURATION (5s per run), ROUNDS (3), WARMUP (1s, one unmeasured run
-#   per workload and server before round 1), CONNECTIONS (64), THREADS (1).
+#   per workload and server before round 1), CONNECTIONS (64), THREADS (1),
+#   WORKLOADS ("get list create": any of them, e.g. "list" while working on lists).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/.." && pwd)
@@ -26,6 +27,10 @@ rounds=${ROUNDS:-3}
 warmup=${WARMUP:-1s}
 conns=${CONNECTIONS:-64}
 threads=${THREADS:-1}
+workloads=${WORKLOADS:-get list create}
+for w in $workloads; do
+  case $w in get | list | create) ;; *) echo "peers.sh: unknown workload $w" >&2; exit 2 ;; esac
+done
 
 cmake --build "$build" --target limit_server -j2 >/dev/null
 "$here/peers/grpc-gateway/build.sh" "$build/peers/grpc-gateway"
@@ -136,7 +141,6 @@ load() { # workload server duration round
 }
 
 servers="hangar grpc-gateway limit"
-workloads="get list create"
 for w in $workloads; do
   for s in $servers; do
     echo "$w $s $(check "$s" "$w")" >>"$bench_tmp/sizes"

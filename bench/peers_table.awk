@@ -1,6 +1,6 @@
 # peers_table.awk - bench/peers.sh's tables: reads the check file (workload server status
 # bytes) then wrk_report.lua's lines ("workload server" labels, one per round) and prints, per
-# workload, the median over rounds of req/s, p50 and p99 for each server, then the ratios.
+# workload run, the median over rounds of req/s, p50 and p99 for each server, then the ratios.
 function median(key, n,   i, j, t, a) {
   for (i = 1; i <= n; i++) a[i] = vals[key, i]
   for (i = 2; i <= n; i++) for (j = i; j > 1 && a[j - 1] > a[j]; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
@@ -24,6 +24,7 @@ END {
   nw = split("get list create", ws, " "); ns = split("hangar grpc-gateway limit", ss, " ")
   for (i = 1; i <= nw; i++) {
     w = ws[i]
+    if (!((w SUBSEP "hangar" SUBSEP "rate") in cnt)) continue
     printf "\n%s\n\n| server | status | answer bytes | req/s | p50 ms | p99 ms | errors |\n|---|---|---|---|---|---|---|\n", title[w]
     for (j = 1; j <= ns; j++) {
       s = ss[j]
