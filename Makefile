@@ -38,6 +38,7 @@ test-asan: build-asan
 bench: build
 	@scripts/install-deps bench
 	BUILD_DIR=$(CURDIR)/$(BUILD) bench/group-commit.sh
+	BUILD_DIR=$(CURDIR)/$(BUILD) bench/peers.sh
 	BUILD_DIR=$(CURDIR)/$(BUILD) bench/load.sh
 	BUILD_DIR=$(CURDIR)/$(BUILD) bench/konnect-list.sh
 	BUILD_DIR=$(CURDIR)/$(BUILD) bench/labels-patch.sh

@@ -11,6 +11,10 @@ end
 
 local counter = 0
 local run = os.getenv("BENCH_RUN") or tostring(os.time())
+-- The settings_json value as JSON text. bench/peers.sh sets it for grpc-gateway, whose
+-- jsonpb sees hangar.json.v1.RawObject as the message it is: {"json": "<text>"}.
+local settings = os.getenv("BENCH_SETTINGS_JSON") or
+  '{"database_name":"bench","enable_analytics":true}'
 
 function init(args)
   report.auth_headers()
@@ -22,7 +26,7 @@ function request()
   local id = string.format("r%s-%d-%d", run, tid or 0, counter)
   local body = string.format(
     '{"id":"%s","name":"bench %s","type":"Konnektr.Graph","sku":"free",' ..
-    '"settings_json":{"database_name":"bench","enable_analytics":true}}', id, id)
+    '"settings_json":%s}', id, id, settings)
   return wrk.format("POST", nil, nil, body)
 end
 
