@@ -1,0 +1,268 @@
+"""GET /openapi/<surface>.json and Swagger UI's spec selector, over HTTP from a real gateway.
+
+Each served document is the committed gateway/openapi/<surface>.json byte for byte, is a
+valid OpenAPI 3.0 document (the structure the specification requires, every $ref resolves,
+every path parameter declared), and every operation it lists is routed: without a token each
+is 401, never the router's 404 or 405. tests/unit/test_gateway_openapi.c holds the same
+documents to the route tables, both ways.
+"""
+
+import json
+import os
+import re
+import unittest
+
+import harness
+from harness import HangarTest
+
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
+SURFACES = ("ktrlplane", "wrappers", "konnect", "keboola", "ververica-appmanager",
+            "ververica-platform", "auth-admin")
+METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+PARAM_IN = ("query", "header", "path", "cookie")
+COMPONENT_KINDS = ("schemas", "responses", "parameters", "examples", "requestBodies",
+                   "headers", "securitySchemes", "links", "callbacks")
+STATUS_KEY = re.compile(r"^(default|[1-5](\d\d|XX))$")
+# The Schema Object's keywords in OpenAPI 3.0 (a JSON Schema subset plus its own); any other
+# key, but an x- extension, is an error, as is a type outside the six.
+SCHEMA_KEYS = set("""
+    title multipleOf maximum exclusiveMaximum minimum exclusiveMinimum maxLength minLength
+    pattern maxItems minItems uniqueItems maxProperties minProperties required enum type not
+    allOf oneOf anyOf items properties additionalProperties description format default
+    nullable discriminator readOnly writeOnly example externalDocs deprecated xml $ref
+""".split())
+SCHEMA_TYPES = ("array", "boolean", "integer", "number", "object", "string")
+
+
+def setUpModule():
+    harness.module_stack()
+
+
+def tearDownModule():
+    harness.module_teardown()
+
+
+def pointer(doc, ref):
+    node = doc
+    for part in ref[2:].split("/"):
+        part = part.replace("~1", "/").replace("~0", "~")
+        if not isinstance(node, dict) or part not in node:
+            return None
+        node = node[part]
+    return node
+
+
+def refs(node, where, out):
+    """(where, ref) of every $ref inside node."""
+    if isinstance(node, dict):
+        if "$ref" in node:
+            out.append((where, node["$ref"]))
+        for k, v in node.items():
+            refs(v, where + "/" + str(k), out)
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            refs(v, "%s/%d" % (where, i), out)
+
+
+def schema_problems(node, where, bad):
+    """The keys of a Schema Object (and of those inside it) that OpenAPI 3.0 does not know."""
+    if not isinstance(node, dict):
+        bad.append("%s: a schema must be an object" % where)
+        return
+    for k in node:
+        if k not in SCHEMA_KEYS and not k.startswith("x-"):
+            bad.append("%s: %s is no schema keyword" % (where, k))
+    if "type" in node and node["type"] not in SCHEMA_TYPES:
+        bad.append("%s: type %r" % (where, node["type"]))
+    for k in ("not", "items"):
+        if k in node:
+            schema_problems(node[k], where + "/" + k, bad)
+    if isinstance(node.get("additionalProperties"), dict):
+        schema_problems(node["additionalProperties"], where + "/additionalProperties", bad)
+    for k in ("allOf", "oneOf", "anyOf"):
+        for i, sub in enumerate(node.get(k, [])):
+            schema_problems(sub, "%s/%s/%d" % (where, k, i), bad)
+    for name, sub in (node.get("properties") or {}).items():
+        schema_problems(sub, where + "/properties/" + name, bad)
+
+
+def schemas_of(node, where, out):
+    """(where, schema) of every schema a parameter, header or media type holds."""
+    if isinstance(node, dict):
+        for k, v in node.items():
+            if k == "schema":
+                out.append((where + "/schema", v))
+            else:
+                schemas_of(v, where + "/" + str(k), out)
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            schemas_of(v, "%s/%d" % (where, i), out)
+
+
+def problems(doc):
+    """What makes doc no valid OpenAPI 3.0 document: a list of sentences, empty when none."""
+    bad = []
+
+    def deref(node):
+        seen = 0
+        while isinstance(node, dict) and "$ref" in node and seen < 20:
+            node, seen = pointer(doc, node["$ref"]), seen + 1
+        return node
+
+    if not re.match(r"^3\.0\.\d+$", str(doc.get("openapi"))):
+        bad.append("openapi is %r, not 3.0.x" % (doc.get("openapi"),))
+    info = doc.get("info")
+    if not isinstance(info, dict) or not isinstance(info.get("title"), str) or \
+            not isinstance(info.get("version"), str):
+        bad.append("info needs a title and a version (strings)")
+    if not isinstance(doc.get("paths"), dict) or not doc["paths"]:
+        return bad + ["paths is missing or empty"]
+    comps = doc.get("components", {})
+    for kind in comps:
+        if kind not in COMPONENT_KINDS:
+            bad.append("components/%s is no component kind" % kind)
+    found = []
+    refs(doc, "#", found)
+    for where, ref in found:
+        if not isinstance(ref, str) or not ref.startswith("#/") or pointer(doc, ref) is None:
+            bad.append("%s: $ref %r does not resolve" % (where, ref))
+    found = [("#/components/schemas/" + k, v) for k, v in comps.get("schemas", {}).items()]
+    schemas_of({k: v for k, v in doc.items() if k != "components"}, "#", found)
+    schemas_of({k: v for k, v in comps.items() if k != "schemas"}, "#/components", found)
+    for where, schema in found:
+        schema_problems(schema, where, bad)
+    schemes = comps.get("securitySchemes", {})
+    for req in doc.get("security", []):
+        for name in req:
+            if name not in schemes:
+                bad.append("security names the undefined scheme %s" % name)
+    op_ids, templates = set(), {}
+    for path, item in doc["paths"].items():
+        if not path.startswith("/"):
+            bad.append("path %s does not start with /" % path)
+        shape = re.sub(r"\{[^}]*\}", "{}", path)
+        if shape in templates:
+            bad.append("paths %s and %s are the same template" % (templates[shape], path))
+        templates[shape] = path
+        in_path = set(re.findall(r"\{([^}]+)\}", path))
+        shared = [deref(p) for p in item.get("parameters", [])]
+        for m, op in item.items():
+            if m in ("parameters", "summary", "description", "servers") or m.startswith("x-"):
+                continue
+            what = "%s %s" % (m.upper(), path)
+            if m not in METHODS:
+                bad.append("%s: %s is no operation" % (path, m))
+                continue
+            if op.get("operationId") in op_ids:
+                bad.append("%s: operationId %s twice" % (what, op["operationId"]))
+            op_ids.add(op.get("operationId"))
+            params = [deref(p) for p in op.get("parameters", [])]
+            declared = set()
+            for p in params + shared:
+                if not isinstance(p, dict) or not isinstance(p.get("name"), str) or \
+                        p.get("in") not in PARAM_IN:
+                    bad.append("%s: parameter %r needs a name and an in" % (what, p))
+                    continue
+                if ("schema" in p) == ("content" in p):
+                    bad.append("%s: parameter %s needs a schema or a content" % (what, p["name"]))
+                if p["in"] == "path":
+                    declared.add(p["name"])
+                    if p.get("required") is not True:
+                        bad.append("%s: path parameter %s must be required" % (what, p["name"]))
+            if declared != in_path:
+                bad.append("%s declares path parameters %s" % (what, sorted(declared)))
+            body = deref(op.get("requestBody"))
+            if body is not None and not (isinstance(body, dict) and body.get("content")):
+                bad.append("%s: requestBody without content" % what)
+            responses = op.get("responses")
+            if not isinstance(responses, dict) or not responses:
+                bad.append("%s: no responses" % what)
+                continue
+            for code, r in responses.items():
+                if not STATUS_KEY.match(str(code)):
+                    bad.append("%s: response key %s" % (what, code))
+                if not isinstance(deref(r), dict) or not isinstance(deref(r).get("description"),
+                                                                    str):
+                    bad.append("%s: response %s needs a description" % (what, code))
+            for req in op.get("security", []):
+                for name in req:
+                    if name not in schemes:
+                        bad.append("%s: security names the undefined scheme %s" % (what, name))
+    return bad
+
+
+class OpenApiTest(HangarTest):
+    def doc(self, surface):
+        r = self.req("GET", "/openapi/%s.json" % surface)
+        self.expect(r, 200, msg=surface)
+        self.expect_json_ct(r)
+        return r
+
+    def test_each_document_is_the_committed_one(self):
+        for s in SURFACES:
+            with open(os.path.join(ROOT, "gateway", "openapi", s + ".json"), "rb") as f:
+                self.assertEqual(f.read(), self.doc(s).raw, s)
+
+    def test_each_document_is_valid_openapi_3_0(self):
+        for s in SURFACES:
+            self.assertEqual([], problems(self.doc(s).body), s)
+
+    def test_the_validity_check_can_fail(self):
+        doc = self.doc("konnect").body
+        doc["paths"]["/v2/api-products/{id}"]["get"]["responses"]["200"] = {
+            "$ref": "#/components/responses/Nope"}
+        doc["paths"]["/v2/api-products/{id}/x"] = {"get": {"responses": {"200": {
+            "description": "x", "content": {"application/json": {"schema": {
+                "type": "object", "properties": {"a": {"type": "string", "name": "a"}}}}}}}}}
+        found = problems(doc)
+        self.assertIn("#/paths//v2/api-products/{id}/get/responses/200: $ref "
+                      "'#/components/responses/Nope' does not resolve", found)
+        self.assertIn("GET /v2/api-products/{id}/x declares path parameters []", found)
+        self.assertIn("#/paths//v2/api-products/{id}/x/get/responses/200/content/"
+                      "application/json/schema/properties/a: name is no schema keyword", found)
+
+    def test_each_security_scheme_is_what_the_surface_takes(self):
+        for s in SURFACES:
+            doc = self.doc(s).body
+            schemes = doc["components"]["securitySchemes"]
+            self.assertEqual(1, len(doc["security"]), s)
+            (name,) = doc["security"][0]
+            if s == "keboola":
+                self.assertEqual({"type": "apiKey", "in": "header",
+                                  "name": "X-StorageApi-Token"},
+                                 {k: schemes[name][k] for k in ("type", "in", "name")})
+            else:
+                self.assertEqual(("http", "bearer"), (schemes[name]["type"],
+                                                      schemes[name]["scheme"]), s)
+
+    def test_every_documented_operation_is_routed(self):
+        for s in SURFACES:
+            for path, item in self.doc(s).body["paths"].items():
+                concrete = re.sub(r"\{[^}]+\}", "x", path)
+                for m in item:
+                    if m not in METHODS:
+                        continue
+                    body = {} if m in ("post", "put", "patch") else None
+                    r = self.req(m.upper(), concrete, body)
+                    self.expect(r, 401, msg="%s: %s %s" % (s, m.upper(), path))
+
+    def test_unknown_document_is_404(self):
+        for path in ("/openapi/nope.json", "/openapi/konnect", "/openapi/konnect.yaml",
+                     "/openapi/.json", "/openapi/..%2Fswagger.json"):
+            r = self.req("GET", path)
+            self.assertIn(r.status, (400, 404), r)
+        self.expect(self.req("GET", "/openapi/nope.json"), 404)
+
+    def test_swagger_ui_offers_every_document(self):
+        r = self.req("GET", "/swagger")
+        self.expect(r, 200)
+        page = r.raw.decode()
+        urls = re.findall(r'\{url: "([^"]+)", name: "[^"]+"\}', page)
+        self.assertEqual(["/api/swagger.json", "/swagger.json"] +
+                         ["/openapi/%s.json" % s for s in SURFACES], urls)
+        for url in urls:
+            self.expect(self.req("GET", url), 200, msg=url)
+
+
+if __name__ == "__main__":
+    harness.main()
