@@ -5,6 +5,12 @@ valid OpenAPI 3.0 document (the structure the specification requires, every $ref
 every path parameter declared), and every operation it lists is routed: without a token each
 is 401, never the router's 404 or 405. tests/unit/test_gateway_openapi.c holds the same
 documents to the route tables, both ways.
+
+The documents written by hand (KtrlPlane, wrappers, auth-admin) and Keboola's, whose schemas
+are inferred from the blueprint, are also held to what the services answer: a round of real
+calls on each, every answer checked against the schema its document gives for that
+operation and status, strictly (a key the schema does not list is an error). Konnect's and
+Ververica's are the real files' schemas, which the specification tests hold answers to.
 """
 
 import json
@@ -191,6 +197,51 @@ def problems(doc):
     return bad
 
 
+def conform(doc, schema, value, where, bad, strict=True):
+    """Appends to bad where value breaks schema (the OpenAPI 3.0 subset these documents use:
+    $ref, type, nullable, enum, required, properties, items, allOf, oneOf). Strict: an object
+    whose schema lists properties may have no other key unless additionalProperties says so
+    (for allOf, the properties of all its members together)."""
+    while "$ref" in schema:
+        schema = pointer(doc, schema["$ref"])
+    if value is None:
+        if not schema.get("nullable") and ("type" in schema or "$ref" in schema):
+            bad.append("%s: null" % where)
+        return bad
+    for sub in schema.get("allOf", []):
+        conform(doc, sub, value, where, bad, strict=False)
+    if "oneOf" in schema:
+        if not any(not conform(doc, sub, value, where, []) for sub in schema["oneOf"]):
+            bad.append("%s: %r matches no oneOf" % (where, value))
+    kinds = {"string": str, "integer": int, "number": (int, float), "boolean": bool,
+             "object": dict, "array": list}
+    t = schema.get("type")
+    if t and (not isinstance(value, kinds[t]) or
+              isinstance(value, bool) and t in ("integer", "number")):
+        bad.append("%s: %r is no %s" % (where, value, t))
+        return bad
+    if "enum" in schema and value not in schema["enum"]:
+        bad.append("%s: %r not in %s" % (where, value, schema["enum"]))
+    if isinstance(value, dict):
+        props = {}
+        for sub in [schema] + schema.get("allOf", []):
+            while "$ref" in sub:
+                sub = pointer(doc, sub["$ref"])
+            props.update(sub.get("properties", {}))
+            for k in sub.get("required", []):
+                if k not in value:
+                    bad.append("%s: %s missing" % (where, k))
+        for k, v in value.items():
+            if k in props:
+                conform(doc, props[k], v, where + "." + k, bad)
+            elif strict and props and schema.get("additionalProperties") in (None, False):
+                bad.append("%s: %s is not documented" % (where, k))
+    if isinstance(value, list) and "items" in schema:
+        for i, v in enumerate(value):
+            conform(doc, schema["items"], v, "%s[%d]" % (where, i), bad)
+    return bad
+
+
 class OpenApiTest(HangarTest):
     def doc(self, surface):
         r = self.req("GET", "/openapi/%s.json" % surface)
@@ -220,6 +271,13 @@ class OpenApiTest(HangarTest):
         self.assertIn("GET /v2/api-products/{id}/x declares path parameters []", found)
         self.assertIn("#/paths//v2/api-products/{id}/x/get/responses/200/content/"
                       "application/json/schema/properties/a: name is no schema keyword", found)
+        wrappers = self.doc("wrappers").body
+        resource = {"$ref": "#/components/schemas/Resource"}
+        self.assertEqual(["body: endPeriod missing", "body.startPeriod: 1 is no string",
+                          "body: extra is not documented"],
+                         conform(wrappers, resource, {"id": "a", "wrapper_id": "b", "name": "c",
+                                                      "type": "d", "startPeriod": 1,
+                                                      "extra": True}, "body", []))
 
     def test_each_security_scheme_is_what_the_surface_takes(self):
         for s in SURFACES:
@@ -245,6 +303,130 @@ class OpenApiTest(HangarTest):
                     body = {} if m in ("post", "put", "patch") else None
                     r = self.req(m.upper(), concrete, body)
                     self.expect(r, 401, msg="%s: %s %s" % (s, m.upper(), path))
+
+    def call(self, surface, method, template, params=None, body=None, token=None,
+             headers=None, status=None, query=None):
+        """Calls one documented operation and checks the answer against its document: the
+        status is one the operation lists (or its default), the body fits that answer's
+        schema. Returns the answer."""
+        doc = self.docs.setdefault(surface, self.doc(surface).body)
+        op = doc["paths"][template][method]
+        path = template
+        for k, v in (params or {}).items():
+            path = path.replace("{%s}" % k, str(v))
+        if query:
+            path += "?" + query
+        r = self.req(method.upper(), path, body, token=token, headers=headers)
+        what = "%s %s -> %d" % (method.upper(), path, r.status)
+        if status is not None:
+            self.expect(r, status, msg=what)
+        answer = op["responses"].get(str(r.status)) or op["responses"].get("default")
+        self.assertIsNotNone(answer, "%s: status not documented" % what)
+        while "$ref" in answer:
+            answer = pointer(doc, answer["$ref"])
+        if "content" not in answer:
+            self.assertEqual(b"", r.raw, "%s: documented without a body" % what)
+            return r
+        ctype = r.headers.get("content-type", "").split(";")[0].strip()
+        self.assertIn(ctype, answer["content"], what)
+        self.assertEqual([], conform(doc, answer["content"][ctype]["schema"], r.body, "body", []),
+                         "%s: %r" % (what, r))
+        return r
+
+    def setUp(self):
+        super().setUp()
+        self.docs = {}
+
+    def test_ktrlplane_answers_fit_the_document(self):
+        t, col, item = self.admin, "/api/v1/projects/{project_id}/resources", \
+            "/api/v1/projects/{project_id}/resources/{resource_id}"
+        pid, rid = "proj-oas", "oas-" + os.urandom(3).hex()
+        ids = {"project_id": pid, "resource_id": rid}
+        self.call("ktrlplane", "post", col, ids, {"id": rid, "name": "n", "type": "Konnektr.Graph",
+                                                  "settings_json": {"a": [1, 2.5]}}, t, status=201)
+        self.call("ktrlplane", "post", col, ids, {"id": rid, "name": "n", "type": "Konnektr.Graph"},
+                  t, status=409)
+        self.call("ktrlplane", "post", col, ids, {"id": "Bad!", "name": "n", "type": "x"}, t,
+                  status=400)
+        self.call("ktrlplane", "get", col, ids, token=t, status=200)
+        self.call("ktrlplane", "get", item, ids, token=t, status=200)
+        self.call("ktrlplane", "put", item, ids, {"name": "m", "sku": "pro"}, t, status=200)
+        self.call("ktrlplane", "get", item, ids, status=401)
+        self.call("ktrlplane", "delete", item, ids, token=t, status=202)
+        self.call("ktrlplane", "get", item, dict(ids, resource_id="nope"), token=t, status=404)
+
+    def test_wrappers_answers_fit_the_document(self):
+        t = self.admin
+        w = self.call("wrappers", "post", "/wrappers", body={"name": "w-" + os.urandom(3).hex()},
+                      token=t, status=200).body
+        self.call("wrappers", "post", "/wrappers", body={}, token=t, status=422)
+        self.call("wrappers", "get", "/wrappers", token=t, status=200)
+        self.call("wrappers", "get", "/wrappers/{id}", {"id": w["id"]}, token=t, status=200)
+        res = self.call("wrappers", "post", "/resources", body={
+            "wrapper_id": w["id"], "name": "r", "type": "database"}, token=t, status=200).body
+        self.call("wrappers", "get", "/resources", token=t, status=200)
+        self.call("wrappers", "get", "/resources/{id}", {"id": res["id"]}, token=t, status=200)
+        self.call("wrappers", "patch", "/resources/{id}", {"id": res["id"]},
+                  {"startPeriod": "2025-01-15T16:20:00+02:00"}, t, status=200)
+        self.call("wrappers", "delete", "/wrappers/{id}", {"id": w["id"]}, token=t, status=400)
+        self.call("wrappers", "delete", "/resources/{id}", {"id": res["id"]}, token=t,
+                  status=200)
+        self.call("wrappers", "get", "/resources/{id}", {"id": res["id"]}, token=t, status=404)
+        self.call("wrappers", "get", "/resources/{id}", {"id": "nope"}, token=t, status=422)
+        self.call("wrappers", "delete", "/wrappers/{id}", {"id": w["id"]}, token=t, status=200)
+        self.call("wrappers", "get", "/wrappers", status=401)
+
+    def test_auth_admin_answers_fit_the_document(self):
+        t = self.admin
+        tok = self.call("auth-admin", "post", "/auth/v1/tokens", body={
+            "kind": "apikey", "subject": "oas", "ttl_seconds": 60,
+            "bindings": [{"scope": "projects/p", "role": "viewer"}]}, token=t, status=201).body
+        self.call("auth-admin", "post", "/auth/v1/tokens", body={"kind": "nope"}, token=t,
+                  status=400)
+        self.call("auth-admin", "get", "/auth/v1/tokens", token=t, status=200)
+        self.call("auth-admin", "get", "/auth/v1/tokens/{id}", {"id": tok["id"]}, token=t,
+                  status=200)
+        self.call("auth-admin", "get", "/auth/v1/tokens", token=tok["token"], status=403)
+        self.call("auth-admin", "delete", "/auth/v1/tokens/{id}", {"id": tok["id"]}, token=t,
+                  status=204)
+        self.call("auth-admin", "delete", "/auth/v1/tokens/{id}", {"id": tok["id"]}, token=t,
+                  status=404)
+        rb = self.call("auth-admin", "post", "/auth/v1/role-bindings", body={
+            "subject": "oas", "scope": "wrappers", "role": "viewer"}, token=t, status=201).body
+        self.call("auth-admin", "get", "/auth/v1/role-bindings", token=t, status=200)
+        self.call("auth-admin", "delete", "/auth/v1/role-bindings/{id}", {"id": rb["id"]},
+                  token=t, status=204)
+        self.call("auth-admin", "get", "/auth/v1/role-bindings", status=401)
+
+    def test_keboola_answers_fit_the_document(self):
+        tok = self.s.mint_token("storage", "oas-etl", [("storage-projects/7", "editor")])
+        h = {"X-StorageApi-Token": tok["token"]}
+        pv = "/provisioning/{backend}"
+        sf = {"backend": "snowflake"}
+        made = self.call("keboola", "post", pv, sf, {"type": "sandbox"}, headers=h,
+                         status=201).body
+        ids = dict(sf, id=made["id"])
+        self.call("keboola", "get", pv, sf, headers=h, query="type=sandbox", status=200)
+        self.call("keboola", "get", pv + "/{id}", ids, headers=h, status=200)
+        self.call("keboola", "post", pv + "/{id}/extend", ids, headers=h, status=200)
+        self.call("keboola", "post", pv + "/{id}/kill", ids, headers=h, status=200)
+        self.call("keboola", "delete", pv + "/{id}", ids, headers=h, status=200)
+        self.call("keboola", "get", pv + "/{id}", ids, headers=h, status=404)
+        plain = self.call("keboola", "post", pv, sf, headers=h, status=201).body
+        self.call("keboola", "post", pv + "/{id}/extend", dict(sf, id=plain["id"]), headers=h,
+                  status=400)
+        docker = {"backend": "docker"}
+        job = self.call("keboola", "post", "/provisioning/async/{backend}", docker,
+                        {"type": "rstudio"}, headers=h, status=202).body
+        self.call("keboola", "post", "/provisioning/async/{backend}/transformation", docker,
+                  {"transformation": {"config_id": "1", "config_version": "2", "row_id": "3"}},
+                  headers=h, status=202)
+        done = self.poll(lambda: self.call("keboola", "get", "/queue/job/{id}", {"id": job["id"]},
+                                           headers=h, status=200).body["isFinished"] and True,
+                         what="the docker job to finish")
+        self.assertTrue(done)
+        self.call("keboola", "post", pv, {"backend": "oracle"}, headers=h, status=400)
+        self.call("keboola", "get", pv + "/{id}", ids, status=401)
 
     def test_unknown_document_is_404(self):
         for path in ("/openapi/nope.json", "/openapi/konnect", "/openapi/konnect.yaml",
