@@ -15,7 +15,6 @@ key an object carries (`status` of deployment-defaults), so there only the liste
 """
 
 import base64
-import json
 import os
 import re
 import unittest
