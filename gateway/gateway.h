@@ -8,7 +8,7 @@
  *   dialect.c      error bodies per surface  proxy.c    rpc_call and the answer
  *   dispatch.c     per-request routing       exchange.c one request's life and its arena
  *   ops.c readyz.c /healthz /metrics /readyz metrics.c  Prometheus counters
- *   swagger.c      /swagger, the Ververica swagger.json files
+ *   swagger.c      /openapi/<surface>.json, /swagger, the Ververica swagger.json files
  * Owns: the rpc client and channels, router, metrics, the HTTP server.
  * Threads: new/start/port/destroy from one controlling thread (main); requests run on the
  * loop threads; rpc completions on the rpc client's thread are handed back to the loop. */

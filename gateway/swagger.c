@@ -1,9 +1,13 @@
-/* swagger.c - the Ververica surface's API documentation, answered by the gateway itself:
- * GET /api/swagger.json (Application Manager) and GET /swagger.json (Platform), the real
- * swagger files limited to what Hangar implements (scripts/swagger-specs; compiled in by
- * gateway/CMakeLists.txt), and Swagger UI at /swagger, whose static files come from the
- * swagger-ui-dist npm package (gateway/swagger-ui, installed by scripts/install-deps) in
- * the directory --swagger-ui-dir names.
+/* swagger.c - the API documentation, answered by the gateway itself:
+ *  - GET /openapi/<surface>.json: an OpenAPI 3.0 document of each REST surface (swagger.h;
+ *    scripts/openapi-specs writes them);
+ *  - GET /api/swagger.json (Application Manager) and GET /swagger.json (Platform), the real
+ *    Ververica swagger 2.0 files limited to what Hangar implements (scripts/swagger-specs),
+ *    at the paths Ververica's own clients fetch them from;
+ *  - Swagger UI at /swagger, offering every one of them in its spec selector, its static
+ *    files from the swagger-ui-dist npm package (gateway/swagger-ui, installed by
+ *    scripts/install-deps) in the directory --swagger-ui-dir names.
+ * Every document is compiled in by gateway/CMakeLists.txt.
  *
  * Only plain file names with a known extension are served from that directory, so a request
  * can reach nothing else: the router already refuses '/', "." and ".." in a parameter. */
@@ -11,10 +15,45 @@
 #include <string.h>
 
 #include "gateway/gateway_internal.h"
+#include "gateway/swagger.h"
 #include "gateway/uri.h"
 
 extern const unsigned char gw__swagger_appmanager[], gw__swagger_platform[];
 extern const size_t gw__swagger_appmanager_len, gw__swagger_platform_len;
+
+#define OPENAPI(sym)                                                                               \
+  extern const unsigned char gw__openapi_##sym[];                                                  \
+  extern const size_t gw__openapi_##sym##_len;
+OPENAPI(ktrlplane)
+OPENAPI(wrappers)
+OPENAPI(konnect)
+OPENAPI(keboola)
+OPENAPI(ververica_appmanager)
+OPENAPI(ververica_platform)
+OPENAPI(auth_admin)
+
+#define DOC(name, sym, ui, ...)                                                                    \
+  {                                                                                                \
+    .surface = (name), .title = (ui), .json = gw__openapi_##sym, .len = &gw__openapi_##sym##_len,  \
+    .tables = {                                                                                    \
+      __VA_ARGS__                                                                                  \
+    }                                                                                              \
+  }
+
+const gw_openapi_doc_t gw_openapi_docs[] = {
+    DOC("ktrlplane", ktrlplane, "KtrlPlane Resources", &gw_routes_ktrlplane),
+    DOC("wrappers", wrappers, "Wrappers and resources", &gw_routes_wrappers,
+        &gw_routes_wrapper_resources),
+    DOC("konnect", konnect, "Konnect API Products", &gw_routes_konnect),
+    DOC("keboola", keboola, "Keboola Provisioning", &gw_routes_keboola, &gw_routes_keboola_jobs),
+    DOC("ververica-appmanager", ververica_appmanager, "Ververica Application Manager (OpenAPI 3)",
+        &gw_routes_ververica),
+    DOC("ververica-platform", ververica_platform, "Ververica Platform (OpenAPI 3)",
+        &gw_routes_vvp_platform, &gw_routes_vvp_apitokens, &gw_routes_vvp_sql,
+        &gw_routes_vvp_catalog),
+    DOC("auth-admin", auth_admin, "Auth admin", &gw_routes_auth),
+};
+const size_t gw_openapi_n_docs = sizeof(gw_openapi_docs) / sizeof(gw_openapi_docs[0]);
 
 #define D GW_DIALECT_VERVERICA
 #define MAX_FILE (8 * 1024 * 1024) /* swagger-ui-dist's largest file is ~1.5 MB */
@@ -36,13 +75,30 @@ static void platform_spec(gw_exchange_t *ex) {
   reply_bytes(ex, gw__swagger_platform, gw__swagger_platform_len, "application/json");
 }
 
-/* Swagger UI's page, with both specs to choose from (the top right selector). */
-static const char page[] =
+/* GET /openapi/{file}: the document whose file name is <surface>.json. */
+static void openapi_doc(gw_exchange_t *ex) {
+  const gw_param_t *p = ex->match.n_params ? &ex->match.params[0] : NULL;
+  for (size_t i = 0; p && p->err == GW_URI_OK && i < gw_openapi_n_docs; i++) {
+    const gw_openapi_doc_t *d = &gw_openapi_docs[i];
+    size_t n = strlen(d->surface);
+    if (p->n == n + 5 && memcmp(p->value, d->surface, n) == 0 &&
+        strcmp(p->value + n, ".json") == 0) {
+      reply_bytes(ex, d->json, *d->len, "application/json");
+      return;
+    }
+  }
+  gw_reply_error(ex, gw_dialect(GW_DIALECT_KTRLPLANE), 404, GW_TEXT_NOT_FOUND,
+                 "no such API document");
+}
+
+/* Swagger UI's page, every document to choose from (the top right selector): the Ververica
+ * swagger files first, as before, then the OpenAPI documents in table order. */
+static const char page_head[] =
     "<!DOCTYPE html>\n"
     "<html lang=\"en\">\n"
     "<head>\n"
     "  <meta charset=\"utf-8\">\n"
-    "  <title>Hangar: Ververica-style API</title>\n"
+    "  <title>Hangar: API documentation</title>\n"
     "  <link rel=\"stylesheet\" href=\"/swagger/swagger-ui.css\">\n"
     "  <link rel=\"icon\" type=\"image/png\" href=\"/swagger/favicon-32x32.png\">\n"
     "</head>\n"
@@ -53,7 +109,9 @@ static const char page[] =
     "  <script>\n"
     "    window.ui = SwaggerUIBundle({\n"
     "      urls: [{url: \"/api/swagger.json\", name: \"Application Manager\"},\n"
-    "             {url: \"/swagger.json\", name: \"Ververica Platform\"}],\n"
+    "             {url: \"/swagger.json\", name: \"Ververica Platform\"}";
+static const char page_tail[] =
+    "],\n"
     "      dom_id: \"#swagger-ui\",\n"
     "      presets: [SwaggerUIBundle.presets.apis, SwaggerUIStandalonePreset],\n"
     "      layout: \"StandaloneLayout\"\n"
@@ -63,7 +121,16 @@ static const char page[] =
     "</html>\n";
 
 static void ui_page(gw_exchange_t *ex) {
-  reply_bytes(ex, page, sizeof(page) - 1, "text/html; charset=utf-8");
+  int rc = hg_buf_puts(&ex->body, page_head);
+  for (size_t i = 0; rc == 0 && i < gw_openapi_n_docs; i++)
+    rc = hg_buf_printf(&ex->body, ",\n             {url: \"/openapi/%s.json\", name: \"%s\"}",
+                       gw_openapi_docs[i].surface, gw_openapi_docs[i].title);
+  if (rc != 0 || hg_buf_puts(&ex->body, page_tail) != 0) {
+    hg_buf_reset(&ex->body);
+    gw_reply_error(ex, gw_dialect(D), 500, GW_TEXT_INTERNAL, NULL);
+    return;
+  }
+  gw_reply(ex, 200, "text/html; charset=utf-8");
 }
 
 static const struct {
@@ -125,6 +192,11 @@ static const gw_route_t routes[] = {
     LOCAL("/swagger.json", platform_spec),
     LOCAL("/swagger", ui_page),
     LOCAL("/swagger/{file}", ui_file),
+    {.method = GW_GET,
+     .path = "/openapi/{file}",
+     .success = 200,
+     .dialect = GW_DIALECT_KTRLPLANE,
+     .local = openapi_doc},
 };
 
 const gw_route_table_t gw_routes_swagger = GW_ROUTE_TABLE("swagger", routes, NULL, D);
