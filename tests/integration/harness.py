@@ -2,8 +2,9 @@
 
 A Stack starts the real processes (auth-svc, resources-svc, products-svc, gateway) from
 $HANGAR_BIN_DIR on loopback with a temporary data directory, waits for their ready files, and
-always stops them (SIGTERM, then SIGKILL) however the test run ends. Python 3 standard
-library only.
+always stops them (SIGTERM, then SIGKILL) however the test run ends. Every answer goes
+through check_spec (spec_check.py, Debian's python3-jsonschema and python3-yaml); the rest
+is Python 3's standard library.
 """
 
 import atexit

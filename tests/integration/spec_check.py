@@ -183,8 +183,9 @@ class Surface:
             self.doc), format_checker=FORMATS)
         err = jsonschema.exceptions.best_match(v.iter_errors(instance))
         if err is not None:
-            raise _violation("%s: body violates %s at %s: %s" % (
-                where, self.name, _json_path(err.absolute_path), _short(err.message)))
+            raise _violation("%s: body violates %s at %s: %s"
+                             % (where, self.name, _json_path(err.absolute_path),
+                                _short(err.message)))
 
 
 def _json_path(parts):
@@ -240,7 +241,7 @@ def _check_konnect(s, method, path, status, headers, raw):
         # problem+json shape.
         if media != PROBLEM_JSON:
             raise _violation("%s: undocumented status must answer %s, got Content-Type "
-                                "%r" % (where, PROBLEM_JSON, media))
+                             "%r" % (where, PROBLEM_JSON, media))
         s.validate({"$ref": "#/components/schemas/BaseError"}, _parse(raw, media, where),
                    where + " [problem+json shape]")
         return "konnect"
@@ -249,12 +250,12 @@ def _check_konnect(s, method, path, status, headers, raw):
     content = resp.get("content")
     if not content:
         if raw:
-            raise _violation("%s: the spec documents no body, got %d bytes" % (where,
-                                                                                   len(raw)))
+            raise _violation("%s: the spec documents no body, got %d bytes"
+                             % (where, len(raw)))
         return "konnect"
     if media not in content:
         raise _violation("%s: Content-Type %r is not one the spec documents (%s)"
-                            % (where, media, ", ".join(sorted(content))))
+                         % (where, media, ", ".join(sorted(content))))
     s.validate(content[media]["schema"], _parse(raw, media, where), where + " [" + media + "]")
     return "konnect"
 
@@ -313,7 +314,7 @@ def _check_swagger(s, label, method, path, status, headers, raw):
     resp = op.get("responses", {}).get(str(status))
     if resp is None:
         raise _violation("%s: status %d is not one the swagger documents (%s)"
-                            % (where, status, ", ".join(sorted(op.get("responses", {})))))
+                         % (where, status, ", ".join(sorted(op.get("responses", {})))))
     schema = resp.get("schema")
     if schema is None and status != 204 and raw:
         # The 2.6.1 swaggers are springfox output: every create/upsert lists a 201 with no
@@ -324,12 +325,12 @@ def _check_swagger(s, label, method, path, status, headers, raw):
     if schema is None:
         if raw:
             raise _violation("%s: the swagger documents no body, got %d bytes"
-                                % (where, len(raw)))
+                             % (where, len(raw)))
         return label
     produces = op.get("produces") or s.doc.get("produces") or ["application/json"]
     if media not in produces:
         raise _violation("%s: Content-Type %r is not one the swagger produces (%s)"
-                            % (where, media, ", ".join(produces)))
+                         % (where, media, ", ".join(produces)))
     s.validate(schema, _parse(raw, media, where), where + " [" + media + "]")
     return label
 
@@ -338,7 +339,7 @@ def _check_vvp_error(s, label, where, headers, raw):
     media = _media(headers)
     if media not in VVP_MEDIA:
         raise _violation("%s: error Content-Type %r is neither of %s" % (where, media,
-                                                                            VVP_MEDIA))
+                         VVP_MEDIA))
     doc = _parse(raw, media, where)
     kind = doc.get("kind") if isinstance(doc, dict) else None
     s.validate(VVP_ERROR_SCHEMAS.get(kind, VVP_ERROR_SCHEMAS["ApiException"]), doc,
@@ -454,6 +455,13 @@ def _type_schema(example, extra=None):
     return {"type": "null"}
 
 
+def _open(schema):
+    """schema with every object open to keys beyond those required."""
+    if isinstance(schema, dict):
+        return {k: _open(v) for k, v in schema.items() if k != "additionalProperties"}
+    return schema
+
+
 def _union(schemas):
     types = []
     for sc in schemas:
@@ -496,6 +504,10 @@ class Keboola(Surface):
             raise _violation("no docker credentials example in %s" % KEBOOLA_2018_FILE)
         docker_creds = _type_schema(docker[0])
         docker_creds["properties"]["id"] = {"type": "string"}  # CONTRACTS.md, as above
+        # The blueprint shows a finished job once per command, ending in "..." (more keys
+        # follow): each key it shows must be there with its type, at every level, and more
+        # may follow. Only a successful job's result is held to the example's.
+        self.jobs = {j["command"]: _open(_type_schema(j)) for j in fenced if "command" in j}
         self.schemas = {}
         paths = {}
         for (method, template), by_status in ex2018.items():
@@ -528,7 +540,30 @@ class Keboola(Surface):
         self.add_paths(paths)
 
 
+JOB_PATH = re.compile(r"^/queue/job/[^/]+$")
+
+
+def _check_keboola_job(s, path, headers, raw):
+    where = "Keboola GET /queue/job/{id} -> 200 [the blueprint's job example]"
+    media = _media(headers)
+    if media != KEBOOLA_JSON:
+        raise _violation("%s: Content-Type %r, expected %s" % (where, media, KEBOOLA_JSON))
+    job = _parse(raw, media, where)
+    command = job.get("command") if isinstance(job, dict) else None
+    if command not in s.jobs:
+        raise _violation("%s: command %r is none the blueprint shows (%s)"
+                         % (where, command, ", ".join(sorted(s.jobs))))
+    schema = s.jobs[command]
+    if job.get("status") != "success":
+        # Not finished (or failed): its result is an object, without a success's keys.
+        schema = dict(schema, properties=dict(schema["properties"], result={"type": "object"}))
+    s.validate(schema, job, where + " command " + command)
+    return "keboola"
+
+
 def _check_keboola(s, method, path, status, headers, raw):
+    if method == "GET" and status == 200 and JOB_PATH.match(path):
+        return _check_keboola_job(s, path, headers, raw)
     found = s.find(method, path)
     if found is None or found[1] is None:
         if status < 400:
@@ -587,8 +622,8 @@ PREFIXES = (
     ("/sql", "platform"),
     ("/catalog", "platform"),
     ("/provisioning", "keboola"),
-    # The job queue has no response example in the blueprint (only narrative job bodies
-    # ending in "..."): its errors are held to the contract's error body.
+    # The job queue has no `+ Response` in the blueprint, only the finished jobs it shows
+    # (see Keboola.jobs); its errors are held to the contract's error body.
     ("/queue", "keboola"),
 )
 

@@ -168,6 +168,26 @@ class Catches(unittest.TestCase):
         m = self.violation("GET", path + "/7", 404, JSON, changed(KEBOOLA_ERROR, ["runId"], "1"))
         self.assertIn("at $.runId:", m)
 
+    def test_keboola_job(self):
+        job = {"id": 5, "runId": "6", "component": "keboola-provisioning-bundle",
+               "command": "create", "params": {"backend": "docker", "type": "rstudio",
+                                               "input": []},
+               "result": {"status": "ok", "url": "docker/7",
+                          "credentials": {"id": 7, "port": 8330, "hostname": "h",
+                                          "user": "u", "password": "p"}},
+               "status": "success", "isFinished": True}
+        self.passes("keboola", "GET", "/queue/job/5", 200, JSON, job)
+        waiting = changed(changed(job, ["result"], {}), ["status"], "waiting")
+        self.passes("keboola", "GET", "/queue/job/5", 200, JSON, waiting)
+        m = self.violation("GET", "/queue/job/5", 200, JSON, changed(waiting, ["result"], None))
+        self.assertIn("at $.result:", m)
+        m = self.violation("GET", "/queue/job/5", 200, JSON,
+                           changed(job, ["result", "credentials", "port"], drop=True))
+        self.assertIn("Keboola GET /queue/job/{id} -> 200", m)
+        self.assertIn("at $.result.credentials: 'port' is a required property", m)
+        m = self.violation("GET", "/queue/job/5", 200, JSON, changed(job, ["runId"], 6))
+        self.assertIn("at $.runId:", m)
+
     def test_unknown_paths_are_skipped(self):
         for path in ("/api/v1/projects/p/resources", "/wrappers", "/auth/v1/tokens", "/healthz",
                      "/v2/api-productsX"):
