@@ -96,8 +96,8 @@ int kb_own_creds_or_fail(kb_task_t *t, kb_record_t **out);
 char *kb_digits(hg_arena_t *a, int64_t v);
 /* RFC 3339 with a numeric offset, seconds precision: "2026-12-06T10:00:00+00:00". */
 char *kb_time_text(hg_arena_t *a, int64_t unix_s);
-/* *out: touch + 24 h for credentials that can be extended; NULL (JSON null) otherwise.
- * 0, or -1 when out of memory (so a failure never answers as a null expiration). */
+/* *out: touch + 24 h (a string, the 2020 blueprint's type, whether or not the credentials
+ * can be extended). 0, or -1 when out of memory. */
 int kb_expiration(hg_arena_t *a, const kb_record_t *rec, Google__Protobuf__StringValue **out);
 /* <base>/queue/job/<id>: base is --public-url, else "http://" + the request's Host. */
 char *kb_job_url(rpc_ctx_t *ctx, int64_t id);

@@ -28,7 +28,7 @@ static const vvp_attr_t deployment_schema[] = {
     {"spec.template", VVP_T_OBJECT, NULL},
     {"spec.template.spec", VVP_T_OBJECT, NULL},
     {"spec.template.spec.parallelism", VVP_T_INTEGER, NULL},
-    {"spec.template.spec.flinkConfiguration", VVP_T_OBJECT, NULL},
+    {"spec.template.spec.flinkConfiguration", VVP_T_STRING_MAP, NULL},
     {NULL, 0, NULL},
 };
 static const vvp_attr_t target_schema[] = {
@@ -40,6 +40,8 @@ static const vvp_attr_t target_schema[] = {
 static const vvp_attr_t defaults_schema[] = {
     {"spec", VVP_T_OBJECT, NULL},
     {"spec.template", VVP_T_OBJECT, NULL},
+    {"spec.template.spec", VVP_T_OBJECT, NULL},
+    {"spec.template.spec.flinkConfiguration", VVP_T_STRING_MAP, NULL},
     {NULL, 0, NULL},
 };
 static const vvp_attr_t savepoint_schema[] = {
@@ -59,7 +61,7 @@ static const vvp_attr_t session_schema[] = {
     {"spec", VVP_T_OBJECT, NULL},
     {"spec.state", VVP_T_STRING, session_states},
     {"spec.deploymentTargetName", VVP_T_STRING, NULL},
-    {"spec.flinkConfiguration", VVP_T_OBJECT, NULL},
+    {"spec.flinkConfiguration", VVP_T_STRING_MAP, NULL},
     {NULL, 0, NULL},
 };
 static const vvp_attr_t no_schema[] = {{NULL, 0, NULL}};
@@ -74,7 +76,7 @@ static const vvp_kind_t kinds[] = {
      READ | VVP_CREATE | VVP_PUT | VVP_DELETE, 0, "{}", target_schema},
     {"deployment-defaults", "DeploymentDefaults", VVP_SINGLETON, &dns_names, VVP_GET | VVP_PATCH, 0,
      "{}", defaults_schema},
-    {"savepoints", "Savepoint", VVP_BY_ID, NULL, READ | VVP_CREATE | VVP_DELETE,
+    {"savepoints", "Savepoint", VVP_BY_ID, NULL, READ | VVP_CREATE | VVP_DELETE | VVP_DELETE_EMPTY,
      VVP_BY_DEPLOYMENT | VVP_BY_JOB, "{\"state\":\"COMPLETED\"}", savepoint_schema},
     {"secret-values", "SecretValue", VVP_BY_NAME, &wide_names,
      READ | VVP_CREATE | VVP_PATCH | VVP_DELETE, 0, "{}", secret_schema},

@@ -27,6 +27,9 @@ typedef enum {
   VVP_PUT = 1u << 3,
   VVP_PATCH = 1u << 4,
   VVP_DELETE = 1u << 5,
+  /* DELETE answers 204 with no body: the swagger's delete returns nothing (savepoints), where
+   * the other kinds' return the deleted object. */
+  VVP_DELETE_EMPTY = 1u << 6,
 } vvp_verb_t;
 
 /* List query parameters a kind takes (the swagger's, per list path). */
@@ -38,8 +41,18 @@ typedef enum {
 } vvp_filter_t;
 
 /* One attribute of a kind's schema: where (dotted), what JSON type, and for strings the
- * allowed values (NULL-terminated; NULL = any). An absent attribute is not checked. */
-typedef enum { VVP_T_STRING = 0, VVP_T_OBJECT, VVP_T_INTEGER, VVP_T_BOOLEAN } vvp_type_t;
+ * allowed values (NULL-terminated; NULL = any). An absent attribute is not checked.
+ * VVP_T_STRING_MAP is the swagger's object of strings (flinkConfiguration): scalar values
+ * are taken as the platform's Jackson takes them into a Map<String, String> (a number or
+ * boolean becomes its text) and a null entry is dropped; a nested object or array is
+ * refused. */
+typedef enum {
+  VVP_T_STRING = 0,
+  VVP_T_OBJECT,
+  VVP_T_INTEGER,
+  VVP_T_BOOLEAN,
+  VVP_T_STRING_MAP
+} vvp_type_t;
 typedef struct vvp_attr {
   const char *path;
   vvp_type_t type;

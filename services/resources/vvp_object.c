@@ -60,14 +60,27 @@ static const struct {
     {VVP_T_INTEGER, JSON_INTEGER, "must be an integer"},
 };
 
+/* An object whose values are scalars: what a Map<String, String> reads. */
+static int scalar_map(json_t *v) {
+  const char *k;
+  json_t *x;
+  if (!json_is_object(v)) return 0;
+  json_object_foreach(v, k, x) {
+    if (json_is_object(x) || json_is_array(x)) return 0;
+  }
+  return 1;
+}
+
 static int type_ok(vvp_type_t t, json_t *v) {
   if (t == VVP_T_BOOLEAN) return json_is_boolean(v);
+  if (t == VVP_T_STRING_MAP) return scalar_map(v);
   for (size_t i = 0; i < sizeof(type_words) / sizeof(type_words[0]); i++)
     if (type_words[i].type == t) return json_typeof(v) == type_words[i].json;
   return 0;
 }
 
 static const char *type_message(vvp_type_t t) {
+  if (t == VVP_T_STRING_MAP) return "must be an object of strings";
   for (size_t i = 0; i < sizeof(type_words) / sizeof(type_words[0]); i++)
     if (type_words[i].type == t) return type_words[i].message;
   return "must be a boolean";
@@ -174,6 +187,37 @@ static json_t *build_meta(const vvp_kind_t *k, json_t *meta, const vvp_system_t 
   return NULL;
 }
 
+/* A checked string map as strings only: a number or boolean becomes its JSON text, a null
+ * entry goes. 0, or -1 out of memory. */
+static int strings_only(json_t *map) {
+  const char *key;
+  json_t *v;
+  void *tmp;
+  int rc = 0;
+  json_object_foreach_safe(map, tmp, key, v) {
+    if (json_is_null(v)) {
+      json_object_del(map, key);
+    } else if (!json_is_string(v)) {
+      hg_buf_t text = HG_BUF_INIT;
+      rc |= tc_tree_write(&text, v) == 0
+                ? json_object_set_new(map, key, json_stringn(text.p, text.n))
+                : -1;
+      hg_buf_free(&text);
+    }
+  }
+  return rc;
+}
+
+/* The kind's string maps in doc, as strings only. 0, or -1 out of memory. */
+static int normalize(const vvp_kind_t *k, json_t *doc) {
+  int rc = 0;
+  for (const vvp_attr_t *a = k->schema; a && a->path; a++) {
+    json_t *v = a->type == VVP_T_STRING_MAP ? at(doc, a->path) : NULL;
+    if (json_is_object(v)) rc |= strings_only(v);
+  }
+  return rc;
+}
+
 json_t *vvp_doc_build(const vvp_kind_t *k, json_t *body, const vvp_system_t *sys) {
   json_t *doc = json_object(), *meta = json_object_get(body, "metadata");
   json_t *status =
@@ -185,6 +229,7 @@ json_t *vvp_doc_build(const vvp_kind_t *k, json_t *body, const vvp_system_t *sys
       json_object_set_new(doc, "metadata", build_meta(k, json_is_object(meta) ? meta : NULL, sys));
   rc |= json_object_set_new(doc, "spec", object_or_empty(body, "spec"));
   rc |= json_object_set_new(doc, "status", status);
+  if (rc == 0) rc = normalize(k, doc);
   if (rc == 0) return doc;
   json_decref(doc);
   return NULL;

@@ -350,7 +350,7 @@ static int delete_write(store_txn_t *txn, store_call_t *c) {
   else if (rc == 0)
     rc = vvp_obj_delete(txn, vvp_svc(c->ctx)->vvp_base, c->a, oc->req->namespace_, oc->kind->plural,
                         o.id, o.version);
-  if (rc == 0) rc = answer_tree(c, cur, o.version, 0);
+  if (rc == 0) rc = answer_tree(c, cur, o.version, oc->kind->verbs & VVP_DELETE_EMPTY ? 204 : 0);
   json_decref(cur);
   return rc;
 }

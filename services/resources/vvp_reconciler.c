@@ -93,7 +93,9 @@ static int start_job(store_txn_t *txn, step_t *st, json_t *dep, json_t *status, 
   return rc;
 }
 
-/* Leaving RUNNING: the job status.running names is cancelled. */
+/* Leaving RUNNING: the job status.running names is cancelled, which leaves it TERMINATED
+ * (the swagger's JobStatus states are STARTING STANDBY STARTED TERMINATING FAILED TERMINATED
+ * FINISHED; CANCELLED is a deployment state, not a job's). */
 static int cancel_job(store_txn_t *txn, step_t *st, json_t *dep, const char *now) {
   const char *job_id = json_string_value(
       json_object_get(json_object_get(json_object_get(dep, "status"), "running"), "jobId"));
@@ -104,7 +106,7 @@ static int cancel_job(store_txn_t *txn, step_t *st, json_t *dep, const char *now
   if (rc) return rc == STORE_NOTFOUND ? 0 : rc;
   json_t *doc = tc_tree_parse(job.json, strlen(job.json));
   hg_buf_t text = HG_BUF_INIT;
-  json_object_set_new(json_object_get(doc, "status"), "state", json_string("CANCELLED"));
+  json_object_set_new(json_object_get(doc, "status"), "state", json_string("TERMINATED"));
   json_object_set_new(json_object_get(doc, "metadata"), "modifiedAt", json_string(now));
   rc = doc && tc_tree_write(&text, doc) == 0 && hg_buf_putc(&text, '\0') == 0 ? 0 : STORE_ENOMEM;
   vvp_obj_t o = {job.id, NULL, text.p, 0};

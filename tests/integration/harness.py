@@ -2,8 +2,9 @@
 
 A Stack starts the real processes (auth-svc, resources-svc, products-svc, gateway) from
 $HANGAR_BIN_DIR on loopback with a temporary data directory, waits for their ready files, and
-always stops them (SIGTERM, then SIGKILL) however the test run ends. Python 3 standard
-library only.
+always stops them (SIGTERM, then SIGKILL) however the test run ends. Every answer goes
+through check_spec (spec_check.py, Debian's python3-jsonschema and python3-yaml); the rest
+is Python 3's standard library.
 """
 
 import atexit
@@ -26,6 +27,8 @@ import threading
 import time
 import unittest
 from datetime import datetime, timezone
+
+import spec_check
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DEFAULT_BIN_DIRS = [os.path.join(HERE, "..", "..", "build", "bin"), "/work/main/build/bin"]
@@ -164,10 +167,21 @@ def http_request(host, port, method, path, body=None, headers=None, raw=None, to
         r = conn.getresponse()
         data = r.read()
         h = {k.lower(): v for k, v in r.getheaders()}
-        return Resp(r.status, h, data, method, path, payload)
+        resp = Resp(r.status, h, data, method, path, payload)
+        check_spec(resp)
+        return resp
     finally:
         if own:
             conn.close()
+
+
+def check_spec(resp):
+    """Holds the answer to its surface's public spec (spec_check.py); a violation raises
+    spec_check.SpecViolation with the answer appended."""
+    try:
+        spec_check.check(resp.method, resp.path, resp.status, resp.headers, resp.raw)
+    except spec_check.SpecViolation as e:
+        raise spec_check.SpecViolation("%s\n  answer: %r" % (e, resp)) from None
 
 
 def raw_exchange(host, port, data, timeout=10.0, half_close=False, chunks=None):
@@ -195,7 +209,12 @@ def raw_exchange(host, port, data, timeout=10.0, half_close=False, chunks=None):
                     break
         except (ConnectionResetError, socket.timeout):
             pass
-        st, h, b, _ = parse_http_response(buf)
+        st, h, b, complete = parse_http_response(buf)
+        sent = data if chunks is None else b"".join(chunks)
+        line = re.match(rb"^([A-Z]+) (/\S*) HTTP/1\.[01]\r?\n", sent or b"")
+        if complete and line:
+            check_spec(Resp(st, h, b, line.group(1).decode(), line.group(2).decode("latin-1"),
+                            sent))
         return st, h, b, buf
     finally:
         s.close()
@@ -588,6 +607,8 @@ def module_stack(**kw):
 
 
 def module_teardown():
+    sys.stderr.write("harness: answers held to their public spec: %s\n" % (
+        ", ".join("%s %d" % kv for kv in sorted(spec_check.COUNTS.items())) or "none"))
     while _ACTIVE:
         st = _ACTIVE.pop()
         logs = {n: tail(st._p(n + ".stderr"), 3000) for n in PROCESS_ORDER} if st.tmp else {}
@@ -599,12 +620,15 @@ def module_teardown():
 
 class HangarTest(unittest.TestCase):
     """Every answer of self.req() with status >= 500 fails the test in tearDown unless the
-    test set self.allow_5xx (a black-box invariant: bad input never yields a 5xx)."""
+    test set self.allow_5xx (a black-box invariant: bad input never yields a 5xx). Every
+    answer on a surface with a public spec is held to it (check_spec); a violation fails the
+    test even when a helper thread swallowed the exception."""
     maxDiff = 4000
     allow_5xx = False
 
     def setUp(self):
         self._seen_5xx = []
+        self._spec_mark = len(spec_check.VIOLATIONS)
 
     @property
     def s(self):
@@ -637,6 +661,11 @@ class HangarTest(unittest.TestCase):
             p = st.procs.get(n)
             if p and p.popen.poll() is not None:
                 st.restart(n)
+        # A violation a helper thread swallowed still fails the test that caused it.
+        violations = spec_check.VIOLATIONS[getattr(self, "_spec_mark", 0):]
+        if violations:
+            self.fail("%d answer(s) violate their public spec, first: %s"
+                      % (len(violations), violations[0]))
         seen = getattr(self, "_seen_5xx", [])
         if seen and not self.allow_5xx:
             self.fail("%d answer(s) with a 5xx status, first: %r" % (len(seen), seen[0]))

@@ -62,7 +62,8 @@ class ReconcilerTest(HangarTest):
         self.expect(r, 200)
         suspended = self.wait_state("job-a", "SUSPENDED")
         self.assertEqual({"state": "SUSPENDED"}, suspended["status"])
-        self.assertEqual("CANCELLED", self.get("jobs/" + job_id)["status"]["state"])
+        self.assertEqual("TERMINATED", self.get("jobs/" + job_id)["status"]["state"],
+                         "a cancelled job is TERMINATED: the swagger's JobStatus has no CANCELLED")
         events = self.get("events?deploymentId=" + dep_id)
         self.assertEqual("EventList", events["kind"])
         self.assertEqual(["STATE_TRANSITION_IS_COMPLETED", "STATE_TRANSITION_IS_NEEDED",
