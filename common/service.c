@@ -27,11 +27,13 @@ static size_t common_settings(hg_service_t *s, const hg_service_defaults_t *d, h
        "largest store, bytes with an optional K/M/G suffix (a sparse file)", &s->map_size_text},
       {"--max-in-flight-per-principal", "HANGAR_MAX_IN_FLIGHT_PER_PRINCIPAL", "32",
        "calls one caller may have in flight; more are refused (429)", &s->max_in_flight},
+      {"--metrics-listen", "HANGAR_METRICS_LISTEN", NULL,
+       "host:port serving Prometheus GET /metrics; unset: none", &s->metrics_listen},
       {"--auth", "HANGAR_AUTH_ADDR", "127.0.0.1:7101", "auth-svc address", &s->auth},
       {"--auth-cache-ttl-seconds", "HANGAR_AUTH_CACHE_TTL_SECONDS", "30",
        "token verification cache TTL (<= 60)", &s->auth_cache_ttl},
   };
-  size_t n = (s->flags & HG_SERVICE_VERIFIES_TOKENS) ? 9 : 7;
+  size_t n = (s->flags & HG_SERVICE_VERIFIES_TOKENS) ? 10 : 8;
   memcpy(out, base, n * sizeof(*out));
   return n;
 }
@@ -98,6 +100,29 @@ int hg_service_open(hg_service_t *s, void *data) {
     return -1;
   }
   rpc_server_set_data(s->server, data);
+  s->metrics[0] = (prom_collector_t){rpc_server_metrics, s->server};
+  s->n_metrics = 1;
+  return 0;
+}
+
+int hg_service_add_metrics(hg_service_t *s, prom_collect_fn fn, void *arg) {
+  if (!fn || s->n_metrics == 0 || s->n_metrics == PROM_HTTP_MAX_COLLECTORS) return -1;
+  s->metrics[s->n_metrics++] = (prom_collector_t){fn, arg};
+  return 0;
+}
+
+/* The metrics listener, when --metrics-listen names an address (empty: none). */
+static int start_metrics(hg_service_t *s) {
+  char host[256];
+  if (!s->metrics_listen || !s->metrics_listen[0]) return 0;
+  if (prom_http_start(s->metrics_listen, s->metrics, s->n_metrics, &s->metrics_http) != 0) {
+    HG_ERROR(s->name, NULL, "cannot serve metrics on %s", s->metrics_listen);
+    return -1;
+  }
+  const char *colon = strrchr(s->metrics_listen, ':');
+  snprintf(host, sizeof(host), "%.*s", (int)(colon - s->metrics_listen), s->metrics_listen);
+  HG_INFO(s->name, NULL, "metrics on http://%s:%d/metrics", host[0] ? host : "0.0.0.0",
+          prom_http_port(s->metrics_http));
   return 0;
 }
 
@@ -117,6 +142,7 @@ int hg_service_run(hg_service_t *s) {
     return -1;
   }
   bound_address(s);
+  if (start_metrics(s) != 0) return -1;
   if (hg_process_write_ready(s->ready_file, s->address) != 0) {
     HG_ERROR(s->name, NULL, "cannot write ready file %s", s->ready_file);
     return -1;
@@ -127,6 +153,8 @@ int hg_service_run(hg_service_t *s) {
 }
 
 void hg_service_stop(hg_service_t *s) {
+  prom_http_stop(s->metrics_http); /* first: its collectors read the server and the store */
+  s->metrics_http = NULL;
   if (s->server) rpc_server_destroy(s->server, STOP_GRACE_MS);
   s->server = NULL;
 }

@@ -1,11 +1,13 @@
 /* service.h - the frame every Hangar gRPC service runs in.
  *
  * Owns: the common settings (--listen, --data-dir, --map-size, --log-level, --ready-file,
- * --threads, --max-in-flight-per-principal and, for services that verify callers, --auth
- * and --auth-cache-ttl-seconds), the rpc server,
+ * --threads, --max-in-flight-per-principal, --metrics-listen and, for services that verify
+ * callers, --auth and --auth-cache-ttl-seconds), the rpc server, the metrics listener
+ * (common/prom_http.h: the rpc server's families, then those the service adds),
  * and the client + verifier that reach auth-svc. A service's main() adds its own settings,
  * opens its store, binds its methods, and calls these in order:
- *   configure -> open -> (register methods) -> run -> stop -> (stop workers) -> close
+ *   configure -> open -> (register methods, add metrics) -> run -> stop -> (stop workers)
+ *   -> close
  * Stop comes before the store closes because the server waits for in-flight calls, which a
  * queued write answers only from the store's writer thread.
  * Threads: main() only. */
@@ -16,6 +18,7 @@
 
 #include "common/authz.h"
 #include "common/config.h"
+#include "common/prom_http.h"
 #include "rpc/rpc.h"
 
 typedef enum {
@@ -27,13 +30,16 @@ typedef struct hg_service {
   unsigned flags;
   /* settings as parsed (borrowed from argv, environ or defaults) */
   const char *listen, *data_dir, *log_level, *ready_file, *threads, *map_size_text;
-  const char *max_in_flight;
+  const char *max_in_flight, *metrics_listen;
   const char *auth, *auth_cache_ttl;
   size_t map_size;      /* --map-size in bytes, for the service's store_opts_t */
   rpc_client_t *client; /* HG_SERVICE_VERIFIES_TOKENS only */
   authz_t *authz;       /* HG_SERVICE_VERIFIES_TOKENS only */
   rpc_server_t *server;
   char address[512]; /* the bound address, written to the ready file */
+  prom_collector_t metrics[PROM_HTTP_MAX_COLLECTORS]; /* [0]: the rpc server's */
+  size_t n_metrics;
+  prom_http_t *metrics_http; /* NULL unless --metrics-listen is set and running */
 } hg_service_t;
 
 typedef struct hg_service_defaults {
@@ -50,9 +56,15 @@ int hg_service_configure(hg_service_t *svc, const char *name, unsigned flags,
 /* Creates the verifier (if configured) and the rpc server, whose server data is data.
  * 0 or -1 (logged). */
 int hg_service_open(hg_service_t *svc, void *data);
-/* Starts the server, writes the ready file and waits for SIGINT/SIGTERM. 0 or -1 (logged). */
+/* Adds fn(arg) to the service's /metrics after the rpc server's families (arg borrowed; it
+ * must outlive hg_service_stop). After open, before run. 0, or -1 when the list is full. */
+int hg_service_add_metrics(hg_service_t *svc, prom_collect_fn fn, void *arg);
+/* Starts the server and, with --metrics-listen, the metrics listener (logging "metrics on
+ * http://HOST:PORT/metrics", the bound port when 0 was asked), writes the ready file and
+ * waits for SIGINT/SIGTERM. 0 or -1 (logged). */
 int hg_service_run(hg_service_t *svc);
-/* Stops the server, waiting for in-flight calls. Safe to call twice. */
+/* Stops the metrics listener, then the server, waiting for in-flight calls. Safe to call
+ * twice. */
 void hg_service_stop(hg_service_t *svc);
 /* Frees the verifier and the client; after hg_service_stop(). */
 void hg_service_close(hg_service_t *svc);

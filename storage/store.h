@@ -32,6 +32,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/buf.h"
 #include "common/errlist.h"
 #include "common/status.h"
 
@@ -233,5 +234,15 @@ int store_write_opts(store_t *s, store_write_fn fn, void *arg, const store_write
 
 /* 1 while the store is full (see store_opts_t), else 0. Any thread. */
 int store_full(const store_t *s);
+
+/* ---- metrics ------------------------------------------------------------------------------- */
+
+/* The store's Prometheus families, as a prom_collect_fn (common/prom.h) whose arg is the
+ * store_t: hangar_store_used_bytes and hangar_store_map_size_bytes (gauges),
+ * hangar_store_write_queue_depth (writes waiting for the writer), and the histograms
+ * hangar_store_commit_duration_seconds (each batch's durable commit) and
+ * hangar_store_commit_batch_writes (writes per batch). Any thread; it opens one read
+ * transaction and takes the queue's lock for a moment, never waiting for a commit. */
+int store_metrics(void *store, hg_buf_t *out);
 
 #endif

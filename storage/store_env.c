@@ -226,6 +226,7 @@ int store_open(const char *dir, const store_schema_t *schema, const store_opts_t
   pthread_cond_init(&s->queued, NULL);
   s->batch_max = o->no_group_commit ? 1 : o->batch_max ? o->batch_max : DEFAULT_BATCH_MAX;
   s->queue_max = o->queue_max ? o->queue_max : STORE_DEFAULT_QUEUE_MAX;
+  store__metrics_init(s);
   if ((rc = open_env(s, dir, o, n_dbs)) != 0) goto out;
   if ((rc = open_dbs(s, schema)) != 0) goto out;
   rc = store__writer_start(s);

@@ -11,6 +11,7 @@
 #include <stdatomic.h>
 #include <stdint.h>
 
+#include "common/prom.h"
 #include "storage/store.h"
 
 /* LMDB's compiled-in key limit (MDB_MAXKEYSIZE); store_open checks the library agrees. */
@@ -57,6 +58,9 @@ struct store {
   int closing;
   int writer_started;
   pthread_t writer;
+
+  prom_histogram_t commit_us;    /* each batch's durable commit (store_metrics.c) */
+  prom_histogram_t batch_writes; /* writes per batch */
 
   atomic_long fault_countdown; /* see store__fault_inject */
   int fault_err;
@@ -154,8 +158,16 @@ size_t store__soft_limit(size_t map_size);
 /* Writer thread, between transactions: 1 when the pages in use (the file's high-water mark
  * less the free list) exceed s->soft_limit, else 0 (also when it cannot tell). */
 int store__space_over(store_t *s);
+/* Any thread: the bytes in use (pages below the high-water mark less the free list) and
+ * the map's size. 0 or a store error. */
+int store__space_used(store_t *s, size_t *used, size_t *map);
 /* Pages of every table, index and internal database as txn sees them (any write txn). */
 size_t store__tree_pages(store_t *s, MDB_txn *txn);
+
+/* ---- metrics (store_metrics.c) ------------------------------------------------------------ */
+
+/* Gives the histograms their layouts (store_open, before the writer starts). */
+void store__metrics_init(store_t *s);
 
 /* ---- writer (store_writer.c) ------------------------------------------------------------- */
 

@@ -46,6 +46,20 @@ static int free_pages(store_t *s, size_t *out) {
   return 0;
 }
 
+int store__space_used(store_t *s, size_t *used, size_t *map) {
+  MDB_envinfo info;
+  MDB_stat st;
+  size_t free_n;
+  int rc = store__map_err(mdb_env_info(s->env, &info));
+  if (rc == 0) rc = store__map_err(mdb_env_stat(s->env, &st));
+  if (rc == 0 && free_pages(s, &free_n) != 0) rc = STORE_EIO;
+  if (rc != 0) return rc;
+  size_t pages = info.me_last_pgno + 1;
+  *used = (pages > free_n ? pages - free_n : 0) * st.ms_psize;
+  *map = info.me_mapsize;
+  return 0;
+}
+
 int store__space_over(store_t *s) {
   MDB_envinfo info;
   MDB_stat st;

@@ -97,10 +97,16 @@ static void finish(store__job_t *batch, int rc) {
 
 static void run_batch(store_t *s, store__job_t *batch) {
   MDB_txn *parent = NULL;
+  uint64_t n = 0;
   atomic_store(&s->full, store__space_over(s));
   int rc = store__map_err(mdb_txn_begin(s->env, NULL, 0, &parent));
-  for (store__job_t *j = batch; j && rc == 0; j = j->next) run_one(s, parent, j);
-  if (rc == 0) rc = commit(s, parent);
+  for (store__job_t *j = batch; j && rc == 0; j = j->next, n++) run_one(s, parent, j);
+  if (rc == 0) {
+    int64_t t0 = hg_monotonic_us();
+    rc = commit(s, parent);
+    prom_histogram_observe(&s->commit_us, (uint64_t)(hg_monotonic_us() - t0));
+    prom_histogram_observe(&s->batch_writes, n);
+  }
   if (rc == STORE_FULL) atomic_store(&s->full, 1);
   finish(batch, rc);
 }

@@ -138,6 +138,13 @@ typedef int (*rpc_health_fn)(void *arg);
  * server that answers is SERVING. arg borrowed. Before start (or before any check). */
 void rpc_server_set_health(rpc_server_t *s, rpc_health_fn fn, void *arg);
 
+/* The server's Prometheus families, as a prom_collect_fn (common/prom.h) whose arg is the
+ * rpc_server_t: grpc_server_started_total, grpc_server_handled_total (by grpc_code) and
+ * grpc_server_handling_seconds, labelled as go-grpc-prometheus labels them, for every call
+ * the server answered (refusals by admission and UNIMPLEMENTED included). Any thread
+ * while the server exists; it reads relaxed counters and never blocks a call. */
+int rpc_server_metrics(void *server, hg_buf_t *out);
+
 /* Starts the completion-queue threads. */
 int rpc_server_start(rpc_server_t *s);
 /* Graceful: stops accepting, waits for in-flight handlers to reply (up to grace_ms, then

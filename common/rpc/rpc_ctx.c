@@ -9,6 +9,7 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "common/clock.h"
 #include "common/log.h"
 #include "common/random.h"
 #include "rpc/rpc_internal.h"
@@ -40,7 +41,9 @@ struct rpc_ctx {
   grpc_slice message;
   grpc_metadata trailer;
   int cancelled;
-  int limit_slot; /* rpc_limit.c's count this call holds; -1: none */
+  int limit_slot;      /* rpc_limit.c's count this call holds; -1: none */
+  rpc__stats_t *stats; /* the series the call is counted in (rpc_metrics.c) */
+  int64_t arrived_us;  /* when it arrived, for grpc_server_handling_seconds */
 };
 
 static void on_arrival(rpc__tag_t *tag, int ok);
@@ -176,7 +179,10 @@ static void on_arrival(rpc__tag_t *tag, int ok) {
     return;
   }
   rpc__ctx_arm(ctx->srv, ctx->method); /* replace this slot first; fails only when closing */
-  if (ctx_accept(ctx) != 0) {
+  ctx->arrived_us = hg_monotonic_us();
+  int rc = ctx_accept(ctx);
+  ctx->stats = rpc__stats_begin(ctx->srv, ctx->method, ctx->path);
+  if (rc != 0) {
     rpc_fail_code(ctx, HG_INTERNAL, "out of memory");
     return;
   }
@@ -205,6 +211,7 @@ static void ctx_send(rpc_ctx_t *ctx, grpc_op *ops, size_t n) {
 /* Sends payload (one reference taken over) as the call's OK answer. */
 static void reply_slice(rpc_ctx_t *ctx, grpc_slice payload) {
   grpc_op ops[4];
+  rpc__stats_done(ctx->stats, HG_OK, hg_monotonic_us() - ctx->arrived_us);
   ctx->reply = grpc_raw_byte_buffer_create(&payload, 1);
   grpc_slice_unref(payload);
   memset(ops, 0, sizeof ops);
@@ -239,6 +246,7 @@ void rpc_fail(rpc_ctx_t *ctx, const hg_status_t *st) {
     fixed.code = HG_INTERNAL;
   }
   if (!fixed.message) fixed.message = hg_code_name(fixed.code);
+  rpc__stats_done(ctx->stats, fixed.code, hg_monotonic_us() - ctx->arrived_us);
   ctx->message = grpc_slice_from_copied_string(fixed.message);
   memset(ops, 0, sizeof ops);
   ops[0].op = GRPC_OP_SEND_INITIAL_METADATA;

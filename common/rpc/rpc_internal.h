@@ -14,6 +14,7 @@
 #include <grpc/grpc.h>
 #include <grpc/grpc_security.h>
 
+#include "common/prom.h"
 #include "rpc/rpc.h"
 
 #define RPC__DEFAULT_DEADLINE_MS 30000
@@ -58,6 +59,24 @@ int rpc__status_pack(const hg_status_t *st, hg_arena_t *a, grpc_slice *out);
  * google.rpc.Status; strings are allocated in a. 0 or -1 (st untouched). */
 int rpc__status_unpack(const uint8_t *p, size_t n, hg_arena_t *a, hg_status_t *st);
 
+/* ---- metrics (rpc_metrics.c) ----------------------------------------------------------- */
+
+/* One method's series, under go-grpc-prometheus's names and labels. Counted by relaxed
+ * atomics from any thread; read by the metrics collector. */
+typedef struct rpc__stats {
+  const char *service, *method; /* label values: borrowed from label, or static */
+  char *label;                  /* heap: "service\0method\0path"; NULL for static labels */
+  const char *key;              /* the path as received (in label); unknown methods only */
+  const char *type;             /* grpc_type: "unary", "server_stream", "bidi_stream" ... */
+  atomic_uint_fast64_t started;
+  atomic_uint_fast64_t handled[HG_UNAUTHENTICATED + 1]; /* by gRPC code */
+  prom_histogram_t seconds;                             /* in microseconds */
+} rpc__stats_t;
+
+/* Distinct unknown method paths counted under their own labels; the rest share one series,
+ * so a client cannot grow the exposition without bound. */
+#define RPC__UNKNOWN_SERIES 32
+
 /* ---- server (rpc_server.c, rpc_ctx.c) -------------------------------------------------- */
 
 typedef struct rpc__method {
@@ -68,6 +87,7 @@ typedef struct rpc__method {
   rpc_admit_fn admit;  /* never NULL; rpc_admit_public for a public method */
   rpc_codec_t in, out; /* copies: RPC_PBC() literals die with the caller's block */
   int lane;            /* RPC__LANE_*: the queue its calls arrive on */
+  rpc__stats_t *stats; /* its metrics */
 } rpc__method_t;
 
 /* One caller's in-flight calls (rpc_limit.c); count 0: free. */
@@ -107,6 +127,11 @@ struct rpc_server {
   rpc__limit_slot_t limits[RPC__LIMIT_SLOTS]; /* guarded by mu */
   uint64_t rid_seed;
   atomic_uint_fast64_t rid_next;
+  /* metrics of calls to unknown methods (rpc_metrics.c): [0, n_unknown) published with
+   * release order, added under mu; other_stats counts the rest */
+  rpc__stats_t *unknown[RPC__UNKNOWN_SERIES];
+  atomic_size_t n_unknown;
+  rpc__stats_t *other_stats;
 };
 
 /* Counts one more live object unless the server is closing (then -1: do not arm). */
@@ -137,6 +162,19 @@ void rpc__limit_release(rpc_server_t *s, int slot);
 int rpc__health_register(rpc_server_t *s);
 /* hangar.rpc.v1.Admission/Admit (rpc_admission.c). */
 int rpc__admission_register(rpc_server_t *s);
+
+/* ---- metrics of calls (rpc_metrics.c) -------------------------------------------------- */
+
+/* A new series for the method at path ("/pkg.Service/Method"); NULL when out of memory. */
+rpc__stats_t *rpc__stats_new(const char *path);
+void rpc__stats_free(rpc__stats_t *st);
+/* The series a call is counted in, its start counted: m's, or for an unknown method
+ * (m NULL) the one for path. Never NULL once the server exists. Any CQ thread. */
+rpc__stats_t *rpc__stats_begin(rpc_server_t *s, const rpc__method_t *m, const char *path);
+/* Counts a call answered with code after usec microseconds. */
+void rpc__stats_done(rpc__stats_t *st, hg_code_t code, int64_t usec);
+/* Frees the unknown-method series (rpc_server_destroy). */
+void rpc__stats_free_unknown(rpc_server_t *s);
 
 /* ---- client (rpc_client.c, rpc_call.c) ------------------------------------------------- */
 

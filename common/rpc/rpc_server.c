@@ -142,7 +142,9 @@ static int add_method(rpc_server_t *s, const char *path, rpc_handler_fn fn, rpc_
   if (!s || s->started || !path || path[0] != '/' || !fn || !admit || rpc__codec_check(in) != 0 ||
       rpc__codec_check(out) != 0 || rpc__server_method(s, path))
     return -1;
-  if (!(m = calloc(1, sizeof *m)) || !(m->path = strdup(path))) goto out;
+  if (!(m = calloc(1, sizeof *m)) || !(m->path = strdup(path)) ||
+      !(m->stats = rpc__stats_new(path)))
+    goto out;
   m->fn = fn;
   m->admit = admit;
   m->in = *in;
@@ -155,6 +157,7 @@ static int add_method(rpc_server_t *s, const char *path, rpc_handler_fn fn, rpc_
   rc = 0;
 out:
   if (rc != 0 && m) {
+    rpc__stats_free(m->stats);
     free(m->path);
     free(m);
   }
@@ -315,6 +318,7 @@ static void free_methods(rpc_server_t *s) {
   while (s->methods) {
     rpc__method_t *m = s->methods;
     s->methods = m->next;
+    rpc__stats_free(m->stats);
     free(m->path);
     free(m);
   }
@@ -346,6 +350,7 @@ void rpc_server_destroy(rpc_server_t *s, int64_t grace_ms) {
     grpc_completion_queue_destroy(s->side_cq[lane]);
   }
   free_methods(s);
+  rpc__stats_free_unknown(s);
   free(s->threads);
   pthread_cond_destroy(&s->idle);
   pthread_mutex_destroy(&s->mu);

@@ -106,7 +106,9 @@ int main(int argc, char **argv) {
   svc.jwt_secret = hg_str_c(s.jwt_secret);
   rc = hg_service_open(&frame, &svc);
   if (rc == 0) store_call_bind_health(frame.server, svc.store);
-  if (rc == 0) rc = auth_service_register(frame.server, &svc) || hg_service_run(&frame);
+  if (rc == 0)
+    rc = auth_service_register(frame.server, &svc) ||
+         hg_service_add_metrics(&frame, store_metrics, svc.store) || hg_service_run(&frame);
   hg_service_close(&frame);
   store_close(svc.store);
   return rc ? 1 : 0;

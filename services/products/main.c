@@ -26,7 +26,8 @@ int main(int argc, char **argv) {
   if (rc == 0) {
     svc.authz = frame.authz;
     store_call_bind_health(frame.server, svc.store);
-    rc = products_register(frame.server, &svc) || hg_service_run(&frame);
+    rc = products_register(frame.server, &svc) ||
+         hg_service_add_metrics(&frame, store_metrics, svc.store) || hg_service_run(&frame);
   }
   hg_service_close(&frame);
   store_close(svc.store);

@@ -70,7 +70,11 @@ int main(int argc, char **argv) {
     store_call_bind_health(frame.server, svc.store);
     rc = ktrlplane_register(frame.server) || wrappers_register(frame.server) ||
          ververica_register(frame.server) || reconciler_start(&svc, &driver, &svc.reconciler) ||
-         vvp_reconciler_start(&svc, svc.provision_delay_ms, &deployments) || hg_service_run(&frame);
+         vvp_reconciler_start(&svc, svc.provision_delay_ms, &deployments) ||
+         hg_service_add_metrics(&frame, store_metrics, svc.store) ||
+         hg_service_add_metrics(&frame, reconciler_metrics, &svc) ||
+         hg_service_add_metrics(&frame, vvp_reconciler_metrics, deployments) ||
+         hg_service_run(&frame);
   }
   hg_service_stop(&frame);
   if (svc.reconciler) reconciler_stop(svc.reconciler);

@@ -9,6 +9,7 @@
 #ifndef HANGAR_RECONCILER_H
 #define HANGAR_RECONCILER_H
 
+#include "common/buf.h"
 #include "resources/provisioner.h"
 #include "resources/resources.h"
 
@@ -18,5 +19,13 @@ int reconciler_start(resources_svc_t *svc, const provisioner_t *driver, reconcil
 void reconciler_kick(reconciler_t *r);
 /* Stops and joins the thread. */
 void reconciler_stop(reconciler_t *r);
+
+/* prom_collect_fn (common/prom.h) whose arg is the resources_svc_t, read from its store
+ * (reconciler_metrics.c): hangar_reconciler_queue_depth (transitions whose due time has
+ * passed, not yet recorded), hangar_reconciler_queue_oldest_age_seconds (how long the
+ * oldest of them has been due; 0 when none) and hangar_reconciler_pending_resources (every
+ * resource in a transitional status, due or still in its provisioning delay). Any thread;
+ * one read transaction, costing O(pending) index entries and O(depth) record decodes. */
+int reconciler_metrics(void *svc, hg_buf_t *out);
 
 #endif

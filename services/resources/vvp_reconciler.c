@@ -2,11 +2,13 @@
 #include "resources/vvp_reconciler.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/clock.h"
 #include "common/log.h"
+#include "common/prom.h"
 #include "common/uuid.h"
 #include "json/json_tree.h"
 #include "resources/vvp_kind.h"
@@ -23,6 +25,7 @@ struct vvp_reconciler {
   pthread_mutex_t mu;
   pthread_cond_t cv;
   int stopping;
+  atomic_size_t transitioning; /* deployments the last pass found due a step */
 };
 
 /* One deployment due a step, copied out of the pass's read transaction. */
@@ -197,6 +200,7 @@ static void run_pass(vvp_reconciler_t *r) {
     vvp_obj_each(txn, r->svc->vvp_base, p->a, DEPLOYMENTS, collect, p);
     store_txn_end(txn);
   }
+  atomic_store_explicit(&r->transitioning, p->n, memory_order_relaxed);
   for (size_t i = 0; i < p->n; i++) {
     int rc = p->steps[i].ns ? store_write(r->svc->store, step_write, &p->steps[i]) : STORE_ENOMEM;
     if (rc && rc != STORE_CONFLICT && rc != STORE_NOTFOUND)
@@ -253,4 +257,15 @@ void vvp_reconciler_stop(vvp_reconciler_t *r) {
   pthread_cond_destroy(&r->cv);
   pthread_mutex_destroy(&r->mu);
   free(r);
+}
+
+#define TRANSITIONING "hangar_ververica_deployments_transitioning"
+
+int vvp_reconciler_metrics(void *reconciler, hg_buf_t *out) {
+  vvp_reconciler_t *r = reconciler;
+  size_t n = atomic_load_explicit(&r->transitioning, memory_order_relaxed);
+  int rc = prom_family(out, TRANSITIONING, "gauge",
+                       "Ververica deployments whose status differed from their spec at the "
+                       "reconciler's last pass (it steps at most 256 per pass).");
+  return rc | prom_sample(out, TRANSITIONING, NULL, 0, n) ? -1 : 0;
 }

@@ -14,6 +14,7 @@
 
 #include <stdint.h>
 
+#include "common/buf.h"
 #include "resources/resources.h"
 
 typedef struct vvp_reconciler vvp_reconciler_t;
@@ -22,5 +23,8 @@ typedef struct vvp_reconciler vvp_reconciler_t;
 int vvp_reconciler_start(resources_svc_t *svc, int64_t step_ms, vvp_reconciler_t **out);
 /* Stops and joins the thread (NULL: nothing). */
 void vvp_reconciler_stop(vvp_reconciler_t *r);
+/* prom_collect_fn (common/prom.h) whose arg is the vvp_reconciler_t:
+ * hangar_ververica_deployments_transitioning. Any thread while the reconciler runs. */
+int vvp_reconciler_metrics(void *reconciler, hg_buf_t *out);
 
 #endif

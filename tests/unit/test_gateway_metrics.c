@@ -51,7 +51,7 @@ START_TEST(test_histogram_cumulative) {
   assert_line("_bucket{route=\"/x\",method=\"POST\",le=\"30\"} 2\n");
   assert_line("_bucket{route=\"/x\",method=\"POST\",le=\"+Inf\"} 3\n");
   assert_line("hangar_http_request_duration_seconds_sum{route=\"/x\",method=\"POST\"} "
-              "40.003500\n");
+              "40.0035\n");
   assert_line("hangar_http_request_duration_seconds_count{route=\"/x\",method=\"POST\"} 3\n");
 }
 END_TEST
