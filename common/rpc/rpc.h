@@ -4,7 +4,9 @@
  * bound by name to a plain handler `void fn(rpc_ctx_t *ctx, const void *req)` that answers
  * through the context with rpc_reply() or rpc_fail(), now or later, from any thread.
  * Every server also serves grpc.health.v1.Health/Check and answers UNIMPLEMENTED to unknown
- * methods (a catch-all slot; registered methods alone would let such calls hang).
+ * methods (a catch-all slot; registered methods alone would let such calls hang). A method
+ * may instead be streaming (rpc_server_add_stream: messages in and out one by one), which
+ * is how a server serves grpc.reflection (rpc_server_add_reflection).
  *
  * Admission: every binding names an admit function, the method's one rule for who may call
  * it (authentication, role, the scope a path names). The server runs it on the decoded
@@ -188,7 +190,7 @@ int rpc_server_add_stream(rpc_server_t *s, const char *path, const rpc_stream_ha
 
 /* rpc_stream_send's failures. */
 #define RPC_STREAM_CLOSED (-1)      /* finished or cancelled: nothing more goes out */
-#define RPC_STREAM_FULL (-2)        /* RPC_STREAM_MAX_QUEUED_BYTES are waiting to be sent */
+#define RPC_STREAM_FULL (-2)        /* RPC_STREAM_MAX_QUEUED_BYTES wait unsent (or no memory) */
 #define RPC_STREAM_BAD_MESSAGE (-3) /* msg does not encode with the method's output codec */
 /* What may wait unsent on one stream: a client that stops reading makes the sender see
  * RPC_STREAM_FULL (and decide: finish RESOURCE_EXHAUSTED, drop, or wait) instead of the

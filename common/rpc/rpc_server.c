@@ -5,7 +5,8 @@
  * batch started on a queue that was already shut down crashes the process. So the server
  * counts every object that can still produce an event (armed request slots, held calls, the
  * shutdown tag) and rpc_server_destroy() shuts the queue down only when the count is zero.
- * Per-call work (arming, accepting, replying) lives in rpc_ctx.c. */
+ * Per-call work (arming, accepting, replying) lives in rpc_ctx.c, a streaming call's in
+ * rpc_stream.c; destroy ends open streams first, since they have no natural end. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
