@@ -95,8 +95,9 @@ typedef int (*rpc_admit_fn)(rpc_ctx_t *ctx, const void *req);
 
 /* The admit function of a public method: admits every caller. Naming it is the explicit
  * mark that a method needs no credentials; only grpc.health.v1.Health/Check,
- * hangar.rpc.v1.Admission/Admit (both built in) and hangar.auth.v1.TokenVerifier/Verify
- * (the services' own token check) carry it. Admission/Admit answers OK for such a method
+ * hangar.rpc.v1.Admission/Admit (both built in), grpc.reflection's ServerReflectionInfo
+ * (rpc_server_add_reflection) and hangar.auth.v1.TokenVerifier/Verify (the services' own
+ * token check) carry it. Admission/Admit answers OK for such a method
  * without decoding the request. */
 int rpc_admit_public(rpc_ctx_t *ctx, const void *req);
 

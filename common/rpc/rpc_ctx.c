@@ -271,6 +271,7 @@ rpc_server_t *rpc__ctx_server(rpc_ctx_t *ctx) { return ctx->srv; }
 int rpc__ctx_limit_slot(const rpc_ctx_t *ctx) { return ctx->limit_slot; }
 void rpc__ctx_set_limit_slot(rpc_ctx_t *ctx, int slot) { ctx->limit_slot = slot; }
 void rpc_ctx_set_user(rpc_ctx_t *ctx, void *user) { ctx->user = user; }
+void *rpc_ctx_user(rpc_ctx_t *ctx) { return ctx->user; }
 grpc_call *rpc__ctx_call(rpc_ctx_t *ctx) { return ctx->call; }
 const rpc__method_t *rpc__ctx_method(const rpc_ctx_t *ctx) { return ctx->method; }
 rpc__stream_t *rpc__ctx_stream(const rpc_ctx_t *ctx) { return ctx->stream; }
@@ -282,7 +283,6 @@ hg_arena_t *rpc__ctx_swap_arena(rpc_ctx_t *ctx, hg_arena_t *a) {
   ctx->arena = a;
   return old;
 }
-void *rpc_ctx_user(rpc_ctx_t *ctx) { return ctx->user; }
 
 const char *rpc_ctx_metadata(rpc_ctx_t *ctx, const char *key) {
   for (size_t i = 0; i < ctx->n_md; i++)
