@@ -71,6 +71,7 @@ int hg_service_configure(hg_service_t *s, const char *name, unsigned flags,
   memset(s, 0, sizeof(*s));
   s->name = name;
   s->flags = flags;
+  s->descriptors = defaults->descriptors;
   size_t n = common_settings(s, defaults, table);
   if (n + n_extra > SETTINGS_MAX) return -1;
   if (n_extra) memcpy(table + n, extra, n_extra * sizeof(*extra));
@@ -100,6 +101,10 @@ int hg_service_open(hg_service_t *s, void *data) {
     return -1;
   }
   rpc_server_set_data(s->server, data);
+  if (s->descriptors && rpc_server_add_reflection(s->server, s->descriptors) != 0) {
+    HG_ERROR(s->name, NULL, "cannot serve reflection: the embedded descriptor set is unusable");
+    return -1;
+  }
   s->metrics[0] = (prom_collector_t){rpc_server_metrics, s->server};
   s->n_metrics = 1;
   return 0;

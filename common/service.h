@@ -32,9 +32,10 @@ typedef struct hg_service {
   const char *listen, *data_dir, *log_level, *ready_file, *threads, *map_size_text;
   const char *max_in_flight, *metrics_listen;
   const char *auth, *auth_cache_ttl;
-  size_t map_size;      /* --map-size in bytes, for the service's store_opts_t */
-  rpc_client_t *client; /* HG_SERVICE_VERIFIES_TOKENS only */
-  authz_t *authz;       /* HG_SERVICE_VERIFIES_TOKENS only */
+  const rpc_descriptor_set_t *descriptors; /* from the defaults */
+  size_t map_size;                         /* --map-size in bytes, for the service's store_opts_t */
+  rpc_client_t *client;                    /* HG_SERVICE_VERIFIES_TOKENS only */
+  authz_t *authz;                          /* HG_SERVICE_VERIFIES_TOKENS only */
   rpc_server_t *server;
   char address[512]; /* the bound address, written to the ready file */
   prom_collector_t metrics[PROM_HTTP_MAX_COLLECTORS]; /* [0]: the rpc server's */
@@ -45,7 +46,14 @@ typedef struct hg_service {
 typedef struct hg_service_defaults {
   const char *listen;   /* e.g. "127.0.0.1:7102" */
   const char *data_dir; /* e.g. "var/resources" */
+  /* What reflection describes: the executable's hangar_descriptors (below); NULL serves
+   * no reflection. Borrowed for the life of the process. */
+  const rpc_descriptor_set_t *descriptors;
 } hg_service_defaults_t;
+
+/* The FileDescriptorSet of everything a service executable serves, defined in the
+ * executable by the hangar_descriptors_<service> library (proto/CMakeLists.txt). */
+extern const rpc_descriptor_set_t hangar_descriptors;
 
 /* Parses the common settings plus extra (may be NULL), sets the log level and blocks the
  * stop signals. Returns 0; 1 when --help was printed (exit 0); -1 after printing why the
@@ -53,8 +61,8 @@ typedef struct hg_service_defaults {
 int hg_service_configure(hg_service_t *svc, const char *name, unsigned flags,
                          const hg_service_defaults_t *defaults, const hg_setting_t *extra,
                          size_t n_extra, int argc, char **argv);
-/* Creates the verifier (if configured) and the rpc server, whose server data is data.
- * 0 or -1 (logged). */
+/* Creates the verifier (if configured) and the rpc server, whose server data is data,
+ * serving reflection from the defaults' descriptors. 0 or -1 (logged). */
 int hg_service_open(hg_service_t *svc, void *data);
 /* Adds fn(arg) to the service's /metrics after the rpc server's families (arg borrowed; it
  * must outlive hg_service_stop). After open, before run. 0, or -1 when the list is full. */

@@ -4,7 +4,9 @@
  * bound by name to a plain handler `void fn(rpc_ctx_t *ctx, const void *req)` that answers
  * through the context with rpc_reply() or rpc_fail(), now or later, from any thread.
  * Every server also serves grpc.health.v1.Health/Check and answers UNIMPLEMENTED to unknown
- * methods (a catch-all slot; registered methods alone would let such calls hang).
+ * methods (a catch-all slot; registered methods alone would let such calls hang). A method
+ * may instead be streaming (rpc_server_add_stream: messages in and out one by one), which
+ * is how a server serves grpc.reflection (rpc_server_add_reflection).
  *
  * Admission: every binding names an admit function, the method's one rule for who may call
  * it (authentication, role, the scope a path names). The server runs it on the decoded
@@ -93,8 +95,9 @@ typedef int (*rpc_admit_fn)(rpc_ctx_t *ctx, const void *req);
 
 /* The admit function of a public method: admits every caller. Naming it is the explicit
  * mark that a method needs no credentials; only grpc.health.v1.Health/Check,
- * hangar.rpc.v1.Admission/Admit (both built in) and hangar.auth.v1.TokenVerifier/Verify
- * (the services' own token check) carry it. Admission/Admit answers OK for such a method
+ * hangar.rpc.v1.Admission/Admit (both built in), grpc.reflection's ServerReflectionInfo
+ * (rpc_server_add_reflection) and hangar.auth.v1.TokenVerifier/Verify (the services' own
+ * token check) carry it. Admission/Admit answers OK for such a method
  * without decoding the request. */
 int rpc_admit_public(rpc_ctx_t *ctx, const void *req);
 
@@ -154,6 +157,85 @@ int rpc_server_start(rpc_server_t *s);
  * (e.g. a storage writer) must keep running until this returns. Not from a CQ thread. */
 void rpc_server_destroy(rpc_server_t *s, int64_t grace_ms);
 
+/* ---- streaming calls (server side) ----------------------------------------------------- *
+ *
+ * A streaming method (client-, server- or bidirectional streaming: the layer is the same)
+ * gets the same rpc_ctx_t as a unary one, and its handler is told about the call's events:
+ *   on_message     one request message, decoded with the same limits as a unary request
+ *                  (RPC_MAX_REQUEST_BYTES, RPC_MAX_DEPTH, UTF-8) and admitted by the
+ *                  method's admit function, which runs on every message (a refusal ends
+ *                  the stream with its status). Messages arrive one at a time, in order;
+ *                  the next is read only after on_message returns. A message that does not
+ *                  decode ends the stream INVALID_ARGUMENT.
+ *   on_half_close  the client will send nothing more. NULL: finish OK at once (what a
+ *                  request/response dialogue wants); a server-streaming method that keeps
+ *                  sending after its one request sets a function that does nothing.
+ *   on_done        exactly once, last: the stream is over, finished by the handler or
+ *                  cancelled (cancelled = 1: the client went away, its deadline passed, or
+ *                  the server cancelled it). No other callback runs at the same time or
+ *                  after it, and ctx is freed when it returns, so a thread that sends on
+ *                  the stream must have stopped by then (on_done is where it learns). NULL:
+ *                  nothing to release.
+ * Callbacks run on a completion-queue thread, like unary handlers, and must not block.
+ * rpc_stream_send and rpc_stream_finish may be called from any thread until on_done.
+ * Within on_message (and the admit function before it) rpc_ctx_arena is that message's own
+ * arena, released when on_message returns, and rpc_ctx_user is what admit left for it; a
+ * stream's own state lives in rpc_stream_set_state(). rpc_fail() on a stream is
+ * rpc_stream_finish() with that status, and rpc_reply() sends its message and finishes OK.
+ * An open stream counts as one call in flight (rpc_ctx_in_flight_or_fail) until it ends.
+ * rpc_server_destroy() finishes every open stream UNAVAILABLE at once (a stream has no
+ * natural end to wait for), then waits as for unary calls. */
+typedef struct rpc_stream_handler {
+  void (*on_message)(rpc_ctx_t *ctx, const void *req); /* required */
+  void (*on_half_close)(rpc_ctx_t *ctx);
+  void (*on_done)(rpc_ctx_t *ctx, int cancelled);
+} rpc_stream_handler_t;
+
+/* Bind a streaming method by full path, as rpc_server_add_method (h is copied; admit is
+ * required). Before rpc_server_start(). 0 or -1 with nothing changed. */
+int rpc_server_add_stream(rpc_server_t *s, const char *path, const rpc_stream_handler_t *h,
+                          rpc_admit_fn admit, const rpc_codec_t *in, const rpc_codec_t *out);
+
+/* rpc_stream_send's failures. */
+#define RPC_STREAM_CLOSED (-1)      /* finished or cancelled: nothing more goes out */
+#define RPC_STREAM_FULL (-2)        /* RPC_STREAM_MAX_QUEUED_BYTES wait unsent (or no memory) */
+#define RPC_STREAM_BAD_MESSAGE (-3) /* msg does not encode with the method's output codec */
+/* What may wait unsent on one stream: a client that stops reading makes the sender see
+ * RPC_STREAM_FULL (and decide: finish RESOURCE_EXHAUSTED, drop, or wait) instead of the
+ * server buffering without bound. A single larger message is accepted on an empty queue. */
+#define RPC_STREAM_MAX_QUEUED_BYTES (4 * 1024 * 1024)
+
+/* Queues msg (encoded now: borrowed for the call only) to be sent after those before it.
+ * 0, or one of RPC_STREAM_* with nothing queued. */
+int rpc_stream_send(rpc_ctx_t *ctx, const void *msg);
+/* Ends the stream once every queued message is sent: st NULL (or HG_OK) is OK, anything
+ * else as rpc_fail. Later calls, and calls after a cancellation, do nothing. */
+void rpc_stream_finish(rpc_ctx_t *ctx, const hg_status_t *st);
+/* The handler's own per-stream pointer (NULL at first); release what it points to in
+ * on_done. */
+void rpc_stream_set_state(rpc_ctx_t *ctx, void *state);
+void *rpc_stream_state(rpc_ctx_t *ctx);
+
+/* ---- reflection ------------------------------------------------------------------------ */
+
+/* A FileDescriptorSet's bytes (protoc --descriptor_set_out --include_imports; several sets
+ * concatenated are one set), as proto/CMakeLists.txt embeds them in every service. */
+typedef struct rpc_descriptor_set {
+  const uint8_t *bytes;
+  size_t len;
+} rpc_descriptor_set_t;
+
+/* Serves grpc.reflection.v1.ServerReflection and grpc.reflection.v1alpha.ServerReflection
+ * (public, like health) from set, which must outlive the server: list_services names every
+ * service the server has bound; file_by_filename, file_containing_symbol and
+ * file_containing_extension answer the file with its transitive imports;
+ * all_extension_numbers_of_type the extension numbers a message type has in the set; what
+ * the set does not hold, or a request naming nothing, an error_response (NOT_FOUND,
+ * INVALID_ARGUMENT) on the open stream. Before start. 0; -1 with nothing changed when the
+ * set does not parse, reflection is already served, or the server has started; -1 after
+ * running out of memory, when the server is to be destroyed. */
+int rpc_server_add_reflection(rpc_server_t *s, const rpc_descriptor_set_t *set);
+
 /* Context accessors; valid until rpc_reply/rpc_fail. */
 hg_arena_t *rpc_ctx_arena(rpc_ctx_t *ctx);
 /* Value of a request metadata key (lowercase), NUL-terminated arena copy; NULL if absent. */
@@ -176,7 +258,7 @@ void rpc_ctx_set_user(rpc_ctx_t *ctx, void *user);
 void *rpc_ctx_user(rpc_ctx_t *ctx);
 
 /* Answer OK with resp (encoded with the method's output codec; borrowed for the call).
- * Releases ctx. Any thread, exactly once per ctx (with rpc_fail). */
+ * Releases ctx. Any thread, exactly once per ctx (with rpc_fail). On a stream, see above. */
 void rpc_reply(rpc_ctx_t *ctx, const void *resp);
 /* Answer OK with p[0..n), the response already encoded as the method's output message
  * (copied): for replies assembled from stored wire bytes, which need no unpacking and

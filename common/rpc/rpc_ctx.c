@@ -5,7 +5,8 @@
  * thread, and dies in exactly one place (ctx_free) when the reply batch completes or a
  * step before it fails. The context struct itself lives in its own arena, so freeing the
  * arena frees everything the handler allocated with it. Received metadata slices only live
- * as long as the call, so they are copied into the arena before the handler runs. */
+ * as long as the call, so they are copied into the arena before the handler runs.
+ * A streaming method's call is handed to rpc_stream.c once accepted; the stream ends it. */
 #include <inttypes.h>
 #include <string.h>
 
@@ -41,9 +42,10 @@ struct rpc_ctx {
   grpc_slice message;
   grpc_metadata trailer;
   int cancelled;
-  int limit_slot;      /* rpc_limit.c's count this call holds; -1: none */
-  rpc__stats_t *stats; /* the series the call is counted in (rpc_metrics.c) */
-  int64_t arrived_us;  /* when it arrived, for grpc_server_handling_seconds */
+  int limit_slot;        /* rpc_limit.c's count this call holds; -1: none */
+  rpc__stats_t *stats;   /* the series the call is counted in (rpc_metrics.c) */
+  int64_t arrived_us;    /* when it arrived, for grpc_server_handling_seconds */
+  rpc__stream_t *stream; /* a streaming method's call: rpc_stream.c's state */
 };
 
 static void on_arrival(rpc__tag_t *tag, int ok);
@@ -94,9 +96,10 @@ int rpc__ctx_arm(rpc_server_t *s, const rpc__method_t *m) {
     return -1;
   }
   grpc_completion_queue *cq = rpc__server_cq(s, m);
-  if (m)
+  if (m) /* a stream reads its messages itself: no payload with the call */
     e = grpc_server_request_registered_call(s->server, m->handle, &ctx->call, &ctx->deadline,
-                                            &ctx->req_md, &ctx->payload, cq, cq, &ctx->tag);
+                                            &ctx->req_md, m->is_stream ? NULL : &ctx->payload, cq,
+                                            cq, &ctx->tag);
   else
     e = grpc_server_request_call(s->server, &ctx->call, &ctx->details, &ctx->req_md, s->cq, s->cq,
                                  &ctx->tag);
@@ -157,6 +160,10 @@ static void serve(rpc_ctx_t *ctx) {
   if (!ctx->method) {
     const char *msg = hg_arena_sprintf(ctx->arena, "unknown method %s", ctx->path);
     rpc_fail_code(ctx, HG_UNIMPLEMENTED, msg ? msg : "unknown method");
+    return;
+  }
+  if (ctx->method->is_stream) {
+    rpc__stream_start(ctx);
     return;
   }
   int rc = rpc__codec_decode_bb(&ctx->method->in, ctx->payload, ctx->arena, &req);
@@ -225,6 +232,10 @@ static void reply_slice(rpc_ctx_t *ctx, grpc_slice payload) {
 
 void rpc_reply(rpc_ctx_t *ctx, const void *resp) {
   grpc_slice payload;
+  if (ctx->stream) {
+    rpc__stream_reply(ctx, resp);
+    return;
+  }
   if (rpc__codec_encode_slice(&ctx->method->out, resp, &payload) != 0) {
     HG_ERROR("rpc", ctx->request_id, "%s: response does not encode", ctx->path);
     rpc_fail_code(ctx, HG_INTERNAL, "response encoding failed");
@@ -234,6 +245,10 @@ void rpc_reply(rpc_ctx_t *ctx, const void *resp) {
 }
 
 void rpc_reply_encoded(rpc_ctx_t *ctx, const void *p, size_t n) {
+  if (ctx->stream) { /* a stream's messages go out one by one (rpc_stream_send) */
+    rpc_fail_code(ctx, HG_INTERNAL, "an encoded reply on a stream");
+    return;
+  }
   reply_slice(ctx, grpc_slice_from_copied_buffer(p, n));
 }
 
@@ -247,6 +262,10 @@ void rpc_fail(rpc_ctx_t *ctx, const hg_status_t *st) {
   }
   if (!fixed.message) fixed.message = hg_code_name(fixed.code);
   rpc__stats_done(ctx->stats, fixed.code, hg_monotonic_us() - ctx->arrived_us);
+  if (ctx->stream) {
+    rpc__stream_finish(ctx->stream, &fixed);
+    return;
+  }
   ctx->message = grpc_slice_from_copied_string(fixed.message);
   memset(ops, 0, sizeof ops);
   ops[0].op = GRPC_OP_SEND_INITIAL_METADATA;
@@ -274,6 +293,17 @@ int rpc__ctx_limit_slot(const rpc_ctx_t *ctx) { return ctx->limit_slot; }
 void rpc__ctx_set_limit_slot(rpc_ctx_t *ctx, int slot) { ctx->limit_slot = slot; }
 void rpc_ctx_set_user(rpc_ctx_t *ctx, void *user) { ctx->user = user; }
 void *rpc_ctx_user(rpc_ctx_t *ctx) { return ctx->user; }
+grpc_call *rpc__ctx_call(rpc_ctx_t *ctx) { return ctx->call; }
+const rpc__method_t *rpc__ctx_method(const rpc_ctx_t *ctx) { return ctx->method; }
+rpc__stream_t *rpc__ctx_stream(const rpc_ctx_t *ctx) { return ctx->stream; }
+void rpc__ctx_set_stream(rpc_ctx_t *ctx, rpc__stream_t *st) { ctx->stream = st; }
+void rpc__ctx_free(rpc_ctx_t *ctx) { ctx_free(ctx); }
+
+hg_arena_t *rpc__ctx_swap_arena(rpc_ctx_t *ctx, hg_arena_t *a) {
+  hg_arena_t *old = ctx->arena;
+  ctx->arena = a;
+  return old;
+}
 
 const char *rpc_ctx_metadata(rpc_ctx_t *ctx, const char *key) {
   for (size_t i = 0; i < ctx->n_md; i++)

@@ -81,9 +81,11 @@ typedef struct rpc__stats {
 
 typedef struct rpc__method {
   struct rpc__method *next;
-  char *path;   /* "/pkg.Service/Method", heap */
-  void *handle; /* from grpc_server_register_method */
-  rpc_handler_fn fn;
+  char *path;                  /* "/pkg.Service/Method", heap */
+  void *handle;                /* from grpc_server_register_method */
+  rpc_handler_fn fn;           /* unary methods */
+  rpc_stream_handler_t stream; /* streaming methods (a copy) */
+  int is_stream;
   rpc_admit_fn admit;  /* never NULL; rpc_admit_public for a public method */
   rpc_codec_t in, out; /* copies: RPC_PBC() literals die with the caller's block */
   int lane;            /* RPC__LANE_*: the queue its calls arrive on */
@@ -103,6 +105,9 @@ typedef struct rpc__limit_slot {
  * 2 s). Health and admission each get their own, since an admission may itself block on a
  * token verification. */
 enum { RPC__LANE_CALLS = 0, RPC__LANE_HEALTH, RPC__LANE_ADMISSION, RPC__LANES };
+
+typedef struct rpc__stream rpc__stream_t;
+typedef struct rpc__descriptors rpc__descriptors_t;
 
 struct rpc_server {
   grpc_server *server;
@@ -125,6 +130,8 @@ struct rpc_server {
   int closing;
   rpc__tag_t shutdown_tag;
   rpc__limit_slot_t limits[RPC__LIMIT_SLOTS]; /* guarded by mu */
+  rpc__stream_t *streams;                     /* open streams, guarded by mu */
+  rpc__descriptors_t *reflection;             /* rpc_server_add_reflection()'s index */
   uint64_t rid_seed;
   atomic_uint_fast64_t rid_next;
   /* metrics of calls to unknown methods (rpc_metrics.c): [0, n_unknown) published with
@@ -143,6 +150,12 @@ void rpc__server_release(rpc_server_t *s);
  * queue threads may read it without the lock. */
 const rpc__method_t *rpc__server_method(const rpc_server_t *s, const char *path);
 
+/* Binds path to a unary handler fn or, with stream non-NULL, a streaming one (copied).
+ * Before start. 0 or -1 with nothing changed. */
+int rpc__server_add_method(rpc_server_t *s, const char *path, rpc_handler_fn fn,
+                           const rpc_stream_handler_t *stream, rpc_admit_fn admit,
+                           const rpc_codec_t *in, const rpc_codec_t *out);
+
 /* The queue m's calls arrive on (m NULL: the catch-all's, the calls queue). */
 grpc_completion_queue *rpc__server_cq(const rpc_server_t *s, const rpc__method_t *m);
 /* Serves every method of svc (already added) on lane instead of the calls queue. Before
@@ -157,6 +170,54 @@ int rpc__ctx_limit_slot(const rpc_ctx_t *ctx);
 void rpc__ctx_set_limit_slot(rpc_ctx_t *ctx, int slot);
 /* Ends one call's count in slot (from ctx_free). */
 void rpc__limit_release(rpc_server_t *s, int slot);
+
+/* For rpc_stream.c: the call, the method, the stream (NULL on a unary call). */
+grpc_call *rpc__ctx_call(rpc_ctx_t *ctx);
+const rpc__method_t *rpc__ctx_method(const rpc_ctx_t *ctx);
+rpc__stream_t *rpc__ctx_stream(const rpc_ctx_t *ctx);
+void rpc__ctx_set_stream(rpc_ctx_t *ctx, rpc__stream_t *st);
+/* Makes a the arena rpc_ctx_arena() answers; returns the one it replaces. */
+hg_arena_t *rpc__ctx_swap_arena(rpc_ctx_t *ctx, hg_arena_t *a);
+/* Ends a call whose every batch has completed: frees ctx and gives back its live unit. */
+void rpc__ctx_free(rpc_ctx_t *ctx);
+
+/* ---- streams (rpc_stream.c) ------------------------------------------------------------ */
+
+/* Takes over an accepted call of a streaming method: sends initial metadata, starts reading
+ * and watching for the call's end. The stream frees ctx when it is over. */
+void rpc__stream_start(rpc_ctx_t *ctx);
+/* Finishes the stream with st (already checked by rpc_fail: an error code and a message),
+ * or OK when st is NULL. */
+void rpc__stream_finish(rpc__stream_t *st, const hg_status_t *status);
+/* rpc_reply() on a stream: sends resp, then finishes OK (or fails as the send did). */
+void rpc__stream_reply(rpc_ctx_t *ctx, const void *resp);
+/* Finishes every open stream of s UNAVAILABLE (rpc_server_destroy). */
+void rpc__streams_close_all(rpc_server_t *s);
+
+/* ---- descriptor sets (rpc_descriptors.c) ----------------------------------------------- */
+
+/* An index over a FileDescriptorSet's files (each name once: the first copy wins) and
+ * the symbols they define. set's bytes are borrowed and must outlive the index. 0, or -1
+ * when the set or a file in it does not parse or memory runs out. Threads: built before
+ * start, then read by any thread. */
+int rpc__descriptors_new(const rpc_descriptor_set_t *set, rpc__descriptors_t **out);
+void rpc__descriptors_free(rpc__descriptors_t *d);
+/* The file named name, or -1. */
+int rpc__descriptors_file(const rpc__descriptors_t *d, const char *name);
+/* The file defining the fully-qualified symbol (a message, field, oneof, enum, enum value,
+ * service, method or extension; no leading dot), or -1. */
+int rpc__descriptors_symbol(const rpc__descriptors_t *d, const char *symbol);
+/* The file defining extension number of message type type, or -1. */
+int rpc__descriptors_extension(const rpc__descriptors_t *d, const char *type, int32_t number);
+/* The numbers of every extension of message type type, in an array in a (*out NULL when
+ * none): their count, or -1 when type is no message of the set (or a runs out). */
+int rpc__descriptors_extension_numbers(const rpc__descriptors_t *d, const char *type, hg_arena_t *a,
+                                       int32_t **out);
+/* Files file and every file it imports, transitively, each once, file first: their
+ * serialized FileDescriptorProtos, in an array in a (borrowing the set's bytes). The
+ * count, or -1 when a runs out. */
+int rpc__descriptors_closure(const rpc__descriptors_t *d, int file, hg_arena_t *a,
+                             ProtobufCBinaryData **out);
 
 /* grpc.health.v1.Health/Check answering SERVING (rpc_health.c). */
 int rpc__health_register(rpc_server_t *s);

@@ -5,7 +5,8 @@
  * batch started on a queue that was already shut down crashes the process. So the server
  * counts every object that can still produce an event (armed request slots, held calls, the
  * shutdown tag) and rpc_server_destroy() shuts the queue down only when the count is zero.
- * Per-call work (arming, accepting, replying) lives in rpc_ctx.c. */
+ * Per-call work (arming, accepting, replying) lives in rpc_ctx.c, a streaming call's in
+ * rpc_stream.c; destroy ends open streams first, since they have no natural end. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -135,22 +136,29 @@ const rpc__method_t *rpc__server_method(const rpc_server_t *s, const char *path)
   return NULL;
 }
 
-static int add_method(rpc_server_t *s, const char *path, rpc_handler_fn fn, rpc_admit_fn admit,
-                      const rpc_codec_t *in, const rpc_codec_t *out) {
+int rpc__server_add_method(rpc_server_t *s, const char *path, rpc_handler_fn fn,
+                           const rpc_stream_handler_t *stream, rpc_admit_fn admit,
+                           const rpc_codec_t *in, const rpc_codec_t *out) {
   rpc__method_t *m = NULL;
   int rc = -1;
-  if (!s || s->started || !path || path[0] != '/' || !fn || !admit || rpc__codec_check(in) != 0 ||
+  if (!s || s->started || !path || path[0] != '/' || !admit || rpc__codec_check(in) != 0 ||
       rpc__codec_check(out) != 0 || rpc__server_method(s, path))
     return -1;
+  if (stream ? !stream->on_message || fn : !fn) return -1;
   if (!(m = calloc(1, sizeof *m)) || !(m->path = strdup(path)) ||
       !(m->stats = rpc__stats_new(path)))
     goto out;
   m->fn = fn;
+  if (stream) m->stream = *stream;
+  m->is_stream = stream != NULL;
   m->admit = admit;
   m->in = *in;
   m->out = *out;
-  m->handle = grpc_server_register_method(s->server, m->path, NULL,
-                                          GRPC_SRM_PAYLOAD_READ_INITIAL_BYTE_BUFFER, 0);
+  /* A stream's messages are read one by one (rpc_stream.c); a unary request comes with the
+   * call. */
+  m->handle = grpc_server_register_method(
+      s->server, m->path, NULL,
+      stream ? GRPC_SRM_PAYLOAD_NONE : GRPC_SRM_PAYLOAD_READ_INITIAL_BYTE_BUFFER, 0);
   if (!m->handle) goto out;
   m->next = s->methods;
   s->methods = m;
@@ -166,7 +174,7 @@ out:
 
 int rpc_server_add_method(rpc_server_t *s, const char *path, rpc_handler_fn fn, rpc_admit_fn admit,
                           const rpc_codec_t *in, const rpc_codec_t *out) {
-  return add_method(s, path, fn, admit, in, out);
+  return rpc__server_add_method(s, path, fn, NULL, admit, in, out);
 }
 
 /* "/" + svc + "/" + method into buf; -1 when it does not fit. */
@@ -207,7 +215,8 @@ int rpc_server_add_service(rpc_server_t *s, const ProtobufCServiceDescriptor *sv
     const ProtobufCMethodDescriptor *md = &svc->methods[i];
     const rpc_binding_t *b = find_binding(bindings, n_bindings, md->name);
     format_path(path, sizeof path, svc->name, md->name);
-    if (add_method(s, path, b->fn, b->admit, RPC_PBC(md->input), RPC_PBC(md->output)) != 0)
+    if (rpc__server_add_method(s, path, b->fn, NULL, b->admit, RPC_PBC(md->input),
+                               RPC_PBC(md->output)) != 0)
       return -1;
   }
   return 0;
@@ -331,6 +340,7 @@ void rpc_server_destroy(rpc_server_t *s, int64_t grace_ms) {
   s->live++; /* the shutdown tag */
   pthread_mutex_unlock(&s->mu);
   grpc_server_shutdown_and_notify(s->server, s->cq, &s->shutdown_tag);
+  rpc__streams_close_all(s);
   if (s->n_threads > 0)
     wait_idle_threaded(s, grace_ms > 0 ? grace_ms : 0);
   else
@@ -351,6 +361,7 @@ void rpc_server_destroy(rpc_server_t *s, int64_t grace_ms) {
   }
   free_methods(s);
   rpc__stats_free_unknown(s);
+  rpc__descriptors_free(s->reflection);
   free(s->threads);
   pthread_cond_destroy(&s->idle);
   pthread_mutex_destroy(&s->mu);

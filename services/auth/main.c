@@ -78,7 +78,7 @@ static int finish_settings(settings_t *s, const char *data_dir, char kept[AUTH_T
 }
 
 int main(int argc, char **argv) {
-  static const hg_service_defaults_t defaults = {"127.0.0.1:7101", "var/auth"};
+  static const hg_service_defaults_t defaults = {"127.0.0.1:7101", "var/auth", &hangar_descriptors};
   char kept[AUTH_TOKEN_MAX];
   hg_service_t frame;
   settings_t s = {0};

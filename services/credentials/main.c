@@ -15,7 +15,8 @@ typedef struct settings {
 } settings_t;
 
 static int configure(hg_service_t *frame, settings_t *s, kb_svc_t *svc, int argc, char **argv) {
-  static const hg_service_defaults_t defaults = {"127.0.0.1:7104", "var/credentials"};
+  static const hg_service_defaults_t defaults = {"127.0.0.1:7104", "var/credentials",
+                                                 &hangar_descriptors};
   const hg_setting_t extra[] = {
       {"--mysql-dsn", "HANGAR_MYSQL_DSN", "",
        "mysql://user:password@host:port of a server to provision on (empty: mysql answers 503)",

@@ -6,7 +6,8 @@
 #include "storage/store_call.h"
 
 int main(int argc, char **argv) {
-  static const hg_service_defaults_t defaults = {"127.0.0.1:7103", "var/products"};
+  static const hg_service_defaults_t defaults = {"127.0.0.1:7103", "var/products",
+                                                 &hangar_descriptors};
   hg_service_t frame;
   products_svc_t svc = {0};
   int rc = hg_service_configure(&frame, "products-svc", HG_SERVICE_VERIFIES_TOKENS, &defaults, NULL,

@@ -19,7 +19,8 @@ typedef struct settings {
 
 static int configure(hg_service_t *frame, settings_t *s, resources_svc_t *svc, int argc,
                      char **argv) {
-  static const hg_service_defaults_t defaults = {"127.0.0.1:7102", "var/resources"};
+  static const hg_service_defaults_t defaults = {"127.0.0.1:7102", "var/resources",
+                                                 &hangar_descriptors};
   const hg_setting_t extra[] = {
       {"--provision-delay-ms", "HANGAR_PROVISION_DELAY_MS", "300",
        "local driver's provisioning time; also each simulated Ververica deployment step",

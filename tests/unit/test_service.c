@@ -9,7 +9,7 @@
 
 #include "test_run.h"
 
-static const hg_service_defaults_t defaults = {"127.0.0.1:0", "var/test"};
+static const hg_service_defaults_t defaults = {"127.0.0.1:0", "var/test", NULL};
 
 static void clear_env(void) {
   static const char *const names[] = {"HANGAR_LISTEN",
