@@ -1,7 +1,7 @@
 /* service.h - the frame every Hangar gRPC service runs in.
  *
- * Owns: the common settings (--listen, --data-dir, --map-size, --log-level, --ready-file,
- * --threads, --max-in-flight-per-principal and, for services that verify callers, --auth
+ * Owns: the common settings (--listen, --data-dir, --map-size, --log-level, --log-format,
+ * --ready-file, --threads, --max-in-flight-per-principal and, for services that verify callers, --auth
  * and --auth-cache-ttl-seconds), the rpc server,
  * and the client + verifier that reach auth-svc. A service's main() adds its own settings,
  * opens its store, binds its methods, and calls these in order:
@@ -26,7 +26,7 @@ typedef struct hg_service {
   const char *name;
   unsigned flags;
   /* settings as parsed (borrowed from argv, environ or defaults) */
-  const char *listen, *data_dir, *log_level, *ready_file, *threads, *map_size_text;
+  const char *listen, *data_dir, *log_level, *log_format, *ready_file, *threads, *map_size_text;
   const char *max_in_flight;
   const char *auth, *auth_cache_ttl;
   size_t map_size;      /* --map-size in bytes, for the service's store_opts_t */
@@ -41,7 +41,8 @@ typedef struct hg_service_defaults {
   const char *data_dir; /* e.g. "var/resources" */
 } hg_service_defaults_t;
 
-/* Parses the common settings plus extra (may be NULL), sets the log level and blocks the
+/* Parses the common settings plus extra (may be NULL), sets the log level, format and
+ * process name (name; borrowed for the process's life) and blocks the
  * stop signals. Returns 0; 1 when --help was printed (exit 0); -1 after printing why the
  * settings are wrong (exit 2). */
 int hg_service_configure(hg_service_t *svc, const char *name, unsigned flags,

@@ -68,6 +68,8 @@ static void ccall_init(rpc__ccall_t *cc, rpc_channel_t *ch, const char *path,
   cc->client = ch->client;
   cc->out = *out;
   cc->arena = opts->arena;
+  cc->reply_md = opts->reply_md;
+  cc->n_reply_md = opts->reply_md ? opts->n_reply_md : 0;
   grpc_metadata_array_init(&cc->init_md);
   grpc_metadata_array_init(&cc->trail_md);
   cc->details = grpc_empty_slice();
@@ -106,6 +108,19 @@ static const grpc_metadata *find_trailer(const grpc_metadata_array *md, const ch
   return NULL;
 }
 
+/* The answer metadata the caller asked for (rpc_call_opts_t.reply_md), in its arena. */
+static void read_reply_md(const rpc__ccall_t *cc, int ok) {
+  for (size_t i = 0; i < cc->n_reply_md; i++) {
+    rpc_md_t *m = &cc->reply_md[i];
+    const grpc_metadata *v = NULL;
+    if (ok && m->key && !(v = find_trailer(&cc->init_md, m->key)))
+      v = find_trailer(&cc->trail_md, m->key);
+    m->value = v ? hg_arena_strndup(cc->arena, (const char *)GRPC_SLICE_START_PTR(v->value),
+                                    GRPC_SLICE_LENGTH(v->value))
+                 : NULL;
+  }
+}
+
 /* A non-OK status: code, grpc-message, and the google.rpc.Status details if present. */
 static void status_from_call(const rpc__ccall_t *cc, hg_status_t *st) {
   size_t n = GRPC_SLICE_LENGTH(cc->details);
@@ -123,6 +138,7 @@ void rpc__ccall_finish(rpc__ccall_t *cc, int ok, hg_status_t *st, void **resp) {
   rpc__client_untrack(cc->client, cc);
   memset(st, 0, sizeof *st);
   *resp = NULL;
+  read_reply_md(cc, ok);
   if (!ok) {
     st->code = HG_UNAVAILABLE;
     st->message = "call failed in transport";
