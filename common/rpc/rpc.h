@@ -218,7 +218,8 @@ typedef struct rpc_call_opts {
                           * used by the CQ thread until the callback has run */
   /* Optional answer metadata to read: the caller sets each key; the call sets each value to
    * an arena copy of the server's value for it (initial or trailing metadata, binary ones
-   * decoded), or NULL, before done runs. Borrowed until done has run (sync: returned). */
+   * decoded) before done runs, or to NULL (not sent, or the call failed or never started).
+   * Borrowed until done has run (sync: returned). */
   rpc_md_t *reply_md;
   size_t n_reply_md;
 } rpc_call_opts_t;

@@ -81,6 +81,8 @@ int rpc__ccall_start(rpc__ccall_t *cc, rpc_channel_t *ch, grpc_completion_queue 
                      const rpc_codec_t *out, const rpc_call_opts_t *opts) {
   grpc_slice payload;
   int64_t ms;
+  for (size_t i = 0; opts && opts->reply_md && i < opts->n_reply_md; i++)
+    opts->reply_md[i].value = NULL; /* also when the call cannot start */
   if (!ch || !path || !opts || !opts->arena || rpc__codec_check(out) != 0 ||
       rpc__codec_encode_slice(in, req, &payload) != 0)
     return -1;
