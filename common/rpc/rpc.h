@@ -169,6 +169,9 @@ int rpc_ctx_in_flight_or_fail(rpc_ctx_t *ctx, const char *key);
  * caller's when its "traceparent" metadata is valid (common/trace.h), else one started for
  * this call. */
 const hg_log_ctx_t *rpc_ctx_log(rpc_ctx_t *ctx);
+/* "00-<trace id>-<this call's span id>-<flags>": the traceparent of calls made on behalf of
+ * this one, so that the callee's lines join its trace. */
+const char *rpc_ctx_traceparent(rpc_ctx_t *ctx);
 /* Records who the caller is once admission has authenticated it (copied into the arena):
  * the per-call log line names it, and the reply carries it to the caller as RPC_SUBJECT_MD
  * metadata (the gateway's access line names it too). Never a token. */

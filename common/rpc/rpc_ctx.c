@@ -38,9 +38,10 @@ struct rpc_ctx {
   const char *request_id;
   void *user;
   hg_trace_t trace;
-  hg_log_ctx_t log;    /* request_id and trace.trace_id, for log lines */
-  const char *subject; /* rpc_ctx_set_subject(); NULL: not authenticated */
-  int64_t t0_us;       /* arrival, for the per-call line's latency */
+  char traceparent[HG_TRACEPARENT_LEN + 1]; /* for calls made on its behalf */
+  hg_log_ctx_t log;                         /* request_id and trace.trace_id, for log lines */
+  const char *subject;                      /* rpc_ctx_set_subject(); NULL: not authenticated */
+  int64_t t0_us;                            /* arrival, for the per-call line's latency */
   /* the reply batch points into these until it completes */
   grpc_byte_buffer *reply;
   grpc_slice message;
@@ -158,6 +159,7 @@ static int ctx_accept(rpc_ctx_t *ctx) {
   ctx->request_id = request_id(ctx);
   ctx->t0_us = hg_monotonic_us();
   hg_trace_begin(rpc_ctx_metadata(ctx, "traceparent"), &ctx->trace);
+  hg_traceparent_format(&ctx->trace, ctx->traceparent);
   ctx->log = (hg_log_ctx_t){.request_id = ctx->request_id,
                             .trace_id = ctx->trace.trace_id,
                             .span_id = ctx->trace.span_id};
@@ -292,6 +294,7 @@ int rpc__ctx_limit_slot(const rpc_ctx_t *ctx) { return ctx->limit_slot; }
 void rpc__ctx_set_limit_slot(rpc_ctx_t *ctx, int slot) { ctx->limit_slot = slot; }
 void rpc_ctx_set_user(rpc_ctx_t *ctx, void *user) { ctx->user = user; }
 const hg_log_ctx_t *rpc_ctx_log(rpc_ctx_t *ctx) { return &ctx->log; }
+const char *rpc_ctx_traceparent(rpc_ctx_t *ctx) { return ctx->traceparent; }
 
 void rpc_ctx_set_subject(rpc_ctx_t *ctx, const char *subject) {
   /* Without memory the call goes on unnamed: a log field is not worth failing it for. */

@@ -6,7 +6,7 @@ sent with and without a traceparent, and then
 - the gateway's access line names the route template (not the path), the status, the
   latency and the caller's subject, never its token;
 - the service's per-call line for the same request carries the same trace id, with the
-  gateway's span as its parent: a client's valid traceparent is continued, a missing or
+  gateway's span as its parent (and auth-svc's line for the token check, the service's): a client's valid traceparent is continued, a missing or
   invalid one starts a new trace at the gateway.
 gRPC core's own lines (GRPC_VERBOSITY=debug here) are among them, as JSON too."""
 
@@ -113,6 +113,13 @@ class LogsAndTracesTest(HangarTest):
             self.assertIsInstance(line["latency_ms"], (int, float))
             self.assertGreaterEqual(line["latency_ms"], 0)
         self.assertNotIn("traceresponse", r.headers)
+        # The token is new, so products-svc asked auth-svc about it: in the same trace, with
+        # products-svc's span as the parent.
+        verify = self.line_of("auth-svc", rid)
+        self.assertEqual("/hangar.auth.v1.TokenVerifier/Verify", verify["route"])
+        self.assertEqual(trace, verify["trace_id"])
+        self.assertEqual(svc["span_id"], verify["parent_id"])
+        self.assertIsNone(verify["subject"])  # the caller is a service, not a principal
 
     def test_route_template_not_raw_path(self):
         r, _ = self.send("POST", "/v2/api-products", {"name": "p-" + secrets.token_hex(3)},
