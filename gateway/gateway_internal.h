@@ -88,7 +88,7 @@ struct gw_exchange {
   hg_trace_t trace;    /* trace.c: the client's trace continued, or a new one */
   char traceparent[HG_TRACEPARENT_LEN + 1]; /* sent upstream: the gateway's span as parent */
   const char *tracestate;                   /* passed on (arena); NULL: none or invalid */
-  hg_log_ctx_t log;                         /* request_id and trace.trace_id */
+  hg_log_ctx_t log;                         /* request, trace and span ids, for log lines */
   rpc_md_t reply_md[1]; /* RPC_SUBJECT_MD of the upstream's answer: the access line's subject */
 };
 

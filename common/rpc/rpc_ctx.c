@@ -39,7 +39,7 @@ struct rpc_ctx {
   void *user;
   hg_trace_t trace;
   char traceparent[HG_TRACEPARENT_LEN + 1]; /* for calls made on its behalf */
-  hg_log_ctx_t log;                         /* request_id and trace.trace_id, for log lines */
+  hg_log_ctx_t log;                         /* request, trace and span ids, for log lines */
   const char *subject;                      /* rpc_ctx_set_subject(); NULL: not authenticated */
   int64_t t0_us;                            /* arrival, for the per-call line's latency */
   /* the reply batch points into these until it completes */

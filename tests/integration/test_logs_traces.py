@@ -14,6 +14,9 @@ import json
 import os
 import re
 import secrets
+import shutil
+import subprocess
+import tempfile
 
 import harness
 from harness import HangarTest
@@ -200,6 +203,34 @@ class LogsAndTracesTest(HangarTest):
         r, rid = self.send("DELETE", "/v2/api-products", token=self.token)
         self.expect(r, 405)
         self.assertEqual("/v2/api-products", self.line_of("gateway", rid)["route"])
+
+    def test_flag_wins_over_environment(self):
+        """A gateway of its own: HANGAR_LOG_FORMAT=json, then the same with --log-format text."""
+        for extra, json_lines in (([], True), (["--log-format", "text"], False)):
+            tmp = tempfile.mkdtemp(prefix="hgit-fmt-", dir="/tmp")
+            try:
+                ready, err_path = os.path.join(tmp, "ready"), os.path.join(tmp, "stderr")
+                argv = [os.path.join(self.s.bin_dir, "gateway"), "--listen", "127.0.0.1:0",
+                        "--ready-file", ready] + extra
+                env = dict(os.environ, HANGAR_LOG_FORMAT="json")
+                with open(err_path, "wb") as err:
+                    p = subprocess.Popen(argv, stdin=subprocess.DEVNULL,
+                                         stdout=subprocess.DEVNULL, stderr=err, env=env)
+                try:
+                    self.poll(lambda: os.path.exists(ready) and os.path.getsize(ready) > 0,
+                              what="the gateway's ready file")
+                finally:
+                    p.terminate()
+                    self.assertEqual(0, p.wait(10))
+                with open(err_path) as f:
+                    lines = [ln for ln in f if ln.strip()]
+                self.assertGreaterEqual(len(lines), 2, lines)  # listening, stopping
+                for ln in lines:
+                    self.assertEqual(json_lines, ln.startswith("{"), ln)
+                    if json_lines:
+                        self.assertEqual("gateway", json.loads(ln)["process"])
+            finally:
+                shutil.rmtree(tmp, ignore_errors=True)
 
     def test_zz_every_stderr_line_is_json(self):
         """Runs last (by name): after the requests above, every line of every process."""
