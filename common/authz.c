@@ -216,7 +216,7 @@ static void verify_end(authz_t *z, int probe, hg_code_t code) {
 }
 
 /* Asks auth-svc. AUTHZ_OK with *resp (in a), AUTHZ_INVALID, or AUTHZ_UNAVAILABLE. */
-static authz_result_t call_verify(authz_t *z, hg_str_t token, hg_arena_t *a,
+static authz_result_t call_verify(authz_t *z, rpc_ctx_t *ctx, hg_str_t token, hg_arena_t *a,
                                   hangar_auth_v1_VerifyResponse **resp, char *detail,
                                   size_t detail_len) {
   hangar_auth_v1_VerifyRequest *req = hg_arena_alloc(a, sizeof(*req));
@@ -225,7 +225,14 @@ static authz_result_t call_verify(authz_t *z, hg_str_t token, hg_arena_t *a,
     return AUTHZ_UNAVAILABLE;
   }
   memcpy(req->token, token.p, token.n);
+  rpc_md_t md[2];
   rpc_call_opts_t opts = {.deadline_ms = z->deadline_ms, .arena = a};
+  if (ctx) {
+    md[0] = (rpc_md_t){"x-request-id", rpc_ctx_request_id(ctx)};
+    md[1] = (rpc_md_t){"traceparent", rpc_ctx_traceparent(ctx)};
+    opts.md = md;
+    opts.n_md = 2;
+  }
   hg_status_t st;
   void *out = NULL;
   int probe;
@@ -266,6 +273,11 @@ static authz_result_t accept_answer(authz_t *z, const uint8_t *key, int64_t now,
 
 authz_result_t authz_token(authz_t *z, const char *token, hg_principal_t *out, char *detail,
                            size_t detail_len) {
+  return authz_token_for(z, NULL, token, out, detail, detail_len);
+}
+
+authz_result_t authz_token_for(authz_t *z, rpc_ctx_t *ctx, const char *token, hg_principal_t *out,
+                               char *detail, size_t detail_len) {
   hg_str_t t = hg_str_c(token);
   uint8_t key[SHA256_DIGEST_LENGTH];
   int64_t now = (int64_t)time(NULL);
@@ -281,7 +293,7 @@ authz_result_t authz_token(authz_t *z, const char *token, hg_principal_t *out, c
   if (cache_get(z, key, now, out)) return AUTHZ_OK;
   hg_arena_t *a = hg_arena_new();
   hangar_auth_v1_VerifyResponse *resp = NULL;
-  authz_result_t rc = a ? call_verify(z, t, a, &resp, detail, detail_len) : AUTHZ_UNAVAILABLE;
+  authz_result_t rc = a ? call_verify(z, ctx, t, a, &resp, detail, detail_len) : AUTHZ_UNAVAILABLE;
   if (rc == AUTHZ_OK) rc = accept_answer(z, key, now, resp, out);
   if (rc == AUTHZ_UNAVAILABLE && !a) set_detail(detail, detail_len, "out of memory");
   hg_arena_free(a);

@@ -80,6 +80,10 @@ authz_result_t authz_parse_bearer(const char *authorization, hg_str_t *token);
 /* From a raw token (e.g. X-StorageApi-Token). NULL or "" = AUTHZ_MISSING. */
 authz_result_t authz_token(authz_t *z, const char *token, hg_principal_t *out, char *detail,
                            size_t detail_len);
+/* authz_token() on behalf of the call ctx: a Verify it has to make carries ctx's request id
+ * and traceparent (rpc_ctx_traceparent), so that auth-svc's line for it joins ctx's trace. */
+authz_result_t authz_token_for(authz_t *z, rpc_ctx_t *ctx, const char *token, hg_principal_t *out,
+                               char *detail, size_t detail_len);
 
 /* The texts a surface answers authentication failures with (e.g. KtrlPlane's
  * "Authorization header required", "Bearer token required", "Invalid token"). */

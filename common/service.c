@@ -20,6 +20,8 @@ static size_t common_settings(hg_service_t *s, const hg_service_defaults_t *d, h
       {"--data-dir", "HANGAR_DATA_DIR", d->data_dir, "LMDB directory (created if missing)",
        &s->data_dir},
       {"--log-level", "HANGAR_LOG_LEVEL", "info", "debug, info, warn or error", &s->log_level},
+      {"--log-format", "HANGAR_LOG_FORMAT", "text", "text, or json: one object per line",
+       &s->log_format},
       {"--ready-file", "HANGAR_READY_FILE", NULL, "receives the bound address once serving",
        &s->ready_file},
       {"--threads", "HANGAR_RPC_THREADS", "2", "gRPC completion-queue threads", &s->threads},
@@ -40,13 +42,14 @@ static size_t common_settings(hg_service_t *s, const hg_service_defaults_t *d, h
 
 static int check_settings(hg_service_t *s) {
   int level = hg_log_parse_level(s->log_level);
+  int format = hg_log_parse_format(s->log_format);
   long long threads = hg_config_int(s->threads);
   long long ttl = s->auth_cache_ttl ? hg_config_int(s->auth_cache_ttl) : 0;
   long long in_flight = hg_config_int(s->max_in_flight);
-  if (level < 0 || threads < 1 || threads > 64 || ttl < 0 || ttl > 60 || in_flight < 1 ||
-      in_flight > 1000000) {
+  if (level < 0 || format < 0 || threads < 1 || threads > 64 || ttl < 0 || ttl > 60 ||
+      in_flight < 1 || in_flight > 1000000) {
     fprintf(stderr,
-            "%s: bad --log-level, --threads, --auth-cache-ttl-seconds or "
+            "%s: bad --log-level, --log-format, --threads, --auth-cache-ttl-seconds or "
             "--max-in-flight-per-principal (see --help)\n",
             s->name);
     return -1;
@@ -60,6 +63,9 @@ static int check_settings(hg_service_t *s) {
     return -1;
   }
   hg_log_set_level((hg_log_level_t)level);
+  hg_log_set_format((hg_log_format_t)format);
+  hg_log_set_process(s->name);
+  if (format == HG_LOG_JSON) rpc_log_through_hangar();
   return 0;
 }
 

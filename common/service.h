@@ -1,9 +1,9 @@
 /* service.h - the frame every Hangar gRPC service runs in.
  *
- * Owns: the common settings (--listen, --data-dir, --map-size, --log-level, --ready-file,
- * --threads, --max-in-flight-per-principal, --metrics-listen and, for services that verify
- * callers, --auth and --auth-cache-ttl-seconds), the rpc server, the metrics listener
- * (common/prom_http.h: the rpc server's families, then those the service adds),
+ * Owns: the common settings (--listen, --data-dir, --map-size, --log-level, --log-format,
+ * --ready-file, --threads, --max-in-flight-per-principal, --metrics-listen and, for services
+ * that verify callers, --auth and --auth-cache-ttl-seconds), the rpc server, the metrics
+ * listener (common/prom_http.h: the rpc server's families, then those the service adds),
  * and the client + verifier that reach auth-svc. A service's main() adds its own settings,
  * opens its store, binds its methods, and calls these in order:
  *   configure -> open -> (register methods, add metrics) -> run -> stop -> (stop workers)
@@ -29,7 +29,7 @@ typedef struct hg_service {
   const char *name;
   unsigned flags;
   /* settings as parsed (borrowed from argv, environ or defaults) */
-  const char *listen, *data_dir, *log_level, *ready_file, *threads, *map_size_text;
+  const char *listen, *data_dir, *log_level, *log_format, *ready_file, *threads, *map_size_text;
   const char *max_in_flight, *metrics_listen;
   const char *auth, *auth_cache_ttl;
   const rpc_descriptor_set_t *descriptors; /* from the defaults */
@@ -55,7 +55,8 @@ typedef struct hg_service_defaults {
  * executable by the hangar_descriptors_<service> library (proto/CMakeLists.txt). */
 extern const rpc_descriptor_set_t hangar_descriptors;
 
-/* Parses the common settings plus extra (may be NULL), sets the log level and blocks the
+/* Parses the common settings plus extra (may be NULL), sets the log level, format and
+ * process name (name; borrowed for the process's life) and blocks the
  * stop signals. Returns 0; 1 when --help was printed (exit 0); -1 after printing why the
  * settings are wrong (exit 2). */
 int hg_service_configure(hg_service_t *svc, const char *name, unsigned flags,

@@ -68,8 +68,7 @@ static int ask(gw_exchange_t *ex, const rpc_md_t *md, size_t n_md) {
   req.method = (char *)b->rpc_path;
   if (!b->channel || pack_path_only(ex, &req.request) != 0 || gw_exchange_arm(ex, decide) != 0)
     return -1;
-  rpc_call_opts_t o = {
-      .deadline_ms = ex->gw->upstream_deadline_ms, .md = md, .n_md = n_md, .arena = ex->arena};
+  rpc_call_opts_t o = gw_call_opts(ex, md, n_md);
   return rpc_call(b->channel, ADMIT_PATH, RPC_PBC(&hangar__rpc__v1__admit_request__descriptor),
                   &req, RPC_PBC(&google__protobuf__empty__descriptor), &o, on_admitted, ex);
 }

@@ -76,6 +76,10 @@ gw_exchange_t *gw_exchange_new(gw_gateway_t *gw, gw_loop_t *loop, struct evhttp_
   ex->arena = a;
   ex->t0_us = hg_monotonic_us();
   ex->series = gw->unmatched_series[GW_GET];
+  ex->reply_md[0] = (rpc_md_t){RPC_SUBJECT_MD, NULL};
+  gw_trace_begin(ex);
+  ex->log = (hg_log_ctx_t){
+      .request_id = ex->request_id, .trace_id = ex->trace.trace_id, .span_id = ex->trace.span_id};
   atomic_fetch_add_explicit(&gw->inflight, 1, memory_order_relaxed);
   return ex;
 fail:
@@ -115,6 +119,33 @@ static void yaml_answer(gw_exchange_t *ex, const char **content_type) {
   }
 }
 
+rpc_call_opts_t gw_call_opts(gw_exchange_t *ex, const rpc_md_t *md, size_t n_md) {
+  return (rpc_call_opts_t){.deadline_ms = ex->gw->upstream_deadline_ms,
+                           .md = md,
+                           .n_md = n_md,
+                           .arena = ex->arena,
+                           .reply_md = ex->reply_md,
+                           .n_reply_md = 1};
+}
+
+/* The access line: at debug, at warn for a 5xx. The JSON line names the route template,
+ * never the raw path (its ids would make every line unique); the text line keeps the path. */
+static void log_access(gw_exchange_t *ex, int http, int64_t dt) {
+  const gw_route_t *r = ex->binding ? ex->binding->route : ex->match.route;
+  hg_log_level_t level = http >= 500 ? HG_LOG_WARN : HG_LOG_DEBUG;
+  hg_log_call_t call = {.method = gw_method_name(ex->method),
+                        .route = r ? r->path : NULL,
+                        .status = http,
+                        .latency_us = dt,
+                        .subject = ex->reply_md[0].value,
+                        .parent_id = ex->trace.parent_id[0] ? ex->trace.parent_id : NULL};
+  hg_str_t path = ex->path;
+  if (hg_log_format() == HG_LOG_JSON) path = r ? hg_str_c(r->path) : HG_STR("(no route)");
+  int shown = (int)(path.n > LOG_PATH_MAX ? LOG_PATH_MAX : path.n);
+  hg_log_call(level, "gateway", &ex->log, &call, "%s %.*s -> %d (%lld us)",
+              gw_method_name(ex->method), shown, path.p, http, (long long)dt);
+}
+
 /* The one place an exchange ends: count it, answer it, free its memory. */
 void gw_reply(gw_exchange_t *ex, int http, const char *content_type) {
   gw_gateway_t *gw = ex->gw;
@@ -132,11 +163,8 @@ void gw_reply(gw_exchange_t *ex, int http, const char *content_type) {
     evbuffer_add(evhttp_request_get_output_buffer(ex->req), ex->body.p, ex->body.n);
   }
   int64_t dt = hg_monotonic_us() - ex->t0_us;
-  int shown = (int)(ex->path.n > LOG_PATH_MAX ? LOG_PATH_MAX : ex->path.n);
   gw_metrics_observe(gw->metrics, ex->series, http, dt);
-  hg_log(http >= 500 ? HG_LOG_WARN : HG_LOG_DEBUG, "gateway", ex->request_id,
-         "%s %.*s -> %d (%lld us)", gw_method_name(ex->method), shown, ex->path.p, http,
-         (long long)dt);
+  log_access(ex, http, dt);
   evhttp_send_reply(ex->req, http, NULL, NULL);
   hg_buf_free(&ex->body);
   hg_arena_free(ex->arena);
@@ -177,8 +205,8 @@ void gw_reply_upstream(gw_exchange_t *ex, const gw_dialect_t *d, const hg_status
   gw_error_init(&e);
   e.st = *st;
   if (gw_dialect_upstream(d, &e.st))
-    HG_WARN("gateway", ex->request_id, "%s: %s (%d): %s", ex->binding->rpc_path,
-            hg_code_name(st->code), (int)st->code, st->message ? st->message : "");
+    HG_WARN_IN("gateway", &ex->log, "%s: %s (%d): %s", ex->binding->rpc_path,
+               hg_code_name(st->code), (int)st->code, st->message ? st->message : "");
   gw_reply_status(ex, d, &e);
 }
 

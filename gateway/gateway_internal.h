@@ -23,6 +23,7 @@
 #include "gateway/router.h"
 #include "rpc/rpc.h"
 #include "common/status.h"
+#include "common/trace.h"
 
 #define GW_MAX_UPSTREAMS 8
 
@@ -84,6 +85,11 @@ struct gw_exchange {
   void *resp;
   void *local;         /* state of a local handler */
   gw_error_t *refusal; /* admission.c: the gateway's own, held while the service is asked */
+  hg_trace_t trace;    /* trace.c: the client's trace continued, or a new one */
+  char traceparent[HG_TRACEPARENT_LEN + 1]; /* sent upstream: the gateway's span as parent */
+  const char *tracestate;                   /* passed on (arena); NULL: none or invalid */
+  hg_log_ctx_t log;                         /* request, trace and span ids, for log lines */
+  rpc_md_t reply_md[1]; /* RPC_SUBJECT_MD of the upstream's answer: the access line's subject */
 };
 
 /* exchange.c ------------------------------------------------------------------------------ */
@@ -111,6 +117,14 @@ void gw_reply_error(gw_exchange_t *ex, const gw_dialect_t *d, int http, gw_text_
 /* gateway.c: the dialect of the surface whose prefix holds path (a 404 no row took), or NULL
  * when no surface claims it. */
 const gw_dialect_t *gw_unrouted_dialect(hg_str_t path);
+
+/* trace.c: reads the request's traceparent and tracestate into ex->trace, ex->traceparent
+ * and ex->tracestate (W3C Trace Context: a missing or invalid traceparent starts a new
+ * trace; an invalid tracestate is dropped). Loop thread, from gw_exchange_new(). */
+void gw_trace_begin(gw_exchange_t *ex);
+/* The call options every upstream call of ex uses: the deadline, md, ex's arena, and
+ * ex->reply_md to learn the caller's subject. */
+rpc_call_opts_t gw_call_opts(gw_exchange_t *ex, const rpc_md_t *md, size_t n_md);
 
 /* dispatch.c, proxy.c, admission.c, ops.c, readyz.c --------------------------------------- */
 

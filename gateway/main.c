@@ -11,6 +11,7 @@
 #include "gateway/gateway.h"
 #include "common/log.h"
 #include "common/process.h"
+#include "rpc/rpc.h"
 
 #define DEFAULT_LISTEN "0.0.0.0:8080"
 #define STOP_GRACE_MS 2000
@@ -18,7 +19,7 @@
 typedef struct settings {
   const char *listen, *http_port, *resources, *products, *credentials, *auth, *threads;
   const char *ready_file;
-  const char *log_level, *http_timeout, *upstream_deadline, *swagger_ui_dir;
+  const char *log_level, *log_format, *http_timeout, *upstream_deadline, *swagger_ui_dir;
   const char *max_conns, *max_conns_ip, *max_in_flight, *header_timeout, *body_timeout;
   const char *max_response;
 } settings_t;
@@ -40,6 +41,8 @@ static int parse_settings(int argc, char **argv, settings_t *s) {
       {"--ready-file", "HANGAR_READY_FILE", NULL, "file to write host:port into once listening",
        &s->ready_file},
       {"--log-level", "HANGAR_LOG_LEVEL", "info", "debug|info|warn|error", &s->log_level},
+      {"--log-format", "HANGAR_LOG_FORMAT", "text", "text|json (one object per line)",
+       &s->log_format},
       {"--http-timeout-seconds", "HANGAR_HTTP_TIMEOUT_SECONDS", "15",
        "idle/slow connection timeout", &s->http_timeout},
       {"--upstream-deadline-ms", "HANGAR_UPSTREAM_DEADLINE_MS", "30000",
@@ -94,13 +97,16 @@ static int build_opts(const settings_t *s, gw_opts_t *o, char *listen, size_t li
   long long threads = hg_config_int(s->threads), timeout = hg_config_int(s->http_timeout);
   long long deadline = hg_config_int(s->upstream_deadline), port = -1;
   if (!s->listen && s->http_port && (port = hg_config_int(s->http_port)) > 65535) port = -1;
-  int level = hg_log_parse_level(s->log_level);
-  if (threads < 0 || threads > 1024 || timeout < 0 || deadline <= 0 || level < 0 ||
+  int level = hg_log_parse_level(s->log_level), format = hg_log_parse_format(s->log_format);
+  if (threads < 0 || threads > 1024 || timeout < 0 || deadline <= 0 || level < 0 || format < 0 ||
       (!s->listen && s->http_port && port < 0) || build_limits(s, o) != 0) {
     fprintf(stderr, "gateway: invalid setting (see --help)\n");
     return -1;
   }
   hg_log_set_level((hg_log_level_t)level);
+  hg_log_set_format((hg_log_format_t)format);
+  hg_log_set_process("gateway");
+  if (format == HG_LOG_JSON) rpc_log_through_hangar();
   if (s->listen)
     snprintf(listen, listen_len, "%s", s->listen);
   else if (s->http_port)

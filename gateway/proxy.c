@@ -77,8 +77,8 @@ static void answer(gw_exchange_t *ex) {
   }
   /* A reply larger than the cap is the upstream's fault, not the client's: 502, logged. */
   if (ex->body.n > ex->gw->max_response_bytes) {
-    HG_WARN("gateway", ex->request_id, "%s: reply of %zu bytes is over --max-response-bytes",
-            ex->binding->rpc_path, ex->body.n);
+    HG_WARN_IN("gateway", &ex->log, "%s: reply of %zu bytes is over --max-response-bytes",
+               ex->binding->rpc_path, ex->body.n);
     gw_reply_error(ex, ex->binding->dialect, 502, GW_TEXT_INTERNAL, NULL);
     return;
   }
@@ -178,12 +178,15 @@ static const char *request_host(gw_exchange_t *ex, const struct evkeyvalq *in) {
   return hg_arena_sprintf(ex->arena, "%s:%d", addr, port);
 }
 
-/* Fills md with x-request-id, the forwarded headers present and the request's host. 0, or
- * -1 after answering 400 for a header that cannot travel as metadata. */
+/* Fills md with x-request-id, the trace context (trace.c), the forwarded headers present
+ * and the request's host. 0, or -1 after answering 400 for a header that cannot travel as
+ * metadata. */
 static int collect_metadata(gw_exchange_t *ex, rpc_md_t *md, size_t *n_md) {
   const struct evkeyvalq *in = evhttp_request_get_input_headers(ex->req);
   md[0] = (rpc_md_t){"x-request-id", ex->request_id};
-  *n_md = 1;
+  md[1] = (rpc_md_t){"traceparent", ex->traceparent};
+  *n_md = 2;
+  if (ex->tracestate) md[(*n_md)++] = (rpc_md_t){"tracestate", ex->tracestate};
   for (size_t i = 0; i < N_FORWARDED; i++) {
     const char *v = evhttp_find_header(in, forwarded[i].header);
     if (!v) continue;
@@ -216,11 +219,8 @@ static void call(gw_exchange_t *ex, const ProtobufCMessage *msg, const rpc_md_t 
     gw_reply_error(ex, d, 500, GW_TEXT_INTERNAL, NULL);
     return;
   }
-  rpc_call_opts_t o = {.deadline_ms = ex->gw->upstream_deadline_ms,
-                       .md = md,
-                       .n_md = n_md,
-                       .arena = ex->arena,
-                       .encoded_reply = 1};
+  rpc_call_opts_t o = gw_call_opts(ex, md, n_md);
+  o.encoded_reply = 1;
   if (rpc_call(b->channel, b->rpc_path, &b->in, msg, &b->out, &o, on_done, ex) != 0)
     unavailable(ex, d);
 }
@@ -267,7 +267,7 @@ void gw_proxy(gw_exchange_t *ex) {
   hg_str_t body;
   gw_error_t e;
   ProtobufCMessage *msg = NULL;
-  rpc_md_t md[2 + N_FORWARDED];
+  rpc_md_t md[4 + N_FORWARDED];
   size_t n_md;
   if (read_body(ex, &body) != 0) {
     const char *detail = hg_arena_sprintf(ex->arena, "request body exceeds %d bytes", GW_MAX_BODY);

@@ -19,7 +19,7 @@ int store_call_fail(rpc_ctx_t *ctx, const store_call_cfg_t *cfg, int rc) {
     rpc_fail_code(ctx, HG_NOT_FOUND, cfg->not_found);
     return -1;
   }
-  HG_ERROR(cfg->module, rpc_ctx_request_id(ctx), "store: %s", store_strerror(rc));
+  HG_ERROR_IN(cfg->module, rpc_ctx_log(ctx), "store: %s", store_strerror(rc));
   /* An error the store names (a full store) keeps its code and reason in every service, so
    * each surface answers it the same way (507); the rest follow the service's choice. */
   hg_status_t st;
@@ -93,7 +93,7 @@ static int call_write(store_txn_t *txn, void *arg) {
 static void fail_write(store_call_t *c, int rc) {
   const store_call_op_t *op = c->op;
   if (op->failed && !store_error_reason(rc) && !passing(rc)) {
-    HG_ERROR(c->cfg->module, rpc_ctx_request_id(c->ctx), "store: %s", store_strerror(rc));
+    HG_ERROR_IN(c->cfg->module, rpc_ctx_log(c->ctx), "store: %s", store_strerror(rc));
     rpc_fail_code(c->ctx, HG_ABORTED, op->failed);
     return;
   }

@@ -39,6 +39,7 @@
 
 #include "common/arena.h"
 #include "common/buf.h"
+#include "common/log.h"
 #include "common/status.h"
 
 /* ---- codecs ---------------------------------------------------------------------------- */
@@ -253,10 +254,28 @@ void *rpc_ctx_server_data(rpc_ctx_t *ctx);
  * RESOURCE_EXHAUSTED (reason TOO_MANY_IN_FLIGHT: the gateway's 429 with Retry-After) and
  * returns nonzero: the caller returns. Later calls for the same ctx count nothing. */
 int rpc_ctx_in_flight_or_fail(rpc_ctx_t *ctx, const char *key);
+/* The call's request id and trace id, for hg_log_in() lines about it. The trace is the
+ * caller's when its "traceparent" metadata is valid (common/trace.h), else one started for
+ * this call. */
+const hg_log_ctx_t *rpc_ctx_log(rpc_ctx_t *ctx);
+/* "00-<trace id>-<this call's span id>-<flags>": the traceparent of calls made on behalf of
+ * this one, so that the callee's lines join its trace. */
+const char *rpc_ctx_traceparent(rpc_ctx_t *ctx);
+/* Records who the caller is once admission has authenticated it (copied into the arena):
+ * the per-call log line names it, and the reply carries it to the caller as RPC_SUBJECT_MD
+ * metadata (the gateway's access line names it too). Never a token. */
+void rpc_ctx_set_subject(rpc_ctx_t *ctx, const char *subject);
 /* Opaque slot for the handler (e.g. the authenticated principal). */
 void rpc_ctx_set_user(rpc_ctx_t *ctx, void *user);
 void *rpc_ctx_user(rpc_ctx_t *ctx);
 
+/* The initial metadata key of every answer to an authenticated call: the caller's subject
+ * (binary metadata, so that any subject travels). */
+#define RPC_SUBJECT_MD "hangar-subject-bin"
+
+/* Each answer is logged once, as the call's per-call line (hg_log_call: route = method path,
+ * status = gRPC code, latency, subject): at debug, at warn for UNKNOWN, INTERNAL and
+ * DATA_LOSS (faults of the server, not of the request). */
 /* Answer OK with resp (encoded with the method's output codec; borrowed for the call).
  * Releases ctx. Any thread, exactly once per ctx (with rpc_fail). On a stream, see above. */
 void rpc_reply(rpc_ctx_t *ctx, const void *resp);
@@ -296,6 +315,12 @@ typedef struct rpc_call_opts {
   int encoded_reply; /* 1: the response is handed over as its bytes (an rpc_encoded_t),
                        * not decoded: for a caller that transcodes them itself and decodes
                        * (rpc_codec_decode, with its guards) only when it must */
+  /* Optional answer metadata to read: the caller sets each key; the call sets each value to
+   * an arena copy of the server's value for it (initial or trailing metadata, binary ones
+   * decoded) before done runs, or to NULL (not sent, or the call failed or never started).
+   * Borrowed until done has run (sync: returned). */
+  rpc_md_t *reply_md;
+  size_t n_reply_md;
 } rpc_call_opts_t;
 
 /* A response as it arrived: its protobuf bytes, in the call's arena. */
@@ -323,6 +348,13 @@ int rpc_call_sync(rpc_channel_t *ch, const char *path, const rpc_codec_t *in, co
 
 /* grpc.health.v1.Health/Check, blocking: 0 when SERVING, else -1. */
 int rpc_health_check_sync(rpc_channel_t *ch, int64_t deadline_ms);
+
+/* ---- logs ------------------------------------------------------------------------------ */
+
+/* Routes gRPC core's own log lines (gpr_log; GRPC_VERBOSITY still picks which) through
+ * hg_log as module "grpc", so that in the JSON log format every line on stderr is JSON.
+ * From main(), before any server or client exists. */
+void rpc_log_through_hangar(void);
 
 /* "/" + service full name + "/" + method name, arena-allocated. */
 const char *rpc_method_path(hg_arena_t *a, const ProtobufCServiceDescriptor *svc,

@@ -69,6 +69,8 @@ static void ccall_init(rpc__ccall_t *cc, rpc_channel_t *ch, const char *path,
   cc->out = *out;
   cc->arena = opts->arena;
   cc->encoded_reply = opts->encoded_reply;
+  cc->reply_md = opts->reply_md;
+  cc->n_reply_md = opts->reply_md ? opts->n_reply_md : 0;
   grpc_metadata_array_init(&cc->init_md);
   grpc_metadata_array_init(&cc->trail_md);
   cc->details = grpc_empty_slice();
@@ -80,6 +82,8 @@ int rpc__ccall_start(rpc__ccall_t *cc, rpc_channel_t *ch, grpc_completion_queue 
                      const rpc_codec_t *out, const rpc_call_opts_t *opts) {
   grpc_slice payload;
   int64_t ms;
+  for (size_t i = 0; opts && opts->reply_md && i < opts->n_reply_md; i++)
+    opts->reply_md[i].value = NULL; /* also when the call cannot start */
   if (!ch || !path || !opts || !opts->arena || rpc__codec_check(out) != 0 ||
       rpc__codec_encode_slice(in, req, &payload) != 0)
     return -1;
@@ -107,6 +111,19 @@ static const grpc_metadata *find_trailer(const grpc_metadata_array *md, const ch
   return NULL;
 }
 
+/* The answer metadata the caller asked for (rpc_call_opts_t.reply_md), in its arena. */
+static void read_reply_md(const rpc__ccall_t *cc, int ok) {
+  for (size_t i = 0; i < cc->n_reply_md; i++) {
+    rpc_md_t *m = &cc->reply_md[i];
+    const grpc_metadata *v = NULL;
+    if (ok && m->key && !(v = find_trailer(&cc->init_md, m->key)))
+      v = find_trailer(&cc->trail_md, m->key);
+    m->value = v ? hg_arena_strndup(cc->arena, (const char *)GRPC_SLICE_START_PTR(v->value),
+                                    GRPC_SLICE_LENGTH(v->value))
+                 : NULL;
+  }
+}
+
 /* A non-OK status: code, grpc-message, and the google.rpc.Status details if present. */
 static void status_from_call(const rpc__ccall_t *cc, hg_status_t *st) {
   size_t n = GRPC_SLICE_LENGTH(cc->details);
@@ -124,6 +141,7 @@ void rpc__ccall_finish(rpc__ccall_t *cc, int ok, hg_status_t *st, void **resp) {
   rpc__client_untrack(cc->client, cc);
   memset(st, 0, sizeof *st);
   *resp = NULL;
+  read_reply_md(cc, ok);
   if (!ok) {
     st->code = HG_UNAVAILABLE;
     st->message = "call failed in transport";

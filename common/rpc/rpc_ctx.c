@@ -13,6 +13,7 @@
 #include "common/clock.h"
 #include "common/log.h"
 #include "common/random.h"
+#include "common/trace.h"
 #include "rpc/rpc_internal.h"
 
 typedef struct ctx_md {
@@ -37,10 +38,16 @@ struct rpc_ctx {
   size_t n_md;
   const char *request_id;
   void *user;
+  hg_trace_t trace;
+  char traceparent[HG_TRACEPARENT_LEN + 1]; /* for calls made on its behalf */
+  hg_log_ctx_t log;                         /* request, trace and span ids, for log lines */
+  const char *subject;                      /* rpc_ctx_set_subject(); NULL: not authenticated */
+  int64_t t0_us;                            /* arrival, for the per-call line's latency */
   /* the reply batch points into these until it completes */
   grpc_byte_buffer *reply;
   grpc_slice message;
   grpc_metadata trailer;
+  grpc_metadata subject_md; /* RPC_SUBJECT_MD, sent when subject is set */
   int cancelled;
   int limit_slot;        /* rpc_limit.c's count this call holds; -1: none */
   rpc__stats_t *stats;   /* the series the call is counted in (rpc_metrics.c) */
@@ -61,6 +68,7 @@ static void ctx_free(rpc_ctx_t *ctx) {
   if (ctx->reply) grpc_byte_buffer_destroy(ctx->reply);
   grpc_slice_unref(ctx->message);
   grpc_slice_unref(ctx->trailer.value);
+  grpc_slice_unref(ctx->subject_md.value);
   hg_arena_free(ctx->arena);
   rpc__server_release(s);
 }
@@ -83,6 +91,8 @@ static rpc_ctx_t *ctx_new(rpc_server_t *s, const rpc__method_t *m) {
   ctx->message = grpc_empty_slice();
   ctx->trailer.key = grpc_slice_from_static_string(RPC__DETAILS_KEY);
   ctx->trailer.value = grpc_empty_slice();
+  ctx->subject_md.key = grpc_slice_from_static_string(RPC_SUBJECT_MD);
+  ctx->subject_md.value = grpc_empty_slice();
   return ctx;
 }
 
@@ -152,6 +162,12 @@ static int ctx_accept(rpc_ctx_t *ctx) {
   if (!path || copy_metadata(ctx) != 0) return -1;
   ctx->path = path;
   ctx->request_id = request_id(ctx);
+  ctx->t0_us = hg_monotonic_us();
+  hg_trace_begin(rpc_ctx_metadata(ctx, "traceparent"), &ctx->trace);
+  hg_traceparent_format(&ctx->trace, ctx->traceparent);
+  ctx->log = (hg_log_ctx_t){.request_id = ctx->request_id,
+                            .trace_id = ctx->trace.trace_id,
+                            .span_id = ctx->trace.span_id};
   return ctx->request_id ? 0 : -1;
 }
 
@@ -201,16 +217,36 @@ static void on_sent(rpc__tag_t *tag, int ok) {
   ctx_free((rpc_ctx_t *)tag);
 }
 
-/* Appends the close op, starts the final batch of the call; its completion frees ctx. */
-static void ctx_send(rpc_ctx_t *ctx, grpc_op *ops, size_t n) {
+/* The call's one per-call line (rpc.h says at which levels). */
+static void log_call(rpc_ctx_t *ctx, hg_code_t code) {
+  int fault = code == HG_UNKNOWN || code == HG_INTERNAL || code == HG_DATA_LOSS;
+  int64_t us = ctx->t0_us ? hg_monotonic_us() - ctx->t0_us : 0;
+  hg_log_call_t call = {.route = ctx->path,
+                        .status = (int)code,
+                        .latency_us = us,
+                        .subject = ctx->subject,
+                        .parent_id = ctx->trace.parent_id[0] ? ctx->trace.parent_id : NULL};
+  hg_log_call(fault ? HG_LOG_WARN : HG_LOG_DEBUG, "rpc", &ctx->log, &call, "%s -> %s (%lld us)",
+              ctx->path, hg_code_name(code), (long long)us);
+}
+
+/* Logs the call, appends the close op (and the subject to ops[0], the initial metadata),
+ * starts the final batch of the call; its completion frees ctx. */
+static void ctx_send(rpc_ctx_t *ctx, hg_code_t code, grpc_op *ops, size_t n) {
   grpc_call_error e;
+  log_call(ctx, code);
+  if (ctx->subject) {
+    ctx->subject_md.value = grpc_slice_from_copied_string(ctx->subject);
+    ops[0].data.send_initial_metadata.count = 1;
+    ops[0].data.send_initial_metadata.metadata = &ctx->subject_md;
+  }
   ops[n].op = GRPC_OP_RECV_CLOSE_ON_SERVER;
   ops[n].data.recv_close_on_server.cancelled = &ctx->cancelled;
   ctx->tag.on_event = on_sent;
   e = grpc_call_start_batch(ctx->call, ops, n + 1, &ctx->tag, NULL);
   if (e != GRPC_CALL_OK) {
-    HG_ERROR("rpc", ctx->request_id, "%s: reply not sent: %s", ctx->path,
-             grpc_call_error_to_string(e));
+    HG_ERROR_IN("rpc", &ctx->log, "%s: reply not sent: %s", ctx->path,
+                grpc_call_error_to_string(e));
     ctx_free(ctx);
   }
 }
@@ -227,7 +263,7 @@ static void reply_slice(rpc_ctx_t *ctx, grpc_slice payload) {
   ops[1].data.send_message.send_message = ctx->reply;
   ops[2].op = GRPC_OP_SEND_STATUS_FROM_SERVER;
   ops[2].data.send_status_from_server.status = GRPC_STATUS_OK;
-  ctx_send(ctx, ops, 3);
+  ctx_send(ctx, HG_OK, ops, 3);
 }
 
 void rpc_reply(rpc_ctx_t *ctx, const void *resp) {
@@ -237,7 +273,7 @@ void rpc_reply(rpc_ctx_t *ctx, const void *resp) {
     return;
   }
   if (rpc__codec_encode_slice(&ctx->method->out, resp, &payload) != 0) {
-    HG_ERROR("rpc", ctx->request_id, "%s: response does not encode", ctx->path);
+    HG_ERROR_IN("rpc", &ctx->log, "%s: response does not encode", ctx->path);
     rpc_fail_code(ctx, HG_INTERNAL, "response encoding failed");
     return;
   }
@@ -257,7 +293,7 @@ void rpc_fail(rpc_ctx_t *ctx, const hg_status_t *st) {
   grpc_op ops[3];
   if (fixed.code == HG_OK || (unsigned)fixed.code > HG_UNAUTHENTICATED) {
     /* a contract violation, but the caller must still get an error */
-    HG_ERROR("rpc", ctx->request_id, "%s: rpc_fail with code %d", ctx->path, (int)fixed.code);
+    HG_ERROR_IN("rpc", &ctx->log, "%s: rpc_fail with code %d", ctx->path, (int)fixed.code);
     fixed.code = HG_INTERNAL;
   }
   if (!fixed.message) fixed.message = hg_code_name(fixed.code);
@@ -276,7 +312,7 @@ void rpc_fail(rpc_ctx_t *ctx, const hg_status_t *st) {
     ops[1].data.send_status_from_server.trailing_metadata_count = 1;
     ops[1].data.send_status_from_server.trailing_metadata = &ctx->trailer;
   }
-  ctx_send(ctx, ops, 2);
+  ctx_send(ctx, fixed.code, ops, 2);
 }
 
 void rpc_fail_code(rpc_ctx_t *ctx, hg_code_t code, const char *message) {
@@ -292,6 +328,13 @@ rpc_server_t *rpc__ctx_server(rpc_ctx_t *ctx) { return ctx->srv; }
 int rpc__ctx_limit_slot(const rpc_ctx_t *ctx) { return ctx->limit_slot; }
 void rpc__ctx_set_limit_slot(rpc_ctx_t *ctx, int slot) { ctx->limit_slot = slot; }
 void rpc_ctx_set_user(rpc_ctx_t *ctx, void *user) { ctx->user = user; }
+const hg_log_ctx_t *rpc_ctx_log(rpc_ctx_t *ctx) { return &ctx->log; }
+const char *rpc_ctx_traceparent(rpc_ctx_t *ctx) { return ctx->traceparent; }
+
+void rpc_ctx_set_subject(rpc_ctx_t *ctx, const char *subject) {
+  /* Without memory the call goes on unnamed: a log field is not worth failing it for. */
+  ctx->subject = subject ? hg_arena_strdup(ctx->arena, subject) : NULL;
+}
 void *rpc_ctx_user(rpc_ctx_t *ctx) { return ctx->user; }
 grpc_call *rpc__ctx_call(rpc_ctx_t *ctx) { return ctx->call; }
 const rpc__method_t *rpc__ctx_method(const rpc_ctx_t *ctx) { return ctx->method; }

@@ -277,6 +277,8 @@ struct rpc__ccall {
   rpc_codec_t out;
   hg_arena_t *arena;
   int encoded_reply;
+  rpc_md_t *reply_md; /* rpc_call_opts_t's, filled by rpc__ccall_finish */
+  size_t n_reply_md;
   rpc_done_fn done;
   void *arg;
 };

@@ -47,12 +47,13 @@ static int refuse(rpc_ctx_t *ctx, const auth_svc_t *svc, const char *token) {
   hangar_auth_v1_VerifyResponse *v = hg_arena_alloc(a, sizeof(*v));
   int rc = v ? auth_verify(svc, token, a, v) : AUTH_ENOMEM;
   if (rc != 0) {
-    HG_ERROR("auth", rpc_ctx_request_id(ctx), "admin check: %s", auth_strerror(rc));
+    HG_ERROR_IN("auth", rpc_ctx_log(ctx), "admin check: %s", auth_strerror(rc));
     return fail_auth(ctx, HG_UNAVAILABLE, NULL, "Token verification unavailable", NULL);
   }
   if (!v->valid)
     return fail_auth(ctx, HG_UNAUTHENTICATED, "INVALID_TOKEN", "Invalid token",
                      hg_arena_strdup(a, v->error));
+  rpc_ctx_set_subject(ctx, v->subject);
   return fail_auth(ctx, HG_PERMISSION_DENIED, "NOT_ADMIN", "Admin token required", NULL);
 }
 
@@ -67,7 +68,10 @@ int auth__admit(rpc_ctx_t *ctx, const void *req) {
                        "Authorization header required", NULL);
     default: return fail_auth(ctx, HG_UNAUTHENTICATED, "NOT_BEARER", "Bearer token required", NULL);
   }
-  if (svc->admin_token.n > 0 && auth_token_equal(token, svc->admin_token)) return 0;
+  if (svc->admin_token.n > 0 && auth_token_equal(token, svc->admin_token)) {
+    rpc_ctx_set_subject(ctx, "admin"); /* the subject Verify gives the admin token */
+    return 0;
+  }
   return refuse(ctx, svc, token.p);
 }
 

@@ -71,6 +71,7 @@ static int admit_owner(rpc_ctx_t *ctx, const char *ns) {
     rpc_fail_code(ctx, HG_UNAUTHENTICATED, "Invalid API token");
     return -1;
   }
+  rpc_ctx_set_subject(ctx, v->subject);
   if (role_on(v, scope) >= HG_ROLE_OWNER) return 0;
   rpc_fail_code(ctx, HG_PERMISSION_DENIED, DENIED);
   return -1;

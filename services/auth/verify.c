@@ -127,11 +127,11 @@ static void verify_handler(rpc_ctx_t *ctx, const void *msg) {
   hangar_auth_v1_VerifyResponse *resp = hg_arena_alloc(a, sizeof(*resp));
   int rc = resp ? auth_verify(rpc_ctx_server_data(ctx), req->token, a, resp) : AUTH_ENOMEM;
   if (rc != 0) {
-    HG_ERROR("auth", rpc_ctx_request_id(ctx), "verify failed: %s", auth_strerror(rc));
+    HG_ERROR_IN("auth", rpc_ctx_log(ctx), "verify failed: %s", auth_strerror(rc));
     rpc_fail_code(ctx, HG_UNAVAILABLE, "Token verification unavailable");
     return;
   }
-  if (!resp->valid) HG_DEBUG("auth", rpc_ctx_request_id(ctx), "token rejected: %s", resp->error);
+  if (!resp->valid) HG_DEBUG_IN("auth", rpc_ctx_log(ctx), "token rejected: %s", resp->error);
   rpc_reply(ctx, resp);
 }
 

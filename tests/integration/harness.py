@@ -313,10 +313,13 @@ class Stack:
     """The processes on loopback. Use as a context manager, or start()/stop()."""
 
     def __init__(self, provision_delay_ms=200, auth_cache_ttl=1, log_level="warn",
-                 mysql_dsn="", job_delay_ms=200, extra_args=None):
-        """extra_args: {process name: [(flag, value), ...]} appended to its defaults."""
+                 mysql_dsn="", job_delay_ms=200, extra_args=None, env=None):
+        """extra_args: {process name: [(flag, value), ...]} appended to its defaults.
+        env: {variable: value} added to every process's environment (as it is at each
+        start, so a test may change os.environ before a restart)."""
         self.bin_dir = bin_dir()
         self.extra_args = extra_args or {}
+        self.env = dict(env or {})
         self.admin_token = "adm-" + secrets.token_hex(16)
         self.jwt_secret = "sec-" + secrets.token_hex(16)
         self.provision_delay_ms = provision_delay_ms
@@ -411,7 +414,8 @@ class Stack:
         err.flush()
         out = open(self._p(name + ".stdout"), "ab")
         p.popen = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out, stderr=err,
-                                   preexec_fn=_child_setup, close_fds=True)
+                                   preexec_fn=_child_setup, close_fds=True,
+                                   env=dict(os.environ, **self.env))
         err.close()
         out.close()
         p.starts += 1

@@ -1,8 +1,11 @@
-"""No process logs a token or a secret (issue 11, item 6): a stack at log level debug gets
-every kind of credential - the admin token, the JWT secret, minted opaque tokens of each
-kind, JWTs good and bad, unknown, revoked and malformed tokens - on every surface, and
-then no log line of any process contains any of them."""
+"""No process logs a token or a secret (issue 11, item 6; issue 14, item 5): a stack at log
+level debug (the lowest: every line any level writes) gets every kind of credential - the
+admin token, the JWT secret, minted opaque tokens of each kind, JWTs good and bad, unknown,
+revoked and malformed tokens - on every surface, and then no log line of any process
+contains any of them. Once with text logs and once with JSON logs (HANGAR_LOG_FORMAT=json),
+whose per-request lines name each caller's subject instead."""
 
+import json
 import os
 import secrets
 
@@ -13,16 +16,19 @@ KINDS = (("apikey", "wrappers"), ("kpat", "orgs/acme"), ("spat", "orgs/acme"),
          ("apitoken", "namespaces/ns1"), ("storage", "storage-projects/1"))
 
 
-def setUpModule():
-    harness.module_stack(log_level="debug")
-
-
-def tearDownModule():
-    harness.module_teardown()
-
-
-class NoSecretsLoggedTest(HangarTest):
+class NoSecretsLogged:
+    """The check, run by one class per log format below."""
     allow_5xx = True  # only the logs matter here
+    log_format = None
+
+    @classmethod
+    def setUpClass(cls):
+        harness.module_stack(log_level="debug", env={"HANGAR_LOG_FORMAT": cls.log_format,
+                                                     "GRPC_VERBOSITY": "debug"})
+
+    @classmethod
+    def tearDownClass(cls):
+        harness.module_teardown()
 
     def calls(self, token):
         """A read and a write on every surface, as this token."""
@@ -59,7 +65,7 @@ class NoSecretsLoggedTest(HangarTest):
         self.expect(self.req("DELETE", "/auth/v1/tokens/" + minted[0]["id"], token=self.admin),
                     204)
         self.calls(minted[0]["token"])
-        offenders = []
+        offenders, lines = [], []
         for name in harness.PROCESS_ORDER:
             for stream in ("stderr", "stdout"):
                 path = s._p(name + "." + stream)
@@ -69,12 +75,36 @@ class NoSecretsLoggedTest(HangarTest):
                     for line in f:
                         if line.startswith("=== start #"):  # the harness's own argv line
                             continue
+                        if stream == "stderr" and line.strip():
+                            lines.append(line)
                         offenders += ["%s %s: %s" % (name, stream, line.strip()[:200])
                                       for v in secret_values if v in line]
         self.assertEqual([], offenders)
-        # The stack did log at debug level: the check above read real lines.
+        # The stack did log at debug level: the check above read real lines, among them
+        # per-request lines of callers whose tokens were checked.
         with open(s._p("gateway.stderr")) as f:
             self.assertGreater(sum(1 for _ in f), 20)
+        self.check_format(lines, ["sub-" + kind for kind, _ in KINDS] + ["alice", "admin"])
+
+    def check_format(self, lines, subjects):
+        raise NotImplementedError
+
+
+class TextLogsTest(NoSecretsLogged, HangarTest):
+    log_format = "text"
+
+    def check_format(self, lines, subjects):
+        self.assertFalse([ln for ln in lines if ln.startswith("{")])
+        self.assertTrue([ln for ln in lines if " trace_id=" in ln])
+
+
+class JsonLogsTest(NoSecretsLogged, HangarTest):
+    log_format = "json"
+
+    def check_format(self, lines, subjects):
+        records = [json.loads(ln) for ln in lines]  # every line is JSON
+        named = {r["subject"] for r in records if r.get("subject")}
+        self.assertEqual(set(), set(subjects) - named, "subjects with no per-request line")
 
 
 if __name__ == "__main__":
