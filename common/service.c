@@ -35,7 +35,9 @@ static size_t common_settings(hg_service_t *s, const hg_service_defaults_t *d, h
       {"--auth-cache-ttl-seconds", "HANGAR_AUTH_CACHE_TTL_SECONDS", "30",
        "token verification cache TTL (<= 60)", &s->auth_cache_ttl},
   };
-  size_t n = (s->flags & HG_SERVICE_VERIFIES_TOKENS) ? 10 : 8;
+  /* The last two (--auth, --auth-cache-ttl-seconds) only for services that verify callers. */
+  size_t all = sizeof(base) / sizeof(base[0]);
+  size_t n = (s->flags & HG_SERVICE_VERIFIES_TOKENS) ? all : all - 2;
   memcpy(out, base, n * sizeof(*out));
   return n;
 }
