@@ -36,6 +36,8 @@ static const struct {
     {"a: [1, 2", NULL, TC_ESYNTAX},
     {"a: &x 1\nb: *x", NULL, TC_ESYNTAX},
     {"a: 1\n---\nb: 2", NULL, TC_ESYNTAX},
+    {"a: 1\na: 2", NULL, TC_ESYNTAX},
+    {"a:\n  b: 1\n  b: 1\nc: {}", NULL, TC_ESYNTAX},
     {"? [1]\n: x", NULL, TC_ESYNTAX},
     {"a: .inf", NULL, TC_ESYNTAX},
     {"a: 99999999999999999999", NULL, TC_ERANGE},
