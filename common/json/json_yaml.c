@@ -106,14 +106,18 @@ static int fail(reader_t *r, int code, const char *reason) {
 
 #define PUT(x) ((x) == 0 ? 0 : fail(r, TC_ENOMEM, "out of memory"))
 
+/* A NUL (YAML's "\0" escape) is refused, as the JSON path refuses "\u0000": the JSON text
+ * would carry it, which the transcoder refuses at a position in that text, not the YAML. */
+static int no_nul(reader_t *r) { return fail(r, TC_ESYNTAX, "NUL characters are not allowed"); }
+
 /* A scalar's JSON: a quoted or tagged-as-string scalar is a string, a plain one is typed. */
 static int put_scalar(reader_t *r, const yaml_event_t *ev) {
   const char *s = (const char *)ev->data.scalar.value;
   size_t n = ev->data.scalar.length;
   const char *tag = (const char *)ev->data.scalar.tag;
   int plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE && !(tag && strcmp(tag, "!") == 0);
-  if (!plain || (tag && strcmp(tag, STR_TAG) == 0) || strlen(s) != n)
-    return PUT(tc_write_string(r->out, s, n));
+  if (strlen(s) != n) return no_nul(r);
+  if (!plain || (tag && strcmp(tag, STR_TAG) == 0)) return PUT(tc_write_string(r->out, s, n));
   switch (resolve(s)) {
     case Y_NULL: return PUT(hg_buf_puts(r->out, "null"));
     case Y_BOOL: return PUT(hg_buf_puts(r->out, s[0] == 't' || s[0] == 'T' ? "true" : "false"));
@@ -168,6 +172,7 @@ static void close_collection(reader_t *r) { json_decref(r->stack[--r->depth].key
  * both, which the transcoder refuses with a position in that text instead of the YAML. */
 static int put_key(reader_t *r, const char *k, size_t n) {
   json_t *keys = r->stack[r->depth - 1].keys;
+  if (strlen(k) != n) return no_nul(r);
   if (json_object_getn(keys, k, n)) return fail(r, TC_ESYNTAX, "duplicate mapping key");
   if (json_object_setn_new_nocheck(keys, k, n, json_null()) != 0)
     return fail(r, TC_ENOMEM, "out of memory");

@@ -17,10 +17,10 @@
 #include "json/transcode.h"
 
 /* Appends YAML text p[0..n) as compact JSON text to out. 0, or TC_ESYNTAX (not YAML, an
- * alias, a second document, a key that is not a scalar, a key twice in one mapping, an
- * unrepresentable number), TC_EDEPTH (nested deeper than max_depth; 0 = 64) or TC_ENOMEM,
- * with err's reason and position (byte offset) filled; out then holds a partial text the
- * caller discards. */
+ * alias, a second document, a key that is not a scalar, a key twice in one mapping, a NUL
+ * character, an unrepresentable number), TC_EDEPTH (nested deeper than max_depth; 0 = 64)
+ * or TC_ENOMEM, with err's reason and position (byte offset) filled; out then holds a
+ * partial text the caller discards. */
 int tc_yaml_to_json(const char *p, size_t n, int max_depth, hg_buf_t *out, tc_error_t *err);
 
 /* Appends JSON text p[0..n) (any value) as a YAML document to out. 0, TC_ESYNTAX when p is

@@ -37,6 +37,8 @@ static const struct {
     {"a: &x 1\nb: *x", NULL, TC_ESYNTAX},
     {"a: 1\n---\nb: 2", NULL, TC_ESYNTAX},
     {"a: 1\na: 2", NULL, TC_ESYNTAX},
+    {"a: \"x\\0y\"", NULL, TC_ESYNTAX},
+    {"\"\\0\": 1", NULL, TC_ESYNTAX},
     {"a:\n  b: 1\n  b: 1\nc: {}", NULL, TC_ESYNTAX},
     {"? [1]\n: x", NULL, TC_ESYNTAX},
     {"a: .inf", NULL, TC_ESYNTAX},
