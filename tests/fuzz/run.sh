@@ -21,8 +21,11 @@ work=$build/fuzz-runs
 # "edges features" covered by one pass over the given corpus directories (libFuzzer's
 # INITED line).
 coverage() {
-  "$@" -runs=0 2>&1 | grep -o 'INITED cov: [0-9]* ft: [0-9]*' | tail -n 1 | tr -dc '0-9 \n' |
-    sed 's/^ *//; s/  */ /g'
+  local line
+  line=$("$@" -runs=0 2>&1 | grep -o 'INITED cov: [0-9]* ft: [0-9]*' | tail -n 1)
+  [ -n "$line" ] || return 0
+  set -- $line
+  echo "$3 $5"
 }
 
 targets=0
