@@ -1,8 +1,8 @@
 /* json_yaml.c - YAML <-> JSON text (json_yaml.h), through libyaml's event API.
  *
  * YAML to JSON streams: each parser event writes its JSON at once, with a stack of open
- * collections saying where a comma or a colon goes, so no tree is built and nesting is
- * bounded by the stack. JSON to YAML walks a jansson tree and feeds libyaml's emitter.
+ * collections saying where a comma or a colon goes, so no tree is built (an open mapping
+ * keeps only its keys, to refuse one seen twice) and nesting is bounded by the stack. JSON to YAML walks a jansson tree and feeds libyaml's emitter.
  * Plain scalars are typed by the YAML 1.2 core schema's regular expressions, written out as
  * the small matchers below; quoted and block scalars are always strings. */
 #include "json/json_yaml.h"
@@ -89,6 +89,7 @@ typedef struct frame {
   int is_map;
   int want_key; /* maps: the next node is a key */
   size_t count;
+  json_t *keys; /* maps: the keys seen so far (values unused), owned */
 } frame_t;
 
 typedef struct reader {
@@ -105,14 +106,18 @@ static int fail(reader_t *r, int code, const char *reason) {
 
 #define PUT(x) ((x) == 0 ? 0 : fail(r, TC_ENOMEM, "out of memory"))
 
+/* A NUL (YAML's "\0" escape) is refused, as the JSON path refuses "\u0000": the JSON text
+ * would carry it, which the transcoder refuses at a position in that text, not the YAML. */
+static int no_nul(reader_t *r) { return fail(r, TC_ESYNTAX, "NUL characters are not allowed"); }
+
 /* A scalar's JSON: a quoted or tagged-as-string scalar is a string, a plain one is typed. */
 static int put_scalar(reader_t *r, const yaml_event_t *ev) {
   const char *s = (const char *)ev->data.scalar.value;
   size_t n = ev->data.scalar.length;
   const char *tag = (const char *)ev->data.scalar.tag;
   int plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE && !(tag && strcmp(tag, "!") == 0);
-  if (!plain || (tag && strcmp(tag, STR_TAG) == 0) || strlen(s) != n)
-    return PUT(tc_write_string(r->out, s, n));
+  if (strlen(s) != n) return no_nul(r);
+  if (!plain || (tag && strcmp(tag, STR_TAG) == 0)) return PUT(tc_write_string(r->out, s, n));
   switch (resolve(s)) {
     case Y_NULL: return PUT(hg_buf_puts(r->out, "null"));
     case Y_BOOL: return PUT(hg_buf_puts(r->out, s[0] == 't' || s[0] == 'T' ? "true" : "false"));
@@ -155,8 +160,23 @@ static int before_node(reader_t *r, const yaml_event_t *ev, int *is_key) {
 
 static int open_collection(reader_t *r, int is_map) {
   if (r->depth >= r->max_depth) return fail(r, TC_EDEPTH, "nesting too deep");
-  r->stack[r->depth++] = (frame_t){.is_map = is_map, .want_key = 1};
+  json_t *keys = NULL;
+  if (is_map && !(keys = json_object())) return fail(r, TC_ENOMEM, "out of memory");
+  r->stack[r->depth++] = (frame_t){.is_map = is_map, .want_key = 1, .keys = keys};
   return PUT(hg_buf_putc(r->out, is_map ? '{' : '['));
+}
+
+static void close_collection(reader_t *r) { json_decref(r->stack[--r->depth].keys); }
+
+/* A key its mapping already has is refused: YAML forbids it, and the JSON text would carry
+ * both, which the transcoder refuses with a position in that text instead of the YAML. */
+static int put_key(reader_t *r, const char *k, size_t n) {
+  json_t *keys = r->stack[r->depth - 1].keys;
+  if (strlen(k) != n) return no_nul(r);
+  if (json_object_getn(keys, k, n)) return fail(r, TC_ESYNTAX, "duplicate mapping key");
+  if (json_object_setn_new_nocheck(keys, k, n, json_null()) != 0)
+    return fail(r, TC_ENOMEM, "out of memory");
+  return PUT(tc_write_string(r->out, k, n) || hg_buf_putc(r->out, ':'));
 }
 
 /* One event. 1 when the document ended, 0 to go on, else a tc_errno_t. */
@@ -169,10 +189,7 @@ static int on_event(reader_t *r, const yaml_event_t *ev, int *docs) {
     case YAML_ALIAS_EVENT: return fail(r, TC_ESYNTAX, "YAML aliases are not supported");
     case YAML_SCALAR_EVENT:
       if ((rc = before_node(r, ev, &is_key)) != 0) return rc;
-      if (is_key) {
-        const char *k = (const char *)ev->data.scalar.value;
-        return PUT(tc_write_string(r->out, k, ev->data.scalar.length) || hg_buf_putc(r->out, ':'));
-      }
+      if (is_key) return put_key(r, (const char *)ev->data.scalar.value, ev->data.scalar.length);
       return put_scalar(r, ev);
     case YAML_MAPPING_START_EVENT:
     case YAML_SEQUENCE_START_EVENT:
@@ -180,7 +197,7 @@ static int on_event(reader_t *r, const yaml_event_t *ev, int *docs) {
       return open_collection(r, ev->type == YAML_MAPPING_START_EVENT);
     case YAML_MAPPING_END_EVENT:
     case YAML_SEQUENCE_END_EVENT:
-      r->depth--;
+      close_collection(r);
       return PUT(hg_buf_putc(r->out, ev->type == YAML_MAPPING_END_EVENT ? '}' : ']'));
     case YAML_STREAM_END_EVENT: return 1;
     default: return 0;
@@ -210,6 +227,7 @@ int tc_yaml_to_json(const char *p, size_t n, int max_depth, hg_buf_t *out, tc_er
     yaml_event_delete(&ev);
   }
   yaml_parser_delete(&parser);
+  while (r->depth > 0) close_collection(r);
   free(r->stack);
   if (rc == 1 && docs == 0) return PUT(hg_buf_puts(out, "null"));
   return rc == 1 ? 0 : rc;

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Runs every libFuzzer target built in BUILD_DIR (tests/fuzz, HANGAR_FUZZ=ON) for
-# FUZZ_SECONDS each (default 60) in fork mode on FUZZ_JOBS processes (default: all cores),
-# then prints one line per target -- target, executions, crashes (crash, leak, timeout and
-# oom inputs saved), new coverage (edges the grown corpus covers beyond the seeds) -- and
-# last "N targets, M crashes". Exits 1 when anything crashed.
+# FUZZ_SECONDS each (default 60), or until FUZZ_RUNS executions when that is set and comes
+# first, in fork mode on FUZZ_JOBS processes (default: all cores), then prints one line per
+# target -- target, executions, crashes (crash, leak, timeout and oom inputs saved), new
+# coverage (edges the grown corpus covers beyond the seeds, then seeds->grown as edges/
+# features) -- and last "N targets, M crashes". Exits 1 when anything crashed.
 #
 # Found inputs accumulate in BUILD_DIR/fuzz-runs/corpus/<target> (seeds stay in
 # tests/fuzz/corpus); crashing inputs land in BUILD_DIR/fuzz-runs/artifacts/<target>, each
@@ -17,9 +18,14 @@ jobs=${FUZZ_JOBS:-$(nproc)}
 src=$(cd "$(dirname "$0")" && pwd)
 work=$build/fuzz-runs
 
-# Edges covered by one pass over the given corpus directories (libFuzzer's INITED line).
+# "edges features" covered by one pass over the given corpus directories (libFuzzer's
+# INITED line).
 coverage() {
-  "$@" -runs=0 2>&1 | grep -o 'INITED cov: [0-9]*' | tail -n 1 | grep -o '[0-9]*$'
+  local line
+  line=$("$@" -runs=0 2>&1 | grep -o 'INITED cov: [0-9]* ft: [0-9]*' | tail -n 1)
+  [ -n "$line" ] || return 0
+  set -- $line
+  echo "$3 $5"
 }
 
 targets=0
@@ -38,24 +44,30 @@ for name in "${names[@]}"; do
   mkdir -p "$corpus" "$artifacts"
   opts=(-artifact_prefix="$artifacts/")
   case $name in
-    json | json_syntax | jwt | konnect) opts+=(-dict="$src/dict/json.dict") ;;
+    json | json_syntax | jwt | konnect | merge_patch) opts+=(-dict="$src/dict/json.dict") ;;
     http) opts+=(-dict="$src/dict/http.dict") ;;
-    markdown) opts+=(-dict="$src/dict/yaml.dict") ;;
+    markdown | yaml) opts+=(-dict="$src/dict/yaml.dict") ;;
   esac
   before=$(coverage "$exe" "${opts[@]}" "$src/corpus/$name")
-  "$exe" "${opts[@]}" -fork="$jobs" -ignore_crashes=1 -max_total_time="$seconds" \
+  limit=(-max_total_time="$seconds")
+  [ -n "${FUZZ_RUNS:-}" ] && limit+=(-runs="$FUZZ_RUNS")
+  "$exe" "${opts[@]}" -fork="$jobs" -ignore_crashes=1 "${limit[@]}" \
     "$corpus" "$src/corpus/$name" >"$log" 2>&1
   execs=$(grep -o '^#[0-9]*' "$log" | tail -n 1 | grep -o '[0-9]*$')
   after=$(coverage "$exe" "${opts[@]}" "$corpus" "$src/corpus/$name")
   found=$(find "$artifacts" -type f | wc -l)
   # No INITED line: a corpus input crashes the binary, so coverage could not be measured.
   delta="?"
-  [ -n "$before" ] && [ -n "$after" ] && delta="$((after - before)) ($before->$after)"
-  rows+=("$(printf '%-14s %12s %8s %13s' "$name" "${execs:-0}" "$found" "$delta")")
+  if [ -n "$before" ] && [ -n "$after" ]; then
+    read -r edges0 ft0 <<<"$before"
+    read -r edges1 ft1 <<<"$after"
+    delta="$((edges1 - edges0)) ($edges0/$ft0->$edges1/$ft1)"
+  fi
+  rows+=("$(printf '%-14s %12s %8s  %s' "$name" "${execs:-0}" "$found" "$delta")")
   targets=$((targets + 1))
   crashes=$((crashes + found))
 done
-printf '%-14s %12s %8s %13s\n' target execs crashes new-coverage
+printf '%-14s %12s %8s  %s\n' target execs crashes 'new-coverage (edges/features seeds->grown)'
 printf '%s\n' "${rows[@]}"
 echo "$targets targets, $crashes crashes"
 [ "$crashes" -eq 0 ]
