@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "google/protobuf/descriptor.pb-c.h"
+#include "common/wire.h"
 #include "rpc/rpc_internal.h"
 
 typedef Google__Protobuf__FileDescriptorProto file_proto_t;
@@ -64,30 +65,15 @@ void rpc__descriptors_free(rpc__descriptors_t *d) {
 
 /* ---- reading the set ------------------------------------------------------------------- */
 
-static int read_varint(const uint8_t **p, const uint8_t *end, uint64_t *out) {
-  uint64_t v = 0;
-  for (int shift = 0; shift < 64 && *p < end; shift += 7) {
-    uint8_t b = *(*p)++;
-    v |= (uint64_t)(b & 0x7f) << shift;
-    if (!(b & 0x80)) {
-      *out = v;
-      return 0;
-    }
-  }
-  return -1;
-}
-
-/* The next file of the set (field 1, length-delimited) at *p; 1, 0 at the end, -1 when
- * the bytes are not a FileDescriptorSet. */
-static int next_file(const uint8_t **p, const uint8_t *end, ProtobufCBinaryData *out) {
-  uint64_t key, len;
-  if (*p == end) return 0;
-  if (read_varint(p, end, &key) != 0 || key != ((1u << 3) | 2) || read_varint(p, end, &len) != 0 ||
-      len > (uint64_t)(end - *p))
-    return -1;
-  out->data = (uint8_t *)*p;
-  out->len = (size_t)len;
-  *p += len;
+/* The next file of the set (field 1, length-delimited) at set[*i..n); 1, 0 at the end, -1
+ * when the bytes are not a FileDescriptorSet. */
+static int next_file(const uint8_t *set, size_t n, size_t *i, ProtobufCBinaryData *out) {
+  hg_wire_field_t f;
+  int rc = hg_wire_next(set, n, i, &f);
+  if (rc != 1) return rc;
+  if (f.number != 1 || f.type != HG_WIRE_LEN) return -1;
+  out->data = (uint8_t *)f.p;
+  out->len = f.n;
   return 1;
 }
 
@@ -207,11 +193,10 @@ static int file_index(const rpc__descriptors_t *d, const char *name) {
  * name and bytes. 0 or -1. */
 static int load_files(rpc__descriptors_t *d, const rpc_descriptor_set_t *set,
                       file_proto_t ***protos) {
-  const uint8_t *p = set->bytes, *end = set->bytes + set->len;
   ProtobufCBinaryData bytes;
-  size_t cap = 0;
+  size_t cap = 0, at = 0;
   int more;
-  while ((more = next_file(&p, end, &bytes)) == 1) {
+  while ((more = next_file(set->bytes, set->len, &at, &bytes)) == 1) {
     file_proto_t *f = google__protobuf__file_descriptor_proto__unpack(NULL, bytes.len, bytes.data);
     if (!f || !f->name) {
       if (f) google__protobuf__file_descriptor_proto__free_unpacked(f, NULL);

@@ -12,19 +12,14 @@
 #include "rpc/rpc_internal.h"
 
 #include "common/utf8.h"
+#include "common/wire.h"
 
 /* Reads a varint at *p (< end); 0 and advances, or -1 when truncated or over 10 bytes. */
 static int read_varint(const uint8_t **p, const uint8_t *end, uint64_t *out) {
-  uint64_t v = 0;
-  for (int shift = 0; shift < 70 && *p < end; shift += 7) {
-    uint8_t b = *(*p)++;
-    v |= (uint64_t)(b & 0x7f) << shift;
-    if (!(b & 0x80)) {
-      *out = v;
-      return 0;
-    }
-  }
-  return -1;
+  size_t i = 0;
+  if (hg_wire_varint(*p, (size_t)(end - *p), &i, out) != 0) return -1;
+  *p += i;
+  return 0;
 }
 
 static int walk(const ProtobufCMessageDescriptor *d, const uint8_t *p, const uint8_t *end,
