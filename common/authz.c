@@ -122,8 +122,9 @@ static void remove_entry(authz_t *z, entry_t *e) {
   free(e);
 }
 
+/* Every field is written and bindings past n_bindings are never read, so the ~11 KB struct
+ * is not cleared first (that memset was a tenth of a cached verification). */
 static void copy_out(const entry_t *e, hg_principal_t *out) {
-  memset(out, 0, sizeof(*out));
   memcpy(out->subject, e->subject, sizeof(out->subject));
   memcpy(out->kind, e->kind, sizeof(out->kind));
   memcpy(out->token_id, e->token_id, sizeof(out->token_id));
