@@ -33,4 +33,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 const ProtobufCMessageDescriptor *const *fuzz_request_types(void);
 size_t fuzz_n_request_types(void);
 
+/* The output message of every rpc, the same way: what the services answer the gateway. */
+const ProtobufCMessageDescriptor *const *fuzz_answer_types(void);
+size_t fuzz_n_answer_types(void);
+
+/* tc_encode_wire (the gateway's answer path) against decoding + tc_encode on wire bytes
+ * p[0..n) of type d, which decoded to msg (NULL: they do not decode): whatever it writes is
+ * byte for byte tc_encode's rendering of msg; bytes that do not decode are left to decoding;
+ * a canonical encoding of a type it takes, with no unknown fields, is always written.
+ * Aborts (FUZZ_CHECK) on a broken property. wire_check.c. */
+void fuzz_check_wire_json(const ProtobufCMessageDescriptor *d, const uint8_t *p, size_t n,
+                          const ProtobufCMessage *msg);
+
 #endif

@@ -28,25 +28,41 @@ static const ProtobufCServiceDescriptor *const services[] = {
 
 #define MAX_TYPES 128
 
-static const ProtobufCMessageDescriptor *types[MAX_TYPES];
-static size_t n_types;
+/* The distinct input (or output) types of every method, in service then method order. */
+typedef struct type_list {
+  const ProtobufCMessageDescriptor *types[MAX_TYPES];
+  size_t n;
+} type_list_t;
 
-static void collect(void) {
+static void collect(type_list_t *l, int outputs) {
   for (size_t s = 0; s < sizeof(services) / sizeof(services[0]); s++)
     for (unsigned m = 0; m < services[s]->n_methods; m++) {
-      const ProtobufCMessageDescriptor *in = services[s]->methods[m].input;
+      const ProtobufCMessageDescriptor *t =
+          outputs ? services[s]->methods[m].output : services[s]->methods[m].input;
       size_t i = 0;
-      while (i < n_types && types[i] != in) i++;
-      if (i == n_types && n_types < MAX_TYPES) types[n_types++] = in;
+      while (i < l->n && l->types[i] != t) i++;
+      if (i == l->n && l->n < MAX_TYPES) l->types[l->n++] = t;
     }
 }
 
+static type_list_t requests, answers;
+
 const ProtobufCMessageDescriptor *const *fuzz_request_types(void) {
-  if (!n_types) collect();
-  return types;
+  if (!requests.n) collect(&requests, 0);
+  return requests.types;
 }
 
 size_t fuzz_n_request_types(void) {
-  if (!n_types) collect();
-  return n_types;
+  if (!requests.n) collect(&requests, 0);
+  return requests.n;
+}
+
+const ProtobufCMessageDescriptor *const *fuzz_answer_types(void) {
+  if (!answers.n) collect(&answers, 1);
+  return answers.types;
+}
+
+size_t fuzz_n_answer_types(void) {
+  if (!answers.n) collect(&answers, 1);
+  return answers.n;
 }
