@@ -61,6 +61,22 @@ def changed(doc, path, value=..., drop=False):
     return out
 
 
+class Copies(unittest.TestCase):
+    """The repository's spec copies are the shared originals, byte for byte."""
+
+    def test_copies_equal_the_shared_specs(self):
+        import os
+        if not os.path.isdir(spec_check.SHARED_SPECS):
+            self.skipTest("no ../shared/specs beside this clone")
+        here = spec_check.SPEC_DIRS[0]
+        names = [n for n in os.listdir(here) if n != "README.md"]
+        self.assertEqual(len(names), 5)
+        for name in names:
+            with open(os.path.join(here, name), "rb") as a, \
+                    open(os.path.join(spec_check.SHARED_SPECS, name), "rb") as b:
+                self.assertEqual(a.read(), b.read(), name)
+
+
 class Catches(unittest.TestCase):
     """No processes: answers made up here, each broken in one place."""
 
