@@ -18,8 +18,12 @@ int hg_wire_varint(const uint8_t *p, size_t n, size_t *i, uint64_t *v) {
 
 int hg_wire_next(const uint8_t *p, size_t n, size_t *i, hg_wire_field_t *f) {
   uint64_t key, len;
+  size_t at = *i;
   if (*i >= n) return 0;
-  if (hg_wire_varint(p, n, i, &key) != 0 || key >> 3 == 0 || key >> 3 > MAX_FIELD_NUMBER) return -1;
+  /* A key takes at most 5 bytes (protobuf-c refuses a longer one, however it is padded). */
+  if (hg_wire_varint(p, n, i, &key) != 0 || *i - at > 5 || key >> 3 == 0 ||
+      key >> 3 > MAX_FIELD_NUMBER)
+    return -1;
   f->number = (uint32_t)(key >> 3);
   f->type = (unsigned)(key & 7);
   f->p = NULL;
