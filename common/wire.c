@@ -33,7 +33,8 @@ int hg_wire_next(const uint8_t *p, size_t n, size_t *i, hg_wire_field_t *f) {
     case HG_WIRE_I64: len = 8; break;
     case HG_WIRE_I32: len = 4; break;
     case HG_WIRE_LEN:
-      if (hg_wire_varint(p, n, i, &len) != 0) return -1;
+      at = *i; /* a length takes at most 5 bytes too */
+      if (hg_wire_varint(p, n, i, &len) != 0 || *i - at > 5) return -1;
       break;
     default: return -1;
   }

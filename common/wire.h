@@ -23,8 +23,8 @@ typedef struct hg_wire_field {
 int hg_wire_varint(const uint8_t *p, size_t n, size_t *i, uint64_t *v);
 
 /* The field at p[*i..n) into *f, *i moved past it: 1; 0 at the end; -1 on malformed bytes
- * (a bad key, a key over 5 bytes, field number 0 or above 2^29 - 1, a value cut short) and
- * on groups, which no Hangar message uses. */
+ * (a bad key, a key or a length over 5 bytes, field number 0 or above 2^29 - 1, a value cut
+ * short) and on groups, which no Hangar message uses. */
 int hg_wire_next(const uint8_t *p, size_t n, size_t *i, hg_wire_field_t *f);
 
 /* Appends field `number`'s key and the length n of a length-delimited value to dst (room for
