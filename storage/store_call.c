@@ -50,12 +50,14 @@ static void run_read(rpc_ctx_t *ctx, store_t *s, const store_call_cfg_t *cfg, co
     rc = j->msg ? j->msg(txn, ctx, j->arg, &answer) : j->encoded(txn, ctx, j->arg, &out);
     store_txn_end(txn);
   }
+  if (rc == 0 && !j->msg) {
+    rpc_reply_encoded(ctx, out.p, out.n); /* takes the bytes */
+    return;
+  }
   if (rc != 0)
     store_call_fail(ctx, &answers, rc);
-  else if (j->msg)
-    rpc_reply(ctx, answer);
   else
-    rpc_reply_encoded(ctx, out.p, out.n);
+    rpc_reply(ctx, answer);
   hg_buf_free(&out);
 }
 

@@ -279,10 +279,11 @@ void *rpc_ctx_user(rpc_ctx_t *ctx);
 /* Answer OK with resp (encoded with the method's output codec; borrowed for the call).
  * Releases ctx. Any thread, exactly once per ctx (with rpc_fail). On a stream, see above. */
 void rpc_reply(rpc_ctx_t *ctx, const void *resp);
-/* Answer OK with p[0..n), the response already encoded as the method's output message
- * (copied): for replies assembled from stored wire bytes, which need no unpacking and
- * repacking. Releases ctx, like rpc_reply. */
-void rpc_reply_encoded(rpc_ctx_t *ctx, const void *p, size_t n);
+/* Answer OK with p[0..n), the response already encoded as the method's output message: for
+ * replies assembled from stored wire bytes, which need no unpacking and repacking. Takes p,
+ * a malloc'd buffer (or NULL when n is 0), which is sent as it is and free()d once gRPC is
+ * done with it. Releases ctx, like rpc_reply. */
+void rpc_reply_encoded(rpc_ctx_t *ctx, void *p, size_t n);
 /* Answer with st (code must not be HG_OK); strings borrowed for the call. Releases ctx. */
 void rpc_fail(rpc_ctx_t *ctx, const hg_status_t *st);
 /* Convenience: rpc_fail with just a code and message. */

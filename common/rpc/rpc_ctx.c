@@ -8,6 +8,7 @@
  * as long as the call, so they are copied into the arena before the handler runs.
  * A streaming method's call is handed to rpc_stream.c once accepted; the stream ends it. */
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "common/clock.h"
@@ -280,12 +281,17 @@ void rpc_reply(rpc_ctx_t *ctx, const void *resp) {
   reply_slice(ctx, payload);
 }
 
-void rpc_reply_encoded(rpc_ctx_t *ctx, const void *p, size_t n) {
-  if (ctx->stream) { /* a stream's messages go out one by one (rpc_stream_send) */
-    rpc_fail_code(ctx, HG_INTERNAL, "an encoded reply on a stream");
+void rpc_reply_encoded(rpc_ctx_t *ctx, void *p, size_t n) {
+  if (ctx->stream || n == 0) {
+    free(p);
+    if (ctx->stream) { /* a stream's messages go out one by one (rpc_stream_send) */
+      rpc_fail_code(ctx, HG_INTERNAL, "an encoded reply on a stream");
+      return;
+    }
+    reply_slice(ctx, grpc_empty_slice());
     return;
   }
-  reply_slice(ctx, grpc_slice_from_copied_buffer(p, n));
+  reply_slice(ctx, grpc_slice_new(p, n, free)); /* no copy: gRPC frees it once sent */
 }
 
 void rpc_fail(rpc_ctx_t *ctx, const hg_status_t *st) {

@@ -1,6 +1,7 @@
 /* resource_store.c - how resources are keyed, indexed and framed on disk. */
 #include "resources/resource_store.h"
 
+#include <pthread.h>
 #include <stddef.h>
 #include <string.h>
 
@@ -84,10 +85,19 @@ static int upgrade_record(ProtobufCMessage *rec, hg_arena_t *a) {
 }
 
 /* A resource that holds settings_json needs no upgrade_settings. */
+static uint32_t settings_json_field;
+
+static void find_settings_json(void) {
+  settings_json_field = protobuf_c_message_descriptor_get_field_by_name(
+                            &hangar__resources__v1__resource__descriptor, "settings_json")
+                            ->id;
+}
+
+/* Runs per listed record: the field's number is looked up once. */
 static int resource_current(const uint8_t *p, size_t n) {
-  const ProtobufCFieldDescriptor *fd = protobuf_c_message_descriptor_get_field_by_name(
-      &hangar__resources__v1__resource__descriptor, "settings_json");
-  return fd && record_has_field(p, n, fd->id);
+  static pthread_once_t once = PTHREAD_ONCE_INIT;
+  pthread_once(&once, find_settings_json);
+  return record_has_field(p, n, settings_json_field);
 }
 
 const record_type_t resource_record_type = {&hangar__resources__v1__resource_record__descriptor,

@@ -7,6 +7,7 @@
 #include "google/protobuf/field_mask.pb-c.h"
 #include "google/protobuf/struct.pb-c.h"
 #include "json/transcode.h"
+#include "json/transcode_internal.h"
 #include "rpc/rpc.h"
 
 /* Can tc_encode_wire write messages of type d itself (no map, Struct, Value, ListValue or
@@ -22,8 +23,7 @@ static int wire_writes(const ProtobufCMessageDescriptor *d, int depth) {
     const ProtobufCFieldDescriptor *fd = &d->fields[i];
     const ProtobufCMessageDescriptor *sub = fd->descriptor;
     if (fd->type != PROTOBUF_C_TYPE_MESSAGE) continue;
-    if (fd->label == PROTOBUF_C_LABEL_REPEATED && sub->n_fields == 2 && strstr(sub->name, "Entry"))
-      return 0; /* a map */
+    if (fd->label == PROTOBUF_C_LABEL_REPEATED && tc__is_map(d, fd)) return 0;
     if (!wire_writes(sub, depth + 1)) return 0;
   }
   return 1;
