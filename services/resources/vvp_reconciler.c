@@ -80,7 +80,8 @@ static int add_event(store_txn_t *txn, step_t *st, json_t *dep, const char *job_
   return rc;
 }
 
-/* Reaching RUNNING starts a job; the deployment's status names it. */
+/* Reaching RUNNING starts a job; the deployment's status names it and when it came to run
+ * (DeploymentStatusRunning: jobId, transitionTime; startedAt belongs to the job). */
 static int start_job(store_txn_t *txn, step_t *st, json_t *dep, json_t *status, const char *now,
                      char job_id[HG_UUID_LEN]) {
   if (hg_uuid_v4(job_id) != 0) return STORE_EIO;
@@ -92,7 +93,7 @@ static int start_job(store_txn_t *txn, step_t *st, json_t *dep, json_t *status, 
   json_decref(body);
   if (rc == 0)
     json_object_set_new(status, "running",
-                        json_pack("{s:s,s:s}", "jobId", job_id, "startedAt", now));
+                        json_pack("{s:s,s:s}", "jobId", job_id, "transitionTime", now));
   return rc;
 }
 

@@ -481,6 +481,13 @@ class OpenApiTest(HangarTest):
                 ("delete", "deployments/{name}", dict(n, name="d2"), None, 200)):
             self.call("ververica-appmanager", method, objects + path, params, body, t,
                       status=status, strict=False)
+        # A running deployment's status names its job: wait for it, then hold it to the document.
+        d1 = "/api/v1/namespaces/%s/deployments/d1" % ns
+        self.poll(lambda: self.req("GET", d1, token=t).body["status"]["state"] == "RUNNING",
+                  what="d1 to be RUNNING")
+        running = self.call("ververica-appmanager", "get", objects + "deployments/{name}",
+                            dict(n, name="d1"), None, t, status=200, strict=False).body
+        self.assertEqual({"jobId", "transitionTime"}, set(running["status"]["running"]))
         sql = "/sql/v1beta1/namespaces/{namespace}/"
         catalogs = "/catalog/v1beta2/namespaces/{namespace}/catalogs"
         for method, path, params, body, status in (

@@ -45,7 +45,7 @@ class ReconcilerTest(HangarTest):
         job_id = running["status"]["running"]["jobId"]
         self.assertEqual({"state": "RUNNING",
                           "running": {"jobId": job_id,
-                                      "startedAt": running["status"]["running"]["startedAt"]}},
+                                      "transitionTime": running["status"]["running"]["transitionTime"]}},
                          running["status"])
         self.assertGreater(running["metadata"]["resourceVersion"],
                            made["metadata"]["resourceVersion"])
