@@ -42,11 +42,12 @@ tree_cpu() {
   echo $((ticks / $(getconf CLK_TCK)))
 }
 
-# Stops the fuzzer $1 (SIGINT: it prints its totals) once it has used $2 CPU seconds.
+# Stops the fuzzer $1 once it has used $2 CPU seconds. SIGTERM, which libFuzzer takes as an
+# interrupt: a background job of a script starts with SIGINT ignored.
 cpu_watchdog() {
   while kill -0 "$1" 2>/dev/null; do
     if [ "$(tree_cpu "$1")" -ge "$2" ]; then
-      kill -INT "$1" $(pgrep -P "$1") 2>/dev/null
+      kill -TERM "$1" $(pgrep -P "$1") 2>/dev/null
       return
     fi
     sleep 2
