@@ -59,7 +59,7 @@ static block_t *arena_grow(hg_arena_t *a, size_t need) {
   return b;
 }
 
-void *hg_arena_alloc(hg_arena_t *a, size_t n) {
+void *hg_arena_alloc_uninit(hg_arena_t *a, size_t n) {
   if (fail_countdown >= 0 && fail_countdown-- == 0) {
     fail_countdown = 0; /* stays failed until the test resets it */
     return NULL;
@@ -74,18 +74,23 @@ void *hg_arena_alloc(hg_arena_t *a, size_t n) {
   }
   void *p = b->data + b->used;
   b->used += rounded;
-  memset(p, 0, n);
+  return p;
+}
+
+void *hg_arena_alloc(hg_arena_t *a, size_t n) {
+  void *p = hg_arena_alloc_uninit(a, n);
+  if (p) memset(p, 0, n);
   return p;
 }
 
 void *hg_arena_memdup(hg_arena_t *a, const void *p, size_t n) {
-  void *q = hg_arena_alloc(a, n);
+  void *q = hg_arena_alloc_uninit(a, n);
   if (q && n) memcpy(q, p, n);
   return q;
 }
 
 char *hg_arena_strndup(hg_arena_t *a, const char *p, size_t n) {
-  char *q = hg_arena_alloc(a, n + 1);
+  char *q = hg_arena_alloc_uninit(a, n + 1);
   if (!q) return NULL;
   if (n) memcpy(q, p, n);
   q[n] = '\0';

@@ -19,6 +19,9 @@ void hg_arena_free(hg_arena_t *a);
 
 /* 16-byte aligned, zero-filled memory valid until hg_arena_free(); NULL on failure. */
 void *hg_arena_alloc(hg_arena_t *a, size_t n);
+/* The same, not zero-filled: for a large struct its filler writes whole (a principal of
+ * about 11 KB, filled per request, cost more to clear than to use). */
+void *hg_arena_alloc_uninit(hg_arena_t *a, size_t n);
 void *hg_arena_memdup(hg_arena_t *a, const void *p, size_t n);
 /* NUL-terminated copy of p[0..n). */
 char *hg_arena_strndup(hg_arena_t *a, const char *p, size_t n);

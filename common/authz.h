@@ -69,8 +69,10 @@ typedef struct authz_opts {
 int authz_new(rpc_client_t *c, const char *target, const authz_opts_t *opts, authz_t **out);
 void authz_free(authz_t *z);
 
-/* From an Authorization header value (NULL = absent). On AUTHZ_OK *out is filled;
- * otherwise detail (if non-NULL) receives a short reason. */
+/* From an Authorization header value (NULL = absent). On AUTHZ_OK *out is filled whole
+ * (every field, and bindings[0..n_bindings); the rest is never read), so out need not be
+ * cleared first; otherwise detail (if non-NULL) receives a short reason. The same holds for
+ * authz_token and authz_token_for. */
 authz_result_t authz_bearer(authz_t *z, const char *authorization, hg_principal_t *out,
                             char *detail, size_t detail_len);
 /* Splits an Authorization header value without asking auth-svc: AUTHZ_OK with *token the

@@ -52,7 +52,7 @@ static int not_storage_token(rpc_ctx_t *ctx, const char *why) {
 int kb_admit(rpc_ctx_t *ctx, const void *req) {
   (void)req;
   hg_arena_t *a = rpc_ctx_arena(ctx);
-  hg_principal_t *p = hg_arena_alloc(a, sizeof(*p));
+  hg_principal_t *p = hg_arena_alloc_uninit(a, sizeof(*p)); /* authz fills what is read */
   kb_caller_t *who = hg_arena_alloc(a, sizeof(*who));
   if (!p || !who) {
     rpc_fail_code(ctx, HG_INTERNAL, INTERNAL);
