@@ -9,6 +9,7 @@
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 
@@ -26,6 +27,7 @@
 
 #define REQUEST_ID_MAX 128
 #define LOG_PATH_MAX 256
+#define BODY_HANDOVER_MIN 4096 /* bytes */
 #define YAML_TYPE "application/yaml"
 
 /* Request ids only need to be unique, not secret: a per-thread splitmix64 seeded once
@@ -146,6 +148,23 @@ static void log_access(gw_exchange_t *ex, int http, int64_t dt) {
               gw_method_name(ex->method), shown, path.p, http, (long long)dt);
 }
 
+static void free_body(const void *data, size_t n, void *arg) {
+  (void)data, (void)n;
+  free(arg);
+}
+
+/* Queues body for the socket. A large one (a list page, a document) is handed over, not
+ * copied: the output buffer frees it once written; a small one costs less to copy than a
+ * reference does to keep. */
+static void add_body(struct evbuffer *out, hg_buf_t *body) {
+  if (body->n >= BODY_HANDOVER_MIN &&
+      evbuffer_add_reference(out, body->p, body->n, free_body, body->p) == 0) {
+    *body = (hg_buf_t)HG_BUF_INIT;
+    return;
+  }
+  evbuffer_add(out, body->p, body->n);
+}
+
 /* The one place an exchange ends: count it, answer it, free its memory. */
 void gw_reply(gw_exchange_t *ex, int http, const char *content_type) {
   gw_gateway_t *gw = ex->gw;
@@ -160,7 +179,7 @@ void gw_reply(gw_exchange_t *ex, int http, const char *content_type) {
     snprintf(len, sizeof(len), "%zu", ex->body.n);
     evhttp_add_header(h, "Content-Length", len);
   } else if (ex->method != GW_HEAD && http != 204 && ex->body.n) {
-    evbuffer_add(evhttp_request_get_output_buffer(ex->req), ex->body.p, ex->body.n);
+    add_body(evhttp_request_get_output_buffer(ex->req), &ex->body);
   }
   int64_t dt = hg_monotonic_us() - ex->t0_us;
   gw_metrics_observe(gw->metrics, ex->series, http, dt);
