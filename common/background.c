@@ -11,6 +11,7 @@
 struct hg_background {
   hg_pass_fn pass;
   void *arg;
+  int64_t first_ms;
   pthread_t thread;
   pthread_mutex_t mu;
   pthread_cond_t cv;
@@ -32,16 +33,18 @@ static int sleep_ms(hg_background_t *bg, int64_t ms, int wakeable) {
 
 static void *loop(void *arg) {
   hg_background_t *bg = arg;
+  if (sleep_ms(bg, bg->first_ms, 1)) return NULL;
   while (!hg_background_stopping(bg) && !sleep_ms(bg, bg->pass(bg, bg->arg), 1)) continue;
   return NULL;
 }
 
-int hg_background_start(hg_pass_fn pass, void *arg, hg_background_t **out) {
+int hg_background_start(hg_pass_fn pass, void *arg, int64_t first_ms, hg_background_t **out) {
   hg_background_t *bg = calloc(1, sizeof(*bg));
   pthread_condattr_t ca;
   if (!bg) return -1;
   bg->pass = pass;
   bg->arg = arg;
+  bg->first_ms = first_ms;
   pthread_mutex_init(&bg->mu, NULL);
   pthread_condattr_init(&ca);
   pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);

@@ -19,9 +19,10 @@ typedef struct hg_background hg_background_t;
  * pass; <= 0 runs the next one at once. */
 typedef int64_t (*hg_pass_fn)(hg_background_t *bg, void *arg);
 
-/* Starts the thread, whose first pass runs at once; *out is set before it runs, so the
- * pass may reach bg through its arg. 0, or -1 (nothing started, *out NULL). */
-int hg_background_start(hg_pass_fn pass, void *arg, hg_background_t **out);
+/* Starts the thread, whose first pass runs after first_ms (0: at once; a wake or stop ends
+ * that wait too); *out is set before it runs, so the pass may reach bg through its arg. 0,
+ * or -1 (nothing started, *out NULL). */
+int hg_background_start(hg_pass_fn pass, void *arg, int64_t first_ms, hg_background_t **out);
 /* Cuts the current sleep short, or the next one if a pass is running: new work may be due
  * before the pass planned. */
 void hg_background_wake(hg_background_t *bg);

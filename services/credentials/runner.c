@@ -331,7 +331,7 @@ int kb_runner_start(kb_svc_t *svc, kb_runner_t **out) {
   kb_runner_t *r = calloc(1, sizeof(*r));
   if (!r) return -1;
   r->svc = svc;
-  if (find_leftovers(r) != 0 || hg_background_start(pass, r, &r->bg) != 0) {
+  if (find_leftovers(r) != 0 || hg_background_start(pass, r, 0, &r->bg) != 0) {
     free(r);
     return -1;
   }

@@ -152,7 +152,7 @@ int reconciler_start(resources_svc_t *svc, const provisioner_t *driver, reconcil
   if (!r) return -1;
   r->svc = svc;
   r->driver = driver;
-  if (hg_background_start(reconcile_pass, r, &r->bg) != 0) {
+  if (hg_background_start(reconcile_pass, r, 0, &r->bg) != 0) {
     free(r);
     return -1;
   }

@@ -218,7 +218,7 @@ int vvp_reconciler_start(resources_svc_t *svc, int64_t step_ms, vvp_reconciler_t
   if (!r) return -1;
   r->svc = svc;
   r->step_ms = step_ms < MIN_STEP_MS ? MIN_STEP_MS : step_ms;
-  if (hg_background_start(run_pass, r, &r->bg) != 0) {
+  if (hg_background_start(run_pass, r, r->step_ms, &r->bg) != 0) {
     free(r);
     return -1;
   }

@@ -42,7 +42,7 @@ static int wait_passes(probe_t *p, int n) {
 START_TEST(test_first_pass_runs_at_once_and_a_wake_ends_the_sleep) {
   probe_t p = {0};
   hg_background_t *bg;
-  ck_assert_int_eq(hg_background_start(pass, &p, &bg), 0);
+  ck_assert_int_eq(hg_background_start(pass, &p, 0, &bg), 0);
   ck_assert_int_eq(wait_passes(&p, 1), 1);
   hg_background_wake(bg); /* the pass asked for an hour */
   ck_assert_int_eq(wait_passes(&p, 2), 2);
@@ -54,7 +54,7 @@ END_TEST
 START_TEST(test_no_sleep_runs_the_next_pass_at_once) {
   probe_t p = {.again = 5};
   hg_background_t *bg;
-  ck_assert_int_eq(hg_background_start(pass, &p, &bg), 0);
+  ck_assert_int_eq(hg_background_start(pass, &p, 0, &bg), 0);
   ck_assert_int_eq(wait_passes(&p, 6), 6);
   hg_background_stop(bg);
   ck_assert_int_eq(atomic_load(&p.passes), 6);
@@ -64,7 +64,7 @@ END_TEST
 START_TEST(test_a_wake_during_a_pass_is_kept_for_its_sleep) {
   probe_t p = {.wake_in_pass = 1};
   hg_background_t *bg;
-  ck_assert_int_eq(hg_background_start(pass, &p, &bg), 0);
+  ck_assert_int_eq(hg_background_start(pass, &p, 0, &bg), 0);
   ck_assert_int_eq(wait_passes(&p, 2), 2);
   hg_background_stop(bg);
 }
@@ -73,7 +73,7 @@ END_TEST
 START_TEST(test_a_pause_ignores_wakes_and_ends_on_stop) {
   probe_t p = {.pause_ms = 200};
   hg_background_t *bg;
-  ck_assert_int_eq(hg_background_start(pass, &p, &bg), 0);
+  ck_assert_int_eq(hg_background_start(pass, &p, 0, &bg), 0);
   hg_background_wake(bg);
   ck_assert_int_eq(wait_passes(&p, 2), 2); /* the wake was kept for the sleep after pass 1 */
   ck_assert_int_ge(atomic_load(&p.paused_for), 200);
@@ -81,7 +81,7 @@ START_TEST(test_a_pause_ignores_wakes_and_ends_on_stop) {
   hg_background_stop(bg);
 
   probe_t q = {.pause_ms = HOUR_MS};
-  ck_assert_int_eq(hg_background_start(pass, &q, &bg), 0);
+  ck_assert_int_eq(hg_background_start(pass, &q, 0, &bg), 0);
   ck_assert_int_eq(wait_passes(&q, 1), 1);
   hg_background_stop(bg); /* returns: the hour's pause ends on stop */
   ck_assert_int_eq(atomic_load(&q.paused_to_stop), 1);
@@ -101,11 +101,28 @@ static int64_t until_stopped(hg_background_t *bg, void *arg) {
 START_TEST(test_a_long_pass_sees_stopping) {
   atomic_int steps = 0;
   hg_background_t *bg;
-  ck_assert_int_eq(hg_background_start(until_stopped, &steps, &bg), 0);
+  ck_assert_int_eq(hg_background_start(until_stopped, &steps, 0, &bg), 0);
   for (int i = 0; i < 1000 && atomic_load(&steps) < 3; i++)
     nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
   ck_assert_int_ge(atomic_load(&steps), 3);
   hg_background_stop(bg);
+}
+END_TEST
+
+START_TEST(test_the_first_pass_waits_first_ms_or_a_wake) {
+  probe_t p = {0};
+  hg_background_t *bg;
+  ck_assert_int_eq(hg_background_start(pass, &p, HOUR_MS, &bg), 0);
+  nanosleep(&(struct timespec){0, 50 * 1000 * 1000}, NULL);
+  ck_assert_int_eq(atomic_load(&p.passes), 0); /* an hour is not up */
+  hg_background_wake(bg);
+  ck_assert_int_eq(wait_passes(&p, 1), 1);
+  hg_background_stop(bg);
+
+  probe_t q = {0};
+  ck_assert_int_eq(hg_background_start(pass, &q, HOUR_MS, &bg), 0);
+  hg_background_stop(bg); /* stop ends the wait, and no pass runs */
+  ck_assert_int_eq(atomic_load(&q.passes), 0);
 }
 END_TEST
 
@@ -117,5 +134,5 @@ int main(void) {
            test_no_sleep_runs_the_next_pass_at_once,
            test_a_wake_during_a_pass_is_kept_for_its_sleep,
            test_a_pause_ignores_wakes_and_ends_on_stop, test_a_long_pass_sees_stopping,
-           test_stop_of_null_is_a_no_op);
+           test_the_first_pass_waits_first_ms_or_a_wake, test_stop_of_null_is_a_no_op);
 }
