@@ -12,12 +12,11 @@
  * answers them. */
 #include "credentials/runner.h"
 
-#include <errno.h>
-#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "common/background.h"
 #include "common/clock.h"
 #include "common/log.h"
 
@@ -33,35 +32,14 @@ typedef Hangar__Credentials__V1__JobResult result_t;
 
 struct kb_runner {
   kb_svc_t *svc;
-  pthread_t thread;
-  pthread_mutex_t mu;
-  pthread_cond_t cv;
-  int stop, woken;
-  int settle_now; /* a wake asks for recovery too, whatever its backoff */
+  hg_background_t *bg;
+  atomic_int settle_now; /* a wake asks for recovery too, whatever its backoff */
+  int64_t recover_at;    /* monotonic ms of the next recovery attempt */
   /* PROVISIONING records with ids up to this one were left by an earlier run. Ids only
    * grow, so a create in flight in this run is never taken for one. */
   uint64_t recover_upto;
   int64_t backoff_ms;
 };
-
-/* Waits up to ms or until stopped or, when wakeable, woken; 1 when stopping. */
-static int pause_ms(kb_runner_t *r, int64_t ms, int wakeable) {
-  struct timespec until = hg_timespec_after(CLOCK_MONOTONIC, ms);
-  pthread_mutex_lock(&r->mu);
-  while (!r->stop && !(wakeable && r->woken))
-    if (pthread_cond_timedwait(&r->cv, &r->mu, &until) == ETIMEDOUT) break;
-  if (wakeable) r->woken = 0;
-  int stop = r->stop;
-  pthread_mutex_unlock(&r->mu);
-  return stop;
-}
-
-static int stopping(kb_runner_t *r) {
-  pthread_mutex_lock(&r->mu);
-  int stop = r->stop;
-  pthread_mutex_unlock(&r->mu);
-  return stop;
-}
 
 static int64_t now_s(void) { return hg_now_ms() / 1000; }
 
@@ -321,9 +299,9 @@ static int run_pending(kb_runner_t *r) {
     runs[i] = (run_t){r, hg_arena_new(), jobs[i], NULL, NULL};
     rcs[i] = rc ? rc : runs[i].a ? start_job(&runs[i]) : STORE_ENOMEM;
   }
-  if (rc == 0 && n && pause_ms(r, r->svc->job_delay_ms, 0)) rc = STORE_ECLOSED;
+  if (rc == 0 && n && hg_background_pause(r->bg, r->svc->job_delay_ms)) rc = STORE_ECLOSED;
   for (size_t i = 0; i < n; i++) {
-    if (rc == 0 && rcs[i] == 0 && !stopping(r)) rcs[i] = run_job(&runs[i]);
+    if (rc == 0 && rcs[i] == 0 && !hg_background_stopping(r->bg)) rcs[i] = run_job(&runs[i]);
     if (rcs[i] && rcs[i] != STORE_ECLOSED)
       HG_WARN("jobs", NULL, "job %lld: %s; trying again later", (long long)jobs[i]->job->id,
               store_strerror(rcs[i]));
@@ -334,42 +312,26 @@ static int run_pending(kb_runner_t *r) {
   return rc ? -1 : n > 0;
 }
 
-/* Recovery is tried again with a growing pause while it cannot finish (a backend down);
- * jobs run meanwhile, since a docker job never waits for a mysql leftover. */
-static void *loop(void *arg) {
+/* hg_pass_fn. Recovery is tried again with a growing pause while it cannot finish (a
+ * backend down); jobs run meanwhile, since a docker job never waits for a mysql leftover. */
+static int64_t pass(hg_background_t *bg, void *arg) {
   kb_runner_t *r = arg;
-  int64_t recover_at = 0;
-  while (!stopping(r)) {
-    pthread_mutex_lock(&r->mu);
-    int now = r->settle_now;
-    r->settle_now = 0;
-    pthread_mutex_unlock(&r->mu);
-    if (now || hg_monotonic_ms() >= recover_at) {
-      int left = recover(r) != 0;
-      r->backoff_ms = left ? (r->backoff_ms ? r->backoff_ms * 2 : BACKOFF_MIN_MS) : 0;
-      if (r->backoff_ms > BACKOFF_MAX_MS) r->backoff_ms = BACKOFF_MAX_MS;
-      recover_at = hg_monotonic_ms() + r->backoff_ms;
-    }
-    int busy = run_pending(r);
-    if (busy > 0) continue;
-    pause_ms(r, busy < 0 ? BACKOFF_MIN_MS : IDLE_MS, 1);
+  (void)bg;
+  if (atomic_exchange(&r->settle_now, 0) || hg_monotonic_ms() >= r->recover_at) {
+    int left = recover(r) != 0;
+    r->backoff_ms = left ? (r->backoff_ms ? r->backoff_ms * 2 : BACKOFF_MIN_MS) : 0;
+    if (r->backoff_ms > BACKOFF_MAX_MS) r->backoff_ms = BACKOFF_MAX_MS;
+    r->recover_at = hg_monotonic_ms() + r->backoff_ms;
   }
-  return NULL;
+  int busy = run_pending(r);
+  return busy > 0 ? 0 : busy < 0 ? BACKOFF_MIN_MS : IDLE_MS;
 }
 
 int kb_runner_start(kb_svc_t *svc, kb_runner_t **out) {
   kb_runner_t *r = calloc(1, sizeof(*r));
   if (!r) return -1;
   r->svc = svc;
-  pthread_mutex_init(&r->mu, NULL);
-  pthread_condattr_t ca;
-  pthread_condattr_init(&ca);
-  pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-  pthread_cond_init(&r->cv, &ca);
-  pthread_condattr_destroy(&ca);
-  if (find_leftovers(r) != 0 || pthread_create(&r->thread, NULL, loop, r) != 0) {
-    pthread_cond_destroy(&r->cv);
-    pthread_mutex_destroy(&r->mu);
+  if (find_leftovers(r) != 0 || hg_background_start(pass, r, &r->bg) != 0) {
     free(r);
     return -1;
   }
@@ -379,20 +341,12 @@ int kb_runner_start(kb_svc_t *svc, kb_runner_t **out) {
 
 void kb_runner_wake(kb_runner_t *r) {
   if (!r) return;
-  pthread_mutex_lock(&r->mu);
-  r->woken = r->settle_now = 1;
-  pthread_cond_signal(&r->cv);
-  pthread_mutex_unlock(&r->mu);
+  atomic_store(&r->settle_now, 1);
+  hg_background_wake(r->bg);
 }
 
 void kb_runner_stop(kb_runner_t *r) {
   if (!r) return;
-  pthread_mutex_lock(&r->mu);
-  r->stop = 1;
-  pthread_cond_signal(&r->cv);
-  pthread_mutex_unlock(&r->mu);
-  pthread_join(r->thread, NULL);
-  pthread_cond_destroy(&r->cv);
-  pthread_mutex_destroy(&r->mu);
+  hg_background_stop(r->bg);
   free(r);
 }

@@ -1,10 +1,10 @@
 /* reconciler.c - the lifecycle loop: find due work, run the driver, record the outcome. */
 #include "resources/reconciler.h"
 
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/background.h"
 #include "common/clock.h"
 #include "common/log.h"
 #include "resources/resource_store.h"
@@ -20,11 +20,7 @@
 struct reconciler {
   resources_svc_t *svc;
   const provisioner_t *driver;
-  pthread_t thread;
-  pthread_mutex_t mu;
-  pthread_cond_t cv;
-  int stopping;
-  int kicked;
+  hg_background_t *bg;
   int64_t backoff_ms; /* 0 while writes succeed; reconciler thread only */
 };
 
@@ -126,7 +122,7 @@ static int64_t after_pass(reconciler_t *r, int failed, int64_t next) {
 }
 
 /* One pass: handles every due record; returns when the next one is due (or idle). */
-static int64_t reconcile_pass(reconciler_t *r) {
+static int64_t reconcile_due(reconciler_t *r) {
   due_batch_t b = {.now = hg_now_ms(), .next_due = INT64_MAX};
   int failed = 0;
   do {
@@ -145,28 +141,10 @@ static int64_t reconcile_pass(reconciler_t *r) {
   return after_pass(r, failed, b.next_due < idle ? b.next_due : idle);
 }
 
-static void wait_until(reconciler_t *r, int64_t wake_ms) {
-  pthread_mutex_lock(&r->mu);
-  while (!r->stopping && !r->kicked) {
-    int64_t left = wake_ms - hg_now_ms();
-    if (left <= 0) break;
-    struct timespec ts = hg_timespec_after(CLOCK_REALTIME, left); /* r->cv's clock */
-    pthread_cond_timedwait(&r->cv, &r->mu, &ts);
-  }
-  r->kicked = 0;
-  pthread_mutex_unlock(&r->mu);
-}
-
-static void *reconciler_main(void *arg) {
-  reconciler_t *r = arg;
-  for (;;) {
-    pthread_mutex_lock(&r->mu);
-    int stop = r->stopping;
-    pthread_mutex_unlock(&r->mu);
-    if (stop) break;
-    wait_until(r, reconcile_pass(r));
-  }
-  return NULL;
+/* hg_pass_fn: a pass, then sleep until the next record is due. */
+static int64_t reconcile_pass(hg_background_t *bg, void *arg) {
+  (void)bg;
+  return reconcile_due(arg) - hg_now_ms();
 }
 
 int reconciler_start(resources_svc_t *svc, const provisioner_t *driver, reconciler_t **out) {
@@ -174,11 +152,7 @@ int reconciler_start(resources_svc_t *svc, const provisioner_t *driver, reconcil
   if (!r) return -1;
   r->svc = svc;
   r->driver = driver;
-  pthread_mutex_init(&r->mu, NULL);
-  pthread_cond_init(&r->cv, NULL);
-  if (pthread_create(&r->thread, NULL, reconciler_main, r) != 0) {
-    pthread_cond_destroy(&r->cv);
-    pthread_mutex_destroy(&r->mu);
+  if (hg_background_start(reconcile_pass, r, &r->bg) != 0) {
     free(r);
     return -1;
   }
@@ -186,20 +160,9 @@ int reconciler_start(resources_svc_t *svc, const provisioner_t *driver, reconcil
   return 0;
 }
 
-/* Sets *flag (kicked or stopping) and wakes the loop from wait_until. */
-static void raise_flag(reconciler_t *r, int *flag) {
-  pthread_mutex_lock(&r->mu);
-  *flag = 1;
-  pthread_cond_signal(&r->cv);
-  pthread_mutex_unlock(&r->mu);
-}
-
-void reconciler_kick(reconciler_t *r) { raise_flag(r, &r->kicked); }
+void reconciler_kick(reconciler_t *r) { hg_background_wake(r->bg); }
 
 void reconciler_stop(reconciler_t *r) {
-  raise_flag(r, &r->stopping);
-  pthread_join(r->thread, NULL);
-  pthread_cond_destroy(&r->cv);
-  pthread_mutex_destroy(&r->mu);
+  hg_background_stop(r->bg);
   free(r);
 }

@@ -1,11 +1,11 @@
 /* vvp_reconciler.c - the deployment state loop (vvp_reconciler.h). */
 #include "resources/vvp_reconciler.h"
 
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/background.h"
 #include "common/clock.h"
 #include "common/log.h"
 #include "common/prom.h"
@@ -21,10 +21,7 @@
 struct vvp_reconciler {
   resources_svc_t *svc;
   int64_t step_ms;
-  pthread_t thread;
-  pthread_mutex_t mu;
-  pthread_cond_t cv;
-  int stopping;
+  hg_background_t *bg;
   atomic_size_t transitioning; /* deployments the last pass found due a step */
 };
 
@@ -189,12 +186,15 @@ static int collect(void *arg, const char *ns, const vvp_obj_t *o) {
   return p->n == MAX_STEPS;
 }
 
-static void run_pass(vvp_reconciler_t *r) {
+/* hg_pass_fn: one step for every deployment due one, then sleep a step. */
+static int64_t run_pass(hg_background_t *bg, void *arg) {
+  vvp_reconciler_t *r = arg;
   pass_t *p = calloc(1, sizeof(*p));
   store_txn_t *txn;
+  (void)bg;
   if (!p || !(p->a = hg_arena_new())) {
     free(p);
-    return;
+    return r->step_ms;
   }
   p->svc = r->svc;
   if (store_txn_begin_read(r->svc->store, &txn) == 0) {
@@ -210,37 +210,15 @@ static void run_pass(vvp_reconciler_t *r) {
   }
   hg_arena_free(p->a);
   free(p);
-}
-
-static void *loop(void *arg) {
-  vvp_reconciler_t *r = arg;
-  pthread_mutex_lock(&r->mu);
-  while (!r->stopping) {
-    struct timespec until = hg_timespec_after(CLOCK_MONOTONIC, r->step_ms);
-    pthread_cond_timedwait(&r->cv, &r->mu, &until);
-    if (r->stopping) break;
-    pthread_mutex_unlock(&r->mu);
-    run_pass(r);
-    pthread_mutex_lock(&r->mu);
-  }
-  pthread_mutex_unlock(&r->mu);
-  return NULL;
+  return r->step_ms;
 }
 
 int vvp_reconciler_start(resources_svc_t *svc, int64_t step_ms, vvp_reconciler_t **out) {
   vvp_reconciler_t *r = calloc(1, sizeof(*r));
-  pthread_condattr_t ca;
   if (!r) return -1;
   r->svc = svc;
   r->step_ms = step_ms < MIN_STEP_MS ? MIN_STEP_MS : step_ms;
-  pthread_mutex_init(&r->mu, NULL);
-  pthread_condattr_init(&ca);
-  pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-  pthread_cond_init(&r->cv, &ca);
-  pthread_condattr_destroy(&ca);
-  if (pthread_create(&r->thread, NULL, loop, r) != 0) {
-    pthread_cond_destroy(&r->cv);
-    pthread_mutex_destroy(&r->mu);
+  if (hg_background_start(run_pass, r, &r->bg) != 0) {
     free(r);
     return -1;
   }
@@ -250,13 +228,7 @@ int vvp_reconciler_start(resources_svc_t *svc, int64_t step_ms, vvp_reconciler_t
 
 void vvp_reconciler_stop(vvp_reconciler_t *r) {
   if (!r) return;
-  pthread_mutex_lock(&r->mu);
-  r->stopping = 1;
-  pthread_cond_signal(&r->cv);
-  pthread_mutex_unlock(&r->mu);
-  pthread_join(r->thread, NULL);
-  pthread_cond_destroy(&r->cv);
-  pthread_mutex_destroy(&r->mu);
+  hg_background_stop(r->bg);
   free(r);
 }
 

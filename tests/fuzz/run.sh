@@ -30,11 +30,12 @@ coverage() {
   echo "$3 $5"
 }
 
-# CPU seconds used so far by the fuzzer whose pid is $1: itself, its reaped children and
-# the live ones (fork mode runs each job as a child).
+# CPU seconds used so far by the fuzzer whose pid is $1: itself, its reaped descendants and
+# the live ones (fork mode runs each job as `sh -c fuzzer ...`, a grandchild).
 tree_cpu() {
-  local ticks=0 pid stat
-  for pid in "$1" $(pgrep -P "$1"); do
+  local ticks=0 pid stat kids
+  kids=$(pgrep -P "$1" | tr '\n' ,)
+  for pid in "$1" ${kids//,/ } $([ -n "$kids" ] && pgrep -P "${kids%,}"); do
     stat=$(cut -d ')' -f 2 "/proc/$pid/stat" 2>/dev/null) || continue
     set -- $stat
     ticks=$((ticks + ${12} + ${13} + ${14} + ${15}))
