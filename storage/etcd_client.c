@@ -119,8 +119,11 @@ int etcd__call(etcd_client_t *c, const char *path, const ProtobufCMessageDescrip
     rpc_call_opts_t o = {.deadline_ms = c->deadline_ms, .arena = arena};
     void *r = NULL;
     hg_status_clear(&st);
-    if (rpc_call_sync(c->members[m], path, RPC_PBC(in), req, RPC_PBC(out), &o, &st, &r) == HG_OK) {
-      atomic_store(&c->current, m);
+    /* The returned code is the call's even when it could not start (st then says nothing). */
+    st.code =
+        (hg_code_t)rpc_call_sync(c->members[m], path, RPC_PBC(in), req, RPC_PBC(out), &o, &st, &r);
+    if (st.code != HG_UNAVAILABLE) atomic_store(&c->current, m); /* it answered: it is up */
+    if (st.code == HG_OK) {
       *resp = r;
       return 0;
     }

@@ -36,8 +36,8 @@ END_TEST
 
 START_TEST(test_bad_member_lists_are_einval) {
   static const char *const bad[] = {"", ",", "127.0.0.1:1,", ",127.0.0.1:1", "a:1,,b:2"};
-  etcd_client_t *c = (etcd_client_t *)&c; /* a sentinel: a failed new leaves *out alone */
-  etcd_client_t *const sentinel = c;
+  static char sentinel; /* a failed new leaves *out alone */
+  etcd_client_t *c = (etcd_client_t *)&sentinel;
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
     ck_assert_int_eq(etcd_client_new(bad[i], NULL, &c), ETCD_EINVAL);
   char many[ETCD_MAX_MEMBERS * 20 + 32] = "";
@@ -46,7 +46,7 @@ START_TEST(test_bad_member_lists_are_einval) {
              1000 + i);
   ck_assert_int_eq(etcd_client_new(many, NULL, &c), ETCD_EINVAL);
   ck_assert_int_eq(etcd_client_new(NULL, NULL, &c), ETCD_EINVAL);
-  ck_assert_ptr_eq(c, sentinel);
+  ck_assert_ptr_eq(c, (etcd_client_t *)&sentinel);
 }
 END_TEST
 
