@@ -10,6 +10,7 @@ auth-svc.
   hangar_upstream_up gauge shows the dead one down; /readyz stays 200 while each upstream
   has a replica serving.
 - A write refused by a dead replica before it ran is made on the other one (201), once.
+- A write that reached a replica which then died is not repeated (503): it may have run.
 - A restarted replica is used again.
 - auth-svc down to one replica: tokens nobody has verified yet are still verified.
 """
@@ -17,7 +18,9 @@ auth-svc.
 import os
 import re
 import signal
+import subprocess
 import sys
+import threading
 import uuid
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -25,7 +28,7 @@ import harness  # noqa: E402
 from harness import HangarTest, http_request, module_stack, module_teardown, tail  # noqa: E402
 
 PRODUCTS = "/v2/api-products"
-LIST_METHOD = ("hangar.products.v1.ApiProducts", "ListApiProducts")
+SERVICE = "hangar.products.v1.ApiProducts"
 METRICS_LINE = re.compile(r"metrics on http://127\.0\.0\.1:(\d+)/metrics")
 N = 20
 
@@ -53,16 +56,24 @@ def sample(text, name, labels):
     return None
 
 
+def unread_bytes(sock):
+    """Bytes waiting unread in the server ends of the connections to unix socket sock
+    (ss's Recv-Q): what a stopped server has been sent and not read."""
+    out = subprocess.run(["ss", "-x", "-H", "src", sock], capture_output=True, text=True,
+                         check=True).stdout
+    return sum(int(line.split()[2]) for line in out.splitlines() if line.strip())
+
+
 class Replicas(HangarTest):
-    def handled(self, name):
-        """name's ListApiProducts calls answered OK so far (its own /metrics)."""
+    def handled(self, name, method="ListApiProducts"):
+        """name's calls of method answered OK so far (its own /metrics)."""
         found = METRICS_LINE.findall(tail(self.s._p(name + ".stderr"), 200000))
         self.assertTrue(found, "%s logged no metrics address" % name)
         r = http_request("127.0.0.1", int(found[-1]), "GET", "/metrics")
         self.assertEqual(200, r.status, r)
         v = sample(r.raw.decode(), "grpc_server_handled_total",
-                   {"grpc_type": "unary", "grpc_service": LIST_METHOD[0],
-                    "grpc_method": LIST_METHOD[1], "grpc_code": "OK"})
+                   {"grpc_type": "unary", "grpc_service": SERVICE, "grpc_method": method,
+                    "grpc_code": "OK"})
         return v or 0.0
 
     def up(self, upstream, name):
@@ -142,6 +153,42 @@ class Replicas(HangarTest):
                 self.assertEqual([pid], [p["id"] for p in r.body["data"]], r)
         finally:
             self.s.restart("products-svc-2")
+            self.s.restart("gateway")
+
+    def test_write_that_reached_a_replica_is_not_repeated(self):
+        self.s.restart("gateway", upstream_health_interval_ms=600000)
+        answers, stopped = {}, False
+
+        def post(key):
+            answers[key] = http_request(self.s.host, self.s.port, "POST", PRODUCTS,
+                                        {"name": "ambiguous-%s-%s" % (key, uuid.uuid4().hex)},
+                                        token=self.admin)
+        try:
+            # Both replicas up and connected: two writes at once go one to each.
+            self.expect(self.req("GET", "/readyz"), 200, {"status": "ready"})
+            before = self.handled("products-svc", "CreateApiProduct")
+            self.s.kill("products-svc-2", signal.SIGSTOP, wait=False)
+            stopped = True
+            threads = [threading.Thread(target=post, args=(k,)) for k in "ab"]
+            for t in threads:
+                t.start()
+            self.poll(lambda: answers, 10.0, "the write sent to products-svc to be answered")
+            self.expect(next(iter(answers.values())), 201)
+            # The other write sits in the stopped replica's socket: it reached the replica,
+            # which may run it, so once the replica dies it must not run again elsewhere.
+            sock = dict(self.s.procs["products-svc-2"].args)["--listen"][len("unix:"):]
+            self.poll(lambda: unread_bytes(sock) > 0, 10.0, "the write to reach products-svc-2")
+            self.s.kill("products-svc-2", signal.SIGKILL)
+            for t in threads:
+                t.join(30)
+            self.assertEqual(2, len(answers), answers)
+            self.assertEqual([201, 503], sorted(r.status for r in answers.values()), answers)
+            self.assertEqual(1, self.handled("products-svc", "CreateApiProduct") - before,
+                             "the write that reached products-svc-2 was repeated")
+        finally:
+            if stopped:
+                self.s.kill("products-svc-2", signal.SIGKILL)
+                self.s.restart("products-svc-2")
             self.s.restart("gateway")
 
     def test_auth_down_to_one_replica_still_verifies(self):
