@@ -236,9 +236,9 @@ static int verify_on_replicas(authz_t *z, const hangar_auth_v1_VerifyRequest *re
                          RPC_NANOPB(hangar_auth_v1_VerifyRequest), req,
                          RPC_NANOPB(hangar_auth_v1_VerifyResponse), opts, st, out);
     if (rpc_call_never_ran(st))
-      rpc_replicas_mark(z->replicas, (size_t)i, 0);
+      rpc_replicas_mark(z->replicas, (size_t)i, RPC_REPLICA_DOWN);
     else if (code != HG_UNAVAILABLE && code != HG_DEADLINE_EXCEEDED)
-      rpc_replicas_mark(z->replicas, (size_t)i, 1);
+      rpc_replicas_mark(z->replicas, (size_t)i, RPC_REPLICA_UP);
   }
   return code;
 }

@@ -68,9 +68,9 @@ static int repeatable(const gw_exchange_t *ex) {
 static void learn(gw_exchange_t *ex) {
   hg_code_t c = ex->st.code;
   if (rpc_call_never_ran(&ex->st))
-    rpc_replicas_mark(ex->binding->replicas, (size_t)ex->replica, 0);
+    rpc_replicas_mark(ex->binding->replicas, (size_t)ex->replica, RPC_REPLICA_DOWN);
   else if (c != HG_UNAVAILABLE && c != HG_DEADLINE_EXCEEDED && c != HG_CANCELLED)
-    rpc_replicas_mark(ex->binding->replicas, (size_t)ex->replica, 1);
+    rpc_replicas_mark(ex->binding->replicas, (size_t)ex->replica, RPC_REPLICA_UP);
 }
 
 /* Runs on the exchange's loop after the rpc completed. Replies arrive as bytes: most become

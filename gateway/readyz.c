@@ -124,7 +124,7 @@ static void answer(gw_exchange_t *ex) {
   int rc = render(rz, &ex->body, &ready);
   for (size_t i = 0; i < rz->n; i++) {
     rpc_replicas_mark(rz->checks[i].up->replicas, rz->checks[i].replica,
-                      is_serving(&rz->checks[i]));
+                      is_serving(&rz->checks[i]) ? RPC_REPLICA_UP : RPC_REPLICA_DOWN);
     hg_arena_free(rz->checks[i].arena);
   }
   if (rc != 0) {

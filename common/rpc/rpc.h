@@ -386,8 +386,10 @@ size_t rpc_replicas_count(const rpc_replicas_t *r);
 const char *rpc_replicas_target(const rpc_replicas_t *r, size_t i);
 rpc_channel_t *rpc_replicas_channel(const rpc_replicas_t *r, size_t i);
 int rpc_replicas_is_up(const rpc_replicas_t *r, size_t i);
+typedef enum { RPC_REPLICA_DOWN = 0, RPC_REPLICA_UP = 1 } rpc_replica_state_t;
+
 /* Records what a call or a check learnt about replica i (a change is logged once). */
-void rpc_replicas_mark(rpc_replicas_t *r, size_t i, int up);
+void rpc_replicas_mark(rpc_replicas_t *r, size_t i, rpc_replica_state_t state);
 
 /* The replica for the next call: round-robin over the replicas that are up and not in tried
  * (bit i = replica i already tried by this request); when none of those is up, the next

@@ -103,7 +103,8 @@ int rpc_replicas_is_up(const rpc_replicas_t *r, size_t i) {
   return i < r->n && atomic_load_explicit(&r->r[i].up, memory_order_relaxed);
 }
 
-void rpc_replicas_mark(rpc_replicas_t *r, size_t i, int up) {
+void rpc_replicas_mark(rpc_replicas_t *r, size_t i, rpc_replica_state_t state) {
+  int up = state == RPC_REPLICA_UP;
   if (i >= r->n) return;
   int was = atomic_exchange_explicit(&r->r[i].up, up ? 1 : 0, memory_order_relaxed);
   if (was && !up)
@@ -147,7 +148,9 @@ static void *check_thread(void *arg) {
   rpc_replicas_t *r = arg;
   do {
     for (size_t i = 0; i < r->n; i++)
-      rpc_replicas_mark(r, i, rpc_health_check_sync(r->r[i].ch, r->deadline_ms) == 0);
+      rpc_replicas_mark(r, i,
+                        rpc_health_check_sync(r->r[i].ch, r->deadline_ms) == 0 ? RPC_REPLICA_UP
+                                                                               : RPC_REPLICA_DOWN);
   } while (!pause_or_stop(r));
   return NULL;
 }

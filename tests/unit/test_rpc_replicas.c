@@ -55,14 +55,14 @@ START_TEST(test_pick_rotates_over_the_replicas_that_are_up) {
   ck_assert_int_eq(rpc_replicas_new(c, "x", "unix:/tmp/a,unix:/tmp/b,unix:/tmp/c", &r), 0);
   count_picks(r, 30, counts);
   for (int i = 0; i < 3; i++) ck_assert_int_eq(counts[i], 10);
-  rpc_replicas_mark(r, 1, 0);
+  rpc_replicas_mark(r, 1, RPC_REPLICA_DOWN);
   ck_assert_int_eq(rpc_replicas_is_up(r, 1), 0);
   count_picks(r, 30, counts);
   ck_assert_int_eq(counts[1], 0);
   ck_assert_int_eq(counts[0] + counts[2], 30);
   ck_assert_int_ge(counts[0], 10);
   ck_assert_int_ge(counts[2], 10);
-  rpc_replicas_mark(r, 1, 1);
+  rpc_replicas_mark(r, 1, RPC_REPLICA_UP);
   count_picks(r, 30, counts);
   ck_assert_int_gt(counts[1], 0);
   rpc_replicas_free(r);
@@ -81,9 +81,9 @@ START_TEST(test_pick_skips_tried_and_falls_back_when_none_is_up) {
     ck_assert_int_eq(rpc_replicas_pick(r, 3u), -1);
   }
   /* The untried replica is taken even when down: a check may lag its return. */
-  rpc_replicas_mark(r, 1, 0);
+  rpc_replicas_mark(r, 1, RPC_REPLICA_DOWN);
   ck_assert_int_eq(rpc_replicas_pick(r, 1u << 0), 1);
-  rpc_replicas_mark(r, 0, 0);
+  rpc_replicas_mark(r, 0, RPC_REPLICA_DOWN);
   int seen[2] = {0, 0};
   for (int k = 0; k < 4; k++) seen[rpc_replicas_pick(r, 0)]++;
   ck_assert_int_eq(seen[0], 2);
@@ -168,7 +168,7 @@ START_TEST(test_one_replica_runs_no_checks) {
   ck_assert_int_eq(rpc_client_new(&c), 0);
   ck_assert_int_eq(rpc_replicas_new(c, "x", "unix:/tmp/nothing-here", &r), 0);
   ck_assert_int_eq(rpc_replicas_start_checks(r, 10, 100), 0);
-  rpc_replicas_mark(r, 0, 0);
+  rpc_replicas_mark(r, 0, RPC_REPLICA_DOWN);
   ck_assert_int_eq(rpc_replicas_pick(r, 0), 0);
   ck_assert_int_eq(rpc_replicas_pick(r, 1u), -1);
   rpc_replicas_free(r);
