@@ -11,7 +11,11 @@
  * deadline passes. While auth-svc hangs, a few requests with unknown tokens would keep every
  * CQ thread waiting and stall the service's other calls, cached callers included. So once a
  * Verify has timed out, only one Verify at a time goes out (the probe) and other misses are
- * AUTHZ_UNAVAILABLE at once, until a Verify is answered again. */
+ * AUTHZ_UNAVAILABLE at once, until a Verify is answered again.
+ *
+ * auth-svc may run as several replicas (a comma list of addresses): Verify goes round-robin
+ * to the healthy ones and, being a read, on to the next replica when one is unavailable
+ * (common/rpc's rpc_replicas_t). */
 #include "common/authz.h"
 
 #include <pthread.h>
@@ -29,6 +33,7 @@
 #define MAX_TTL 60
 #define DEFAULT_CAPACITY 4096
 #define DEFAULT_DEADLINE_MS 2000
+#define CHECK_INTERVAL_MS 1000 /* between health checks of auth-svc's replicas, when several */
 #define VERIFY_PATH "/hangar.auth.v1.TokenVerifier/Verify"
 
 static const char *const role_names[] = {"none", "viewer", "editor", "owner", "admin"};
@@ -50,7 +55,7 @@ typedef struct entry {
 } entry_t;
 
 struct authz {
-  rpc_channel_t *ch;
+  rpc_replicas_t *replicas; /* auth-svc's: one or more addresses */
   int ttl;
   size_t capacity;
   int64_t deadline_ms;
@@ -216,6 +221,28 @@ static void verify_end(authz_t *z, int probe, hg_code_t code) {
   pthread_mutex_unlock(&z->mu);
 }
 
+/* Verify on one auth-svc replica after another: Verify only reads, so a replica that is
+ * UNAVAILABLE hands the question to the next (rpc_replicas_pick) until each was asked once.
+ * A replica that never got the call is marked down; one that answered, up. The last
+ * attempt's code, with st (and *out on HG_OK). */
+static int verify_on_replicas(authz_t *z, const hangar_auth_v1_VerifyRequest *req,
+                              const rpc_call_opts_t *opts, hg_status_t *st, void **out) {
+  uint32_t tried = 0;
+  int code = HG_UNAVAILABLE, i;
+  *st = (hg_status_t){.code = HG_UNAVAILABLE, .message = "no auth-svc replica"};
+  while (code == HG_UNAVAILABLE && (i = rpc_replicas_pick(z->replicas, tried)) >= 0) {
+    tried |= 1u << i;
+    code = rpc_call_sync(rpc_replicas_channel(z->replicas, (size_t)i), VERIFY_PATH,
+                         RPC_NANOPB(hangar_auth_v1_VerifyRequest), req,
+                         RPC_NANOPB(hangar_auth_v1_VerifyResponse), opts, st, out);
+    if (rpc_call_never_ran(st))
+      rpc_replicas_mark(z->replicas, (size_t)i, RPC_REPLICA_DOWN);
+    else if (code != HG_UNAVAILABLE && code != HG_DEADLINE_EXCEEDED)
+      rpc_replicas_mark(z->replicas, (size_t)i, RPC_REPLICA_UP);
+  }
+  return code;
+}
+
 /* Asks auth-svc. AUTHZ_OK with *resp (in a), AUTHZ_INVALID, or AUTHZ_UNAVAILABLE. */
 static authz_result_t call_verify(authz_t *z, rpc_ctx_t *ctx, hg_str_t token, hg_arena_t *a,
                                   hangar_auth_v1_VerifyResponse **resp, char *detail,
@@ -241,8 +268,7 @@ static authz_result_t call_verify(authz_t *z, rpc_ctx_t *ctx, hg_str_t token, hg
     set_detail(detail, detail_len, "auth service unavailable: not answering");
     return AUTHZ_UNAVAILABLE;
   }
-  int code = rpc_call_sync(z->ch, VERIFY_PATH, RPC_NANOPB(hangar_auth_v1_VerifyRequest), req,
-                           RPC_NANOPB(hangar_auth_v1_VerifyResponse), &opts, &st, &out);
+  int code = verify_on_replicas(z, req, &opts, &st, &out);
   verify_end(z, probe, (hg_code_t)code);
   if (code != HG_OK) {
     char text[256];
@@ -339,7 +365,9 @@ int authz_new(rpc_client_t *c, const char *target, const authz_opts_t *opts, aut
   z->mask = pow2_at_least(z->capacity) - 1;
   z->buckets = calloc(z->mask + 1, sizeof(*z->buckets));
   z->lru.next = z->lru.prev = &z->lru;
-  if (!z->buckets || rpc_channel_new(c, target, &z->ch) != 0) {
+  if (!z->buckets || rpc_replicas_new(c, "auth", target, &z->replicas) != 0 ||
+      rpc_replicas_start_checks(z->replicas, CHECK_INTERVAL_MS, z->deadline_ms) != 0) {
+    rpc_replicas_free(z->replicas);
     free(z->buckets);
     free(z);
     return -1;
@@ -353,6 +381,7 @@ void authz_free(authz_t *z) {
   if (!z) return;
   while (z->lru.next != &z->lru) remove_entry(z, z->lru.next);
   pthread_mutex_destroy(&z->mu);
+  rpc_replicas_free(z->replicas);
   free(z->buckets);
   free(z);
 }

@@ -1,7 +1,7 @@
 /* authz.h - who is calling: the services' side of authentication and authorization.
  *
  * Owns: a bounded TTL cache of verified principals keyed by the SHA-256 of the token, and
- * a channel to auth-svc. A cache miss calls hangar.auth.v1.TokenVerifier/Verify (nanopb) on
+ * a channel to each auth-svc replica. A cache miss calls hangar.auth.v1.TokenVerifier/Verify (nanopb) on
  * the calling thread; entries live at most ttl seconds (and never past the token's own
  * expiry), which bounds how long a revocation takes to reach every service.
  * Threads: every function may be called from any thread (the cache has its own lock). */
@@ -65,7 +65,8 @@ typedef struct authz_opts {
   int64_t deadline_ms; /* per Verify call; default 2000 */
 } authz_opts_t;
 
-/* New verifier calling auth-svc at target through client c (borrowed; must outlive it). */
+/* New verifier calling auth-svc at target through client c (borrowed; must outlive it).
+ * target may be a comma list of replicas' addresses (rpc_replicas_new). */
 int authz_new(rpc_client_t *c, const char *target, const authz_opts_t *opts, authz_t **out);
 void authz_free(authz_t *z);
 

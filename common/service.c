@@ -31,7 +31,8 @@ static size_t common_settings(hg_service_t *s, const hg_service_defaults_t *d, h
        "calls one caller may have in flight; more are refused (429)", &s->max_in_flight},
       {"--metrics-listen", "HANGAR_METRICS_LISTEN", NULL,
        "host:port serving Prometheus GET /metrics; unset: none", &s->metrics_listen},
-      {"--auth", "HANGAR_AUTH_ADDR", "127.0.0.1:7101", "auth-svc address", &s->auth},
+      {"--auth", "HANGAR_AUTH_ADDR", "127.0.0.1:7101",
+       "auth-svc address; replicas as a comma list (unix:/a,unix:/b)", &s->auth},
       {"--auth-cache-ttl-seconds", "HANGAR_AUTH_CACHE_TTL_SECONDS", "30",
        "token verification cache TTL (<= 60)", &s->auth_cache_ttl},
   };

@@ -66,11 +66,13 @@ static int ask(gw_exchange_t *ex, const rpc_md_t *md, size_t n_md) {
   const gw_binding_t *b = ex->binding;
   Hangar__Rpc__V1__AdmitRequest req = HANGAR__RPC__V1__ADMIT_REQUEST__INIT;
   req.method = (char *)b->rpc_path;
-  if (!b->channel || pack_path_only(ex, &req.request) != 0 || gw_exchange_arm(ex, decide) != 0)
+  int replica = b->replicas ? rpc_replicas_pick(b->replicas, 0) : -1;
+  if (replica < 0 || pack_path_only(ex, &req.request) != 0 || gw_exchange_arm(ex, decide) != 0)
     return -1;
   rpc_call_opts_t o = gw_call_opts(ex, md, n_md);
-  return rpc_call(b->channel, ADMIT_PATH, RPC_PBC(&hangar__rpc__v1__admit_request__descriptor),
-                  &req, RPC_PBC(&google__protobuf__empty__descriptor), &o, on_admitted, ex);
+  return rpc_call(rpc_replicas_channel(b->replicas, (size_t)replica), ADMIT_PATH,
+                  RPC_PBC(&hangar__rpc__v1__admit_request__descriptor), &req,
+                  RPC_PBC(&google__protobuf__empty__descriptor), &o, on_admitted, ex);
 }
 
 void gw_admit_or_refuse(gw_exchange_t *ex, gw_error_t *e, const rpc_md_t *md, size_t n_md) {

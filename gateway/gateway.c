@@ -20,6 +20,7 @@
 
 #define DEFAULT_UPSTREAM_DEADLINE_MS 30000
 #define DEFAULT_READY_DEADLINE_MS 1000
+#define DEFAULT_HEALTH_INTERVAL_MS 1000
 #define LIBEVENT_BODY_SLACK (2 * 1024 * 1024) /* bodies up to here get our own JSON 413 */
 #define MAX_HEADERS_SIZE (64 * 1024)
 #define DRAIN_AFTER_CANCEL_MS 2000
@@ -100,15 +101,20 @@ int gw_route_check(const gw_route_t *r, char *err, size_t err_len) {
 
 /* ---- assembly --------------------------------------------------------------------------- */
 
+/* Each upstream's replica set, checked every health_interval_ms when it has several. */
 static int add_upstreams(gw_gateway_t *g, const gw_opts_t *o, char *err, size_t err_len) {
+  int64_t interval = o->health_interval_ms > 0 ? o->health_interval_ms : DEFAULT_HEALTH_INTERVAL_MS;
   if (o->n_upstreams > GW_MAX_UPSTREAMS)
     return fail(err, err_len, "too many upstreams (max %d)", GW_MAX_UPSTREAMS);
   for (size_t i = 0; i < o->n_upstreams; i++) {
     gw_upstream_t *u = &g->upstreams[g->n_upstreams++];
     u->name = o->upstreams[i].name;
     u->target = o->upstreams[i].target && *o->upstreams[i].target ? o->upstreams[i].target : NULL;
-    if (u->target && rpc_channel_new(g->client, u->target, &u->channel) != 0)
-      return fail(err, err_len, "upstream %s: bad target '%s'", u->name, u->target);
+    if (u->target && rpc_replicas_new(g->client, u->name, u->target, &u->replicas) != 0)
+      return fail(err, err_len, "upstream %s: bad address list '%s' (comma-separated, at most %d)",
+                  u->name, u->target, RPC_REPLICAS_MAX);
+    if (u->replicas && rpc_replicas_start_checks(u->replicas, interval, g->ready_deadline_ms) != 0)
+      return fail(err, err_len, "upstream %s: cannot start its health checks", u->name);
   }
   return 0;
 }
@@ -134,7 +140,7 @@ static int bind_route(gw_gateway_t *g, gw_binding_t *b, const gw_route_t *r, cha
     b->in = (rpc_codec_t){RPC_CODEC_PROTOBUF_C, m->input, 0};
     b->out = (rpc_codec_t){RPC_CODEC_PROTOBUF_C, m->output, 0};
     b->rpc_path = rpc_method_path(g->setup, r->service, r->rpc);
-    b->channel = u->channel;
+    b->replicas = u->replicas;
     if (!b->rpc_path) return fail(err, err_len, "out of memory");
   }
   /* An Accept variant is its own series, labelled apart from the row it varies. */
@@ -176,6 +182,7 @@ int gw_gateway_new(const gw_opts_t *o, gw_gateway_t **out, char *err, size_t err
     return fail(err, err_len, "out of memory");
   }
   atomic_init(&g->inflight, 0);
+  atomic_init(&g->closing, 0);
   g->upstream_deadline_ms =
       o->upstream_deadline_ms > 0 ? o->upstream_deadline_ms : DEFAULT_UPSTREAM_DEADLINE_MS;
   g->ready_deadline_ms =
@@ -232,6 +239,8 @@ void gw_gateway_destroy(gw_gateway_t *g, int64_t grace_ms) {
     wait_idle(g, grace_ms);
     gw_server_stop(g->server);
   }
+  for (size_t i = 0; i < g->n_upstreams; i++) rpc_replicas_stop_checks(g->upstreams[i].replicas);
+  atomic_store(&g->closing, 1);
   if (g->client) rpc_client_destroy(g->client);
   struct timespec tick = {0, 1000 * 1000};
   for (int64_t until = monotonic_ms() + DRAIN_AFTER_CANCEL_MS;
@@ -240,6 +249,7 @@ void gw_gateway_destroy(gw_gateway_t *g, int64_t grace_ms) {
   if (atomic_load(&g->inflight) > 0)
     HG_WARN("gateway", NULL, "%ld requests still in flight at exit", atomic_load(&g->inflight));
   gw_server_free(g->server);
+  for (size_t i = 0; i < g->n_upstreams; i++) rpc_replicas_free(g->upstreams[i].replicas);
   gw_router_free(g->router);
   gw_metrics_free(g->metrics);
   free(g->bindings);

@@ -25,7 +25,8 @@ typedef struct gw_gateway gw_gateway_t;
 /* An upstream service by name ("resources", "auth"); routes name the upstream they need. */
 typedef struct gw_upstream_conf {
   const char *name;
-  const char *target; /* "host:port" or "unix:/path"; NULL or "" = not configured: its
+  const char *target; /* "host:port" or "unix:/path", or a comma list of them: replicas,
+                         round-robin over the healthy ones; NULL or "" = not configured: its
                          routes answer 503 and /readyz does not wait for it */
 } gw_upstream_conf_t;
 
@@ -36,7 +37,8 @@ typedef struct gw_opts {
   size_t n_upstreams;
   int http_timeout_s;           /* connection inactivity timeout; 0 = 15 */
   int64_t upstream_deadline_ms; /* per upstream call; 0 = 30000 */
-  int64_t ready_deadline_ms;    /* per /readyz health check; 0 = 1000 */
+  int64_t ready_deadline_ms;    /* per health check (/readyz, replicas); 0 = 1000 */
+  int64_t health_interval_ms;   /* between checks of an upstream's replicas; 0 = 1000 */
   /* limits (0 = the default): see gw_server_opts_t for the connection ones */
   int max_connections, max_connections_per_ip; /* 10000, 256 */
   int header_timeout_ms, body_timeout_ms;      /* 10000, 30000 */

@@ -30,18 +30,18 @@
 struct event;
 
 typedef struct gw_upstream {
-  const char *name;   /* borrowed from gw_opts_t */
-  const char *target; /* borrowed; NULL when not configured */
-  rpc_channel_t *channel;
+  const char *name;         /* borrowed from gw_opts_t */
+  const char *target;       /* borrowed: the comma list; NULL when not configured */
+  rpc_replicas_t *replicas; /* one channel per replica (common/rpc); NULL when not configured */
 } gw_upstream_t;
 
-/* A route resolved at start: descriptors, method path, channel, metrics series. */
+/* A route resolved at start: descriptors, method path, upstream, metrics series. */
 typedef struct gw_binding {
   const gw_route_t *route;
   const gw_dialect_t *dialect;
-  rpc_codec_t in, out;    /* protobuf-c codecs of the rpc (stable addresses for rpc_call) */
-  const char *rpc_path;   /* "/pkg.Service/Method" (setup arena) */
-  rpc_channel_t *channel; /* NULL: upstream not configured */
+  rpc_codec_t in, out;      /* protobuf-c codecs of the rpc (stable addresses for rpc_call) */
+  const char *rpc_path;     /* "/pkg.Service/Method" (setup arena) */
+  rpc_replicas_t *replicas; /* the upstream's; NULL: upstream not configured */
   size_t series;
 } gw_binding_t;
 
@@ -62,6 +62,7 @@ struct gw_gateway {
   size_t max_response_bytes;  /* a larger upstream reply is 502 */
   const char *swagger_ui_dir; /* borrowed from gw_opts_t; NULL: /swagger/... answers 404 */
   atomic_long inflight;       /* exchanges not yet answered */
+  atomic_int closing;         /* the rpc client is going: no call starts again (no retry) */
 };
 
 typedef void (*gw_wake_fn)(gw_exchange_t *ex);
@@ -90,6 +91,12 @@ struct gw_exchange {
   const char *tracestate;                   /* passed on (arena); NULL: none or invalid */
   hg_log_ctx_t log;                         /* request, trace and span ids, for log lines */
   rpc_md_t reply_md[1]; /* RPC_SUBJECT_MD of the upstream's answer: the access line's subject */
+  /* proxy.c: the call, kept for a retry on another replica (arena) */
+  const ProtobufCMessage *msg;
+  const rpc_md_t *md;
+  size_t n_md;
+  int replica;    /* the replica of the call in flight */
+  uint32_t tried; /* bit i: replica i was tried */
 };
 
 /* exchange.c ------------------------------------------------------------------------------ */

@@ -21,7 +21,7 @@ typedef struct settings {
   const char *ready_file;
   const char *log_level, *log_format, *http_timeout, *upstream_deadline, *swagger_ui_dir;
   const char *max_conns, *max_conns_ip, *max_in_flight, *header_timeout, *body_timeout;
-  const char *max_response;
+  const char *max_response, *health_interval;
 } settings_t;
 
 static int parse_settings(int argc, char **argv, settings_t *s) {
@@ -29,13 +29,14 @@ static int parse_settings(int argc, char **argv, settings_t *s) {
       {"--listen", "HANGAR_HTTP_ADDR", NULL, "HTTP address host:port", &s->listen},
       {"--http-port", "HANGAR_HTTP_PORT", NULL, "HTTP port on 0.0.0.0 when --listen is not set",
        &s->http_port},
-      {"--resources", "HANGAR_RESOURCES_ADDR", "127.0.0.1:7102", "resources-svc gRPC address",
-       &s->resources},
-      {"--products", "HANGAR_PRODUCTS_ADDR", "127.0.0.1:7103", "products-svc gRPC address",
-       &s->products},
-      {"--credentials", "HANGAR_CREDENTIALS_ADDR", "127.0.0.1:7104", "credentials-svc gRPC address",
-       &s->credentials},
-      {"--auth", "HANGAR_AUTH_ADDR", "127.0.0.1:7101", "auth-svc gRPC address", &s->auth},
+      {"--resources", "HANGAR_RESOURCES_ADDR", "127.0.0.1:7102",
+       "resources-svc gRPC address, or a comma list of its replicas", &s->resources},
+      {"--products", "HANGAR_PRODUCTS_ADDR", "127.0.0.1:7103",
+       "products-svc gRPC address, or a comma list of its replicas", &s->products},
+      {"--credentials", "HANGAR_CREDENTIALS_ADDR", "127.0.0.1:7104",
+       "credentials-svc gRPC address, or a comma list of its replicas", &s->credentials},
+      {"--auth", "HANGAR_AUTH_ADDR", "127.0.0.1:7101",
+       "auth-svc gRPC address, or a comma list of its replicas", &s->auth},
       {"--threads", "HANGAR_GATEWAY_THREADS", "0", "HTTP event loops (0 = one per CPU)",
        &s->threads},
       {"--ready-file", "HANGAR_READY_FILE", NULL, "file to write host:port into once listening",
@@ -59,6 +60,8 @@ static int parse_settings(int argc, char **argv, settings_t *s) {
        &s->body_timeout},
       {"--max-response-bytes", "HANGAR_MAX_RESPONSE_BYTES", "16M",
        "largest answer from an upstream (K/M/G suffix); larger is 502", &s->max_response},
+      {"--upstream-health-interval-ms", "HANGAR_UPSTREAM_HEALTH_INTERVAL_MS", "1000",
+       "between health checks of an upstream's replicas (with several)", &s->health_interval},
       {"--swagger-ui-dir", "HANGAR_SWAGGER_UI_DIR", HANGAR_SWAGGER_UI_DEFAULT,
        "swagger-ui-dist's files, served at /swagger/", &s->swagger_ui_dir},
   };
@@ -96,10 +99,12 @@ static int build_limits(const settings_t *s, gw_opts_t *o) {
 static int build_opts(const settings_t *s, gw_opts_t *o, char *listen, size_t listen_len) {
   long long threads = hg_config_int(s->threads), timeout = hg_config_int(s->http_timeout);
   long long deadline = hg_config_int(s->upstream_deadline), port = -1;
+  long long interval = hg_config_int(s->health_interval);
   if (!s->listen && s->http_port && (port = hg_config_int(s->http_port)) > 65535) port = -1;
   int level = hg_log_parse_level(s->log_level), format = hg_log_parse_format(s->log_format);
   if (threads < 0 || threads > 1024 || timeout < 0 || deadline <= 0 || level < 0 || format < 0 ||
-      (!s->listen && s->http_port && port < 0) || build_limits(s, o) != 0) {
+      interval < 1 || interval > 3600000 || (!s->listen && s->http_port && port < 0) ||
+      build_limits(s, o) != 0) {
     fprintf(stderr, "gateway: invalid setting (see --help)\n");
     return -1;
   }
@@ -117,6 +122,7 @@ static int build_opts(const settings_t *s, gw_opts_t *o, char *listen, size_t li
   o->threads = (int)threads;
   o->http_timeout_s = (int)timeout;
   o->upstream_deadline_ms = deadline;
+  o->health_interval_ms = interval;
   o->swagger_ui_dir = s->swagger_ui_dir;
   return 0;
 }

@@ -50,6 +50,29 @@ static int encode_wire(const gw_binding_t *b, const rpc_encoded_t *raw, hg_buf_t
   return tc_encode_wire(b->out.desc, raw->p, raw->n, out);
 }
 
+static int attempt(gw_exchange_t *ex);
+static void unavailable(gw_exchange_t *ex, const gw_dialect_t *d);
+
+/* Whether the failed call may be repeated on another replica: a read (GET, HEAD) that the
+ * replica could not serve (UNAVAILABLE, whether or not it ran: reading twice changes
+ * nothing), or any call that provably never reached a replica. Anything else may have
+ * written: it is answered as it failed. */
+static int repeatable(const gw_exchange_t *ex) {
+  if (rpc_call_never_ran(&ex->st)) return 1;
+  return ex->st.code == HG_UNAVAILABLE && (ex->method == GW_GET || ex->method == GW_HEAD);
+}
+
+/* What the call taught about its replica: one that never got the call is down (skipped
+ * until a check or a call finds it answering); one that answered, whatever it said, is up.
+ * UNAVAILABLE after the call ran, a deadline or a cancellation say neither. */
+static void learn(gw_exchange_t *ex) {
+  hg_code_t c = ex->st.code;
+  if (rpc_call_never_ran(&ex->st))
+    rpc_replicas_mark(ex->binding->replicas, (size_t)ex->replica, RPC_REPLICA_DOWN);
+  else if (c != HG_UNAVAILABLE && c != HG_DEADLINE_EXCEEDED && c != HG_CANCELLED)
+    rpc_replicas_mark(ex->binding->replicas, (size_t)ex->replica, RPC_REPLICA_UP);
+}
+
 /* Runs on the exchange's loop after the rpc completed. Replies arrive as bytes: most become
  * the body in one pass (encode_wire); the rest are decoded, with the guards every decode
  * has, and encoded from the message. */
@@ -58,6 +81,15 @@ static void answer(gw_exchange_t *ex) {
   const gw_route_t *r = b->route;
   const rpc_encoded_t *raw = ex->resp;
   void *msg = NULL;
+  learn(ex);
+  if (ex->st.code != HG_OK && repeatable(ex) && !atomic_load(&ex->gw->closing)) {
+    int rc = attempt(ex);
+    if (rc == 0) return;
+    if (rc < 0) {
+      unavailable(ex, b->dialect);
+      return;
+    }
+  }
   if (ex->st.code != HG_OK) {
     gw_reply_upstream(ex, b->dialect, &ex->st);
     return;
@@ -208,21 +240,41 @@ static void unavailable(gw_exchange_t *ex, const gw_dialect_t *d) {
   gw_reply_status(ex, d, &e);
 }
 
+/* Sends the call to a replica it has not been sent to (rpc_replicas_pick). 0: answer() will
+ * run; 1: every replica has been tried (ex->st stands); -1: the call could not start. */
+static int attempt(gw_exchange_t *ex) {
+  const gw_binding_t *b = ex->binding;
+  int i = rpc_replicas_pick(b->replicas, ex->tried);
+  if (i < 0) return 1;
+  ex->replica = i;
+  ex->tried |= 1u << i;
+  rpc_call_opts_t o = gw_call_opts(ex, ex->md, ex->n_md);
+  o.encoded_reply = 1;
+  return rpc_call(rpc_replicas_channel(b->replicas, (size_t)i), b->rpc_path, &b->in, ex->msg,
+                  &b->out, &o, on_done, ex) == 0
+             ? 0
+             : -1;
+}
+
+/* The call, with what a retry needs kept in the exchange: md is copied into the arena (its
+ * strings already live as long as the exchange). */
 static void call(gw_exchange_t *ex, const ProtobufCMessage *msg, const rpc_md_t *md, size_t n_md) {
   const gw_binding_t *b = ex->binding;
   const gw_dialect_t *d = b->dialect;
-  if (!b->channel) {
+  rpc_md_t *kept = hg_arena_alloc(ex->arena, n_md * sizeof(*kept));
+  if (!b->replicas) {
     unavailable(ex, d);
     return;
   }
-  if (gw_exchange_arm(ex, answer) != 0) {
+  if (!kept || gw_exchange_arm(ex, answer) != 0) {
     gw_reply_error(ex, d, 500, GW_TEXT_INTERNAL, NULL);
     return;
   }
-  rpc_call_opts_t o = gw_call_opts(ex, md, n_md);
-  o.encoded_reply = 1;
-  if (rpc_call(b->channel, b->rpc_path, &b->in, msg, &b->out, &o, on_done, ex) != 0)
-    unavailable(ex, d);
+  memcpy(kept, md, n_md * sizeof(*kept));
+  ex->msg = msg;
+  ex->md = kept;
+  ex->n_md = n_md;
+  if (attempt(ex) != 0) unavailable(ex, d);
 }
 
 /* The body as one contiguous slice; -1 when over the limit (or unreadable). */

@@ -1,5 +1,9 @@
-/* readyz.c - GET /readyz: ready only when every configured upstream answers
- * grpc.health.v1.Health/Check with SERVING.
+/* readyz.c - GET /readyz: ready only when every configured upstream has a replica that
+ * answers grpc.health.v1.Health/Check with SERVING.
+ *
+ * Every replica of every upstream is asked, and what each check finds also marks the replica
+ * up or down for the proxy (as the replicas' own periodic checks do). An upstream's state in
+ * the body is "serving" when one of its replicas serves, else its first replica's state.
  *
  * The checks run in parallel as asynchronous rpc calls with a short deadline, so a slow or
  * dead upstream never blocks the event loop. Each check has its own arena because its
@@ -21,16 +25,24 @@ typedef struct readyz readyz_t;
 typedef struct check {
   readyz_t *rz;
   const gw_upstream_t *up;
+  size_t replica;
   hg_arena_t *arena;
   hg_code_t code; /* rpc outcome */
   int serving;    /* HealthCheckResponse.status when code == HG_OK */
 } check_t;
 
+/* One upstream's checks: checks[first .. first + n). */
+typedef struct upstream_checks {
+  const gw_upstream_t *up;
+  size_t first, n;
+} upstream_checks_t;
+
 struct readyz {
   gw_exchange_t *ex;
   atomic_size_t pending;
-  size_t n;
-  check_t checks[GW_MAX_UPSTREAMS];
+  size_t n, n_ups;
+  upstream_checks_t ups[GW_MAX_UPSTREAMS];
+  check_t checks[GW_MAX_UPSTREAMS * RPC_REPLICAS_MAX];
 };
 
 static const rpc_codec_t health_in = {RPC_CODEC_PROTOBUF_C,
@@ -56,8 +68,8 @@ static void start_check(check_t *c, int64_t deadline_ms) {
   Grpc__Health__V1__HealthCheckRequest *req = hg_arena_alloc(c->arena, sizeof(*req));
   rpc_call_opts_t o = {.deadline_ms = deadline_ms, .arena = c->arena};
   if (req) grpc__health__v1__health_check_request__init(req);
-  if (!req ||
-      rpc_call(c->up->channel, HEALTH_PATH, &health_in, req, &health_out, &o, on_check, c) != 0) {
+  if (!req || rpc_call(rpc_replicas_channel(c->up->replicas, c->replica), HEALTH_PATH, &health_in,
+                       req, &health_out, &o, on_check, c) != 0) {
     c->code = HG_UNAVAILABLE;
     release_one(c->rz);
   }
@@ -76,19 +88,30 @@ static const char *check_state(const check_t *c, hg_arena_t *a) {
   return s ? s : "unknown";
 }
 
+static int is_serving(const check_t *c) {
+  return c->code == HG_OK &&
+         c->serving == GRPC__HEALTH__V1__HEALTH_CHECK_RESPONSE__SERVING_STATUS__SERVING;
+}
+
+/* The check that speaks for upstream u: a serving replica's, else its first replica's. */
+static const check_t *verdict(const readyz_t *rz, const upstream_checks_t *u) {
+  for (size_t i = u->first; i < u->first + u->n; i++)
+    if (is_serving(&rz->checks[i])) return &rz->checks[i];
+  return &rz->checks[u->first];
+}
+
 static int render(readyz_t *rz, hg_buf_t *out, int *ready) {
   int rc = 0;
   *ready = 1;
-  for (size_t i = 0; i < rz->n; i++)
-    if (rz->checks[i].code != HG_OK ||
-        rz->checks[i].serving != GRPC__HEALTH__V1__HEALTH_CHECK_RESPONSE__SERVING_STATUS__SERVING)
-      *ready = 0;
+  for (size_t i = 0; i < rz->n_ups; i++)
+    if (!is_serving(verdict(rz, &rz->ups[i]))) *ready = 0;
   if (*ready) return hg_buf_puts(out, "{\"status\":\"ready\"}");
   rc |= hg_buf_puts(out, "{\"status\":\"unavailable\",\"upstreams\":{");
-  for (size_t i = 0; i < rz->n; i++) {
-    const char *state = check_state(&rz->checks[i], rz->ex->arena);
+  for (size_t i = 0; i < rz->n_ups; i++) {
+    const char *name = rz->ups[i].up->name;
+    const char *state = check_state(verdict(rz, &rz->ups[i]), rz->ex->arena);
     if (i) rc |= hg_buf_putc(out, ',');
-    rc |= tc_write_string(out, rz->checks[i].up->name, strlen(rz->checks[i].up->name));
+    rc |= tc_write_string(out, name, strlen(name));
     rc |= hg_buf_putc(out, ':') | tc_write_string(out, state, strlen(state));
   }
   return rc | hg_buf_puts(out, "}}");
@@ -99,7 +122,11 @@ static void answer(gw_exchange_t *ex) {
   readyz_t *rz = ex->local;
   int ready = 0;
   int rc = render(rz, &ex->body, &ready);
-  for (size_t i = 0; i < rz->n; i++) hg_arena_free(rz->checks[i].arena);
+  for (size_t i = 0; i < rz->n; i++) {
+    rpc_replicas_mark(rz->checks[i].up->replicas, rz->checks[i].replica,
+                      is_serving(&rz->checks[i]) ? RPC_REPLICA_UP : RPC_REPLICA_DOWN);
+    hg_arena_free(rz->checks[i].arena);
+  }
   if (rc != 0) {
     hg_buf_reset(&ex->body);
     gw_reply_error(ex, gw_dialect(GW_DIALECT_KTRLPLANE), 500, GW_TEXT_INTERNAL, NULL);
@@ -118,10 +145,14 @@ void gw_op_readyz(gw_exchange_t *ex) {
   rz->ex = ex;
   ex->local = rz;
   for (size_t i = 0; i < gw->n_upstreams; i++) {
-    if (!gw->upstreams[i].channel) continue;
-    check_t *c = &rz->checks[rz->n++];
-    *c = (check_t){.rz = rz, .up = &gw->upstreams[i], .code = HG_INTERNAL};
-    c->arena = hg_arena_new();
+    const gw_upstream_t *up = &gw->upstreams[i];
+    if (!up->replicas) continue;
+    rz->ups[rz->n_ups++] = (upstream_checks_t){up, rz->n, rpc_replicas_count(up->replicas)};
+    for (size_t r = 0; r < rpc_replicas_count(up->replicas); r++) {
+      check_t *c = &rz->checks[rz->n++];
+      *c = (check_t){.rz = rz, .up = up, .replica = r, .code = HG_INTERNAL};
+      c->arena = hg_arena_new();
+    }
   }
   atomic_init(&rz->pending, rz->n + 1);
   for (size_t i = 0; i < rz->n; i++) {

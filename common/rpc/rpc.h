@@ -350,6 +350,59 @@ int rpc_call_sync(rpc_channel_t *ch, const char *path, const rpc_codec_t *in, co
 /* grpc.health.v1.Health/Check, blocking: 0 when SERVING, else -1. */
 int rpc_health_check_sync(rpc_channel_t *ch, int64_t deadline_ms);
 
+/* ---- replicas (rpc_replicas.c) ---------------------------------------------------------- *
+ *
+ * One upstream served by several processes: a comma list of targets ("unix:/a,unix:/b"),
+ * one channel per replica, round-robin over the replicas that are up. A replica is down
+ * once its health check (grpc.health.v1 Check, from a thread of the set, off every request
+ * path) fails or once a call to it failed before it ran (rpc_call_never_ran); it is up again
+ * when a check answers SERVING or a call is answered. With one target there is nothing to
+ * choose between, so no check runs and every call goes to it, as with a plain channel.
+ * Threads: any thread may pick, mark and read; new, start_checks and free from one
+ * controlling thread. */
+
+#define RPC_REPLICAS_MAX 16
+
+typedef struct rpc_replicas rpc_replicas_t;
+
+/* A set of channels (created on client c, which owns them) from targets, a comma list of
+ * "host:port" or "unix:/path" with optional spaces around each. name ("resources") names the
+ * set in log lines; both strings are copied. Every replica starts up. 0, or -1 with nothing
+ * made (an empty item, more than RPC_REPLICAS_MAX targets, no memory). Free with
+ * rpc_replicas_free(), before rpc_client_destroy(c). */
+int rpc_replicas_new(rpc_client_t *c, const char *name, const char *targets, rpc_replicas_t **out);
+/* Stops the check thread, waiting for a check in flight (at most its deadline); later calls
+ * do nothing. Before rpc_client_destroy(), since the thread calls on the client. */
+void rpc_replicas_stop_checks(rpc_replicas_t *r);
+/* Stops the checks and frees the set (its channels stay with the client). NULL is a no-op. */
+void rpc_replicas_free(rpc_replicas_t *r);
+
+/* With more than one replica: checks every replica every interval_ms, each check with
+ * deadline_ms, on a thread of the set. Does nothing with one replica. 0 or -1. */
+int rpc_replicas_start_checks(rpc_replicas_t *r, int64_t interval_ms, int64_t deadline_ms);
+
+size_t rpc_replicas_count(const rpc_replicas_t *r);
+/* The i-th replica's target (as given, trimmed) and channel; borrowed, live as the set. */
+const char *rpc_replicas_target(const rpc_replicas_t *r, size_t i);
+rpc_channel_t *rpc_replicas_channel(const rpc_replicas_t *r, size_t i);
+int rpc_replicas_is_up(const rpc_replicas_t *r, size_t i);
+typedef enum { RPC_REPLICA_DOWN = 0, RPC_REPLICA_UP = 1 } rpc_replica_state_t;
+
+/* Records what a call or a check learnt about replica i (a change is logged once). */
+void rpc_replicas_mark(rpc_replicas_t *r, size_t i, rpc_replica_state_t state);
+
+/* The replica for the next call: round-robin over the replicas that are up and not in tried
+ * (bit i = replica i already tried by this request); when none of those is up, the next
+ * untried one all the same, since a check may not have seen it come back and failing
+ * without asking would be a sure 503. -1 when every replica has been tried. */
+int rpc_replicas_pick(rpc_replicas_t *r, uint32_t tried);
+
+/* Whether a failed call st provably never reached a server: UNAVAILABLE because no
+ * connection could be made (gRPC core failed the pick: connection refused, no such socket).
+ * Such a call is safe to repeat on another replica even when it writes; any other failure
+ * may have run. */
+int rpc_call_never_ran(const hg_status_t *st);
+
 /* ---- logs ------------------------------------------------------------------------------ */
 
 /* Routes gRPC core's own log lines (gpr_log; GRPC_VERBOSITY still picks which) through

@@ -2,7 +2,9 @@
 
 A Stack starts the real processes (auth-svc, resources-svc, products-svc, gateway) from
 $HANGAR_BIN_DIR on loopback with a temporary data directory, waits for their ready files, and
-always stops them (SIGTERM, then SIGKILL) however the test run ends. Every answer goes
+always stops them (SIGTERM, then SIGKILL) however the test run ends. Stack(replicas=
+{"products-svc": 2}) adds replicas of a service ("products-svc-2": its own socket, data
+directory and files), and whoever calls that service gets the comma list of all of them. Every answer goes
 through check_spec (spec_check.py, Debian's python3-jsonschema and python3-yaml); the rest
 is Python 3's standard library.
 """
@@ -301,8 +303,9 @@ class StackError(RuntimeError):
 
 
 class Proc:
-    def __init__(self, name, args):
+    def __init__(self, name, args, binary=None):
         self.name = name
+        self.binary = binary or name
         self.args = args          # list of (flag, value)
         self.popen = None
         self.expected_down = False
@@ -313,11 +316,18 @@ class Stack:
     """The processes on loopback. Use as a context manager, or start()/stop()."""
 
     def __init__(self, provision_delay_ms=200, auth_cache_ttl=1, log_level="warn",
-                 mysql_dsn="", job_delay_ms=200, extra_args=None, env=None):
+                 mysql_dsn="", job_delay_ms=200, extra_args=None, env=None, replicas=None):
         """extra_args: {process name: [(flag, value), ...]} appended to its defaults.
         env: {variable: value} added to every process's environment (as it is at each
-        start, so a test may change os.environ before a restart)."""
+        start, so a test may change os.environ before a restart).
+        replicas: {service: count}: count processes of that service, the first named as
+        usual and the others "<service>-2", "<service>-3"... (extra_args by those names)."""
         self.bin_dir = bin_dir()
+        self.replicas = dict(replicas or {})
+        self.order = []  # PROCESS_ORDER, each service followed by its extra replicas
+        for name in PROCESS_ORDER:
+            self.order += [name] + ["%s-%d" % (name, i)
+                                    for i in range(2, self.replicas.get(name, 1) + 1)]
         self.extra_args = extra_args or {}
         self.env = dict(env or {})
         self.admin_token = "adm-" + secrets.token_hex(16)
@@ -348,51 +358,88 @@ class Stack:
     def _default_args(self, name):
         return self._base_args(name) + list(self.extra_args.get(name, ()))
 
+    def _binary(self, name):
+        """The executable of a process: a replica "products-svc-2" runs products-svc."""
+        m = re.match(r"^(.*-svc)-(\d+)$", name)
+        return m.group(1) if m else name
+
+    def _addresses(self, service, sock):
+        """The comma list of service's replicas' sockets (sock is the first one's)."""
+        stem = sock[:-len(".sock")]
+        socks = [sock] + ["%s-%d.sock" % (stem, i)
+                          for i in range(2, self.replicas.get(service, 1) + 1)]
+        return ",".join("unix:" + self._p(s) for s in socks)
+
+    def _replica_args(self, name):
+        """A replica's arguments: its service's, with its own socket, data directory and
+        ready file ("products-2.sock", "products-2", "products-2.ready")."""
+        base, n = re.match(r"^(.*)-(\d+)$", name).groups()
+        stem = base[:-len("-svc")]
+        own = {stem + ".sock": "%s-%s.sock" % (stem, n), stem + ".ready": "%s-%s.ready" % (stem, n)}
+        out = []
+        for flag, val in self._base_args(base):
+            if flag in ("--listen", "--ready-file"):
+                for old, new in own.items():
+                    val = val.replace(self._p(old), self._p(new))
+            elif flag == "--data-dir":
+                val = self._p("%s-%s" % (stem, n))
+            out.append((flag, val))
+        return out
+
     def _base_args(self, name):
         t = self._p
+        if self._binary(name) != name:
+            return self._replica_args(name)
         if name == "auth-svc":
             return [("--listen", "unix:" + t("auth.sock")), ("--data-dir", t("auth")),
                     ("--admin-token", self.admin_token), ("--jwt-secret", self.jwt_secret),
                     ("--ready-file", t("auth.ready")), ("--log-level", self.log_level)]
         if name == "resources-svc":
             return [("--listen", "unix:" + t("resources.sock")), ("--data-dir", t("resources")),
-                    ("--auth", "unix:" + t("auth.sock")),
+                    ("--auth", self._addresses("auth-svc", "auth.sock")),
                     ("--provision-delay-ms", str(self.provision_delay_ms)),
                     ("--auth-cache-ttl-seconds", str(self.auth_cache_ttl)),
                     ("--ready-file", t("resources.ready")), ("--log-level", self.log_level)]
         if name == "products-svc":
             return [("--listen", "unix:" + t("products.sock")), ("--data-dir", t("products")),
-                    ("--auth", "unix:" + t("auth.sock")),
+                    ("--auth", self._addresses("auth-svc", "auth.sock")),
                     ("--auth-cache-ttl-seconds", str(self.auth_cache_ttl)),
                     ("--ready-file", t("products.ready")), ("--log-level", self.log_level)]
         if name == "credentials-svc":
             return [("--listen", "unix:" + t("credentials.sock")),
-                    ("--data-dir", t("credentials")), ("--auth", "unix:" + t("auth.sock")),
+                    ("--data-dir", t("credentials")), ("--auth", self._addresses("auth-svc", "auth.sock")),
                     ("--mysql-dsn", self.mysql_dsn), ("--job-delay-ms", str(self.job_delay_ms)),
                     ("--auth-cache-ttl-seconds", str(self.auth_cache_ttl)),
                     ("--ready-file", t("credentials.ready")), ("--log-level", self.log_level)]
         if name == "gateway":
-            return [("--listen", "127.0.0.1:0"), ("--resources", "unix:" + t("resources.sock")),
-                    ("--products", "unix:" + t("products.sock")),
-                    ("--credentials", "unix:" + t("credentials.sock")),
-                    ("--auth", "unix:" + t("auth.sock")), ("--ready-file", t("gateway.ready")),
+            return [("--listen", "127.0.0.1:0"),
+                    ("--resources", self._addresses("resources-svc", "resources.sock")),
+                    ("--products", self._addresses("products-svc", "products.sock")),
+                    ("--credentials", self._addresses("credentials-svc", "credentials.sock")),
+                    ("--auth", self._addresses("auth-svc", "auth.sock")), ("--ready-file", t("gateway.ready")),
                     ("--log-level", self.log_level)]
         raise KeyError(name)
 
     def start(self):
         missing = [n for n in PROCESS_ORDER
                    if not os.access(os.path.join(self.bin_dir, n), os.X_OK)]
+        unknown = set(self.replicas) - set(PROCESS_ORDER[:-1])
+        if unknown:
+            raise StackError("replicas of unknown services: %s" % ", ".join(sorted(unknown)))
         if missing:
             raise StackError("binaries missing in %s: %s (set HANGAR_BIN_DIR)"
                              % (self.bin_dir, ", ".join(missing)))
         self.tmp = tempfile.mkdtemp(prefix="hgit-", dir="/tmp")
         for d in ("auth", "resources", "products", "credentials"):
             os.makedirs(self._p(d), exist_ok=True)
+        for name in self.order:
+            if self._binary(name) != name:
+                os.makedirs(dict(self._base_args(name))["--data-dir"], exist_ok=True)
         _LIVE_STACKS.append(self)
         self._started = True
         try:
-            for name in PROCESS_ORDER:
-                self.procs[name] = Proc(name, self._default_args(name))
+            for name in self.order:
+                self.procs[name] = Proc(name, self._default_args(name), self._binary(name))
                 self._spawn(name)
         except BaseException:
             self.stop()
@@ -406,7 +453,7 @@ class Stack:
             os.unlink(ready)
         except FileNotFoundError:
             pass
-        argv = [os.path.join(self.bin_dir, name)]
+        argv = [os.path.join(self.bin_dir, p.binary)]
         for flag, val in p.args:
             argv += [flag, val]
         err = open(self._p(name + ".stderr"), "ab")
@@ -454,7 +501,7 @@ class Stack:
         if not self._started:
             return
         self._started = False
-        for name in reversed(PROCESS_ORDER):
+        for name in reversed(self.order):
             p = self.procs.get(name)
             if p and p.popen and p.popen.poll() is None:
                 try:
@@ -462,7 +509,7 @@ class Stack:
                 except ProcessLookupError:
                     pass
         deadline = time.monotonic() + STOP_GRACE
-        for name in reversed(PROCESS_ORDER):
+        for name in reversed(self.order):
             p = self.procs.get(name)
             if not (p and p.popen):
                 continue
@@ -515,7 +562,7 @@ class Stack:
 
     def dead_unexpectedly(self):
         out = []
-        for name in PROCESS_ORDER:
+        for name in self.order:
             p = self.procs.get(name)
             if p and p.popen and not p.expected_down and p.popen.poll() is not None:
                 out.append(name)
@@ -615,7 +662,7 @@ def module_teardown():
         ", ".join("%s %d" % kv for kv in sorted(spec_check.COUNTS.items())) or "none"))
     while _ACTIVE:
         st = _ACTIVE.pop()
-        logs = {n: tail(st._p(n + ".stderr"), 3000) for n in PROCESS_ORDER} if st.tmp else {}
+        logs = {n: tail(st._p(n + ".stderr"), 3000) for n in st.order} if st.tmp else {}
         st.stop()
         if os.environ.get("HANGAR_SHOW_LOGS"):
             for n, t in logs.items():
@@ -661,7 +708,7 @@ class HangarTest(unittest.TestCase):
                 except Exception as e:
                     info += "\n(restart of %s failed: %s)" % (n, e)
             self.fail("process(es) died during this test: %s\n%s" % (", ".join(dead), info))
-        for n in PROCESS_ORDER:  # a test that killed a process must leave it running
+        for n in st.order:  # a test that killed a process must leave it running
             p = st.procs.get(n)
             if p and p.popen.poll() is not None:
                 st.restart(n)
