@@ -10,6 +10,7 @@
 #include <stdlib.h>
 
 #include "etcd_member.h"
+#include "../unit/test_run.h"
 #include "storage/etcd_client.h"
 
 static etcd_member_t member;
@@ -37,17 +38,7 @@ static inline int64_t put_ok(etcd_client_t *c, const char *key, const char *valu
 
 /* The tests in order, in one case with the member around them. */
 static inline int etcd_suite_run(const char *name, const TTest *const *tests, size_t n) {
-  Suite *s = suite_create(name);
-  TCase *tc = tcase_create("etcd");
-  tcase_add_unchecked_fixture(tc, member_setup, member_teardown);
-  tcase_set_timeout(tc, 60);
-  for (size_t i = 0; i < n; i++) tcase_add_test(tc, tests[i]);
-  suite_add_tcase(s, tc);
-  SRunner *sr = srunner_create(s);
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  return test_run_fixture(name, tests, n, 60, member_setup, member_teardown);
 }
 
 #define ETCD_SUITE_RUN(name, ...)                                                                  \
