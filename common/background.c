@@ -33,7 +33,7 @@ static int sleep_ms(hg_background_t *bg, int64_t ms, int wakeable) {
 
 static void *loop(void *arg) {
   hg_background_t *bg = arg;
-  if (sleep_ms(bg, bg->first_ms, 1)) return NULL;
+  if (bg->first_ms > 0 && sleep_ms(bg, bg->first_ms, 1)) return NULL;
   while (!hg_background_stopping(bg) && !sleep_ms(bg, bg->pass(bg, bg->arg), 1)) continue;
   return NULL;
 }

@@ -71,10 +71,9 @@ START_TEST(test_a_wake_during_a_pass_is_kept_for_its_sleep) {
 END_TEST
 
 START_TEST(test_a_pause_ignores_wakes_and_ends_on_stop) {
-  probe_t p = {.pause_ms = 200};
+  probe_t p = {.pause_ms = 200, .wake_in_pass = 1}; /* pass 1 wakes, then pauses */
   hg_background_t *bg;
   ck_assert_int_eq(hg_background_start(pass, &p, 0, &bg), 0);
-  hg_background_wake(bg);
   ck_assert_int_eq(wait_passes(&p, 2), 2); /* the wake was kept for the sleep after pass 1 */
   ck_assert_int_ge(atomic_load(&p.paused_for), 200);
   ck_assert_int_eq(atomic_load(&p.paused_to_stop), 0);
