@@ -235,7 +235,9 @@ void gw_gateway_destroy(gw_gateway_t *g, int64_t grace_ms) {
   if (g->client) rpc_client_destroy(g->client);
   struct timespec tick = {0, 1000 * 1000};
   for (int64_t until = monotonic_ms() + DRAIN_AFTER_CANCEL_MS;
-       g->server && atomic_load(&g->inflight) > 0 && monotonic_ms() < until; nanosleep(&tick, NULL))
+       g->server && atomic_load(&g->inflight) + atomic_load(&g->streaming) > 0 &&
+       monotonic_ms() < until;
+       nanosleep(&tick, NULL))
     gw_server_drain(g->server);
   if (atomic_load(&g->inflight) > 0)
     HG_WARN("gateway", NULL, "%ld requests still in flight at exit", atomic_load(&g->inflight));

@@ -64,6 +64,11 @@ typedef enum {
    * to a request whose Accept names application/yaml is converted to YAML, so YAML takes
    * the one JSON path (common/json/json_yaml.h). */
   GW_ROUTE_YAML = 1u << 4,
+  /* A watch: the row's rpc is server-streaming, answered as text/event-stream (watch.c),
+   * with no upstream deadline and no response-size cap. The row is a variant of the plain
+   * row with the same method and path, chosen when the query has watch=true (or watch=1),
+   * as Kubernetes' lists turn into watches (router.h). */
+  GW_ROUTE_WATCH = 1u << 5,
 } gw_route_flag_t;
 
 typedef struct gw_exchange gw_exchange_t;

@@ -287,6 +287,12 @@ void *rpc_ctx_user(rpc_ctx_t *ctx);
 /* The initial metadata key of every answer to an authenticated call: the caller's subject
  * (binary metadata, so that any subject travels). */
 #define RPC_SUBJECT_MD "hangar-subject-bin"
+/* An answer's store version (a list's snapshot: where a watch of it starts); the gateway
+ * answers it as the X-Resource-Version header. */
+#define RPC_RESOURCE_VERSION_MD "x-resource-version"
+/* One more initial metadata entry for ctx's answer (key lowercase; both copied); a later
+ * call replaces it, NULL removes it. Before rpc_reply, from the thread answering. */
+void rpc_ctx_set_answer_md(rpc_ctx_t *ctx, const char *key, const char *value);
 
 /* Each answer is logged once, as the call's per-call line (hg_log_call: route = method path,
  * status = gRPC code, latency, subject): at debug, at warn for UNKNOWN, INTERNAL and

@@ -259,7 +259,14 @@ static int read_page(store_txn_t *txn, rpc_ctx_t *ctx, const void *arg, hg_buf_t
   size_t limit = (size_t)q->bounds.size;
   uint64_t total = 0;
   store_val_t group = {q->req->project_id, strlen(q->req->project_id)};
+  uint64_t version = 0;
   int rc = store_group_count(txn, RES_TABLE, group, &total);
+  /* The snapshot's version: a watch from it sees every change after this page. */
+  if (rc == 0) rc = store_current_version(txn, &version);
+  if (rc == 0)
+    rpc_ctx_set_answer_md(
+        ctx, RPC_RESOURCE_VERSION_MD,
+        hg_arena_sprintf(rpc_ctx_arena(ctx), "%llu", (unsigned long long)version));
   if (rc == 0 && limit > 0)
     rc = store_group_scan(txn, RES_TABLE, group, q->bounds.offset, limit, record_collect_wire,
                           &page);
