@@ -31,7 +31,7 @@ static const gw_route_table_t *const surfaces[] = {
     &gw_routes_wrappers,     &gw_routes_wrapper_resources, &gw_routes_konnect,
     &gw_routes_keboola,      &gw_routes_keboola_jobs,      &gw_routes_ververica,
     &gw_routes_vvp_platform, &gw_routes_vvp_apitokens,     &gw_routes_vvp_sql,
-    &gw_routes_vvp_catalog,  &gw_routes_swagger,
+    &gw_routes_vvp_catalog,  &gw_routes_swagger,           &gw_routes_ververica_watch,
 };
 #define N_SURFACES (sizeof(surfaces) / sizeof(surfaces[0]))
 

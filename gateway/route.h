@@ -147,12 +147,13 @@ extern const gw_route_table_t gw_routes_wrappers;          /* routes/wrappers.c:
 extern const gw_route_table_t gw_routes_wrapper_resources; /* routes/wrappers.c: /resources */
 extern const gw_route_table_t gw_routes_keboola;           /* routes/keboola.c: /provisioning */
 extern const gw_route_table_t gw_routes_keboola_jobs;      /* routes/keboola.c: /queue */
-extern const gw_route_table_t gw_routes_ververica;     /* routes/ververica.c: /api/v1/namespaces */
-extern const gw_route_table_t gw_routes_vvp_platform;  /* routes/ververica.c: /namespaces */
-extern const gw_route_table_t gw_routes_vvp_apitokens; /* routes/ververica.c: /apitokens */
-extern const gw_route_table_t gw_routes_vvp_sql;       /* routes/ververica.c: /sql */
-extern const gw_route_table_t gw_routes_vvp_catalog;   /* routes/ververica.c: /catalog */
-extern const gw_route_table_t gw_routes_swagger;       /* swagger.c: /swagger, swagger.json */
+extern const gw_route_table_t gw_routes_ververica; /* routes/ververica.c: /api/v1/namespaces */
+extern const gw_route_table_t gw_routes_ververica_watch; /* routes/ververica.c: their watches */
+extern const gw_route_table_t gw_routes_vvp_platform;    /* routes/ververica.c: /namespaces */
+extern const gw_route_table_t gw_routes_vvp_apitokens;   /* routes/ververica.c: /apitokens */
+extern const gw_route_table_t gw_routes_vvp_sql;         /* routes/ververica.c: /sql */
+extern const gw_route_table_t gw_routes_vvp_catalog;     /* routes/ververica.c: /catalog */
+extern const gw_route_table_t gw_routes_swagger;         /* swagger.c: /swagger, swagger.json */
 
 /* "GET" ...; "?" for an out-of-range value. */
 const char *gw_method_name(gw_method_t m);

@@ -210,6 +210,100 @@ class TestWatchSSE(WatchBase):
         self.expect(r, 200, {"resources": [], "total": 0, "limit": 50, "offset": 0})
 
 
+NS = "/api/v1/namespaces/%s/%s"
+
+
+class TestVervericaWatch(WatchBase):
+    """The Ververica-style lists: metadata.resourceVersion says where a watch starts; events
+    are the objects as GET answers them, errors ApiException/ApiValidationException."""
+
+    def namespace(self, st=None):
+        st = st or self.s
+        name = uniq("wns")
+        r = st.request("POST", "/namespaces/v1/namespaces", {"name": "namespaces/" + name},
+                       token=st.admin_token)
+        self.expect(r, 200)
+        return name
+
+    def vvp_list_rv(self, ns, plural, st=None):
+        st = st or self.s
+        r = st.request("GET", NS % (ns, plural), token=st.admin_token)
+        self.expect(r, 200)
+        rv = r.body["metadata"]["resourceVersion"]
+        self.assertIsInstance(rv, int)
+        return rv
+
+    def vvp_watch(self, ns, plural, rv=None, st=None, query=""):
+        st = st or self.s
+        path = NS % (ns, plural) + "?watch=true" + query
+        if rv is not None:
+            path += "&resourceVersion=" + str(rv)
+        w = Watch(st, path, st.admin_token)
+        self.addCleanup(w.close)
+        return w
+
+    def test_secret_value_events_equal_get_and_deleted_carries_last_state(self):
+        ns = self.namespace()
+        rv = self.vvp_list_rv(ns, "secret-values")
+        w = self.vvp_watch(ns, "secret-values", rv)
+        self.assertEqual(200, w.status, w.body)
+        self.assertEqual("text/event-stream", w.headers.get("content-type"))
+        self.assertNotIn("content-length", w.headers)
+        r = self.req("POST", NS % (ns, "secret-values"),
+                     {"metadata": {"name": "s1"}, "spec": {"kind": "PLAIN", "value": "v1"}},
+                     token=self.admin)
+        made = self.expect(r, 201)
+        ev_id, ev = w.next()
+        self.assertEqual({"type": "ADDED", "object": made}, ev)
+        self.assertEqual(int(ev_id), made["metadata"]["resourceVersion"])
+        r = self.req("PATCH", NS % (ns, "secret-values/s1"), {"spec": {"value": "v2"}},
+                     token=self.admin)
+        patched = self.expect(r, 200)
+        _, ev = w.next()
+        got = self.expect(self.req("GET", NS % (ns, "secret-values/s1"), token=self.admin), 200)
+        self.assertEqual({"type": "MODIFIED", "object": got}, ev)
+        self.assertEqual(patched, got)
+        r = self.req("DELETE", NS % (ns, "secret-values/s1"), token=self.admin)
+        self.expect(r, 200)
+        gone_id, gone = w.next()
+        # its last state, at the delete's own resourceVersion (as Kubernetes reports it)
+        last = dict(got, metadata=dict(got["metadata"], resourceVersion=int(gone_id)))
+        self.assertEqual({"type": "DELETED", "object": last}, gone)
+        self.assertGreater(int(gone_id), got["metadata"]["resourceVersion"])
+        self.assertEqual(int(gone_id), self.vvp_list_rv(ns, "secret-values"))
+
+    def test_watch_shows_its_kind_namespace_and_labels_only(self):
+        ns, other = self.namespace(), self.namespace()
+        w = self.vvp_watch(ns, "deployments", self.vvp_list_rv(ns, "deployments"),
+                           query="&labelSelector=team%3Da")
+        self.assertEqual(200, w.status, w.body)
+        for where, name, team in [(other, "t1", "a"), (ns, "t2", "b"), (ns, "t3", "a")]:
+            body = {"kind": "Deployment", "apiVersion": "v1",
+                    "metadata": {"name": name, "labels": {"team": team}},
+                    "spec": {"state": "CANCELLED"}}
+            r = self.req("POST", NS % (where, "deployments"), body, token=self.admin)
+            made = self.expect(r, 201)
+        r = self.req("POST", NS % (ns, "secret-values"),
+                     {"metadata": {"name": "s1"}, "spec": {"kind": "PLAIN", "value": "v"}},
+                     token=self.admin)
+        self.expect(r, 201)
+        _, ev = w.next()
+        self.assertEqual({"type": "ADDED", "object": made}, ev)
+
+    def test_errors_in_the_dialect(self):
+        ns = self.namespace()
+        w = self.vvp_watch(ns, "deployments", "abc")
+        self.assertEqual(400, w.status)
+        self.assertEqual({"kind": "ApiValidationException", "apiVersion": "v1",
+                          "message": "Validation failed", "statusCode": 400,
+                          "errors": [{"attribute": "resourceVersion",
+                                      "message": "must be a number"}]}, w.body)
+        w = self.vvp_watch(uniq("nope"), "deployments")
+        self.assertEqual(404, w.status)
+        self.assertEqual("NotFound", w.body["reason"])
+        self.assertEqual("ApiException", w.body["kind"])
+
+
 class TestWatchGrpc(WatchBase):
     """KtrlPlane/WatchResources for internal clients, with Debian's python3-grpcio and the
     message types built from the descriptor set the build generates."""
@@ -375,6 +469,10 @@ class TestWatchAcrossRestart(WatchBase):
 
     def test_version_older_than_retention_is_410(self):
         p = uniq("gone")
+        ns = uniq("gns")
+        r = self.st.request("POST", "/namespaces/v1/namespaces", {"name": "namespaces/" + ns},
+                            token=self.st.admin_token)
+        self.expect(r, 200)
         self.create(p, "g0", st=self.st)
         old = self.list_rv(p, st=self.st)
         self.st.restart("resources-svc", watch_retention=5)
@@ -393,6 +491,15 @@ class TestWatchAcrossRestart(WatchBase):
             w = self.watch(p, now - 2, st=self.st)
             self.assertEqual(200, w.status, w.body)
             self.assertEqual(["n6", "n7"], [w.next()[1]["object"]["name"] for _ in range(2)])
+            # the same on the Ververica surface, in its dialect
+            w = Watch(self.st, NS % (ns, "deployments") + "?watch=true&resourceVersion=%d"
+                      % old, self.st.admin_token)
+            self.addCleanup(w.close)
+            self.assertEqual(410, w.status, w.body)
+            self.assertEqual({"kind": "ApiException", "apiVersion": "v1",
+                              "message": "The resourceVersion is too old: list again for a "
+                                         "current one",
+                              "reason": "Expired", "statusCode": 410, "context": {}}, w.body)
         finally:
             self.st.restart("resources-svc")
 
