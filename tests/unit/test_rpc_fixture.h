@@ -155,7 +155,7 @@ static const rpc_binding_t kp_bindings[] = {
 static inline void watch_events(rpc_ctx_t *ctx, const void *req) {
   const Hangar__Resources__V1__WatchResourcesRequest *in = req;
   Hangar__Resources__V1__ResourceEvent ev = HANGAR__RESOURCES__V1__RESOURCE_EVENT__INIT;
-  char type[8];
+  char type[16];
   if (strcmp(in->project_id, "fail") == 0) {
     rpc_fail_code(ctx, HG_INVALID_ARGUMENT, "bad watch");
     return;
