@@ -91,8 +91,10 @@ static void on_end(void *arg, const hg_status_t *st) {
   pthread_mutex_lock(&w->mu);
   w->ended = 1;
   if (!w->started) copy_status(w->ex->arena, st, &w->st);
-  pthread_mutex_unlock(&w->mu);
+  /* Under the lock: once the loop sees `ended` it frees the event, and this call must be
+   * over by then. */
   event_active(w->wake, EV_TIMEOUT, 1);
+  pthread_mutex_unlock(&w->mu);
 }
 
 static const rpc_client_stream_cbs_t stream_cbs = {on_message, on_end};
