@@ -137,9 +137,11 @@ static int bind_route(gw_gateway_t *g, gw_binding_t *b, const gw_route_t *r, cha
     b->channel = u->channel;
     if (!b->rpc_path) return fail(err, err_len, "out of memory");
   }
-  /* An Accept variant is its own series, labelled apart from the row it varies. */
-  const char *label =
-      r->accept ? hg_arena_sprintf(g->setup, "%s [%s]", r->path, r->accept) : r->path;
+  /* An Accept variant or a watch is its own series, labelled apart from the row it varies. */
+  const char *label = r->accept ? hg_arena_sprintf(g->setup, "%s [%s]", r->path, r->accept)
+                      : (r->flags & GW_ROUTE_WATCH)
+                          ? hg_arena_sprintf(g->setup, "%s [watch]", r->path)
+                          : r->path;
   if (!label) return fail(err, err_len, "out of memory");
   if (gw_metrics_add_series(g->metrics, label, gw_method_name(r->method), GW_SERIES_ALWAYS,
                             &b->series) != 0)
