@@ -29,25 +29,25 @@ static int log_entries(store_txn_t *t, size_t *out) {
   return rc;
 }
 
-/* Drops the oldest entries until at most changelog_max remain and, in a full store, until
- * as many bytes as the new entry took (`room`) have gone, so that the log gives back what
- * it takes while deletes run in the reserve; it never drops the new entry itself. The floor
- * follows. */
-static int trim(store_txn_t *t, size_t room) {
-  size_t n, freed = 0;
+/* Drops the oldest entries until at most changelog_max remain and, in a full store, at
+ * least one (`full`), so that the log keeps its length, and about its size, while deletes
+ * run in the reserve: dropping by bytes instead would free a page here and there and make
+ * the store flap in and out of full. Never the new entry itself. The floor follows. */
+static int trim(store_txn_t *t, int full) {
+  size_t n, dropped_n = 0;
   uint64_t dropped = 0;
   int rc = log_entries(t, &n);
   MDB_cursor *c = NULL;
-  if (rc != 0 || (n <= t->s->changelog_max && room == 0)) return rc;
+  if (rc != 0 || (n <= t->s->changelog_max && !full)) return rc;
   if ((rc = store__map_err(mdb_cursor_open(t->txn, t->s->changes, &c))) != 0) return rc;
-  for (; rc == 0 && n > 1 && (n > t->s->changelog_max || freed < room); n--) {
+  for (; rc == 0 && n > 1 && (n > t->s->changelog_max || (full && dropped_n == 0)); n--) {
     MDB_val k, v;
     rc = store__fault(t->s);
     if (rc == 0) rc = store__map_err(mdb_cursor_get(c, &k, &v, MDB_FIRST));
     if (rc == 0 && k.mv_size != 8) rc = STORE_EIO;
     if (rc == 0) {
       dropped = store__be64_get(k.mv_data);
-      freed += k.mv_size + v.mv_size;
+      dropped_n++;
       rc = store__map_err(mdb_cursor_del(c, 0));
     }
   }
@@ -56,7 +56,7 @@ static int trim(store_txn_t *t, size_t room) {
     t->err = rc; /* a half-trimmed log would disagree with its floor */
     return rc;
   }
-  if (!dropped) return 0;
+  if (!dropped_n) return 0;
   store__key_t fk;
   floor_key(&fk);
   return store__counter_set(t, &fk, dropped);
@@ -79,7 +79,7 @@ int store__log_change(store_txn_t *t, int table, store_change_kind_t kind, uint6
   p[3] = (unsigned char)key.n;
   memcpy(p + ENTRY_HEAD, key.p, key.n);
   if (val.n) memcpy(p + ENTRY_HEAD + key.n, val.p, val.n);
-  return trim(t, store_full(t->s) ? 8 + v.mv_size : 0);
+  return trim(t, store_full(t->s));
 }
 
 int store__log_init(store_t *s, MDB_txn *txn) {
