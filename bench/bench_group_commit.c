@@ -33,7 +33,8 @@
 #define RECORD_BYTES 200
 
 static const store_index_def_t indexes[] = {{"name", STORE_INDEX_UNIQUE}};
-static const store_table_def_t tables[] = {{"resources", 1, indexes, 1}};
+static const store_table_def_t tables[] = {
+    {.name = "resources", .grouped = 1, .indexes = indexes, .n_indexes = 1}};
 static const store_schema_t schema = {tables, 1};
 
 typedef struct run {

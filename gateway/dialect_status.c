@@ -46,6 +46,8 @@ static const struct {
     {HG_RESOURCE_EXHAUSTED, NULL, 0, SHOW_IF_REASON, RETRY_AFTER_S},
     {HG_FAILED_PRECONDITION, NULL, 0, SHOW_MESSAGE, 0},
     {HG_ABORTED, NULL, 0, SHOW_MESSAGE, 0},
+    /* A watch from a version the change log no longer holds: Kubernetes' 410 Gone. */
+    {HG_OUT_OF_RANGE, "EXPIRED", 410, SHOW_MESSAGE, 0},
     {HG_OUT_OF_RANGE, NULL, 0, SHOW_MESSAGE, 0},
     /* gRPC's own "unknown method ..." carries no reason; a service's deliberate 501 does. */
     {HG_UNIMPLEMENTED, NULL, 0, SHOW_IF_REASON, 0},

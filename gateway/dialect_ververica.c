@@ -24,6 +24,7 @@ static const struct {
     {404, "NotFound"},
     {405, "MethodNotAllowed"},
     {409, "Conflict"},
+    {410, "Expired"}, /* Kubernetes' reason for a watch from a compacted resourceVersion */
     {413, "RequestEntityTooLarge"},
     {415, "UnsupportedMediaType"},
     {429, "TooManyRequests"},

@@ -73,8 +73,9 @@ static void route(gw_exchange_t *ex) {
   } else if (rc != GW_MATCH_OK) {
     gw_reply_error(ex, gw_dialect(DEFAULT_DIALECT), 500, GW_TEXT_INTERNAL, NULL);
   } else {
-    gw_match_accept(&ex->match,
-                    evhttp_find_header(evhttp_request_get_input_headers(ex->req), "Accept"));
+    if (!gw_match_watch(&ex->match, ex->query))
+      gw_match_accept(&ex->match,
+                      evhttp_find_header(evhttp_request_get_input_headers(ex->req), "Accept"));
     ex->binding = ex->match.data;
     ex->series = ex->binding->series;
     if (ex->binding->route->local)

@@ -79,6 +79,7 @@ gw_exchange_t *gw_exchange_new(gw_gateway_t *gw, gw_loop_t *loop, struct evhttp_
   ex->t0_us = hg_monotonic_us();
   ex->series = gw->unmatched_series[GW_GET];
   ex->reply_md[0] = (rpc_md_t){RPC_SUBJECT_MD, NULL};
+  ex->reply_md[1] = (rpc_md_t){RPC_RESOURCE_VERSION_MD, NULL};
   gw_trace_begin(ex);
   ex->log = (hg_log_ctx_t){
       .request_id = ex->request_id, .trace_id = ex->trace.trace_id, .span_id = ex->trace.span_id};
@@ -127,7 +128,7 @@ rpc_call_opts_t gw_call_opts(gw_exchange_t *ex, const rpc_md_t *md, size_t n_md)
                            .n_md = n_md,
                            .arena = ex->arena,
                            .reply_md = ex->reply_md,
-                           .n_reply_md = 1};
+                           .n_reply_md = 2};
 }
 
 /* The access line: at debug, at warn for a 5xx. The JSON line names the route template,
@@ -171,6 +172,8 @@ void gw_reply(gw_exchange_t *ex, int http, const char *content_type) {
   struct evkeyvalq *h = evhttp_request_get_output_headers(ex->req);
   if (http != 204) yaml_answer(ex, &content_type);
   evhttp_add_header(h, "X-Request-Id", ex->request_id);
+  if (ex->reply_md[1].value && http < 300) /* where a watch of this list starts */
+    evhttp_add_header(h, "X-Resource-Version", ex->reply_md[1].value);
   if (http != 204 && content_type) evhttp_add_header(h, "Content-Type", content_type);
   if (ex->method == GW_HEAD && http != 204) {
     /* libevent writes whatever body it is given, even to HEAD (and then sends no length):
@@ -188,6 +191,26 @@ void gw_reply(gw_exchange_t *ex, int http, const char *content_type) {
   hg_buf_free(&ex->body);
   hg_arena_free(ex->arena);
   atomic_fetch_sub_explicit(&gw->inflight, 1, memory_order_release);
+}
+
+void gw_stream_begin(gw_exchange_t *ex, const char *content_type) {
+  struct evkeyvalq *h = evhttp_request_get_output_headers(ex->req);
+  evhttp_add_header(h, "X-Request-Id", ex->request_id);
+  evhttp_add_header(h, "Content-Type", content_type);
+  evhttp_send_reply_start(ex->req, 200, "OK");
+  atomic_fetch_add_explicit(&ex->gw->streaming, 1, memory_order_relaxed);
+  atomic_fetch_sub_explicit(&ex->gw->inflight, 1, memory_order_release);
+}
+
+void gw_stream_end(gw_exchange_t *ex) {
+  gw_gateway_t *gw = ex->gw;
+  int64_t dt = hg_monotonic_us() - ex->t0_us;
+  gw_metrics_observe(gw->metrics, ex->series, 200, dt);
+  log_access(ex, 200, dt);
+  evhttp_send_reply_end(ex->req); /* frees a request whose client went away */
+  hg_buf_free(&ex->body);
+  hg_arena_free(ex->arena);
+  atomic_fetch_sub_explicit(&gw->streaming, 1, memory_order_release);
 }
 
 static void reply_rendered(gw_exchange_t *ex, const gw_dialect_t *d, gw_error_t *e, int http) {

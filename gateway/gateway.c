@@ -32,7 +32,7 @@ static const gw_route_table_t *const surfaces[] = {
     &gw_routes_wrappers,     &gw_routes_wrapper_resources, &gw_routes_konnect,
     &gw_routes_keboola,      &gw_routes_keboola_jobs,      &gw_routes_ververica,
     &gw_routes_vvp_platform, &gw_routes_vvp_apitokens,     &gw_routes_vvp_sql,
-    &gw_routes_vvp_catalog,  &gw_routes_swagger,
+    &gw_routes_vvp_catalog,  &gw_routes_swagger,           &gw_routes_ververica_watch,
 };
 #define N_SURFACES (sizeof(surfaces) / sizeof(surfaces[0]))
 
@@ -143,9 +143,11 @@ static int bind_route(gw_gateway_t *g, gw_binding_t *b, const gw_route_t *r, cha
     b->replicas = u->replicas;
     if (!b->rpc_path) return fail(err, err_len, "out of memory");
   }
-  /* An Accept variant is its own series, labelled apart from the row it varies. */
-  const char *label =
-      r->accept ? hg_arena_sprintf(g->setup, "%s [%s]", r->path, r->accept) : r->path;
+  /* An Accept variant or a watch is its own series, labelled apart from the row it varies. */
+  const char *label = r->accept ? hg_arena_sprintf(g->setup, "%s [%s]", r->path, r->accept)
+                      : (r->flags & GW_ROUTE_WATCH)
+                          ? hg_arena_sprintf(g->setup, "%s [watch]", r->path)
+                          : r->path;
   if (!label) return fail(err, err_len, "out of memory");
   if (gw_metrics_add_series(g->metrics, label, gw_method_name(r->method), GW_SERIES_ALWAYS,
                             &b->series) != 0)
@@ -244,7 +246,9 @@ void gw_gateway_destroy(gw_gateway_t *g, int64_t grace_ms) {
   if (g->client) rpc_client_destroy(g->client);
   struct timespec tick = {0, 1000 * 1000};
   for (int64_t until = monotonic_ms() + DRAIN_AFTER_CANCEL_MS;
-       g->server && atomic_load(&g->inflight) > 0 && monotonic_ms() < until; nanosleep(&tick, NULL))
+       g->server && atomic_load(&g->inflight) + atomic_load(&g->streaming) > 0 &&
+       monotonic_ms() < until;
+       nanosleep(&tick, NULL))
     gw_server_drain(g->server);
   if (atomic_load(&g->inflight) > 0)
     HG_WARN("gateway", NULL, "%ld requests still in flight at exit", atomic_load(&g->inflight));

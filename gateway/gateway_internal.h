@@ -63,6 +63,7 @@ struct gw_gateway {
   const char *swagger_ui_dir; /* borrowed from gw_opts_t; NULL: /swagger/... answers 404 */
   atomic_long inflight;       /* exchanges not yet answered */
   atomic_int closing;         /* the rpc client is going: no call starts again (no retry) */
+  atomic_long streaming;      /* streamed answers (watches) under way: not in inflight */
 };
 
 typedef void (*gw_wake_fn)(gw_exchange_t *ex);
@@ -90,7 +91,9 @@ struct gw_exchange {
   char traceparent[HG_TRACEPARENT_LEN + 1]; /* sent upstream: the gateway's span as parent */
   const char *tracestate;                   /* passed on (arena); NULL: none or invalid */
   hg_log_ctx_t log;                         /* request, trace and span ids, for log lines */
-  rpc_md_t reply_md[1]; /* RPC_SUBJECT_MD of the upstream's answer: the access line's subject */
+  /* From the upstream's answer: RPC_SUBJECT_MD (the access line's subject) and
+   * RPC_RESOURCE_VERSION_MD (answered as X-Resource-Version) */
+  rpc_md_t reply_md[2];
   /* proxy.c: the call, kept for a retry on another replica (arena) */
   const ProtobufCMessage *msg;
   const rpc_md_t *md;
@@ -111,6 +114,13 @@ void gw_exchange_wake(gw_exchange_t *ex);
 
 /* Each answers the exchange and releases it; ex is invalid afterwards. Loop thread. */
 void gw_reply(gw_exchange_t *ex, int http, const char *content_type); /* body = ex->body */
+/* A streamed answer (watch.c): sends the 200 status line and headers with content_type,
+ * chunked; from then on the exchange counts in gw->streaming, not in inflight (a watch may
+ * last for hours: it neither holds a --max-in-flight slot nor delays a shutdown's grace
+ * period). The body follows with evhttp_send_reply_chunk*; gw_stream_end ends it, counts
+ * it and releases the exchange. Loop thread. */
+void gw_stream_begin(gw_exchange_t *ex, const char *content_type);
+void gw_stream_end(gw_exchange_t *ex);
 /* A failure: places e's violations in the request (gw_request_locate), answers with the
  * dialect's HTTP code for e, in the dialect's body. */
 void gw_reply_status(gw_exchange_t *ex, const gw_dialect_t *d, gw_error_t *e);
@@ -142,6 +152,10 @@ size_t gw_timeout_reply(void *gw, const char *request_line, char *buf, size_t ca
 /* Over --max-in-flight: answers ex 503 with Retry-After in d and returns nonzero. */
 int gw_overloaded_or_reply(gw_exchange_t *ex, const gw_dialect_t *d);
 void gw_proxy(gw_exchange_t *ex);
+/* watch.c: a GW_ROUTE_WATCH row's call, msg its request: the upstream's server stream,
+ * answered as text/event-stream (or, when it fails before its first message, as the
+ * dialect's error). md borrowed for this call. Loop thread. */
+void gw_watch(gw_exchange_t *ex, const ProtobufCMessage *msg, const rpc_md_t *md, size_t n_md);
 /* admission.c: answers a proxied request that the gateway refuses with e (a request it
  * cannot bind), after asking the route's service whether the caller may make the call at
  * all: the service's 4xx refusal if it has one, else e. An e that is no client error (5xx)

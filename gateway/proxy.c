@@ -345,5 +345,8 @@ void gw_proxy(gw_exchange_t *ex) {
     gw_admit_or_refuse(ex, &e, md, n_md);
     return;
   }
-  call(ex, msg, md, n_md);
+  if (b->route->flags & GW_ROUTE_WATCH)
+    gw_watch(ex, msg, md, n_md);
+  else
+    call(ex, msg, md, n_md);
 }

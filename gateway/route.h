@@ -64,6 +64,11 @@ typedef enum {
    * to a request whose Accept names application/yaml is converted to YAML, so YAML takes
    * the one JSON path (common/json/json_yaml.h). */
   GW_ROUTE_YAML = 1u << 4,
+  /* A watch: the row's rpc is server-streaming, answered as text/event-stream (watch.c),
+   * with no upstream deadline and no response-size cap. The row is a variant of the plain
+   * row with the same method and path, chosen when the query has watch=true (or watch=1),
+   * as Kubernetes' lists turn into watches (router.h). */
+  GW_ROUTE_WATCH = 1u << 5,
 } gw_route_flag_t;
 
 typedef struct gw_exchange gw_exchange_t;
@@ -142,12 +147,13 @@ extern const gw_route_table_t gw_routes_wrappers;          /* routes/wrappers.c:
 extern const gw_route_table_t gw_routes_wrapper_resources; /* routes/wrappers.c: /resources */
 extern const gw_route_table_t gw_routes_keboola;           /* routes/keboola.c: /provisioning */
 extern const gw_route_table_t gw_routes_keboola_jobs;      /* routes/keboola.c: /queue */
-extern const gw_route_table_t gw_routes_ververica;     /* routes/ververica.c: /api/v1/namespaces */
-extern const gw_route_table_t gw_routes_vvp_platform;  /* routes/ververica.c: /namespaces */
-extern const gw_route_table_t gw_routes_vvp_apitokens; /* routes/ververica.c: /apitokens */
-extern const gw_route_table_t gw_routes_vvp_sql;       /* routes/ververica.c: /sql */
-extern const gw_route_table_t gw_routes_vvp_catalog;   /* routes/ververica.c: /catalog */
-extern const gw_route_table_t gw_routes_swagger;       /* swagger.c: /swagger, swagger.json */
+extern const gw_route_table_t gw_routes_ververica; /* routes/ververica.c: /api/v1/namespaces */
+extern const gw_route_table_t gw_routes_ververica_watch; /* routes/ververica.c: their watches */
+extern const gw_route_table_t gw_routes_vvp_platform;    /* routes/ververica.c: /namespaces */
+extern const gw_route_table_t gw_routes_vvp_apitokens;   /* routes/ververica.c: /apitokens */
+extern const gw_route_table_t gw_routes_vvp_sql;         /* routes/ververica.c: /sql */
+extern const gw_route_table_t gw_routes_vvp_catalog;     /* routes/ververica.c: /catalog */
+extern const gw_route_table_t gw_routes_swagger;         /* swagger.c: /swagger, swagger.json */
 
 /* "GET" ...; "?" for an out-of-range value. */
 const char *gw_method_name(gw_method_t m);

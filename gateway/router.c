@@ -131,11 +131,21 @@ static int set_names(node_t *nd, const names_t *nm) {
   return 0;
 }
 
+/* A row served instead of the plain one on a request's choice: an Accept variant or a
+ * watch. */
+static int is_variant(const gw_route_t *r) { return r->accept || (r->flags & GW_ROUTE_WATCH); }
+
+/* Two variants a request could not tell apart. */
+static int same_choice(const gw_route_t *a, const gw_route_t *b) {
+  if (a->method != b->method) return 0;
+  if (a->accept || b->accept)
+    return a->accept && b->accept && strcasecmp(a->accept, b->accept) == 0;
+  return 1; /* two watches */
+}
+
 static int add_variant(node_t *nd, const gw_route_t *route, void *data) {
   for (size_t i = 0; i < nd->n_variants; i++)
-    if (nd->variants[i]->method == route->method &&
-        strcasecmp(nd->variants[i]->accept, route->accept) == 0)
-      return GW_ROUTER_EDUP;
+    if (same_choice(nd->variants[i], route)) return GW_ROUTER_EDUP;
   if (nd->n_variants == GW_MAX_VARIANTS) return GW_ROUTER_EVARIANTS;
   nd->variants[nd->n_variants] = route;
   nd->variant_data[nd->n_variants++] = data;
@@ -176,10 +186,10 @@ int gw_router_add(gw_router_t *r, const gw_route_t *route, void *data) {
   if (len > 1 && t[len - 1] == '/') len--; /* trailing slash is insignificant */
   int rc = add_template(r, t, len, &nd, &nm);
   if (rc == 0) rc = set_names(nd, &nm);
-  if (rc == 0 && route->accept) rc = add_variant(nd, route, data);
-  if (rc == 0 && !route->accept && nd->routes[route->method]) rc = GW_ROUTER_EDUP;
+  if (rc == 0 && is_variant(route)) rc = add_variant(nd, route, data);
+  if (rc == 0 && !is_variant(route) && nd->routes[route->method]) rc = GW_ROUTER_EDUP;
   if (rc) return rc;
-  if (!route->accept) {
+  if (!is_variant(route)) {
     nd->routes[route->method] = route;
     nd->data[route->method] = data;
   }
@@ -302,7 +312,34 @@ int gw_router_match(const gw_router_t *r, gw_method_t m, const char *p, size_t n
 int gw_match_accept(gw_match_t *m, const char *accept) {
   for (size_t i = 0; accept && i < m->n_variants; i++) {
     const gw_route_t *v = m->variants[i];
-    if (v->method == m->route->method && v != m->route && gw_media_accepts(accept, v->accept)) {
+    if (v->accept && v->method == m->route->method && v != m->route &&
+        gw_media_accepts(accept, v->accept)) {
+      m->route = v;
+      m->data = m->variant_data[i];
+      return 1;
+    }
+  }
+  return 0;
+}
+
+/* Whether query (raw, "a=b&c=d") holds watch=true or watch=1. */
+static int query_watches(hg_str_t q) {
+  for (size_t i = 0; i < q.n;) {
+    const char *amp = memchr(q.p + i, '&', q.n - i);
+    size_t n = amp ? (size_t)(amp - (q.p + i)) : q.n - i;
+    if ((n == 10 && memcmp(q.p + i, "watch=true", 10) == 0) ||
+        (n == 7 && memcmp(q.p + i, "watch=1", 7) == 0))
+      return 1;
+    i += n + 1;
+  }
+  return 0;
+}
+
+int gw_match_watch(gw_match_t *m, hg_str_t query) {
+  if (!query_watches(query)) return 0;
+  for (size_t i = 0; i < m->n_variants; i++) {
+    const gw_route_t *v = m->variants[i];
+    if ((v->flags & GW_ROUTE_WATCH) && v->method == m->route->method) {
       m->route = v;
       m->data = m->variant_data[i];
       return 1;

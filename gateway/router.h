@@ -19,7 +19,9 @@
  *  - Accept variants: a row with `accept` set is stored beside the row of the same method
  *    and path; gw_router_match answers the plain row (or, when there is none, the first
  *    variant of the method) and gw_match_accept switches to a variant the request's Accept
- *    header names. So representation choice is data in the route table too.
+ *    header names. So representation choice is data in the route table too. A
+ *    GW_ROUTE_WATCH row is a variant the same way, which gw_match_watch switches to when
+ *    the query asks for a watch.
  *
  * Owns: the trie (copies of template pieces). Does not own: the routes or their data.
  * Threads: build (new/add) from one thread; then gw_router_match from any number of
@@ -91,6 +93,10 @@ int gw_router_match(const gw_router_t *r, gw_method_t m, const char *p, size_t n
  * of the matched route's method, switches m->route and m->data to it and returns 1; else
  * leaves m as it is and returns 0 (accept may be NULL). */
 int gw_match_accept(gw_match_t *m, const char *accept);
+
+/* After GW_MATCH_OK: when the raw query holds watch=true (or watch=1) and the matched
+ * route's method has a GW_ROUTE_WATCH variant, switches m to it and returns 1; else 0. */
+int gw_match_watch(gw_match_t *m, hg_str_t query);
 
 /* Appends "GET, POST" (methods of allow in gw_method_t order) to out. 0 or -1. */
 int gw_allow_header(unsigned allow, hg_buf_t *out);

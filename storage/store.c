@@ -160,6 +160,10 @@ static int write_record(store_txn_t *t, const store__table_t *tb, store_val_t ke
   int rc;
   if ((rc = next_version(t, &nu->version)) != 0) return rc;
   if ((rc = store__put(t, tb->dbi, &k, &v, 0)) != 0) return rc;
+  if (tb->watched && (rc = store__log_change(t, (int)(tb - t->s->tables),
+                                             old ? STORE_CHANGE_MODIFIED : STORE_CHANGE_ADDED,
+                                             nu->version, key, val)) != 0)
+    return rc;
   if ((rc = update_indexes(t, tb, key, old, nu)) != 0) return rc;
   if ((rc = update_group(t, tb, key, old, nu)) != 0) return rc;
   if ((rc = save_meta(t, tb, key, nu)) != 0 || old) return rc;
@@ -194,6 +198,18 @@ int store_put(store_txn_t *txn, int table, store_val_t key, store_val_t val,
   return store_put_if(txn, table, key, val, keys, flags, 0);
 }
 
+/* A delete of a watched record is a change of its own: it takes a fresh version, and the log
+ * keeps the value it removes (a watcher's DELETED shows the object's last state). */
+static int log_delete(store_txn_t *t, const store__table_t *tb, store_val_t key) {
+  MDB_val k = mval(key), v;
+  uint64_t version;
+  int rc = store__get(t, tb->dbi, &k, &v);
+  if (rc == 0) rc = next_version(t, &version);
+  if (rc != 0) return rc;
+  return store__log_change(t, (int)(tb - t->s->tables), STORE_CHANGE_DELETED, version, key,
+                           sval(v));
+}
+
 int store_del_if(store_txn_t *txn, int table, store_val_t key, uint64_t expect_version) {
   const store__table_t *tb = store__table(txn, table);
   unsigned char oldbuf[STORE__META_MAX];
@@ -205,6 +221,7 @@ int store_del_if(store_txn_t *txn, int table, store_val_t key, uint64_t expect_v
   if ((rc = load_meta(txn, tb, key, oldbuf, &old)) != 0) return rc;
   if ((rc = check_version(&old, expect_version)) != 0) return rc;
   MDB_val k = mval(key);
+  if (tb->watched && (rc = log_delete(txn, tb, key)) != 0) return rc;
   if ((rc = store__del(txn, tb->dbi, &k, NULL)) != 0) return rc;
   if ((rc = update_indexes(txn, tb, key, &old, &none)) != 0) return rc;
   if ((rc = update_group(txn, tb, key, &old, &none)) != 0) return rc;
@@ -378,6 +395,13 @@ int store_table_count(store_txn_t *txn, int table, uint64_t *out) {
   int rc = store__counter_get(txn, &ck, &n);
   if (rc == 0) *out = n;
   return rc;
+}
+
+int store_current_version(store_txn_t *txn, uint64_t *out) {
+  store__key_t k;
+  if (!txn || !out) return STORE_EINVAL;
+  store__key_global(&k, 'V');
+  return store__counter_get(txn, &k, out);
 }
 
 int store_next_version(store_txn_t *txn, uint64_t *out) {

@@ -17,6 +17,9 @@
  *    LMDB transaction (each in its own nested transaction, so one failing write is rolled
  *    back alone), commits durably (fsync), and only then reports each result: group commit.
  *  - Reads use read-only transactions from any thread (MDB_NOTLS).
+ *  - Tables declared `watched` also log every put and delete, in the same transaction, to a
+ *    store-wide change log keyed by version, kept to the last changelog_max entries; a
+ *    watch (store_watch_start) follows that log from a version on, woken by each commit.
  *  - Every put gives its record a fresh version from one store-wide counter, so versions
  *    strictly increase (across tables and reopens) and change on every write. A put or
  *    delete may be made conditional on the version the caller read (optimistic
@@ -50,7 +53,9 @@
   XX(STORE_ECLOSED, -30008, "store closed", HG_UNAVAILABLE, NULL)                                  \
   XX(STORE_ERDONLY, -30009, "write in a read-only transaction", HG_INTERNAL, NULL)                 \
   XX(STORE_BUSY, -30010, "write queue full", HG_UNAVAILABLE, NULL)                                 \
-  XX(STORE_EXPIRED, -30011, "deadline passed before the write ran", HG_DEADLINE_EXCEEDED, NULL)
+  XX(STORE_EXPIRED, -30011, "deadline passed before the write ran", HG_DEADLINE_EXCEEDED, NULL)    \
+  XX(STORE_COMPACTED, -30012, "version is older than the change log keeps", HG_OUT_OF_RANGE,       \
+     "EXPIRED")
 
 typedef enum { STORE_ERRORS(HG_ERR_ENUM) } store_errno_t;
 
@@ -84,6 +89,7 @@ typedef struct store_table_def {
   int grouped; /* records carry a group key (ordered listing, counts, nth) */
   const store_index_def_t *indexes;
   size_t n_indexes;
+  int watched; /* puts and deletes go to the change log (see "change log" below) */
 } store_table_def_t;
 
 typedef struct store_schema {
@@ -103,11 +109,15 @@ typedef struct store_opts {
   int batch_max;       /* max writes per group-commit transaction; 0 = 256 */
   int queue_max;       /* max queued writes; more are STORE_BUSY; 0 = STORE_DEFAULT_QUEUE_MAX */
   int no_group_commit; /* 1: one transaction per write (the benchmark's baseline) */
+  /* change-log entries kept (the newest); older ones are dropped as new ones come, and a
+   * watch from before the oldest kept is STORE_COMPACTED; 0 = STORE_DEFAULT_CHANGELOG_MAX */
+  uint64_t changelog_max;
 } store_opts_t;
 
 /* 64 GiB where the address space allows it (the file stays sparse), else 1 GiB. */
 #define STORE_DEFAULT_MAP_SIZE (sizeof(size_t) >= 8 ? (size_t)64 << 30 : (size_t)1 << 30)
 #define STORE_DEFAULT_QUEUE_MAX 4096
+#define STORE_DEFAULT_CHANGELOG_MAX 100000
 
 /* Opens (creating if needed) the store in directory dir. *out: free with store_close(). */
 int store_open(const char *dir, const store_schema_t *schema, const store_opts_t *opts,
@@ -195,6 +205,60 @@ int store_table_count(store_txn_t *txn, int table, uint64_t *out);
  * versions come from, for numbers that must be ordered with them (sequence numbers,
  * positions). Write txns only. */
 int store_next_version(store_txn_t *txn, uint64_t *out);
+
+/* ---- change log and watch ------------------------------------------------------------------
+ * Every put on a watched table logs {version, ADDED or MODIFIED, table, key, new value}, and
+ * every delete takes a version of its own and logs {version, DELETED, table, key, the value
+ * it deleted}, in the write's own transaction: a committed write is always in the log, a
+ * rolled-back one never. Versions are store-wide, so "the changes after version N" is one
+ * ordered range, and a client that read a snapshot at version N (store_current_version)
+ * misses nothing and sees nothing twice by following the log from N. Retention is a count
+ * (store_opts_t.changelog_max); the newest dropped version is the log's floor, and "after
+ * N" with N below the floor is STORE_COMPACTED (Kubernetes' 410 Gone). A store opened with
+ * an empty log starts its floor at its current version. This is the engine seam a watch
+ * rests on: an etcd engine answers the same calls from etcd's own revisions and Watch. */
+
+typedef enum {
+  STORE_CHANGE_ADDED = 1,
+  STORE_CHANGE_MODIFIED = 2,
+  STORE_CHANGE_DELETED = 3,
+} store_change_kind_t;
+
+typedef struct store_change {
+  uint64_t version;
+  int table;
+  store_change_kind_t kind;
+  store_val_t key;
+  store_val_t val; /* the new value; for DELETED, the value as it was before the delete */
+} store_change_t;
+
+/* The version of the latest write txn sees (the store-wide counter). */
+int store_current_version(store_txn_t *txn, uint64_t *out);
+/* Each logged change with a version above after, in version order, at most limit (0: no
+ * limit); fn's nonzero return stops the walk and is returned. c and its bytes are valid
+ * until txn ends. STORE_COMPACTED when changes after `after` have been dropped. */
+typedef int (*store_change_fn)(void *arg, const store_change_t *c);
+int store_changes(store_txn_t *txn, uint64_t after, size_t limit, store_change_fn fn, void *arg);
+
+/* A watch: the store's watch thread calls fn with each logged change after a version, in
+ * version order, as commits add them (each commit wakes it; nothing polls the store).
+ * fn answers 0 (delivered: the next change follows), STORE_WATCH_PAUSE (not delivered: the
+ * same change comes again a little later, for a consumer whose queue is full), or anything
+ * else (the consumer is done: fn is not called again). A watch the store must end (its
+ * version compacted, or fell behind the log's floor while paused, STORE_COMPACTED; an
+ * engine error) gets one last call with c NULL and err set. fn runs on the watch thread
+ * with a read transaction open: it must be quick and must not call store_watch_stop. */
+typedef struct store_watch store_watch_t;
+typedef int (*store_watch_fn)(void *arg, const store_change_t *c, int err);
+#define STORE_WATCH_PAUSE 1
+/* Starts a watch of the changes after version `after`. *out: stop it with
+ * store_watch_stop(), always, before store_close(). 0, STORE_COMPACTED (nothing started),
+ * STORE_ENOMEM, STORE_ECLOSED. Any thread. */
+int store_watch_start(store_t *s, uint64_t after, store_watch_fn fn, void *arg,
+                      store_watch_t **out);
+/* Ends the watch: when it returns, fn is not running and never runs again; frees w. Any
+ * thread but the watch thread (not from fn). */
+void store_watch_stop(store_watch_t *w);
 
 /* ---- group commit ---------------------------------------------------------------------- */
 

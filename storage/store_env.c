@@ -16,7 +16,7 @@
 
 #define DEFAULT_BATCH_MAX 256
 #define NAME_MAX_LEN 200
-#define N_INTERNAL_DBS 4
+#define N_INTERNAL_DBS 5
 
 HG_ERR_FUNCTIONS(store_strerror, store_err_name, STORE_ERRORS, "unknown store error",
                  "STORE_UNKNOWN")
@@ -161,6 +161,7 @@ static int open_table(MDB_txn *txn, const store_table_def_t *td, store__table_t 
     if ((rc = open_db(txn, name, flags, &tb->idx[j])) != 0) return rc;
   }
   tb->grouped = td->grouped;
+  tb->watched = td->watched;
   tb->n_indexes = td->n_indexes;
   tb->tag_n = strlen(td->name) + 1;
   tb->tag[0] = (unsigned char)(tb->tag_n - 1);
@@ -178,11 +179,13 @@ static int open_dbs(store_t *s, const store_schema_t *schema) {
   if ((rc = open_db(txn, "_glist", 0, &s->glist)) != 0) goto out;
   if ((rc = open_db(txn, "_fenwick", 0, &s->fenwick)) != 0) goto out;
   if ((rc = open_db(txn, "_counters", 0, &s->counters)) != 0) goto out;
+  if ((rc = open_db(txn, "_changes", 0, &s->changes)) != 0) goto out;
   for (size_t i = 0; i < schema->n_tables; i++) {
     if ((rc = open_table(txn, &schema->tables[i], &s->tables[i])) != 0) goto out;
   }
   s->n_tables = schema->n_tables;
   if ((rc = store__upgrade(s, txn)) != 0) goto out;
+  if ((rc = store__log_init(s, txn)) != 0) goto out;
   rc = store__map_err(mdb_txn_commit(txn));
   txn = NULL;
 out:
@@ -205,6 +208,7 @@ static int open_env(store_t *s, const char *dir, const store_opts_t *o, unsigned
 }
 
 static void destroy(store_t *s) {
+  store__hub_close(s);
   if (s->env) mdb_env_close(s->env);
   pthread_cond_destroy(&s->queued);
   pthread_mutex_destroy(&s->mu);
@@ -226,6 +230,8 @@ int store_open(const char *dir, const store_schema_t *schema, const store_opts_t
   pthread_cond_init(&s->queued, NULL);
   s->batch_max = o->no_group_commit ? 1 : o->batch_max ? o->batch_max : DEFAULT_BATCH_MAX;
   s->queue_max = o->queue_max ? o->queue_max : STORE_DEFAULT_QUEUE_MAX;
+  s->changelog_max = o->changelog_max ? o->changelog_max : STORE_DEFAULT_CHANGELOG_MAX;
+  store__hub_init(s);
   store__metrics_init(s);
   if ((rc = open_env(s, dir, o, n_dbs)) != 0) goto out;
   if ((rc = open_dbs(s, schema)) != 0) goto out;

@@ -32,18 +32,36 @@ typedef struct store__table {
   int unique[STORE_MAX_INDEXES];
   MDB_dbi dbi;
   MDB_dbi idx[STORE_MAX_INDEXES];
+  int watched;
   unsigned char tag[1 + 255]; /* u8 length + table name: prefixes every internal key */
   size_t tag_n;
 } store__table_t;
 
 typedef struct store__job store__job_t;
 
+/* The watch thread's state (store_watch.c), under its own lock: the store's lock is held
+ * across a batch's callbacks, and a watch must never wait for the writer. */
+typedef struct store__hub {
+  pthread_mutex_t mu;
+  pthread_cond_t wake; /* a commit, a new watch, closing */
+  pthread_cond_t idle; /* the watch being served changed (store_watch_stop waits on it) */
+  store_watch_t *watches;
+  store_watch_t *serving; /* the watch fn runs for now; NULL between them */
+  uint64_t commits;       /* bumped by every commit: the thread compares with what it saw */
+  int started, closing;
+  pthread_t thread;
+} store__hub_t;
+
 struct store {
   MDB_env *env;
   MDB_dbi meta;     /* tag, pkey -> what the record was stored with (store__meta_t) */
   MDB_dbi glist;    /* tag, group, seq -> pkey: a group's records in insertion order */
   MDB_dbi fenwick;  /* tag, group, node -> count of live seqs the node covers */
-  MDB_dbi counters; /* table counts, group state, the resourceVersion, the meta format */
+  MDB_dbi counters; /* table counts, group state, the resourceVersion, the meta format,
+                     * the change log's floor */
+  MDB_dbi changes;  /* version (u64 BE) -> kind, table, key, value: the change log */
+  uint64_t changelog_max;
+  store__hub_t hub;
   store__table_t tables[STORE_MAX_TABLES];
   size_t n_tables;
   int batch_max;
@@ -174,6 +192,27 @@ void store__metrics_init(store_t *s);
 int store__writer_start(store_t *s);
 /* Refuses new writes, lets the writer drain the queue, and joins it. */
 void store__writer_stop(store_t *s);
+
+/* ---- change log (store_changes.c) ------------------------------------------------------- */
+
+/* Logs a change of table (an index into s->tables) in t, then drops the oldest entries past
+ * changelog_max, raising the floor. val for DELETED is the value being deleted (read before
+ * the delete, which must follow in the same txn). */
+int store__log_change(store_txn_t *t, int table, store_change_kind_t kind, uint64_t version,
+                      store_val_t key, store_val_t val);
+/* store_open's first txn: an empty log starts its floor at the current version (writes
+ * from before the log existed are not in it). */
+int store__log_init(store_t *s, MDB_txn *txn);
+/* The log's floor: "after N" is answerable for N >= floor. */
+int store__log_floor(store_txn_t *t, uint64_t *out);
+
+/* ---- watch thread (store_watch.c) ---------------------------------------------------------- */
+
+void store__hub_init(store_t *s);
+/* Writer thread, after a batch committed: wakes the watch thread. */
+void store__hub_notify(store_t *s);
+/* store_close: stops the watch thread (every watch must have been stopped). */
+void store__hub_close(store_t *s);
 
 /* ---- shared checks (store.c) ------------------------------------------------------------- */
 

@@ -81,7 +81,7 @@ static size_t db_pages(MDB_txn *txn, MDB_dbi dbi) {
 
 size_t store__tree_pages(store_t *s, MDB_txn *txn) {
   size_t n = db_pages(txn, s->meta) + db_pages(txn, s->glist) + db_pages(txn, s->fenwick) +
-             db_pages(txn, s->counters);
+             db_pages(txn, s->counters) + db_pages(txn, s->changes);
   for (size_t i = 0; i < s->n_tables; i++) {
     n += db_pages(txn, s->tables[i].dbi);
     for (size_t j = 0; j < s->tables[i].n_indexes; j++) n += db_pages(txn, s->tables[i].idx[j]);

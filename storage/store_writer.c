@@ -108,6 +108,7 @@ static void run_batch(store_t *s, store__job_t *batch) {
     prom_histogram_observe(&s->batch_writes, n);
   }
   if (rc == STORE_FULL) atomic_store(&s->full, 1);
+  if (rc == 0) store__hub_notify(s);
   finish(batch, rc);
 }
 

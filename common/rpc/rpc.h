@@ -197,6 +197,21 @@ typedef struct rpc_stream_handler {
 int rpc_server_add_stream(rpc_server_t *s, const char *path, const rpc_stream_handler_t *h,
                           rpc_admit_fn admit, const rpc_codec_t *in, const rpc_codec_t *out);
 
+/* A streaming method of a service (protobuf-c's descriptors do not say which methods
+ * stream: the binding does). */
+typedef struct rpc_stream_binding {
+  const char *method; /* as in the .proto, e.g. "WatchResources" */
+  const rpc_stream_handler_t *handler;
+  rpc_admit_fn admit; /* required, as in rpc_binding_t */
+} rpc_stream_binding_t;
+
+/* rpc_server_add_service for a service with streaming methods: each method has exactly one
+ * binding, in bindings (unary) or in streams. Strict in the same ways; 0 or -1 with
+ * nothing registered. */
+int rpc_server_add_service_streams(rpc_server_t *s, const ProtobufCServiceDescriptor *svc,
+                                   const rpc_binding_t *bindings, size_t n_bindings,
+                                   const rpc_stream_binding_t *streams, size_t n_streams);
+
 /* rpc_stream_send's failures. */
 #define RPC_STREAM_CLOSED (-1)      /* finished or cancelled: nothing more goes out */
 #define RPC_STREAM_FULL (-2)        /* RPC_STREAM_MAX_QUEUED_BYTES wait unsent (or no memory) */
@@ -272,6 +287,12 @@ void *rpc_ctx_user(rpc_ctx_t *ctx);
 /* The initial metadata key of every answer to an authenticated call: the caller's subject
  * (binary metadata, so that any subject travels). */
 #define RPC_SUBJECT_MD "hangar-subject-bin"
+/* An answer's store version (a list's snapshot: where a watch of it starts); the gateway
+ * answers it as the X-Resource-Version header. */
+#define RPC_RESOURCE_VERSION_MD "x-resource-version"
+/* One more initial metadata entry for ctx's answer (key lowercase; both copied); a later
+ * call replaces it, NULL removes it. Before rpc_reply, from the thread answering. */
+void rpc_ctx_set_answer_md(rpc_ctx_t *ctx, const char *key, const char *value);
 
 /* Each answer is logged once, as the call's per-call line (hg_log_call: route = method path,
  * status = gRPC code, latency, subject): at debug, at warn for UNKNOWN, INTERNAL and
@@ -346,6 +367,40 @@ int rpc_call(rpc_channel_t *ch, const char *path, const rpc_codec_t *in, const v
 int rpc_call_sync(rpc_channel_t *ch, const char *path, const rpc_codec_t *in, const void *req,
                   const rpc_codec_t *out, const rpc_call_opts_t *opts, hg_status_t *st,
                   void **resp);
+
+/* ---- streaming calls (client side) ------------------------------------------------------ *
+ *
+ * A server-streaming call: one request, then the server's messages one at a time, then its
+ * status. After each message the next is read only when the caller asks
+ * (rpc_client_stream_next): a consumer slower than the server holds the server back through
+ * HTTP/2 flow control instead of this layer buffering without bound.
+ *   on_message  one message's bytes (borrowed for the call; decode with rpc_codec_decode),
+ *               on the client's CQ thread.
+ *   on_end      exactly once, last: the server's status (HG_OK when it finished), or
+ *               HG_CANCELLED after rpc_client_stream_cancel, or HG_UNAVAILABLE when the
+ *               transport failed; st's strings live until it returns. The stream is freed
+ *               when it returns. It runs on the CQ thread, or within rpc_client_stream_next
+ *               or _cancel when nothing was in flight. Messages the server sent before its
+ *               status are all delivered first, unless the caller cancelled. */
+typedef struct rpc_client_stream rpc_client_stream_t;
+typedef struct rpc_client_stream_cbs {
+  void (*on_message)(void *arg, const uint8_t *p, size_t n);
+  void (*on_end)(void *arg, const hg_status_t *st);
+} rpc_client_stream_cbs_t;
+
+/* Opens a server-streaming call of method path with request req (encoded now). opts: md as
+ * for rpc_call, deadline_ms 0 for none (a stream may live for hours), arena and reply_md
+ * not used. cbs is copied. 0: the first message is being read and on_end will run exactly
+ * once; *out is valid until on_end has run. Nonzero: nothing started, no callback. */
+int rpc_client_stream_open(rpc_channel_t *ch, const char *path, const rpc_codec_t *in,
+                           const void *req, const rpc_codec_t *out, const rpc_call_opts_t *opts,
+                           const rpc_client_stream_cbs_t *cbs, void *arg,
+                           rpc_client_stream_t **out_stream);
+/* Reads the next message (after on_message). Any thread; nothing once the stream is over. */
+void rpc_client_stream_next(rpc_client_stream_t *s);
+/* Cancels the call: no message is delivered after it returns (one being delivered may
+ * still finish), and on_end follows with HG_CANCELLED. Any thread, at most once. */
+void rpc_client_stream_cancel(rpc_client_stream_t *s);
 
 /* grpc.health.v1.Health/Check, blocking: 0 when SERVING, else -1. */
 int rpc_health_check_sync(rpc_channel_t *ch, int64_t deadline_ms);

@@ -12,8 +12,7 @@
 
 #include "rpc/rpc_internal.h"
 
-/* Everything cc may hold; safe on a partly set-up record (zeroed fields are skipped). */
-static void ccall_release(rpc__ccall_t *cc) {
+void rpc__ccall_release(rpc__ccall_t *cc) {
   if (cc->call) grpc_call_unref(cc->call);
   for (size_t i = 0; i < cc->n_md; i++) {
     grpc_slice_unref(cc->md[i].key);
@@ -77,11 +76,10 @@ static void ccall_init(rpc__ccall_t *cc, rpc_channel_t *ch, const char *path,
   cc->method = grpc_slice_from_copied_string(path);
 }
 
-int rpc__ccall_start(rpc__ccall_t *cc, rpc_channel_t *ch, grpc_completion_queue *cq,
-                     const char *path, const rpc_codec_t *in, const void *req,
-                     const rpc_codec_t *out, const rpc_call_opts_t *opts) {
+int rpc__ccall_prepare(rpc__ccall_t *cc, rpc_channel_t *ch, grpc_completion_queue *cq,
+                       const char *path, const rpc_codec_t *in, const void *req,
+                       const rpc_codec_t *out, const rpc_call_opts_t *opts, gpr_timespec deadline) {
   grpc_slice payload;
-  int64_t ms;
   for (size_t i = 0; opts && opts->reply_md && i < opts->n_reply_md; i++)
     opts->reply_md[i].value = NULL; /* also when the call cannot start */
   if (!ch || !path || !opts || !opts->arena || rpc__codec_check(out) != 0 ||
@@ -91,18 +89,28 @@ int rpc__ccall_start(rpc__ccall_t *cc, rpc_channel_t *ch, grpc_completion_queue 
   cc->send = grpc_raw_byte_buffer_create(&payload, 1);
   grpc_slice_unref(payload);
   if (copy_metadata(cc, opts) != 0) goto fail;
-  ms = opts->deadline_ms > 0 ? opts->deadline_ms : RPC__DEFAULT_DEADLINE_MS;
   cc->call = grpc_channel_create_call(ch->ch, NULL, GRPC_PROPAGATE_DEFAULTS, cq, cc->method, NULL,
-                                      rpc__deadline_in(ms, GPR_CLOCK_REALTIME), NULL);
+                                      deadline, NULL);
   if (!cc->call || rpc__client_track(cc->client, cc) != 0) goto fail;
-  if (start_batch(cc) != 0) {
-    rpc__client_untrack(cc->client, cc);
-    goto fail;
-  }
   return 0;
 fail:
-  ccall_release(cc);
+  rpc__ccall_release(cc);
   return -1;
+}
+
+int rpc__ccall_start(rpc__ccall_t *cc, rpc_channel_t *ch, grpc_completion_queue *cq,
+                     const char *path, const rpc_codec_t *in, const void *req,
+                     const rpc_codec_t *out, const rpc_call_opts_t *opts) {
+  int64_t ms = opts && opts->deadline_ms > 0 ? opts->deadline_ms : RPC__DEFAULT_DEADLINE_MS;
+  if (rpc__ccall_prepare(cc, ch, cq, path, in, req, out, opts,
+                         rpc__deadline_in(ms, GPR_CLOCK_REALTIME)) != 0)
+    return -1;
+  if (start_batch(cc) != 0) {
+    rpc__client_untrack(cc->client, cc);
+    rpc__ccall_release(cc);
+    return -1;
+  }
+  return 0;
 }
 
 static const grpc_metadata *find_trailer(const grpc_metadata_array *md, const char *key) {
@@ -124,8 +132,7 @@ static void read_reply_md(const rpc__ccall_t *cc, int ok) {
   }
 }
 
-/* A non-OK status: code, grpc-message, and the google.rpc.Status details if present. */
-static void status_from_call(const rpc__ccall_t *cc, hg_status_t *st) {
+void rpc__ccall_status(const rpc__ccall_t *cc, hg_status_t *st) {
   size_t n = GRPC_SLICE_LENGTH(cc->details);
   const grpc_metadata *d = find_trailer(&cc->trail_md, RPC__DETAILS_KEY);
   st->code = (unsigned)cc->status <= HG_UNAUTHENTICATED ? (hg_code_t)cc->status : HG_UNKNOWN;
@@ -146,11 +153,11 @@ void rpc__ccall_finish(rpc__ccall_t *cc, int ok, hg_status_t *st, void **resp) {
     st->code = HG_UNAVAILABLE;
     st->message = "call failed in transport";
   } else if (cc->status != GRPC_STATUS_OK) {
-    status_from_call(cc, st);
+    rpc__ccall_status(cc, st);
   } else if (cc->encoded_reply ? rpc__encoded_bb(cc->recv, cc->arena, resp) != 0
                                : rpc__codec_decode_bb(&cc->out, cc->recv, cc->arena, resp) != 0) {
     st->code = HG_INTERNAL;
     st->message = "malformed response";
   }
-  ccall_release(cc);
+  rpc__ccall_release(cc);
 }

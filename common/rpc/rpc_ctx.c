@@ -48,7 +48,8 @@ struct rpc_ctx {
   grpc_byte_buffer *reply;
   grpc_slice message;
   grpc_metadata trailer;
-  grpc_metadata subject_md; /* RPC_SUBJECT_MD, sent when subject is set */
+  grpc_metadata answer_md[2];          /* RPC_SUBJECT_MD when subject is set, then the extra key */
+  const char *extra_key, *extra_value; /* rpc_ctx_set_answer_md() */
   int cancelled;
   int limit_slot;        /* rpc_limit.c's count this call holds; -1: none */
   rpc__stats_t *stats;   /* the series the call is counted in (rpc_metrics.c) */
@@ -69,7 +70,10 @@ static void ctx_free(rpc_ctx_t *ctx) {
   if (ctx->reply) grpc_byte_buffer_destroy(ctx->reply);
   grpc_slice_unref(ctx->message);
   grpc_slice_unref(ctx->trailer.value);
-  grpc_slice_unref(ctx->subject_md.value);
+  for (int i = 0; i < 2; i++) { /* the subject's static key unrefs as a no-op */
+    grpc_slice_unref(ctx->answer_md[i].key);
+    grpc_slice_unref(ctx->answer_md[i].value);
+  }
   hg_arena_free(ctx->arena);
   rpc__server_release(s);
 }
@@ -92,8 +96,10 @@ static rpc_ctx_t *ctx_new(rpc_server_t *s, const rpc__method_t *m) {
   ctx->message = grpc_empty_slice();
   ctx->trailer.key = grpc_slice_from_static_string(RPC__DETAILS_KEY);
   ctx->trailer.value = grpc_empty_slice();
-  ctx->subject_md.key = grpc_slice_from_static_string(RPC_SUBJECT_MD);
-  ctx->subject_md.value = grpc_empty_slice();
+  ctx->answer_md[0].key = grpc_slice_from_static_string(RPC_SUBJECT_MD);
+  ctx->answer_md[0].value = grpc_empty_slice();
+  ctx->answer_md[1].key = grpc_empty_slice();
+  ctx->answer_md[1].value = grpc_empty_slice();
   return ctx;
 }
 
@@ -236,11 +242,14 @@ static void log_call(rpc_ctx_t *ctx, hg_code_t code) {
 static void ctx_send(rpc_ctx_t *ctx, hg_code_t code, grpc_op *ops, size_t n) {
   grpc_call_error e;
   log_call(ctx, code);
-  if (ctx->subject) {
-    ctx->subject_md.value = grpc_slice_from_copied_string(ctx->subject);
-    ops[0].data.send_initial_metadata.count = 1;
-    ops[0].data.send_initial_metadata.metadata = &ctx->subject_md;
+  size_t n_md = 0;
+  if (ctx->subject) ctx->answer_md[n_md++].value = grpc_slice_from_copied_string(ctx->subject);
+  if (ctx->extra_key) { /* without a subject it takes the first slot (a static key before) */
+    ctx->answer_md[n_md].key = grpc_slice_from_copied_string(ctx->extra_key);
+    ctx->answer_md[n_md++].value = grpc_slice_from_copied_string(ctx->extra_value);
   }
+  ops[0].data.send_initial_metadata.count = n_md;
+  ops[0].data.send_initial_metadata.metadata = n_md ? ctx->answer_md : NULL;
   ops[n].op = GRPC_OP_RECV_CLOSE_ON_SERVER;
   ops[n].data.recv_close_on_server.cancelled = &ctx->cancelled;
   ctx->tag.on_event = on_sent;
@@ -342,6 +351,12 @@ void rpc_ctx_set_subject(rpc_ctx_t *ctx, const char *subject) {
   ctx->subject = subject ? hg_arena_strdup(ctx->arena, subject) : NULL;
 }
 void *rpc_ctx_user(rpc_ctx_t *ctx) { return ctx->user; }
+
+void rpc_ctx_set_answer_md(rpc_ctx_t *ctx, const char *key, const char *value) {
+  ctx->extra_key = key ? hg_arena_strdup(ctx->arena, key) : NULL;
+  ctx->extra_value = ctx->extra_key && value ? hg_arena_strdup(ctx->arena, value) : NULL;
+  if (!ctx->extra_value) ctx->extra_key = NULL;
+}
 grpc_call *rpc__ctx_call(rpc_ctx_t *ctx) { return ctx->call; }
 const rpc__method_t *rpc__ctx_method(const rpc_ctx_t *ctx) { return ctx->method; }
 rpc__stream_t *rpc__ctx_stream(const rpc_ctx_t *ctx) { return ctx->stream; }

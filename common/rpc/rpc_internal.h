@@ -292,6 +292,17 @@ void rpc__client_untrack(rpc_client_t *c, rpc__ccall_t *cc);
 int rpc__ccall_start(rpc__ccall_t *cc, rpc_channel_t *ch, grpc_completion_queue *cq,
                      const char *path, const rpc_codec_t *in, const void *req,
                      const rpc_codec_t *out, const rpc_call_opts_t *opts);
+/* What rpc__ccall_start does before its batch: sets cc up and creates its call with the
+ * absolute deadline (GPR_CLOCK_REALTIME; gpr_inf_future for none), tracked by the client.
+ * 0, or -1 with cc holding nothing. Client streams start their own batches on it. */
+int rpc__ccall_prepare(rpc__ccall_t *cc, rpc_channel_t *ch, grpc_completion_queue *cq,
+                       const char *path, const rpc_codec_t *in, const void *req,
+                       const rpc_codec_t *out, const rpc_call_opts_t *opts, gpr_timespec deadline);
+/* A non-OK status of cc's call: code, grpc-message, and the google.rpc.Status details if
+ * present (strings in cc->arena). */
+void rpc__ccall_status(const rpc__ccall_t *cc, hg_status_t *st);
+/* Everything cc may hold; safe on a partly set-up record (zeroed fields are skipped). */
+void rpc__ccall_release(rpc__ccall_t *cc);
 /* After the tag fired: fills st (and *resp on OK), releases every gRPC resource of cc. */
 void rpc__ccall_finish(rpc__ccall_t *cc, int ok, hg_status_t *st, void **resp);
 

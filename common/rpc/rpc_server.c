@@ -189,17 +189,49 @@ static const rpc_binding_t *find_binding(const rpc_binding_t *b, size_t n, const
   return NULL;
 }
 
+static const rpc_stream_binding_t *find_stream(const rpc_stream_binding_t *b, size_t n,
+                                               const char *name) {
+  for (size_t i = 0; i < n; i++)
+    if (b[i].method && strcmp(b[i].method, name) == 0) return &b[i];
+  return NULL;
+}
+
 /* Checks every method up front so that a rejected service registers nothing: a method
- * whose binding names no admit function would be open to any caller by omission. */
+ * whose binding names no admit function would be open to any caller by omission. Each
+ * method has exactly one binding, unary or streaming. */
 static int check_service(const rpc_server_t *s, const ProtobufCServiceDescriptor *svc,
-                         const rpc_binding_t *bindings, size_t n_bindings) {
+                         const rpc_binding_t *bindings, size_t n_bindings,
+                         const rpc_stream_binding_t *streams, size_t n_streams) {
   char path[512];
-  if (svc->magic != PROTOBUF_C__SERVICE_DESCRIPTOR_MAGIC || n_bindings != svc->n_methods) return -1;
+  if (svc->magic != PROTOBUF_C__SERVICE_DESCRIPTOR_MAGIC ||
+      n_bindings + n_streams != svc->n_methods)
+    return -1;
   for (unsigned i = 0; i < svc->n_methods; i++) {
     const ProtobufCMethodDescriptor *md = &svc->methods[i];
     const rpc_binding_t *b = find_binding(bindings, n_bindings, md->name);
-    if (!b || !b->admit || format_path(path, sizeof path, svc->name, md->name) != 0 ||
-        rpc__server_method(s, path))
+    const rpc_stream_binding_t *sb = find_stream(streams, n_streams, md->name);
+    if (!b == !sb || (b ? !b->admit : !sb->admit || !sb->handler) ||
+        format_path(path, sizeof path, svc->name, md->name) != 0 || rpc__server_method(s, path))
+      return -1;
+  }
+  return 0;
+}
+
+int rpc_server_add_service_streams(rpc_server_t *s, const ProtobufCServiceDescriptor *svc,
+                                   const rpc_binding_t *bindings, size_t n_bindings,
+                                   const rpc_stream_binding_t *streams, size_t n_streams) {
+  char path[512];
+  if (!s || s->started || !svc || (n_bindings > 0 && !bindings) || (n_streams > 0 && !streams) ||
+      check_service(s, svc, bindings, n_bindings, streams, n_streams) != 0)
+    return -1;
+  for (unsigned i = 0; i < svc->n_methods; i++) {
+    const ProtobufCMethodDescriptor *md = &svc->methods[i];
+    const rpc_binding_t *b = find_binding(bindings, n_bindings, md->name);
+    const rpc_stream_binding_t *sb = b ? NULL : find_stream(streams, n_streams, md->name);
+    format_path(path, sizeof path, svc->name, md->name);
+    if (rpc__server_add_method(s, path, b ? b->fn : NULL, sb ? sb->handler : NULL,
+                               b ? b->admit : sb->admit, RPC_PBC(md->input),
+                               RPC_PBC(md->output)) != 0)
       return -1;
   }
   return 0;
@@ -207,19 +239,7 @@ static int check_service(const rpc_server_t *s, const ProtobufCServiceDescriptor
 
 int rpc_server_add_service(rpc_server_t *s, const ProtobufCServiceDescriptor *svc,
                            const rpc_binding_t *bindings, size_t n_bindings) {
-  char path[512];
-  if (!s || s->started || !svc || (n_bindings > 0 && !bindings) ||
-      check_service(s, svc, bindings, n_bindings) != 0)
-    return -1;
-  for (unsigned i = 0; i < svc->n_methods; i++) {
-    const ProtobufCMethodDescriptor *md = &svc->methods[i];
-    const rpc_binding_t *b = find_binding(bindings, n_bindings, md->name);
-    format_path(path, sizeof path, svc->name, md->name);
-    if (rpc__server_add_method(s, path, b->fn, NULL, b->admit, RPC_PBC(md->input),
-                               RPC_PBC(md->output)) != 0)
-      return -1;
-  }
-  return 0;
+  return rpc_server_add_service_streams(s, svc, bindings, n_bindings, NULL, 0);
 }
 
 const char *rpc_method_path(hg_arena_t *a, const ProtobufCServiceDescriptor *svc,

@@ -5,7 +5,8 @@
  * seed's {"message","resource_id","status"} body. PUT is a partial update: the transcoder
  * fills update_mask from the keys present in the body. A body key naming a path parameter
  * (`project_id`, `resource_id`) is an unknown field (400), as every other undocumented key is,
- * rather than being silently replaced by the path's value. */
+ * rather than being silently replaced by the path's value. The list with ?watch=true is a
+ * watch (gateway/watch.c): text/event-stream of the project's changes. */
 #include "gateway/route.h"
 
 #include "hangar/resources/v1/ktrlplane.pb-c.h"
@@ -18,6 +19,7 @@
 
 static const gw_route_t routes[] = {
     GW_ROUTE(GW_GET, COLLECTION, "ListResources", GW_BODY_NONE, 200),
+    GW_ROUTE(GW_GET, COLLECTION, "WatchResources", GW_BODY_NONE, 200, .flags = GW_ROUTE_WATCH),
     GW_ROUTE(GW_POST, COLLECTION, "CreateResource", GW_BODY_ALL, 201,
              .flags = GW_ROUTE_PATH_NOT_IN_BODY),
     GW_ROUTE(GW_GET, ITEM, "GetResource", GW_BODY_NONE, 200),

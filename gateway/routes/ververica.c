@@ -77,8 +77,26 @@ static const gw_route_t platform_routes[] = {
     GW_ROUTE(GW_DELETE, "/namespaces/v1/namespaces/{ns}", "DeleteNamespace", GW_BODY_NONE, 200),
 };
 
+/* ?watch=true on a kind's list: a watch of that kind in the namespace (gateway/watch.c),
+ * text/event-stream. Its rows carry GW_ROUTE_WATCH, so they take defaults of their own. */
+#undef GW_ROUTE_DEFAULTS
+#define GW_ROUTE_DEFAULTS                                                                          \
+  .service = &hangar__resources__v1__ververica__descriptor, .upstream = "resources",               \
+  .dialect = GW_DIALECT_VERVERICA, .flags = GW_ROUTE_WATCH
+#define WATCH(p)                                                                                   \
+  GW_ROUTE(GW_GET, NS p, "WatchObjects", GW_BODY_NONE, 200, .preset_field = "plural",              \
+           .preset_value = p)
+
+static const gw_route_t watch_routes[] = {
+    WATCH("deployments"),   WATCH("deployment-targets"), WATCH("savepoints"),
+    WATCH("secret-values"), WATCH("sessionclusters"),    WATCH("events"),
+    WATCH("jobs"),
+};
+
 const gw_route_table_t gw_routes_ververica =
     GW_ROUTE_TABLE("ververica", object_routes, "/api/v1/namespaces", GW_DIALECT_VERVERICA);
+const gw_route_table_t gw_routes_ververica_watch =
+    GW_ROUTE_TABLE("ververica_watch", watch_routes, NULL, GW_DIALECT_VERVERICA);
 const gw_route_table_t gw_routes_vvp_platform =
     GW_ROUTE_TABLE("vvp_platform", platform_routes, "/namespaces", GW_DIALECT_VERVERICA);
 

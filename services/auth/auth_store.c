@@ -18,8 +18,11 @@ static const store_index_def_t binding_indexes[] = {
     [AUTH_BINDINGS_BY_ORDER] = {"role_bindings_by_order", STORE_INDEX_UNIQUE},
 };
 static const store_table_def_t tables[] = {
-    [AUTH_T_TOKENS] = {"tokens", 1, token_indexes, 2},
-    [AUTH_T_ROLE_BINDINGS] = {"role_bindings", 1, binding_indexes, 1},
+    [AUTH_T_TOKENS] = {.name = "tokens", .grouped = 1, .indexes = token_indexes, .n_indexes = 2},
+    [AUTH_T_ROLE_BINDINGS] = {.name = "role_bindings",
+                              .grouped = 1,
+                              .indexes = binding_indexes,
+                              .n_indexes = 1},
 };
 const store_schema_t auth_store_schema = {tables, sizeof(tables) / sizeof(tables[0])};
 

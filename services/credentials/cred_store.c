@@ -13,8 +13,8 @@ enum { IX_PENDING = 0 };
 static const store_index_def_t creds_indexes[] = {{"owner", STORE_INDEX_UNIQUE}, {"unsettled", 0}};
 static const store_index_def_t job_indexes[] = {{"pending", 0}};
 static const store_table_def_t tables[KB_N_TABLES] = {
-    [KB_T_CREDS] = {"credentials", 0, creds_indexes, 2},
-    [KB_T_JOBS] = {"jobs", 0, job_indexes, 1},
+    [KB_T_CREDS] = {.name = "credentials", .indexes = creds_indexes, .n_indexes = 2},
+    [KB_T_JOBS] = {.name = "jobs", .indexes = job_indexes, .n_indexes = 1},
 };
 const store_schema_t kb_store_schema = {tables, KB_N_TABLES};
 

@@ -20,6 +20,7 @@
 #include "resources/resource_store.h"
 #include "rpc/rpc.h"
 #include "storage/store_call.h"
+#include "storage/store_watch_call.h"
 #include "common/validate.h"
 
 typedef Hangar__Resources__V1__ListResourcesRequest list_req_t;
@@ -29,6 +30,8 @@ typedef Hangar__Resources__V1__GetResourceRequest get_req_t;
 typedef Hangar__Resources__V1__UpdateResourceRequest update_req_t;
 typedef Hangar__Resources__V1__DeleteResourceRequest delete_req_t;
 typedef Hangar__Resources__V1__DeleteResourceResponse delete_resp_t;
+typedef Hangar__Resources__V1__WatchResourcesRequest watch_req_t;
+typedef Hangar__Resources__V1__ResourceEvent event_t;
 typedef Hangar__Json__V1__RawObject raw_object_t;
 
 #define NAME_MAX_CHARS 200
@@ -162,6 +165,10 @@ static int admit_list(rpc_ctx_t *ctx, const void *msg) {
   return authorize_or_fail(ctx, ((const list_req_t *)msg)->project_id, &access_list);
 }
 
+static int admit_watch(rpc_ctx_t *ctx, const void *msg) {
+  return authorize_or_fail(ctx, ((const watch_req_t *)msg)->project_id, &access_list);
+}
+
 static int admit_get(rpc_ctx_t *ctx, const void *msg) {
   return authorize_or_fail(ctx, ((const get_req_t *)msg)->project_id, &access_get);
 }
@@ -252,7 +259,14 @@ static int read_page(store_txn_t *txn, rpc_ctx_t *ctx, const void *arg, hg_buf_t
   size_t limit = (size_t)q->bounds.size;
   uint64_t total = 0;
   store_val_t group = {q->req->project_id, strlen(q->req->project_id)};
+  uint64_t version = 0;
   int rc = store_group_count(txn, RES_TABLE, group, &total);
+  /* The snapshot's version: a watch from it sees every change after this page. */
+  if (rc == 0) rc = store_current_version(txn, &version);
+  if (rc == 0)
+    rpc_ctx_set_answer_md(
+        ctx, RPC_RESOURCE_VERSION_MD,
+        hg_arena_sprintf(rpc_ctx_arena(ctx), "%llu", (unsigned long long)version));
   if (rc == 0 && limit > 0)
     rc = store_group_scan(txn, RES_TABLE, group, q->bounds.offset, limit, record_collect_wire,
                           &page);
@@ -272,6 +286,84 @@ static void list_resources(rpc_ctx_t *ctx, const void *msg) {
   if (page_bounds_or_fail(ctx, q.req, &q.bounds)) return;
   store_call_read_encoded(ctx, svc_of(ctx)->store, &store_answers, read_page, &q, NULL);
 }
+
+/* ---- watch ------------------------------------------------------------------------------
+ * A project's resources as they change (store_watch_call.h): the events are the records of
+ * the change log whose key is under "<project_id>\0", rendered as GET renders them. */
+
+static const char *const event_types[] = {
+    [STORE_CHANGE_ADDED] = "ADDED",
+    [STORE_CHANGE_MODIFIED] = "MODIFIED",
+    [STORE_CHANGE_DELETED] = "DELETED",
+};
+
+/* The watched project's key prefix, "<project_id>\0", in the stream's arena. */
+typedef struct watch_filter {
+  store_val_t prefix;
+} watch_filter_t;
+
+static int resource_event(void *arg, const store_change_t *c, hg_arena_t *a, void **msg) {
+  const watch_filter_t *f = arg;
+  resource_record_t *rec;
+  *msg = NULL;
+  if (c->table != RES_TABLE || c->key.n <= f->prefix.n ||
+      memcmp(c->key.p, f->prefix.p, f->prefix.n) != 0)
+    return 0;
+  int rc = resource_decode(c->val, a, &rec);
+  event_t *ev = hg_arena_alloc(a, sizeof(*ev));
+  if (rc != 0) return rc;
+  if (!ev) return STORE_ENOMEM;
+  hangar__resources__v1__resource_event__init(ev);
+  ev->type = (char *)event_types[c->kind];
+  ev->object = rec->resource;
+  ev->resourceversion = hg_arena_sprintf(a, "%llu", (unsigned long long)c->version);
+  *msg = ev;
+  return ev->resourceversion ? 0 : STORE_ENOMEM;
+}
+
+static int resource_bookmark(uint64_t version, hg_arena_t *a, void **msg) {
+  event_t *ev = hg_arena_alloc(a, sizeof(*ev));
+  if (!ev) return STORE_ENOMEM;
+  hangar__resources__v1__resource_event__init(ev);
+  ev->type = "BOOKMARK";
+  ev->resourceversion = hg_arena_sprintf(a, "%llu", (unsigned long long)version);
+  *msg = ev;
+  return ev->resourceversion ? 0 : STORE_ENOMEM;
+}
+
+static const store_watch_call_cfg_t watch_cfg = {
+    .module = "ktrlplane",
+    .event = resource_event,
+    .bookmark = resource_bookmark,
+    .expired = "Resource version too old: list again for a current one",
+    .invalid = "Invalid query parameter",
+};
+
+static void watch_resources(rpc_ctx_t *ctx, const void *msg) {
+  const watch_req_t *req = msg;
+  uint64_t after;
+  if (check_ids_or_fail(ctx, req->project_id, NULL)) return;
+  if (store_watch_version_or_fail(ctx, &watch_cfg, req->resourceversion, &after)) return;
+  store_watch_call_t *w = store_watch_call_new(ctx);
+  if (!w) return;
+  hg_arena_t *a = store_watch_call_arena(w);
+  size_t n = strlen(req->project_id) + 1;
+  watch_filter_t *f = hg_arena_alloc(a, sizeof(*f));
+  char *prefix = hg_arena_alloc(a, n);
+  if (!f || !prefix) {
+    rpc_fail_code(ctx, HG_INTERNAL, "Internal server error");
+    return;
+  }
+  memcpy(prefix, req->project_id, n); /* with its NUL: the key's separator */
+  f->prefix = (store_val_t){prefix, n};
+  store_watch_call_start(w, svc_of(ctx)->store, after, &watch_cfg, f);
+}
+
+static const rpc_stream_handler_t watch_handler = {
+    .on_message = watch_resources,
+    .on_half_close = store_watch_call_half_close,
+    .on_done = store_watch_call_done,
+};
 
 /* ---- writes ----------------------------------------------------------------------------- */
 
@@ -430,8 +522,13 @@ static const rpc_binding_t ktrlplane_bindings[] = {
     {"DeleteResource", delete_resource, admit_delete},
 };
 
+static const rpc_stream_binding_t ktrlplane_streams[] = {
+    {"WatchResources", &watch_handler, admit_watch},
+};
+
 int ktrlplane_register(rpc_server_t *server) {
-  return rpc_server_add_service(server, &hangar__resources__v1__ktrl_plane__descriptor,
-                                ktrlplane_bindings,
-                                sizeof(ktrlplane_bindings) / sizeof(ktrlplane_bindings[0]));
+  return rpc_server_add_service_streams(
+      server, &hangar__resources__v1__ktrl_plane__descriptor, ktrlplane_bindings,
+      sizeof(ktrlplane_bindings) / sizeof(ktrlplane_bindings[0]), ktrlplane_streams,
+      sizeof(ktrlplane_streams) / sizeof(ktrlplane_streams[0]));
 }

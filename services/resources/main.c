@@ -14,7 +14,7 @@
 #include "storage/store_call.h"
 
 typedef struct settings {
-  const char *provision_delay_ms, *resource_domain;
+  const char *provision_delay_ms, *resource_domain, *watch_retention;
 } settings_t;
 
 static int configure(hg_service_t *frame, settings_t *s, resources_svc_t *svc, int argc,
@@ -27,21 +27,32 @@ static int configure(hg_service_t *frame, settings_t *s, resources_svc_t *svc, i
        &s->provision_delay_ms},
       {"--resource-domain", "HANGAR_RESOURCE_DOMAIN", "hangar.localhost",
        "domain of local access URLs", &s->resource_domain},
+      {"--watch-retention", "HANGAR_WATCH_RETENTION", "100000",
+       "changes kept for watches; a watch from an older resourceVersion answers 410",
+       &s->watch_retention},
   };
   int rc = hg_service_configure(frame, "resources-svc", HG_SERVICE_VERIFIES_TOKENS, &defaults,
                                 extra, sizeof(extra) / sizeof(extra[0]), argc, argv);
   if (rc) return rc;
   svc->provision_delay_ms = hg_config_int(s->provision_delay_ms);
-  if (svc->provision_delay_ms >= 0) return 0;
-  fprintf(stderr, "resources-svc: bad --provision-delay-ms '%s'\n", s->provision_delay_ms);
-  return -1;
+  if (svc->provision_delay_ms < 0) {
+    fprintf(stderr, "resources-svc: bad --provision-delay-ms '%s'\n", s->provision_delay_ms);
+    return -1;
+  }
+  int64_t retention = hg_config_int(s->watch_retention);
+  if (retention < 1) {
+    fprintf(stderr, "resources-svc: bad --watch-retention '%s'\n", s->watch_retention);
+    return -1;
+  }
+  svc->watch_retention = (uint64_t)retention;
+  return 0;
 }
 
 /* One store for both APIs (schema.h), and the wrapper API's id generator. The schema must
  * outlive the store: the caller keeps it until store_close. 0 or -1 (logged). */
 static int open_store(const hg_service_t *frame, resources_schema_t *schema, resources_svc_t *svc) {
   const char *dir = frame->data_dir;
-  store_opts_t opts = {.map_size = frame->map_size};
+  store_opts_t opts = {.map_size = frame->map_size, .changelog_max = svc->watch_retention};
   if (resources_schema_init(schema) != 0 || hg_objectid_gen_init(&svc->ids) != 0) {
     HG_ERROR("main", NULL, "cannot set up the store schema or the id generator");
     return -1;

@@ -15,7 +15,7 @@
 
 static const store_index_def_t resource_indexes[] = {{.name = "resources_due", .flags = 0}};
 static const store_table_def_t resource_tables[] = {
-    {.name = "resources", .grouped = 1, .indexes = resource_indexes, .n_indexes = 1},
+    {.name = "resources", .grouped = 1, .indexes = resource_indexes, .n_indexes = 1, .watched = 1},
 };
 const store_schema_t resource_schema = {.tables = resource_tables, .n_tables = 1};
 

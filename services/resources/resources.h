@@ -31,6 +31,7 @@ typedef struct resources_svc {
   int wrapper_base;           /* the wrapper API's first table handle (schema.h) */
   hg_objectid_gen_t ids;      /* the wrapper API's ObjectIds */
   int vvp_base;               /* the Ververica-style API's first table handle (schema.h) */
+  uint64_t watch_retention;   /* change-log entries kept for watches (store_opts_t) */
 } resources_svc_t;
 
 /* Binds the KtrlPlane methods on server (whose rpc_server_set_data() is the svc). */

@@ -43,6 +43,8 @@ int vvp_admit_namespace_read(rpc_ctx_t *ctx, const void *req) {
   return admit_on(ctx, ((const Hangar__Resources__V1__NamespaceRef *)req)->ns, &read_need);
 }
 
+int vvp_admit_namespace(rpc_ctx_t *ctx, const char *ns) { return admit_on(ctx, ns, &read_need); }
+
 int vvp_admit_admin(rpc_ctx_t *ctx, const void *req) {
   (void)req;
   hg_principal_t *p;
@@ -81,6 +83,7 @@ int ververica_register(rpc_server_t *server) {
   memcpy(all + VVP_N_NAMESPACE_BINDINGS, vvp_object_bindings, sizeof(vvp_object_bindings));
   memcpy(all + VVP_N_NAMESPACE_BINDINGS + VVP_N_OBJECT_BINDINGS, vvp_platform_bindings,
          sizeof(vvp_platform_bindings));
-  return rpc_server_add_service(server, &hangar__resources__v1__ververica__descriptor, all,
-                                sizeof(all) / sizeof(all[0]));
+  return rpc_server_add_service_streams(server, &hangar__resources__v1__ververica__descriptor, all,
+                                        sizeof(all) / sizeof(all[0]), vvp_stream_bindings,
+                                        VVP_N_STREAM_BINDINGS);
 }

@@ -29,6 +29,8 @@ extern const authz_messages_t vvp_auth_messages;
 int vvp_admit_object_read(rpc_ctx_t *ctx, const void *req);
 int vvp_admit_object_write(rpc_ctx_t *ctx, const void *req);
 int vvp_admit_namespace_read(rpc_ctx_t *ctx, const void *req);
+/* Viewer on namespaces/<ns>, for requests of other types (a watch's). */
+int vvp_admit_namespace(rpc_ctx_t *ctx, const char *ns);
 /* Creating and deleting namespaces: the platform's admin only. */
 int vvp_admit_admin(rpc_ctx_t *ctx, const void *req);
 /* Any authenticated caller (the namespace list shows each caller its own). */
@@ -49,5 +51,7 @@ const char *vvp_ns_missing(hg_arena_t *a, const char *ns);
 extern const rpc_binding_t vvp_namespace_bindings[VVP_N_NAMESPACE_BINDINGS]; /* vvp_namespaces.c */
 extern const rpc_binding_t vvp_object_bindings[VVP_N_OBJECT_BINDINGS];       /* vvp_objects.c */
 extern const rpc_binding_t vvp_platform_bindings[VVP_N_PLATFORM_BINDINGS];   /* vvp_platform.c */
+#define VVP_N_STREAM_BINDINGS 1
+extern const rpc_stream_binding_t vvp_stream_bindings[VVP_N_STREAM_BINDINGS]; /* vvp_watch.c */
 
 #endif

@@ -414,6 +414,9 @@ static int read_list(store_txn_t *txn, read_t *r) {
                        r->k->plural, &items, &n);
   if (rc) return rc;
   size_t shown = 0;
+  uint64_t version = 0;
+  /* The snapshot's version: a watch from it sees every change after this list. */
+  if ((rc = store_current_version(txn, &version)) != 0) return rc;
   rc =
       hg_buf_printf(&r->text, "{\"kind\":\"%sList\",\"apiVersion\":\"v1\",\"items\":[", r->k->kind);
   for (size_t i = 0; rc == 0 && i < n; i++) {
@@ -423,7 +426,10 @@ static int read_list(store_txn_t *txn, read_t *r) {
       rc = vvp_doc_answer_tree(doc, items[i].version, &r->text);
     json_decref(doc);
   }
-  return rc || hg_buf_puts(&r->text, "],\"metadata\":{}}") ? STORE_ENOMEM : 0;
+  return rc || hg_buf_printf(&r->text, "],\"metadata\":{\"resourceVersion\":%llu}}",
+                             (unsigned long long)version)
+             ? STORE_ENOMEM
+             : 0;
 }
 
 /* Answers r: its text as the ObjectAnswer, or its refusal, or store error rc. */

@@ -19,6 +19,7 @@ static const store_index_def_t object_indexes[] = {
 static const store_table_def_t vvp_tables[VVP_N_TABLES] = {
     [VVP_T_NAMESPACES] = {.name = "vvp_namespaces", .grouped = 1},
     [VVP_T_OBJECTS] = {.name = "vvp_objects",
+                       .watched = 1,
                        .grouped = 1,
                        .indexes = object_indexes,
                        .n_indexes = 1},
@@ -127,6 +128,13 @@ static int obj_from(store_txn_t *txn, int table, hg_arena_t *a, store_val_t key,
   out->json = r->object->json;
   out->name = NULL;
   return store_get_version(txn, table, key, &out->version);
+}
+
+int vvp_obj_decode(store_val_t val, hg_arena_t *a, const char **json) {
+  ProtobufCMessage *rec;
+  int rc = record_decode(&obj_type, val, a, &rec);
+  if (rc == 0) *json = ((obj_record_t *)rec)->object->json;
+  return rc;
 }
 
 int vvp_obj_find(store_txn_t *txn, int base, hg_arena_t *a, const char *ns, const char *plural,

@@ -70,6 +70,10 @@ int vvp_obj_save(store_txn_t *txn, int base, hg_arena_t *a, const char *ns, cons
                  const vvp_obj_t *o, unsigned flags, uint64_t expect_version, uint64_t *version);
 int vvp_obj_delete(store_txn_t *txn, int base, hg_arena_t *a, const char *ns, const char *plural,
                    const char *id, uint64_t expect_version);
+/* The stored document (canonical JSON without resourceVersion) of an object record's
+ * value, in a: for records that come from elsewhere than a read (the change log). 0 or a
+ * store error. */
+int vvp_obj_decode(store_val_t val, hg_arena_t *a, const char **json);
 /* Every object of ns/plural in creation order: *items (in a) and *n. */
 int vvp_obj_all(store_txn_t *txn, int base, hg_arena_t *a, const char *ns, const char *plural,
                 vvp_obj_t **items, size_t *n);

@@ -15,7 +15,10 @@ FILL_MAX = 2000  # far more creates than 1 MiB holds: the loop ends at the first
 
 
 def setUpModule():
-    harness.module_stack(extra_args={"resources-svc": SMALL, "products-svc": SMALL})
+    # The change log (watch) keeps copies of recent writes in the same 1 MiB: a short
+    # retention leaves the store's room to its records, as this test counts it.
+    harness.module_stack(extra_args={"resources-svc": SMALL + [("--watch-retention", "8")],
+                                     "products-svc": SMALL})
 
 
 def tearDownModule():

@@ -80,6 +80,18 @@ class VervericaTest(HangarTest):
         r = self.req("POST", self.objects(ns, plural), body, token=token or self.admin)
         return self.expect(r, 201)
 
+    def expect_list(self, r, kind, items, msg=""):
+        """A <Kind>List of exactly items; its metadata.resourceVersion (where a watch of the
+        list starts) is an integer no older than any item's."""
+        body = self.expect(r, 200, msg=msg)
+        rv = body.get("metadata", {}).get("resourceVersion")
+        self.assertIsInstance(rv, int, "list metadata.resourceVersion: %r %s" % (r, msg))
+        for item in items:
+            self.assertGreaterEqual(rv, item["metadata"]["resourceVersion"], msg)
+        self.assertEqual({"kind": kind, "apiVersion": "v1", "items": items,
+                          "metadata": {"resourceVersion": rv}}, body, msg)
+        return body
+
     def expect_object(self, got, kind, ns, name, labels, spec, status, rv=None, annotations=None,
                       extra_meta=None):
         """The whole object, with the server's id, times and version checked for form."""
@@ -229,8 +241,8 @@ class ObjectsTest(VervericaTest):
 
     def test_list_and_label_selector(self):
         ns = self.ns()
-        self.expect(self.req("GET", self.objects(ns, "deployments"), token=self.admin), 200,
-                    {"kind": "DeploymentList", "apiVersion": "v1", "items": [], "metadata": {}})
+        self.expect_list(self.req("GET", self.objects(ns, "deployments"), token=self.admin),
+                         "DeploymentList", [])
         a = self.create(ns, "deployments", deployment("a", {"env": "prod", "tier": "web"}))
         b = self.create(ns, "deployments", deployment("b", {"env": "prod"}))
         self.create(ns, "deployments", deployment("c", {"env": "dev"}))
@@ -239,8 +251,7 @@ class ObjectsTest(VervericaTest):
                             ("labelSelector=env%3Dprod,tier%3Dweb", [a]),
                             ("labelSelector=env%3Dstaging", [])]:
             r = self.req("GET", self.objects(ns, "deployments") + "?" + query, token=self.admin)
-            self.expect(r, 200, {"kind": "DeploymentList", "apiVersion": "v1", "items": want,
-                                 "metadata": {}}, msg=query)
+            self.expect_list(r, "DeploymentList", want, msg=query)
         r = self.req("GET", self.objects(ns, "deployments") + "?labelSelector=nope",
                      token=self.admin)
         self.expect(r, 400, validation(("labelSelector", "must be key=value[,key=value...]")))
@@ -397,12 +408,10 @@ class ObjectsTest(VervericaTest):
             self.expect_object(got, kind, ns, "obj-1", {"k": "v"}, spec, status)
             self.expect(self.req("GET", self.objects(ns, plural + "/obj-1"), token=self.admin),
                         200, got)
-            lst = self.expect(self.req("GET", self.objects(ns, plural), token=self.admin), 200)
-            self.assertEqual({"kind": kind + "List", "apiVersion": "v1", "items": [got],
-                              "metadata": {}}, lst)
+            self.expect_list(self.req("GET", self.objects(ns, plural), token=self.admin),
+                             kind + "List", [got])
         for plural, kind in [("events", "EventList"), ("jobs", "JobList")]:
-            self.expect(self.req("GET", self.objects(ns, plural), token=self.admin), 200,
-                        {"kind": kind, "apiVersion": "v1", "items": [], "metadata": {}})
+            self.expect_list(self.req("GET", self.objects(ns, plural), token=self.admin), kind, [])
 
     def test_savepoints_are_addressed_by_id(self):
         ns = self.ns()
@@ -420,8 +429,7 @@ class ObjectsTest(VervericaTest):
         for query, want in [("", [sp, other]), ("?deploymentId=" + dep_id, [sp]),
                             ("?deploymentId=" + other["metadata"]["id"], [])]:
             r = self.req("GET", self.objects(ns, "savepoints") + query, token=self.admin)
-            self.expect(r, 200, {"kind": "SavepointList", "apiVersion": "v1", "items": want,
-                                 "metadata": {}}, msg=query)
+            self.expect_list(r, "SavepointList", want, msg=query)
         # The swagger's savepoint delete returns nothing (the other kinds' return the object).
         r = self.req("DELETE", self.objects(ns, "savepoints/" + sp_id), token=self.admin)
         self.assertEqual((204, b""), (r.status, r.raw), "%r" % (r,))
@@ -547,7 +555,7 @@ class ContentTypesTest(VervericaTest):
                      headers={"Accept": "application/yaml"})
         self.assertTrue(r.raw.decode().startswith("kind: DeploymentList\napiVersion: v1\nitems:\n"
                                                   "- kind: Deployment\n"), r.raw)
-        self.assertTrue(r.raw.decode().endswith("metadata: {}\n"), r.raw)
+        self.assertRegex(r.raw.decode(), r"\nmetadata:\n  resourceVersion: [0-9]+\n$")
         r = self.req("POST", self.objects(ns, "deployments"),
                      deployment("nested", spec={"template": {"spec": {
                          "flinkConfiguration": {"a": {"b": "c"}}}}}), token=self.admin)

@@ -52,6 +52,18 @@ START_TEST(test_api_exception_per_code) {
 }
 END_TEST
 
+/* A watch from a compacted resourceVersion: Kubernetes' 410 Gone, reason Expired. */
+START_TEST(test_expired_version_is_410_expired) {
+  int http;
+  status(HG_OUT_OF_RANGE, "too old");
+  err.st.reason = "EXPIRED";
+  ck_assert_str_eq(rendered(&http),
+                   "{\"kind\":\"ApiException\",\"apiVersion\":\"v1\",\"message\":\"too old\","
+                   "\"reason\":\"Expired\",\"statusCode\":410,\"context\":{}}");
+  ck_assert_int_eq(http, 410);
+}
+END_TEST
+
 START_TEST(test_validation_lists_every_attribute) {
   int http;
   status(HG_INVALID_ARGUMENT, "Validation failed");
@@ -101,9 +113,10 @@ END_TEST
 int main(void) {
   int rc;
   {
-    TTest const *const tests[] = {
-        test_api_exception_per_code, test_validation_lists_every_attribute,
-        test_body_refusal_is_an_api_exception, test_not_implemented_words};
+    TTest const *const tests[] = {test_api_exception_per_code, test_expired_version_is_410_expired,
+                                  test_validation_lists_every_attribute,
+                                  test_body_refusal_is_an_api_exception,
+                                  test_not_implemented_words};
     rc = test_run("gateway_dialect_ververica", tests, sizeof(tests) / sizeof(tests[0]), 0);
   }
   hg_buf_free(&body);

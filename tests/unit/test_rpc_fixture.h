@@ -149,6 +149,35 @@ static const rpc_binding_t kp_bindings[] = {
 };
 #define N_KP (sizeof kp_bindings / sizeof kp_bindings[0])
 
+/* WatchResources, a server stream: project "fail" is refused INVALID_ARGUMENT; "hold" gets
+ * one event and then nothing until the stream ends; any other gets events E0, E1, E2 and
+ * an OK status. */
+static inline void watch_events(rpc_ctx_t *ctx, const void *req) {
+  const Hangar__Resources__V1__WatchResourcesRequest *in = req;
+  Hangar__Resources__V1__ResourceEvent ev = HANGAR__RESOURCES__V1__RESOURCE_EVENT__INIT;
+  char type[16];
+  if (strcmp(in->project_id, "fail") == 0) {
+    rpc_fail_code(ctx, HG_INVALID_ARGUMENT, "bad watch");
+    return;
+  }
+  int n = strcmp(in->project_id, "hold") == 0 ? 1 : 3;
+  for (int i = 0; i < n; i++) {
+    snprintf(type, sizeof type, "E%d", i);
+    ev.type = type;
+    ck_assert_int_eq(rpc_stream_send(ctx, &ev), 0);
+  }
+  if (n == 3) rpc_stream_finish(ctx, NULL);
+}
+
+static inline void watch_half_close(rpc_ctx_t *ctx) { (void)ctx; }
+
+static const rpc_stream_handler_t watch_handler = {.on_message = watch_events,
+                                                   .on_half_close = watch_half_close};
+static const rpc_stream_binding_t kp_streams[] = {
+    {"WatchResources", &watch_handler, rpc_admit_public},
+};
+#define N_KP_STREAMS (sizeof kp_streams / sizeof kp_streams[0])
+
 static inline void verify(rpc_ctx_t *ctx, const void *req) {
   const hangar_auth_v1_VerifyRequest *in = req;
   hangar_auth_v1_VerifyResponse *out = hg_arena_alloc(rpc_ctx_arena(ctx), sizeof *out);
@@ -231,8 +260,9 @@ static inline void fx_start(fx_t *f, int use_unix) {
     strcpy(addr, "127.0.0.1:0");
   }
   ck_assert_int_eq(rpc_server_new(addr, &opts, &f->srv), 0);
-  ck_assert_int_eq(rpc_server_add_service(f->srv, &hangar__resources__v1__ktrl_plane__descriptor,
-                                          kp_bindings, N_KP),
+  ck_assert_int_eq(rpc_server_add_service_streams(f->srv,
+                                                  &hangar__resources__v1__ktrl_plane__descriptor,
+                                                  kp_bindings, N_KP, kp_streams, N_KP_STREAMS),
                    0);
   ck_assert_int_eq(rpc_server_add_method(f->srv, VERIFY_PATH, verify, rpc_admit_public,
                                          RPC_NANOPB(hangar_auth_v1_VerifyRequest),

@@ -14,8 +14,11 @@ START_TEST(test_add_service_requires_every_binding) {
   ck_assert_int_eq(rpc_server_add_service(srv, svc, kp_bindings, N_KP - 1), -1);
   partial[0].method = "ListResourcez";
   ck_assert_int_eq(rpc_server_add_service(srv, svc, partial, N_KP), -1);
-  ck_assert_int_eq(rpc_server_add_service(srv, svc, kp_bindings, N_KP), 0);
-  ck_assert_int_eq(rpc_server_add_service(srv, svc, kp_bindings, N_KP), -1); /* duplicate */
+  ck_assert_int_eq(
+      rpc_server_add_service_streams(srv, svc, kp_bindings, N_KP, kp_streams, N_KP_STREAMS), 0);
+  ck_assert_int_eq(
+      rpc_server_add_service_streams(srv, svc, kp_bindings, N_KP, kp_streams, N_KP_STREAMS),
+      -1); /* duplicate */
   ck_assert_int_eq(rpc_server_add_method(srv, "no-slash", get_echo, rpc_admit_public,
                                          PBC(get_resource_request), PBC(resource)),
                    -1);
@@ -38,7 +41,8 @@ START_TEST(test_add_service_refuses_binding_without_admit) {
   ck_assert_int_eq(rpc_server_new("127.0.0.1:0", NULL, &srv), 0);
   ck_assert_int_eq(rpc_server_add_service(srv, svc, open_get, N_KP), -1);
   /* nothing was registered: the full table still binds every path */
-  ck_assert_int_eq(rpc_server_add_service(srv, svc, kp_bindings, N_KP), 0);
+  ck_assert_int_eq(
+      rpc_server_add_service_streams(srv, svc, kp_bindings, N_KP, kp_streams, N_KP_STREAMS), 0);
   rpc_server_destroy(srv, 0);
 }
 END_TEST

@@ -23,8 +23,8 @@ static const store_index_def_t item_indexes[] = {
     {"tag", 0},
 };
 static const store_table_def_t tables[] = {
-    {"items", 1, item_indexes, 2},
-    {"plain", 0, NULL, 0},
+    {.name = "items", .grouped = 1, .indexes = item_indexes, .n_indexes = 2},
+    {.name = "plain"},
 };
 static const store_schema_t schema = {tables, 2};
 

@@ -395,10 +395,10 @@ END_TEST
 
 START_TEST(test_optional_scalar_encode_omitted_when_unset) {
   list_req_t *l = new_msg(LIST_REQ);
-  ck_assert_str_eq(encode(l), "{\"project_id\":\"\"}");
+  ck_assert_str_eq(encode(l), "{\"project_id\":\"\",\"watch\":false}");
   l->_limit_case = HANGAR__RESOURCES__V1__LIST_RESOURCES_REQUEST___LIMIT_LIMIT;
   l->limit = 0;
-  ck_assert_str_eq(encode(l), "{\"project_id\":\"\",\"limit\":0}");
+  ck_assert_str_eq(encode(l), "{\"project_id\":\"\",\"limit\":0,\"watch\":false}");
   resource_t *res = new_msg(RESOURCE);
   res->_access_url_case = HANGAR__RESOURCES__V1__RESOURCE___ACCESS_URL_ACCESS_URL;
   res->access_url = "https://x";
