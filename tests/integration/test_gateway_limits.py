@@ -141,8 +141,13 @@ class GatewayLimitsTest(HangarTest):
             held = threading.Thread(
                 target=lambda: self.req("GET", "/v2/api-products", token=self.admin))
             held.start()
-            time.sleep(0.3)  # the held request is in flight upstream
-            r = self.req("GET", "/api/v1/projects/p1/resources", token=self.admin)
+
+            def over_cap():
+                # 200 until the held request is in flight upstream; from then on, 503
+                r = self.req("GET", "/api/v1/projects/p1/resources", token=self.admin)
+                return r if r.status != 200 else None
+
+            r = self.poll(over_cap, what="the held request to fill the gateway")
             self.expect(r, 503, {"error": "Service unavailable"})
             self.assertEqual("1", r.headers.get("retry-after"))
         finally:
