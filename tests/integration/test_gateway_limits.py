@@ -139,8 +139,8 @@ class GatewayLimitsTest(HangarTest):
         self.s.kill("products-svc", signal.SIGSTOP, wait=False)
         try:
             def hold():
-                # The gateway counts an exchange out just after its answer is sent, so the
-                # held request can itself be refused for the one before it: send it again.
+                # With a cap of 1 the held request is itself refused when one of the polls
+                # below is in flight as it arrives: send it again until it is admitted.
                 for _ in range(100):
                     if self.req("GET", "/v2/api-products", token=self.admin).status != 503:
                         return
