@@ -77,7 +77,7 @@ int main(int argc, char **argv) {
   if (rc == 0) {
     svc.authz = frame.authz;
     rc = hg_workers_start((size_t)hg_config_int(s.workers), WORKER_QUEUE, &svc.workers) ||
-         kb_runner_start(&svc, &svc.runner) || credentials_register(frame.server) ||
+         kb_runner_start(&svc, NULL, &svc.runner) || credentials_register(frame.server) ||
          hg_service_add_metrics(&frame, store_metrics, svc.store) || hg_service_run(&frame);
   }
   hg_service_stop(&frame);

@@ -327,11 +327,11 @@ static int64_t pass(hg_background_t *bg, void *arg) {
   return busy > 0 ? 0 : busy < 0 ? BACKOFF_MIN_MS : IDLE_MS;
 }
 
-int kb_runner_start(kb_svc_t *svc, kb_runner_t **out) {
+int kb_runner_start(kb_svc_t *svc, const hg_gate_t *gate, kb_runner_t **out) {
   kb_runner_t *r = calloc(1, sizeof(*r));
   if (!r) return -1;
   r->svc = svc;
-  if (find_leftovers(r) != 0 || hg_background_start(pass, r, 0, &r->bg) != 0) {
+  if (find_leftovers(r) != 0 || hg_background_start_gated(pass, r, 0, gate, &r->bg) != 0) {
     free(r);
     return -1;
   }

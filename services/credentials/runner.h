@@ -10,10 +10,13 @@
 #ifndef HANGAR_CREDS_RUNNER_H
 #define HANGAR_CREDS_RUNNER_H
 
+#include "common/background.h"
 #include "credentials/credentials.h"
 
-/* Starts the thread over svc (borrowed; must outlive the runner). 0 or -1. */
-int kb_runner_start(kb_svc_t *svc, kb_runner_t **out);
+/* Starts the thread over svc; svc and gate are borrowed and must outlive the runner. gate
+ * (NULL: none) says when this replica may run jobs and recovery (common/background.h). 0 or
+ * -1. */
+int kb_runner_start(kb_svc_t *svc, const hg_gate_t *gate, kb_runner_t **out);
 /* A job was queued or a record left DROPPING: look now rather than at the next pass. */
 void kb_runner_wake(kb_runner_t *r);
 /* Stops after the step in progress and joins the thread. NULL is a no-op. */

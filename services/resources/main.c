@@ -81,8 +81,9 @@ int main(int argc, char **argv) {
     svc.authz = frame.authz;
     store_call_bind_health(frame.server, svc.store);
     rc = ktrlplane_register(frame.server) || wrappers_register(frame.server) ||
-         ververica_register(frame.server) || reconciler_start(&svc, &driver, &svc.reconciler) ||
-         vvp_reconciler_start(&svc, svc.provision_delay_ms, &deployments) ||
+         ververica_register(frame.server) ||
+         reconciler_start(&svc, &driver, NULL, &svc.reconciler) ||
+         vvp_reconciler_start(&svc, svc.provision_delay_ms, NULL, &deployments) ||
          hg_service_add_metrics(&frame, store_metrics, svc.store) ||
          hg_service_add_metrics(&frame, reconciler_metrics, &svc) ||
          hg_service_add_metrics(&frame, vvp_reconciler_metrics, deployments) ||

@@ -147,12 +147,13 @@ static int64_t reconcile_pass(hg_background_t *bg, void *arg) {
   return reconcile_due(arg) - hg_now_ms();
 }
 
-int reconciler_start(resources_svc_t *svc, const provisioner_t *driver, reconciler_t **out) {
+int reconciler_start(resources_svc_t *svc, const provisioner_t *driver, const hg_gate_t *gate,
+                     reconciler_t **out) {
   reconciler_t *r = calloc(1, sizeof(*r));
   if (!r) return -1;
   r->svc = svc;
   r->driver = driver;
-  if (hg_background_start(reconcile_pass, r, 0, &r->bg) != 0) {
+  if (hg_background_start_gated(reconcile_pass, r, 0, gate, &r->bg) != 0) {
     free(r);
     return -1;
   }

@@ -9,12 +9,15 @@
 #ifndef HANGAR_RECONCILER_H
 #define HANGAR_RECONCILER_H
 
+#include "common/background.h"
 #include "common/buf.h"
 #include "resources/provisioner.h"
 #include "resources/resources.h"
 
-/* Starts the thread. svc and driver are borrowed and must outlive the reconciler. */
-int reconciler_start(resources_svc_t *svc, const provisioner_t *driver, reconciler_t **out);
+/* Starts the thread. svc, driver and gate are borrowed and must outlive the reconciler. gate
+ * (NULL: none) says when this replica may run the passes (common/background.h). */
+int reconciler_start(resources_svc_t *svc, const provisioner_t *driver, const hg_gate_t *gate,
+                     reconciler_t **out);
 /* Wakes the thread because new work may be due earlier than it planned. */
 void reconciler_kick(reconciler_t *r);
 /* Stops and joins the thread. */

@@ -213,12 +213,13 @@ static int64_t run_pass(hg_background_t *bg, void *arg) {
   return r->step_ms;
 }
 
-int vvp_reconciler_start(resources_svc_t *svc, int64_t step_ms, vvp_reconciler_t **out) {
+int vvp_reconciler_start(resources_svc_t *svc, int64_t step_ms, const hg_gate_t *gate,
+                         vvp_reconciler_t **out) {
   vvp_reconciler_t *r = calloc(1, sizeof(*r));
   if (!r) return -1;
   r->svc = svc;
   r->step_ms = step_ms < MIN_STEP_MS ? MIN_STEP_MS : step_ms;
-  if (hg_background_start(run_pass, r, r->step_ms, &r->bg) != 0) {
+  if (hg_background_start_gated(run_pass, r, r->step_ms, gate, &r->bg) != 0) {
     free(r);
     return -1;
   }

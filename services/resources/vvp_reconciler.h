@@ -14,13 +14,16 @@
 
 #include <stdint.h>
 
+#include "common/background.h"
 #include "common/buf.h"
 #include "resources/resources.h"
 
 typedef struct vvp_reconciler vvp_reconciler_t;
 
-/* Starts the thread; svc is borrowed and must outlive it. 0 or -1. */
-int vvp_reconciler_start(resources_svc_t *svc, int64_t step_ms, vvp_reconciler_t **out);
+/* Starts the thread; svc and gate are borrowed and must outlive it. gate (NULL: none) says
+ * when this replica may run the passes (common/background.h). 0 or -1. */
+int vvp_reconciler_start(resources_svc_t *svc, int64_t step_ms, const hg_gate_t *gate,
+                         vvp_reconciler_t **out);
 /* Stops and joins the thread (NULL: nothing). */
 void vvp_reconciler_stop(vvp_reconciler_t *r);
 /* prom_collect_fn (common/prom.h) whose arg is the vvp_reconciler_t:

@@ -115,7 +115,7 @@ START_TEST(test_leftovers_are_dropped_and_removed) {
   leave("6", HANGAR__CREDENTIALS__V1__CREDENTIALS_STATE__DROPPING, "transformations");
   leave("7", HANGAR__CREDENTIALS__V1__CREDENTIALS_STATE__READY, "writer");
   kb_runner_t *r;
-  ck_assert_int_eq(kb_runner_start(&svc, &r), 0);
+  ck_assert_int_eq(kb_runner_start(&svc, NULL, &r), 0);
   ck_assert(wait_until_gone(5, 5000));
   ck_assert(wait_until_gone(6, 5000));
   ck_assert(exists(7));
@@ -130,7 +130,7 @@ START_TEST(test_recovery_waits_for_the_backend) {
   atomic_store(&fake.down, 1);
   leave("9", HANGAR__CREDENTIALS__V1__CREDENTIALS_STATE__PROVISIONING, "sandbox");
   kb_runner_t *r;
-  ck_assert_int_eq(kb_runner_start(&svc, &r), 0);
+  ck_assert_int_eq(kb_runner_start(&svc, NULL, &r), 0);
   usleep(300000);
   ck_assert(exists(9));
   atomic_store(&fake.down, 0);
@@ -146,7 +146,7 @@ START_TEST(test_records_of_this_run_are_not_leftovers) {
   leave("3", HANGAR__CREDENTIALS__V1__CREDENTIALS_STATE__PROVISIONING, "sandbox");
   atomic_store(&fake.down, 1);
   kb_runner_t *r;
-  ck_assert_int_eq(kb_runner_start(&svc, &r), 0);
+  ck_assert_int_eq(kb_runner_start(&svc, NULL, &r), 0);
   /* A create of this run, in its first step, while recovery still waits for the backend. */
   leave("40", HANGAR__CREDENTIALS__V1__CREDENTIALS_STATE__PROVISIONING, "transformations");
   atomic_store(&fake.down, 0);
@@ -185,7 +185,7 @@ START_TEST(test_a_processing_job_finishes_after_a_restart) {
   rec.token_id = "t";
   ck_assert_int_eq(store_write(svc.store, put_job, &rec), 0);
   kb_runner_t *r;
-  ck_assert_int_eq(kb_runner_start(&svc, &r), 0);
+  ck_assert_int_eq(kb_runner_start(&svc, NULL, &r), 0);
   hg_arena_t *a = hg_arena_new();
   kb_job_record_t *got = NULL;
   int64_t end = hg_monotonic_ms() + 5000;

@@ -72,7 +72,7 @@ static void setup(void) {
   ck_assert_int_eq(store_open(fx.data, &fx.schema.schema, NULL, &fx.svc.store), 0);
   fx.svc.provision_delay_ms = 3600 * 1000;
   fx.driver = provisioner_local("test.localhost");
-  ck_assert_int_eq(reconciler_start(&fx.svc, &fx.driver, &fx.svc.reconciler), 0);
+  ck_assert_int_eq(reconciler_start(&fx.svc, &fx.driver, NULL, &fx.svc.reconciler), 0);
   ck_assert_int_eq(rpc_server_new(fx.target, NULL, &fx.server), 0);
   rpc_server_set_data(fx.server, &fx.svc);
   ck_assert_int_eq(ktrlplane_register(fx.server), 0);

@@ -84,7 +84,7 @@ START_TEST(test_failing_writes_back_off_then_recover) {
   hg_arena_t *a = hg_arena_new();
   ck_assert_int_eq(store_write(svc.store, put_due, a), 0);
   store__fault_always(svc.store, STORE_FULL);
-  ck_assert_int_eq(reconciler_start(&svc, &driver, &svc.reconciler), 0);
+  ck_assert_int_eq(reconciler_start(&svc, &driver, NULL, &svc.reconciler), 0);
   wait_calls(CALLS);
   /* Each retry came no sooner than its backoff: 100, 200, 400 ms (spinning would retry at
    * once, thousands of times a second). */
