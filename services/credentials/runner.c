@@ -124,7 +124,23 @@ typedef struct run {
   const char *error;  /* set: the job fails with this message */
 } run_t;
 
-static int put_job(store_txn_t *txn, void *arg) { return kb_job_put(txn, ((run_t *)arg)->rec); }
+/* STORE_CONFLICT when the job has finished since it was read: with replicas, a job is run
+ * only by the replica holding the runner's lease, and a lease lost mid-job stops it between
+ * steps; this check is what makes "never run twice to completion" hold even so. */
+static int unfinished(store_txn_t *txn, const run_t *j) {
+  kb_job_record_t *now;
+  hg_arena_t *a = hg_arena_new();
+  int rc = a ? kb_job_load(txn, (uint64_t)j->rec->job->id, a, &now) : STORE_ENOMEM;
+  if (rc == 0 && now->job->isfinished) rc = STORE_CONFLICT;
+  hg_arena_free(a);
+  return rc;
+}
+
+static int put_job(store_txn_t *txn, void *arg) {
+  run_t *j = arg;
+  int rc = unfinished(txn, j);
+  return rc ? rc : kb_job_put(txn, j->rec);
+}
 
 static int start_job(run_t *j) {
   kb_job_t *job = j->rec->job;
@@ -225,7 +241,8 @@ static int create_begin(store_txn_t *txn, void *arg) {
 /* Create and delete, last step: the credentials settled and the job finished, together. */
 static int end_write(store_txn_t *txn, void *arg) {
   run_t *j = arg;
-  int rc = 0;
+  int rc = unfinished(txn, j);
+  if (rc) return rc;
   if (!j->error && j->creds) {
     uint64_t id;
     if (kb_id_parse(j->creds->credentials->id, &id) != 0) return STORE_EINVAL;
@@ -302,7 +319,10 @@ static int run_pending(kb_runner_t *r) {
   if (rc == 0 && n && hg_background_pause(r->bg, r->svc->job_delay_ms)) rc = STORE_ECLOSED;
   for (size_t i = 0; i < n; i++) {
     if (rc == 0 && rcs[i] == 0 && !hg_background_stopping(r->bg)) rcs[i] = run_job(&runs[i]);
-    if (rcs[i] && rcs[i] != STORE_ECLOSED)
+    if (rcs[i] == STORE_CONFLICT) {
+      HG_INFO("jobs", NULL, "job %lld: finished by another replica", (long long)jobs[i]->job->id);
+      rcs[i] = 0;
+    } else if (rcs[i] && rcs[i] != STORE_ECLOSED)
       HG_WARN("jobs", NULL, "job %lld: %s; trying again later", (long long)jobs[i]->job->id,
               store_strerror(rcs[i]));
     hg_arena_free(runs[i].a);
