@@ -15,7 +15,11 @@ struct etcd_leader_gate {
   char id[320];
   int64_t ttl_s;
   int leading; /* as of the last check: a change is logged */
+  hg_gate_t gate;
 };
+
+static int check(void *arg);
+static int holding(void *arg);
 
 int etcd_leader_gate_new(const char *endpoints, const char *key, int64_t ttl_s,
                          etcd_leader_gate_t **out) {
@@ -29,6 +33,9 @@ int etcd_leader_gate_new(const char *endpoints, const char *key, int64_t ttl_s,
   snprintf(g->id, sizeof(g->id), "%s:%ld", host, (long)getpid());
   if (rc == 0) rc = etcd_client_new(endpoints, NULL, &g->c);
   if (rc == 0) rc = etcd_election_new(g->c, g->key, g->id, g->ttl_s, &g->e);
+  /* Three renewals per TTL: one lost or slow renewal does not lose the lease. */
+  g->gate =
+      (hg_gate_t){.check = check, .holding = holding, .recheck_ms = g->ttl_s * 1000 / 3, .arg = g};
   if (rc != 0) {
     etcd_leader_gate_destroy(g);
     return rc;
@@ -57,10 +64,18 @@ static int check(void *arg) {
 
 static int holding(void *arg) { return etcd_election_leading(((etcd_leader_gate_t *)arg)->e); }
 
-hg_gate_t etcd_leader_gate(etcd_leader_gate_t *g) {
-  /* Three renewals per TTL: one lost or slow renewal does not lose the lease. */
-  return (hg_gate_t){
-      .check = check, .holding = holding, .recheck_ms = g->ttl_s * 1000 / 3, .arg = g};
+const hg_gate_t *etcd_leader_gate(etcd_leader_gate_t *g) { return g ? &g->gate : NULL; }
+
+int etcd_leader_gate_for_store(const store_spec_t *spec, const char *work,
+                               etcd_leader_gate_t **out) {
+  char key[256];
+  *out = NULL;
+  if (spec->engine != STORE_ENGINE_ETCD) return 0;
+  if ((size_t)snprintf(key, sizeof(key), "%s/leader/%s", spec->prefix, work) >= sizeof(key))
+    return ETCD_EINVAL;
+  int rc = etcd_leader_gate_new(spec->where, key, 0, out);
+  if (rc != 0) HG_ERROR("leader", NULL, "%s: cannot campaign: %s", key, etcd_strerror(rc));
+  return rc;
 }
 
 void etcd_leader_gate_destroy(etcd_leader_gate_t *g) {

@@ -17,6 +17,7 @@
 
 #include "common/background.h"
 #include "storage/etcd_client.h"
+#include "storage/store.h"
 
 typedef struct etcd_leader_gate etcd_leader_gate_t;
 
@@ -26,8 +27,15 @@ typedef struct etcd_leader_gate etcd_leader_gate_t;
  * nothing yet. 0 and *out, or ETCD_EINVAL / ETCD_ENOMEM. */
 int etcd_leader_gate_new(const char *endpoints, const char *key, int64_t ttl_s,
                          etcd_leader_gate_t **out);
-/* The gate to give hg_background_start_gated (it borrows g, which must outlive the thread). */
-hg_gate_t etcd_leader_gate(etcd_leader_gate_t *g);
+/* The gate for the background work named work (e.g. "ktrlplane-reconciler") of a service
+ * whose store is spec: on etcd, a campaigner for "<prefix>/leader/<work>" on the store's
+ * members; on LMDB, none (*out NULL), because one process owns an LMDB store and its work.
+ * 0, or an ETCD_* error (logged). */
+int etcd_leader_gate_for_store(const store_spec_t *spec, const char *work,
+                               etcd_leader_gate_t **out);
+/* The gate to give hg_background_start_gated (inside g, which must outlive the thread);
+ * NULL for g NULL (no gate: the work always runs). */
+const hg_gate_t *etcd_leader_gate(etcd_leader_gate_t *g);
 /* Resigns (the next replica need not wait for the lease to expire) and frees g. Only after
  * the background thread using the gate has stopped. NULL is a no-op. */
 void etcd_leader_gate_destroy(etcd_leader_gate_t *g);

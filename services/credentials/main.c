@@ -7,6 +7,7 @@
 #include "common/service.h"
 #include "credentials/credentials.h"
 #include "credentials/runner.h"
+#include "storage/etcd_leader_gate.h"
 
 #define WORKER_QUEUE 1024
 
@@ -73,15 +74,22 @@ int main(int argc, char **argv) {
     HG_ERROR("main", NULL, "cannot open store %s: %s", frame.store_spec, store_strerror(rc));
     return 1;
   }
-  rc = hg_service_open(&frame, &svc);
+  /* Replicas on one etcd store take turns at the job runner (etcd_leader_gate.h). */
+  store_spec_t spec;
+  etcd_leader_gate_t *jobs_gate = NULL;
+  rc = store_spec_parse(frame.store_spec, &spec) ||
+       etcd_leader_gate_for_store(&spec, "keboola-job-runner", &jobs_gate);
+  if (rc == 0) rc = hg_service_open(&frame, &svc);
   if (rc == 0) {
     svc.authz = frame.authz;
     rc = hg_workers_start((size_t)hg_config_int(s.workers), WORKER_QUEUE, &svc.workers) ||
-         kb_runner_start(&svc, NULL, &svc.runner) || credentials_register(frame.server) ||
+         kb_runner_start(&svc, etcd_leader_gate(jobs_gate), &svc.runner) ||
+         credentials_register(frame.server) ||
          hg_service_add_metrics(&frame, store_metrics, svc.store) || hg_service_run(&frame);
   }
   hg_service_stop(&frame);
   kb_runner_stop(svc.runner);
+  etcd_leader_gate_destroy(jobs_gate);
   hg_workers_stop(svc.workers);
   hg_service_close(&frame);
   store_close(svc.store);

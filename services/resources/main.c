@@ -11,6 +11,7 @@
 #include "resources/schema.h"
 #include "resources/vvp_reconciler.h"
 #include "common/service.h"
+#include "storage/etcd_leader_gate.h"
 #include "storage/store_call.h"
 
 typedef struct settings {
@@ -72,18 +73,25 @@ int main(int argc, char **argv) {
   resources_svc_t svc = {0};
   resources_schema_t schema;
   vvp_reconciler_t *deployments = NULL;
+  store_spec_t spec;
+  etcd_leader_gate_t *resources_gate = NULL, *deployments_gate = NULL;
   int rc = configure(&frame, &s, &svc, argc, argv);
   if (rc) return rc > 0 ? 0 : 2;
   provisioner_t driver = provisioner_local(s.resource_domain);
   if (open_store(&frame, &schema, &svc) != 0) return 1;
-  rc = hg_service_open(&frame, &svc);
+  /* Replicas on one etcd store take turns at each reconciler (etcd_leader_gate.h). */
+  rc = store_spec_parse(frame.store_spec, &spec) ||
+       etcd_leader_gate_for_store(&spec, "ktrlplane-reconciler", &resources_gate) ||
+       etcd_leader_gate_for_store(&spec, "ververica-reconciler", &deployments_gate);
+  if (rc == 0) rc = hg_service_open(&frame, &svc);
   if (rc == 0) {
     svc.authz = frame.authz;
     store_call_bind_health(frame.server, svc.store);
     rc = ktrlplane_register(frame.server) || wrappers_register(frame.server) ||
          ververica_register(frame.server) ||
-         reconciler_start(&svc, &driver, NULL, &svc.reconciler) ||
-         vvp_reconciler_start(&svc, svc.provision_delay_ms, NULL, &deployments) ||
+         reconciler_start(&svc, &driver, etcd_leader_gate(resources_gate), &svc.reconciler) ||
+         vvp_reconciler_start(&svc, svc.provision_delay_ms, etcd_leader_gate(deployments_gate),
+                              &deployments) ||
          hg_service_add_metrics(&frame, store_metrics, svc.store) ||
          hg_service_add_metrics(&frame, reconciler_metrics, &svc) ||
          hg_service_add_metrics(&frame, vvp_reconciler_metrics, deployments) ||
@@ -92,6 +100,8 @@ int main(int argc, char **argv) {
   hg_service_stop(&frame);
   if (svc.reconciler) reconciler_stop(svc.reconciler);
   vvp_reconciler_stop(deployments);
+  etcd_leader_gate_destroy(resources_gate);
+  etcd_leader_gate_destroy(deployments_gate);
   hg_service_close(&frame);
   store_close(svc.store);
   return rc ? 1 : 0;

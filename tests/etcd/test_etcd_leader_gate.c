@@ -15,7 +15,6 @@
 
 typedef struct worker {
   etcd_leader_gate_t *gate;
-  hg_gate_t hg;
   hg_background_t *bg;
   atomic_int passes;
   atomic_int *running; /* shared by the workers of a test: passes running right now */
@@ -37,8 +36,7 @@ static int64_t pass(hg_background_t *bg, void *arg) {
 static void worker_start(worker_t *w, const char *key) {
   ck_assert_msg(member_started, "the etcd member did not start (its log is above)");
   ck_assert_int_eq(etcd_leader_gate_new(member.client, key, TTL_S, &w->gate), 0);
-  w->hg = etcd_leader_gate(w->gate);
-  ck_assert_int_eq(hg_background_start_gated(pass, w, 0, &w->hg, &w->bg), 0);
+  ck_assert_int_eq(hg_background_start_gated(pass, w, 0, etcd_leader_gate(w->gate), &w->bg), 0);
 }
 
 static void worker_stop(worker_t *w) {
