@@ -9,7 +9,10 @@
  * A crash between steps leaves credentials PROVISIONING or DROPPING, which recovery drops at
  * the next start before any job runs again, and a job `processing`, which then runs again
  * from its first step: a create that already finished finds the credentials READY and
- * answers them. */
+ * answers them.
+ * With replicas on one store (a gate), the thread runs on the leading replica only, and a
+ * PROVISIONING record counts as left over once it is PROVISIONING_GRACE_S old, since until
+ * then it may be a create another replica is still making. */
 #include "credentials/runner.h"
 
 #include <stdatomic.h>
@@ -27,6 +30,9 @@
 #define IDLE_MS 1000
 #define BACKOFF_MIN_MS 1000
 #define BACKOFF_MAX_MS 30000
+/* With replicas, a record PROVISIONING may be a create still running on another replica:
+ * one this old cannot be (a backend call ends within seconds: the drivers' timeouts). */
+#define PROVISIONING_GRACE_S 120
 
 typedef Hangar__Credentials__V1__JobResult result_t;
 
@@ -38,6 +44,7 @@ struct kb_runner {
   /* PROVISIONING records with ids up to this one were left by an earlier run. Ids only
    * grow, so a create in flight in this run is never taken for one. */
   uint64_t recover_upto;
+  int shared; /* gated: replicas share the store (then recover_upto says nothing of theirs) */
   int64_t backoff_ms;
 };
 
@@ -77,9 +84,13 @@ static int recover(kb_runner_t *r) {
   int left = rc != 0 || n == BATCH;
   for (size_t i = 0; rc == 0 && i < n; i++) {
     uint64_t id;
-    if (kb_id_parse(recs[i]->credentials->id, &id) != 0 ||
-        (recs[i]->state == PROVISIONING && id > r->recover_upto))
+    if (kb_id_parse(recs[i]->credentials->id, &id) != 0) continue;
+    if (recs[i]->state == PROVISIONING && r->shared &&
+        recs[i]->touch > now_s() - PROVISIONING_GRACE_S) {
+      left = 1; /* perhaps still being made elsewhere: look again later */
       continue;
+    }
+    if (recs[i]->state == PROVISIONING && !r->shared && id > r->recover_upto) continue;
     const kb_backend_t *b = kb_backend_find(recs[i]->backend);
     kb_driver_t *d = b ? r->svc->drivers[b->id] : NULL;
     int drc = d ? d->drop(d, recs[i]->credentials) : KB_DRIVER_UNAVAILABLE;
@@ -351,6 +362,7 @@ int kb_runner_start(kb_svc_t *svc, const hg_gate_t *gate, kb_runner_t **out) {
   kb_runner_t *r = calloc(1, sizeof(*r));
   if (!r) return -1;
   r->svc = svc;
+  r->shared = gate != NULL;
   if (find_leftovers(r) != 0 || hg_background_start_gated(pass, r, 0, gate, &r->bg) != 0) {
     free(r);
     return -1;
