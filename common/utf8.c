@@ -25,6 +25,15 @@ size_t hg_utf8_char(const char *p, size_t n) {
   return len;
 }
 
+size_t hg_utf8_cut(const char *p, size_t n) {
+  const unsigned char *s = (const unsigned char *)p;
+  size_t lead = n;
+  while (lead > 0 && n - lead < 4 && (s[lead - 1] & 0xC0) == 0x80) lead--;
+  if (lead == 0 || (s[lead - 1] & 0x80) == 0) return n; /* ASCII last, or no lead in reach */
+  lead--;
+  return n - lead < utf8_len(s[lead]) ? lead : n;
+}
+
 int hg_utf8_valid(const char *p, size_t n, size_t *bad) {
   const unsigned char *s = (const unsigned char *)p;
   size_t i = 0;

@@ -15,4 +15,10 @@ int hg_utf8_valid(const char *p, size_t n, size_t *bad);
  * starts with none (rejected as hg_utf8_valid rejects; n == 0 included). */
 size_t hg_utf8_char(const char *p, size_t n);
 
+/* Where to cut text p[0..n), UTF-8 up to a truncation at n, so that it ends on a character
+ * boundary: n, or the start of the sequence the truncation split. A fixed-size buffer that
+ * keeps the head of a longer text (a JSON path, an error's reason) must never end in half
+ * a character, which no JSON encoder or decoder would accept. */
+size_t hg_utf8_cut(const char *p, size_t n);
+
 #endif

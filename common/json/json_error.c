@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/utf8.h"
 #include "json/transcode_internal.h"
 
 HG_ERR_FUNCTIONS(tc_strerror, tc_err_name, TC_ERRORS, "unknown transcoder error", "TC_UNKNOWN")
@@ -25,7 +26,11 @@ static size_t path_append(tc__ctx_t *c, const char *fmt, ...) {
   va_start(ap, fmt);
   int k = vsnprintf(c->path + c->path_n, room, fmt, ap);
   va_end(ap);
-  if (k > 0) c->path_n += (size_t)k < room ? (size_t)k : room - 1;
+  if (k > 0 && (size_t)k < room) c->path_n += (size_t)k;
+  if (k > 0 && (size_t)k >= room) { /* the path's head, never half a character of a key */
+    c->path_n = hg_utf8_cut(c->path, sizeof(c->path) - 1);
+    c->path[c->path_n] = '\0';
+  }
   return mark;
 }
 
@@ -44,7 +49,9 @@ static int verror(tc_error_t *err, int code, const char *field, long position, c
                   va_list ap) {
   err->code = code;
   snprintf(err->field, sizeof(err->field), "%s", field ? field : "");
+  err->field[hg_utf8_cut(err->field, strlen(err->field))] = '\0';
   vsnprintf(err->reason, sizeof(err->reason), fmt, ap);
+  err->reason[hg_utf8_cut(err->reason, strlen(err->reason))] = '\0';
   err->expected[0] = '\0';
   err->position = position;
   return code;

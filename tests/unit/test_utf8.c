@@ -62,7 +62,27 @@ START_TEST(test_length_bounds_the_text) {
 }
 END_TEST
 
+/* Every cut of a text ends on a character boundary: what is kept is valid. */
+START_TEST(test_a_cut_never_splits_a_character) {
+  static const char *const texts[] = {"ascii only", "caf\xc3\xa9", "\xee\xbb\x8cx\xee\xbb\x8c",
+                                      "\xf0\x9f\x98\x80\xf0\x9f\x98\x80",
+                                      "a\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80"};
+  for (size_t t = 0; t < sizeof(texts) / sizeof(texts[0]); t++) {
+    size_t n = strlen(texts[t]), bad;
+    for (size_t at = 0; at <= n; at++) {
+      size_t cut = hg_utf8_cut(texts[t], at);
+      ck_assert_uint_le(cut, at);
+      ck_assert_uint_gt(cut + 4, at); /* only the split character goes */
+      ck_assert_msg(hg_utf8_valid(texts[t], cut, &bad), "text %zu cut at %zu kept %zu", t, at, cut);
+    }
+    ck_assert_uint_eq(hg_utf8_cut(texts[t], n), n); /* a whole text is kept whole */
+  }
+  ck_assert_uint_eq(hg_utf8_cut("x\xee\xbb", 3), 1);
+  ck_assert_uint_eq(hg_utf8_cut("\xee", 1), 0);
+}
+END_TEST
+
 int main(void) {
   TEST_RUN("utf8", 0, test_valid_texts, test_invalid_texts_name_the_first_bad_byte,
-           test_length_bounds_the_text);
+           test_length_bounds_the_text, test_a_cut_never_splits_a_character);
 }
