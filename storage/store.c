@@ -269,7 +269,8 @@ static int visit(store_txn_t *t, const unsigned *tdb, store_val_t k, store_val_t
 /* A cursor error is sticky like any engine error: the txn's view may be incomplete. */
 static int cursor_rc(store_txn_t *t, int crc) {
   if (crc == 0 || crc == STORE_NOTFOUND) return 0;
-  if (crc == STORE_EIO || crc == STORE_ENOMEM || crc == STORE_FULL) t->err = crc;
+  if (crc == STORE_EIO || crc == STORE_ENOMEM || crc == STORE_FULL || crc == STORE_UNAVAILABLE)
+    t->err = crc;
   return crc;
 }
 

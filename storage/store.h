@@ -57,6 +57,8 @@
   XX(STORE_COMPACTED, -30012, "version is older than the change log keeps", HG_OUT_OF_RANGE,       \
      "EXPIRED")                                                                                    \
   XX(STORE_CONTENDED, -30013, "other replicas kept committing first; the write did not run",       \
+     HG_UNAVAILABLE, NULL)                                                                         \
+  XX(STORE_UNAVAILABLE, -30014, "the store's servers cannot be reached; nothing was written",      \
      HG_UNAVAILABLE, NULL)
 
 typedef enum { STORE_ERRORS(HG_ERR_ENUM) } store_errno_t;

@@ -46,7 +46,8 @@ const char *store_error_reason(int err) {
 /* An engine error may leave the engine's transaction half-written, so the write must not
  * commit. */
 static int sticky(store_txn_t *t, int rc) {
-  if (rc == STORE_FULL || rc == STORE_EIO || rc == STORE_ENOMEM) t->err = rc;
+  if (rc == STORE_FULL || rc == STORE_EIO || rc == STORE_ENOMEM || rc == STORE_UNAVAILABLE)
+    t->err = rc;
   return rc;
 }
 
@@ -231,10 +232,9 @@ static int open_lmdb(store_t *s, const void *dir, const store_opts_t *o, unsigne
   return store__lmdb_open(s, dir, o, n_dbs);
 }
 
-/* The etcd engine is not built yet: an etcd spec parses but does not open. */
 static int open_etcd(store_t *s, const void *spec, const store_opts_t *o, unsigned n_dbs) {
-  (void)s, (void)spec, (void)o, (void)n_dbs;
-  return STORE_EINVAL;
+  (void)n_dbs;
+  return store__etcd_open(s, spec, o);
 }
 
 int store_open(const char *dir, const store_schema_t *schema, const store_opts_t *opts,

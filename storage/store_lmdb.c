@@ -20,7 +20,7 @@ int store__lmdb_err(int rc) {
     case MDB_BAD_VALSIZE: return STORE_EINVAL;
     case ENOMEM: return STORE_ENOMEM;
   }
-  if (rc <= STORE_NOTFOUND && rc >= STORE_CONTENDED) return rc; /* already ours */
+  if (rc <= STORE_NOTFOUND && rc >= STORE_UNAVAILABLE) return rc; /* already ours */
   return STORE_EIO;
 }
 
