@@ -304,7 +304,7 @@ class MetricsTest(HangarTest):
             self.assertIn(name, labels, "the README queries %s, which nothing serves" % name)
             names.add(name)
             for label in (x.strip() for x in by.split(",")):
-                self.assertIn(label, labels[name], "%s has no label %s" % (name, label))
+                self.assertIn(label, set(labels[name]), "%s has no label %s" % (name, label))
             for label, _, value in MATCHER.findall(matchers):
                 self.assertIn(value, labels[name].get(label, ()),
                               "%s{%s=%r} matches no series" % (name, label, value))
