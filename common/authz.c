@@ -253,13 +253,15 @@ static authz_result_t call_verify(authz_t *z, rpc_ctx_t *ctx, hg_str_t token, hg
     return AUTHZ_UNAVAILABLE;
   }
   memcpy(req->token, token.p, token.n);
-  rpc_md_t md[2];
+  rpc_md_t md[3];
   rpc_call_opts_t opts = {.deadline_ms = z->deadline_ms, .arena = a};
   if (ctx) {
     md[0] = (rpc_md_t){"x-request-id", rpc_ctx_request_id(ctx)};
     md[1] = (rpc_md_t){"traceparent", rpc_ctx_traceparent(ctx)};
     opts.md = md;
     opts.n_md = 2;
+    if (rpc_ctx_tracestate(ctx))
+      md[opts.n_md++] = (rpc_md_t){"tracestate", rpc_ctx_tracestate(ctx)};
   }
   hg_status_t st;
   void *out = NULL;

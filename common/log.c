@@ -17,6 +17,9 @@
 /* A field other than the message is cut at this many input bytes (ids, names, templates),
  * so that the fixed fields can never crowd the line past what JSON_RESERVE keeps free. */
 #define FIELD_MAX 256
+/* A tracestate is written whole: its plain form is at most HG_TRACESTATE_MAX (common/trace.h)
+ * printable ASCII bytes, which a line has room for. */
+#define TRACESTATE_FIELD_MAX 512
 /* Strings stop this far before the end of the buffer, which is more than every key,
  * number and closing brace of a line together: a cut line still closes as valid JSON. */
 #define JSON_RESERVE 384
@@ -88,12 +91,16 @@ static void jw_str(jw_t *w, const char *s, size_t len) {
   jw_raw(w, "\"");
 }
 
-/* ,"key":"value" (or null), the value cut at FIELD_MAX bytes. */
-static void jw_field(jw_t *w, const char *key, const char *s) {
+/* ,"key":"value" (or null), the value cut at max bytes. */
+static void jw_field_max(jw_t *w, const char *key, const char *s, size_t max) {
   jw_raw(w, ",\"");
   jw_raw(w, key);
   jw_raw(w, "\":");
-  jw_str(w, s, s ? strnlen(s, FIELD_MAX) : 0);
+  jw_str(w, s, s ? strnlen(s, max) : 0);
+}
+
+static void jw_field(jw_t *w, const char *key, const char *s) {
+  jw_field_max(w, key, s, FIELD_MAX);
 }
 
 static void jw_call(jw_t *w, const hg_log_call_t *c) {
@@ -106,6 +113,7 @@ static void jw_call(jw_t *w, const hg_log_call_t *c) {
   jw_raw(w, num);
   jw_field(w, "subject", c->subject);
   jw_field(w, "parent_id", c->parent_id);
+  jw_field_max(w, "tracestate", c->tracestate, TRACESTATE_FIELD_MAX);
 }
 
 static size_t render_json(const hg_log_line_t *l, char *out, size_t cap) {

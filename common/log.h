@@ -7,8 +7,9 @@
  *        service's per-call line) also carries method (HTTP only), route (the route template
  *        or the gRPC method, never a raw path), status (HTTP status or gRPC code),
  *        latency_ms, subject (the authenticated principal's subject, null when none) and
- *        parent_id (the caller's span, null when the trace started here): each such line
- *        is one span of the trace.
+ *        parent_id (the caller's span, null when the trace started here) and tracestate
+ *        (the W3C tracestate the request carried on, null when none): each such line is one
+ *        span of the trace.
  * Every string is escaped (json_escape.h), so any message yields a line a parser accepts.
  * Nothing passed here may hold a token or a secret: log a subject or a token id instead.
  *
@@ -49,12 +50,13 @@ typedef struct hg_log_ctx {
 
 /* What a per-request line reports about its request. */
 typedef struct hg_log_call {
-  const char *method;    /* HTTP method; NULL for a gRPC call */
-  const char *route;     /* route template or gRPC method path; NULL when no route matched */
-  int status;            /* HTTP status, or gRPC status code */
-  int64_t latency_us;    /* written as latency_ms with three decimals */
-  const char *subject;   /* the caller's subject; NULL when not authenticated */
-  const char *parent_id; /* the caller's span id; NULL when the trace started here */
+  const char *method;     /* HTTP method; NULL for a gRPC call */
+  const char *route;      /* route template or gRPC method path; NULL when no route matched */
+  int status;             /* HTTP status, or gRPC status code */
+  int64_t latency_us;     /* written as latency_ms with three decimals */
+  const char *subject;    /* the caller's subject; NULL when not authenticated */
+  const char *parent_id;  /* the caller's span id; NULL when the trace started here */
+  const char *tracestate; /* the tracestate passed on (common/trace.h's plain form); NULL: none */
 } hg_log_call_t;
 
 /* module: "store", "rpc", "gateway" ...; reqid may be NULL. */

@@ -141,7 +141,8 @@ static void log_access(gw_exchange_t *ex, int http, int64_t dt) {
                         .status = http,
                         .latency_us = dt,
                         .subject = ex->reply_md[0].value,
-                        .parent_id = ex->trace.parent_id[0] ? ex->trace.parent_id : NULL};
+                        .parent_id = ex->trace.parent_id[0] ? ex->trace.parent_id : NULL,
+                        .tracestate = ex->tracestate};
   hg_str_t path = ex->path;
   if (hg_log_format() == HG_LOG_JSON) path = r ? hg_str_c(r->path) : HG_STR("(no route)");
   int shown = (int)(path.n > LOG_PATH_MAX ? LOG_PATH_MAX : path.n);

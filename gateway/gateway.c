@@ -27,14 +27,15 @@
 #define DEFAULT_MAX_IN_FLIGHT 4096
 #define DEFAULT_MAX_RESPONSE_BYTES ((size_t)16 << 20)
 
-static const gw_route_table_t *const surfaces[] = {
+const gw_route_table_t *const gw_route_tables[] = {
     &gw_routes_ops,          &gw_routes_ktrlplane,         &gw_routes_auth,
     &gw_routes_wrappers,     &gw_routes_wrapper_resources, &gw_routes_konnect,
     &gw_routes_keboola,      &gw_routes_keboola_jobs,      &gw_routes_ververica,
     &gw_routes_vvp_platform, &gw_routes_vvp_apitokens,     &gw_routes_vvp_sql,
     &gw_routes_vvp_catalog,  &gw_routes_swagger,           &gw_routes_ververica_watch,
 };
-#define N_SURFACES (sizeof(surfaces) / sizeof(surfaces[0]))
+const size_t gw_n_route_tables = sizeof(gw_route_tables) / sizeof(gw_route_tables[0]);
+#define N_SURFACES (sizeof(gw_route_tables) / sizeof(gw_route_tables[0]))
 
 /* Writes the message to err and returns -1, for `return fail(...)`. */
 __attribute__((format(printf, 3, 4))) static int fail(char *err, size_t err_len, const char *fmt,
@@ -48,10 +49,10 @@ __attribute__((format(printf, 3, 4))) static int fail(char *err, size_t err_len,
 
 const gw_dialect_t *gw_unrouted_dialect(hg_str_t path) {
   for (size_t s = 0; s < N_SURFACES; s++) {
-    const char *prefix = surfaces[s]->prefix;
+    const char *prefix = gw_route_tables[s]->prefix;
     size_t n = prefix ? strlen(prefix) : 0;
     if (n && path.n >= n && memcmp(path.p, prefix, n) == 0 && (path.n == n || path.p[n] == '/'))
-      return gw_dialect(surfaces[s]->dialect);
+      return gw_dialect(gw_route_tables[s]->dialect);
   }
   return NULL;
 }
@@ -161,14 +162,15 @@ static int bind_route(gw_gateway_t *g, gw_binding_t *b, const gw_route_t *r, cha
 
 static int add_routes(gw_gateway_t *g, char *err, size_t err_len) {
   size_t n = 0;
-  for (size_t s = 0; s < N_SURFACES; s++) n += surfaces[s]->n;
+  for (size_t s = 0; s < N_SURFACES; s++) n += gw_route_tables[s]->n;
   g->bindings = calloc(n, sizeof(gw_binding_t));
   g->metrics = gw_metrics_new(n + GW_N_METHODS);
   g->router = gw_router_new();
   if (!g->bindings || !g->metrics || !g->router) return fail(err, err_len, "out of memory");
   for (size_t s = 0; s < N_SURFACES; s++)
-    for (size_t i = 0; i < surfaces[s]->n; i++)
-      if (bind_route(g, &g->bindings[g->n_bindings++], &surfaces[s]->routes[i], err, err_len))
+    for (size_t i = 0; i < gw_route_tables[s]->n; i++)
+      if (bind_route(g, &g->bindings[g->n_bindings++], &gw_route_tables[s]->routes[i], err,
+                     err_len))
         return -1;
   for (int m = 0; m < GW_N_METHODS; m++)
     if (gw_metrics_add_series(g->metrics, "unmatched", gw_method_name((gw_method_t)m),

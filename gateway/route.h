@@ -154,6 +154,10 @@ extern const gw_route_table_t gw_routes_vvp_apitokens;   /* routes/ververica.c: 
 extern const gw_route_table_t gw_routes_vvp_sql;         /* routes/ververica.c: /sql */
 extern const gw_route_table_t gw_routes_vvp_catalog;     /* routes/ververica.c: /catalog */
 extern const gw_route_table_t gw_routes_swagger;         /* swagger.c: /swagger, swagger.json */
+/* Every table the gateway mounts, in the order it binds them (gateway.c); a new table goes
+ * there, and tests/unit/test_gateway_openapi.c then wants it in an OpenAPI document. */
+extern const gw_route_table_t *const gw_route_tables[];
+extern const size_t gw_n_route_tables;
 
 /* "GET" ...; "?" for an out-of-range value. */
 const char *gw_method_name(gw_method_t m);

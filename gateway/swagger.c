@@ -47,7 +47,7 @@ const gw_openapi_doc_t gw_openapi_docs[] = {
     DOC("konnect", konnect, "Konnect API Products", &gw_routes_konnect),
     DOC("keboola", keboola, "Keboola Provisioning", &gw_routes_keboola, &gw_routes_keboola_jobs),
     DOC("ververica-appmanager", ververica_appmanager, "Ververica Application Manager (OpenAPI 3)",
-        &gw_routes_ververica),
+        &gw_routes_ververica, &gw_routes_ververica_watch),
     DOC("ververica-platform", ververica_platform, "Ververica Platform (OpenAPI 3)",
         &gw_routes_vvp_platform, &gw_routes_vvp_apitokens, &gw_routes_vvp_sql,
         &gw_routes_vvp_catalog),

@@ -276,6 +276,9 @@ const hg_log_ctx_t *rpc_ctx_log(rpc_ctx_t *ctx);
 /* "00-<trace id>-<this call's span id>-<flags>": the traceparent of calls made on behalf of
  * this one, so that the callee's lines join its trace. */
 const char *rpc_ctx_traceparent(rpc_ctx_t *ctx);
+/* The caller's tracestate, checked and in its plain form, when it came with a valid
+ * traceparent; NULL otherwise. Calls made on behalf of this one pass it on. */
+const char *rpc_ctx_tracestate(rpc_ctx_t *ctx);
 /* Records who the caller is once admission has authenticated it (copied into the arena):
  * the per-call log line names it, and the reply carries it to the caller as RPC_SUBJECT_MD
  * metadata (the gateway's access line names it too). Never a token. */

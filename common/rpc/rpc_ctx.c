@@ -41,9 +41,10 @@ struct rpc_ctx {
   void *user;
   hg_trace_t trace;
   char traceparent[HG_TRACEPARENT_LEN + 1]; /* for calls made on its behalf */
-  hg_log_ctx_t log;                         /* request, trace and span ids, for log lines */
-  const char *subject;                      /* rpc_ctx_set_subject(); NULL: not authenticated */
-  int64_t t0_us;                            /* arrival, for the per-call line's latency */
+  const char *tracestate; /* the caller's, checked (arena); NULL: none, invalid or no trace */
+  hg_log_ctx_t log;       /* request, trace and span ids, for log lines */
+  const char *subject;    /* rpc_ctx_set_subject(); NULL: not authenticated */
+  int64_t t0_us;          /* arrival, for the per-call line's latency */
   /* the reply batch points into these until it completes */
   grpc_byte_buffer *reply;
   grpc_slice message;
@@ -170,7 +171,13 @@ static int ctx_accept(rpc_ctx_t *ctx) {
   ctx->path = path;
   ctx->request_id = request_id(ctx);
   ctx->t0_us = hg_monotonic_us();
-  hg_trace_begin(rpc_ctx_metadata(ctx, "traceparent"), &ctx->trace);
+  /* A tracestate belongs to the trace it came with: kept only when that trace is continued,
+   * and only in the form the spec lets this process pass on (as the gateway does). */
+  const char *state = rpc_ctx_metadata(ctx, "tracestate");
+  char clean[HG_TRACESTATE_MAX + 1];
+  if (hg_trace_begin(rpc_ctx_metadata(ctx, "traceparent"), &ctx->trace) && state &&
+      hg_tracestate_clean(state, strlen(state), clean) > 0)
+    ctx->tracestate = hg_arena_strdup(ctx->arena, clean);
   hg_traceparent_format(&ctx->trace, ctx->traceparent);
   ctx->log = (hg_log_ctx_t){.request_id = ctx->request_id,
                             .trace_id = ctx->trace.trace_id,
@@ -232,7 +239,8 @@ static void log_call(rpc_ctx_t *ctx, hg_code_t code) {
                         .status = (int)code,
                         .latency_us = us,
                         .subject = ctx->subject,
-                        .parent_id = ctx->trace.parent_id[0] ? ctx->trace.parent_id : NULL};
+                        .parent_id = ctx->trace.parent_id[0] ? ctx->trace.parent_id : NULL,
+                        .tracestate = ctx->tracestate};
   hg_log_call(fault ? HG_LOG_WARN : HG_LOG_DEBUG, "rpc", &ctx->log, &call, "%s -> %s (%lld us)",
               ctx->path, hg_code_name(code), (long long)us);
 }
@@ -345,6 +353,7 @@ void rpc__ctx_set_limit_slot(rpc_ctx_t *ctx, int slot) { ctx->limit_slot = slot;
 void rpc_ctx_set_user(rpc_ctx_t *ctx, void *user) { ctx->user = user; }
 const hg_log_ctx_t *rpc_ctx_log(rpc_ctx_t *ctx) { return &ctx->log; }
 const char *rpc_ctx_traceparent(rpc_ctx_t *ctx) { return ctx->traceparent; }
+const char *rpc_ctx_tracestate(rpc_ctx_t *ctx) { return ctx->tracestate; }
 
 void rpc_ctx_set_subject(rpc_ctx_t *ctx, const char *subject) {
   /* Without memory the call goes on unnamed: a log field is not worth failing it for. */

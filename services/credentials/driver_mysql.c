@@ -10,7 +10,8 @@
  * is down costs a caller at most the connect timeout. After a failed connect every call
  * answers KB_DRIVER_UNAVAILABLE at once for a second, rather than each waiting out its own
  * timeout. Every name and password that goes into SQL is checked against [a-z0-9_] /
- * [A-Za-z0-9] first, so no quoting problem can arise. */
+ * [A-Za-z0-9] first, so no quoting problem can arise. A failed statement is logged with its
+ * password replaced (script_t), so no log line holds one. */
 #include <ctype.h>
 #include <errno.h>
 #include <pthread.h>
@@ -151,12 +152,36 @@ static void release(mysql_driver_t *m, MYSQL *c, int broken) {
   if (c) mysql_close(c);
 }
 
-/* Runs the statements in order on one connection, stopping at the first failure, except
- * those whose error is in ignore (0-terminated). When count is non-NULL the last statement
- * is a SELECT COUNT(*) whose value goes there. A connection lost before anything ran is
- * retried once on a fresh one (the server restarted since the pool was filled). */
-static int run(mysql_driver_t *m, const char *const *sql, size_t n, const unsigned *ignore,
-               long long *count) {
+/* The statements of one operation on c, in a fixed-size buffer each, and each as a log line
+ * may show it: a password goes to the server, never into a log. */
+typedef struct script {
+  char text[4][256], shown[4][256];
+  const char *sql[4], *show[4];
+  size_t n;
+} script_t;
+
+/* A statement whose second argument b is shown in logs as b_shown. */
+static void add_as(script_t *s, const char *fmt, const char *a, const char *b,
+                   const char *b_shown) {
+  snprintf(s->text[s->n], sizeof(s->text[0]), fmt, a, b);
+  snprintf(s->shown[s->n], sizeof(s->shown[0]), fmt, a, b_shown);
+  s->sql[s->n] = s->text[s->n];
+  s->show[s->n] = s->shown[s->n];
+  s->n++;
+}
+
+static void add(script_t *s, const char *fmt, const char *a, const char *b) {
+  add_as(s, fmt, a, b, b);
+}
+
+/* Runs the script's statements in order on one connection, stopping at the first failure,
+ * except those whose error is in ignore (0-terminated); a failure is logged with the
+ * statement as shown (script_t). When count is non-NULL the last statement is a SELECT
+ * COUNT(*) whose value goes there. A connection lost before anything ran is retried once on
+ * a fresh one (the server restarted since the pool was filled). */
+static int run(mysql_driver_t *m, const script_t *s, const unsigned *ignore, long long *count) {
+  const char *const *sql = s->sql;
+  size_t n = s->n;
   for (int attempt = 0; attempt < 2; attempt++) {
     int rc;
     MYSQL *c = acquire(m, &rc);
@@ -184,7 +209,7 @@ static int run(mysql_driver_t *m, const char *const *sql, size_t n, const unsign
     }
     int lost = is_lost(c);
     rc = failure(c);
-    HG_WARN("mysql", NULL, "%s: %s", sql[i], mysql_error(c));
+    HG_WARN("mysql", NULL, "%s: %s", s->show[i], mysql_error(c));
     release(m, c, lost);
     if (!(lost && i == 0)) return rc;
   }
@@ -217,19 +242,6 @@ static int plan(kb_driver_t *d, const char *backend, const char *type, kb_creds_
   return 0;
 }
 
-/* The statements of one operation on c, in a fixed-size buffer each. */
-typedef struct script {
-  char text[4][256];
-  const char *sql[4];
-  size_t n;
-} script_t;
-
-static void add(script_t *s, const char *fmt, const char *a, const char *b) {
-  snprintf(s->text[s->n], sizeof(s->text[0]), fmt, a, b);
-  s->sql[s->n] = s->text[s->n];
-  s->n++;
-}
-
 static int drop(kb_driver_t *d, const kb_creds_t *c) {
   if (!safe_name(c->user) || !safe_name(c->db)) return KB_DRIVER_FAILED;
   script_t s = {.n = 0};
@@ -238,7 +250,7 @@ static int drop(kb_driver_t *d, const kb_creds_t *c) {
   add(&s, "DROP DATABASE IF EXISTS `%s`%s", c->db, "");
   /* KILL of a user that does not exist (any more) is not a failure of a drop. */
   static const unsigned ignore[] = {ER_NO_SUCH_THREAD, ER_CANNOT_USER, 0};
-  return run((mysql_driver_t *)d, s.sql, s.n, ignore, NULL);
+  return run((mysql_driver_t *)d, &s, ignore, NULL);
 }
 
 static int create(kb_driver_t *d, const kb_creds_t *c) {
@@ -247,9 +259,9 @@ static int create(kb_driver_t *d, const kb_creds_t *c) {
     return KB_DRIVER_FAILED;
   script_t s = {.n = 0};
   add(&s, "CREATE DATABASE `%s`%s", c->db, "");
-  add(&s, "CREATE USER '%s'@'%%' IDENTIFIED BY '%s'", c->user, c->password);
+  add_as(&s, "CREATE USER '%s'@'%%' IDENTIFIED BY '%s'", c->user, c->password, "<password>");
   add(&s, "GRANT ALL PRIVILEGES ON `%s`.* TO '%s'@'%%'", c->db, c->user);
-  return run((mysql_driver_t *)d, s.sql, s.n, NULL, NULL);
+  return run((mysql_driver_t *)d, &s, NULL, NULL);
 }
 
 static int kill_user(kb_driver_t *d, const kb_creds_t *c) {
@@ -257,7 +269,7 @@ static int kill_user(kb_driver_t *d, const kb_creds_t *c) {
   script_t s = {.n = 0};
   add(&s, "KILL CONNECTION USER '%s'%s", c->user, "");
   static const unsigned ignore[] = {ER_NO_SUCH_THREAD, 0};
-  return run((mysql_driver_t *)d, s.sql, s.n, ignore, NULL);
+  return run((mysql_driver_t *)d, &s, ignore, NULL);
 }
 
 static int in_use(kb_driver_t *d, const kb_creds_t *c, int *out) {
@@ -265,7 +277,7 @@ static int in_use(kb_driver_t *d, const kb_creds_t *c, int *out) {
   script_t s = {.n = 0};
   add(&s, "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE USER = '%s'%s", c->user, "");
   long long n = 0;
-  int rc = run((mysql_driver_t *)d, s.sql, s.n, NULL, &n);
+  int rc = run((mysql_driver_t *)d, &s, NULL, &n);
   *out = rc == 0 && n > 0;
   return rc;
 }

@@ -4,7 +4,7 @@ Debian's grpc-proto and every other message type built at run time from the desc
 the server returned (python3-protobuf's descriptor_pool and message_factory), the way
 grpcurl and evans work with no .proto files at hand.
 
-For each service: list the services (v1 and v1alpha), describe each one through
+For each service, over v1 and over v1alpha: list the services, describe each one through
 file_containing_symbol with its imports fetched on demand, then call methods with request
 types built only from those descriptors: Health/Check on every service, and products-svc's
 GetApiProduct with a token, which reads back a product the gateway created. Reflection and
@@ -185,19 +185,21 @@ class GrpcReflectionTest(HangarTest):
                     names = [s.name for s in answer.list_services_response.service]
                     self.assertEqual(sorted(expected), names, "%s %s" % (service, version))
                     r.close()
-                # Every listed service resolves, with every import, to a usable descriptor.
-                r = Reflection(ch)
-                pool = descriptor_pool.DescriptorPool(ReflectionDatabase(r))
-                for name in sorted(expected):
-                    svc = pool.FindServiceByName(name)
-                    self.assertTrue(svc.methods, name)
-                    for m in svc.methods:
-                        self.assertTrue(m.input_type.full_name and m.output_type.full_name)
-                # Health/Check, called with a request built from what reflection returned.
-                resp = unary(ch, pool, "grpc.health.v1.Health.Check", {})
-                self.assertEqual("SERVING", resp.DESCRIPTOR.fields_by_name["status"]
-                                 .enum_type.values_by_number[resp.status].name)
-                r.close()
+                # Every listed service resolves, with every import, to a usable descriptor,
+                # through either version (older tools describe over v1alpha only).
+                for version in ("v1", "v1alpha"):
+                    r = Reflection(ch, version)
+                    pool = descriptor_pool.DescriptorPool(ReflectionDatabase(r))
+                    for name in sorted(expected):
+                        svc = pool.FindServiceByName(name)
+                        self.assertTrue(svc.methods, "%s %s" % (name, version))
+                        for m in svc.methods:
+                            self.assertTrue(m.input_type.full_name and m.output_type.full_name)
+                    # Health/Check, called with a request built from what reflection returned.
+                    resp = unary(ch, pool, "grpc.health.v1.Health.Check", {})
+                    self.assertEqual("SERVING", resp.DESCRIPTOR.fields_by_name["status"]
+                                     .enum_type.values_by_number[resp.status].name)
+                    r.close()
 
     def test_describe_a_method_and_call_it_with_a_token(self):
         created = self.expect(self.req("POST", "/v2/api-products",

@@ -2,9 +2,11 @@
 in a temp dir (scripts/mariadb-local): the returned credentials log in and see only their own
 database; inUse follows a live connection; kill drops it; DELETE drops the user and the
 database; a crash mid-create leaves nothing half-created; MariaDB down is a 503 in the Keboola
-error body. Uses its own Stack."""
+error body; a statement that fails is logged without the password it carried. Uses its own
+Stack."""
 
 import os
+import re
 import subprocess
 import secrets
 import signal
@@ -461,6 +463,44 @@ class Crash(MySQLBase):
             self.expect(r, 200, {"status": "ok"}, why)
         self.poll(lambda: self.user_dbs() == before_dbs, timeout=10,
                   what="every database to be dropped")
+
+
+class NoPasswordLogged(MySQLBase):
+    """A statement that fails is logged (warn), but never with the password it carried: the
+    service runs on an account that may create databases but not users, so every create
+    fails at CREATE USER ... IDENTIFIED BY '<password>'."""
+    allow_5xx = True
+
+    def test_failed_create_user_is_logged_without_its_password(self):
+        before = self.user_dbs()
+        limited, pw = "lim" + secrets.token_hex(4), secrets.token_hex(12)
+        self.db.admin("CREATE USER '%s'@'127.0.0.1' IDENTIFIED BY '%s';"
+                      "GRANT CREATE, DROP, SELECT, PROCESS ON *.* TO '%s'@'127.0.0.1'"
+                      % (limited, pw, limited))
+
+        def restore():
+            self.restart("credentials-svc")
+            self.db.admin("DROP USER IF EXISTS '%s'@'127.0.0.1'" % limited)
+            for db in self.user_dbs() - before:  # what the failed creates left
+                self.db.admin("DROP DATABASE IF EXISTS `%s`" % db)
+        self.addCleanup(restore)
+        self.restart("credentials-svc",
+                     mysql_dsn="mysql://%s:%s@%s:%d" % (limited, pw, self.db.host, self.db.port))
+        log = self.s._p("credentials-svc.stderr")
+        with open(log, "rb") as f:
+            start = len(f.read())
+        for _ in range(2):
+            r = self.k("POST", "/provisioning/mysql", {"type": "sandbox"}, tok=self.new_token())
+            self.assertGreaterEqual(r.status, 500, r)
+        with open(log, errors="replace") as f:
+            f.seek(start)
+            lines = f.read().splitlines()
+        failed = [ln for ln in lines if "CREATE USER '" in ln]
+        self.assertTrue(failed, "no log line for the failed CREATE USER:\n" + "\n".join(lines))
+        for ln in failed:
+            self.assertIn("IDENTIFIED BY '<password>'", ln)
+        leaked = [ln for ln in lines if re.search(r"IDENTIFIED BY '(?!<password>')", ln)]
+        self.assertEqual([], leaked)
 
 
 class ServerRestart(MySQLBase):

@@ -6,8 +6,9 @@ sent with and without a traceparent, and then
 - the gateway's access line names the route template (not the path), the status, the
   latency and the caller's subject, never its token;
 - the service's per-call line for the same request carries the same trace id, with the
-  gateway's span as its parent (and auth-svc's line for the token check, the service's): a client's valid traceparent is continued, a missing or
-  invalid one starts a new trace at the gateway.
+  gateway's span as its parent (and auth-svc's line for the token check, the service's): a
+  client's valid traceparent is continued, a missing or invalid one starts a new trace at
+  the gateway; the client's tracestate travels with a continued trace to every hop's line.
 gRPC core's own lines (GRPC_VERBOSITY=debug here) are among them, as JSON too."""
 
 import json
@@ -25,7 +26,8 @@ HEX32 = re.compile(r"^[0-9a-f]{32}$")
 HEX16 = re.compile(r"^[0-9a-f]{16}$")
 TIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
 COMMON = ("time", "level", "process", "module", "request_id", "trace_id", "span_id", "msg")
-PER_REQUEST = ("route", "status", "latency_ms", "subject", "parent_id")
+PER_REQUEST = ("route", "status", "latency_ms", "subject", "parent_id", "tracestate")
+TRACESTATE = "rojo=00f067aa0ba902b7,congo=t61rcWkgMzE"
 
 
 def setUpModule():
@@ -103,12 +105,16 @@ class LogsAndTracesTest(HangarTest):
         trace, parent = secrets.token_hex(16), secrets.token_hex(8)
         r, rid = self.send("GET", "/v2/api-products", token=self.token,
                            headers={"traceparent": "00-%s-%s-01" % (trace, parent),
-                                    "tracestate": "rojo=00f067aa0ba902b7,congo=t61rcWkgMzE"})
+                                    "tracestate": " rojo=00f067aa0ba902b7 ,, congo=t61rcWkgMzE"})
         self.expect(r, 200)
         gw, svc = self.check_hop(rid, "products-svc", "/v2/api-products",
                                  "/hangar.products.v1.ApiProducts/ListApiProducts", self.subject)
         self.assertEqual(trace, gw["trace_id"])
         self.assertEqual(parent, gw["parent_id"])
+        # The tracestate travelled with the trace (as gRPC metadata, in its plain form: no
+        # spaces or empty members) and is on both lines.
+        self.assertEqual(TRACESTATE, gw["tracestate"])
+        self.assertEqual(TRACESTATE, svc["tracestate"])
         self.assertEqual("GET", gw["method"])
         self.assertEqual(200, gw["status"])
         self.assertEqual(0, svc["status"])  # gRPC OK
@@ -122,6 +128,7 @@ class LogsAndTracesTest(HangarTest):
         self.assertEqual("/hangar.auth.v1.TokenVerifier/Verify", verify["route"])
         self.assertEqual(trace, verify["trace_id"])
         self.assertEqual(svc["span_id"], verify["parent_id"])
+        self.assertEqual(TRACESTATE, verify["tracestate"])
         self.assertIsNone(verify["subject"])  # the caller is a service, not a principal
 
     def test_route_template_not_raw_path(self):
@@ -134,6 +141,7 @@ class LogsAndTracesTest(HangarTest):
                                "/hangar.products.v1.ApiProducts/GetApiProduct", self.subject)
         self.assertNotIn(pid, json.dumps(gw))
         self.assertIsNone(gw["parent_id"])  # no traceparent: the gateway started the trace
+        self.assertIsNone(gw["tracestate"])
 
     def test_no_traceparent_starts_a_trace(self):
         seen = set()
@@ -161,11 +169,14 @@ class LogsAndTracesTest(HangarTest):
             r, rid = self.send("GET", "/auth/v1/tokens", token=self.admin,
                                headers={"traceparent": bad, "tracestate": "rojo=1"})
             self.expect(r, 200)
-            gw, _ = self.check_hop(rid, "auth-svc", "/auth/v1/tokens",
-                                   "/hangar.auth.v1.AuthAdmin/ListTokens", "admin")
+            gw, svc = self.check_hop(rid, "auth-svc", "/auth/v1/tokens",
+                                     "/hangar.auth.v1.AuthAdmin/ListTokens", "admin")
             self.assertNotEqual(trace, gw["trace_id"], bad)
             self.assertNotIn(gw["trace_id"], ("0" * 32, trace.upper()), bad)
             self.assertIsNone(gw["parent_id"], bad)
+            # A tracestate without a valid traceparent is not passed on.
+            self.assertIsNone(gw["tracestate"], bad)
+            self.assertIsNone(svc["tracestate"], bad)
 
     def test_traceparent_sent_twice_is_invalid(self):
         trace = secrets.token_hex(16)

@@ -7,7 +7,8 @@ an unknown method); the services are scraped before and after, and the counters 
 moved by exactly the calls made, under go-grpc-prometheus's names and labels. Every
 exposition must parse: one TYPE per family, every sample in a declared family, histogram
 buckets ascending by le with non-decreasing counts, +Inf equal to _count. The store gauges
-must be present and positive, and resources-svc must show its reconciler's backlog.
+must be present and positive, and resources-svc must show its reconciler's backlog. The
+README's PromQL queries select families, labels and values the processes serve.
 """
 
 import os
@@ -32,6 +33,11 @@ UNKNOWN = "/hangar.nope.v1.Nope/Missing"
 OK, UNIMPLEMENTED, UNAUTHENTICATED = 0, 12, 16
 PROVISION_DELAY_MS = 600000  # long: a created resource stays pending for the whole test
 
+README = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "README.md")
+# In the README's PromQL: "by (labels) (rate(name{matchers}[range]))".
+AGGREGATED_RATE = re.compile(r"by \(([^)]*)\)\s*\(rate\(([a-zA-Z_:][a-zA-Z0-9_:]*)"
+                             r"(?:\{([^}]*)\})?\[\d+[smh]\]\)\)")
+MATCHER = re.compile(r'([a-zA-Z_][a-zA-Z0-9_]*)\s*(=~|!~|!=|=)\s*"([^"]*)"')
 METRICS_LINE = re.compile(r"metrics on http://127\.0\.0\.1:(\d+)/metrics")
 SAMPLE = re.compile(r"^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$")
 LABEL = re.compile(r'([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"(,|$)')
@@ -275,6 +281,37 @@ class MetricsTest(HangarTest):
         finally:
             silent.close()
         self.assertEqual(200, http_request("127.0.0.1", port, "GET", "/metrics").status)
+
+    def test_readme_queries_name_what_is_served(self):
+        """The README's PromQL (p99 per route and per method, the failed share) selects
+        families the processes serve, aggregates by labels those families carry, and
+        matches label values that occur: each query returns series, not nothing."""
+        with open(README) as f:
+            readme = f.read()
+        start = readme.index("\n## Metrics\n")
+        section = readme[start:readme.index("\n## ", start + 1)]
+        queries = "\n".join(re.findall(r"```promql\n(.*?)```", section, re.S))
+        self.expect(self.req("GET", "/v2/api-products", token=self.admin), 200)
+        labels = {}  # sample name -> {label: {values}}
+        for page in [self.gateway_scrape()] + [self.scrape(name) for name in SERVICES]:
+            for name, pairs in page.samples:
+                for k, v in pairs:
+                    labels.setdefault(name, {}).setdefault(k, set()).add(v)
+        found = AGGREGATED_RATE.findall(queries)
+        self.assertEqual(queries.count("rate("), len(found), queries)
+        names = set()
+        for by, name, matchers in found:
+            self.assertIn(name, labels, "the README queries %s, which nothing serves" % name)
+            names.add(name)
+            for label in (x.strip() for x in by.split(",")):
+                self.assertIn(label, set(labels[name]), "%s has no label %s" % (name, label))
+            for label, _, value in MATCHER.findall(matchers):
+                self.assertIn(value, labels[name].get(label, ()),
+                              "%s{%s=%r} matches no series" % (name, label, value))
+        # the p99 per route (the gateway) and per gRPC method (the services) are among them
+        self.assertIn("hangar_http_request_duration_seconds_bucket", names)
+        self.assertIn("grpc_server_handling_seconds_bucket", names)
+        self.assertIn("route", labels["hangar_http_request_duration_seconds_bucket"])
 
     def test_metrics_off_without_the_setting(self):
         gateway_log = tail(self.s._p("gateway.stderr"), 200000)

@@ -1,9 +1,12 @@
 """No process logs a token or a secret (issue 11, item 6; issue 14, item 5): a stack at log
 level debug (the lowest: every line any level writes) gets every kind of credential - the
 admin token, the JWT secret, minted opaque tokens of each kind, JWTs good and bad, unknown,
-revoked and malformed tokens - on every surface, and then no log line of any process
-contains any of them. Once with text logs and once with JSON logs (HANGAR_LOG_FORMAT=json),
-whose per-request lines name each caller's subject instead."""
+revoked and malformed tokens - on every surface (KtrlPlane, wrappers, Konnect, auth admin,
+Ververica AppManager and Platform as Bearer tokens, Keboola in X-StorageApi-Token), and makes
+the secrets the services themselves hand out (Keboola credentials' passwords, a Ververica API
+token's secret, which is then used, and a Ververica secret value), and then no log line of
+any process contains any of them. Once with text logs and once with JSON logs
+(HANGAR_LOG_FORMAT=json), whose per-request lines name each caller's subject instead."""
 
 import json
 import os
@@ -14,6 +17,12 @@ from harness import HangarTest
 
 KINDS = (("apikey", "wrappers"), ("kpat", "orgs/acme"), ("spat", "orgs/acme"),
          ("apitoken", "namespaces/ns1"), ("storage", "storage-projects/1"))
+NS = "/api/v1/namespaces/ns1/"
+
+
+def deployment():
+    return {"kind": "Deployment", "apiVersion": "v1",
+            "metadata": {"name": "d-" + secrets.token_hex(3)}, "spec": {"state": "CANCELLED"}}
 
 
 class NoSecretsLogged:
@@ -40,10 +49,41 @@ class NoSecretsLogged:
                 ("POST", "/wrappers", {"name": "w"}),
                 ("GET", "/v2/api-products", None),
                 ("POST", "/v2/api-products", {"name": "p"}),
-                ("GET", "/auth/v1/tokens", None)):
+                ("GET", "/auth/v1/tokens", None),
+                ("GET", NS + "deployments", None),
+                ("POST", NS + "deployments", deployment()),
+                ("GET", "/namespaces/v1/namespaces/ns1", None)):
             self.req(method, path, body, token=token)
             self.req(method, path, body, headers={"Authorization": "Basic " + token})
             self.req(method, path, body, headers={"Authorization": "Bearer " + token + "x"})
+        for method, path, body in (
+                ("GET", "/provisioning/snowflake?type=sandbox", None),
+                ("POST", "/provisioning/redshift-workspace", {"type": "sandbox"}),
+                ("GET", "/queue/job/1", None)):
+            self.req(method, path, body, headers={"X-StorageApi-Token": token})
+            self.req(method, path, body, headers={"X-StorageApi-Token": token + "x"})
+            self.req(method, path, body, token=token)
+
+    def handed_out(self, storage_token):
+        """The secrets services hand out: Keboola passwords, a Ververica API token's secret
+        and a secret value; each one is in an answer, so the stack had it in hand."""
+        made = []
+        for backend in ("snowflake", "redshift-workspace"):
+            r = self.req("POST", "/provisioning/" + backend, {"type": "sandbox"},
+                         headers={"X-StorageApi-Token": storage_token})
+            made.append(self.expect(r, 201)["credentials"]["password"])
+        r = self.req("POST", "/apitokens/v1/namespaces/ns1/apitokens",
+                     {"name": "namespaces/ns1/apitokens/ci-" + secrets.token_hex(3),
+                      "role": "editor"}, token=self.admin)
+        made.append(self.expect(r, 200)["apiToken"]["secret"])
+        value = "sv-" + secrets.token_hex(16)
+        r = self.req("POST", NS + "secret-values",
+                     {"metadata": {"name": "s-" + secrets.token_hex(3)},
+                      "spec": {"kind": "PLAIN", "value": value}}, token=self.admin)
+        self.expect(r, 201)
+        made.append(value)
+        self.assertTrue(all(made), made)
+        return made
 
     def test_no_log_line_holds_a_credential(self):
         s = self.s
@@ -60,7 +100,13 @@ class NoSecretsLogged:
                    secrets.token_hex(24)]
         secret_values += unknown
         s.bind("alice", "projects/proj-1", "editor")
-        for token in [s.admin_token] + [m["token"] for m in minted] + jwts + unknown:
+        self.expect(self.req("POST", "/namespaces/v1/namespaces", {"name": "namespaces/ns1"},
+                             token=self.admin), 200)
+        handed = self.handed_out(minted[KINDS.index(("storage", "storage-projects/1"))]["token"])
+        secret_values += handed
+        api_token_secret = handed[2]
+        for token in [s.admin_token] + [m["token"] for m in minted] + jwts + unknown + [
+                api_token_secret]:
             self.calls(token)
         self.expect(self.req("DELETE", "/auth/v1/tokens/" + minted[0]["id"], token=self.admin),
                     204)

@@ -1,6 +1,9 @@
 """GET /openapi/<surface>.json and Swagger UI's spec selector, over HTTP from a real gateway.
 
-Each served document is the committed gateway/openapi/<surface>.json byte for byte, is a
+The committed gateway/openapi/<surface>.json are what scripts/openapi-specs derives from the
+real public files (its verbatim copies in tests/integration/specs) and the hand-written
+sources, byte for byte, so no document drifts from its source by a hand edit. Each served
+document is the committed one byte for byte, is a
 valid OpenAPI 3.0 document (the structure the specification requires, every $ref resolves,
 every path parameter declared), and every operation it lists is routed: without a token each
 is 401, never the router's 404 or 405. tests/unit/test_gateway_openapi.c holds the same
@@ -17,6 +20,9 @@ key an object carries (`status` of deployment-defaults), so there only the liste
 import base64
 import os
 import re
+import shutil
+import subprocess
+import tempfile
 import unittest
 
 import harness
@@ -241,6 +247,28 @@ def conform(doc, schema, value, where, bad, strict=True):
         for i, v in enumerate(value):
             conform(doc, schema["items"], v, "%s[%d]" % (where, i), bad)
     return bad
+
+
+class Generated(unittest.TestCase):
+    """No processes: the generator, run over the spec copies into a temp dir."""
+
+    def test_committed_documents_are_what_the_generator_writes(self):
+        out = tempfile.mkdtemp(prefix="hgit-openapi-", dir="/tmp")
+        try:
+            run = subprocess.run(
+                ["/usr/bin/python3", os.path.join(ROOT, "scripts", "openapi-specs"), "--out",
+                 out, os.path.join(ROOT, "tests", "integration", "specs")],
+                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=120)
+            self.assertEqual(0, run.returncode, run.stdout)
+            self.assertEqual(sorted(s + ".json" for s in SURFACES), sorted(os.listdir(out)))
+            for s in SURFACES:
+                with open(os.path.join(out, s + ".json"), "rb") as a, \
+                        open(os.path.join(ROOT, "gateway", "openapi", s + ".json"), "rb") as b:
+                    self.assertEqual(b.read(), a.read(),
+                                     "%s.json differs from scripts/openapi-specs' output: "
+                                     "run it and commit the result" % s)
+        finally:
+            shutil.rmtree(out, ignore_errors=True)
 
 
 class OpenApiTest(HangarTest):

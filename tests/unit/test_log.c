@@ -85,7 +85,8 @@ START_TEST(test_json_call_line_fields) {
                         .status = 404,
                         .latency_us = 1234,
                         .subject = "alice",
-                        .parent_id = "b7ad6b7169203331"};
+                        .parent_id = "b7ad6b7169203331",
+                        .tracestate = "rojo=00f067aa0ba902b7,congo=t61rcWkgMzE"};
   hg_log_line_t l = {.format = HG_LOG_JSON,
                      .unix_ms = T0,
                      .level = HG_LOG_DEBUG,
@@ -104,6 +105,7 @@ START_TEST(test_json_call_line_fields) {
   ck_assert_str_eq(str_field(o, "subject"), "alice");
   ck_assert_str_eq(str_field(o, "span_id"), "00f067aa0ba902b7");
   ck_assert_str_eq(str_field(o, "parent_id"), "b7ad6b7169203331");
+  ck_assert_str_eq(str_field(o, "tracestate"), "rojo=00f067aa0ba902b7,congo=t61rcWkgMzE");
   ck_assert(json_is_integer(json_object_get(o, "status")));
   ck_assert_int_eq(json_integer_value(json_object_get(o, "status")), 404);
   ck_assert(json_is_real(json_object_get(o, "latency_ms")));
@@ -116,6 +118,8 @@ START_TEST(test_json_call_line_fields) {
   ck_assert_ptr_null(str_field(o, "route"));
   ck_assert_ptr_null(str_field(o, "subject"));
   ck_assert_ptr_null(str_field(o, "parent_id"));
+  ck_assert_ptr_null(str_field(o, "tracestate"));
+  ck_assert(json_is_null(json_object_get(o, "tracestate")));
   ck_assert_double_eq(json_real_value(json_object_get(o, "latency_ms")), 0.0);
   json_decref(o);
 }
@@ -125,7 +129,8 @@ START_TEST(test_json_escapes_every_field) {
   char out[HG_LOG_LINE_MAX];
   static const char nasty[] = "a\"b\\c\nd\te\x01\x7f\xff\xc3\xa9";
   hg_log_ctx_t ctx = {.request_id = nasty, .trace_id = nasty, .span_id = nasty};
-  hg_log_call_t call = {.method = nasty, .route = nasty, .subject = nasty, .parent_id = nasty};
+  hg_log_call_t call = {
+      .method = nasty, .route = nasty, .subject = nasty, .parent_id = nasty, .tracestate = nasty};
   hg_log_line_t l = {.format = HG_LOG_JSON,
                      .unix_ms = T0,
                      .level = HG_LOG_INFO,
@@ -137,8 +142,8 @@ START_TEST(test_json_escapes_every_field) {
                      .msg_len = sizeof(nasty) - 1};
   json_t *o = parse_line(out, hg_log_render(&l, out, sizeof(out)));
   const char *want = "a\"b\\c\nd\te\x01\x7f\xef\xbf\xbd\xc3\xa9"; /* 0xff became U+FFFD */
-  const char *keys[] = {"process", "module", "request_id", "trace_id",  "span_id",
-                        "method",  "route",  "subject",    "parent_id", "msg"};
+  const char *keys[] = {"process", "module",  "request_id", "trace_id",   "span_id", "method",
+                        "route",   "subject", "parent_id",  "tracestate", "msg"};
   for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
     ck_assert_msg(strcmp(str_field(o, keys[i]), want) == 0, "%s", keys[i]);
   json_decref(o);
@@ -151,8 +156,12 @@ START_TEST(test_json_long_line_stays_valid) {
   memset(msg, '\x01', sizeof(msg) - 1);
   memset(field, '"', sizeof(field) - 1);
   hg_log_ctx_t ctx = {.request_id = field, .trace_id = field, .span_id = field};
-  hg_log_call_t call = {
-      .method = field, .route = field, .status = 500, .subject = field, .parent_id = field};
+  hg_log_call_t call = {.method = field,
+                        .route = field,
+                        .status = 500,
+                        .subject = field,
+                        .parent_id = field,
+                        .tracestate = field};
   hg_log_line_t l = {.format = HG_LOG_JSON,
                      .unix_ms = T0,
                      .level = HG_LOG_WARN,

@@ -1,7 +1,8 @@
 /* test_resources_reconciler.c - the reconciler (services/resources/reconciler.c) backs off
  * while its writes fail: a due resource whose outcome cannot be recorded is retried after
  * 100 ms, then 200, 400 ... instead of at once, and is driven through as soon as writes
- * succeed again. */
+ * succeed again. Its backlog gauges (reconciler_metrics.c) count what is due and not yet
+ * recorded, and how long the oldest of it has waited. */
 #include <check.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -42,23 +43,25 @@ static void wait_calls(int n) {
   pthread_mutex_unlock(&mu);
 }
 
-static int put_due(store_txn_t *txn, void *arg) {
-  hg_arena_t *a = arg;
+/* A KtrlPlane resource "r<id>" in project p, creating, due at due_ms. */
+static int put_resource(store_txn_t *txn, hg_arena_t *a, const char *id, int64_t due_ms) {
   resource_t *r = hg_arena_alloc(a, sizeof(*r));
   resource_record_t *rec = hg_arena_alloc(a, sizeof(*rec));
   hangar__resources__v1__resource__init(r);
   hangar__resources__v1__resource_record__init(rec);
   r->project_id = "p";
-  r->resource_id = "r";
-  r->name = "r";
+  r->resource_id = hg_arena_strdup(a, id);
+  r->name = r->resource_id;
   r->type = "Konnektr.Graph";
   r->sku = "free";
   r->status = "creating";
   r->created_at = r->updated_at = "2026-01-01T00:00:00.000Z";
   rec->resource = r;
-  rec->due_ms = 1;
+  rec->due_ms = due_ms;
   return resource_save(txn, a, rec, 0);
 }
+
+static int put_due(store_txn_t *txn, void *arg) { return put_resource(txn, arg, "r", 1); }
 
 static int status_is(store_t *s, const char *want) {
   hg_arena_t *a = hg_arena_new();
@@ -102,4 +105,55 @@ START_TEST(test_failing_writes_back_off_then_recover) {
 }
 END_TEST
 
-int main(void) { TEST_RUN("resources_reconciler", 30, test_failing_writes_back_off_then_recover); }
+/* Two transitions overdue (by 5 s and 1 s) and one still in its provisioning delay, with no
+ * reconciler running to record them: the backlog gauges see both due ones, the oldest's age,
+ * and all three as pending. */
+static int put_backlog(store_txn_t *txn, void *arg) {
+  int64_t now = hg_now_ms();
+  int rc = put_resource(txn, arg, "late", now - 5000);
+  rc = rc ? rc : put_resource(txn, arg, "later", now - 1000);
+  return rc ? rc : put_resource(txn, arg, "waiting", now + 600000);
+}
+
+/* The value of the sample line "<name> <value>" in a text exposition. */
+static double sample(const hg_buf_t *b, const char *name) {
+  char want[128];
+  snprintf(want, sizeof(want), "\n%s ", name);
+  const char *at = strstr(b->p, want);
+  ck_assert_msg(at != NULL, "no sample %s in:\n%s", name, b->p);
+  return strtod(at + strlen(want), NULL);
+}
+
+START_TEST(test_backlog_gauges_count_due_transitions) {
+  char dir[] = "/tmp/test_reconciler.XXXXXX";
+  resources_schema_t schema;
+  resources_svc_t svc = {0};
+  hg_buf_t out = HG_BUF_INIT;
+  ck_assert_ptr_nonnull(mkdtemp(dir));
+  ck_assert_int_eq(resources_schema_init(&schema), 0);
+  ck_assert_int_eq(store_open(dir, &schema.schema, NULL, &svc.store), 0);
+  hg_arena_t *a = hg_arena_new();
+  ck_assert_int_eq(reconciler_metrics(&svc, &out), 0);
+  ck_assert(sample(&out, "hangar_reconciler_queue_depth") == 0);
+  ck_assert(sample(&out, "hangar_reconciler_queue_oldest_age_seconds") == 0);
+  ck_assert(sample(&out, "hangar_reconciler_pending_resources") == 0);
+  ck_assert_int_eq(store_write(svc.store, put_backlog, a), 0);
+  hg_buf_reset(&out);
+  ck_assert_int_eq(reconciler_metrics(&svc, &out), 0);
+  ck_assert(sample(&out, "hangar_reconciler_queue_depth") == 2);
+  double age = sample(&out, "hangar_reconciler_queue_oldest_age_seconds");
+  ck_assert_msg(age >= 5.0 && age < 3600.0, "oldest age %f", age);
+  ck_assert(sample(&out, "hangar_reconciler_pending_resources") == 3);
+  hg_buf_free(&out);
+  store_close(svc.store);
+  hg_arena_free(a);
+  char cmd[64];
+  snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+  ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
+int main(void) {
+  TEST_RUN("resources_reconciler", 30, test_failing_writes_back_off_then_recover,
+           test_backlog_gauges_count_due_transitions);
+}
