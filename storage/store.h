@@ -63,6 +63,8 @@
   XX(STORE_CONTENDED, -30013, "other replicas kept committing first; the write did not run",       \
      HG_UNAVAILABLE, NULL)                                                                         \
   XX(STORE_UNAVAILABLE, -30014, "the store's servers cannot be reached; nothing was written",      \
+     HG_UNAVAILABLE, NULL)                                                                         \
+  XX(STORE_INDOUBT, -30015, "the store did not confirm the commit; it may have been applied",      \
      HG_UNAVAILABLE, NULL)
 
 typedef enum { STORE_ERRORS(HG_ERR_ENUM) } store_errno_t;

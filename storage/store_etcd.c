@@ -23,7 +23,7 @@
  * the Kubernetes way (its etcd3 store compares mod_revision per object; one fence per store
  * keeps the store's derived keys - indexes, groups, counters - consistent as well). A lost
  * compare is STORE__RETRY (the writer runs the batch again on a fresh snapshot); an answer
- * that leaves the outcome unknown (ETCD_EINDOUBT, a timeout) is STORE_EIO, never success.
+ * that leaves the outcome unknown (ETCD_EINDOUBT, a timeout) is STORE_INDOUBT, never success.
  *
  * Threads: as store_engine.h; the client is shared by every txn (etcd_client.h allows it). */
 #include <stdlib.h>
@@ -116,11 +116,15 @@ static int read_err(int rc, const etcd_err_t *err) {
 
 /* A commit's failure: refused before it ran (unreachable, no leader) is STORE_UNAVAILABLE;
  * etcd's "database space exceeded" (RESOURCE_EXHAUSTED) is STORE_FULL; a commit that may
- * have been applied (ETCD_EINDOUBT, a timeout) is STORE_EIO, never success. */
+ * have been applied (ETCD_EINDOUBT, a timeout: etcd's leader changed under it) is
+ * STORE_INDOUBT, never success, and never run again by the store: UNAVAILABLE, so a client
+ * sees a clean 503 (as Kubernetes' apiserver answers etcd's "request timed out"), and
+ * nothing repeats it, since the gateway repeats only calls that provably never ran. */
 static int commit_err(int rc, const etcd_err_t *err) {
   if (rc == ETCD_ENOMEM) return STORE_ENOMEM;
   if (rc == ETCD_EUNAVAILABLE) return STORE_UNAVAILABLE;
   if (err->status == HG_RESOURCE_EXHAUSTED) return STORE_FULL;
+  if (rc == ETCD_EINDOUBT || rc == ETCD_ETIMEDOUT) return STORE_INDOUBT;
   return STORE_EIO;
 }
 

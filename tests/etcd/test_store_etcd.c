@@ -282,14 +282,14 @@ END_TEST
 /* ---- a commit in doubt ----------------------------------------------------------------------- */
 
 /* The member stops (SIGSTOP) after the batch read its snapshot: the commit gets no answer
- * within the client's deadline, so its outcome is unknown. The write fails STORE_EIO, is not
+ * within the client's deadline, so its outcome is unknown. The write fails STORE_INDOUBT, is not
  * run again, and once the member runs again the store is consistent whichever way it went. */
 START_TEST(test_commit_in_doubt_is_a_failure) {
   store_t *s = open_on("doubt");
   put_req_t p = {.key = "k", .val = "v", .stop = member.pid};
   int rc = put(s, &p);
   kill(member.pid, SIGCONT);
-  ck_assert_msg(rc == STORE_EIO, "in doubt: %s", store_err_name(rc));
+  ck_assert_msg(rc == STORE_INDOUBT, "in doubt: %s", store_err_name(rc));
   ck_assert_int_eq(p.calls, 1);
   /* Applied or not, the record and its counts agree (in one snapshot: etcd may apply the
    * commit in doubt while this reads). */
