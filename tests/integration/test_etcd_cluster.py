@@ -1,0 +1,478 @@
+"""Hangar replicated on etcd, through a failover (issue 15): scripts/run-replicated, the
+supervisor `HANGAR_STORE=etcd make run` uses, starts three etcd members (scripts/etcd-local)
+and two replicas of every service on free loopback ports in a temp dir. Under write load on
+every surface (KtrlPlane resources, Konnect products, Keboola snowflake credentials, Ververica
+deployment targets, auth tokens) and reads of what was written, the test SIGKILLs one
+resources-svc replica and the etcd leader. Then:
+
+- no wrong answer: every write was answered its surface's success or a clean 503 in that
+  surface's dialect, every read of an acknowledged object 200 with that object or a clean
+  503 (never a 404: a lost write), every answer held to its public spec;
+- the stack kept serving: each surface acknowledged writes after the kill;
+- 0 acknowledged writes lost: every 2xx-acknowledged object reads back, the same object;
+- the supervisor started the killed replica and member again (new pids, its log says so),
+  and both serve: the member is healthy in the cluster, the replica answers calls the
+  gateway sends it (its own grpc_server_handled_total moves).
+
+Plain build only (ctest label etcd), like tests/etcd/: Debian's etcd-server.
+"""
+
+import http.client
+import json
+import os
+import re
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness  # noqa: E402
+import spec_check  # noqa: E402
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SCRIPTS = os.path.join(HERE, "..", "..", "scripts")
+START_TIMEOUT = 120.0
+WARMUP = 2.0          # seconds of load before the kill
+FAILOVER_LOAD = 8.0   # seconds of load after it
+RESTART_TIMEOUT = 40.0
+WRITE_PAUSE = 0.01
+METRICS_LINE = re.compile(r"metrics on http://127\.0\.0\.1:(\d+)/metrics")
+KTRL = "/api/v1/projects/%s/resources"
+VVP = "/api/v1/namespaces/%s/deployment-targets"
+KEBOOLA_ERROR_KEYS = {"status", "error", "code", "message", "exceptionId", "runId"}
+
+
+def free_ports(n):
+    socks = []
+    try:
+        for _ in range(n):
+            s = socket.socket()
+            s.bind(("127.0.0.1", 0))
+            socks.append(s)
+        return [s.getsockname()[1] for s in socks]
+    finally:
+        for s in socks:
+            s.close()
+
+
+# --------------------------------------------------------------------------------------------
+# Clean 503s, in each surface's dialect
+
+def clean_503_error_details(r):
+    b = r.body
+    return (r.is_json and isinstance(b, dict) and isinstance(b.get("error"), str) and
+            b["error"] and set(b) <= {"error", "details"})
+
+
+def clean_503_problem(r):
+    b = r.body
+    return (r.headers.get("content-type", "").startswith("application/problem+json") and
+            r.is_json and isinstance(b, dict) and b.get("status") == 503 and
+            isinstance(b.get("title"), str))
+
+
+def clean_503_keboola(r):
+    b = r.body
+    return (r.is_json and isinstance(b, dict) and set(b) == KEBOOLA_ERROR_KEYS and
+            b["status"] == "error" and b["error"] == "Application error" and b["code"] == 503)
+
+
+def clean_503_ververica(r):
+    b = r.body
+    return (r.is_json and isinstance(b, dict) and b.get("kind") == "ApiException" and
+            b.get("statusCode") == 503 and isinstance(b.get("message"), str))
+
+
+# --------------------------------------------------------------------------------------------
+# The surfaces: how to write one object, what its acknowledgement is, how to read it back
+
+class Surface:
+    """One surface under load. write(c) makes one object and returns (answer, key) where key
+    identifies the acknowledged object (None unless 2xx); read(c, key) answers whether the
+    object reads back as acknowledged."""
+    name = ""
+    clean_503 = None
+
+    def __init__(self, cluster):
+        self.c = cluster
+        self.acked = {}  # key -> what the read-back must match
+        self.acked_after_kill = 0
+
+
+class Ktrl(Surface):
+    name, clean_503 = "ktrlplane", staticmethod(clean_503_error_details)
+    project = "proj-cluster"
+
+    def write(self):
+        rid = "r-" + secrets.token_hex(6)
+        r = self.c.request("POST", KTRL % self.project,
+                           {"id": rid, "name": "Resource " + rid, "type": "Konnektr.Graph"})
+        ok = r.status == 201 and r.body.get("resource_id") == rid and \
+            r.body.get("name") == "Resource " + rid
+        return r, ok, rid, {"resource_id": rid, "name": "Resource " + rid}
+
+    def read(self, key):
+        return self.c.request("GET", (KTRL % self.project) + "/" + key)
+
+
+class Konnect(Surface):
+    name, clean_503 = "konnect", staticmethod(clean_503_problem)
+
+    def write(self):
+        name = "cluster-" + secrets.token_hex(6)
+        r = self.c.request("POST", "/v2/api-products", {"name": name})
+        ok = r.status == 201 and r.body.get("name") == name and isinstance(r.body.get("id"), str)
+        return r, ok, ok and r.body["id"], {"name": name}
+
+    def read(self, key):
+        return self.c.request("GET", "/v2/api-products/" + key)
+
+
+class Ververica(Surface):
+    name, clean_503 = "ververica", staticmethod(clean_503_ververica)
+    namespace = "cluster-ns"
+
+    def write(self):
+        name = "dt-" + secrets.token_hex(6)
+        spec = {"kubernetes": {"namespace": "flink-" + name}}
+        r = self.c.request("POST", VVP % self.namespace, {"metadata": {"name": name},
+                                                          "spec": spec})
+        ok = r.status == 201 and r.body.get("metadata", {}).get("name") == name and \
+            r.body.get("spec") == spec
+        return r, ok, name, {"spec": spec, "kind": "DeploymentTarget"}
+
+    def read(self, key):
+        return self.c.request("GET", (VVP % self.namespace) + "/" + key)
+
+
+class AuthTokens(Surface):
+    name, clean_503 = "auth", staticmethod(clean_503_error_details)
+
+    def write(self):
+        subject = "u-" + secrets.token_hex(6)
+        r = self.c.request("POST", "/auth/v1/tokens", {
+            "kind": "storage", "subject": subject,
+            "bindings": [{"scope": "storage-projects/p-" + subject, "role": "editor"}]})
+        ok = r.status == 201 and r.body.get("subject") == subject and \
+            isinstance(r.body.get("token"), str) and isinstance(r.body.get("id"), str)
+        return r, ok, ok and r.body["id"], {"subject": subject}
+
+    def read(self, key):
+        return self.c.request("GET", "/auth/v1/tokens/" + key)
+
+
+class Keboola(Surface):
+    """Snowflake credentials: recorded only, so no MariaDB is needed. Each write mints a
+    storage token for a fresh project first (an auth write of its own, also kept)."""
+    name, clean_503 = "keboola", staticmethod(clean_503_keboola)
+
+    def __init__(self, cluster, auth):
+        super().__init__(cluster)
+        self.auth = auth
+
+    def write(self):
+        r, ok, key, want = self.auth.write()
+        self.c.judge(self.auth, r, ok, key, want)
+        if not ok:
+            return None, False, None, None
+        tok = r.body["token"]
+        r = self.c.request("POST", "/provisioning/snowflake", {"type": "writer"},
+                           headers={"X-StorageApi-Token": tok})
+        ok = r.status == 201 and isinstance(r.body.get("id"), (str, int)) and \
+            r.body.get("status") == "ok" and isinstance(r.body.get("credentials"), dict)
+        cid = ok and str(r.body["id"])
+        return r, ok, ok and (cid, tok), {"id": r.body.get("id") if ok else None,
+                                          "credentials": ok and r.body["credentials"]}
+
+    def read(self, key):
+        cid, tok = key
+        return self.c.request("GET", "/provisioning/snowflake/" + cid,
+                              headers={"X-StorageApi-Token": tok})
+
+
+def matches(body, want):
+    return isinstance(body, dict) and all(body.get(k) == v for k, v in want.items())
+
+
+# --------------------------------------------------------------------------------------------
+
+class Cluster:
+    """scripts/run-replicated on free ports in a temp dir; stopped however the test ends."""
+
+    def __init__(self):
+        self.tmp = tempfile.mkdtemp(prefix="hgcl-", dir="/tmp")
+        self.run = os.path.join(self.tmp, "run")
+        self.logs = os.path.join(self.tmp, "logs")
+        self.admin = "adm-" + secrets.token_hex(16)
+        ports = free_ports(6)
+        self.etcd_clients = ports[:3]
+        self.env = dict(os.environ, HANGAR_ADMIN_TOKEN=self.admin,
+                        HANGAR_JWT_SECRET="sec-" + secrets.token_hex(16),
+                        HANGAR_ETCD_CLIENT_PORTS=",".join(map(str, ports[:3])),
+                        HANGAR_ETCD_PEER_PORTS=",".join(map(str, ports[3:])))
+        self.env.pop("HANGAR_MYSQL_DSN", None)
+        self.popen = None
+        self.host, self.port = "127.0.0.1", None
+        self.lock = threading.Lock()
+        self.wrong = []      # answers that were neither right nor a clean 503
+        self.counts = {}     # (surface, outcome) -> n
+
+    def start(self):
+        ready = os.path.join(self.run, "replicated.ready")
+        self.out = open(os.path.join(self.tmp, "supervisor.log"), "ab")
+        self.popen = subprocess.Popen(
+            [os.path.join(SCRIPTS, "run-replicated"), "--bin-dir", harness.bin_dir(),
+             "--data-dir", os.path.join(self.tmp, "data"), "--run-dir", self.run,
+             "--replicas", "2", "--http-port", "0", "--metrics-base", "0",
+             "--log-level", "info", "--log-dir", self.logs, "--ready-file", ready],
+            stdin=subprocess.DEVNULL, stdout=self.out, stderr=self.out, env=self.env,
+            preexec_fn=harness._child_setup)
+        deadline = time.monotonic() + START_TIMEOUT
+        while not (os.path.exists(ready) and os.path.getsize(ready)):
+            if self.popen.poll() is not None or time.monotonic() > deadline:
+                raise AssertionError("the replicated stack did not start\n" + self.describe())
+            time.sleep(0.1)
+        with open(os.path.join(self.run, "gateway.ready")) as f:
+            self.port = int(f.read().strip().rsplit(":", 1)[1])
+
+    def stop(self):
+        if self.popen and self.popen.poll() is None:
+            self.popen.send_signal(signal.SIGTERM)
+            try:
+                self.popen.wait(30)
+            except subprocess.TimeoutExpired:
+                sys.stderr.write("test: the supervisor ignored SIGTERM\n" + self.describe())
+                self.popen.kill()
+                self.popen.wait()
+        # Whatever it left behind (it removes the pid file of each process it stopped).
+        for name in os.listdir(self.run) if os.path.isdir(self.run) else ():
+            if name.endswith(".pid"):
+                try:
+                    os.kill(self.pid(name[:-4]), signal.SIGKILL)
+                except (OSError, ValueError):
+                    pass
+        if os.environ.get("HANGAR_KEEP_TMP"):
+            sys.stderr.write("test: kept %s\n" % self.tmp)
+        else:
+            subprocess.run(["rm", "-rf", self.tmp], check=False)
+
+    def describe(self):
+        text = "--- supervisor:\n" + harness.tail(os.path.join(self.tmp, "supervisor.log"))
+        for name in sorted(os.listdir(self.logs)) if os.path.isdir(self.logs) else ():
+            text += "\n--- %s:\n%s" % (name, harness.tail(os.path.join(self.logs, name), 1500))
+        return text
+
+    def supervisor_log(self):
+        return harness.tail(os.path.join(self.tmp, "supervisor.log"), 200000)
+
+    def pid(self, name):
+        with open(os.path.join(self.run, name + ".pid")) as f:
+            return int(f.read())
+
+    def request(self, method, path, body=None, headers=None):
+        h = dict(headers or {})
+        if "X-StorageApi-Token" not in h:
+            h["Authorization"] = "Bearer " + self.admin
+        return harness.http_request(self.host, self.port, method, path, body=body, headers=h)
+
+    # -- judging answers ------------------------------------------------------------------
+    def judge(self, surface, r, ok, key, want, after_kill=False):
+        """Records a write's answer: acknowledged (kept for the read-back), a clean 503, or
+        wrong."""
+        with self.lock:
+            if ok:
+                surface.acked[key] = want
+                surface.acked_after_kill += after_kill
+                outcome = "acked"
+            elif r.status == 503 and surface.clean_503(r):
+                outcome = "503"
+            else:
+                outcome = "wrong"
+                self.wrong.append(("write", surface.name, r))
+            self.counts[(surface.name, outcome)] = self.counts.get((surface.name, outcome), 0) + 1
+
+    def judge_read(self, surface, r, want):
+        with self.lock:
+            if r.status == 200 and matches(r.body, want):
+                outcome = "read ok"
+            elif r.status == 503 and surface.clean_503(r):
+                outcome = "read 503"
+            else:
+                outcome = "read wrong"
+                self.wrong.append(("read", surface.name, r, want))
+            self.counts[(surface.name, outcome)] = self.counts.get((surface.name, outcome), 0) + 1
+
+    # -- etcd -----------------------------------------------------------------------------
+    def etcd_status(self, port):
+        """etcd's maintenance Status (its JSON gateway): member_id and leader, or None."""
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("POST", "/v3/maintenance/status", body=b"{}")
+            r = conn.getresponse()
+            body = json.loads(r.read())
+            conn.close()
+            return body if r.status == 200 else None
+        except (OSError, ValueError):
+            return None
+
+    def etcd_leader(self):
+        """The number (1..3) of the member that leads now."""
+        for n, port in enumerate(self.etcd_clients, 1):
+            st = self.etcd_status(port)
+            if st and st.get("leader") and st["header"]["member_id"] == st["leader"]:
+                return n
+        return None
+
+    def etcd_healthy(self, n):
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", self.etcd_clients[n - 1], timeout=2)
+            conn.request("GET", "/health")
+            ok = json.loads(conn.getresponse().read()).get("health") == "true"
+            conn.close()
+            return ok
+        except (OSError, ValueError):
+            return False
+
+    # -- a replica's own counters ---------------------------------------------------------
+    def handled(self, name):
+        """name's unary calls answered so far (its own /metrics, at the port its last start
+        logged)."""
+        found = METRICS_LINE.findall(harness.tail(os.path.join(self.logs, name + ".log"),
+                                                  200000))
+        if not found:
+            return None
+        try:
+            r = harness.http_request("127.0.0.1", int(found[-1]), "GET", "/metrics")
+        except OSError:
+            return None
+        total = 0.0
+        for line in r.raw.decode().splitlines():
+            if line.startswith("grpc_server_handled_total{") and \
+                    'grpc_service="grpc.health.v1.Health"' not in line:
+                total += float(line.rsplit(" ", 1)[1])
+        return total
+
+
+class Failover(unittest.TestCase):
+    maxDiff = 4000
+
+    def setUp(self):
+        self.spec_mark = len(spec_check.VIOLATIONS)
+        self.c = Cluster()
+        self.addCleanup(self.c.stop)
+        self.c.start()
+
+    def expect_up(self, method, path, body, status):
+        r = self.c.request(method, path, body)
+        self.assertEqual(status, r.status, r)
+
+    def test_sigkill_a_resources_replica_and_the_etcd_leader_under_load(self):
+        c = self.c
+        self.expect_up("POST", "/namespaces/v1/namespaces",
+                       {"name": "namespaces/" + Ververica.namespace}, 200)
+        auth = AuthTokens(c)
+        surfaces = [Ktrl(c), Konnect(c), Ververica(c), auth, Keboola(c, auth)]
+        stop = threading.Event()
+        killed = threading.Event()
+        errors = []
+
+        def writer(s):
+            try:
+                while not stop.is_set():
+                    after = killed.is_set()
+                    r, ok, key, want = s.write()
+                    if r is not None:
+                        c.judge(s, r, ok, key, want, after)
+                    time.sleep(WRITE_PAUSE)
+            except Exception as e:  # a spec violation or a dropped connection
+                errors.append((s.name, repr(e)))
+
+        def reader():
+            """Reads back acknowledged objects while the failover happens."""
+            try:
+                while not stop.is_set():
+                    for s in surfaces:
+                        with c.lock:
+                            items = list(s.acked.items())[-5:]
+                        for key, want in items:
+                            c.judge_read(s, s.read(key), want)
+                    time.sleep(WRITE_PAUSE)
+            except Exception as e:
+                errors.append(("reader", repr(e)))
+
+        threads = [threading.Thread(target=writer, args=(s,)) for s in surfaces]
+        threads.append(threading.Thread(target=reader))
+        for t in threads:
+            t.start()
+        try:
+            time.sleep(WARMUP)
+            for s in surfaces:
+                self.assertTrue(s.acked, "no %s write acknowledged before the kill: %s\n%s"
+                                % (s.name, c.counts, c.describe()))
+            leader = harness.wait_for(c.etcd_leader, 10.0, what="an etcd leader")
+            member = "etcd%d" % leader
+            old = {n: c.pid(n) for n in ("resources-svc-1", member)}
+            killed.set()
+            for n, pid in old.items():
+                os.kill(pid, signal.SIGKILL)
+            time.sleep(FAILOVER_LOAD)
+
+            # The supervisor starts both again, and says so.
+            def restarted():
+                log = c.supervisor_log()
+                for n, pid in old.items():
+                    try:
+                        if c.pid(n) == pid:
+                            return False
+                    except (OSError, ValueError):
+                        return False
+                    if not re.search(r"%s \(pid %d\) was killed by SIGKILL; starting it again"
+                                     % (re.escape(n), pid), log):
+                        return False
+                    if not re.search(r"%s \(pid %d\) serves again" % (re.escape(n), c.pid(n)),
+                                     log):
+                        return False
+                return True
+            harness.wait_for(restarted, RESTART_TIMEOUT, 0.2,
+                             lambda: "the supervisor to restart %s\n%s" % (old, c.describe()))
+            self.assertTrue(c.etcd_healthy(leader), "%s restarted but unhealthy" % member)
+            st = c.etcd_status(c.etcd_clients[leader - 1])
+            self.assertTrue(st and st.get("leader"), "%s has no leader: %s" % (member, st))
+            # The restarted replica answers calls the gateway sends it.
+            harness.wait_for(lambda: c.handled("resources-svc-1") is not None, 10.0,
+                             what="resources-svc-1's metrics after its restart")
+            before = c.handled("resources-svc-1")
+            harness.wait_for(lambda: (c.handled("resources-svc-1") or 0) > before, 20.0, 0.2,
+                             "resources-svc-1 to serve calls again")
+        finally:
+            stop.set()
+            for t in threads:
+                t.join(60)
+        sys.stderr.write("test: answers %s\n" % sorted(c.counts.items()))
+        self.assertEqual([], errors, "load threads failed\n" + c.describe())
+        self.assertEqual([], c.wrong[:5], "%d wrong answer(s) during the failover"
+                         % len(c.wrong))
+        for s in surfaces:
+            self.assertGreater(s.acked_after_kill, 0, "%s acknowledged no write after the "
+                               "kill: %s" % (s.name, c.counts))
+
+        # 0 acknowledged writes lost: each reads back, the same object.
+        lost = []
+        for s in surfaces:
+            for key, want in s.acked.items():
+                r = s.read(key)
+                if not (r.status == 200 and matches(r.body, want)):
+                    lost.append((s.name, key, want, r))
+        self.assertEqual([], lost[:5], "%d of %d acknowledged writes did not read back"
+                         % (len(lost), sum(len(s.acked) for s in surfaces)))
+        self.assertEqual([], spec_check.VIOLATIONS[self.spec_mark:][:3])
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
