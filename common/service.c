@@ -19,6 +19,10 @@ static size_t common_settings(hg_service_t *s, const hg_service_defaults_t *d, h
       {"--listen", "HANGAR_LISTEN", d->listen, "gRPC address: host:port or unix:/path", &s->listen},
       {"--data-dir", "HANGAR_DATA_DIR", d->data_dir, "LMDB directory (created if missing)",
        &s->data_dir},
+      {"--store", "HANGAR_STORE_SPEC", NULL,
+       "storage engine: lmdb:DIR or etcd:HOST:PORT[,HOST:PORT...][/prefix] (default prefix: "
+       "the service's name); unset: lmdb:<--data-dir>",
+       &s->store_text},
       {"--log-level", "HANGAR_LOG_LEVEL", "info", "debug, info, warn or error", &s->log_level},
       {"--log-format", "HANGAR_LOG_FORMAT", "text", "text, or json: one object per line",
        &s->log_format},
@@ -43,6 +47,27 @@ static size_t common_settings(hg_service_t *s, const hg_service_defaults_t *d, h
   return n;
 }
 
+/* The store spec the service opens, from --store and --data-dir: only the engine name is
+ * checked here (storage/store_spec.c parses the rest, with its own errors). */
+static int store_spec(hg_service_t *s) {
+  const char *t = s->store_text;
+  int n;
+  if (!t || !t[0])
+    n = snprintf(s->store_spec, sizeof(s->store_spec), "lmdb:%s", s->data_dir);
+  else if (strncmp(t, "etcd:", 5) == 0 && !strchr(t + 5, '/'))
+    n = snprintf(s->store_spec, sizeof(s->store_spec), "%s/%s", t, s->name);
+  else if (strncmp(t, "etcd:", 5) == 0 || strncmp(t, "lmdb:", 5) == 0)
+    n = snprintf(s->store_spec, sizeof(s->store_spec), "%s", t);
+  else
+    n = -1;
+  if (n < 0 || (size_t)n >= sizeof(s->store_spec)) {
+    fprintf(stderr, "%s: bad --store '%s': lmdb:DIR or etcd:HOST:PORT[,HOST:PORT...][/prefix]\n",
+            s->name, t ? t : "");
+    return -1;
+  }
+  return 0;
+}
+
 static int check_settings(hg_service_t *s) {
   int level = hg_log_parse_level(s->log_level);
   int format = hg_log_parse_format(s->log_format);
@@ -57,6 +82,7 @@ static int check_settings(hg_service_t *s) {
             s->name);
     return -1;
   }
+  if (store_spec(s) != 0) return -1;
   s->map_size = hg_config_size(s->map_size_text);
   if (s->map_size < MAP_SIZE_MIN) {
     fprintf(stderr,
@@ -161,7 +187,7 @@ int hg_service_run(hg_service_t *s) {
     HG_ERROR(s->name, NULL, "cannot write ready file %s", s->ready_file);
     return -1;
   }
-  HG_INFO(s->name, NULL, "serving on %s, data in %s", s->address, s->data_dir);
+  HG_INFO(s->name, NULL, "serving on %s, store %s", s->address, s->store_spec);
   HG_INFO(s->name, NULL, "signal %d: stopping", hg_process_wait_signal());
   return 0;
 }

@@ -1,6 +1,6 @@
 /* service.h - the frame every Hangar gRPC service runs in.
  *
- * Owns: the common settings (--listen, --data-dir, --map-size, --log-level, --log-format,
+ * Owns: the common settings (--listen, --data-dir, --store, --map-size, --log-level, --log-format,
  * --ready-file, --threads, --max-in-flight-per-principal, --metrics-listen and, for services
  * that verify callers, --auth and --auth-cache-ttl-seconds), the rpc server, the metrics
  * listener (common/prom_http.h: the rpc server's families, then those the service adds),
@@ -31,6 +31,11 @@ typedef struct hg_service {
   /* settings as parsed (borrowed from argv, environ or defaults) */
   const char *listen, *data_dir, *log_level, *log_format, *ready_file, *threads, *map_size_text;
   const char *max_in_flight, *metrics_listen;
+  const char *store_text; /* --store as given; NULL: lmdb:<--data-dir> */
+  /* The store spec the service opens (storage/store.h, store_open_spec): --store, or
+   * "lmdb:<--data-dir>" when unset; an etcd spec without a prefix gets "/<name>", so every
+   * service keeps its keys apart on one etcd cluster. common only carries the text. */
+  char store_spec[4096];
   const char *auth, *auth_cache_ttl;
   const rpc_descriptor_set_t *descriptors; /* from the defaults */
   size_t map_size;                         /* --map-size in bytes, for the service's store_opts_t */

@@ -122,6 +122,30 @@ typedef struct store_opts {
 /* Opens (creating if needed) the store in directory dir. *out: free with store_close(). */
 int store_open(const char *dir, const store_schema_t *schema, const store_opts_t *opts,
                store_t **out);
+
+/* ---- engines and store specs --------------------------------------------------------------
+ * A store spec names the engine and where its data lives:
+ *   lmdb:DIR                                  the embedded LMDB engine in directory DIR
+ *   etcd:HOST:PORT[,HOST:PORT...][/PREFIX]    etcd v3 members; every key under PREFIX/
+ *                                             (default STORE_ETCD_DEFAULT_PREFIX)
+ * The endpoints end at the first '/'; the prefix is the rest (it may contain '/'). */
+typedef enum { STORE_ENGINE_LMDB = 1, STORE_ENGINE_ETCD = 2 } store_engine_t;
+
+#define STORE_ETCD_DEFAULT_PREFIX "hangar"
+#define STORE_SPEC_MAX 4096
+
+typedef struct store_spec {
+  store_engine_t engine;
+  char where[STORE_SPEC_MAX]; /* lmdb: the directory; etcd: the endpoints' comma list */
+  char prefix[256];           /* etcd: the key prefix, without a trailing '/' */
+} store_spec_t;
+
+/* Parses text into *out. 0, or STORE_EINVAL (unknown engine, empty directory, endpoints or
+ * prefix, or a part too long). */
+int store_spec_parse(const char *text, store_spec_t *out);
+/* Opens the store a spec names (store_open for lmdb:). 0 and *out, or a store error. */
+int store_open_spec(const char *spec, const store_schema_t *schema, const store_opts_t *opts,
+                    store_t **out);
 /* Drains queued writes (each is committed or reported), stops the writer, closes LMDB. */
 void store_close(store_t *s);
 

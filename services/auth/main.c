@@ -94,8 +94,8 @@ int main(int argc, char **argv) {
   if (rc) return rc > 0 ? 0 : 2;
   auth_svc_t svc = {NULL, {NULL, 0}, {NULL, 0}, NULL};
   store_opts_t opts = {.map_size = frame.map_size};
-  if ((rc = store_open(frame.data_dir, &auth_store_schema, &opts, &svc.store)) != 0) {
-    HG_ERROR("auth", NULL, "cannot open store in %s: %s", frame.data_dir, store_strerror(rc));
+  if ((rc = store_open_spec(frame.store_spec, &auth_store_schema, &opts, &svc.store)) != 0) {
+    HG_ERROR("auth", NULL, "cannot open store %s: %s", frame.store_spec, store_strerror(rc));
     return 1;
   }
   if (finish_settings(&s, frame.data_dir, kept) != 0) {

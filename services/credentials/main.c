@@ -69,8 +69,8 @@ int main(int argc, char **argv) {
   int rc = configure(&frame, &s, &svc, argc, argv);
   if (rc) return rc > 0 ? 0 : 2;
   if (open_drivers(&s, &svc) != 0) return 2;
-  if (store_open(frame.data_dir, &kb_store_schema, NULL, &svc.store) != 0) {
-    HG_ERROR("main", NULL, "cannot open store in %s", frame.data_dir);
+  if ((rc = store_open_spec(frame.store_spec, &kb_store_schema, NULL, &svc.store)) != 0) {
+    HG_ERROR("main", NULL, "cannot open store %s: %s", frame.store_spec, store_strerror(rc));
     return 1;
   }
   rc = hg_service_open(&frame, &svc);

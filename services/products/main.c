@@ -14,12 +14,13 @@ int main(int argc, char **argv) {
                                 0, argc, argv);
   if (rc) return rc > 0 ? 0 : 2;
   store_opts_t opts = {.map_size = frame.map_size};
-  if (store_open(frame.data_dir, &products_schema, &opts, &svc.store) != 0) {
-    HG_ERROR("products-svc", NULL, "cannot open store in %s", frame.data_dir);
+  if ((rc = store_open_spec(frame.store_spec, &products_schema, &opts, &svc.store)) != 0) {
+    HG_ERROR("products-svc", NULL, "cannot open store %s: %s", frame.store_spec,
+             store_strerror(rc));
     return 1;
   }
   if (pr_name_index_fill(svc.store) != 0) {
-    HG_ERROR("products-svc", NULL, "cannot fill the name index in %s", frame.data_dir);
+    HG_ERROR("products-svc", NULL, "cannot fill the name index in %s", frame.store_spec);
     store_close(svc.store);
     return 1;
   }

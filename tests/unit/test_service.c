@@ -20,6 +20,7 @@ static void clear_env(void) {
                                       "HANGAR_AUTH_ADDR",
                                       "HANGAR_AUTH_CACHE_TTL_SECONDS",
                                       "HANGAR_STORE_MAP_SIZE",
+                                      "HANGAR_STORE_SPEC",
                                       "HANGAR_MAX_IN_FLIGHT_PER_PRINCIPAL"};
   for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) unsetenv(names[i]);
 }
@@ -36,6 +37,7 @@ START_TEST(test_common_defaults) {
   ck_assert_str_eq(s.name, "test-svc");
   ck_assert_str_eq(s.listen, "127.0.0.1:0");
   ck_assert_str_eq(s.data_dir, "var/test");
+  ck_assert_str_eq(s.store_spec, "lmdb:var/test");
   ck_assert_str_eq(s.log_level, "info");
   ck_assert_ptr_null(s.ready_file);
   ck_assert_str_eq(s.threads, "2");
@@ -90,6 +92,8 @@ START_TEST(test_bad_settings_are_refused) {
       "--map-size=",
       "--max-in-flight-per-principal=0",
       "--max-in-flight-per-principal=many",
+      "--store=sqlite:/x",
+      "--store=/var/x",
   };
   for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
     hg_service_t s;
@@ -134,6 +138,28 @@ START_TEST(test_too_many_extra_settings_are_refused) {
 }
 END_TEST
 
+/* --store picks the engine; unset, the store is LMDB in --data-dir; an etcd spec without a
+ * prefix gets the service's name, so services sharing one etcd never share keys. */
+START_TEST(test_store_spec_from_store_and_data_dir) {
+  hg_service_t s;
+  char *dir[] = {"prog", "--data-dir=/d"};
+  ck_assert_int_eq(configure(&s, 0, 2, dir), 0);
+  ck_assert_str_eq(s.store_spec, "lmdb:/d");
+  char *lmdb[] = {"prog", "--data-dir=/d", "--store=lmdb:/other"};
+  ck_assert_int_eq(configure(&s, 0, 3, lmdb), 0);
+  ck_assert_str_eq(s.store_spec, "lmdb:/other");
+  char *etcd[] = {"prog", "--store", "etcd:127.0.0.1:2379,127.0.0.1:22379"};
+  ck_assert_int_eq(configure(&s, 0, 3, etcd), 0);
+  ck_assert_str_eq(s.store_spec, "etcd:127.0.0.1:2379,127.0.0.1:22379/test-svc");
+  char *none[] = {"prog"};
+  clear_env();
+  setenv("HANGAR_STORE_SPEC", "etcd:h:1/team/a", 1);
+  ck_assert_int_eq(hg_service_configure(&s, "svc", 0, &defaults, NULL, 0, 1, none), 0);
+  ck_assert_str_eq(s.store_spec, "etcd:h:1/team/a");
+  unsetenv("HANGAR_STORE_SPEC");
+}
+END_TEST
+
 /* Opening makes the server without starting it; stop and close are safe to repeat. */
 START_TEST(test_open_then_close_without_running) {
   hg_service_t s;
@@ -155,5 +181,6 @@ int main(void) {
   TEST_RUN("service", 0, test_common_defaults, test_flags_and_environment_set_common_settings,
            test_auth_settings_only_when_verifying, test_bad_settings_are_refused,
            test_help_answers_one, test_extra_settings_follow_the_common_ones,
-           test_too_many_extra_settings_are_refused, test_open_then_close_without_running);
+           test_too_many_extra_settings_are_refused, test_store_spec_from_store_and_data_dir,
+           test_open_then_close_without_running);
 }

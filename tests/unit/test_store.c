@@ -571,6 +571,27 @@ START_TEST(test_fault_nth_engine_call_changes_nothing) {
 }
 END_TEST
 
+/* The store spec grammar (store.h): the engine, the endpoints up to the first '/', the
+ * prefix after it (default "hangar", trailing '/' dropped). */
+START_TEST(test_store_spec_parse) {
+  store_spec_t sp;
+  ck_assert_int_eq(store_spec_parse("lmdb:/var/x", &sp), 0);
+  ck_assert_int_eq(sp.engine, STORE_ENGINE_LMDB);
+  ck_assert_str_eq(sp.where, "/var/x");
+  ck_assert_int_eq(store_spec_parse("etcd:127.0.0.1:2379,h:2", &sp), 0);
+  ck_assert_int_eq(sp.engine, STORE_ENGINE_ETCD);
+  ck_assert_str_eq(sp.where, "127.0.0.1:2379,h:2");
+  ck_assert_str_eq(sp.prefix, "hangar");
+  ck_assert_int_eq(store_spec_parse("etcd:h:1/team/resources-svc/", &sp), 0);
+  ck_assert_str_eq(sp.where, "h:1");
+  ck_assert_str_eq(sp.prefix, "team/resources-svc");
+  static const char *const bad[] = {"",          "lmdb:",  "etcd:",   "etcd:/p",
+                                    "etcd:h:1/", "/var/x", "sqlite:x"};
+  for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+    ck_assert_msg(store_spec_parse(bad[i], &sp) == STORE_EINVAL, "%s", bad[i]);
+}
+END_TEST
+
 static void add_writer_tests(TCase *tc) {
   tcase_add_test(tc, test_failing_write_rolls_back_alone_in_batch);
   tcase_add_test(tc, test_concurrent_writers_all_present_after_reopen);
@@ -604,6 +625,7 @@ static Suite *store_suite(void) {
   tcase_add_test(tc, test_next_version_monotonic_across_reopen);
   tcase_add_test(tc, test_read_txn_refuses_writes);
   tcase_add_test(tc, test_invalid_arguments_are_einval);
+  tcase_add_test(tc, test_store_spec_parse);
   add_writer_tests(tc);
   suite_add_tcase(su, tc);
   return su;
