@@ -17,16 +17,11 @@ resources-svc replica and the etcd leader. Then:
 Plain build only (ctest label etcd), like tests/etcd/: Debian's etcd-server.
 """
 
-import http.client
-import json
 import os
 import re
 import secrets
 import signal
-import socket
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 import unittest
@@ -34,31 +29,15 @@ import unittest
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
 import spec_check  # noqa: E402
+from replicated import Cluster  # noqa: E402
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-SCRIPTS = os.path.join(HERE, "..", "..", "scripts")
-START_TIMEOUT = 120.0
 WARMUP = 2.0          # seconds of load before the kill
 FAILOVER_LOAD = 8.0   # seconds of load after it
 RESTART_TIMEOUT = 40.0
 WRITE_PAUSE = 0.01
-METRICS_LINE = re.compile(r"metrics on http://127\.0\.0\.1:(\d+)/metrics")
 KTRL = "/api/v1/projects/%s/resources"
 VVP = "/api/v1/namespaces/%s/deployment-targets"
 KEBOOLA_ERROR_KEYS = {"status", "error", "code", "message", "exceptionId", "runId"}
-
-
-def free_ports(n):
-    socks = []
-    try:
-        for _ in range(n):
-            s = socket.socket()
-            s.bind(("127.0.0.1", 0))
-            socks.append(s)
-        return [s.getsockname()[1] for s in socks]
-    finally:
-        for s in socks:
-            s.close()
 
 
 # --------------------------------------------------------------------------------------------
@@ -202,84 +181,14 @@ def matches(body, want):
 
 # --------------------------------------------------------------------------------------------
 
-class Cluster:
-    """scripts/run-replicated on free ports in a temp dir; stopped however the test ends."""
+class LoadedCluster(Cluster):
+    """The cluster, and the answers of the load on it."""
 
     def __init__(self):
-        self.tmp = tempfile.mkdtemp(prefix="hgcl-", dir="/tmp")
-        self.run = os.path.join(self.tmp, "run")
-        self.logs = os.path.join(self.tmp, "logs")
-        self.admin = "adm-" + secrets.token_hex(16)
-        ports = free_ports(6)
-        self.etcd_clients = ports[:3]
-        self.env = dict(os.environ, HANGAR_ADMIN_TOKEN=self.admin,
-                        HANGAR_JWT_SECRET="sec-" + secrets.token_hex(16),
-                        HANGAR_ETCD_CLIENT_PORTS=",".join(map(str, ports[:3])),
-                        HANGAR_ETCD_PEER_PORTS=",".join(map(str, ports[3:])))
-        self.env.pop("HANGAR_MYSQL_DSN", None)
-        self.popen = None
-        self.host, self.port = "127.0.0.1", None
+        super().__init__("etcd")
         self.lock = threading.Lock()
         self.wrong = []      # answers that were neither right nor a clean 503
         self.counts = {}     # (surface, outcome) -> n
-
-    def start(self):
-        ready = os.path.join(self.run, "replicated.ready")
-        self.out = open(os.path.join(self.tmp, "supervisor.log"), "ab")
-        self.popen = subprocess.Popen(
-            [os.path.join(SCRIPTS, "run-replicated"), "--bin-dir", harness.bin_dir(),
-             "--data-dir", os.path.join(self.tmp, "data"), "--run-dir", self.run,
-             "--replicas", "2", "--http-port", "0", "--metrics-base", "0",
-             "--log-level", "info", "--log-dir", self.logs, "--ready-file", ready],
-            stdin=subprocess.DEVNULL, stdout=self.out, stderr=self.out, env=self.env,
-            preexec_fn=harness._child_setup)
-        deadline = time.monotonic() + START_TIMEOUT
-        while not (os.path.exists(ready) and os.path.getsize(ready)):
-            if self.popen.poll() is not None or time.monotonic() > deadline:
-                raise AssertionError("the replicated stack did not start\n" + self.describe())
-            time.sleep(0.1)
-        with open(os.path.join(self.run, "gateway.ready")) as f:
-            self.port = int(f.read().strip().rsplit(":", 1)[1])
-
-    def stop(self):
-        if self.popen and self.popen.poll() is None:
-            self.popen.send_signal(signal.SIGTERM)
-            try:
-                self.popen.wait(30)
-            except subprocess.TimeoutExpired:
-                sys.stderr.write("test: the supervisor ignored SIGTERM\n" + self.describe())
-                self.popen.kill()
-                self.popen.wait()
-        # Whatever it left behind (it removes the pid file of each process it stopped).
-        for name in os.listdir(self.run) if os.path.isdir(self.run) else ():
-            if name.endswith(".pid"):
-                try:
-                    os.kill(self.pid(name[:-4]), signal.SIGKILL)
-                except (OSError, ValueError):
-                    pass
-        if os.environ.get("HANGAR_KEEP_TMP"):
-            sys.stderr.write("test: kept %s\n" % self.tmp)
-        else:
-            subprocess.run(["rm", "-rf", self.tmp], check=False)
-
-    def describe(self):
-        text = "--- supervisor:\n" + harness.tail(os.path.join(self.tmp, "supervisor.log"))
-        for name in sorted(os.listdir(self.logs)) if os.path.isdir(self.logs) else ():
-            text += "\n--- %s:\n%s" % (name, harness.tail(os.path.join(self.logs, name), 1500))
-        return text
-
-    def supervisor_log(self):
-        return harness.tail(os.path.join(self.tmp, "supervisor.log"), 200000)
-
-    def pid(self, name):
-        with open(os.path.join(self.run, name + ".pid")) as f:
-            return int(f.read())
-
-    def request(self, method, path, body=None, headers=None):
-        h = dict(headers or {})
-        if "X-StorageApi-Token" not in h:
-            h["Authorization"] = "Bearer " + self.admin
-        return harness.http_request(self.host, self.port, method, path, body=body, headers=h)
 
     # -- judging answers ------------------------------------------------------------------
     def judge(self, surface, r, ok, key, want, after_kill=False):
@@ -308,63 +217,13 @@ class Cluster:
                 self.wrong.append(("read", surface.name, r, want))
             self.counts[(surface.name, outcome)] = self.counts.get((surface.name, outcome), 0) + 1
 
-    # -- etcd -----------------------------------------------------------------------------
-    def etcd_status(self, port):
-        """etcd's maintenance Status (its JSON gateway): member_id and leader, or None."""
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            conn.request("POST", "/v3/maintenance/status", body=b"{}")
-            r = conn.getresponse()
-            body = json.loads(r.read())
-            conn.close()
-            return body if r.status == 200 else None
-        except (OSError, ValueError):
-            return None
-
-    def etcd_leader(self):
-        """The number (1..3) of the member that leads now."""
-        for n, port in enumerate(self.etcd_clients, 1):
-            st = self.etcd_status(port)
-            if st and st.get("leader") and st["header"]["member_id"] == st["leader"]:
-                return n
-        return None
-
-    def etcd_healthy(self, n):
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", self.etcd_clients[n - 1], timeout=2)
-            conn.request("GET", "/health")
-            ok = json.loads(conn.getresponse().read()).get("health") == "true"
-            conn.close()
-            return ok
-        except (OSError, ValueError):
-            return False
-
-    # -- a replica's own counters ---------------------------------------------------------
-    def handled(self, name):
-        """name's unary calls answered so far (its own /metrics, at the port its last start
-        logged)."""
-        found = METRICS_LINE.findall(harness.tail(os.path.join(self.logs, name + ".log"),
-                                                  200000))
-        if not found:
-            return None
-        try:
-            r = harness.http_request("127.0.0.1", int(found[-1]), "GET", "/metrics")
-        except OSError:
-            return None
-        total = 0.0
-        for line in r.raw.decode().splitlines():
-            if line.startswith("grpc_server_handled_total{") and \
-                    'grpc_service="grpc.health.v1.Health"' not in line:
-                total += float(line.rsplit(" ", 1)[1])
-        return total
-
 
 class Failover(unittest.TestCase):
     maxDiff = 4000
 
     def setUp(self):
         self.spec_mark = len(spec_check.VIOLATIONS)
-        self.c = Cluster()
+        self.c = LoadedCluster()
         self.addCleanup(self.c.stop)
         self.c.start()
 
