@@ -100,8 +100,9 @@ typedef struct etcd_kv {
 
 typedef enum { ETCD_OP_RANGE = 0, ETCD_OP_PUT = 1, ETCD_OP_DELETE = 2 } etcd_op_kind_t;
 
-/* Range flags. */
-enum { ETCD_RANGE_KEYS_ONLY = 1, ETCD_RANGE_COUNT_ONLY = 2 };
+/* Range flags. DESCEND: the keys in descending key order (etcd's sort_order DESCEND,
+ * sort_target KEY), so a limit takes the last keys of the range: a backward walk. */
+enum { ETCD_RANGE_KEYS_ONLY = 1, ETCD_RANGE_COUNT_ONLY = 2, ETCD_RANGE_DESCEND = 4 };
 
 /* One operation, alone or inside a txn. key is required. range_end (Range, DeleteRange):
  * empty = key alone; otherwise every key in [key, range_end), with "\0" (one zero byte)
@@ -121,7 +122,7 @@ typedef struct etcd_op {
 typedef struct etcd_result {
   etcd_op_kind_t kind;
   int64_t revision; /* the store's revision when it ran (ResponseHeader.revision) */
-  etcd_kv_t *kvs;   /* Range: the keys, in key order (none with COUNT_ONLY) */
+  etcd_kv_t *kvs;   /* Range: the keys, in key order (DESCEND: reversed; none with COUNT_ONLY) */
   size_t n_kvs;
   int more;      /* Range: more keys in the range than the limit let through */
   int64_t count; /* Range: keys in the whole range; DeleteRange: keys deleted */

@@ -49,6 +49,10 @@ static void *range_request(const etcd_op_t *op, hg_arena_t *a) {
   r->revision = op->revision;
   r->keys_only = (op->flags & ETCD_RANGE_KEYS_ONLY) != 0;
   r->count_only = (op->flags & ETCD_RANGE_COUNT_ONLY) != 0;
+  if (op->flags & ETCD_RANGE_DESCEND) {
+    r->sort_order = ETCDSERVERPB__RANGE_REQUEST__SORT_ORDER__DESCEND;
+    r->sort_target = ETCDSERVERPB__RANGE_REQUEST__SORT_TARGET__KEY;
+  }
   return r;
 }
 

@@ -20,9 +20,6 @@ const store__table_t *store__table(store_txn_t *t, int table) {
   return &t->s->tables[table];
 }
 
-static MDB_val mval(store_val_t v) { return (MDB_val){.mv_size = v.n, .mv_data = (void *)v.p}; }
-static store_val_t sval(MDB_val v) { return (store_val_t){v.mv_data, v.mv_size}; }
-
 static int val_eq(store_val_t a, store_val_t b) {
   return a.n == b.n && (a.n == 0 || memcmp(a.p, b.p, a.n) == 0);
 }
@@ -38,18 +35,18 @@ static void meta_key(const store__table_t *tb, store_val_t key, store__key_t *k)
   store__key_bytes(k, key.p, key.n);
 }
 
-/* Reads key's meta into buf (copied: a later write may move LMDB's pages) and decodes it. */
+/* Reads key's meta into buf (copied: a later write may move the engine's pages) and decodes
+ * it. */
 static int load_meta(store_txn_t *t, const store__table_t *tb, store_val_t key, unsigned char *buf,
                      store__meta_t *m) {
   store__key_t k;
-  MDB_val kv, v;
+  store_val_t v;
   int rc;
   meta_key(tb, key, &k);
-  kv = store__key_val(&k);
-  if ((rc = store__get(t, t->s->meta, &kv, &v)) != 0) return rc;
-  if (v.mv_size > STORE__META_MAX) return STORE_EIO;
-  memcpy(buf, v.mv_data, v.mv_size);
-  return store__meta_decode((store_val_t){buf, v.mv_size}, m);
+  if ((rc = store__get(t, t->s->meta, store__key_val(&k), &v)) != 0) return rc;
+  if (v.n > STORE__META_MAX) return STORE_EIO;
+  memcpy(buf, v.p, v.n);
+  return store__meta_decode((store_val_t){buf, v.n}, m);
 }
 
 static int save_meta(store_txn_t *t, const store__table_t *tb, store_val_t key,
@@ -57,21 +54,18 @@ static int save_meta(store_txn_t *t, const store__table_t *tb, store_val_t key,
   unsigned char buf[STORE__META_MAX];
   store__key_t k;
   meta_key(tb, key, &k);
-  MDB_val kv = store__key_val(&k);
-  MDB_val v = {.mv_size = store__meta_encode(m, buf), .mv_data = buf};
-  return store__put(t, t->s->meta, &kv, &v, 0);
+  store_val_t v = {buf, store__meta_encode(m, buf)};
+  return store__put(t, t->s->meta, store__key_val(&k), v, 0);
 }
 
 int store__counter_get(store_txn_t *t, const store__key_t *key, uint64_t *out) {
-  MDB_val k = store__key_val(key);
-  return store__get_u64(t, t->s->counters, &k, out);
+  return store__get_u64(t, t->s->counters, store__key_val(key), out);
 }
 
 int store__counter_set(store_txn_t *t, const store__key_t *key, uint64_t n) {
   unsigned char b[8];
-  MDB_val k = store__key_val(key), v = {.mv_size = 8, .mv_data = b};
   store__be64_put(b, n);
-  return store__put(t, t->s->counters, &k, &v, 0);
+  return store__put(t, t->s->counters, store__key_val(key), (store_val_t){b, 8}, 0);
 }
 
 /* Adds delta to the counter at key; the new value goes to *out. */
@@ -112,11 +106,11 @@ static int check_unique(store_txn_t *t, const store__table_t *tb, store_val_t ke
                         const store_keys_t *k) {
   for (size_t i = 0; i < tb->n_indexes; i++) {
     if (!tb->unique[i] || !k->index[i].p) continue;
-    MDB_val ik = mval(k->index[i]), pk;
-    int rc = store__get(t, tb->idx[i], &ik, &pk);
+    store_val_t pk;
+    int rc = store__get(t, tb->idx[i], k->index[i], &pk);
     if (rc == STORE_NOTFOUND) continue;
     if (rc != 0) return rc;
-    if (!val_eq(sval(pk), key)) return STORE_EXISTS;
+    if (!val_eq(pk, key)) return STORE_EXISTS;
   }
   return 0;
 }
@@ -124,13 +118,11 @@ static int check_unique(store_txn_t *t, const store__table_t *tb, store_val_t ke
 /* Replaces the index entries of old (NULL: none) with those of nu, touching only changes. */
 static int update_indexes(store_txn_t *t, const store__table_t *tb, store_val_t key,
                           const store__meta_t *old, const store__meta_t *nu) {
-  MDB_val pk = mval(key);
   for (size_t i = 0; i < tb->n_indexes; i++) {
     store_val_t o = old ? old->idx[i] : (store_val_t){NULL, 0}, n = nu->idx[i];
     int same = o.p && n.p && val_eq(o, n), rc = 0;
-    MDB_val ok = mval(o), nk = mval(n);
-    if (o.p && !same) rc = store__del(t, tb->idx[i], &ok, tb->unique[i] ? NULL : &pk);
-    if (rc == 0 && n.p && !same) rc = store__put(t, tb->idx[i], &nk, &pk, 0);
+    if (o.p && !same) rc = store__del(t, tb->idx[i], o, tb->unique[i] ? NULL : &key);
+    if (rc == 0 && n.p && !same) rc = store__put(t, tb->idx[i], n, key, 0);
     if (rc != 0) return rc;
   }
   return 0;
@@ -155,11 +147,10 @@ static void count_key(const store__table_t *tb, store__key_t *k) { store__key_co
  * a new record. */
 static int write_record(store_txn_t *t, const store__table_t *tb, store_val_t key, store_val_t val,
                         const store__meta_t *old, store__meta_t *nu) {
-  MDB_val k = mval(key), v = mval(val);
   store__key_t ck;
   int rc;
   if ((rc = next_version(t, &nu->version)) != 0) return rc;
-  if ((rc = store__put(t, tb->dbi, &k, &v, 0)) != 0) return rc;
+  if ((rc = store__put(t, tb->dbi, key, val, 0)) != 0) return rc;
   if (tb->watched && (rc = store__log_change(t, (int)(tb - t->s->tables),
                                              old ? STORE_CHANGE_MODIFIED : STORE_CHANGE_ADDED,
                                              nu->version, key, val)) != 0)
@@ -201,13 +192,12 @@ int store_put(store_txn_t *txn, int table, store_val_t key, store_val_t val,
 /* A delete of a watched record is a change of its own: it takes a fresh version, and the log
  * keeps the value it removes (a watcher's DELETED shows the object's last state). */
 static int log_delete(store_txn_t *t, const store__table_t *tb, store_val_t key) {
-  MDB_val k = mval(key), v;
+  store_val_t v;
   uint64_t version;
-  int rc = store__get(t, tb->dbi, &k, &v);
+  int rc = store__get(t, tb->dbi, key, &v);
   if (rc == 0) rc = next_version(t, &version);
   if (rc != 0) return rc;
-  return store__log_change(t, (int)(tb - t->s->tables), STORE_CHANGE_DELETED, version, key,
-                           sval(v));
+  return store__log_change(t, (int)(tb - t->s->tables), STORE_CHANGE_DELETED, version, key, v);
 }
 
 int store_del_if(store_txn_t *txn, int table, store_val_t key, uint64_t expect_version) {
@@ -220,15 +210,13 @@ int store_del_if(store_txn_t *txn, int table, store_val_t key, uint64_t expect_v
   if (txn->rdonly) return STORE_ERDONLY;
   if ((rc = load_meta(txn, tb, key, oldbuf, &old)) != 0) return rc;
   if ((rc = check_version(&old, expect_version)) != 0) return rc;
-  MDB_val k = mval(key);
   if (tb->watched && (rc = log_delete(txn, tb, key)) != 0) return rc;
-  if ((rc = store__del(txn, tb->dbi, &k, NULL)) != 0) return rc;
+  if ((rc = store__del(txn, tb->dbi, key, NULL)) != 0) return rc;
   if ((rc = update_indexes(txn, tb, key, &old, &none)) != 0) return rc;
   if ((rc = update_group(txn, tb, key, &old, &none)) != 0) return rc;
   meta_key(tb, key, &mk);
   count_key(tb, &ck);
-  MDB_val mv = store__key_val(&mk);
-  if ((rc = store__del(txn, txn->s->meta, &mv, NULL)) != 0) return rc;
+  if ((rc = store__del(txn, txn->s->meta, store__key_val(&mk), NULL)) != 0) return rc;
   return bump(txn, &ck, -1, NULL);
 }
 
@@ -248,56 +236,62 @@ int store_get_version(store_txn_t *txn, int table, store_val_t key, uint64_t *ou
 
 int store_get(store_txn_t *txn, int table, store_val_t key, store_val_t *out) {
   const store__table_t *tb = store__table(txn, table);
-  MDB_val k = mval(key), v;
   if (!tb || !valid_pkey(tb, key) || !out) return STORE_EINVAL;
-  int rc = store__get(txn, tb->dbi, &k, &v);
-  if (rc == 0) *out = sval(v);
-  return rc;
+  return store__get(txn, tb->dbi, key, out);
 }
 
 int store_get_by_index(store_txn_t *txn, int table, int index, store_val_t ikey, store_val_t *pkey,
                        store_val_t *out) {
   const store__table_t *tb = store__table(txn, table);
-  MDB_val ik = mval(ikey), pk, v;
+  store_val_t pk, v;
   int rc;
   if (!tb || index < 0 || (size_t)index >= tb->n_indexes || !ikey.p || ikey.n == 0 ||
       ikey.n > STORE__KEY_MAX || !pkey || !out)
     return STORE_EINVAL;
-  /* On a DUPSORT (non-unique) index mdb_get returns the first primary key. */
-  if ((rc = store__get(txn, tb->idx[index], &ik, &pk)) != 0) return rc;
-  if ((rc = store__get(txn, tb->dbi, &pk, &v)) != 0) return rc;
-  *pkey = sval(pk);
-  *out = sval(v);
+  /* On a dupsort (non-unique) index a get returns the first primary key. */
+  if ((rc = store__get(txn, tb->idx[index], ikey, &pk)) != 0) return rc;
+  if ((rc = store__get(txn, tb->dbi, pk, &v)) != 0) return rc;
+  *pkey = pk;
+  *out = v;
   return 0;
 }
 
-/* Passes one entry to fn: the entry itself, or when tdbi is set, the record whose primary
+/* Passes one entry to fn: the entry itself, or when tdb is set, the record whose primary
  * key is the entry's data. */
-static int visit(store_txn_t *t, const MDB_dbi *tdbi, MDB_val *k, MDB_val *v, store_iter_fn fn,
-                 void *arg) {
-  MDB_val rec;
-  if (!tdbi) return fn(arg, sval(*k), sval(*v));
-  int rc = store__get(t, *tdbi, v, &rec);
-  return rc != 0 ? rc : fn(arg, sval(*v), sval(rec));
+static int visit(store_txn_t *t, const unsigned *tdb, store_val_t k, store_val_t v,
+                 store_iter_fn fn, void *arg) {
+  store_val_t rec;
+  if (!tdb) return fn(arg, k, v);
+  int rc = store__get(t, *tdb, v, &rec);
+  return rc != 0 ? rc : fn(arg, v, rec);
 }
 
-int store__walk(store_txn_t *t, MDB_dbi dbi, MDB_val start, MDB_val prefix, const MDB_dbi *tdbi,
-                size_t limit, store_iter_fn fn, void *arg) {
-  MDB_cursor *c = NULL;
-  MDB_val k = start, v;
+/* A cursor error is sticky like any engine error: the txn's view may be incomplete. */
+static int cursor_rc(store_txn_t *t, int crc) {
+  if (crc == 0 || crc == STORE_NOTFOUND) return 0;
+  if (crc == STORE_EIO || crc == STORE_ENOMEM || crc == STORE_FULL || crc == STORE_UNAVAILABLE)
+    t->err = crc;
+  return crc;
+}
+
+int store__walk(store_txn_t *t, unsigned db, store_val_t start, store_val_t prefix,
+                const unsigned *tdb, size_t limit, store_iter_fn fn, void *arg) {
+  const store__engine_t *e = t->s->eng;
+  store__cursor_t *c = NULL;
+  store_val_t k = start, v;
   size_t n = 0;
   int rc, crc;
   if (t->err) return t->err;
-  if ((rc = store__map_err(mdb_cursor_open(t->txn, dbi, &c))) != 0) return rc;
-  crc = mdb_cursor_get(c, &k, &v, start.mv_size ? MDB_SET_RANGE : MDB_FIRST);
-  for (; crc == 0; crc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-    if (!store__has_prefix(&k, prefix.mv_data, prefix.mv_size) || (limit && n == limit)) break;
+  if ((rc = e->cursor_open(t, db, &c)) != 0) return rc;
+  crc = e->cursor_get(c, &k, &v, start.n ? STORE__SET_RANGE : STORE__FIRST);
+  for (; crc == 0; crc = e->cursor_get(c, &k, &v, STORE__NEXT)) {
+    if (!store__has_prefix(k, prefix.p, prefix.n) || (limit && n == limit)) break;
     n++;
-    if ((rc = visit(t, tdbi, &k, &v, fn, arg)) != 0) goto out;
+    if ((rc = visit(t, tdb, k, v, fn, arg)) != 0) goto out;
   }
-  rc = crc == MDB_NOTFOUND ? 0 : store__map_err(crc);
+  rc = cursor_rc(t, crc);
 out:
-  mdb_cursor_close(c);
+  e->cursor_close(c);
   return rc;
 }
 
@@ -305,7 +299,7 @@ int store_scan(store_txn_t *txn, int table, store_val_t prefix, size_t limit, st
                void *arg) {
   const store__table_t *tb = store__table(txn, table);
   if (!tb || !fn || (!prefix.p && prefix.n)) return STORE_EINVAL;
-  return store__walk(txn, tb->dbi, mval(prefix), mval(prefix), NULL, limit, fn, arg);
+  return store__walk(txn, tb->dbi, prefix, prefix, NULL, limit, fn, arg);
 }
 
 int store_index_scan(store_txn_t *txn, int table, int index, store_val_t prefix, size_t limit,
@@ -313,25 +307,27 @@ int store_index_scan(store_txn_t *txn, int table, int index, store_val_t prefix,
   const store__table_t *tb = store__table(txn, table);
   if (!tb || index < 0 || (size_t)index >= tb->n_indexes || !fn || (!prefix.p && prefix.n))
     return STORE_EINVAL;
-  return store__walk(txn, tb->idx[index], mval(prefix), mval(prefix), &tb->dbi, limit, fn, arg);
+  return store__walk(txn, tb->idx[index], prefix, prefix, &tb->dbi, limit, fn, arg);
 }
 
-/* Places c on the last entry whose key starts with prefix (MDB_NOTFOUND: none): the entry
+/* Places c on the last entry whose key starts with prefix (STORE_NOTFOUND: none): the entry
  * before the first key past every such key. That key is the prefix with its trailing 0xff
  * bytes dropped and its last byte incremented; with no such key, the database's last. */
-static int seek_last(MDB_cursor *c, MDB_val prefix, MDB_val *k, MDB_val *v) {
+static int seek_last(const store__engine_t *e, store__cursor_t *c, store_val_t prefix,
+                     store_val_t *k, store_val_t *v) {
   unsigned char next[STORE__KEY_MAX];
-  size_t n = prefix.mv_size < sizeof(next) ? prefix.mv_size : 0;
-  memcpy(next, prefix.mv_data, n);
+  size_t n = prefix.n < sizeof(next) ? prefix.n : 0;
+  if (n) memcpy(next, prefix.p, n);
   while (n && next[n - 1] == 0xff) n--;
-  int crc = MDB_NOTFOUND;
+  int crc = STORE_NOTFOUND;
   if (n) {
     next[n - 1]++;
-    *k = (MDB_val){n, next};
-    crc = mdb_cursor_get(c, k, v, MDB_SET_RANGE);
+    *k = (store_val_t){next, n};
+    crc = e->cursor_get(c, k, v, STORE__SET_RANGE);
   }
-  crc = crc == 0 ? mdb_cursor_get(c, k, v, MDB_PREV) : mdb_cursor_get(c, k, v, MDB_LAST);
-  if (crc == 0 && !store__has_prefix(k, prefix.mv_data, prefix.mv_size)) crc = MDB_NOTFOUND;
+  if (crc != 0 && crc != STORE_NOTFOUND) return crc;
+  crc = crc == 0 ? e->cursor_get(c, k, v, STORE__PREV) : e->cursor_get(c, k, v, STORE__LAST);
+  if (crc == 0 && !store__has_prefix(*k, prefix.p, prefix.n)) crc = STORE_NOTFOUND;
   return crc;
 }
 
@@ -342,27 +338,28 @@ int store_index_walk(store_txn_t *txn, int table, int index, store_val_t prefix,
       prefix.n >= STORE__KEY_MAX)
     return STORE_EINVAL;
   if (txn->err) return txn->err;
-  MDB_cursor *c = NULL;
-  MDB_val pfx = mval(prefix), k = pfx, v;
-  int rc = store__map_err(mdb_cursor_open(txn->txn, tb->idx[index], &c));
+  const store__engine_t *e = txn->s->eng;
+  store__cursor_t *c = NULL;
+  store_val_t k = prefix, v;
+  int rc = e->cursor_open(txn, tb->idx[index], &c);
   if (rc) return rc;
-  int crc = w->reverse ? seek_last(c, pfx, &k, &v)
-                       : mdb_cursor_get(c, &k, &v, pfx.mv_size ? MDB_SET_RANGE : MDB_FIRST);
-  MDB_cursor_op step = w->reverse ? MDB_PREV : MDB_NEXT;
+  int crc = w->reverse ? seek_last(e, c, prefix, &k, &v)
+                       : e->cursor_get(c, &k, &v, prefix.n ? STORE__SET_RANGE : STORE__FIRST);
+  store__cursor_op_t step = w->reverse ? STORE__PREV : STORE__NEXT;
   uint64_t skipped = 0;
   size_t n = 0;
-  for (; crc == 0; crc = mdb_cursor_get(c, &k, &v, step)) {
-    if (!store__has_prefix(&k, pfx.mv_data, pfx.mv_size) || (w->limit && n == w->limit)) break;
+  for (; crc == 0; crc = e->cursor_get(c, &k, &v, step)) {
+    if (!store__has_prefix(k, prefix.p, prefix.n) || (w->limit && n == w->limit)) break;
     if (skipped < w->skip) {
       skipped++;
       continue;
     }
     n++;
-    if ((rc = visit(txn, &tb->dbi, &k, &v, fn, arg)) != 0) goto out;
+    if ((rc = visit(txn, &tb->dbi, k, v, fn, arg)) != 0) goto out;
   }
-  rc = crc == MDB_NOTFOUND ? 0 : store__map_err(crc);
+  rc = cursor_rc(txn, crc);
 out:
-  mdb_cursor_close(c);
+  e->cursor_close(c);
   return rc;
 }
 
@@ -371,17 +368,18 @@ int store_index_count(store_txn_t *txn, int table, int index, store_val_t prefix
   if (!tb || index < 0 || (size_t)index >= tb->n_indexes || !out || (!prefix.p && prefix.n))
     return STORE_EINVAL;
   if (txn->err) return txn->err;
-  MDB_cursor *c = NULL;
-  MDB_val pfx = mval(prefix), k = pfx, v;
+  const store__engine_t *e = txn->s->eng;
+  store__cursor_t *c = NULL;
+  store_val_t k = prefix, v;
   uint64_t n = 0;
-  int rc = store__map_err(mdb_cursor_open(txn->txn, tb->idx[index], &c));
+  int rc = e->cursor_open(txn, tb->idx[index], &c);
   if (rc) return rc;
-  int crc = mdb_cursor_get(c, &k, &v, pfx.mv_size ? MDB_SET_RANGE : MDB_FIRST);
-  for (; crc == 0 && store__has_prefix(&k, pfx.mv_data, pfx.mv_size);
-       crc = mdb_cursor_get(c, &k, &v, MDB_NEXT))
+  int crc = e->cursor_get(c, &k, &v, prefix.n ? STORE__SET_RANGE : STORE__FIRST);
+  for (; crc == 0 && store__has_prefix(k, prefix.p, prefix.n);
+       crc = e->cursor_get(c, &k, &v, STORE__NEXT))
     n++;
-  rc = crc == 0 || crc == MDB_NOTFOUND ? 0 : store__map_err(crc);
-  mdb_cursor_close(c);
+  rc = cursor_rc(txn, crc);
+  e->cursor_close(c);
   if (rc == 0) *out = n;
   return rc;
 }

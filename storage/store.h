@@ -55,7 +55,11 @@
   XX(STORE_BUSY, -30010, "write queue full", HG_UNAVAILABLE, NULL)                                 \
   XX(STORE_EXPIRED, -30011, "deadline passed before the write ran", HG_DEADLINE_EXCEEDED, NULL)    \
   XX(STORE_COMPACTED, -30012, "version is older than the change log keeps", HG_OUT_OF_RANGE,       \
-     "EXPIRED")
+     "EXPIRED")                                                                                    \
+  XX(STORE_CONTENDED, -30013, "other replicas kept committing first; the write did not run",       \
+     HG_UNAVAILABLE, NULL)                                                                         \
+  XX(STORE_UNAVAILABLE, -30014, "the store's servers cannot be reached; nothing was written",      \
+     HG_UNAVAILABLE, NULL)
 
 typedef enum { STORE_ERRORS(HG_ERR_ENUM) } store_errno_t;
 
@@ -112,12 +116,18 @@ typedef struct store_opts {
   /* change-log entries kept (the newest); older ones are dropped as new ones come, and a
    * watch from before the oldest kept is STORE_COMPACTED; 0 = STORE_DEFAULT_CHANGELOG_MAX */
   uint64_t changelog_max;
+  /* etcd: most operations one etcd Txn may carry (etcd's --max-txn-ops, default 128); a
+   * batch ends before a write that would pass it. 0 = STORE_DEFAULT_ETCD_MAX_TXN_OPS */
+  int etcd_max_txn_ops;
 } store_opts_t;
 
 /* 64 GiB where the address space allows it (the file stays sparse), else 1 GiB. */
 #define STORE_DEFAULT_MAP_SIZE (sizeof(size_t) >= 8 ? (size_t)64 << 30 : (size_t)1 << 30)
 #define STORE_DEFAULT_QUEUE_MAX 4096
 #define STORE_DEFAULT_CHANGELOG_MAX 100000
+#define STORE_DEFAULT_ETCD_MAX_TXN_OPS 128
+/* etcd's default --max-request-bytes is 1.5 MiB; a batch stays under 1 MiB. */
+#define STORE_ETCD_MAX_TXN_BYTES ((size_t)1 << 20)
 
 /* Opens (creating if needed) the store in directory dir. *out: free with store_close(). */
 int store_open(const char *dir, const store_schema_t *schema, const store_opts_t *opts,

@@ -1,11 +1,12 @@
-/* store_env.c - the LMDB environment behind a store_t: opening it with its schema's named
- * databases, read transactions, error mapping, and the engine wrappers that every write
- * goes through (so the test fault hook and sticky engine errors live in one place).
+/* store_env.c - a store_t over its engine (store_engine.h): opening it with its schema's
+ * databases on the engine a spec names, read transactions, error texts, and the engine
+ * wrappers that every write goes through (so the test fault hook and sticky engine errors
+ * live in one place, for every engine).
  *
- * Database names: "t/<table>" per table, "i/<table>/<index>" per index (MDB_DUPSORT when
- * not unique, so several records can share an index key, sorted by primary key), and the
- * internal "_meta", "_glist", "_fenwick", "_counters". Table and index names may not
- * contain '/', so no two names collide. */
+ * Database names: "t/<table>" per table, "i/<table>/<index>" per index (dupsort when not
+ * unique, so several records can share an index key, sorted by primary key), and the
+ * internal "_meta", "_glist", "_fenwick", "_counters", "_changes". Table and index names may
+ * not contain '/', so no two names collide. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +18,7 @@
 #define DEFAULT_BATCH_MAX 256
 #define NAME_MAX_LEN 200
 #define N_INTERNAL_DBS 5
+#define STORE__OPEN_TRIES 8
 
 HG_ERR_FUNCTIONS(store_strerror, store_err_name, STORE_ERRORS, "unknown store error",
                  "STORE_UNKNOWN")
@@ -41,23 +43,11 @@ const char *store_error_reason(int err) {
   return NULL;
 }
 
-int store__map_err(int rc) {
-  switch (rc) {
-    case 0: return 0;
-    case MDB_NOTFOUND: return STORE_NOTFOUND;
-    case MDB_KEYEXIST: return STORE_EXISTS;
-    case MDB_MAP_FULL:
-    case MDB_TXN_FULL: return STORE_FULL;
-    case MDB_BAD_VALSIZE: return STORE_EINVAL;
-    case ENOMEM: return STORE_ENOMEM;
-  }
-  if (rc <= STORE_NOTFOUND && rc >= STORE_EXPIRED) return rc; /* already ours (fault hook) */
-  return STORE_EIO;
-}
-
-/* An engine error leaves LMDB's transaction half-written, so the write must not commit. */
+/* An engine error may leave the engine's transaction half-written, so the write must not
+ * commit. */
 static int sticky(store_txn_t *t, int rc) {
-  if (rc == STORE_FULL || rc == STORE_EIO || rc == STORE_ENOMEM) t->err = rc;
+  if (rc == STORE_FULL || rc == STORE_EIO || rc == STORE_ENOMEM || rc == STORE_UNAVAILABLE)
+    t->err = rc;
   return rc;
 }
 
@@ -76,36 +66,37 @@ void store__fault_inject(store_t *s, long nth, int err) {
   atomic_store(&s->fault_countdown, nth > 0 ? nth : 0);
 }
 
-int store__put(store_txn_t *t, MDB_dbi dbi, MDB_val *k, MDB_val *v, unsigned flags) {
+int store__put(store_txn_t *t, unsigned db, store_val_t k, store_val_t v, unsigned flags) {
   if (t->rdonly) return STORE_ERDONLY;
   if (t->err) return t->err;
   int rc = store__fault(t->s);
-  if (rc == 0) rc = store__map_err(mdb_put(t->txn, dbi, k, v, flags));
+  if (rc == 0) rc = t->s->eng->put(t, db, k, v, flags);
   return sticky(t, rc);
 }
 
-int store__del(store_txn_t *t, MDB_dbi dbi, MDB_val *k, MDB_val *v) {
+int store__del(store_txn_t *t, unsigned db, store_val_t k, const store_val_t *dup) {
   if (t->rdonly) return STORE_ERDONLY;
   if (t->err) return t->err;
   int rc = store__fault(t->s);
-  if (rc == 0) rc = store__map_err(mdb_del(t->txn, dbi, k, v));
+  if (rc == 0) rc = t->s->eng->del(t, db, k, dup);
   return rc == STORE_NOTFOUND ? 0 : sticky(t, rc);
 }
 
-int store__get(store_txn_t *t, MDB_dbi dbi, MDB_val *k, MDB_val *v) {
+int store__get(store_txn_t *t, unsigned db, store_val_t k, store_val_t *v) {
   if (t->err) return t->err;
-  return store__map_err(mdb_get(t->txn, dbi, k, v));
+  int rc = t->s->eng->get(t, db, k, v);
+  return rc == STORE_NOTFOUND ? rc : sticky(t, rc);
 }
 
-int store__get_u64(store_txn_t *t, MDB_dbi dbi, MDB_val *k, uint64_t *out) {
-  MDB_val v;
-  int rc = store__get(t, dbi, k, &v);
+int store__get_u64(store_txn_t *t, unsigned db, store_val_t k, uint64_t *out) {
+  store_val_t v;
+  int rc = store__get(t, db, k, &v);
   if (rc == STORE_NOTFOUND) {
     *out = 0;
     return 0;
   }
-  if (rc == 0 && v.mv_size != 8) return STORE_EIO;
-  if (rc == 0) *out = store__be64_get(v.mv_data);
+  if (rc == 0 && v.n != 8) return STORE_EIO;
+  if (rc == 0) *out = store__be64_get(v.p);
   return rc;
 }
 
@@ -145,20 +136,15 @@ static int check_schema(const store_schema_t *schema, unsigned *n_dbs) {
   return 0;
 }
 
-static int open_db(MDB_txn *txn, const char *name, unsigned flags, MDB_dbi *out) {
-  return store__map_err(mdb_dbi_open(txn, name, MDB_CREATE | flags, out));
-}
-
-static int open_table(MDB_txn *txn, const store_table_def_t *td, store__table_t *tb) {
+static int open_table(store_txn_t *t, const store_table_def_t *td, store__table_t *tb) {
   char name[2 * NAME_MAX_LEN + 8];
   int rc;
   snprintf(name, sizeof(name), "t/%s", td->name);
-  if ((rc = open_db(txn, name, 0, &tb->dbi)) != 0) return rc;
+  if ((rc = t->s->eng->db_open(t, name, 0, &tb->dbi)) != 0) return rc;
   for (size_t j = 0; j < td->n_indexes; j++) {
     tb->unique[j] = (td->indexes[j].flags & STORE_INDEX_UNIQUE) != 0;
-    unsigned flags = tb->unique[j] ? 0 : MDB_DUPSORT;
     snprintf(name, sizeof(name), "i/%s/%s", td->name, td->indexes[j].name);
-    if ((rc = open_db(txn, name, flags, &tb->idx[j])) != 0) return rc;
+    if ((rc = t->s->eng->db_open(t, name, !tb->unique[j], &tb->idx[j])) != 0) return rc;
   }
   tb->grouped = td->grouped;
   tb->watched = td->watched;
@@ -171,59 +157,56 @@ static int open_table(MDB_txn *txn, const store_table_def_t *td, store__table_t 
 
 /* Creates or opens every named database, and upgrades older formats, in one write
  * transaction. */
-static int open_dbs(store_t *s, const store_schema_t *schema) {
-  MDB_txn *txn = NULL;
-  int rc = store__map_err(mdb_txn_begin(s->env, NULL, 0, &txn));
+static int open_dbs_once(store_t *s, const store_schema_t *schema) {
+  const store__engine_t *e = s->eng;
+  store_txn_t t = {.s = s};
+  int rc = e->txn_begin(&t, 0);
   if (rc != 0) return rc;
-  if ((rc = open_db(txn, "_meta", 0, &s->meta)) != 0) goto out;
-  if ((rc = open_db(txn, "_glist", 0, &s->glist)) != 0) goto out;
-  if ((rc = open_db(txn, "_fenwick", 0, &s->fenwick)) != 0) goto out;
-  if ((rc = open_db(txn, "_counters", 0, &s->counters)) != 0) goto out;
-  if ((rc = open_db(txn, "_changes", 0, &s->changes)) != 0) goto out;
+  s->n_tables = 0;
+  if ((rc = e->db_open(&t, "_meta", 0, &s->meta)) != 0) goto out;
+  if ((rc = e->db_open(&t, "_glist", 0, &s->glist)) != 0) goto out;
+  if ((rc = e->db_open(&t, "_fenwick", 0, &s->fenwick)) != 0) goto out;
+  if ((rc = e->db_open(&t, "_counters", 0, &s->counters)) != 0) goto out;
+  if ((rc = e->db_open(&t, "_changes", 0, &s->changes)) != 0) goto out;
   for (size_t i = 0; i < schema->n_tables; i++) {
-    if ((rc = open_table(txn, &schema->tables[i], &s->tables[i])) != 0) goto out;
+    if ((rc = open_table(&t, &schema->tables[i], &s->tables[i])) != 0) goto out;
   }
   s->n_tables = schema->n_tables;
-  if ((rc = store__upgrade(s, txn)) != 0) goto out;
-  if ((rc = store__log_init(s, txn)) != 0) goto out;
-  rc = store__map_err(mdb_txn_commit(txn));
-  txn = NULL;
+  if ((rc = store__upgrade(&t)) != 0) goto out;
+  if ((rc = store__log_init(&t)) != 0) goto out;
+  return e->txn_commit(&t);
 out:
-  if (txn) mdb_txn_abort(txn);
+  e->txn_abort(&t);
   return rc;
 }
 
-static int open_env(store_t *s, const char *dir, const store_opts_t *o, unsigned n_dbs) {
-  int rc, dead;
-  if ((rc = mdb_env_create(&s->env)) != 0) return store__map_err(rc);
-  if ((rc = mdb_env_set_maxdbs(s->env, n_dbs)) != 0) return store__map_err(rc);
-  size_t map_size = o->map_size ? o->map_size : STORE_DEFAULT_MAP_SIZE;
-  if ((rc = mdb_env_set_mapsize(s->env, map_size)) != 0) return store__map_err(rc);
-  s->soft_limit = store__soft_limit(map_size);
-  /* Read transactions are handed between threads, so their slots are not thread-local. */
-  if ((rc = mdb_env_open(s->env, dir, MDB_NOTLS, 0600)) != 0) return store__map_err(rc);
-  if (mdb_env_get_maxkeysize(s->env) < STORE__KEY_MAX) return STORE_EINVAL;
-  /* A process that died holding a reader slot would otherwise pin old pages forever. */
-  return store__map_err(mdb_reader_check(s->env, &dead));
+/* An engine shared by several processes may lose the first commit to another's (the same
+ * store opened at once): that one did the same work, so this one runs again. */
+static int open_dbs(store_t *s, const store_schema_t *schema) {
+  int rc = STORE__RETRY;
+  for (int i = 0; i < STORE__OPEN_TRIES && rc == STORE__RETRY; i++) rc = open_dbs_once(s, schema);
+  return rc == STORE__RETRY ? STORE_CONTENDED : rc;
 }
 
 static void destroy(store_t *s) {
   store__hub_close(s);
-  if (s->env) mdb_env_close(s->env);
+  if (s->eng) s->eng->close(s);
   pthread_cond_destroy(&s->queued);
   pthread_mutex_destroy(&s->mu);
   free(s);
 }
 
-int store_open(const char *dir, const store_schema_t *schema, const store_opts_t *opts,
-               store_t **out) {
+/* What every engine's store_t starts with, then the engine (open_engine), its databases and
+ * the writer. */
+static int open_store(const store_schema_t *schema, const store_opts_t *opts,
+                      int (*open_engine)(store_t *, const void *, const store_opts_t *, unsigned),
+                      const void *where, store_t **out) {
   static const store_opts_t defaults = {0};
   const store_opts_t *o = opts ? opts : &defaults;
   unsigned n_dbs = 0;
   int rc = check_schema(schema, &n_dbs);
-  if (rc != 0 || !dir || !out || o->batch_max < 0 || o->queue_max < 0)
+  if (rc != 0 || !where || !out || o->batch_max < 0 || o->queue_max < 0 || o->etcd_max_txn_ops < 0)
     return rc ? rc : STORE_EINVAL;
-  if (mkdir_p(dir) != 0) return STORE_EIO;
   store_t *s = calloc(1, sizeof(*s));
   if (!s) return STORE_ENOMEM;
   pthread_mutex_init(&s->mu, NULL);
@@ -233,7 +216,7 @@ int store_open(const char *dir, const store_schema_t *schema, const store_opts_t
   s->changelog_max = o->changelog_max ? o->changelog_max : STORE_DEFAULT_CHANGELOG_MAX;
   store__hub_init(s);
   store__metrics_init(s);
-  if ((rc = open_env(s, dir, o, n_dbs)) != 0) goto out;
+  if ((rc = open_engine(s, where, o, n_dbs)) != 0) goto out;
   if ((rc = open_dbs(s, schema)) != 0) goto out;
   rc = store__writer_start(s);
 out:
@@ -241,6 +224,33 @@ out:
     destroy(s);
   else
     *out = s;
+  return rc;
+}
+
+static int open_lmdb(store_t *s, const void *dir, const store_opts_t *o, unsigned n_dbs) {
+  if (mkdir_p(dir) != 0) return STORE_EIO;
+  return store__lmdb_open(s, dir, o, n_dbs);
+}
+
+static int open_etcd(store_t *s, const void *spec, const store_opts_t *o, unsigned n_dbs) {
+  (void)n_dbs;
+  return store__etcd_open(s, spec, o);
+}
+
+int store_open(const char *dir, const store_schema_t *schema, const store_opts_t *opts,
+               store_t **out) {
+  return open_store(schema, opts, open_lmdb, dir, out);
+}
+
+int store_open_spec(const char *spec, const store_schema_t *schema, const store_opts_t *opts,
+                    store_t **out) {
+  store_spec_t *sp = malloc(sizeof(*sp));
+  if (!sp) return STORE_ENOMEM;
+  int rc = store_spec_parse(spec, sp);
+  if (rc == 0)
+    rc = sp->engine == STORE_ENGINE_LMDB ? open_store(schema, opts, open_lmdb, sp->where, out)
+                                         : open_store(schema, opts, open_etcd, sp, out);
+  free(sp);
   return rc;
 }
 
@@ -254,19 +264,19 @@ int store_txn_begin_read(store_t *s, store_txn_t **out) {
   if (!s || !out) return STORE_EINVAL;
   store_txn_t *t = calloc(1, sizeof(*t));
   if (!t) return STORE_ENOMEM;
-  int rc = store__map_err(mdb_txn_begin(s->env, NULL, MDB_RDONLY, &t->txn));
+  t->s = s;
+  t->rdonly = 1;
+  int rc = s->eng->txn_begin(t, 1);
   if (rc != 0) {
     free(t);
     return rc;
   }
-  t->s = s;
-  t->rdonly = 1;
   *out = t;
   return 0;
 }
 
 void store_txn_end(store_txn_t *txn) {
   if (!txn) return;
-  mdb_txn_abort(txn->txn);
+  txn->s->eng->txn_abort(txn);
   free(txn);
 }

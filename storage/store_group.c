@@ -42,16 +42,16 @@ static void group_prefix(const store__table_t *tb, store_val_t group, store__key
 }
 
 static int load_state(store_txn_t *t, const store__key_t *key, gstate_t *g) {
-  MDB_val k = store__key_val(key), v;
-  int rc = store__get(t, t->s->counters, &k, &v);
+  store_val_t v;
+  int rc = store__get(t, t->s->counters, store__key_val(key), &v);
   if (rc == STORE_NOTFOUND) {
     *g = (gstate_t){.next = 1, .count = 0};
     return 0;
   }
   if (rc != 0) return rc;
-  if (v.mv_size != 16) return STORE_EIO;
-  g->next = store__be64_get(v.mv_data);
-  g->count = store__be64_get((const unsigned char *)v.mv_data + 8);
+  if (v.n != 16) return STORE_EIO;
+  g->next = store__be64_get(v.p);
+  g->count = store__be64_get((const unsigned char *)v.p + 8);
   return 0;
 }
 
@@ -66,15 +66,15 @@ static int open_group(store_txn_t *t, const store__table_t *tb, store_val_t grou
 /* An empty group's state is deleted: nothing of the group remains. */
 static int save_state(store_txn_t *t, const store__key_t *key, const gstate_t *g) {
   unsigned char b[16];
-  MDB_val k = store__key_val(key), v = {.mv_size = 16, .mv_data = b};
-  if (g->count == 0) return store__del(t, t->s->counters, &k, NULL);
+  store_val_t k = store__key_val(key);
+  if (g->count == 0) return store__del(t, t->s->counters, k, NULL);
   store__be64_put(b, g->next);
   store__be64_put(b + 8, g->count);
-  return store__put(t, t->s->counters, &k, &v, 0);
+  return store__put(t, t->s->counters, k, (store_val_t){b, 16}, 0);
 }
 
 /* The prefix followed by a big-endian u64: a Fenwick node or a seq. */
-static MDB_val prefix_key(const store__key_t *prefix, uint64_t n, store__key_t *k) {
+static store_val_t prefix_key(const store__key_t *prefix, uint64_t n, store__key_t *k) {
   *k = *prefix;
   store__key_u64(k, n);
   return store__key_val(k);
@@ -83,8 +83,7 @@ static MDB_val prefix_key(const store__key_t *prefix, uint64_t n, store__key_t *
 /* A missing node counts zero. */
 static int node_get(store_txn_t *t, const store__key_t *prefix, uint64_t node, uint64_t *out) {
   store__key_t kb;
-  MDB_val k = prefix_key(prefix, node, &kb);
-  return store__get_u64(t, t->s->fenwick, &k, out);
+  return store__get_u64(t, t->s->fenwick, prefix_key(prefix, node, &kb), out);
 }
 
 static int node_add(store_txn_t *t, const store__key_t *prefix, uint64_t node, int64_t delta) {
@@ -94,10 +93,10 @@ static int node_add(store_txn_t *t, const store__key_t *prefix, uint64_t node, i
   int rc = node_get(t, prefix, node, &n);
   if (rc != 0) return rc;
   n += (uint64_t)delta;
-  MDB_val k = prefix_key(prefix, node, &kb), v = {.mv_size = 8, .mv_data = b};
-  if (n == 0) return store__del(t, t->s->fenwick, &k, NULL);
+  store_val_t k = prefix_key(prefix, node, &kb);
+  if (n == 0) return store__del(t, t->s->fenwick, k, NULL);
   store__be64_put(b, n);
-  return store__put(t, t->s->fenwick, &k, &v, 0);
+  return store__put(t, t->s->fenwick, k, (store_val_t){b, 8}, 0);
 }
 
 static int fenwick_add(store_txn_t *t, const store__key_t *prefix, uint64_t seq, uint64_t cap,
@@ -144,8 +143,7 @@ int store__group_add(store_txn_t *t, const store__table_t *tb, store_val_t group
   uint64_t s = g.next, cap = pow2ceil(s);
   if ((rc = grow(t, &pfx, capacity(&g), cap)) != 0) return rc;
   if ((rc = fenwick_add(t, &pfx, s, cap, 1)) != 0) return rc;
-  MDB_val k = prefix_key(&pfx, s, &lk), v = {.mv_size = pkey.n, .mv_data = (void *)pkey.p};
-  if ((rc = store__put(t, t->s->glist, &k, &v, 0)) != 0) return rc;
+  if ((rc = store__put(t, t->s->glist, prefix_key(&pfx, s, &lk), pkey, 0)) != 0) return rc;
   g.next++;
   g.count++;
   if ((rc = save_state(t, &sk, &g)) == 0) *seq = s;
@@ -159,8 +157,7 @@ int store__group_remove(store_txn_t *t, const store__table_t *tb, store_val_t gr
   if ((rc = open_group(t, tb, group, &sk, &pfx, &g)) != 0) return rc;
   if (g.count == 0 || seq == 0 || seq >= g.next) return STORE_EIO; /* meta and group disagree */
   if ((rc = fenwick_add(t, &pfx, seq, capacity(&g), -1)) != 0) return rc;
-  MDB_val k = prefix_key(&pfx, seq, &lk);
-  if ((rc = store__del(t, t->s->glist, &k, NULL)) != 0) return rc;
+  if ((rc = store__del(t, t->s->glist, prefix_key(&pfx, seq, &lk), NULL)) != 0) return rc;
   g.count--;
   return save_state(t, &sk, &g);
 }
@@ -193,6 +190,6 @@ int store_group_scan(store_txn_t *txn, int table, store_val_t group, uint64_t of
   if (!tb || !fn) return STORE_EINVAL;
   if ((rc = open_group(txn, tb, group, &sk, &pfx, &g)) != 0 || offset >= g.count) return rc;
   if ((rc = fenwick_find(txn, &pfx, capacity(&g), offset + 1, &seq)) != 0) return rc;
-  MDB_val sv = prefix_key(&pfx, seq, &start);
+  store_val_t sv = prefix_key(&pfx, seq, &start);
   return store__walk(txn, txn->s->glist, sv, store__key_val(&pfx), &tb->dbi, limit, fn, arg);
 }

@@ -6,15 +6,16 @@
 #ifndef HANGAR_STORE_INTERNAL_H
 #define HANGAR_STORE_INTERNAL_H
 
-#include <lmdb.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
 
 #include "common/prom.h"
 #include "storage/store.h"
+#include "storage/store_engine.h"
 
-/* LMDB's compiled-in key limit (MDB_MAXKEYSIZE); store_open checks the library agrees. */
+/* LMDB's compiled-in key limit (MDB_MAXKEYSIZE), which every engine keeps to; the LMDB
+ * engine checks the library agrees. */
 #define STORE__KEY_MAX 511
 
 /* The current meta format (store_key.c); store__upgrade brings older entries up to it. */
@@ -30,8 +31,8 @@ typedef struct store__table {
   int grouped;
   size_t n_indexes;
   int unique[STORE_MAX_INDEXES];
-  MDB_dbi dbi;
-  MDB_dbi idx[STORE_MAX_INDEXES];
+  unsigned dbi; /* engine database handles (store_engine.h) */
+  unsigned idx[STORE_MAX_INDEXES];
   int watched;
   unsigned char tag[1 + 255]; /* u8 length + table name: prefixes every internal key */
   size_t tag_n;
@@ -53,13 +54,14 @@ typedef struct store__hub {
 } store__hub_t;
 
 struct store {
-  MDB_env *env;
-  MDB_dbi meta;     /* tag, pkey -> what the record was stored with (store__meta_t) */
-  MDB_dbi glist;    /* tag, group, seq -> pkey: a group's records in insertion order */
-  MDB_dbi fenwick;  /* tag, group, node -> count of live seqs the node covers */
-  MDB_dbi counters; /* table counts, group state, the resourceVersion, the meta format,
-                     * the change log's floor */
-  MDB_dbi changes;  /* version (u64 BE) -> kind, table, key, value: the change log */
+  const store__engine_t *eng;
+  void *engine;      /* the engine's own state (store_lmdb.c, store_etcd.c) */
+  unsigned meta;     /* tag, pkey -> what the record was stored with (store__meta_t) */
+  unsigned glist;    /* tag, group, seq -> pkey: a group's records in insertion order */
+  unsigned fenwick;  /* tag, group, node -> count of live seqs the node covers */
+  unsigned counters; /* table counts, group state, the resourceVersion, the meta format,
+                      * the change log's floor and length */
+  unsigned changes;  /* version (u64 BE) -> kind, table, key, value: the change log */
   uint64_t changelog_max;
   store__hub_t hub;
   store__table_t tables[STORE_MAX_TABLES];
@@ -87,25 +89,22 @@ struct store {
 
 struct store_txn {
   store_t *s;
-  MDB_txn *txn;
+  void *e; /* the engine's txn */
   int rdonly;
   int err; /* sticky engine error: once set, the write must be rolled back */
 };
 
-/* ---- engine (store_env.c) ---------------------------------------------------------------- */
+/* ---- engine wrappers (store_env.c) --------------------------------------------------------- */
 
-/* Maps an LMDB or errno code to a STORE_* code (0 stays 0). */
-int store__map_err(int mdb_rc);
 /* The write wrappers: they count toward the fault hook, map errors, and make engine errors
  * (STORE_FULL, STORE_EIO, STORE_ENOMEM) sticky on txn. Deleting a missing key is not an
  * error for store__del: cleanup of an entry that is already gone succeeds. */
-int store__put(store_txn_t *t, MDB_dbi dbi, MDB_val *k, MDB_val *v, unsigned flags);
-int store__del(store_txn_t *t, MDB_dbi dbi, MDB_val *k, MDB_val *v);
-/* mdb_get mapped to STORE_* codes. */
-int store__get(store_txn_t *t, MDB_dbi dbi, MDB_val *k, MDB_val *v);
+int store__put(store_txn_t *t, unsigned db, store_val_t k, store_val_t v, unsigned flags);
+int store__del(store_txn_t *t, unsigned db, store_val_t k, const store_val_t *dup);
+int store__get(store_txn_t *t, unsigned db, store_val_t k, store_val_t *v);
 /* An 8-byte big-endian number stored at k (counters, Fenwick nodes): an absent key reads 0,
  * a value of another size is STORE_EIO. */
-int store__get_u64(store_txn_t *t, MDB_dbi dbi, MDB_val *k, uint64_t *out);
+int store__get_u64(store_txn_t *t, unsigned db, store_val_t k, uint64_t *out);
 /* Counts toward the fault hook: 0, or the injected error. */
 int store__fault(store_t *s);
 /* Test hook: the nth engine write call from now (puts, deletes and batch commits, counted
@@ -136,10 +135,10 @@ void store__key_global(store__key_t *k, char kind);
 void store__key_bytes(store__key_t *k, const void *p, size_t n);
 void store__key_group(store__key_t *k, store_val_t group);
 void store__key_u64(store__key_t *k, uint64_t v);
-MDB_val store__key_val(const store__key_t *k);
+store_val_t store__key_val(const store__key_t *k);
 void store__be64_put(unsigned char *p, uint64_t v);
 uint64_t store__be64_get(const unsigned char *p);
-int store__has_prefix(const MDB_val *k, const void *prefix, size_t n);
+int store__has_prefix(store_val_t k, const void *prefix, size_t n);
 
 /* ---- per-record meta (store_key.c) ------------------------------------------------------- */
 typedef struct store__meta {
@@ -160,7 +159,7 @@ int store__meta_decode(store_val_t v, store__meta_t *m);
 
 /* Runs inside store_open's first write transaction, after the databases are open: rewrites
  * what an older format left, once. */
-int store__upgrade(store_t *s, MDB_txn *txn);
+int store__upgrade(store_txn_t *t);
 
 /* ---- groups (store_group.c) -------------------------------------------------------------- */
 
@@ -171,16 +170,10 @@ int store__group_remove(store_txn_t *t, const store__table_t *tb, store_val_t gr
 
 /* ---- space (store_space.c) ----------------------------------------------------------------- */
 
-/* The soft limit for a map of map_size bytes: map_size minus the deletes' reserve. */
+/* The soft limit for a map of map_size bytes: map_size minus the deletes' reserve. The
+ * rest of space accounting is the engine's (store_engine.h: space_over, space_used,
+ * tree_pages; LMDB's in store_space.c). */
 size_t store__soft_limit(size_t map_size);
-/* Writer thread, between transactions: 1 when the pages in use (the file's high-water mark
- * less the free list) exceed s->soft_limit, else 0 (also when it cannot tell). */
-int store__space_over(store_t *s);
-/* Any thread: the bytes in use (pages below the high-water mark less the free list) and
- * the map's size. 0 or a store error. */
-int store__space_used(store_t *s, size_t *used, size_t *map);
-/* Pages of every table, index and internal database as txn sees them (any write txn). */
-size_t store__tree_pages(store_t *s, MDB_txn *txn);
 
 /* ---- metrics (store_metrics.c) ------------------------------------------------------------ */
 
@@ -202,7 +195,7 @@ int store__log_change(store_txn_t *t, int table, store_change_kind_t kind, uint6
                       store_val_t key, store_val_t val);
 /* store_open's first txn: an empty log starts its floor at the current version (writes
  * from before the log existed are not in it). */
-int store__log_init(store_t *s, MDB_txn *txn);
+int store__log_init(store_txn_t *t);
 /* The log's floor: "after N" is answerable for N >= floor. */
 int store__log_floor(store_txn_t *t, uint64_t *out);
 
@@ -221,10 +214,10 @@ const store__table_t *store__table(store_txn_t *t, int table);
 /* An 8-byte counter of the counters db; an absent one reads 0. */
 int store__counter_get(store_txn_t *t, const store__key_t *key, uint64_t *out);
 int store__counter_set(store_txn_t *t, const store__key_t *key, uint64_t n);
-/* Walks dbi from the first key >= start (start empty: the first key) while keys begin with
- * prefix, calling fn for at most limit entries (0: no limit). With tdbi set, an entry's data
- * is a primary key and fn gets that record from table tdbi; otherwise fn gets the entry. */
-int store__walk(store_txn_t *t, MDB_dbi dbi, MDB_val start, MDB_val prefix, const MDB_dbi *tdbi,
-                size_t limit, store_iter_fn fn, void *arg);
+/* Walks db from the first key >= start (start empty: the first key) while keys begin with
+ * prefix, calling fn for at most limit entries (0: no limit). With tdb set, an entry's data
+ * is a primary key and fn gets that record from table tdb; otherwise fn gets the entry. */
+int store__walk(store_txn_t *t, unsigned db, store_val_t start, store_val_t prefix,
+                const unsigned *tdb, size_t limit, store_iter_fn fn, void *arg);
 
 #endif

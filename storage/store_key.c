@@ -63,12 +63,10 @@ void store__key_u64(store__key_t *k, uint64_t v) {
   store__key_bytes(k, b, 8);
 }
 
-MDB_val store__key_val(const store__key_t *k) {
-  return (MDB_val){.mv_size = k->n, .mv_data = (void *)k->b};
-}
+store_val_t store__key_val(const store__key_t *k) { return (store_val_t){k->b, k->n}; }
 
-int store__has_prefix(const MDB_val *k, const void *prefix, size_t n) {
-  return k->mv_size >= n && (n == 0 || memcmp(k->mv_data, prefix, n) == 0);
+int store__has_prefix(store_val_t k, const void *prefix, size_t n) {
+  return k.n >= n && (n == 0 || memcmp(k.p, prefix, n) == 0);
 }
 
 /* Appends a u16-length-prefixed field; the caller has checked n <= STORE__KEY_MAX. */

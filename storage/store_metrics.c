@@ -37,13 +37,19 @@ static uint64_t queue_depth(store_t *s) {
 int store_metrics(void *store, hg_buf_t *out) {
   store_t *s = store;
   size_t used, map;
-  if (store__space_used(s, &used, &map) != 0) return -1;
-  int rc = prom_family(out, USED, "gauge",
-                       "Bytes of the store in use: pages below the high-water mark less the "
-                       "free list.");
-  rc |= prom_sample(out, USED, NULL, 0, used);
-  rc |= prom_family(out, MAP, "gauge", "Largest size of the store (--map-size), in bytes.");
-  rc |= prom_sample(out, MAP, NULL, 0, map);
+  int rc = s->eng->space_used(s, &used, &map);
+  /* An engine that cannot tell its size (etcd) has no such gauges: none beats a made-up 0. */
+  if (rc != 0 && rc != STORE_EINVAL) return -1;
+  if (rc == 0) {
+    rc = prom_family(out, USED, "gauge",
+                     "Bytes of the store in use: pages below the high-water mark less the "
+                     "free list.");
+    rc |= prom_sample(out, USED, NULL, 0, used);
+    rc |= prom_family(out, MAP, "gauge", "Largest size of the store (--map-size), in bytes.");
+    rc |= prom_sample(out, MAP, NULL, 0, map);
+  } else {
+    rc = 0;
+  }
   rc |= prom_family(out, QUEUE, "gauge", "Writes queued for the store's writer thread.");
   rc |= prom_sample(out, QUEUE, NULL, 0, queue_depth(s));
   rc |= prom_family(out, COMMIT, "histogram",

@@ -1,4 +1,5 @@
-/* store_space.c - when a store counts as full, and the reserve that keeps deletes working.
+/* store_space.c - when an LMDB store counts as full, and the reserve that keeps deletes
+ * working (the LMDB engine's space_over, space_used and tree_pages; store_engine.h).
  *
  * LMDB needs fresh pages even to delete (copy-on-write), so a map filled to its last page
  * could refuse the very deletes that would make room. The store therefore calls itself full
@@ -9,7 +10,7 @@
  * and would have to anticipate every path (a delete that also bumps a counter). Pages in use are the file's high-water mark less the
  * free list (pages earlier transactions freed, which LMDB reuses), so deletes bring a full
  * store back under the line without shrinking the file. */
-#include "storage/store_internal.h"
+#include "storage/store_lmdb.h"
 
 #define RESERVE_DIVISOR 8              /* the reserve is an eighth of the map ... */
 #define RESERVE_MAX ((size_t)64 << 20) /* ... but never more than 64 MiB ... */
@@ -29,11 +30,12 @@ size_t store__soft_limit(size_t map_size) {
 /* Pages on the free list: each of its records is an array of page numbers whose first
  * element is the count (as mdb_stat -f reads it). */
 static int free_pages(store_t *s, size_t *out) {
+  MDB_env *env = ((store__lmdb_t *)s->engine)->env;
   MDB_txn *txn;
   MDB_cursor *c;
   MDB_val k, v;
   size_t n = 0;
-  if (mdb_txn_begin(s->env, NULL, MDB_RDONLY, &txn) != 0) return -1;
+  if (mdb_txn_begin(env, NULL, MDB_RDONLY, &txn) != 0) return -1;
   if (mdb_cursor_open(txn, 0, &c) != 0) {
     mdb_txn_abort(txn);
     return -1;
@@ -46,12 +48,13 @@ static int free_pages(store_t *s, size_t *out) {
   return 0;
 }
 
-int store__space_used(store_t *s, size_t *used, size_t *map) {
+int store__lmdb_space_used(store_t *s, size_t *used, size_t *map) {
+  MDB_env *env = ((store__lmdb_t *)s->engine)->env;
   MDB_envinfo info;
   MDB_stat st;
   size_t free_n;
-  int rc = store__map_err(mdb_env_info(s->env, &info));
-  if (rc == 0) rc = store__map_err(mdb_env_stat(s->env, &st));
+  int rc = store__lmdb_err(mdb_env_info(env, &info));
+  if (rc == 0) rc = store__lmdb_err(mdb_env_stat(env, &st));
   if (rc == 0 && free_pages(s, &free_n) != 0) rc = STORE_EIO;
   if (rc != 0) return rc;
   size_t pages = info.me_last_pgno + 1;
@@ -60,11 +63,12 @@ int store__space_used(store_t *s, size_t *used, size_t *map) {
   return 0;
 }
 
-int store__space_over(store_t *s) {
+int store__lmdb_space_over(store_t *s) {
+  MDB_env *env = ((store__lmdb_t *)s->engine)->env;
   MDB_envinfo info;
   MDB_stat st;
   size_t free_n;
-  if (mdb_env_info(s->env, &info) != 0 || mdb_env_stat(s->env, &st) != 0) return 0;
+  if (mdb_env_info(env, &info) != 0 || mdb_env_stat(env, &st) != 0) return 0;
   size_t pages = info.me_last_pgno + 1;
   /* The high-water mark alone is an upper bound: under the line, nothing to count. */
   if (pages * st.ms_psize <= s->soft_limit) return 0;
@@ -79,13 +83,10 @@ static size_t db_pages(MDB_txn *txn, MDB_dbi dbi) {
   return st.ms_branch_pages + st.ms_leaf_pages + st.ms_overflow_pages;
 }
 
-size_t store__tree_pages(store_t *s, MDB_txn *txn) {
-  size_t n = db_pages(txn, s->meta) + db_pages(txn, s->glist) + db_pages(txn, s->fenwick) +
-             db_pages(txn, s->counters) + db_pages(txn, s->changes);
-  for (size_t i = 0; i < s->n_tables; i++) {
-    n += db_pages(txn, s->tables[i].dbi);
-    for (size_t j = 0; j < s->tables[i].n_indexes; j++) n += db_pages(txn, s->tables[i].idx[j]);
-  }
+size_t store__lmdb_tree_pages(store_txn_t *t) {
+  const store__lmdb_t *l = t->s->engine;
+  size_t n = 0;
+  for (size_t i = 0; i < l->n_dbi; i++) n += db_pages(t->e, l->dbi[i]);
   return n;
 }
 

@@ -1,5 +1,5 @@
-/* store_spec.c - store specs (store.h): which engine, and where its data lives. */
-#include <stdio.h>
+/* store_spec.c - store specs (store.h): which engine, and where its data lives. Opening
+ * one is store_env.c's (store_open_spec). */
 #include <string.h>
 
 #include "storage/store_internal.h"
@@ -29,14 +29,4 @@ int store_spec_parse(const char *text, store_spec_t *out) {
       copy_part(out->prefix, sizeof(out->prefix), prefix, pn))
     return STORE_EINVAL;
   return 0;
-}
-
-int store_open_spec(const char *spec, const store_schema_t *schema, const store_opts_t *opts,
-                    store_t **out) {
-  store_spec_t sp;
-  int rc = store_spec_parse(spec, &sp);
-  if (rc != 0) return rc;
-  if (sp.engine == STORE_ENGINE_LMDB) return store_open(sp.where, schema, opts, out);
-  /* The etcd engine is not built yet: an etcd spec parses but does not open. */
-  return STORE_EINVAL;
 }

@@ -6,47 +6,62 @@
  * version, a conditional write never mistakes "no version" for "unconditional", and versions
  * assigned later are still larger. The counters db remembers the format reached (key 'F'),
  * so an open of an up-to-date store costs one read. */
+#include <string.h>
+
 #include "storage/store_internal.h"
 
-/* Gives every meta entry that has no version the next one; *version is the counter. */
-static int version_records(store_txn_t *t, uint64_t *version) {
-  MDB_cursor *c = NULL;
-  MDB_val k, v;
-  int rc = store__map_err(mdb_cursor_open(t->txn, t->s->meta, &c)), crc;
+/* The first meta entry with a key >= from (copied into *key) whose meta has no version.
+ * STORE_NOTFOUND when none is left. A cursor per entry: the put that follows rewrites the
+ * entry, which a cursor kept open across it need not survive on every engine. */
+static int next_unversioned(store_txn_t *t, store__key_t *key, store__meta_t *m,
+                            unsigned char *buf) {
+  const store__engine_t *e = t->s->eng;
+  store__cursor_t *c = NULL;
+  store_val_t k = store__key_val(key), v;
+  int rc = e->cursor_open(t, t->s->meta, &c);
   if (rc != 0) return rc;
-  for (crc = mdb_cursor_get(c, &k, &v, MDB_FIRST); crc == 0;
-       crc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-    unsigned char buf[STORE__META_MAX];
-    store__key_t key = {.n = 0};
-    store__meta_t m;
-    if ((rc = store__meta_decode((store_val_t){v.mv_data, v.mv_size}, &m)) != 0) goto out;
-    if (m.version != 0) continue;
-    m.version = ++*version;
-    /* The entry grows, so the put deletes and reinserts it: the key and m point into the
-     * page it rewrites, so both are copied first. */
-    store__key_bytes(&key, k.mv_data, k.mv_size);
-    MDB_val kc = store__key_val(&key);
-    MDB_val nv = {.mv_size = store__meta_encode(&m, buf), .mv_data = buf};
-    if ((rc = store__map_err(mdb_cursor_put(c, &kc, &nv, MDB_CURRENT))) != 0) goto out;
+  rc = e->cursor_get(c, &k, &v, k.n ? STORE__SET_RANGE : STORE__FIRST);
+  for (; rc == 0; rc = e->cursor_get(c, &k, &v, STORE__NEXT)) {
+    if (v.n > STORE__META_MAX) {
+      rc = STORE_EIO;
+      break;
+    }
+    memcpy(buf, v.p, v.n);
+    if ((rc = store__meta_decode((store_val_t){buf, v.n}, m)) != 0) break;
+    if (m->version != 0) continue;
+    key->n = 0;
+    store__key_bytes(key, k.p, k.n);
+    break;
   }
-  rc = crc == MDB_NOTFOUND ? 0 : store__map_err(crc);
-out:
-  mdb_cursor_close(c);
+  e->cursor_close(c);
   return rc;
 }
 
-int store__upgrade(store_t *s, MDB_txn *txn) {
-  store_txn_t t = {.s = s, .txn = txn};
+/* Gives every meta entry that has no version the next one; *version is the counter. */
+static int version_records(store_txn_t *t, uint64_t *version) {
+  store__key_t key = {.n = 0};
+  unsigned char old[STORE__META_MAX], nu[STORE__META_MAX];
+  store__meta_t m;
+  int rc;
+  while ((rc = next_unversioned(t, &key, &m, old)) == 0) {
+    m.version = ++*version;
+    store_val_t nv = {nu, store__meta_encode(&m, nu)};
+    if ((rc = store__put(t, t->s->meta, store__key_val(&key), nv, 0)) != 0) return rc;
+  }
+  return rc == STORE_NOTFOUND ? 0 : rc;
+}
+
+int store__upgrade(store_txn_t *t) {
   store__key_t fk, vk;
   uint64_t format, before, version;
   int rc;
   store__key_global(&fk, 'F');
   store__key_global(&vk, 'V');
-  if ((rc = store__counter_get(&t, &fk, &format)) != 0) return rc;
+  if ((rc = store__counter_get(t, &fk, &format)) != 0) return rc;
   if (format >= STORE__META_FORMAT) return 0;
-  if ((rc = store__counter_get(&t, &vk, &before)) != 0) return rc;
+  if ((rc = store__counter_get(t, &vk, &before)) != 0) return rc;
   version = before;
-  if ((rc = version_records(&t, &version)) != 0) return rc;
-  if (version != before && (rc = store__counter_set(&t, &vk, version)) != 0) return rc;
-  return store__counter_set(&t, &fk, STORE__META_FORMAT);
+  if ((rc = version_records(t, &version)) != 0) return rc;
+  if (version != before && (rc = store__counter_set(t, &vk, version)) != 0) return rc;
+  return store__counter_set(t, &fk, STORE__META_FORMAT);
 }

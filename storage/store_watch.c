@@ -5,7 +5,11 @@
  * a read transaction of the round. A round hands a watch at most ROUND_MAX changes, so one
  * watch far behind cannot starve the others; a watch that got that many, or paused because
  * its consumer was full, makes the thread go round again (after PAUSE_MS for a paused
- * one, the only timed wait: it waits for a consumer, never for the store).
+ * one: it waits for a consumer, never for the store).
+ *
+ * On an engine that other processes write too (etcd: the engine's poll_ms, 100 ms), their
+ * commits wake nobody here, so the thread also goes round every poll_ms while watches are
+ * open: a watch sees another replica's write within about that long.
  *
  * store_watch_stop must not free a watch the thread is calling into: the thread marks the
  * watch it serves (hub.serving), and stop waits until it is no longer that one before it
@@ -107,6 +111,18 @@ static int round_all(store_t *s) {
   return again;
 }
 
+/* Waits on hub.wake for at most ms (h->mu held). */
+static void wait_ms(store__hub_t *h, int ms) {
+  struct timespec until;
+  clock_gettime(CLOCK_REALTIME, &until);
+  until.tv_nsec += ms * 1000000L;
+  while (until.tv_nsec >= 1000000000L) {
+    until.tv_sec++;
+    until.tv_nsec -= 1000000000L;
+  }
+  pthread_cond_timedwait(&h->wake, &h->mu, &until);
+}
+
 static void *hub_main(void *arg) {
   store_t *s = arg;
   store__hub_t *h = &s->hub;
@@ -115,14 +131,9 @@ static void *hub_main(void *arg) {
   pthread_mutex_lock(&h->mu);
   while (!h->closing) {
     if (again == 2 && seen == h->commits) {
-      struct timespec until;
-      clock_gettime(CLOCK_REALTIME, &until);
-      until.tv_nsec += PAUSE_MS * 1000000L;
-      if (until.tv_nsec >= 1000000000L) {
-        until.tv_sec++;
-        until.tv_nsec -= 1000000000L;
-      }
-      pthread_cond_timedwait(&h->wake, &h->mu, &until);
+      wait_ms(h, PAUSE_MS);
+    } else if (again == 0 && s->eng->poll_ms > 0) {
+      if (seen == h->commits) wait_ms(h, s->eng->poll_ms);
     } else if (again == 0) {
       while (!h->closing && seen == h->commits) pthread_cond_wait(&h->wake, &h->mu);
     }

@@ -8,6 +8,12 @@
  * each write's result. Writes that arrive during an fsync form the next batch, so a batch
  * grows with the load and no write waits for a timer.
  *
+ * On an engine shared by several processes (etcd) a commit can lose to another process's:
+ * nothing was written, and the whole part runs again on a fresh snapshot, its write
+ * functions called again (they derive everything from the txn, so a re-run is the same write
+ * on newer data). A part also ends before a write that would make it more than one engine
+ * commit may carry (etcd's --max-txn-ops and request size); that write starts the next.
+ *
  * The queue is bounded (queue_max): past it a write is refused at once with STORE_BUSY, so a
  * stalled disk turns into quick 503s instead of memory growth and writes that commit long
  * after their callers gave up. For the same reason a write whose deadline passed while it
@@ -48,45 +54,52 @@ static store__job_t *take_batch(store_t *s) {
 /* Runs one write in a child of parent: kept on 0, rolled back alone otherwise. An engine
  * error the write function ignored still rolls it back, and so does, in a full store, a
  * write that grew the trees (only deletes, same-size updates and, by a few pages, writes that
- * start a removal may use the reserve). A
- * write whose deadline passed while it was queued does not run. */
-static void run_one(store_t *s, MDB_txn *parent, store__job_t *j) {
+ * start a removal may use the reserve). A write whose deadline passed while it was queued
+ * does not run. 1 (and the write rolled back, j->rc untouched) when the write would make
+ * the parent more than one commit can carry (etcd's limits): the batch must end before it. */
+static int run_one(store_t *s, store_txn_t *parent, store__job_t *j) {
+  const store__engine_t *e = s->eng;
   store_txn_t t = {.s = s};
   size_t before = 0;
   int full = store_full(s);
   if (j->opts.deadline_ms && hg_monotonic_ms() >= j->opts.deadline_ms) {
     j->rc = STORE_EXPIRED;
-    return;
+    return 0;
   }
-  int rc = store__map_err(mdb_txn_begin(s->env, parent, 0, &t.txn));
-  if (rc == 0 && full) before = store__tree_pages(s, t.txn);
+  int rc = e->nested_begin(parent, &t), begun = rc == 0;
+  if (rc == 0 && full) before = e->tree_pages(&t);
   if (rc == 0) rc = j->fn(&t, j->fn_arg);
   if (rc == 0 && t.err) rc = t.err;
   size_t slack = (j->opts.flags & STORE_WRITE_RELEASES) ? STORE_RELEASE_SLACK_PAGES : 0;
-  if (rc == 0 && full && store__tree_pages(s, t.txn) > before + slack) rc = STORE_FULL;
+  if (rc == 0 && full && e->tree_pages(&t) > before + slack) rc = STORE_FULL;
+  if (rc == 0 && e->txn_too_big(&t)) {
+    e->nested_abort(&t);
+    return 1;
+  }
   if (rc == 0)
-    rc = store__map_err(mdb_txn_commit(t.txn));
-  else if (t.txn)
-    mdb_txn_abort(t.txn);
+    rc = e->nested_commit(&t);
+  else if (begun)
+    e->nested_abort(&t);
   j->rc = rc;
   /* The map's end was hit before the line was measured: full until the next measurement. */
   if (rc == STORE_FULL) atomic_store(&s->full, 1);
+  return 0;
 }
 
 /* The durable commit; a fault injected here stands for a failed fsync. */
-static int commit(store_t *s, MDB_txn *parent) {
+static int commit(store_t *s, store_txn_t *parent) {
   int rc = store__fault(s);
   if (rc != 0) {
-    mdb_txn_abort(parent);
+    s->eng->txn_abort(parent);
     return rc;
   }
-  return store__map_err(mdb_txn_commit(parent));
+  return s->eng->txn_commit(parent);
 }
 
-/* Reports every write of the batch. If the batch failed as a whole (rc), nothing was
- * written: writes that had succeeded get rc, failed ones keep their own code. */
-static void finish(store__job_t *batch, int rc) {
-  while (batch) {
+/* Reports every write of [batch, end) and frees them. If the part failed as a whole (rc),
+ * nothing was written: writes that had succeeded get rc, failed ones keep their own code. */
+static void finish(store__job_t *batch, const store__job_t *end, int rc) {
+  while (batch != end) {
     store__job_t *next = batch->next;
     int r = batch->rc ? batch->rc : rc;
     if (batch->done) batch->done(batch->done_arg, r);
@@ -95,21 +108,47 @@ static void finish(store__job_t *batch, int rc) {
   }
 }
 
-static void run_batch(store_t *s, store__job_t *batch) {
-  MDB_txn *parent = NULL;
+/* Runs the writes from batch on in one write txn and commits it. *end: the first write that
+ * did not fit (NULL: all did); it and those after it are the next part's. A write alone too
+ * big for one commit fails STORE_FULL. STORE__RETRY: another process committed first;
+ * nothing was written and the part may run again from scratch. */
+static int run_part(store_t *s, store__job_t *batch, store__job_t **end) {
+  store_txn_t parent = {.s = s};
   uint64_t n = 0;
-  atomic_store(&s->full, store__space_over(s));
-  int rc = store__map_err(mdb_txn_begin(s->env, NULL, 0, &parent));
-  for (store__job_t *j = batch; j && rc == 0; j = j->next, n++) run_one(s, parent, j);
-  if (rc == 0) {
-    int64_t t0 = hg_monotonic_us();
-    rc = commit(s, parent);
-    prom_histogram_observe(&s->commit_us, (uint64_t)(hg_monotonic_us() - t0));
-    prom_histogram_observe(&s->batch_writes, n);
+  atomic_store(&s->full, s->eng->space_over(s));
+  int rc = s->eng->txn_begin(&parent, 0);
+  for (store__job_t *j = batch; j != *end && rc == 0; j = j->next, n++) {
+    j->rc = 0;
+    if (run_one(s, &parent, j) == 0) continue;
+    if (j != batch) {
+      *end = j;
+      break;
+    }
+    j->rc = STORE_FULL;
   }
-  if (rc == STORE_FULL) atomic_store(&s->full, 1);
-  if (rc == 0) store__hub_notify(s);
-  finish(batch, rc);
+  if (rc != 0) return rc;
+  int64_t t0 = hg_monotonic_us();
+  rc = commit(s, &parent);
+  prom_histogram_observe(&s->commit_us, (uint64_t)(hg_monotonic_us() - t0));
+  prom_histogram_observe(&s->batch_writes, n);
+  return rc;
+}
+
+/* A part that loses to another process's commits this many times in a row fails
+ * STORE_CONTENDED: its writes did not run, so the caller may send them again. */
+#define WRITE_TRIES 10
+
+static void run_batch(store_t *s, store__job_t *batch) {
+  while (batch) {
+    store__job_t *end = NULL;
+    int rc = STORE__RETRY;
+    for (int i = 0; i < WRITE_TRIES && rc == STORE__RETRY; i++) rc = run_part(s, batch, &end);
+    if (rc == STORE__RETRY) rc = STORE_CONTENDED;
+    if (rc == STORE_FULL) atomic_store(&s->full, 1);
+    if (rc == 0) store__hub_notify(s);
+    finish(batch, end, rc);
+    batch = end;
+  }
 }
 
 static void *writer_main(void *arg) {

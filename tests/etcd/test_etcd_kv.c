@@ -109,6 +109,25 @@ START_TEST(test_range_keys_only_and_count_only) {
 }
 END_TEST
 
+/* DESCEND: the last keys of the range first, so a limit takes the range's end. */
+START_TEST(test_range_descend_with_limit_answers_last_keys) {
+  etcd_client_t *c = client_of(NULL);
+  hg_arena_t *a = hg_arena_new();
+  put_five(c);
+  etcd_op_t op = {
+      .kind = ETCD_OP_RANGE, .key = HG_STR("kv/r/"), .limit = 2, .flags = ETCD_RANGE_DESCEND};
+  ck_assert_int_eq(etcd_prefix_end(op.key, a, &op.range_end), 0);
+  etcd_result_t r;
+  ck_assert_int_eq(etcd_do(c, &op, a, &r, NULL), 0);
+  ck_assert_uint_eq(r.n_kvs, 2);
+  ck_assert(str_is(r.kvs[0].key, "kv/r/b1"));
+  ck_assert(str_is(r.kvs[1].key, "kv/r/a5"));
+  ck_assert_int_eq(r.more, 1);
+  hg_arena_free(a);
+  etcd_client_destroy(c);
+}
+END_TEST
+
 START_TEST(test_delete_range_removes_prefix_and_counts) {
   etcd_client_t *c = client_of(NULL);
   hg_arena_t *a = hg_arena_new();
@@ -230,6 +249,7 @@ int main(void) {
                  test_range_at_old_revision_answers_old_value,
                  test_range_prefix_with_limit_answers_first_keys_more_and_count,
                  test_range_end_is_exclusive, test_range_keys_only_and_count_only,
+                 test_range_descend_with_limit_answers_last_keys,
                  test_delete_range_removes_prefix_and_counts,
                  test_txn_on_mod_revision_lets_one_of_two_writers_win,
                  test_txn_create_revision_zero_creates_once,

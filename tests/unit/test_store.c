@@ -259,6 +259,14 @@ START_TEST(test_group_scan_random_deletes_match_model) {
     live[i] = !dead[i];
     n += live[i];
   }
+  if (test_store_on_etcd()) {
+    /* One write of 10,000 puts is more than one etcd Txn carries (--max-txn-ops): refused
+     * whole, as a write too big for the store, and nothing of it is written. */
+    ck_assert_int_eq(store_write(s, apply_range, &add), STORE_FULL);
+    ck_assert_uint_eq(group_count(s, "g"), 0);
+    store_close(s);
+    return;
+  }
   ck_assert_int_eq(store_write(s, apply_range, &add), 0);
   ck_assert_int_eq(store_write(s, apply_range, &rm), 0);
   ck_assert_int_eq(store_write(s, apply_range, &more), 0);

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "storage/store.h"
+#include "test_store_engine.h"
 
 enum { T_WATCHED, T_QUIET };
 
@@ -38,7 +39,7 @@ static void teardown(void) { nftw(dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS); }
 static store_t *open_with(uint64_t changelog_max) {
   store_opts_t o = {.changelog_max = changelog_max};
   store_t *s = NULL;
-  ck_assert_int_eq(store_open(dir, &schema, &o, &s), 0);
+  ck_assert_int_eq(test_store_open(dir, &schema, &o, &s), 0);
   return s;
 }
 

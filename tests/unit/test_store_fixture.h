@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "storage/store.h"
+#include "test_store_engine.h"
 
 enum { T_ITEMS, T_PLAIN };
 enum { I_NAME, I_TAG };
@@ -44,7 +45,7 @@ static inline void teardown(void) { nftw(dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS)
 
 static inline store_t *open_store(void) {
   store_t *s = NULL;
-  ck_assert_int_eq(store_open(dir, &schema, NULL, &s), 0);
+  ck_assert_int_eq(test_store_open(dir, &schema, NULL, &s), 0);
   return s;
 }
 

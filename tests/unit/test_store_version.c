@@ -255,21 +255,20 @@ END_TEST
 static int downgrade_meta(store_txn_t *t, void *arg) {
   unsigned char old[STORE__META_MAX];
   store__key_t mk, fk;
-  MDB_val k, v;
+  store_val_t k, v;
   int rc;
   store__key_init(&mk, &t->s->tables[T_ITEMS]);
   store__key_bytes(&mk, arg, strlen(arg));
   k = store__key_val(&mk);
-  if ((rc = store__get(t, t->s->meta, &k, &v)) != 0) return rc;
-  ck_assert_uint_eq(((unsigned char *)v.mv_data)[0], 2);
-  memcpy(old, v.mv_data, 10);
-  memcpy(old + 10, (unsigned char *)v.mv_data + 18, v.mv_size - 18);
+  if ((rc = store__get(t, t->s->meta, k, &v)) != 0) return rc;
+  ck_assert_uint_eq(((const unsigned char *)v.p)[0], 2);
+  memcpy(old, v.p, 10);
+  memcpy(old + 10, (const unsigned char *)v.p + 18, v.n - 18);
   old[0] = 1;
-  v = (MDB_val){.mv_size = v.mv_size - 8, .mv_data = old};
-  if ((rc = store__put(t, t->s->meta, &k, &v, 0)) != 0) return rc;
+  v = (store_val_t){old, v.n - 8};
+  if ((rc = store__put(t, t->s->meta, k, v, 0)) != 0) return rc;
   store__key_global(&fk, 'F');
-  k = store__key_val(&fk);
-  return store__del(t, t->s->counters, &k, NULL);
+  return store__del(t, t->s->counters, store__key_val(&fk), NULL);
 }
 
 static int next_version(store_txn_t *t, void *arg) { return store_next_version(t, arg); }

@@ -68,7 +68,7 @@ START_TEST(test_queue_past_its_bound_is_busy) {
   store_opts_t opts = {.queue_max = 2};
   store_t *s = NULL;
   char buf[256];
-  ck_assert_int_eq(store_open(dir, &schema, &opts, &s), 0);
+  ck_assert_int_eq(test_store_open(dir, &schema, &opts, &s), 0);
   job_t a = {{T_ITEMS, "a", "A", NULL, NULL, NULL, 0, 0}, 0, -1};
   job_t b = {{T_ITEMS, "b", "B", NULL, NULL, NULL, 0, 0}, 0, -1};
   job_t c = {{T_ITEMS, "c", "C", NULL, NULL, NULL, 0, 0}, 0, -1};
