@@ -1,7 +1,11 @@
-/* store.h - the storage engine: LMDB tables, secondary indexes, ordered groups, counters.
+/* store.h - the store: tables, secondary indexes, ordered groups, counters, on an engine.
  *
- * Owns: one LMDB environment (one directory) per store_t, its named databases and one
- * writer thread. Records are opaque bytes (see record.h for the versioned protobuf framing).
+ * Owns: one engine per store_t (an LMDB environment in one directory, or a key prefix of an
+ * etcd cluster: "engines and store specs" below; store_engine.h is the seam), its named
+ * databases and one writer thread. Records are opaque bytes (see record.h for the versioned
+ * protobuf framing). On etcd several processes may open one store at once: each write
+ * batch is serialized against theirs (a batch that loses is run again; store_etcd.c), and
+ * a watch sees their commits within 100 ms (its thread re-reads the log that often).
  *
  * Model:
  *  - A table maps a primary key to a value. Each table may declare up to STORE_MAX_INDEXES

@@ -18,9 +18,12 @@
  * stalled disk turns into quick 503s instead of memory growth and writes that commit long
  * after their callers gave up. For the same reason a write whose deadline passed while it
  * waited is dropped before it runs (STORE_EXPIRED), and nothing is committed for it. */
+#include <stdint.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include "common/clock.h"
+#include "common/random.h"
 #include "storage/store_internal.h"
 
 struct store__job {
@@ -135,14 +138,31 @@ static int run_part(store_t *s, store__job_t *batch, store__job_t **end) {
 }
 
 /* A part that loses to another process's commits this many times in a row fails
- * STORE_CONTENDED: its writes did not run, so the caller may send them again. */
-#define WRITE_TRIES 10
+ * STORE_CONTENDED: its writes did not run, so the caller may send them again. Between tries
+ * the writer backs off for a random time below a bound that doubles from 1 ms up to
+ * BACKOFF_MAX_MS (about 1.5 s in all), so that replicas that keep colliding drift apart
+ * instead of colliding in lockstep: every write of a store takes the store-wide version
+ * counter, so two replicas' writes always conflict and only time can separate them. */
+#define WRITE_TRIES 16
+#define BACKOFF_MAX_MS 128
+
+static void backoff(int attempt, uint64_t *seed) {
+  int64_t bound = (int64_t)1 << (attempt < 7 ? attempt : 7);
+  if (bound > BACKOFF_MAX_MS) bound = BACKOFF_MAX_MS;
+  uint64_t us = hg_splitmix64_next(seed) % (uint64_t)(bound * 1000);
+  struct timespec ts = {(time_t)(us / 1000000), (long)(us % 1000000) * 1000};
+  nanosleep(&ts, NULL);
+}
 
 static void run_batch(store_t *s, store__job_t *batch) {
+  uint64_t seed = (uint64_t)hg_monotonic_us() ^ (uint64_t)(uintptr_t)s;
   while (batch) {
     store__job_t *end = NULL;
     int rc = STORE__RETRY;
-    for (int i = 0; i < WRITE_TRIES && rc == STORE__RETRY; i++) rc = run_part(s, batch, &end);
+    for (int i = 0; i < WRITE_TRIES && rc == STORE__RETRY; i++) {
+      if (i > 0) backoff(i, &seed);
+      rc = run_part(s, batch, &end);
+    }
     if (rc == STORE__RETRY) rc = STORE_CONTENDED;
     if (rc == STORE_FULL) atomic_store(&s->full, 1);
     if (rc == 0) store__hub_notify(s);

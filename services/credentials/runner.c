@@ -232,8 +232,11 @@ static int end_write(store_txn_t *txn, void *arg) {
     if (strcmp(j->rec->job->command, "delete") == 0) {
       rc = kb_creds_del(txn, id);
     } else if (j->creds->state != READY) {
-      j->creds->state = READY;
-      rc = kb_creds_put(txn, j->creds, 0);
+      /* A copy: the writer may run this function again (a commit lost to another replica,
+       * storage/store_writer.c), and it must find j->creds as the first run did. */
+      kb_record_t ready = *j->creds;
+      ready.state = READY;
+      rc = kb_creds_put(txn, &ready, 0);
     }
   }
   return rc ? rc : kb_job_put(txn, j->rec);

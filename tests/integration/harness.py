@@ -4,7 +4,9 @@ A Stack starts the real processes (auth-svc, resources-svc, products-svc, gatewa
 $HANGAR_BIN_DIR on loopback with a temporary data directory, waits for their ready files, and
 always stops them (SIGTERM, then SIGKILL) however the test run ends. Stack(replicas=
 {"products-svc": 2}) adds replicas of a service ("products-svc-2": its own socket, data
-directory and files), and whoever calls that service gets the comma list of all of them. Every answer goes
+directory and files), and whoever calls that service gets the comma list of all of them. With
+HANGAR_TEST_STORE=etcd every Stack starts its own etcd member and the services store there
+(--store etcd:..., one prefix per service, shared by its replicas). Every answer goes
 through check_spec (spec_check.py, Debian's python3-jsonschema and python3-yaml); the rest
 is Python 3's standard library.
 """
@@ -298,6 +300,53 @@ if threading.current_thread() is threading.main_thread():
         pass
 
 
+class EtcdMember:
+    """One etcd member (Debian's etcd-server) on two free loopback ports, its data under
+    dir, for a Stack on the etcd engine (HANGAR_TEST_STORE=etcd). Dies with the runner."""
+
+    def __init__(self, dir):
+        def free_port():
+            with socket.socket() as s:
+                s.bind(("127.0.0.1", 0))
+                return s.getsockname()[1]
+        self.client = "127.0.0.1:%d" % free_port()
+        peer = "http://127.0.0.1:%d" % free_port()
+        self.log = os.path.join(dir, "etcd.log")
+        with open(self.log, "ab") as log:
+            self.popen = subprocess.Popen(
+                ["/usr/bin/etcd", "--name", "it", "--data-dir", os.path.join(dir, "etcd"),
+                 "--listen-client-urls", "http://" + self.client,
+                 "--advertise-client-urls", "http://" + self.client,
+                 "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
+                 "--initial-cluster", "it=" + peer, "--max-txn-ops", "4096"],
+                stdin=subprocess.DEVNULL, stdout=log, stderr=log, preexec_fn=_child_setup)
+        deadline = time.monotonic() + 30
+        while not self._healthy():
+            if self.popen.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                raise StackError("etcd did not start\n" + tail(self.log))
+            time.sleep(0.05)
+
+    def _healthy(self):
+        try:
+            c = http.client.HTTPConnection(self.client, timeout=1)
+            c.request("GET", "/health")
+            return b'"health":"true"' in c.getresponse().read()
+        except OSError:
+            return False
+
+    def stop(self):
+        if self.popen.poll() is None:
+            self.popen.kill()
+        self.popen.wait()
+
+
+def store_engine():
+    """The engine the services store on: "etcd" when HANGAR_TEST_STORE says so (each Stack
+    then starts its own etcd member and gives every service --store etcd:...), else LMDB."""
+    return "etcd" if os.environ.get("HANGAR_TEST_STORE") == "etcd" else "lmdb"
+
+
 class StackError(RuntimeError):
     pass
 
@@ -342,6 +391,7 @@ class Stack:
         self.host = "127.0.0.1"
         self.port = None
         self._started = False
+        self.etcd = None  # an EtcdMember when store_engine() == "etcd"
 
     # -- lifecycle ------------------------------------------------------------------------
     def __enter__(self):
@@ -438,6 +488,8 @@ class Stack:
         _LIVE_STACKS.append(self)
         self._started = True
         try:
+            if store_engine() == "etcd":
+                self.etcd = EtcdMember(self.tmp)
             for name in self.order:
                 self.procs[name] = Proc(name, self._default_args(name), self._binary(name))
                 self._spawn(name)
@@ -456,6 +508,11 @@ class Stack:
         argv = [os.path.join(self.bin_dir, p.binary)]
         for flag, val in p.args:
             argv += [flag, val]
+        if self.etcd and p.binary != "gateway":
+            # One prefix per service under this stack's: its replicas share it, a restart
+            # finds it again.
+            argv += ["--store", "etcd:%s/%s/%s" % (self.etcd.client, os.path.basename(self.tmp),
+                                                  p.binary)]
         err = open(self._p(name + ".stderr"), "ab")
         err.write(("\n=== start #%d: %s\n" % (p.starts + 1, " ".join(argv))).encode())
         err.flush()
@@ -524,6 +581,9 @@ class Stack:
                                  % (name, STOP_GRACE, self.describe(name)))
                 p.popen.kill()
                 p.popen.wait()
+        if self.etcd:
+            self.etcd.stop()
+            self.etcd = None
         if self in _LIVE_STACKS:
             _LIVE_STACKS.remove(self)
         if os.environ.get("HANGAR_KEEP_TMP"):

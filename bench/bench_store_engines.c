@@ -1,0 +1,162 @@
+/* bench_store_engines.c - the store's two engines side by side, at the storage layer.
+ *
+ * Usage: bench_store_engines SPEC [SPEC...] [-s seconds] [-c clients] [-t etcd-max-txn-ops]
+ *        (defaults: 5 s of creates, 64 clients, etcd's default 128 ops per Txn; SPEC as
+ *        store.h: lmdb:DIR, etcd:EPS/PREFIX)
+ *
+ * Per spec: `clients` threads loop on store_write() of a create like a service's (a ~200
+ * byte record in one of 8 groups with a unique name and a fresh version), for `seconds`;
+ * then one thread reads GET_SAMPLES random records it created, each in its own read txn
+ * (store_txn_begin_read + store_get + store_txn_end, as a service's GET), timing each.
+ * Prints creates/s and the GET latency's median, p99 and max. bench/store-engines.sh starts
+ * an etcd member and passes both engines. The etcd store must start empty (a fresh prefix). */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "storage/store.h"
+
+#define N_GROUPS 8
+#define RECORD_BYTES 200
+#define GET_SAMPLES 2000
+#define MAX_CLIENTS 1024
+
+static const store_index_def_t indexes[] = {{"name", STORE_INDEX_UNIQUE}};
+static const store_table_def_t tables[] = {
+    {.name = "resources", .grouped = 1, .indexes = indexes, .n_indexes = 1}};
+static const store_schema_t schema = {tables, 1};
+
+typedef struct client {
+  store_t *s;
+  atomic_int *stop;
+  int id;
+  unsigned long created, failed;
+} client_t;
+
+typedef struct create {
+  char key[48], group[24], value[RECORD_BYTES];
+} create_t;
+
+static int do_create(store_txn_t *txn, void *arg) {
+  create_t *c = arg;
+  uint64_t version;
+  int rc = store_next_version(txn, &version);
+  if (rc) return rc;
+  memcpy(c->value, &version, sizeof(version));
+  store_keys_t keys = {.group = {c->group, strlen(c->group)}, .index = {{c->key, strlen(c->key)}}};
+  return store_put(txn, 0, (store_val_t){c->key, strlen(c->key)},
+                   (store_val_t){c->value, sizeof(c->value)}, &keys, STORE_PUT_NOOVERWRITE);
+}
+
+static void *client_main(void *arg) {
+  client_t *cl = arg;
+  create_t c;
+  memset(c.value, 'x', sizeof(c.value));
+  snprintf(c.group, sizeof(c.group), "project-%d", cl->id % N_GROUPS);
+  while (!atomic_load(cl->stop)) {
+    snprintf(c.key, sizeof(c.key), "res-%03d-%09lu", cl->id, cl->created);
+    if (store_write(cl->s, do_create, &c) == 0)
+      cl->created++;
+    else
+      cl->failed++;
+  }
+  return NULL;
+}
+
+static double now(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int cmp_double(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
+/* GET_SAMPLES reads of random created records; latencies in ms into lat (sorted). */
+static int gets(store_t *s, const client_t *cl, int clients, double *lat) {
+  unsigned seed = 42;
+  for (int i = 0; i < GET_SAMPLES; i++) {
+    const client_t *c = &cl[rand_r(&seed) % clients];
+    if (c->created == 0) return -1;
+    char key[48];
+    snprintf(key, sizeof(key), "res-%03d-%09lu", c->id, (unsigned long)rand_r(&seed) % c->created);
+    double t0 = now();
+    store_txn_t *t;
+    store_val_t v;
+    int rc = store_txn_begin_read(s, &t);
+    if (rc == 0) rc = store_get(t, 0, (store_val_t){key, strlen(key)}, &v);
+    if (rc == 0) store_txn_end(t);
+    lat[i] = (now() - t0) * 1e3;
+    if (rc != 0) {
+      fprintf(stderr, "get %s: %s\n", key, store_strerror(rc));
+      return -1;
+    }
+  }
+  qsort(lat, GET_SAMPLES, sizeof(*lat), cmp_double);
+  return 0;
+}
+
+static int bench(const char *spec, int seconds, int clients, int max_ops) {
+  static client_t cl[MAX_CLIENTS];
+  static double lat[GET_SAMPLES];
+  pthread_t th[MAX_CLIENTS];
+  atomic_int stop = 0;
+  store_t *s = NULL;
+  store_opts_t opts = {.etcd_max_txn_ops = max_ops};
+  int rc = store_open_spec(spec, &schema, &opts, &s);
+  if (rc != 0) {
+    fprintf(stderr, "open %s: %s\n", spec, store_strerror(rc));
+    return -1;
+  }
+  double t0 = now();
+  for (int i = 0; i < clients; i++) {
+    cl[i] = (client_t){.s = s, .stop = &stop, .id = i};
+    pthread_create(&th[i], NULL, client_main, &cl[i]);
+  }
+  struct timespec d = {seconds, 0};
+  nanosleep(&d, NULL);
+  atomic_store(&stop, 1);
+  unsigned long created = 0, failed = 0;
+  for (int i = 0; i < clients; i++) {
+    pthread_join(th[i], NULL);
+    created += cl[i].created;
+    failed += cl[i].failed;
+  }
+  double took = now() - t0;
+  rc = gets(s, cl, clients, lat);
+  store_close(s);
+  if (rc != 0) return -1;
+  printf("%-40s %8.0f creates/s (%lu failed)  GET median %.3f ms, p99 %.3f ms, max %.3f ms\n", spec,
+         created / took, failed, lat[GET_SAMPLES / 2], lat[GET_SAMPLES * 99 / 100],
+         lat[GET_SAMPLES - 1]);
+  return 0;
+}
+
+int main(int argc, char **argv) {
+  int seconds = 5, clients = 64, max_ops = 0, n = 0, failed = 0;
+  const char *specs[16];
+  for (int i = 1; i < argc; i++) {
+    if (strcmp(argv[i], "-s") == 0 && i + 1 < argc)
+      seconds = atoi(argv[++i]);
+    else if (strcmp(argv[i], "-c") == 0 && i + 1 < argc)
+      clients = atoi(argv[++i]);
+    else if (strcmp(argv[i], "-t") == 0 && i + 1 < argc)
+      max_ops = atoi(argv[++i]);
+    else if (n < 16)
+      specs[n++] = argv[i];
+  }
+  if (n == 0 || seconds < 1 || clients < 1 || clients > MAX_CLIENTS || max_ops < 0) {
+    fprintf(stderr, "usage: %s SPEC [SPEC...] [-s seconds] [-c clients] [-t ops]\n", argv[0]);
+    return 2;
+  }
+  printf("durable creates, %d clients, %d s each, etcd Txn up to %d ops; then %d GETs, one read "
+         "txn each\n",
+         clients, seconds, max_ops ? max_ops : STORE_DEFAULT_ETCD_MAX_TXN_OPS, GET_SAMPLES);
+  for (int i = 0; i < n; i++) failed |= bench(specs[i], seconds, clients, max_ops) != 0;
+  return failed;
+}
