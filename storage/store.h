@@ -253,8 +253,9 @@ int store_next_version(store_txn_t *txn, uint64_t *out);
  * misses nothing and sees nothing twice by following the log from N. Retention is a count
  * (store_opts_t.changelog_max); the newest dropped version is the log's floor, and "after
  * N" with N below the floor is STORE_COMPACTED (Kubernetes' 410 Gone). A store opened with
- * an empty log starts its floor at its current version. This is the engine seam a watch
- * rests on: an etcd engine answers the same calls from etcd's own revisions and Watch. */
+ * an empty log starts its floor at its current version. Both engines keep the log the same
+ * way (on etcd it is keys like any other), so versions are the store's, not etcd's
+ * revisions, and resourceVersions mean the same on either engine. */
 
 typedef enum {
   STORE_CHANGE_ADDED = 1,
@@ -279,7 +280,8 @@ typedef int (*store_change_fn)(void *arg, const store_change_t *c);
 int store_changes(store_txn_t *txn, uint64_t after, size_t limit, store_change_fn fn, void *arg);
 
 /* A watch: the store's watch thread calls fn with each logged change after a version, in
- * version order, as commits add them (each commit wakes it; nothing polls the store).
+ * version order, as commits add them (each commit of this store_t wakes it; on etcd, where
+ * other processes commit too, it also re-reads the log every 100 ms while watches are open).
  * fn answers 0 (delivered: the next change follows), STORE_WATCH_PAUSE (not delivered: the
  * same change comes again a little later, for a consumer whose queue is full), or anything
  * else (the consumer is done: fn is not called again). A watch the store must end (its

@@ -15,7 +15,7 @@
 enum { T_ITEMS };
 static const store_index_def_t indexes[] = {{"name", STORE_INDEX_UNIQUE}};
 static const store_table_def_t tables[] = {
-    {.name = "items", .grouped = 1, .indexes = indexes, .n_indexes = 1}};
+    {.name = "items", .grouped = 1, .indexes = indexes, .n_indexes = 1, .watched = 1}};
 static const store_schema_t schema = {tables, 1};
 
 static store_val_t V(const char *s) { return (store_val_t){s, strlen(s)}; }
@@ -228,6 +228,57 @@ START_TEST(test_acknowledged_write_survives_sigkill) {
 }
 END_TEST
 
+/* ---- watch across replicas ------------------------------------------------------------------ */
+
+typedef struct seen {
+  pthread_mutex_t mu;
+  pthread_cond_t cv;
+  char key[32];
+  store_change_kind_t kind;
+  uint64_t version;
+} seen_t;
+
+static int on_change(void *arg, const store_change_t *c, int err) {
+  seen_t *w = arg;
+  pthread_mutex_lock(&w->mu);
+  if (c && !w->key[0]) {
+    snprintf(w->key, sizeof w->key, "%.*s", (int)c->key.n, (const char *)c->key.p);
+    w->kind = c->kind;
+    w->version = c->version;
+  } else if (!c) {
+    snprintf(w->key, sizeof w->key, "error %d", err);
+  }
+  pthread_cond_signal(&w->cv);
+  pthread_mutex_unlock(&w->mu);
+  return 0;
+}
+
+/* A watch on one replica sees a write made through another (whose commit wakes nobody in
+ * this process: the watch thread re-reads the log on etcd). */
+START_TEST(test_watch_sees_other_replicas_write) {
+  store_t *a = open_on("watch"), *b = open_on("watch");
+  seen_t w = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
+  store_txn_t *t;
+  uint64_t from;
+  ck_assert_int_eq(store_txn_begin_read(a, &t), 0);
+  ck_assert_int_eq(store_current_version(t, &from), 0);
+  store_txn_end(t);
+  store_watch_t *watch;
+  ck_assert_int_eq(store_watch_start(a, from, on_change, &w, &watch), 0);
+  put_req_t p = {.key = "from-b", .val = "v"};
+  ck_assert_int_eq(put(b, &p), 0);
+  pthread_mutex_lock(&w.mu);
+  while (!w.key[0]) pthread_cond_wait(&w.cv, &w.mu);
+  pthread_mutex_unlock(&w.mu);
+  store_watch_stop(watch);
+  ck_assert_str_eq(w.key, "from-b");
+  ck_assert_int_eq(w.kind, STORE_CHANGE_ADDED);
+  ck_assert_uint_eq(w.version, version_of(a, "from-b"));
+  store_close(a);
+  store_close(b);
+}
+END_TEST
+
 /* ---- a commit in doubt ----------------------------------------------------------------------- */
 
 /* The member stops (SIGSTOP) after the batch read its snapshot: the commit gets no answer
@@ -260,5 +311,5 @@ END_TEST
 int main(void) {
   ETCD_SUITE_RUN("store_etcd", test_two_replicas_conflicting_writes_one_wins_counts_exact,
                  test_batch_reruns_after_fence_conflict, test_acknowledged_write_survives_sigkill,
-                 test_commit_in_doubt_is_a_failure);
+                 test_watch_sees_other_replicas_write, test_commit_in_doubt_is_a_failure);
 }
