@@ -6,6 +6,7 @@ members' state and a replica's own counters. Used by test_etcd_cluster.py (on et
 test_supervisor.py (on LMDB, no etcd).
 """
 
+import base64
 import http.client
 import json
 import os
@@ -46,6 +47,7 @@ class Cluster:
 
     def __init__(self, store="etcd"):
         self.store = store
+        self.replicas = 2
         self.tmp = tempfile.mkdtemp(prefix="hgcl-", dir="/tmp")
         self.run = os.path.join(self.tmp, "run")
         self.logs = os.path.join(self.tmp, "logs")
@@ -67,7 +69,7 @@ class Cluster:
             self.popen = subprocess.Popen(
                 [os.path.join(SCRIPTS, "run-replicated"), "--bin-dir", harness.bin_dir(),
                  "--data-dir", os.path.join(self.tmp, "data"), "--run-dir", self.run,
-                 "--store", self.store, "--replicas", "2", "--http-port", str(http_port),
+                 "--store", self.store, "--replicas", str(self.replicas), "--http-port", str(http_port),
                  "--metrics-base", "0", "--log-level", "info", "--log-dir", self.logs,
                  "--ready-file", self.ready],
                 stdin=subprocess.DEVNULL, stdout=out, stderr=out, env=self.env,
@@ -153,6 +155,40 @@ class Cluster:
             st = self.etcd_status(port)
             if st and st.get("leader") and st["header"]["member_id"] == st["leader"]:
                 return n
+        return None
+
+    def etcd_get(self, key):
+        """key's value (text) as any member serves it now, or None (absent, or no member
+        answered). etcd's JSON gateway: keys and values travel base64."""
+        body = json.dumps({"key": base64.b64encode(key.encode()).decode()}).encode()
+        for port in self.etcd_clients:
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+                conn.request("POST", "/v3/kv/range", body=body)
+                r = conn.getresponse()
+                answer = json.loads(r.read())
+                conn.close()
+            except (OSError, ValueError):
+                continue
+            if r.status != 200:
+                continue
+            kvs = answer.get("kvs") or []
+            return base64.b64decode(kvs[0]["value"]).decode() if kvs else None
+        return None
+
+    def replica_of(self, leader_id, service):
+        """The replica of service ("resources-svc-2") whose process is leader_id, an
+        election's "<host>:<pid>" (storage/etcd_leader_gate.c); None when none is."""
+        if not leader_id or ":" not in leader_id:
+            return None
+        pid = int(leader_id.rsplit(":", 1)[1])
+        for n in range(1, self.replicas + 1):
+            name = "%s-%d" % (service, n)
+            try:
+                if self.pid(name) == pid:
+                    return name
+            except (OSError, ValueError):
+                pass
         return None
 
     def etcd_healthy(self, n):

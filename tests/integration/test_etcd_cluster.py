@@ -2,15 +2,18 @@
 supervisor `HANGAR_STORE=etcd make run` uses, starts three etcd members (scripts/etcd-local)
 and two replicas of every service on free loopback ports in a temp dir. Under write load on
 every surface (KtrlPlane resources, Konnect products, Keboola snowflake credentials, Ververica
-deployment targets, auth tokens) and reads of what was written, the test SIGKILLs one
-resources-svc replica and the etcd leader. Then:
+deployment targets, auth tokens) and reads of what was written, the test SIGKILLs the
+resources-svc replica that leads the KtrlPlane reconciler, and the etcd leader. Then:
 
 - no wrong answer: every write was answered its surface's success or a clean 503 in that
   surface's dialect, every read of an acknowledged object 200 with that object or a clean
-  503 (never a 404: a lost write), every answer held to its public spec. One exception
-  while the etcd engine keeps it (IN_DOUBT_500): a write whose commit etcd may or may not
-  have applied is the engine's clean 500; it is counted, and its object must read back
-  whole or not at all (where the surface can look it up without its id);
+  503 (never a 404: a lost write), every answer held to its public spec. A write answered
+  503 may still have been made (its commit was in doubt: etcd's leader changed under it),
+  so afterwards its object must read back whole or not at all (where the surface can look
+  it up without its id);
+- the reconciler resumed on another replica within the lease's TTL (plus one check): a
+  new leader holds its election key, and every resource acknowledged before or after the
+  kill reaches `running`;
 - the stack kept serving: each surface acknowledged writes after the kill;
 - 0 acknowledged writes lost: every 2xx-acknowledged object reads back, the same object;
 - the supervisor started the killed replica and member again (new pids, its log says so),
@@ -38,12 +41,8 @@ WARMUP = 2.0          # seconds of load before the kill
 FAILOVER_LOAD = 8.0   # seconds of load after it
 RESTART_TIMEOUT = 40.0
 WRITE_PAUSE = 0.01
-# The etcd engine answers a write whose commit etcd may or may not have applied (its leader
-# changed mid-call) with 500 (README, "Storage engines"), not 503. While it does, such a
-# write counts as in doubt, not wrong: it is reported, and afterwards its object must read
-# back whole or not at all where the test can look it up. False makes the test hold the
-# issue's rule (right or a clean 503) to the letter.
-IN_DOUBT_500 = True
+LEASE_TTL = 5.0       # the elections' lease (storage/etcd_election.h), checked every TTL/3
+RECONCILER_KEY = "resources-svc/leader/ktrlplane-reconciler"
 KTRL = "/api/v1/projects/%s/resources"
 VVP = "/api/v1/namespaces/%s/deployment-targets"
 KEBOOLA_ERROR_KEYS = {"status", "error", "code", "message", "exceptionId", "runId"}
@@ -96,7 +95,7 @@ class Surface:
         self.acked_after_kill = 0
 
     def settled(self, key, want):
-        """After a write in doubt: True when its object reads back whole or not at all,
+        """After a write answered 503: True when its object reads back whole or not at all,
         False when neither, None when this surface cannot look it up."""
         return None
 
@@ -226,7 +225,7 @@ class LoadedCluster(Cluster):
         super().__init__("etcd")
         self.lock = threading.Lock()
         self.wrong = []      # answers that were neither right nor a clean 503
-        self.in_doubt = []   # writes answered the engine's 500 "may have been applied"
+        self.unsure = []     # writes answered 503: made whole, or not at all
         self.counts = {}     # (surface, outcome) -> n
 
     # -- judging answers ------------------------------------------------------------------
@@ -240,9 +239,7 @@ class LoadedCluster(Cluster):
                 outcome = "acked"
             elif surface.clean(r, 503):
                 outcome = "503"
-            elif IN_DOUBT_500 and surface.clean(r, 500):
-                outcome = "500 in doubt"
-                self.in_doubt.append((surface, key, want, r))
+                self.unsure.append((surface, key, want, r))
             else:
                 outcome = "wrong"
                 self.wrong.append(("write", surface.name, r))
@@ -318,10 +315,32 @@ class Failover(unittest.TestCase):
                                 % (s.name, c.counts, c.describe()))
             leader = harness.wait_for(c.etcd_leader, 10.0, what="an etcd leader")
             member = "etcd%d" % leader
-            old = {n: c.pid(n) for n in ("resources-svc-1", member)}
+            holder_id = harness.wait_for(lambda: c.etcd_get(RECONCILER_KEY), 10.0,
+                                         what="the KtrlPlane reconciler's leader")
+            holder = c.replica_of(holder_id, "resources-svc")
+            self.assertIsNotNone(holder, "%s leads, which is no replica" % holder_id)
+            old = {n: c.pid(n) for n in (holder, member)}
             killed.set()
             for n, pid in old.items():
                 os.kill(pid, signal.SIGKILL)
+            t_kill = time.monotonic()
+            # Another process leads within the lease's TTL and one check (the killed one's
+            # key lives until its lease expires; every replica campaigns every TTL/3): the
+            # other replica, or the killed one started again, whichever asks first.
+            successor = harness.wait_for(
+                lambda: (lambda h: h if h and h != holder_id else None)(
+                    c.etcd_get(RECONCILER_KEY)),
+                LEASE_TTL * 3, 0.1, lambda: "another process to lead the reconciler")
+            took = time.monotonic() - t_kill
+            sys.stderr.write("test: reconciler leader %s (%s) -> %s (%s) in %.1f s\n"
+                             % (holder_id, holder, successor,
+                                c.replica_of(successor, "resources-svc"), took))
+            # The bound: the TTL and one campaign interval, as the issue asks, plus what the
+            # etcd leader's death adds: its successor's election, after which it renews
+            # every lease for a full TTL and its election timeout (etcd's lessor Promote),
+            # and a loaded machine's slack. Seen: 4.4 to 8.4 s.
+            self.assertLessEqual(took, LEASE_TTL * 4 / 3 + 1.0 + 5.0,
+                                 "the reconciler resumed only after %.1f s" % took)
             time.sleep(FAILOVER_LOAD)
 
             # The supervisor starts both again, and says so.
@@ -346,11 +365,11 @@ class Failover(unittest.TestCase):
             st = c.etcd_status(c.etcd_clients[leader - 1])
             self.assertTrue(st and st.get("leader"), "%s has no leader: %s" % (member, st))
             # The restarted replica answers calls the gateway sends it.
-            harness.wait_for(lambda: c.handled("resources-svc-1") is not None, 10.0,
-                             what="resources-svc-1's metrics after its restart")
-            before = c.handled("resources-svc-1")
-            harness.wait_for(lambda: (c.handled("resources-svc-1") or 0) > before, 20.0, 0.2,
-                             "resources-svc-1 to serve calls again")
+            harness.wait_for(lambda: c.handled(holder) is not None, 10.0,
+                             what="%s's metrics after its restart" % holder)
+            before = c.handled(holder)
+            harness.wait_for(lambda: (c.handled(holder) or 0) > before, 20.0, 0.2,
+                             "%s to serve calls again" % holder)
         finally:
             stop.set()
             for t in threads:
@@ -372,10 +391,21 @@ class Failover(unittest.TestCase):
                     lost.append((s.name, key, want, r))
         self.assertEqual([], lost[:5], "%d of %d acknowledged writes did not read back"
                          % (len(lost), sum(len(s.acked) for s in surfaces)))
-        # A write in doubt was made whole or not at all.
-        torn = [(s.name, key, want, r) for s, key, want, r in c.in_doubt
+        # A write answered 503 was made whole or not at all.
+        torn = [(s.name, key, want, r) for s, key, want, r in c.unsure
                 if s.settled(key, want) is False]
-        self.assertEqual([], torn[:5], "writes in doubt neither whole nor absent")
+        self.assertEqual([], torn[:5], "writes answered 503 neither whole nor absent")
+        # The reconciler went on where the killed leader stopped: every resource reaches
+        # running (its provisioning delay is 300 ms; the bound is for a stuck reconciler).
+        ktrl = surfaces[0]
+        def all_running():
+            for key in list(ktrl.acked):
+                r = ktrl.read(key)
+                if r.status != 200 or r.body.get("status") != "running":
+                    return False
+            return True
+        harness.wait_for(all_running, 30.0, 0.5,
+                         lambda: "every acknowledged resource to reach running")
         self.assertEqual([], spec_check.VIOLATIONS[self.spec_mark:][:3])
 
 
