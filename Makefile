@@ -43,6 +43,8 @@ bench: build
 	BUILD_DIR=$(CURDIR)/$(BUILD) bench/konnect-list.sh
 	BUILD_DIR=$(CURDIR)/$(BUILD) bench/labels-patch.sh
 	BUILD_DIR=$(CURDIR)/$(BUILD) bench/keboola.sh
+	BUILD_DIR=$(CURDIR)/$(BUILD) bench/store-engines.sh
+	BUILD_DIR=$(CURDIR)/$(BUILD) bench/engines.sh
 
 # libFuzzer over every tests/fuzz target, FUZZ_SECONDS each (clang: its own install profile).
 fuzz:
