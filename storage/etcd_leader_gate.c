@@ -15,6 +15,7 @@ struct etcd_leader_gate {
   char id[320];
   int64_t ttl_s;
   int leading; /* as of the last check: a change is logged */
+  int failing; /* the last step failed: only the first failure of a run is logged */
   hg_gate_t gate;
 };
 
@@ -53,9 +54,13 @@ static int check(void *arg) {
   int rc = etcd_election_step(g->e, &leading, &err);
   if (rc != 0) {
     leading = etcd_election_leading(g->e);
-    HG_WARN("leader", NULL, "%s: election step failed: %s (%s)", g->key, etcd_err_name(rc),
-            err.message);
+    if (!g->failing)
+      HG_WARN("leader", NULL, "%s: election step failed: %s (%s); retrying quietly", g->key,
+              etcd_err_name(rc), err.message);
+  } else if (g->failing) {
+    HG_INFO("leader", NULL, "%s: election steps succeed again", g->key);
   }
+  g->failing = rc != 0;
   if (leading != g->leading)
     HG_INFO("leader", NULL, "%s: %s leads as %s", g->key, leading ? "now" : "no longer", g->id);
   g->leading = leading;

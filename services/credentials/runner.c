@@ -140,11 +140,8 @@ typedef struct run {
  * steps; this check is what makes "never run twice to completion" hold even so. */
 static int unfinished(store_txn_t *txn, const run_t *j) {
   kb_job_record_t *now;
-  hg_arena_t *a = hg_arena_new();
-  int rc = a ? kb_job_load(txn, (uint64_t)j->rec->job->id, a, &now) : STORE_ENOMEM;
-  if (rc == 0 && now->job->isfinished) rc = STORE_CONFLICT;
-  hg_arena_free(a);
-  return rc;
+  int rc = kb_job_load(txn, (uint64_t)j->rec->job->id, j->a, &now);
+  return rc == 0 && now->job->isfinished ? STORE_CONFLICT : rc;
 }
 
 static int put_job(store_txn_t *txn, void *arg) {
