@@ -26,23 +26,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench/workload.h"
 #include "common/buf.h"
-#include "storage/store.h"
-
-#define N_GROUPS 8
-#define RECORD_BYTES 200
-
-static const store_index_def_t indexes[] = {{"name", STORE_INDEX_UNIQUE}};
-static const store_table_def_t tables[] = {
-    {.name = "resources", .grouped = 1, .indexes = indexes, .n_indexes = 1}};
-static const store_schema_t schema = {tables, 1};
-
-typedef struct run {
-  store_t *s;
-  atomic_int stop;
-  atomic_ulong creates;
-  atomic_ulong failures;
-} run_t;
 
 /* What one mode measured: its rate and, from the store's metrics, its batches. */
 typedef struct result {
@@ -61,47 +46,6 @@ static double disk_written(void) {
     if (strncmp(line, "write_bytes: ", 13) == 0) bytes = strtod(line + 13, NULL);
   if (f) fclose(f);
   return bytes;
-}
-
-typedef struct client {
-  run_t *run;
-  int id;
-} client_t;
-
-typedef struct create {
-  char key[32], group[16], value[RECORD_BYTES];
-} create_t;
-
-static int do_create(store_txn_t *txn, void *arg) {
-  create_t *c = arg;
-  uint64_t version;
-  int rc = store_next_version(txn, &version);
-  if (rc != 0) return rc;
-  memcpy(c->value, &version, sizeof(version));
-  store_keys_t keys = {.group = {c->group, strlen(c->group)}, .index = {{c->key, strlen(c->key)}}};
-  return store_put(txn, 0, (store_val_t){c->key, strlen(c->key)},
-                   (store_val_t){c->value, sizeof(c->value)}, &keys, STORE_PUT_NOOVERWRITE);
-}
-
-static void *client_main(void *arg) {
-  client_t *cl = arg;
-  create_t c;
-  memset(c.value, 'x', sizeof(c.value));
-  snprintf(c.group, sizeof(c.group), "project-%d", cl->id % N_GROUPS);
-  for (unsigned long i = 0; !atomic_load(&cl->run->stop); i++) {
-    snprintf(c.key, sizeof(c.key), "res-%03d-%09lu", cl->id, i);
-    if (store_write(cl->run->s, do_create, &c) == 0)
-      atomic_fetch_add(&cl->run->creates, 1);
-    else
-      atomic_fetch_add(&cl->run->failures, 1);
-  }
-  return NULL;
-}
-
-static double now(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw) {
@@ -130,11 +74,6 @@ static void batch_stats(store_t *s, result_t *r) {
   hg_buf_free(&text);
 }
 
-static int cmp_double(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
-}
-
 /* The disk's durable write latency where the stores live: `samples` rewrites of `bytes` at
  * offset 0, each followed by fdatasync. *median and *p90 in ms; -1 when it could not
  * measure. */
@@ -149,14 +88,14 @@ static int disk_sync_ms(size_t bytes, int samples, double *median, double *p90) 
     memset(block, 'x', bytes);
     unlink(path);
     for (; done < samples; done++) {
-      double t0 = now();
+      double t0 = bench_now();
       if (pwrite(fd, block, bytes, 0) != (ssize_t)bytes || fdatasync(fd) != 0) break;
-      ms[done] = (now() - t0) * 1e3;
+      ms[done] = (bench_now() - t0) * 1e3;
     }
     close(fd);
   }
   if (done == samples) {
-    qsort(ms, (size_t)samples, sizeof(*ms), cmp_double);
+    qsort(ms, (size_t)samples, sizeof(*ms), bench_cmp_double);
     *median = ms[samples / 2];
     *p90 = ms[samples * 9 / 10];
   }
@@ -170,38 +109,43 @@ static result_t measure(int no_group_commit, int seconds, int clients) {
   const char *tmp = getenv("TMPDIR");
   char dir[4096];
   store_opts_t opts = {.no_group_commit = no_group_commit};
-  run_t run = {0};
+  store_t *s = NULL;
+  atomic_int stop = 0;
   pthread_t *th = calloc((size_t)clients, sizeof(*th));
-  client_t *cl = calloc((size_t)clients, sizeof(*cl));
+  bench_writer_t *w = calloc((size_t)clients, sizeof(*w));
   result_t r = {-1, 0, 0, 0};
   double written;
   double t0;
   int started = 0, rc;
   snprintf(dir, sizeof(dir), "%s/hangar-bench-XXXXXX", tmp ? tmp : "/tmp");
-  if (!th || !cl || !mkdtemp(dir)) goto out;
-  if ((rc = store_open(dir, &schema, &opts, &run.s)) != 0) {
+  if (!th || !w || !mkdtemp(dir)) goto out;
+  if ((rc = store_open(dir, &bench_schema, &opts, &s)) != 0) {
     fprintf(stderr, "store_open %s: %s\n", dir, store_strerror(rc));
     goto out;
   }
-  t0 = now();
+  t0 = bench_now();
   written = disk_written();
   for (; started < clients; started++) {
-    cl[started] = (client_t){&run, started};
-    if (pthread_create(&th[started], NULL, client_main, &cl[started]) != 0) break;
+    w[started] = (bench_writer_t){.s = s, .stop = &stop, .id = started};
+    if (pthread_create(&th[started], NULL, bench_writer_main, &w[started]) != 0) break;
   }
   nanosleep(&(struct timespec){.tv_sec = seconds}, NULL);
-  atomic_store(&run.stop, 1);
-  for (int i = 0; i < started; i++) pthread_join(th[i], NULL);
-  r.rate = (double)atomic_load(&run.creates) / (now() - t0);
-  if (written >= 0 && atomic_load(&run.creates) > 0)
-    r.kib_per_write = (disk_written() - written) / 1024 / (double)atomic_load(&run.creates);
-  batch_stats(run.s, &r);
-  unsigned long failed = atomic_load(&run.failures);
+  atomic_store(&stop, 1);
+  unsigned long created = 0, failed = 0;
+  for (int i = 0; i < started; i++) {
+    pthread_join(th[i], NULL);
+    created += w[i].created;
+    failed += w[i].failed;
+  }
+  r.rate = (double)created / (bench_now() - t0);
+  if (written >= 0 && created > 0)
+    r.kib_per_write = (disk_written() - written) / 1024 / (double)created;
+  batch_stats(s, &r);
   if (failed) fprintf(stderr, "%lu writes failed\n", failed);
 out:
-  if (run.s) store_close(run.s);
+  if (s) store_close(s);
   nftw(dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
-  free(cl);
+  free(w);
   free(th);
   return r;
 }

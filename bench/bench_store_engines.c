@@ -17,106 +17,50 @@
 #include <string.h>
 #include <time.h>
 
-#include "storage/store.h"
-
-#define N_GROUPS 8
-#define RECORD_BYTES 200
+#include "bench/workload.h"
 #define GET_SAMPLES 2000
 #define MAX_CLIENTS 1024
 
-static const store_index_def_t indexes[] = {{"name", STORE_INDEX_UNIQUE}};
-static const store_table_def_t tables[] = {
-    {.name = "resources", .grouped = 1, .indexes = indexes, .n_indexes = 1}};
-static const store_schema_t schema = {tables, 1};
-
-typedef struct client {
-  store_t *s;
-  atomic_int *stop;
-  int id;
-  unsigned long created, failed;
-} client_t;
-
-typedef struct create {
-  char key[48], group[24], value[RECORD_BYTES];
-} create_t;
-
-static int do_create(store_txn_t *txn, void *arg) {
-  create_t *c = arg;
-  uint64_t version;
-  int rc = store_next_version(txn, &version);
-  if (rc) return rc;
-  memcpy(c->value, &version, sizeof(version));
-  store_keys_t keys = {.group = {c->group, strlen(c->group)}, .index = {{c->key, strlen(c->key)}}};
-  return store_put(txn, 0, (store_val_t){c->key, strlen(c->key)},
-                   (store_val_t){c->value, sizeof(c->value)}, &keys, STORE_PUT_NOOVERWRITE);
-}
-
-static void *client_main(void *arg) {
-  client_t *cl = arg;
-  create_t c;
-  memset(c.value, 'x', sizeof(c.value));
-  snprintf(c.group, sizeof(c.group), "project-%d", cl->id % N_GROUPS);
-  while (!atomic_load(cl->stop)) {
-    snprintf(c.key, sizeof(c.key), "res-%03d-%09lu", cl->id, cl->created);
-    if (store_write(cl->s, do_create, &c) == 0)
-      cl->created++;
-    else
-      cl->failed++;
-  }
-  return NULL;
-}
-
-static double now(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static int cmp_double(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
-}
-
 /* GET_SAMPLES reads of random created records; latencies in ms into lat (sorted). */
-static int gets(store_t *s, const client_t *cl, int clients, double *lat) {
+static int gets(store_t *s, const bench_writer_t *cl, int clients, double *lat) {
   unsigned seed = 42;
   for (int i = 0; i < GET_SAMPLES; i++) {
-    const client_t *c = &cl[rand_r(&seed) % clients];
+    const bench_writer_t *c = &cl[rand_r(&seed) % clients];
     if (c->created == 0) return -1;
     char key[48];
-    snprintf(key, sizeof(key), "res-%03d-%09lu", c->id, (unsigned long)rand_r(&seed) % c->created);
-    double t0 = now();
+    bench_key(key, sizeof(key), c->id, (unsigned long)rand_r(&seed) % c->created);
+    double t0 = bench_now();
     store_txn_t *t;
     store_val_t v;
     int rc = store_txn_begin_read(s, &t);
     if (rc == 0) rc = store_get(t, 0, (store_val_t){key, strlen(key)}, &v);
     if (rc == 0) store_txn_end(t);
-    lat[i] = (now() - t0) * 1e3;
+    lat[i] = (bench_now() - t0) * 1e3;
     if (rc != 0) {
       fprintf(stderr, "get %s: %s\n", key, store_strerror(rc));
       return -1;
     }
   }
-  qsort(lat, GET_SAMPLES, sizeof(*lat), cmp_double);
+  qsort(lat, GET_SAMPLES, sizeof(*lat), bench_cmp_double);
   return 0;
 }
 
 static int bench(const char *spec, int seconds, int clients, int max_ops) {
-  static client_t cl[MAX_CLIENTS];
+  static bench_writer_t cl[MAX_CLIENTS];
   static double lat[GET_SAMPLES];
   pthread_t th[MAX_CLIENTS];
   atomic_int stop = 0;
   store_t *s = NULL;
   store_opts_t opts = {.etcd_max_txn_ops = max_ops};
-  int rc = store_open_spec(spec, &schema, &opts, &s);
+  int rc = store_open_spec(spec, &bench_schema, &opts, &s);
   if (rc != 0) {
     fprintf(stderr, "open %s: %s\n", spec, store_strerror(rc));
     return -1;
   }
-  double t0 = now();
+  double t0 = bench_now();
   for (int i = 0; i < clients; i++) {
-    cl[i] = (client_t){.s = s, .stop = &stop, .id = i};
-    pthread_create(&th[i], NULL, client_main, &cl[i]);
+    cl[i] = (bench_writer_t){.s = s, .stop = &stop, .id = i};
+    pthread_create(&th[i], NULL, bench_writer_main, &cl[i]);
   }
   struct timespec d = {seconds, 0};
   nanosleep(&d, NULL);
@@ -127,7 +71,7 @@ static int bench(const char *spec, int seconds, int clients, int max_ops) {
     created += cl[i].created;
     failed += cl[i].failed;
   }
-  double took = now() - t0;
+  double took = bench_now() - t0;
   rc = gets(s, cl, clients, lat);
   store_close(s);
   if (rc != 0) return -1;
