@@ -144,7 +144,17 @@ static void on_request(struct evhttp_request *req, void *arg) {
 }
 
 static int loop_init(gw_loop_t *l, const gw_server_opts_t *o, int listen_fd) {
-  if (!(l->base = event_base_new()) || !(l->http = evhttp_new(l->base))) return -1;
+  /* The changelist folds the epoll_ctl calls of one loop turn into one per descriptor: evhttp
+   * disables and re-enables reading and writing around every request, which otherwise costs
+   * about four epoll_ctl system calls per request (strace -c). */
+  struct event_config *cfg = event_config_new();
+  if (!cfg || event_config_set_flag(cfg, EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST) != 0) {
+    event_config_free(cfg);
+    return -1;
+  }
+  l->base = event_base_new_with_config(cfg);
+  event_config_free(cfg);
+  if (!l->base || !(l->http = evhttp_new(l->base))) return -1;
   if (gw__conn_loop_init(l) != 0) return -1;
   evhttp_set_gencb(l->http, on_request, l);
   evhttp_set_allowed_methods(l->http, ALL_METHODS);
