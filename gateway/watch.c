@@ -13,6 +13,15 @@
  * stands for ?resourceVersion= when the query names none, so a client resumes exactly
  * after the last event it saw.
  *
+ * Which replica: the watch opens on a replica of the upstream (round-robin over the healthy
+ * ones, rpc_replicas_pick). Opening a watch is a read, so while the answer has not begun, a
+ * replica that could not take it (UNAVAILABLE: it is stopping, or died, and the gateway has
+ * not seen it yet) is left for another one not yet tried, as proxy.c does for a GET; only
+ * when every replica failed so is the answer 503. A replica that never got the stream is
+ * marked down and one that sent the bookmark up (what proxy.c learns from a call). A client
+ * then never gets a 503 while a replica can serve it: a browser's EventSource gives up for
+ * good on any answer but 200.
+ *
  * Flow control: the next message is read from the upstream only once the last one has
  * left for the client (the chunk's write callback), so a slow client slows its service's
  * stream instead of filling the gateway's memory. A watch has no upstream deadline and no
@@ -110,8 +119,42 @@ static const char *string_field(const ProtobufCMessage *msg, const char *name) {
   return s ? s : "";
 }
 
+/* Opens the stream on a replica this request has not tried. 0: on_end will run; 1: every
+ * replica has been tried; -1: the stream could not start. No allocation in the exchange's
+ * arena (on_end of the stream may already be copying into it). */
+static int open_stream(watch_t *w) {
+  gw_exchange_t *ex = w->ex;
+  const gw_binding_t *b = ex->binding;
+  int i = rpc_replicas_pick(b->replicas, ex->tried);
+  if (i < 0) return 1;
+  ex->replica = i;
+  ex->tried |= 1u << i;
+  rpc_call_opts_t o = gw_call_opts(ex, ex->md, ex->n_md);
+  o.deadline_ms = 0; /* none: a watch lasts as long as its client */
+  return rpc_client_stream_open(rpc_replicas_channel(b->replicas, (size_t)i), b->rpc_path, &b->in,
+                                ex->msg, &b->out, &o, &stream_cbs, w, &w->stream) == 0
+             ? 0
+             : -1;
+}
+
+/* A stream that ended before its bookmark: what it taught about its replica, and whether
+ * it was opened again on another one (1; the watch goes on) or must be answered (0). */
+static int reopened(watch_t *w) {
+  gw_exchange_t *ex = w->ex;
+  if (rpc_call_never_ran(&w->st))
+    rpc_replicas_mark(ex->binding->replicas, (size_t)ex->replica, RPC_REPLICA_DOWN);
+  if (w->st.code != HG_UNAVAILABLE || w->cancelled || atomic_load(&ex->gw->closing)) return 0;
+  pthread_mutex_lock(&w->mu);
+  w->ended = 0; /* the last stream's on_end is over: it set this under mu */
+  pthread_mutex_unlock(&w->mu);
+  if (open_stream(w) == 0) return 1;
+  w->ended = 1; /* no stream: nothing else touches the watch; answer w->st */
+  return 0;
+}
+
 static void finish(watch_t *w) {
   gw_exchange_t *ex = w->ex;
+  if (!w->started && reopened(w)) return;
   event_free(w->wake);
   if (w->beat) event_free(w->beat);
   pthread_mutex_destroy(&w->mu);
@@ -196,7 +239,10 @@ static void handle(watch_t *w, const hg_buf_t *bytes) {
     HG_WARN_IN("gateway", &w->ex->log, "%s: an event does not decode", b->rpc_path);
     cancel(w);
   } else if (strcmp(string_field(msg, "type"), "BOOKMARK") == 0) {
-    if (!w->started) begin(w);
+    if (!w->started) {
+      rpc_replicas_mark(b->replicas, (size_t)w->ex->replica, RPC_REPLICA_UP);
+      begin(w);
+    }
     rpc_client_stream_next(w->stream);
   } else if (!w->started || render(msg, &out) != 0) {
     cancel(w); /* an event before the bookmark is a broken upstream */
@@ -247,14 +293,16 @@ void gw_watch(gw_exchange_t *ex, const ProtobufCMessage *msg, const rpc_md_t *md
   w->ex = ex;
   w->msg = (hg_buf_t)HG_BUF_INIT;
   resume_from_last_event(ex, (ProtobufCMessage *)msg);
-  rpc_call_opts_t o = gw_call_opts(ex, md, n_md);
-  o.deadline_ms = 0; /* none: a watch lasts as long as its client */
+  /* Kept for opening again on another replica: md is on the caller's stack (its strings
+   * live as long as the exchange), msg in the exchange's arena. */
+  rpc_md_t *kept = hg_arena_alloc(ex->arena, n_md * sizeof(*kept));
+  if (kept) memcpy(kept, md, n_md * sizeof(*kept));
+  ex->msg = msg;
+  ex->md = kept;
+  ex->n_md = n_md;
   w->wake = event_new(gw_loop_base(ex->loop), -1, 0, wake_cb, w);
-  /* a healthy replica; a stream that breaks is resumed by its client, on whichever is up */
-  int replica = b->replicas ? rpc_replicas_pick(b->replicas, 0) : -1;
-  if (!w->wake || replica < 0 ||
-      rpc_client_stream_open(rpc_replicas_channel(b->replicas, (size_t)replica), b->rpc_path,
-                             &b->in, msg, &b->out, &o, &stream_cbs, w, &w->stream) != 0) {
+  /* A stream that breaks once begun is resumed by its client, on whichever replica is up. */
+  if (!w->wake || !kept || !b->replicas || open_stream(w) != 0) {
     if (w->wake) event_free(w->wake);
     pthread_mutex_destroy(&w->mu);
     gw_error_t e;

@@ -5,10 +5,10 @@ $HANGAR_BIN_DIR on loopback with a temporary data directory, waits for their rea
 always stops them (SIGTERM, then SIGKILL) however the test run ends. Stack(replicas=
 {"products-svc": 2}) adds replicas of a service ("products-svc-2": its own socket, data
 directory and files), and whoever calls that service gets the comma list of all of them. With
-HANGAR_TEST_STORE=etcd every Stack starts its own etcd member and the services store there
-(--store etcd:..., one prefix per service, shared by its replicas). Every answer goes
-through check_spec (spec_check.py, Debian's python3-jsonschema and python3-yaml); the rest
-is Python 3's standard library.
+HANGAR_TEST_STORE=etcd (or Stack(store="etcd")) every Stack starts its own etcd member and
+the services store there (--store etcd:..., one prefix per service, shared by its
+replicas). Every answer goes through check_spec (spec_check.py, Debian's python3-jsonschema
+and python3-yaml); the rest is Python 3's standard library.
 """
 
 import atexit
@@ -365,12 +365,14 @@ class Stack:
     """The processes on loopback. Use as a context manager, or start()/stop()."""
 
     def __init__(self, provision_delay_ms=200, auth_cache_ttl=1, log_level="warn",
-                 mysql_dsn="", job_delay_ms=200, extra_args=None, env=None, replicas=None):
+                 mysql_dsn="", job_delay_ms=200, extra_args=None, env=None, replicas=None,
+                 store=None):
         """extra_args: {process name: [(flag, value), ...]} appended to its defaults.
         env: {variable: value} added to every process's environment (as it is at each
         start, so a test may change os.environ before a restart).
         replicas: {service: count}: count processes of that service, the first named as
-        usual and the others "<service>-2", "<service>-3"... (extra_args by those names)."""
+        usual and the others "<service>-2", "<service>-3"... (extra_args by those names).
+        store: "etcd" or "lmdb"; None: store_engine() (HANGAR_TEST_STORE)."""
         self.bin_dir = bin_dir()
         self.replicas = dict(replicas or {})
         self.order = []  # PROCESS_ORDER, each service followed by its extra replicas
@@ -391,7 +393,8 @@ class Stack:
         self.host = "127.0.0.1"
         self.port = None
         self._started = False
-        self.etcd = None  # an EtcdMember when store_engine() == "etcd"
+        self.store = store or store_engine()
+        self.etcd = None  # an EtcdMember when self.store == "etcd"
 
     # -- lifecycle ------------------------------------------------------------------------
     def __enter__(self):
@@ -488,7 +491,7 @@ class Stack:
         _LIVE_STACKS.append(self)
         self._started = True
         try:
-            if store_engine() == "etcd":
+            if self.store == "etcd":
                 self.etcd = EtcdMember(self.tmp)
             for name in self.order:
                 self.procs[name] = Proc(name, self._default_args(name), self._binary(name))
