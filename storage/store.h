@@ -254,7 +254,8 @@ int store_next_version(store_txn_t *txn, uint64_t *out);
  * ordered range, and a client that read a snapshot at version N (store_current_version)
  * misses nothing and sees nothing twice by following the log from N. Retention is a count
  * (store_opts_t.changelog_max); the newest dropped version is the log's floor, and "after
- * N" with N below the floor is STORE_COMPACTED (Kubernetes' 410 Gone). A store opened with
+ * N" with N below the floor is STORE_COMPACTED (Kubernetes' 410 Gone). A lowered retention
+ * holds from the next open on (store_log_stats says how). A store opened with
  * an empty log starts its floor at its current version. Both engines keep the log the same
  * way (on etcd it is keys like any other), so versions are the store's, not etcd's
  * revisions, and resourceVersions mean the same on either engine. */
@@ -280,6 +281,17 @@ int store_current_version(store_txn_t *txn, uint64_t *out);
  * until txn ends. STORE_COMPACTED when changes after `after` have been dropped. */
 typedef int (*store_change_fn)(void *arg, const store_change_t *c);
 int store_changes(store_txn_t *txn, uint64_t after, size_t limit, store_change_fn fn, void *arg);
+
+/* The change log as txn sees it. A retention (changelog_max) lowered far drops the entries
+ * past it at once, by raising the floor, and deletes them a few per write (32), so that no
+ * write's commit outgrows an engine's budget: `dropped` of the `stored` entries are below
+ * the floor and never served, waiting for their turn. */
+typedef struct store_log_stats {
+  uint64_t floor;   /* changes after it are answerable (store_changes) */
+  uint64_t stored;  /* entries the engine holds, dropped ones included */
+  uint64_t dropped; /* of those, at or below the floor */
+} store_log_stats_t;
+int store_log_stats(store_txn_t *txn, store_log_stats_t *out);
 
 /* A watch: the store's watch thread calls fn with each logged change after a version, in
  * version order, as commits add them (each commit of this store_t wakes it; on etcd, where
