@@ -20,8 +20,9 @@ static size_t common_settings(hg_service_t *s, const hg_service_defaults_t *d, h
       {"--data-dir", "HANGAR_DATA_DIR", d->data_dir, "LMDB directory (created if missing)",
        &s->data_dir},
       {"--store", "HANGAR_STORE_SPEC", NULL,
-       "storage engine: lmdb:DIR or etcd:HOST:PORT[,HOST:PORT...][/prefix] (default prefix: "
-       "the service's name); unset: lmdb:<--data-dir>",
+       "storage engine: lmdb:DIR or etcd:HOST:PORT[,HOST:PORT...][/prefix][?max-txn-ops=N&"
+       "max-request-bytes=N] (default prefix: the service's name; the etcd cluster's own "
+       "limits, default 128 and 1572864); unset: lmdb:<--data-dir>",
        &s->store_text},
       {"--log-level", "HANGAR_LOG_LEVEL", "info", "debug, info, warn or error", &s->log_level},
       {"--log-format", "HANGAR_LOG_FORMAT", "text", "text, or json: one object per line",
@@ -52,16 +53,21 @@ static size_t common_settings(hg_service_t *s, const hg_service_defaults_t *d, h
 static int store_spec(hg_service_t *s) {
   const char *t = s->store_text;
   int n;
+  const char *q = t ? strchr(t, '?') : NULL; /* etcd's parameters follow the prefix */
+  size_t before = q ? (size_t)(q - t) : t ? strlen(t) : 0;
   if (!t || !t[0])
     n = snprintf(s->store_spec, sizeof(s->store_spec), "lmdb:%s", s->data_dir);
-  else if (strncmp(t, "etcd:", 5) == 0 && !strchr(t + 5, '/'))
-    n = snprintf(s->store_spec, sizeof(s->store_spec), "%s/%s", t, s->name);
+  else if (strncmp(t, "etcd:", 5) == 0 && !memchr(t + 5, '/', before - 5))
+    n = snprintf(s->store_spec, sizeof(s->store_spec), "%.*s/%s%s", (int)before, t, s->name,
+                 q ? q : "");
   else if (strncmp(t, "etcd:", 5) == 0 || strncmp(t, "lmdb:", 5) == 0)
     n = snprintf(s->store_spec, sizeof(s->store_spec), "%s", t);
   else
     n = -1;
   if (n < 0 || (size_t)n >= sizeof(s->store_spec)) {
-    fprintf(stderr, "%s: bad --store '%s': lmdb:DIR or etcd:HOST:PORT[,HOST:PORT...][/prefix]\n",
+    fprintf(stderr,
+            "%s: bad --store '%s': lmdb:DIR or "
+            "etcd:HOST:PORT[,HOST:PORT...][/prefix][?max-txn-ops=N&max-request-bytes=N]\n",
             s->name, t ? t : "");
     return -1;
   }

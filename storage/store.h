@@ -125,6 +125,11 @@ typedef struct store_opts {
   /* etcd: most operations one etcd Txn may carry (etcd's --max-txn-ops, default 128); a
    * batch ends before a write that would pass it. 0 = STORE_DEFAULT_ETCD_MAX_TXN_OPS */
   int etcd_max_txn_ops;
+  /* etcd: the largest request etcd takes (its --max-request-bytes, default 1.5 MiB); a batch
+   * ends before a write that would make its Txn larger, and a write alone too large is
+   * STORE_FULL. At least STORE_ETCD_MIN_REQUEST_BYTES. 0 = STORE_DEFAULT_ETCD_MAX_REQUEST_BYTES.
+   * A store spec's ?max-txn-ops= and ?max-request-bytes= override both (store_open_spec). */
+  size_t etcd_max_request_bytes;
 } store_opts_t;
 
 /* 64 GiB where the address space allows it (the file stays sparse), else 1 GiB. */
@@ -132,8 +137,8 @@ typedef struct store_opts {
 #define STORE_DEFAULT_QUEUE_MAX 4096
 #define STORE_DEFAULT_CHANGELOG_MAX 100000
 #define STORE_DEFAULT_ETCD_MAX_TXN_OPS 128
-/* etcd's default --max-request-bytes is 1.5 MiB; a batch stays under 1 MiB. */
-#define STORE_ETCD_MAX_TXN_BYTES ((size_t)1 << 20)
+#define STORE_DEFAULT_ETCD_MAX_REQUEST_BYTES ((size_t)3 << 19) /* etcd's own default */
+#define STORE_ETCD_MIN_REQUEST_BYTES ((size_t)64 << 10)
 
 /* Opens (creating if needed) the store in directory dir. *out: free with store_close(). */
 int store_open(const char *dir, const store_schema_t *schema, const store_opts_t *opts,
@@ -142,9 +147,13 @@ int store_open(const char *dir, const store_schema_t *schema, const store_opts_t
 /* ---- engines and store specs --------------------------------------------------------------
  * A store spec names the engine and where its data lives:
  *   lmdb:DIR                                  the embedded LMDB engine in directory DIR
- *   etcd:HOST:PORT[,HOST:PORT...][/PREFIX]    etcd v3 members; every key under PREFIX/
+ *   etcd:HOST:PORT[,HOST:PORT...][/PREFIX][?PARAMS]
+ *                                             etcd v3 members; every key under PREFIX/
  *                                             (default STORE_ETCD_DEFAULT_PREFIX)
- * The endpoints end at the first '/'; the prefix is the rest (it may contain '/'). */
+ * The endpoints end at the first '/' or '?'; the prefix is the rest up to '?' (it may contain
+ * '/'). PARAMS, '&'-separated, tell the store the budgets the etcd cluster was started with,
+ * each a decimal number: max-txn-ops=N (its --max-txn-ops, at least 2) and
+ * max-request-bytes=N (its --max-request-bytes, at least STORE_ETCD_MIN_REQUEST_BYTES). */
 typedef enum { STORE_ENGINE_LMDB = 1, STORE_ENGINE_ETCD = 2 } store_engine_t;
 
 #define STORE_ETCD_DEFAULT_PREFIX "hangar"
@@ -152,14 +161,17 @@ typedef enum { STORE_ENGINE_LMDB = 1, STORE_ENGINE_ETCD = 2 } store_engine_t;
 
 typedef struct store_spec {
   store_engine_t engine;
-  char where[STORE_SPEC_MAX]; /* lmdb: the directory; etcd: the endpoints' comma list */
-  char prefix[256];           /* etcd: the key prefix, without a trailing '/' */
+  char where[STORE_SPEC_MAX];    /* lmdb: the directory; etcd: the endpoints' comma list */
+  char prefix[256];              /* etcd: the key prefix, without a trailing '/' */
+  int etcd_max_txn_ops;          /* etcd: ?max-txn-ops=, 0 when not given */
+  size_t etcd_max_request_bytes; /* etcd: ?max-request-bytes=, 0 when not given */
 } store_spec_t;
 
 /* Parses text into *out. 0, or STORE_EINVAL (unknown engine, empty directory, endpoints or
- * prefix, or a part too long). */
+ * prefix, a part too long, or a parameter unknown, repeated, not a number or out of range). */
 int store_spec_parse(const char *text, store_spec_t *out);
-/* Opens the store a spec names (store_open for lmdb:). 0 and *out, or a store error. */
+/* Opens the store a spec names (store_open for lmdb:), the spec's etcd budgets over opts'.
+ * 0 and *out, or a store error. */
 int store_open_spec(const char *spec, const store_schema_t *schema, const store_opts_t *opts,
                     store_t **out);
 /* Drains queued writes (each is committed or reported), stops the writer, closes LMDB. */
@@ -254,7 +266,8 @@ int store_next_version(store_txn_t *txn, uint64_t *out);
  * ordered range, and a client that read a snapshot at version N (store_current_version)
  * misses nothing and sees nothing twice by following the log from N. Retention is a count
  * (store_opts_t.changelog_max); the newest dropped version is the log's floor, and "after
- * N" with N below the floor is STORE_COMPACTED (Kubernetes' 410 Gone). A store opened with
+ * N" with N below the floor is STORE_COMPACTED (Kubernetes' 410 Gone). A lowered retention
+ * holds from the next open on (store_log_stats says how). A store opened with
  * an empty log starts its floor at its current version. Both engines keep the log the same
  * way (on etcd it is keys like any other), so versions are the store's, not etcd's
  * revisions, and resourceVersions mean the same on either engine. */
@@ -280,6 +293,17 @@ int store_current_version(store_txn_t *txn, uint64_t *out);
  * until txn ends. STORE_COMPACTED when changes after `after` have been dropped. */
 typedef int (*store_change_fn)(void *arg, const store_change_t *c);
 int store_changes(store_txn_t *txn, uint64_t after, size_t limit, store_change_fn fn, void *arg);
+
+/* The change log as txn sees it. A retention (changelog_max) lowered far drops the entries
+ * past it at once, by raising the floor, and deletes them a few per write (32), so that no
+ * write's commit outgrows an engine's budget: `dropped` of the `stored` entries are below
+ * the floor and never served, waiting for their turn. */
+typedef struct store_log_stats {
+  uint64_t floor;   /* changes after it are answerable (store_changes) */
+  uint64_t stored;  /* entries the engine holds, dropped ones included */
+  uint64_t dropped; /* of those, at or below the floor */
+} store_log_stats_t;
+int store_log_stats(store_txn_t *txn, store_log_stats_t *out);
 
 /* A watch: the store's watch thread calls fn with each logged change after a version, in
  * version order, as commits add them (each commit of this store_t wakes it; on etcd, where

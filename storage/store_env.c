@@ -247,9 +247,14 @@ int store_open_spec(const char *spec, const store_schema_t *schema, const store_
   store_spec_t *sp = malloc(sizeof(*sp));
   if (!sp) return STORE_ENOMEM;
   int rc = store_spec_parse(spec, sp);
+  /* The spec names the cluster's budgets where it is deployed: they win over the code's. */
+  store_opts_t o = {0};
+  if (opts) o = *opts;
+  if (rc == 0 && sp->etcd_max_txn_ops) o.etcd_max_txn_ops = sp->etcd_max_txn_ops;
+  if (rc == 0 && sp->etcd_max_request_bytes) o.etcd_max_request_bytes = sp->etcd_max_request_bytes;
   if (rc == 0)
-    rc = sp->engine == STORE_ENGINE_LMDB ? open_store(schema, opts, open_lmdb, sp->where, out)
-                                         : open_store(schema, opts, open_etcd, sp, out);
+    rc = sp->engine == STORE_ENGINE_LMDB ? open_store(schema, &o, open_lmdb, sp->where, out)
+                                         : open_store(schema, &o, open_etcd, sp, out);
   free(sp);
   return rc;
 }

@@ -37,6 +37,9 @@
 #define MAX_NEST 8    /* nested txns inside one write txn */
 #define POLL_MS 100   /* the watch thread's re-read of the log (store_watch.c) */
 #define TXN_SLACK 512 /* bytes per op of an etcd Txn beyond its key and value */
+/* Bytes of a Txn request beyond its ops (the compare, the fence's put, the Raft request's
+ * header), with room to spare: TXN_SLACK already counts each op's framing 20 times over. */
+#define TXN_ENVELOPE 4096
 
 typedef struct edb {
   char *kp; /* "<prefix>/<name>/" */
@@ -55,6 +58,7 @@ typedef struct store__etcd {
   edb_t dbs[MAX_DBS];
   size_t n_dbs;
   int max_ops;
+  size_t max_bytes; /* what a commit's estimate (txn_too_big) may reach */
 } store__etcd_t;
 
 /* One pending write: a put (tomb 0) or a delete of key (the full etcd key). */
@@ -573,13 +577,14 @@ static int entries(store_txn_t *t, unsigned db, size_t *n) {
   return rc;
 }
 
-/* Ops and bytes of the commit t would make: the overlay plus the fence. */
+/* Ops and bytes of the commit t would make, the overlay plus the fence, against etcd's
+ * --max-txn-ops and --max-request-bytes (store_opts_t): etcd refuses a larger request whole. */
 static int txn_too_big(store_txn_t *t) {
   const etx_t *x = X(t);
   size_t bytes = 0;
   if ((long)x->n_ov + 1 > E(t->s)->max_ops) return 1;
   for (size_t i = 0; i < x->n_ov; i++) bytes += x->ov[i].key.n + x->ov[i].val.n + TXN_SLACK;
-  return bytes > STORE_ETCD_MAX_TXN_BYTES;
+  return bytes > E(t->s)->max_bytes;
 }
 
 /* etcd keeps no pages the store could count: it is never "full" by this measure (etcd's own
@@ -670,6 +675,9 @@ int store__etcd_open(store_t *s, const store_spec_t *sp, const store_opts_t *o) 
   s->eng = &store__etcd_engine;
   s->engine = e;
   e->max_ops = o->etcd_max_txn_ops ? o->etcd_max_txn_ops : STORE_DEFAULT_ETCD_MAX_TXN_OPS;
+  size_t req =
+      o->etcd_max_request_bytes ? o->etcd_max_request_bytes : STORE_DEFAULT_ETCD_MAX_REQUEST_BYTES;
+  e->max_bytes = req - TXN_ENVELOPE;
   size_t pn = strlen(sp->prefix);
   e->prefixn = pn + 1;
   e->fencen = pn + sizeof("/_fence") - 1;
@@ -680,7 +688,7 @@ int store__etcd_open(store_t *s, const store_spec_t *sp, const store_opts_t *o) 
   e->prefix[pn] = '/';
   memcpy(e->fence, sp->prefix, pn);
   memcpy(e->fence + pn, "/_fence", sizeof("/_fence"));
-  if (e->max_ops < 2) return STORE_EINVAL;
+  if (e->max_ops < 2 || req < STORE_ETCD_MIN_REQUEST_BYTES) return STORE_EINVAL;
   switch (etcd_client_new(sp->where, NULL, &e->c)) {
     case 0: return 0;
     case ETCD_ENOMEM: return STORE_ENOMEM;

@@ -189,12 +189,14 @@ void store__writer_stop(store_t *s);
 /* ---- change log (store_changes.c) ------------------------------------------------------- */
 
 /* Logs a change of table (an index into s->tables) in t, then drops the oldest entries past
- * changelog_max, raising the floor. val for DELETED is the value being deleted (read before
+ * changelog_max, raising the floor, and deletes at most a few dropped entries (store.h,
+ * store_log_stats). val for DELETED is the value being deleted (read before
  * the delete, which must follow in the same txn). */
 int store__log_change(store_txn_t *t, int table, store_change_kind_t kind, uint64_t version,
                       store_val_t key, store_val_t val);
 /* store_open's first txn: an empty log starts its floor at the current version (writes
- * from before the log existed are not in it). */
+ * from before the log existed are not in it); a log longer than changelog_max raises its
+ * floor to it. */
 int store__log_init(store_txn_t *t);
 /* The log's floor: "after N" is answerable for N >= floor. */
 int store__log_floor(store_txn_t *t, uint64_t *out);

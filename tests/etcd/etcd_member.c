@@ -51,7 +51,8 @@ static void exec_etcd(const etcd_member_t *m, pid_t parent) {
   execl(ETCD_BIN, ETCD_BIN, "--name", "test", "--data-dir", data, "--listen-client-urls",
         client_url, "--advertise-client-urls", client_url, "--listen-peer-urls", peer_url,
         "--initial-advertise-peer-urls", peer_url, "--initial-cluster", cluster,
-        "--initial-cluster-state", "new", "--max-txn-ops", "4096", (char *)NULL);
+        "--initial-cluster-state", "new", "--max-txn-ops", ETCD_MEMBER_MAX_TXN_OPS,
+        "--max-request-bytes", ETCD_MEMBER_MAX_REQUEST_BYTES, (char *)NULL);
   _exit(127);
 }
 

@@ -11,6 +11,13 @@
 
 #include <sys/types.h>
 
+/* The member's limits on one request, as scripts/etcd-local's: a store on it is told them
+ * (a store spec's ?ETCD_MEMBER_LIMITS, or store_opts_t) to fill a Txn up to them. */
+#define ETCD_MEMBER_MAX_TXN_OPS "4096"
+#define ETCD_MEMBER_MAX_REQUEST_BYTES "10485760"
+#define ETCD_MEMBER_LIMITS                                                                         \
+  "max-txn-ops=" ETCD_MEMBER_MAX_TXN_OPS "&max-request-bytes=" ETCD_MEMBER_MAX_REQUEST_BYTES
+
 typedef struct etcd_member {
   pid_t pid;
   char dir[64];    /* temp dir: data/ and etcd.log */

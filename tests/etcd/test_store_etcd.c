@@ -1,10 +1,12 @@
 /* test_store_etcd.c - what only the etcd engine (storage/store_etcd.c) must do: two stores
  * on one prefix ("replicas") writing at once never break a conditional write, a unique
  * index or a count; a batch that lost its commit to another replica runs again and commits
- * once; an acknowledged write survives a SIGKILL of its process; and a commit whose outcome
- * is unknown is reported as a failure, never as success, and never re-run. */
+ * once; an acknowledged write survives a SIGKILL of its process; a commit whose outcome
+ * is unknown is reported as a failure, never as success, and never re-run; and a write
+ * fills a Txn up to the request limit its spec names, no further. */
 #include <pthread.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -308,8 +310,56 @@ START_TEST(test_commit_in_doubt_is_a_failure) {
 }
 END_TEST
 
+/* ---- the request budget ---------------------------------------------------------------------- */
+
+/* A put of a record of n bytes (all 'x'); 0 or the write's error. */
+static int put_sized(store_t *s, const char *key, size_t n) {
+  char *val = malloc(n + 1);
+  ck_assert_ptr_nonnull(val);
+  memset(val, 'x', n);
+  val[n] = '\0';
+  put_req_t p = {.key = key, .val = val};
+  int rc = put(s, &p);
+  free(val);
+  return rc;
+}
+
+static int present(store_t *s, const char *key, size_t *n) {
+  store_txn_t *t;
+  store_val_t v;
+  ck_assert_int_eq(store_txn_begin_read(s, &t), 0);
+  int rc = store_get(t, T_ITEMS, V(key), &v);
+  if (rc == 0) *n = v.n;
+  store_txn_end(t);
+  return rc;
+}
+
+/* A 1 MiB record and its change-log copy (2 MiB in one Txn) pass etcd's default request
+ * limit (1.5 MiB): the store refuses it whole as STORE_FULL when its spec names no larger
+ * limit, and commits it when the spec names the member's (10 MiB). A record too large for
+ * that is still a clean STORE_FULL, and nothing of it is written. */
+START_TEST(test_record_of_1_mib_fits_the_spec_budget) {
+  char spec[256];
+  store_t *stock = open_on("budget"), *s = NULL;
+  size_t n = 0;
+  ck_assert_int_eq(put_sized(stock, "big", 1 << 20), STORE_FULL);
+  ck_assert_int_eq(present(stock, "big", &n), STORE_NOTFOUND);
+  snprintf(spec, sizeof spec, "etcd:%s/budget?" ETCD_MEMBER_LIMITS, member.client);
+  ck_assert_int_eq(store_open_spec(spec, &schema, NULL, &s), 0);
+  ck_assert_int_eq(put_sized(s, "big", 1 << 20), 0);
+  ck_assert_int_eq(present(stock, "big", &n), 0);
+  ck_assert_uint_eq(n, 1 << 20);
+  ck_assert_int_eq(put_sized(s, "huge", 6 << 20), STORE_FULL);
+  ck_assert_int_eq(present(s, "huge", &n), STORE_NOTFOUND);
+  ck_assert_int_eq(put_sized(s, "after", 10), 0); /* the store goes on */
+  store_close(s);
+  store_close(stock);
+}
+END_TEST
+
 int main(void) {
   ETCD_SUITE_RUN("store_etcd", test_two_replicas_conflicting_writes_one_wins_counts_exact,
                  test_batch_reruns_after_fence_conflict, test_acknowledged_write_survives_sigkill,
-                 test_watch_sees_other_replicas_write, test_commit_in_doubt_is_a_failure);
+                 test_watch_sees_other_replicas_write, test_commit_in_doubt_is_a_failure,
+                 test_record_of_1_mib_fits_the_spec_budget);
 }

@@ -300,6 +300,14 @@ if threading.current_thread() is threading.main_thread():
         pass
 
 
+# The member's limits on one request, as scripts/etcd-local's (a 1 MiB record, the gateway's
+# largest body, and its change-log copy outgrow etcd's default 1.5 MiB); the services are
+# told them in their store spec (ETCD_LIMITS), so they fill a Txn up to them.
+ETCD_MAX_TXN_OPS = 4096
+ETCD_MAX_REQUEST_BYTES = 10 << 20
+ETCD_LIMITS = "max-txn-ops=%d&max-request-bytes=%d" % (ETCD_MAX_TXN_OPS, ETCD_MAX_REQUEST_BYTES)
+
+
 class EtcdMember:
     """One etcd member (Debian's etcd-server) on two free loopback ports, its data under
     dir, for a Stack on the etcd engine (HANGAR_TEST_STORE=etcd). Dies with the runner."""
@@ -318,7 +326,8 @@ class EtcdMember:
                  "--listen-client-urls", "http://" + self.client,
                  "--advertise-client-urls", "http://" + self.client,
                  "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
-                 "--initial-cluster", "it=" + peer, "--max-txn-ops", "4096"],
+                 "--initial-cluster", "it=" + peer, "--max-txn-ops", str(ETCD_MAX_TXN_OPS),
+                 "--max-request-bytes", str(ETCD_MAX_REQUEST_BYTES)],
                 stdin=subprocess.DEVNULL, stdout=log, stderr=log, preexec_fn=_child_setup)
         deadline = time.monotonic() + 30
         while not self._healthy():
@@ -514,8 +523,9 @@ class Stack:
         if self.etcd and p.binary != "gateway":
             # One prefix per service under this stack's: its replicas share it, a restart
             # finds it again.
-            argv += ["--store", "etcd:%s/%s/%s" % (self.etcd.client, os.path.basename(self.tmp),
-                                                  p.binary)]
+            argv += ["--store", "etcd:%s/%s/%s?%s" % (self.etcd.client,
+                                                     os.path.basename(self.tmp), p.binary,
+                                                     ETCD_LIMITS)]
         err = open(self._p(name + ".stderr"), "ab")
         err.write(("\n=== start #%d: %s\n" % (p.starts + 1, " ".join(argv))).encode())
         err.flush()

@@ -8,7 +8,8 @@ docker-compose itself parse it with the profile on.
 - Profile etcd: three etcd members whose settings form one cluster (each member's name and
   peer address in the initial cluster, each advertising its own service name), with the
   same limits scripts/etcd-local gives `make run`'s members; two replicas of every service,
-  each on --store etcd:<the three members>, on its service's usual ports, with no volume
+  each on --store etcd:<the three members>?<those limits> (the spec's parameters say what
+  the members take), on its service's usual ports, with no volume
   (all state in etcd), depending on the members; services' --auth lists both auth-svc
   replicas; a gateway that lists every replica of every upstream at its --listen port,
   published on a port of its own.
@@ -16,7 +17,9 @@ docker-compose itself parse it with the profile on.
 
 import os
 import re
+import subprocess
 import unittest
+import urllib.parse
 
 import yaml
 
@@ -30,6 +33,17 @@ MEMBERS = ("etcd1", "etcd2", "etcd3")
 
 def flag(command, name):
     return command[command.index(name) + 1]
+
+
+def local_limits():
+    """The request limits of `make run`'s members, from scripts/etcd-local's store spec (the
+    parameters after '?'), in their order."""
+    spec = subprocess.run([os.path.join(ROOT, "scripts", "etcd-local"), "spec"], check=True,
+                          capture_output=True, text=True).stdout.strip()
+    limits = dict(urllib.parse.parse_qsl(spec.partition("?")[2], strict_parsing=True))
+    if list(limits) != ["max-txn-ops", "max-request-bytes"]:
+        raise AssertionError("scripts/etcd-local spec: %r" % spec)
+    return limits
 
 
 class ComposeEtcdTest(unittest.TestCase):
@@ -66,17 +80,25 @@ class ComposeEtcdTest(unittest.TestCase):
     def test_members_have_the_limits_of_make_run(self):
         with open(os.path.join(ROOT, "scripts", "etcd-local")) as f:
             local = "\n".join(line for line in f if not line.lstrip().startswith("#"))
-        for setting in ("max-txn-ops", "max-request-bytes", "auto-compaction-mode",
-                        "auto-compaction-retention"):
+        for setting in ("auto-compaction-mode", "auto-compaction-retention"):
             m = re.search(r"--%s (\S+)" % setting, local)
             self.assertTrue(m, "scripts/etcd-local sets --%s" % setting)
             env = "ETCD_" + setting.upper().replace("-", "_")
             for name in MEMBERS:
                 self.assertEqual(m.group(1), str(self.etcd[name]["environment"][env]),
                                  "%s %s" % (name, env))
+        # the request limits: as `make run`'s, and in the replicas' store spec
+        limits = local_limits()
+        for setting in ("max-txn-ops", "max-request-bytes"):
+            self.assertIn('--%s "$%s"' % (setting, setting.replace("-", "_")), local)
+            env = "ETCD_" + setting.upper().replace("-", "_")
+            for name in MEMBERS:
+                self.assertEqual(limits[setting], str(self.etcd[name]["environment"][env]),
+                                 "%s %s" % (name, env))
 
     def test_two_replicas_of_every_service_on_the_members(self):
-        store = "etcd:" + ",".join("%s:2379" % m for m in MEMBERS)
+        store = "etcd:%s?%s" % (",".join("%s:2379" % m for m in MEMBERS),
+                                urllib.parse.urlencode(local_limits()))
         auth = None
         for short, exe in SERVICES.items():
             plain = self.services[short]["command"]

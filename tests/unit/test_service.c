@@ -139,7 +139,8 @@ START_TEST(test_too_many_extra_settings_are_refused) {
 END_TEST
 
 /* --store picks the engine; unset, the store is LMDB in --data-dir; an etcd spec without a
- * prefix gets the service's name, so services sharing one etcd never share keys. */
+ * prefix gets the service's name (before its ?budgets), so services sharing one etcd never
+ * share keys. */
 START_TEST(test_store_spec_from_store_and_data_dir) {
   hg_service_t s;
   char *dir[] = {"prog", "--data-dir=/d"};
@@ -151,6 +152,13 @@ START_TEST(test_store_spec_from_store_and_data_dir) {
   char *etcd[] = {"prog", "--store", "etcd:127.0.0.1:2379,127.0.0.1:22379"};
   ck_assert_int_eq(configure(&s, 0, 3, etcd), 0);
   ck_assert_str_eq(s.store_spec, "etcd:127.0.0.1:2379,127.0.0.1:22379/test-svc");
+  /* the prefix goes before the etcd budgets */
+  char *budgets[] = {"prog", "--store", "etcd:h:1?max-txn-ops=4096&max-request-bytes=10485760"};
+  ck_assert_int_eq(configure(&s, 0, 3, budgets), 0);
+  ck_assert_str_eq(s.store_spec, "etcd:h:1/test-svc?max-txn-ops=4096&max-request-bytes=10485760");
+  char *both[] = {"prog", "--store", "etcd:h:1/team/a?max-txn-ops=4096"};
+  ck_assert_int_eq(configure(&s, 0, 3, both), 0);
+  ck_assert_str_eq(s.store_spec, "etcd:h:1/team/a?max-txn-ops=4096");
   char *none[] = {"prog"};
   clear_env();
   setenv("HANGAR_STORE_SPEC", "etcd:h:1/team/a", 1);

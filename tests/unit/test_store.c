@@ -580,7 +580,7 @@ START_TEST(test_fault_nth_engine_call_changes_nothing) {
 END_TEST
 
 /* The store spec grammar (store.h): the engine, the endpoints up to the first '/', the
- * prefix after it (default "hangar", trailing '/' dropped). */
+ * prefix after it (default "hangar", trailing '/' dropped), etcd's budgets after '?'. */
 START_TEST(test_store_spec_parse) {
   store_spec_t sp;
   ck_assert_int_eq(store_spec_parse("lmdb:/var/x", &sp), 0);
@@ -593,8 +593,42 @@ START_TEST(test_store_spec_parse) {
   ck_assert_int_eq(store_spec_parse("etcd:h:1/team/resources-svc/", &sp), 0);
   ck_assert_str_eq(sp.where, "h:1");
   ck_assert_str_eq(sp.prefix, "team/resources-svc");
-  static const char *const bad[] = {"",          "lmdb:",  "etcd:",   "etcd:/p",
-                                    "etcd:h:1/", "/var/x", "sqlite:x"};
+  ck_assert_int_eq(sp.etcd_max_txn_ops, 0);
+  ck_assert_uint_eq(sp.etcd_max_request_bytes, 0);
+  /* the etcd cluster's budgets, after the prefix or in its place */
+  ck_assert_int_eq(
+      store_spec_parse("etcd:h:1,h:2/p/q?max-txn-ops=4096&max-request-bytes=10485760", &sp), 0);
+  ck_assert_str_eq(sp.where, "h:1,h:2");
+  ck_assert_str_eq(sp.prefix, "p/q");
+  ck_assert_int_eq(sp.etcd_max_txn_ops, 4096);
+  ck_assert_uint_eq(sp.etcd_max_request_bytes, 10485760);
+  ck_assert_int_eq(store_spec_parse("etcd:h:1?max-request-bytes=2097152", &sp), 0);
+  ck_assert_str_eq(sp.where, "h:1");
+  ck_assert_str_eq(sp.prefix, "hangar");
+  ck_assert_int_eq(sp.etcd_max_txn_ops, 0);
+  ck_assert_uint_eq(sp.etcd_max_request_bytes, 2097152);
+  ck_assert_int_eq(store_spec_parse("lmdb:/var/x?y", &sp), 0); /* a directory may hold '?' */
+  ck_assert_str_eq(sp.where, "/var/x?y");
+  static const char *const bad[] = {"",
+                                    "lmdb:",
+                                    "etcd:",
+                                    "etcd:/p",
+                                    "etcd:h:1/",
+                                    "/var/x",
+                                    "sqlite:x",
+                                    "etcd:h:1?",
+                                    "etcd:?max-txn-ops=4",
+                                    "etcd:h:1/?max-txn-ops=4",
+                                    "etcd:h:1?max-txn-ops=1",
+                                    "etcd:h:1?max-txn-ops=",
+                                    "etcd:h:1?max-txn-ops=12x",
+                                    "etcd:h:1?max-txn-ops=-5",
+                                    "etcd:h:1?max-txn-ops=99999999999",
+                                    "etcd:h:1?max-txn-ops=4&max-txn-ops=5",
+                                    "etcd:h:1?max-txn-ops=4&",
+                                    "etcd:h:1?max-request-bytes=1024",
+                                    "etcd:h:1?max-ops=4",
+                                    "etcd:h:1?max-txn-ops"};
   for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
     ck_assert_msg(store_spec_parse(bad[i], &sp) == STORE_EINVAL, "%s", bad[i]);
 }

@@ -1,6 +1,7 @@
 /* test_store_changes.c - the change log and watches (storage/store.h "change log and
  * watch"): what a put and a delete log, that a rolled-back write logs nothing, retention and
- * its floor, persistence across reopen, and watches that follow commits exactly once and in
+ * its floor, a retention lowered far (dropped at once, deleted a few per write),
+ * persistence across reopen, and watches that follow commits exactly once and in
  * order, through pauses, and end with STORE_COMPACTED when they fall behind. */
 #define _XOPEN_SOURCE 700
 #include <check.h>
@@ -171,6 +172,81 @@ START_TEST(test_store_with_history_but_empty_log_starts_floor_at_current) {
 }
 END_TEST
 
+/* Puts 100 keys of the watched table in one write: 100 log entries. */
+static int put_hundred(store_txn_t *t, void *arg) {
+  char key[32];
+  for (int i = 0; i < 100; i++) {
+    snprintf(key, sizeof key, "b%d-%d", *(const int *)arg, i);
+    int rc = store_put(t, T_WATCHED, V(key), V("v"), NULL, 0);
+    if (rc != 0) return rc;
+  }
+  return 0;
+}
+
+static int count_change(void *arg, const store_change_t *c) {
+  (void)c;
+  ++*(size_t *)arg;
+  return 0;
+}
+
+static store_log_stats_t log_stats(store_t *s) {
+  store_txn_t *t;
+  store_log_stats_t st;
+  ck_assert_int_eq(store_txn_begin_read(s, &t), 0);
+  ck_assert_int_eq(store_log_stats(t, &st), 0);
+  store_txn_end(t);
+  return st;
+}
+
+/* Retention lowered from 10,000 to 10 over a log of 2,000: deleting 1,990 entries in one
+ * write is more than etcd's default 128 operations per Txn, on which this store reopens.
+ * The floor rises as the store opens, every write succeeds and deletes a bounded share of
+ * the dropped entries, and the log shrinks to its 10 over later writes. */
+START_TEST(test_lowered_retention_drops_at_once_and_deletes_in_steps) {
+  store_t *s = open_with(10000);
+  uint64_t v0 = current(s);
+  size_t n = 0;
+  for (int i = 0; i < 20; i++) ck_assert_int_eq(store_write(s, put_hundred, &i), 0);
+  ck_assert_uint_eq(log_stats(s).stored, 2000);
+  ck_assert_uint_eq(log_stats(s).dropped, 0);
+  store_close(s);
+  store_opts_t o = {.changelog_max = 10, .etcd_max_txn_ops = 128};
+  ck_assert_int_eq(test_store_open(dir, &schema, &o, &s), 0);
+  /* at once: everything before the newest 10 is compacted, nothing deleted yet */
+  store_log_stats_t st = log_stats(s);
+  ck_assert_uint_eq(st.floor, v0 + 1990);
+  ck_assert_uint_eq(st.stored, 2000);
+  ck_assert_uint_eq(st.dropped, 1990);
+  char out[4096];
+  ck_assert_int_eq(changes(s, v0, out), STORE_COMPACTED);
+  ck_assert_int_eq(changes(s, v0 + 1989, out), STORE_COMPACTED);
+  store_txn_t *t;
+  ck_assert_int_eq(store_txn_begin_read(s, &t), 0);
+  ck_assert_int_eq(store_changes(t, v0 + 1990, 0, count_change, &n), 0);
+  store_txn_end(t);
+  ck_assert_uint_eq(n, 10);
+  /* each write drops one more and deletes 32 dropped entries, until none is left */
+  uint64_t stored = st.stored;
+  for (int i = 0; st.dropped > 0; i++) {
+    ck_assert_int_lt(i, 100);
+    ck_assert_int_eq(write1(s, T_WATCHED, "after", "v"), 0);
+    st = log_stats(s);
+    ck_assert_uint_lt(st.stored, stored);
+    ck_assert_uint_eq(st.stored - st.dropped, 10);
+    ck_assert_uint_eq(st.floor, current(s) - 10);
+    stored = st.stored;
+  }
+  ck_assert_uint_eq(st.stored, 10);
+  ck_assert_int_eq(changes(s, st.floor - 1, out), STORE_COMPACTED);
+  n = 0;
+  ck_assert_int_eq(store_txn_begin_read(s, &t), 0);
+  ck_assert_int_eq(store_changes(t, st.floor, 0, count_change, &n), 0);
+  store_txn_end(t);
+  ck_assert_uint_eq(n, 10);
+  store_close(s);
+}
+END_TEST
+
 /* A watch consumer that records versions and keys, pausing on every other first sight of a
  * change when asked. */
 typedef struct seen {
@@ -301,6 +377,7 @@ static Suite *store_changes_suite(void) {
   tcase_add_test(tc, test_retention_keeps_newest_and_older_is_compacted);
   tcase_add_test(tc, test_log_and_floor_survive_reopen);
   tcase_add_test(tc, test_store_with_history_but_empty_log_starts_floor_at_current);
+  tcase_add_test(tc, test_lowered_retention_drops_at_once_and_deletes_in_steps);
   tcase_add_test(tc, test_watch_sees_every_commit_once_in_order);
   tcase_add_test(tc, test_watch_paused_consumer_gets_each_change_once);
   tcase_add_test(tc, test_watch_from_compacted_version_is_refused);

@@ -17,9 +17,11 @@ static inline int test_store_open(const char *dir, const store_schema_t *schema,
   char spec[512];
   store_opts_t o = {0};
   if (opts) o = *opts;
-  /* The member runs with --max-txn-ops 4096 (etcd_member.c): a test's single write may be
-   * bigger than etcd's default 128 ops allow. */
-  o.etcd_max_txn_ops = 4096;
+  /* The member runs with --max-txn-ops 4096 and --max-request-bytes 10 MiB (etcd_member.h):
+   * a test's single write may be bigger than etcd's defaults allow. A test that sets a
+   * budget keeps its own. */
+  if (!o.etcd_max_txn_ops) o.etcd_max_txn_ops = 4096;
+  if (!o.etcd_max_request_bytes) o.etcd_max_request_bytes = (size_t)10 << 20;
   snprintf(spec, sizeof spec, "etcd:%s/test%s", eps, dir);
   return store_open_spec(spec, schema, &o, out);
 }
