@@ -1,8 +1,9 @@
 /* process.c - signals are blocked in every thread and taken synchronously by main, so no
- * handler ever runs in the middle of library code. */
+ * handler ever runs in the middle of library code; the allocator keeps what requests free. */
 #include "common/process.h"
 
 #include <fcntl.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -21,6 +22,16 @@ void hg_process_block_signals(void) {
   sigset_t set = stop_signals();
   sigaddset(&set, SIGPIPE);
   pthread_sigmask(SIG_BLOCK, &set, NULL);
+}
+
+/* Memory a request frees stays for the next one up to these sizes: at most 64 MiB free at the
+ * top of an arena, and blocks under 4 MiB (a large list page's buffers) come from the heap. */
+#define TRIM_THRESHOLD (64 << 20)
+#define MMAP_THRESHOLD (4 << 20)
+
+void hg_process_tune_malloc(void) {
+  mallopt(M_TRIM_THRESHOLD, TRIM_THRESHOLD);
+  mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD);
 }
 
 int hg_process_wait_signal(void) {

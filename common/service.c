@@ -121,6 +121,7 @@ int hg_service_configure(hg_service_t *s, const char *name, unsigned flags,
   if (rc != 0) return rc;
   if (check_settings(s) != 0) return -1;
   hg_process_block_signals();
+  hg_process_tune_malloc();
   return 0;
 }
 

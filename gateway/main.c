@@ -133,6 +133,7 @@ int main(int argc, char **argv) {
   char listen[300], err[512], ready[64];
   gw_gateway_t *g = NULL;
   hg_process_block_signals();
+  hg_process_tune_malloc();
   int rc = parse_settings(argc, argv, &s);
   if (rc != 0) return rc > 0 ? 0 : 2;
   if (build_opts(&s, &o, listen, sizeof(listen)) != 0) return 2;
