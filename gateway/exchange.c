@@ -131,6 +131,16 @@ rpc_call_opts_t gw_call_opts(gw_exchange_t *ex, const rpc_md_t *md, size_t n_md)
                            .n_reply_md = 2};
 }
 
+rpc_channel_t *gw_next_replica(gw_exchange_t *ex, rpc_call_opts_t *o) {
+  rpc_replicas_t *r = ex->binding->replicas;
+  int i = rpc_replicas_pick(r, ex->tried);
+  if (i < 0) return NULL;
+  ex->replica = i;
+  ex->tried |= 1u << i;
+  *o = gw_call_opts(ex, ex->md, ex->n_md);
+  return rpc_replicas_channel(r, (size_t)i);
+}
+
 /* The access line: at debug, at warn for a 5xx. The JSON line names the route template,
  * never the raw path (its ids would make every line unique); the text line keeps the path. */
 static void log_access(gw_exchange_t *ex, int http, int64_t dt) {

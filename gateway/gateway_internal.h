@@ -142,6 +142,10 @@ void gw_trace_begin(gw_exchange_t *ex);
 /* The call options every upstream call of ex uses: the deadline, md, ex's arena, and
  * ex->reply_md to learn the caller's subject. */
 rpc_call_opts_t gw_call_opts(gw_exchange_t *ex, const rpc_md_t *md, size_t n_md);
+/* A replica of ex's upstream that ex has not tried yet (rpc_replicas_pick), now ex->replica and
+ * marked tried, and *o the options for a call of ex's request to it (gw_call_opts with ex->md).
+ * NULL when every replica has been tried. Loop thread. */
+rpc_channel_t *gw_next_replica(gw_exchange_t *ex, rpc_call_opts_t *o);
 
 /* dispatch.c, proxy.c, admission.c, ops.c, readyz.c --------------------------------------- */
 

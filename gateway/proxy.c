@@ -244,16 +244,11 @@ static void unavailable(gw_exchange_t *ex, const gw_dialect_t *d) {
  * run; 1: every replica has been tried (ex->st stands); -1: the call could not start. */
 static int attempt(gw_exchange_t *ex) {
   const gw_binding_t *b = ex->binding;
-  int i = rpc_replicas_pick(b->replicas, ex->tried);
-  if (i < 0) return 1;
-  ex->replica = i;
-  ex->tried |= 1u << i;
-  rpc_call_opts_t o = gw_call_opts(ex, ex->md, ex->n_md);
+  rpc_call_opts_t o;
+  rpc_channel_t *ch = gw_next_replica(ex, &o);
+  if (!ch) return 1;
   o.encoded_reply = 1;
-  return rpc_call(rpc_replicas_channel(b->replicas, (size_t)i), b->rpc_path, &b->in, ex->msg,
-                  &b->out, &o, on_done, ex) == 0
-             ? 0
-             : -1;
+  return rpc_call(ch, b->rpc_path, &b->in, ex->msg, &b->out, &o, on_done, ex) == 0 ? 0 : -1;
 }
 
 /* The call, with what a retry needs kept in the exchange: md is copied into the arena (its

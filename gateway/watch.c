@@ -125,14 +125,12 @@ static const char *string_field(const ProtobufCMessage *msg, const char *name) {
 static int open_stream(watch_t *w) {
   gw_exchange_t *ex = w->ex;
   const gw_binding_t *b = ex->binding;
-  int i = rpc_replicas_pick(b->replicas, ex->tried);
-  if (i < 0) return 1;
-  ex->replica = i;
-  ex->tried |= 1u << i;
-  rpc_call_opts_t o = gw_call_opts(ex, ex->md, ex->n_md);
+  rpc_call_opts_t o;
+  rpc_channel_t *ch = gw_next_replica(ex, &o);
+  if (!ch) return 1;
   o.deadline_ms = 0; /* none: a watch lasts as long as its client */
-  return rpc_client_stream_open(rpc_replicas_channel(b->replicas, (size_t)i), b->rpc_path, &b->in,
-                                ex->msg, &b->out, &o, &stream_cbs, w, &w->stream) == 0
+  return rpc_client_stream_open(ch, b->rpc_path, &b->in, ex->msg, &b->out, &o, &stream_cbs, w,
+                                &w->stream) == 0
              ? 0
              : -1;
 }

@@ -186,10 +186,16 @@ void rpc_server_destroy(rpc_server_t *s, int64_t grace_ms);
  * An open stream counts as one call in flight (rpc_ctx_in_flight_or_fail) until it ends.
  * rpc_server_destroy() finishes every open stream UNAVAILABLE at once (a stream has no
  * natural end to wait for), then waits as for unary calls. */
+/* What a streaming method streams, for its grpc_type label in the metrics (go-grpc-prometheus's
+ * names). protobuf-c's descriptors do not say, so the handler does; zero is server-streaming,
+ * as every Watch is. */
+typedef enum { RPC_SERVER_STREAM = 0, RPC_CLIENT_STREAM, RPC_BIDI_STREAM } rpc_stream_kind_t;
+
 typedef struct rpc_stream_handler {
   void (*on_message)(rpc_ctx_t *ctx, const void *req); /* required */
   void (*on_half_close)(rpc_ctx_t *ctx);
   void (*on_done)(rpc_ctx_t *ctx, int cancelled);
+  rpc_stream_kind_t kind;
 } rpc_stream_handler_t;
 
 /* Bind a streaming method by full path, as rpc_server_add_method (h is copied; admit is

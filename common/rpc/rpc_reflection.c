@@ -167,7 +167,7 @@ static void on_request(rpc_ctx_t *ctx, const void *msg) {
 }
 
 int rpc_server_add_reflection(rpc_server_t *s, const rpc_descriptor_set_t *set) {
-  static const rpc_stream_handler_t handler = {on_request, NULL, NULL};
+  static const rpc_stream_handler_t handler = {on_request, NULL, NULL, RPC_BIDI_STREAM};
   const rpc_codec_t *in = RPC_PBC(&grpc__reflection__v1__server_reflection_request__descriptor);
   const rpc_codec_t *out = RPC_PBC(&grpc__reflection__v1__server_reflection_response__descriptor);
   if (!s || s->started || s->reflection || rpc__server_method(s, V1_PATH) ||

@@ -136,6 +136,12 @@ const rpc__method_t *rpc__server_method(const rpc_server_t *s, const char *path)
   return NULL;
 }
 
+static const char *const stream_type[] = {
+    [RPC_SERVER_STREAM] = "server_stream",
+    [RPC_CLIENT_STREAM] = "client_stream",
+    [RPC_BIDI_STREAM] = "bidi_stream",
+};
+
 int rpc__server_add_method(rpc_server_t *s, const char *path, rpc_handler_fn fn,
                            const rpc_stream_handler_t *stream, rpc_admit_fn admit,
                            const rpc_codec_t *in, const rpc_codec_t *out) {
@@ -144,11 +150,13 @@ int rpc__server_add_method(rpc_server_t *s, const char *path, rpc_handler_fn fn,
   if (!s || s->started || !path || path[0] != '/' || !admit || rpc__codec_check(in) != 0 ||
       rpc__codec_check(out) != 0 || rpc__server_method(s, path))
     return -1;
-  if (stream ? !stream->on_message || fn : !fn) return -1;
+  if (stream ? !stream->on_message || fn || (unsigned)stream->kind > RPC_BIDI_STREAM : !fn)
+    return -1;
   if (!(m = calloc(1, sizeof *m)) || !(m->path = strdup(path)) ||
       !(m->stats = rpc__stats_new(path)))
     goto out;
   m->fn = fn;
+  if (stream) m->stats->type = stream_type[stream->kind];
   if (stream) m->stream = *stream;
   m->is_stream = stream != NULL;
   m->admit = admit;

@@ -363,6 +363,7 @@ static const rpc_stream_handler_t watch_handler = {
     .on_message = watch_resources,
     .on_half_close = store_watch_call_half_close,
     .on_done = store_watch_call_done,
+    .kind = RPC_SERVER_STREAM,
 };
 
 /* ---- writes ----------------------------------------------------------------------------- */

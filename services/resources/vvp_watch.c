@@ -151,6 +151,7 @@ static const rpc_stream_handler_t watch_handler = {
     .on_message = watch_objects,
     .on_half_close = store_watch_call_half_close,
     .on_done = store_watch_call_done,
+    .kind = RPC_SERVER_STREAM,
 };
 
 const rpc_stream_binding_t vvp_stream_bindings[VVP_N_STREAM_BINDINGS] = {

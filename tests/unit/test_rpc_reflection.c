@@ -36,7 +36,7 @@ static void extra(rpc_ctx_t *ctx, const void *msg) {
 /* A server serving reflection from set (plus one stream not described by it), and a
  * reflection stream of version path open to it. */
 static void fx_start(fx_t *f, const rpc_descriptor_set_t *set, const char *path) {
-  static const rpc_stream_handler_t extra_h = {extra, NULL, NULL};
+  static const rpc_stream_handler_t extra_h = {extra, NULL, NULL, RPC_SERVER_STREAM};
   const rpc_codec_t *sv = RPC_PBC(&google__protobuf__string_value__descriptor);
   ck_assert_int_eq(rpc_server_new("127.0.0.1:0", NULL, &f->srv), 0);
   ck_assert_int_eq(rpc_server_add_reflection(f->srv, set), 0);

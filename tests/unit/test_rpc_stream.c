@@ -156,10 +156,11 @@ typedef struct fx {
 } fx_t;
 
 static void fx_start(fx_t *f) {
-  static const rpc_stream_handler_t echo_h = {echo, NULL, on_done};
-  static const rpc_stream_handler_t count_h = {count, count_half_close, count_done};
-  static const rpc_stream_handler_t hold_h = {hold, NULL, on_done};
-  static const rpc_stream_handler_t flood_h = {flood, NULL, on_done};
+  static const rpc_stream_handler_t echo_h = {echo, NULL, on_done, RPC_BIDI_STREAM};
+  static const rpc_stream_handler_t count_h = {count, count_half_close, count_done,
+                                               RPC_CLIENT_STREAM};
+  static const rpc_stream_handler_t hold_h = {hold, NULL, on_done, RPC_SERVER_STREAM};
+  static const rpc_stream_handler_t flood_h = {flood, NULL, on_done, RPC_SERVER_STREAM};
   rpc_server_opts_t opts = {.cq_threads = 2};
   memset(&seen, 0, sizeof seen);
   pthread_mutex_init(&seen.mu, NULL);
@@ -419,15 +420,39 @@ START_TEST(test_destroy_with_streams_open_ends_them) {
 }
 END_TEST
 
+/* Each streaming method's grpc_type in the metrics is what its handler says it streams. */
+START_TEST(test_metrics_label_each_stream_kind) {
+  fx_t f;
+  hg_buf_t text = HG_BUF_INIT;
+  fx_start(&f);
+  ck_assert_int_eq(rpc_server_metrics(f.srv, &text), 0);
+  ck_assert_int_eq(hg_buf_putc(&text, '\0'), 0);
+  static const char *const want[] = {
+      "grpc_server_started_total{grpc_type=\"bidi_stream\",grpc_service=\"hangar.test.Stream\","
+      "grpc_method=\"Echo\"} 0\n",
+      "grpc_server_started_total{grpc_type=\"client_stream\",grpc_service=\"hangar.test.Stream\","
+      "grpc_method=\"Count\"} 0\n",
+      "grpc_server_started_total{grpc_type=\"server_stream\",grpc_service=\"hangar.test.Stream\","
+      "grpc_method=\"Hold\"} 0\n",
+  };
+  for (size_t i = 0; i < sizeof want / sizeof *want; i++)
+    ck_assert_msg(strstr(text.p, want[i]), "missing %s--- got:\n%s", want[i], text.p);
+  hg_buf_free(&text);
+  fx_stop(&f);
+}
+END_TEST
+
 START_TEST(test_add_stream_refuses_incomplete_bindings) {
-  static const rpc_stream_handler_t no_message = {NULL, NULL, on_done};
-  static const rpc_stream_handler_t ok = {hold, NULL, NULL};
+  static const rpc_stream_handler_t no_message = {NULL, NULL, on_done, RPC_SERVER_STREAM};
+  static const rpc_stream_handler_t ok = {hold, NULL, NULL, RPC_SERVER_STREAM};
+  static const rpc_stream_handler_t bad_kind = {hold, NULL, NULL, RPC_BIDI_STREAM + 1};
   rpc_server_t *srv;
   ck_assert_int_eq(rpc_server_new("127.0.0.1:0", NULL, &srv), 0);
   ck_assert_int_eq(rpc_server_add_stream(srv, HOLD, NULL, rpc_admit_public, VALUE, VALUE), -1);
   ck_assert_int_eq(rpc_server_add_stream(srv, HOLD, &no_message, rpc_admit_public, VALUE, VALUE),
                    -1);
   ck_assert_int_eq(rpc_server_add_stream(srv, HOLD, &ok, NULL, VALUE, VALUE), -1);
+  ck_assert_int_eq(rpc_server_add_stream(srv, HOLD, &bad_kind, rpc_admit_public, VALUE, VALUE), -1);
   ck_assert_int_eq(rpc_server_add_stream(srv, HOLD, &ok, rpc_admit_public, VALUE, VALUE), 0);
   ck_assert_int_eq(rpc_server_add_stream(srv, HOLD, &ok, rpc_admit_public, VALUE, VALUE), -1);
   ck_assert_int_eq(rpc_server_start(srv), 0);
@@ -442,5 +467,6 @@ int main(void) {
            test_admission_runs_on_every_message,
            test_too_deep_message_ends_the_stream_invalid_argument, test_oversize_message_is_refused,
            test_client_cancel_reaches_on_done, test_unread_stream_fills_and_refuses,
-           test_destroy_with_streams_open_ends_them, test_add_stream_refuses_incomplete_bindings);
+           test_destroy_with_streams_open_ends_them, test_metrics_label_each_stream_kind,
+           test_add_stream_refuses_incomplete_bindings);
 }
