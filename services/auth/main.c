@@ -13,6 +13,7 @@
 #include "common/service.h"
 #include "auth/token.h"
 #include "storage/store_call.h"
+#include "storage/store_service.h"
 
 typedef struct settings {
   const char *admin_token, *jwt_secret;
@@ -93,11 +94,7 @@ int main(int argc, char **argv) {
                                 sizeof(extra) / sizeof(extra[0]), argc, argv);
   if (rc) return rc > 0 ? 0 : 2;
   auth_svc_t svc = {NULL, {NULL, 0}, {NULL, 0}, NULL};
-  store_opts_t opts = {.map_size = frame.map_size};
-  if ((rc = store_open_spec(frame.store_spec, &auth_store_schema, &opts, &svc.store)) != 0) {
-    HG_ERROR("auth", NULL, "cannot open store %s: %s", frame.store_spec, store_strerror(rc));
-    return 1;
-  }
+  if (store_open_service(&frame, &auth_store_schema, NULL, &svc.store) != 0) return 1;
   if (finish_settings(&s, frame.data_dir, kept) != 0) {
     store_close(svc.store);
     return 2;

@@ -8,6 +8,7 @@
 #include "credentials/credentials.h"
 #include "credentials/runner.h"
 #include "storage/etcd_leader_gate.h"
+#include "storage/store_service.h"
 
 #define WORKER_QUEUE 1024
 
@@ -70,10 +71,7 @@ int main(int argc, char **argv) {
   int rc = configure(&frame, &s, &svc, argc, argv);
   if (rc) return rc > 0 ? 0 : 2;
   if (open_drivers(&s, &svc) != 0) return 2;
-  if ((rc = store_open_spec(frame.store_spec, &kb_store_schema, NULL, &svc.store)) != 0) {
-    HG_ERROR("main", NULL, "cannot open store %s: %s", frame.store_spec, store_strerror(rc));
-    return 1;
-  }
+  if (store_open_service(&frame, &kb_store_schema, NULL, &svc.store) != 0) return 1;
   /* Replicas on one etcd store take turns at the job runner (etcd_leader_gate.h). */
   store_spec_t spec;
   etcd_leader_gate_t *jobs_gate = NULL;

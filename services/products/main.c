@@ -4,6 +4,7 @@
 #include "products/products.h"
 #include "common/service.h"
 #include "storage/store_call.h"
+#include "storage/store_service.h"
 
 int main(int argc, char **argv) {
   static const hg_service_defaults_t defaults = {"127.0.0.1:7103", "var/products",
@@ -13,12 +14,7 @@ int main(int argc, char **argv) {
   int rc = hg_service_configure(&frame, "products-svc", HG_SERVICE_VERIFIES_TOKENS, &defaults, NULL,
                                 0, argc, argv);
   if (rc) return rc > 0 ? 0 : 2;
-  store_opts_t opts = {.map_size = frame.map_size};
-  if ((rc = store_open_spec(frame.store_spec, &products_schema, &opts, &svc.store)) != 0) {
-    HG_ERROR("products-svc", NULL, "cannot open store %s: %s", frame.store_spec,
-             store_strerror(rc));
-    return 1;
-  }
+  if (store_open_service(&frame, &products_schema, NULL, &svc.store) != 0) return 1;
   if (pr_name_index_fill(svc.store) != 0) {
     HG_ERROR("products-svc", NULL, "cannot fill the name index in %s", frame.store_spec);
     store_close(svc.store);

@@ -13,6 +13,7 @@
 #include "common/service.h"
 #include "storage/etcd_leader_gate.h"
 #include "storage/store_call.h"
+#include "storage/store_service.h"
 
 typedef struct settings {
   const char *provision_delay_ms, *resource_domain, *watch_retention;
@@ -52,19 +53,14 @@ static int configure(hg_service_t *frame, settings_t *s, resources_svc_t *svc, i
 /* One store for both APIs (schema.h), and the wrapper API's id generator. The schema must
  * outlive the store: the caller keeps it until store_close. 0 or -1 (logged). */
 static int open_store(const hg_service_t *frame, resources_schema_t *schema, resources_svc_t *svc) {
-  store_opts_t opts = {.map_size = frame->map_size, .changelog_max = svc->watch_retention};
+  store_opts_t opts = {.changelog_max = svc->watch_retention};
   if (resources_schema_init(schema) != 0 || hg_objectid_gen_init(&svc->ids) != 0) {
     HG_ERROR("main", NULL, "cannot set up the store schema or the id generator");
     return -1;
   }
   svc->wrapper_base = schema->wrapper_base;
   svc->vvp_base = schema->vvp_base;
-  int rc = store_open_spec(frame->store_spec, &schema->schema, &opts, &svc->store);
-  if (rc != 0) {
-    HG_ERROR("main", NULL, "cannot open store %s: %s", frame->store_spec, store_strerror(rc));
-    return -1;
-  }
-  return 0;
+  return store_open_service(frame, &schema->schema, &opts, &svc->store) != 0 ? -1 : 0;
 }
 
 int main(int argc, char **argv) {

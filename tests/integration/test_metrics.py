@@ -28,6 +28,9 @@ SERVICES = {  # name: (socket, a method its admission refuses without a token)
     "products-svc": ("products.sock", "/hangar.products.v1.ApiProducts/ListApiProducts"),
     "credentials-svc": ("credentials.sock", "/hangar.credentials.v1.Provisioning/GetJob"),
 }
+# Every service's --map-size, which each must report as its map size (credentials-svc once
+# opened its store with the default whatever it was given).
+MAP_SIZE = "96M"
 HEALTH = "/grpc.health.v1.Health/Check"
 UNKNOWN = "/hangar.nope.v1.Nope/Missing"
 OK, UNIMPLEMENTED, UNAUTHENTICATED = 0, 12, 16
@@ -139,7 +142,8 @@ def split(path):
 
 
 def setUpModule():
-    extra = {name: [("--metrics-listen", "127.0.0.1:0")] for name in SERVICES}
+    extra = {name: [("--metrics-listen", "127.0.0.1:0"), ("--map-size", MAP_SIZE)]
+             for name in SERVICES}
     module_stack(log_level="info", provision_delay_ms=PROVISION_DELAY_MS, extra_args=extra)
 
 
@@ -258,6 +262,7 @@ class MetricsTest(HangarTest):
                 self.assertEqual("gauge", e.types.get("hangar_store_used_bytes"))
                 self.assertGreater(used or 0, 0)
                 self.assertGreater(size or 0, 0)
+                self.assertEqual(96 << 20, size)
                 self.assertLessEqual(used, size)
                 self.assertEqual(0, e.get("hangar_store_write_queue_depth"))
                 for fam in ("hangar_store_commit_duration_seconds",
