@@ -42,6 +42,10 @@ int hg_utf8_valid(const char *p, size_t n, size_t *bad) {
     uint64_t w;
     while (n - i >= 8 && (memcpy(&w, s + i, 8), (w & 0x8080808080808080ull) == 0)) i += 8;
     if (i >= n) break;
+    if (s[i] < 0x80) {
+      i++;
+      continue;
+    }
     size_t len = hg_utf8_char(p + i, n - i);
     if (len == 0) break;
     i += len;

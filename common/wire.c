@@ -26,7 +26,7 @@ static inline int varint(const uint8_t *p, size_t n, size_t *i, uint64_t *v) {
   return hg_wire_varint(p, n, i, v);
 }
 
-int hg_wire_next(const uint8_t *p, size_t n, size_t *i, hg_wire_field_t *f) {
+int hg_wire_next_any(const uint8_t *p, size_t n, size_t *i, hg_wire_field_t *f) {
   uint64_t key, len;
   size_t at = *i;
   if (*i >= n) return 0;

@@ -139,7 +139,7 @@ int record_append_payload(const record_type_t *t, store_val_t v, uint32_t field,
                           hg_buf_t *out) {
   const uint8_t *rec = v.p;
   const ProtobufCFieldDescriptor *fd = payload_field(t);
-  hg_wire_field_t f;
+  hg_wire_field_t f = {0};
   size_t pn;
   uint8_t *dst;
   if (!fd || !rec || v.n == 0 || rec[0] != RECORD_VERSION) return STORE_EINVAL;

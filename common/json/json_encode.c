@@ -54,13 +54,57 @@ int tc__put_escaped(hg_buf_t *b, const char *s, size_t n) {
   return ENC_OK(tc__put_n(b, s + run, n - run));
 }
 
-int tc__write_wire_text(hg_buf_t *out, const char *s, size_t n) {
-  const uint64_t highs = 0x8080808080808080ull;
-  size_t start = out->n, run = 0, i = 0, end = n, bad;
-  int rc = tc__put_c(out, '"') == 0 ? 0 : TC_ENOMEM;
+/* Bytes a string holds as they are: printable ASCII other than '"' and '\\'. */
+static inline int word_plain(uint64_t w) {
+  return !word_may_escape(w) && !(w & 0x8080808080808080ull);
+}
+
+/* The plain text a string usually is, copied a word at a time as it is checked: how many
+ * bytes of s[0..n) it wrote to o, which has room for n + 8. A last partial word is read
+ * whole when s[0..readable) reaches that far, its bytes past the text counted as plain;
+ * else it overlaps the word before. The rest, from the first byte needing a look, is for
+ * the byte loop. */
+static size_t copy_plain(char *o, const char *s, size_t n, size_t readable) {
+  static const unsigned char keep_first[16] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+  const uint64_t spaces = 0x2020202020202020ull;
+  uint64_t w, keep;
+  size_t i = 0;
+  for (; n - i >= 8; i += 8) {
+    memcpy(&w, s + i, 8);
+    if (!word_plain(w)) return i;
+    memcpy(o + i, &w, 8);
+  }
+  if (i == n) return n;
+  if (readable - i >= 8) {
+    memcpy(&w, s + i, 8);
+    memcpy(&keep, keep_first + 8 - (n - i), 8); /* the text's bytes, in memory order */
+    w = (w & keep) | (spaces & ~keep);
+  } else if (n >= 8) {
+    i = n - 8;
+    memcpy(&w, s + i, 8);
+  } else {
+    return 0;
+  }
+  if (!word_plain(w)) return i;
+  memcpy(o + i, &w, 8);
+  return n;
+}
+
+int tc__write_wire_text(hg_buf_t *out, const char *s, size_t n, size_t readable) {
+  size_t start = out->n, i, run, end = n, bad;
+  if (out->cap - out->n <= n + 10 && hg_buf_reserve(out, n + 10) != 0) return TC_ENOMEM;
+  out->p[out->n++] = '"';
+  i = run = copy_plain(out->p + out->n, s, n, readable);
+  out->n += i;
+  if (i == n) {
+    out->p[out->n++] = '"';
+    out->p[out->n] = '\0';
+    return 0;
+  }
+  int rc = 0;
   while (rc == 0 && i < end) {
     uint64_t w;
-    while (end - i >= 8 && (memcpy(&w, s + i, 8), !word_may_escape(w) && !(w & highs))) i += 8;
+    while (end - i >= 8 && (memcpy(&w, s + i, 8), word_plain(w))) i += 8;
     if (i >= end) break;
     unsigned char ch = (unsigned char)s[i];
     if (ch >= 0x80) {

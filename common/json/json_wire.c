@@ -3,43 +3,27 @@
  *
  * Why: the gateway used to unpack every reply into a protobuf-c tree (a 50-item list is
  * ~2,000 arena allocations, its strings copied and validated) and then walk the tree to write
- * JSON; the two passes were ~40% of its instructions for such a list. Here each message level
- * is scanned once to find its fields, then written in descriptor order.
+ * JSON; the two passes were ~40% of its instructions for such a list.
+ *
+ * Each message level is written in one pass over its bytes, which works because replies come
+ * in the canonical encoding protobuf-c writes: fields in number order (which is descriptor
+ * order, the order tc_encode writes), a repeated field's elements together. Absent fields get
+ * the text tc_encode writes for them, from the type's plan (json_wire_plan.c), as the pass
+ * steps over them.
  *
  * The output is byte for byte tc_encode's: scalars go through the same tc__encode_scalar,
- * strings through tc_write_string, absent fields get the zero value tc_encode would see.
- * What it cannot write so, or what decoding would judge, it leaves alone (TC_EWIRE), and the
- * caller decodes and uses tc_encode, whose guards and errors then apply: see transcode.h. */
+ * strings through tc_write_string's escaping. What it cannot write so, or what decoding would
+ * judge, it leaves alone (TC_EWIRE), and the caller decodes and uses tc_encode, whose guards
+ * and errors then apply: see transcode.h. That includes any other order of fields. */
 #include <string.h>
 
 #include "common/utf8.h"
 #include "common/wire.h"
 #include "json/transcode_internal.h"
 
-#define WIRE_MAX_FIELDS 64
-
-/* Where a message's occurrences of one field are: the offset of the first one's key, and
- * how many there are. */
-typedef struct seen {
-  uint32_t first;
-  uint32_t count;
-  hg_wire_field_t f; /* the first occurrence */
-} seen_t;
-
+/* end: where the reply's bytes end; text is read in whole words up to there. */
 static int encode_message(hg_buf_t *b, const ProtobufCMessageDescriptor *d, const uint8_t *p,
-                          size_t n, int depth);
-
-/* proto2 optional scalars carry a has_ flag: absent, they are left out. */
-static int has_flag(const ProtobufCFieldDescriptor *fd) {
-  return fd->label == PROTOBUF_C_LABEL_OPTIONAL && fd->type != PROTOBUF_C_TYPE_STRING &&
-         fd->type != PROTOBUF_C_TYPE_MESSAGE;
-}
-
-/* A default other than the zero value (proto2); proto3 strings point at "" as theirs. */
-static int proto2_default(const ProtobufCFieldDescriptor *fd) {
-  return fd->default_value &&
-         !(fd->type == PROTOBUF_C_TYPE_STRING && fd->default_value == protobuf_c_empty_string);
-}
+                          size_t n, const uint8_t *end, int depth);
 
 static int32_t zigzag32(uint32_t v) { return (int32_t)((v >> 1) ^ (0u - (v & 1))); }
 static int64_t zigzag64(uint64_t v) { return (int64_t)((v >> 1) ^ (0ull - (v & 1))); }
@@ -99,21 +83,21 @@ static int text_of(const hg_wire_field_t *f, size_t *len) {
   return 0;
 }
 
-static int encode_text(hg_buf_t *b, const hg_wire_field_t *f) {
+static int encode_text(hg_buf_t *b, const hg_wire_field_t *f, const uint8_t *end) {
   if (f->type != HG_WIRE_LEN) return TC_EWIRE;
-  int rc = tc__write_wire_text(b, (const char *)f->p, f->n);
+  int rc = tc__write_wire_text(b, (const char *)f->p, f->n, (size_t)(end - f->p));
   return rc == TC_EUTF8 ? TC_EWIRE : rc;
 }
 
 /* One value of field fd that is not a packed run: what f holds. */
 static int encode_value(hg_buf_t *b, const ProtobufCFieldDescriptor *fd, const hg_wire_field_t *f,
-                        int depth) {
+                        const uint8_t *end, int depth) {
   uint64_t slot[2];
   switch (fd->type) {
     case PROTOBUF_C_TYPE_MESSAGE:
       if (f->type != HG_WIRE_LEN) return TC_EWIRE;
-      return encode_message(b, fd->descriptor, f->p, f->n, depth + 1);
-    case PROTOBUF_C_TYPE_STRING: return encode_text(b, f);
+      return encode_message(b, fd->descriptor, f->p, f->n, end, depth + 1);
+    case PROTOBUF_C_TYPE_STRING: return encode_text(b, f, end);
     case PROTOBUF_C_TYPE_BYTES: {
       if (f->type != HG_WIRE_LEN) return TC_EWIRE;
       ProtobufCBinaryData data = {f->n, (uint8_t *)f->p};
@@ -158,125 +142,135 @@ static int encode_packed(hg_buf_t *b, const ProtobufCFieldDescriptor *fd, const 
   return 0;
 }
 
-/* All occurrences of repeated field fd (number `number`), from offset s->first of p. */
-static int encode_repeated(hg_buf_t *b, const ProtobufCFieldDescriptor *fd, const uint8_t *p,
-                           size_t n, const seen_t *s, int depth) {
-  size_t i = s->first;
-  int first = 1, rc;
-  hg_wire_field_t f;
-  if (tc__put_c(b, '[') != 0) return TC_ENOMEM;
-  for (uint32_t left = s->count; left > 0;) {
-    if (hg_wire_next(p, n, &i, &f) != 1) return TC_EWIRE;
-    if (f.number != fd->id) continue;
-    left--;
-    int packable = fd->type != PROTOBUF_C_TYPE_MESSAGE && fd->type != PROTOBUF_C_TYPE_STRING &&
-                   fd->type != PROTOBUF_C_TYPE_BYTES;
-    if (packable && f.type == HG_WIRE_LEN) {
-      rc = encode_packed(b, fd, &f, &first);
-    } else {
-      rc = !first && tc__put_c(b, ',') != 0 ? TC_ENOMEM : encode_value(b, fd, &f, depth);
-      first = 0;
-    }
-    if (rc != 0) return rc;
+/* The plan's entry for field number `number`; NULL for a number the type does not know. */
+static const tc__wire_field_t *field_of(const tc__wire_plan_t *pl, uint32_t number) {
+  if (number < sizeof(pl->by_number)) {
+    unsigned k = pl->by_number[number];
+    return k ? &pl->fields[k - 1] : NULL;
   }
-  return tc__put_c(b, ']') == 0 ? 0 : TC_ENOMEM;
+  const ProtobufCFieldDescriptor *fd = protobuf_c_message_descriptor_get_field(pl->d, number);
+  return fd ? &pl->fields[fd - pl->d->fields] : NULL;
 }
 
-/* A singular field: its one occurrence, or the zero value tc_encode sees when it is absent
- * (null for a message). */
-static int encode_singular(hg_buf_t *b, const ProtobufCFieldDescriptor *fd, const seen_t *s,
-                           int depth) {
-  uint64_t slot[2];
-  if (s->count) return encode_value(b, fd, &s->f, depth);
-  if (fd->type == PROTOBUF_C_TYPE_MESSAGE) return tc__put_s(b, "null") == 0 ? 0 : TC_ENOMEM;
-  tc__scalar_zero(fd, slot);
-  return tc__encode_scalar(b, fd, slot);
+/* Appends n bytes of a plan's text (json_wire_plan.c pads it by TC__WIRE_TEXT_PAD): keys
+ * and zero values are short, so one fixed-size copy replaces a memcpy call per field. */
+static inline int put_text(hg_buf_t *b, const char *s, size_t n) {
+  if (n > TC__WIRE_TEXT_PAD || b->cap - b->n <= TC__WIRE_TEXT_PAD) return tc__put_n(b, s, n);
+  memcpy(b->p + b->n, s, TC__WIRE_TEXT_PAD);
+  b->n += n;
+  b->p[b->n] = '\0';
+  return 0;
 }
 
-/* Finds each field's occurrences; TC_EWIRE for what decoding must judge: malformed bytes, a
- * singular field given twice (protobuf merges messages and keeps the last scalar), two members
- * of one oneof. Unknown fields are skipped, as tc_encode never sees them. */
-static int scan(const ProtobufCMessageDescriptor *d, const uint8_t *p, size_t n, seen_t *seen) {
-  size_t i = 0, at = 0;
-  hg_wire_field_t f;
-  int rc;
-  memset(seen, 0, d->n_fields * sizeof(*seen));
-  if (n > UINT32_MAX) return TC_EWIRE;
-  unsigned next = 0; /* fields mostly come in descriptor order: try the one after the last */
-  while ((rc = hg_wire_next(p, n, &i, &f)) == 1) {
-    const ProtobufCFieldDescriptor *fd = next < d->n_fields && d->fields[next].id == f.number
-                                             ? &d->fields[next]
-                                             : protobuf_c_message_descriptor_get_field(d, f.number);
-    if (fd) {
-      seen_t *s = &seen[fd - d->fields];
-      next = (unsigned)(fd - d->fields) + 1;
-      if (s->count++ == 0) {
-        s->first = (uint32_t)at;
-        s->f = f;
-      }
-      if (s->count > 1 && fd->label != PROTOBUF_C_LABEL_REPEATED) return TC_EWIRE;
-    }
-    at = i;
-  }
-  if (rc != 0) return TC_EWIRE;
-  for (unsigned k = 0; k < d->n_fields; k++) {
-    const ProtobufCFieldDescriptor *fd = &d->fields[k];
-    if (!seen[k].count || !(fd->flags & PROTOBUF_C_FIELD_FLAG_ONEOF)) continue;
-    for (unsigned j = k + 1; j < d->n_fields; j++)
-      if (seen[j].count && d->fields[j].quantifier_offset == fd->quantifier_offset) return TC_EWIRE;
+/* Fields [from, to) are absent: each one's key and zero value, or nothing (json_wire_plan.c).
+ * *first: nothing is written in the object yet, so the key's comma is left off. */
+static int put_absent(hg_buf_t *b, const tc__wire_plan_t *pl, unsigned from, unsigned to,
+                      int *first) {
+  for (unsigned k = from; k < to; k++) {
+    const tc__wire_field_t *wf = &pl->fields[k];
+    if (!wf->absent_len) continue;
+    if (put_text(b, pl->text + wf->key + *first, wf->absent_len - (unsigned)*first) != 0)
+      return TC_ENOMEM;
+    *first = 0;
   }
   return 0;
 }
 
-static int encode_plain(hg_buf_t *b, const ProtobufCMessageDescriptor *d, const uint8_t *p,
-                        size_t n, int depth) {
-  seen_t seen[WIRE_MAX_FIELDS];
-  int first = 1, rc;
-  if (d->n_fields > WIRE_MAX_FIELDS) return TC_EWIRE;
-  if ((rc = scan(d, p, n, seen)) != 0) return rc;
+/* A message's fields, in one pass; `open` is the repeated field whose array is being written.
+ * A field before the last one written is out of the canonical order (or a singular field
+ * given twice, which protobuf merges): decoding decides. So do two members of one oneof. */
+static int encode_plain(hg_buf_t *b, const tc__wire_plan_t *pl, const uint8_t *p, size_t n,
+                        const uint8_t *end, int depth) {
+  const tc__wire_field_t *open = NULL;
+  unsigned next = 0; /* fields before this index are written */
+  uint64_t oneofs = 0;
+  int first = 1, empty = 1, rc;
+  size_t i = 0;
+  hg_wire_field_t f;
   if (tc__put_c(b, '{') != 0) return TC_ENOMEM;
-  for (unsigned k = 0; k < d->n_fields; k++) {
-    const ProtobufCFieldDescriptor *fd = &d->fields[k];
-    int repeated = fd->label == PROTOBUF_C_LABEL_REPEATED;
-    if (proto2_default(fd) || (repeated && tc__is_map(d, fd))) return TC_EWIRE;
-    if (!repeated && !seen[k].count && ((fd->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) || has_flag(fd)))
-      continue;
-    if ((!first && tc__put_c(b, ',') != 0) || tc__put_c(b, '"') != 0 ||
-        tc__put_s(b, fd->name) != 0 || tc__put_n(b, "\":", 2) != 0)
-      return TC_ENOMEM;
-    first = 0;
-    rc = repeated ? encode_repeated(b, fd, p, n, &seen[k], depth)
-                  : encode_singular(b, fd, &seen[k], depth);
+  while ((rc = hg_wire_next(p, n, &i, &f)) == 1) {
+    const tc__wire_field_t *wf = field_of(pl, f.number);
+    if (!wf) continue; /* unknown: tc_encode never sees it */
+    if (wf != open) {
+      unsigned k = (unsigned)(wf - pl->fields);
+      uint64_t group = wf->oneof ? 1ull << (wf->oneof - 1) : 0;
+      if (open && tc__put_c(b, ']') != 0) return TC_ENOMEM;
+      open = NULL;
+      if (k < next || (oneofs & group)) return TC_EWIRE;
+      oneofs |= group;
+      if ((rc = put_absent(b, pl, next, k, &first)) != 0) return rc;
+      if (put_text(b, pl->text + wf->key + first, wf->key_len - (unsigned)first) != 0)
+        return TC_ENOMEM;
+      first = 0;
+      next = k + 1;
+      if (wf->repeated) {
+        if (tc__put_c(b, '[') != 0) return TC_ENOMEM;
+        open = wf;
+        empty = 1;
+      }
+    }
+    if (!wf->repeated) {
+      rc = encode_value(b, wf->fd, &f, end, depth);
+    } else if (wf->packable && f.type == HG_WIRE_LEN) {
+      rc = encode_packed(b, wf->fd, &f, &empty);
+    } else {
+      rc = !empty && tc__put_c(b, ',') != 0 ? TC_ENOMEM : encode_value(b, wf->fd, &f, end, depth);
+      empty = 0;
+    }
     if (rc != 0) return rc;
   }
+  if (rc != 0) return TC_EWIRE;
+  if (open && tc__put_c(b, ']') != 0) return TC_ENOMEM;
+  if ((rc = put_absent(b, pl, next, pl->n_fields, &first)) != 0) return rc;
   return tc__put_c(b, '}') == 0 ? 0 : TC_ENOMEM;
 }
 
-/* RawObject: its text verbatim, "{}" when empty (tc__raw_encode). */
-static int encode_raw(hg_buf_t *b, const ProtobufCMessageDescriptor *d, const uint8_t *p,
-                      size_t n) {
-  seen_t seen[1];
-  hg_wire_field_t f = {0};
-  size_t i, len = 0;
-  if (d->n_fields != 1 || scan(d, p, n, seen) != 0) return TC_EWIRE;
-  if (seen[0].count) {
-    i = seen[0].first;
-    if (hg_wire_next(p, n, &i, &f) != 1 || text_of(&f, &len) != 0) return TC_EWIRE;
+/* The one field of a RawObject or a wrapper: *f and 1, or 0 when absent; TC_EWIRE when it is
+ * given twice or the bytes are malformed. */
+static int only_field(const tc__wire_plan_t *pl, const uint8_t *p, size_t n, hg_wire_field_t *f) {
+  size_t i = 0;
+  int found = 0, rc;
+  hg_wire_field_t g;
+  if (pl->n_fields != 1) return TC_EWIRE;
+  while ((rc = hg_wire_next(p, n, &i, &g)) == 1) {
+    if (g.number != pl->fields[0].fd->id) continue;
+    if (found++) return TC_EWIRE;
+    *f = g;
   }
+  return rc == 0 ? found : TC_EWIRE;
+}
+
+/* RawObject: its text verbatim, "{}" when empty (tc__raw_encode). */
+static int encode_raw(hg_buf_t *b, const tc__wire_plan_t *pl, const uint8_t *p, size_t n) {
+  hg_wire_field_t f;
+  size_t len = 0;
+  int found = only_field(pl, p, n, &f);
+  if (found < 0 || (found && text_of(&f, &len) != 0)) return TC_EWIRE;
   int rc = len ? tc__put_n(b, (const char *)f.p, len) : tc__put_n(b, "{}", 2);
   return rc == 0 ? 0 : TC_ENOMEM;
 }
 
+/* A wrapper: the bare value, or its zero value when absent. */
+static int encode_wrapper(hg_buf_t *b, const tc__wire_plan_t *pl, const uint8_t *p, size_t n,
+                          const uint8_t *end, int depth) {
+  hg_wire_field_t f;
+  uint64_t slot[2];
+  const ProtobufCFieldDescriptor *fd = pl->fields[0].fd;
+  int found = only_field(pl, p, n, &f);
+  if (found < 0) return TC_EWIRE;
+  if (found) return encode_value(b, fd, &f, end, depth);
+  tc__scalar_zero(fd, slot);
+  return tc__encode_scalar(b, fd, slot);
+}
+
 static int encode_message(hg_buf_t *b, const ProtobufCMessageDescriptor *d, const uint8_t *p,
-                          size_t n, int depth) {
-  seen_t seen[1];
-  if (depth > TC_WIRE_MAX_DEPTH) return TC_EWIRE;
-  switch (tc__msg_kind(d)) {
-    case TC__MSG_PLAIN: return encode_plain(b, d, p, n, depth);
-    case TC__MSG_RAW: return encode_raw(b, d, p, n);
-    case TC__MSG_WRAPPER: /* the bare value */
-      if (d->n_fields != 1 || scan(d, p, n, seen) != 0) return TC_EWIRE;
-      return encode_singular(b, &d->fields[0], &seen[0], depth);
+                          size_t n, const uint8_t *end, int depth) {
+  const tc__wire_plan_t *pl = tc__wire_plan(d);
+  if (depth > TC_WIRE_MAX_DEPTH || !pl || !pl->writable) return TC_EWIRE;
+  switch (pl->kind) {
+    case TC__MSG_PLAIN: return encode_plain(b, pl, p, n, end, depth);
+    case TC__MSG_RAW: return encode_raw(b, pl, p, n);
+    case TC__MSG_WRAPPER: return encode_wrapper(b, pl, p, n, end, depth);
     default: return TC_EWIRE;
   }
 }
@@ -286,7 +280,8 @@ int tc_encode_wire(const ProtobufCMessageDescriptor *d, const uint8_t *p, size_t
   if (!d || (!p && n)) return TC_EWIRE;
   /* JSON runs to about twice the wire size (names, quotes, zero values): one allocation. */
   if (hg_buf_reserve(out, 2 * n + 64) != 0) return TC_ENOMEM;
-  int rc = encode_message(out, d, p ? p : (const uint8_t *)"", n, 0);
+  if (!p) p = (const uint8_t *)"";
+  int rc = encode_message(out, d, p, n, p + n, 0);
   if (rc != 0) {
     out->n = start;
     if (out->p) out->p[start] = '\0';

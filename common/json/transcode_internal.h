@@ -163,9 +163,39 @@ int tc__encode_message(hg_buf_t *b, const ProtobufCMessage *m); /* NULL -> null 
 int tc__encode_scalar(hg_buf_t *b, const ProtobufCFieldDescriptor *fd, const void *slot);
 int tc__put_double(hg_buf_t *b, double x);
 int tc__put_escaped(hg_buf_t *b, const char *s, size_t n); /* string body, no quotes */
-/* tc_write_string for text off the wire, in one pass: p[0..n) must be UTF-8 (else TC_EUTF8)
- * and is written up to its first NUL, as protobuf-c's C string reads. 0, TC_EUTF8 or
- * TC_ENOMEM; on error out is unchanged. */
-int tc__write_wire_text(hg_buf_t *out, const char *s, size_t n);
+/* How json_wire.c writes one field (json_wire_plan.c). key and absent index the plan's text:
+ * key_len bytes of `,"name":` (the comma is skipped for an object's first member), and
+ * absent_len bytes of that key followed by the value tc_encode writes when the field is
+ * absent; absent_len 0: an absent field is left out (oneof members, proto2 optionals). */
+typedef struct tc__wire_field {
+  const ProtobufCFieldDescriptor *fd;
+  uint32_t key, key_len, absent_len;
+  uint8_t repeated, packable;
+  uint8_t oneof; /* 1 + the index of the field's oneof; 0 when it has none */
+} tc__wire_field_t;
+
+/* A message type as json_wire.c writes it. writable 0: it leaves such bytes to decoding
+ * (maps, proto2 defaults, more than 64 oneofs or 254 fields). by_number[id] is 1 + the
+ * index of field number id (0: unknown) for ids up to 255. */
+#define TC__WIRE_TEXT_PAD 32 /* readable bytes past the end of any text in a plan */
+typedef struct tc__wire_plan {
+  const ProtobufCMessageDescriptor *d;
+  tc__msg_kind_t kind;
+  int writable;
+  unsigned n_fields;
+  const char *text;
+  uint8_t by_number[256];
+  tc__wire_field_t fields[];
+} tc__wire_plan_t;
+
+/* d's plan, built on first use and kept (never freed); NULL when it cannot be built (out of
+ * memory, or more message types than the table holds). Any thread. */
+const tc__wire_plan_t *tc__wire_plan(const ProtobufCMessageDescriptor *d);
+
+/* tc_write_string for text off the wire, in one pass: s[0..n) must be UTF-8 (else TC_EUTF8)
+ * and is written up to its first NUL, as protobuf-c's C string reads. s[0..readable), with
+ * readable >= n, may be read (the rest of the reply, say): the text is checked in whole
+ * words. 0, TC_EUTF8 or TC_ENOMEM; on error out is unchanged. */
+int tc__write_wire_text(hg_buf_t *out, const char *s, size_t n, size_t readable);
 
 #endif
