@@ -156,6 +156,19 @@ static int put_real(hg_buf_t *b, double x, int lo, int hi, int single) {
 
 int tc__put_double(hg_buf_t *b, double x) { return put_real(b, x, 15, 17, 0); }
 
+/* The decimal digits of v, with a '-' before them when negative: what %lld / %llu print,
+ * without printf's parsing (a list page's total, limit and offset went through it). */
+static int put_decimal(hg_buf_t *b, uint64_t v, int negative) {
+  char tmp[21];
+  size_t i = sizeof(tmp);
+  do {
+    tmp[--i] = (char)('0' + v % 10);
+    v /= 10;
+  } while (v);
+  if (negative) tmp[--i] = '-';
+  return ENC_OK(tc__put_n(b, tmp + i, sizeof(tmp) - i));
+}
+
 /* Integers of either width and signedness print as JSON numbers (64-bit ones included). */
 static int enc_integer(hg_buf_t *b, const ProtobufCFieldDescriptor *fd, const void *slot) {
   const tc__type_info_t *ti = &tc__type_info[fd->type];
@@ -166,10 +179,9 @@ static int enc_integer(hg_buf_t *b, const ProtobufCFieldDescriptor *fd, const vo
     uint64_t u64;
   } v;
   memcpy(&v, slot, ti->size);
-  if (ti->kind == TC__K_INT)
-    return ENC_OK(hg_buf_printf(b, "%lld", ti->size == 4 ? (long long)v.i32 : (long long)v.i64));
-  return ENC_OK(hg_buf_printf(
-      b, "%llu", ti->size == 4 ? (unsigned long long)v.u32 : (unsigned long long)v.u64));
+  if (ti->kind != TC__K_INT) return put_decimal(b, ti->size == 4 ? v.u32 : v.u64, 0);
+  int64_t x = ti->size == 4 ? v.i32 : v.i64;
+  return put_decimal(b, x < 0 ? 0 - (uint64_t)x : (uint64_t)x, x < 0);
 }
 
 static int enc_real(hg_buf_t *b, const ProtobufCFieldDescriptor *fd, const void *slot) {

@@ -595,12 +595,48 @@ START_TEST(test_error_names_and_strings) {
 }
 END_TEST
 
+/* Integers of every width and signedness, at their extremes, as JSON numbers. */
+START_TEST(test_integer_extremes_encoded) {
+  Google__Protobuf__Int32Value i32 = GOOGLE__PROTOBUF__INT32_VALUE__INIT;
+  Google__Protobuf__UInt32Value u32 = GOOGLE__PROTOBUF__UINT32_VALUE__INIT;
+  Google__Protobuf__Int64Value i64 = GOOGLE__PROTOBUF__INT64_VALUE__INIT;
+  Google__Protobuf__UInt64Value u64 = GOOGLE__PROTOBUF__UINT64_VALUE__INIT;
+  static const struct {
+    int64_t i;
+    const char *text;
+  } ints[] = {{0, "0"},
+              {7, "7"},
+              {-1, "-1"},
+              {INT64_MAX, "9223372036854775807"},
+              {INT64_MIN, "-9223372036854775808"}};
+  hg_buf_t b = HG_BUF_INIT;
+  for (size_t k = 0; k < sizeof ints / sizeof ints[0]; k++) {
+    i64.value = ints[k].i;
+    hg_buf_reset(&b);
+    ck_assert_int_eq(tc_encode(&i64.base, &b), 0);
+    ck_assert_str_eq(b.p, ints[k].text);
+  }
+  i32.value = INT32_MIN;
+  u32.value = UINT32_MAX;
+  u64.value = UINT64_MAX;
+  hg_buf_reset(&b);
+  ck_assert_int_eq(tc_encode(&i32.base, &b), 0);
+  ck_assert_int_eq(tc_encode(&u32.base, &b), 0);
+  ck_assert_int_eq(tc_encode(&u64.base, &b), 0);
+  ck_assert_str_eq(b.p, "-2147483648"
+                        "4294967295"
+                        "18446744073709551615");
+  hg_buf_free(&b);
+}
+END_TEST
+
 int main(void) {
   Suite *s = suite_create("transcode");
   TCase *tc = tcase_create("core");
   tcase_add_checked_fixture(tc, setup, teardown);
   tcase_add_test(tc, test_seed_create_resource_round_trip);
   tcase_add_test(tc, test_zero_values_always_encoded);
+  tcase_add_test(tc, test_integer_extremes_encoded);
   tcase_add_test(tc, test_struct_integer_beyond_2_53_exact);
   tcase_add_test(tc, test_struct_decimals_shortest);
   tcase_add_test(tc, test_struct_negative_zero_keeps_sign);
