@@ -18,8 +18,6 @@
 #define _XOPEN_SOURCE 700
 #include <fcntl.h>
 #include <ftw.h>
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -110,43 +108,28 @@ static result_t measure(int no_group_commit, int seconds, int clients) {
   char dir[4096];
   store_opts_t opts = {.no_group_commit = no_group_commit};
   store_t *s = NULL;
-  atomic_int stop = 0;
-  pthread_t *th = calloc((size_t)clients, sizeof(*th));
   bench_writer_t *w = calloc((size_t)clients, sizeof(*w));
+  bench_run_t run;
   result_t r = {-1, 0, 0, 0};
   double written;
-  double t0;
-  int started = 0, rc;
+  int rc;
   snprintf(dir, sizeof(dir), "%s/hangar-bench-XXXXXX", tmp ? tmp : "/tmp");
-  if (!th || !w || !mkdtemp(dir)) goto out;
+  if (!w || !mkdtemp(dir)) goto out;
   if ((rc = store_open(dir, &bench_schema, &opts, &s)) != 0) {
     fprintf(stderr, "store_open %s: %s\n", dir, store_strerror(rc));
     goto out;
   }
-  t0 = bench_now();
   written = disk_written();
-  for (; started < clients; started++) {
-    w[started] = (bench_writer_t){.s = s, .stop = &stop, .id = started};
-    if (pthread_create(&th[started], NULL, bench_writer_main, &w[started]) != 0) break;
-  }
-  nanosleep(&(struct timespec){.tv_sec = seconds}, NULL);
-  atomic_store(&stop, 1);
-  unsigned long created = 0, failed = 0;
-  for (int i = 0; i < started; i++) {
-    pthread_join(th[i], NULL);
-    created += w[i].created;
-    failed += w[i].failed;
-  }
-  r.rate = (double)created / (bench_now() - t0);
-  if (written >= 0 && created > 0)
-    r.kib_per_write = (disk_written() - written) / 1024 / (double)created;
+  if (bench_run_writers(s, w, clients, seconds, &run) != 0) goto out;
+  r.rate = (double)run.created / run.seconds;
+  if (written >= 0 && run.created > 0)
+    r.kib_per_write = (disk_written() - written) / 1024 / (double)run.created;
   batch_stats(s, &r);
-  if (failed) fprintf(stderr, "%lu writes failed\n", failed);
+  if (run.failed) fprintf(stderr, "%lu writes failed\n", run.failed);
 out:
   if (s) store_close(s);
   nftw(dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
   free(w);
-  free(th);
   return r;
 }
 

@@ -10,12 +10,9 @@
  * (store_txn_begin_read + store_get + store_txn_end, as a service's GET), timing each.
  * Prints creates/s and the GET latency's median, p99 and max. bench/store-engines.sh starts
  * an etcd member and passes both engines. The etcd store must start empty (a fresh prefix). */
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "bench/workload.h"
 #define GET_SAMPLES 2000
@@ -48,8 +45,6 @@ static int gets(store_t *s, const bench_writer_t *cl, int clients, double *lat) 
 static int bench(const char *spec, int seconds, int clients, int max_ops) {
   static bench_writer_t cl[MAX_CLIENTS];
   static double lat[GET_SAMPLES];
-  pthread_t th[MAX_CLIENTS];
-  atomic_int stop = 0;
   store_t *s = NULL;
   store_opts_t opts = {.etcd_max_txn_ops = max_ops};
   int rc = store_open_spec(spec, &bench_schema, &opts, &s);
@@ -57,26 +52,13 @@ static int bench(const char *spec, int seconds, int clients, int max_ops) {
     fprintf(stderr, "open %s: %s\n", spec, store_strerror(rc));
     return -1;
   }
-  double t0 = bench_now();
-  for (int i = 0; i < clients; i++) {
-    cl[i] = (bench_writer_t){.s = s, .stop = &stop, .id = i};
-    pthread_create(&th[i], NULL, bench_writer_main, &cl[i]);
-  }
-  struct timespec d = {seconds, 0};
-  nanosleep(&d, NULL);
-  atomic_store(&stop, 1);
-  unsigned long created = 0, failed = 0;
-  for (int i = 0; i < clients; i++) {
-    pthread_join(th[i], NULL);
-    created += cl[i].created;
-    failed += cl[i].failed;
-  }
-  double took = bench_now() - t0;
-  rc = gets(s, cl, clients, lat);
+  bench_run_t run;
+  rc = bench_run_writers(s, cl, clients, seconds, &run);
+  if (rc == 0) rc = gets(s, cl, run.started, lat);
   store_close(s);
   if (rc != 0) return -1;
   printf("%-40s %8.0f creates/s (%lu failed)  GET median %.3f ms, p99 %.3f ms, max %.3f ms\n", spec,
-         created / took, failed, lat[GET_SAMPLES / 2], lat[GET_SAMPLES * 99 / 100],
+         run.created / run.seconds, run.failed, lat[GET_SAMPLES / 2], lat[GET_SAMPLES * 99 / 100],
          lat[GET_SAMPLES - 1]);
   return 0;
 }

@@ -1,8 +1,10 @@
 /* workload.c - the storage benchmarks' shared workload (workload.h). */
 #include "bench/workload.h"
 
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -31,7 +33,7 @@ void bench_key(char *buf, size_t size, int id, unsigned long n) {
   snprintf(buf, size, "res-%03d-%09lu", id, n);
 }
 
-void *bench_writer_main(void *arg) {
+static void *writer_main(void *arg) {
   bench_writer_t *w = arg;
   create_t c;
   memset(c.value, 'x', sizeof(c.value));
@@ -44,6 +46,29 @@ void *bench_writer_main(void *arg) {
       w->failed++;
   }
   return NULL;
+}
+
+int bench_run_writers(store_t *s, bench_writer_t *w, int n, int seconds, bench_run_t *run) {
+  pthread_t *th = calloc((size_t)n, sizeof(*th));
+  atomic_int stop = 0;
+  *run = (bench_run_t){0};
+  if (!th) return -1;
+  double t0 = bench_now();
+  for (; run->started < n; run->started++) {
+    int i = run->started;
+    w[i] = (bench_writer_t){.s = s, .stop = &stop, .id = i};
+    if (pthread_create(&th[i], NULL, writer_main, &w[i]) != 0) break;
+  }
+  if (run->started) nanosleep(&(struct timespec){.tv_sec = seconds}, NULL);
+  atomic_store(&stop, 1);
+  for (int i = 0; i < run->started; i++) {
+    pthread_join(th[i], NULL);
+    run->created += w[i].created;
+    run->failed += w[i].failed;
+  }
+  run->seconds = bench_now() - t0;
+  free(th);
+  return run->started ? 0 : -1;
 }
 
 double bench_now(void) {

@@ -24,8 +24,17 @@ typedef struct bench_writer {
   unsigned long created, failed;
 } bench_writer_t;
 
-/* pthread start routine: arg is a bench_writer_t. */
-void *bench_writer_main(void *arg);
+/* What one run of writers did: how many started, their writes summed, its wall seconds. */
+typedef struct bench_run {
+  int started;
+  unsigned long created, failed;
+  double seconds;
+} bench_run_t;
+
+/* Starts n writers on s (w[0..n), filled in here: writer i has id i), lets them write for
+ * `seconds`, then stops and joins them into *run. A writer whose thread could not start is
+ * left out (run->started says how many did). 0, or -1 when none started. */
+int bench_run_writers(store_t *s, bench_writer_t *w, int n, int seconds, bench_run_t *run);
 
 /* The key writer `id` gave its n-th record. */
 void bench_key(char *buf, size_t size, int id, unsigned long n);
