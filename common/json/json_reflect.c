@@ -87,6 +87,11 @@ static int has_flag(const ProtobufCFieldDescriptor *fd) {
          fd->type != PROTOBUF_C_TYPE_MESSAGE;
 }
 
+int tc__has_presence(const ProtobufCFieldDescriptor *fd) {
+  return fd->label != PROTOBUF_C_LABEL_REPEATED &&
+         ((fd->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) || has_flag(fd));
+}
+
 int tc__present(const ProtobufCMessage *m, const ProtobufCFieldDescriptor *fd) {
   const char *q = (const char *)m + fd->quantifier_offset;
   if (fd->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) {

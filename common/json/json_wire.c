@@ -250,17 +250,19 @@ static int encode_raw(hg_buf_t *b, const tc__wire_plan_t *pl, const uint8_t *p, 
   return rc == 0 ? 0 : TC_ENOMEM;
 }
 
-/* A wrapper: the bare value, or its zero value when absent. */
+/* A wrapper: the bare value, or when absent its zero value (the plan's absent text, less
+ * the key). */
 static int encode_wrapper(hg_buf_t *b, const tc__wire_plan_t *pl, const uint8_t *p, size_t n,
                           const uint8_t *end, int depth) {
   hg_wire_field_t f;
-  uint64_t slot[2];
-  const ProtobufCFieldDescriptor *fd = pl->fields[0].fd;
+  const tc__wire_field_t *wf = &pl->fields[0];
   int found = only_field(pl, p, n, &f);
   if (found < 0) return TC_EWIRE;
-  if (found) return encode_value(b, fd, &f, end, depth);
-  tc__scalar_zero(fd, slot);
-  return tc__encode_scalar(b, fd, slot);
+  if (found) return encode_value(b, wf->fd, &f, end, depth);
+  if (wf->absent_len <= wf->key_len) return TC_EWIRE; /* the well-known wrappers are proto3 */
+  return put_text(b, pl->text + wf->key + wf->key_len, wf->absent_len - wf->key_len) == 0
+             ? 0
+             : TC_ENOMEM;
 }
 
 static int encode_message(hg_buf_t *b, const ProtobufCMessageDescriptor *d, const uint8_t *p,

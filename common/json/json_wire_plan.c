@@ -28,12 +28,6 @@ static size_t slot_of(const ProtobufCMessageDescriptor *d) {
   return (size_t)(((uintptr_t)d >> 4) * 0x9e3779b97f4a7c15ull >> 54) & (PLAN_SLOTS - 1);
 }
 
-/* proto2 optional scalars carry a has_ flag: absent, they are left out. */
-static int has_flag(const ProtobufCFieldDescriptor *fd) {
-  return fd->label == PROTOBUF_C_LABEL_OPTIONAL && fd->type != PROTOBUF_C_TYPE_STRING &&
-         fd->type != PROTOBUF_C_TYPE_MESSAGE;
-}
-
 /* A default other than the zero value (proto2); proto3 strings point at "" as theirs. */
 static int proto2_default(const ProtobufCFieldDescriptor *fd) {
   return fd->default_value &&
@@ -49,7 +43,7 @@ static int render_field(hg_buf_t *text, const ProtobufCFieldDescriptor *fd, tc__
   if (hg_buf_printf(text, ",\"%s\":", fd->name) != 0) return -1;
   wf->key_len = (uint32_t)(text->n - wf->key);
   wf->absent_len = 0;
-  if (!repeated && ((fd->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) || has_flag(fd))) return 0;
+  if (tc__has_presence(fd)) return 0;
   int rc;
   if (repeated)
     rc = hg_buf_puts(text, "[]");

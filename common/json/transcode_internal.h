@@ -100,6 +100,9 @@ static inline size_t *tc__count(ProtobufCMessage *m, const ProtobufCFieldDescrip
   return (size_t *)(void *)((char *)m + fd->quantifier_offset);
 }
 
+/* Does singular field fd track its presence (a oneof member, or a proto2 optional scalar
+ * with a has_ flag)? Such a field is left out of the JSON when absent. */
+int tc__has_presence(const ProtobufCFieldDescriptor *fd);
 /* Presence of a singular field: the oneof case (a one-field oneof "_x" is an optional
  * scalar) or the proto2 has_ flag. Fields without either are always present. */
 int tc__present(const ProtobufCMessage *m, const ProtobufCFieldDescriptor *fd);
